@@ -1,0 +1,1 @@
+"""amalint: a linter for amalgamated (unity) C/C++ builds."""

@@ -1,0 +1,3 @@
+from amalint.cli import main
+
+main()

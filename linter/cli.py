@@ -1,0 +1,251 @@
+"""The command line: ``amalint check``, ``amalint order``, ``amalint rule``.
+
+Exit codes: 0 nothing found, 1 findings, 2 usage or input error (one line on stderr, no
+traceback). Compiler arguments go after ``--`` (``-I``, ``-iquote`` and ``-D`` are used).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from amalint.analysis import Analysis
+from amalint.config import COMPILERS, Settings, find_config, load_config, parse_compiler_args
+from amalint.engine import Result, build, lint, selected_rules
+from amalint.errors import InputError
+from amalint.model import CodeModel, Diagnostic
+from amalint.profiles import Role
+from amalint.rule import display
+from amalint.rules import RULES
+
+
+class _CompilerArgsCommand(click.Command):
+    """A command that keeps everything after ``--`` as compiler arguments."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" in args:
+            split = args.index("--")
+            ctx.meta["compiler_args"] = tuple(args[split + 1 :])
+            args = args[:split]
+        return super().parse_args(ctx, args)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"amalint: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    for code in codes:
+        if code != "ALL" and not any(rule.startswith(code) for rule in RULES):
+            raise InputError(f"unknown rule selector {code!r}")
+    return codes
+
+
+def _settings(
+    paths: Sequence[Path], config: Path | None, isolated: bool, **overrides: Any
+) -> Settings:
+    ctx = click.get_current_context()
+    search, defines = parse_compiler_args(ctx.meta.get("compiler_args", ()), Path.cwd())
+    settings = Settings()
+    if not isolated:
+        found = config or (find_config(paths[0]) if paths else find_config(Path.cwd()))
+        if config is not None and not config.is_file():
+            raise InputError(f"{config}: no such config file")
+        if found is not None:
+            settings = load_config(found, settings)
+    if search.include_dirs or search.quote_dirs:
+        settings = replace(
+            settings,
+            search=type(search)(
+                search.quote_dirs + settings.search.quote_dirs,
+                search.include_dirs + settings.search.include_dirs,
+            ),
+        )
+    if defines:
+        settings = replace(settings, defines=settings.defines + defines)
+    return replace(settings, **{k: v for k, v in overrides.items() if v})
+
+
+def _warn(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
+    parse_errors = [d for d in diagnostics if d.message.startswith("tree-sitter")]
+    for diag in diagnostics:
+        if diag in parse_errors and not verbose:
+            continue
+        loc = diag.location
+        click.echo(f"amalint: warning: {display(loc.path)}:{loc.line}: {diag.message}", err=True)
+    if parse_errors and not verbose:
+        first = parse_errors[0].location
+        click.echo(
+            f"amalint: warning: {len(parse_errors)} file(s) parsed with errors, first "
+            f"{display(first.path)}:{first.line}; findings there may be missing (--verbose lists "
+            "them)",
+            err=True,
+        )
+
+
+def _verbose_report(result_model: CodeModel, analysis: Analysis, frontend: str) -> None:
+    click.echo(
+        f"amalint: {frontend}: {len(result_model.files)} files, "
+        f"{len(result_model.entry_points)} static-init entry points",
+        err=True,
+    )
+    unresolved = Counter(analysis.unresolved)
+    total = sum(unresolved.values())
+    click.echo(f"amalint: {total} eager call(s) skipped as unresolved", err=True)
+    for name, count in unresolved.most_common(20):
+        click.echo(f"amalint:   {count:5d}  {name}", err=True)
+    for loc in analysis.unknown_keys:
+        click.echo(f"amalint: registry call with a non-literal key skipped at "
+                   f"{display(loc.path)}:{loc.line}", err=True)
+
+
+_COMMON = [
+    click.option("--config", type=click.Path(path_type=Path, readable=False),
+                 help="Config file to use."),
+    click.option("--isolated", is_flag=True, help="Ignore all config files."),
+    click.option("--frontend", type=click.Choice(["auto", "tree-sitter", "libclang"]),
+                 default=None, help="Front end (default: auto)."),
+    click.option("--compiler", type=click.Choice(COMPILERS), default=None,
+                 help="Compiler whose init-block expansion to model (default: gcc)."),
+    click.option("-v", "--verbose", is_flag=True, help="Report skipped calls and parse errors."),
+]
+
+
+def _common(func: Any) -> Any:
+    for option in reversed(_COMMON):
+        func = option(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="amalint")
+def main() -> None:
+    """amalint: a linter for amalgamated (unity) C/C++ builds."""
+
+
+@main.command(cls=_CompilerArgsCommand)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--select", help="Comma-separated rule codes or prefixes to enable.")
+@click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
+@_common
+def check(
+    paths: tuple[Path, ...], fmt: str, select: str | None, ignore: str | None,
+    config: Path | None, isolated: bool, frontend: str | None, compiler: str | None,
+    verbose: bool,
+) -> None:
+    """Lint umbrella sources. Compiler arguments go after `--`."""
+    if not paths:
+        _fail("no umbrella given (usage: amalint check UMBRELLA... [-- COMPILER_ARGS])")
+    try:
+        settings = _settings(paths, config, isolated, frontend=frontend, compiler=compiler,
+                             select=_codes(select), ignore=_codes(ignore))
+        selected_rules(settings.select, settings.ignore)
+        results: list[Result] = []
+        for path in paths:
+            results.append(lint(path, settings))
+    except InputError as exc:
+        _fail(str(exc))
+    findings = [f for r in results for f in r.findings]
+    sources = {p: lines for r in results for p, lines in r.model.source_lines.items()}
+    for result in results:
+        _warn(result.model.diagnostics, verbose)
+        if verbose:
+            _verbose_report(result.model, result.analysis, result.frontend)
+    if fmt == "json":
+        from amalint.reporters import json as json_reporter
+
+        json_reporter.render(findings, sys.stdout, sources)
+    elif findings:
+        from amalint.reporters import text as text_reporter  # rich loads only when needed
+
+        text_reporter.render(findings, sys.stdout, sources)
+        click.echo(f"Found {len(findings)} error{'s' if len(findings) != 1 else ''}.")
+    else:
+        click.echo("All checks passed!")
+    sys.exit(1 if findings else 0)
+
+
+@main.command(cls=_CompilerArgsCommand)
+@click.argument("umbrella", type=click.Path(path_type=Path, readable=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@_common
+def order(
+    umbrella: Path, fmt: str, config: Path | None, isolated: bool, frontend: str | None,
+    compiler: str | None, verbose: bool,
+) -> None:
+    """Print the static-initialization order the runtime will follow."""
+    try:
+        settings = _settings((umbrella,), config, isolated, frontend=frontend, compiler=compiler)
+        model, analysis, name = build(umbrella, settings)
+    except InputError as exc:
+        _fail(str(exc))
+    _warn(model.diagnostics, verbose)
+    if verbose:
+        _verbose_report(model, analysis, name)
+    rows: list[dict[str, Any]] = []
+    for index, entry in enumerate(analysis.order, 1):
+        effects = analysis.effects[entry]
+        rows.append({
+            "index": index,
+            "label": entry.label,
+            "kind": entry.kind.value,
+            "priority": entry.priority,
+            "filename": display(entry.location.path),
+            "location": {"row": entry.location.line, "column": entry.location.column},
+            "end_location": {"row": entry.end.line, "column": entry.end.column},
+            "include_line": None if entry.unit is None
+            else model.umbrella.includes[entry.unit].line,
+            "provides": [e.key for e in effects if e.role is Role.PROVIDER],
+            "requires": [e.key for e in effects if e.role is Role.CONSUMER],
+        })
+    if fmt == "json":
+        json.dump(rows, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=True)
+    for row in rows:
+        where = f"{row['filename']}:{row['location']['row']}"
+        console.print(f"{row['index']:4d}. [bold]{escape(str(row['label']))}[/bold] "
+                      f"[dim]{row['kind']}, priority {row['priority']}, {escape(where)}[/dim]")
+        for role in ("provides", "requires"):
+            if row[role]:
+                keys = ", ".join(f"`{k}`" for k in row[role])
+                console.print(f"      {role} {escape(keys)}")
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Print every rule's documentation.")
+def rule(code: str | None, show_all: bool) -> None:
+    """Print a rule's documentation (from its module docstring)."""
+    if show_all:
+        click.echo("\n\n".join(r.doc.strip() for r in RULES.values()))
+        return
+    if code is None:
+        for r in RULES.values():
+            click.echo(f"{r.code}  {r.name:24s} {r.summary}")
+        return
+    found = RULES.get(code.upper())
+    if found is None:
+        _fail(f"unknown rule {code!r} (known: {', '.join(RULES)})")
+    click.echo(found.doc.strip())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

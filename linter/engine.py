@@ -1,0 +1,50 @@
+"""One lint run: umbrella → unit → model → analysis → findings. No output here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from amalint.analysis import Analysis, analyze
+from amalint.config import Settings
+from amalint.frontends import select as select_frontend
+from amalint.model import CodeModel
+from amalint.rule import Finding, Rule, RuleContext
+from amalint.rules import RULES
+from amalint.unit import load_unit
+
+
+@dataclass(frozen=True)
+class Result:
+    model: CodeModel
+    analysis: Analysis
+    findings: tuple[Finding, ...]
+    frontend: str
+
+
+def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
+    """Rules chosen by code prefixes, as ruff does: ``AM1`` selects AM101 to AM104, ``ALL`` all."""
+
+    def matches(code: str, prefixes: Iterable[str]) -> bool:
+        return any(p == "ALL" or code.startswith(p) for p in prefixes)
+
+    chosen = [r for r in RULES.values() if not select or matches(r.code, select)]
+    return [r for r in chosen if not matches(r.code, ignore)]
+
+
+def build(umbrella: Path, settings: Settings) -> tuple[CodeModel, Analysis, str]:
+    name, parse = select_frontend(settings.frontend)
+    model = parse(load_unit(umbrella, settings), settings)
+    return model, analyze(model, settings.registry), name
+
+
+def lint(umbrella: Path, settings: Settings) -> Result:
+    model, analysis, frontend = build(umbrella, settings)
+    ctx = RuleContext(model, analysis)
+    findings: list[Finding] = []
+    for rule in selected_rules(settings.select, settings.ignore):
+        findings.extend(rule.check(ctx))
+    findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
+                                 f.code))
+    return Result(model, analysis, tuple(findings), frontend)

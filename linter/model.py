@@ -1,0 +1,179 @@
+"""The code model: what a front end extracts from an amalgamation, as frozen values.
+
+Every front end produces one :class:`CodeModel`; analysis and rules read nothing else. Calls are
+already *resolved* here (each :class:`CallSite` lists the functions it may reach), so the analysis
+does not care whether names were resolved by tree-sitter's name lookup or by libclang's semantics.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Priority of a constructor function or dynamic initializer without an explicit priority.
+DEFAULT_PRIORITY = 65535
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A point in a file: 1-based line and column (column counted in characters)."""
+
+    path: Path
+    line: int
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Range:
+    """A span of one file: start and end points plus the byte offsets they stand for."""
+
+    start: Location
+    end: Location
+    start_byte: int
+    end_byte: int
+
+
+@dataclass(frozen=True)
+class ParamRef:
+    """An argument that is the enclosing function's parameter number ``index`` (0-based)."""
+
+    index: int
+
+
+#: A call argument as far as registry keys care: a string literal, a parameter, or unknown.
+Arg = str | ParamRef | None
+
+
+class CallKind(enum.Enum):
+    CALL = "call"
+    CONSTRUCT = "construct"
+    DESTRUCT = "destruct"
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """One call (or implied constructor/destructor call) inside a function body.
+
+    ``names`` are the qualified names the callee may have (used to match registry APIs);
+    ``targets`` are ids of functions in the model it may run. A call with no targets whose names
+    match no registry API is *unresolved* when ``resolved`` is false (reported with --verbose).
+    ``deferred`` marks calls inside a lambda that is stored rather than invoked on the spot: they
+    do not run when the enclosing code runs.
+    """
+
+    names: tuple[str, ...]
+    targets: tuple[str, ...]
+    args: tuple[Arg, ...]
+    location: Location
+    kind: CallKind = CallKind.CALL
+    deferred: bool = False
+    resolved: bool = True
+    note: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.names[0] if self.names else "<unknown>"
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function body the analysis can walk: a real function, a lambda, or an initializer."""
+
+    id: str
+    name: str
+    location: Location
+    calls: tuple[CallSite, ...] = ()
+    params: tuple[str, ...] = ()
+
+
+class EntryKind(enum.Enum):
+    """How the runtime starts an entry point."""
+
+    #: ``__attribute__((constructor))``: runs before every dynamic initializer of equal priority.
+    CONSTRUCTOR = "constructor"
+    #: A C++ dynamic initializer of a namespace-scope variable.
+    DYNAMIC = "dynamic"
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """Code that runs before ``main``: a constructor function or a dynamic initializer.
+
+    ``position`` orders entries by their place in the amalgamated text: the byte offsets of the
+    ``#include`` lines leading to the entry's file, then the entry's own offset. ``unit`` is the
+    index of the umbrella ``#include`` the entry comes through (``None`` for the umbrella's own
+    text), the thing a reorder can move.
+    """
+
+    function: str
+    label: str
+    kind: EntryKind
+    priority: int
+    location: Location
+    end: Location
+    position: tuple[int, ...]
+    unit: int | None
+
+    @property
+    def order_key(self) -> tuple[int, int, tuple[int, ...]]:
+        """Sort key of the real start-up order: priority, constructors first, then text."""
+        return (self.priority, 0 if self.kind is EntryKind.CONSTRUCTOR else 1, self.position)
+
+
+@dataclass(frozen=True)
+class Include:
+    """One ``#include`` line of a file, byte-exact."""
+
+    line: int
+    start_byte: int
+    end_byte: int
+    spelling: str
+    angled: bool
+    resolved: Path | None
+    comment_start_line: int
+    comment_start_byte: int
+    block: tuple[int, ...]
+    text: bytes
+
+    @property
+    def target(self) -> str:
+        return f"<{self.spelling}>" if self.angled else f'"{self.spelling}"'
+
+
+@dataclass(frozen=True)
+class Umbrella:
+    """The scanned umbrella: its bytes and its include list in order."""
+
+    path: Path
+    data: bytes
+    includes: tuple[Include, ...]
+
+
+class Severity(enum.Enum):
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem with the input that does not stop the run (unresolved include, parse error)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class CodeModel:
+    """Everything the analysis needs about one amalgamation."""
+
+    umbrella: Umbrella
+    functions: Mapping[str, Function]
+    entry_points: tuple[EntryPoint, ...]
+    files: tuple[Path, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    source_lines: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)

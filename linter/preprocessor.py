@@ -1,0 +1,179 @@
+"""Byte-exact scan of preprocessor directives: the include list of a file, as the compiler sees it.
+
+This is not a preprocessor: it evaluates no conditions and expands no macros. It finds every
+``#include`` line outside comments, with its byte span, the comment lines directly above it (which
+belong to it when it moves), and the ``#if``/``#else`` branch it sits in (a barrier nothing may be
+moved across). Include resolution follows the compiler: a quoted include is looked up next to the
+including file, then in ``-iquote`` and ``-I`` directories; an angled include in ``-I`` directories.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from amalint.model import Include
+
+_INCLUDE = re.compile(rb"^\s*#\s*include\s*(?:([<\"])([^>\"]*)[>\"]|(\S.*?))\s*$")
+_DIRECTIVE = re.compile(rb"^\s*#\s*([A-Za-z_]+)")
+
+
+@dataclass(frozen=True)
+class SearchPath:
+    """Where includes are looked for (besides the including file's directory)."""
+
+    quote_dirs: tuple[Path, ...] = ()
+    include_dirs: tuple[Path, ...] = ()
+
+    def resolve(self, spelling: str, angled: bool, including_dir: Path) -> Path | None:
+        """The file an ``#include`` names, or ``None`` if it is not a project file."""
+        if not angled:
+            local = including_dir / spelling
+            if local.is_file():
+                return local.resolve()
+            found = _lookup(self.quote_dirs + self.include_dirs, spelling)
+        else:
+            found = _lookup(self.include_dirs, spelling)
+        return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _lookup(directories: tuple[Path, ...], spelling: str) -> Path | None:
+    """First ``directory / spelling`` that is a file (cached: system headers are asked for by
+    every file of a unit)."""
+    for directory in directories:
+        path = directory / spelling
+        if path.is_file():
+            return path.resolve()
+    return None
+
+
+# Comments and string/char literals, in one pass: comments are blanked, literals kept (so a
+# "//" or "/*" inside a string is not a comment). An unterminated block comment runs to the end.
+_LEXEMES = re.compile(
+    rb"//(?:\\\n|[^\n])*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?",
+    re.S,
+)
+_NOT_NEWLINE = re.compile(rb"[^\n]")
+
+
+def _blank_comment(match: re.Match[bytes]) -> bytes:
+    text = match.group(0)
+    if text[:1] in (b'"', b"'"):
+        return text
+    return _NOT_NEWLINE.sub(b" ", text)
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """A file's physical lines with comments blanked out; same length and offsets as the file."""
+
+    raw: list[bytes]
+    code: list[bytes]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, data: bytes) -> _Lines:
+        code = _LEXEMES.sub(_blank_comment, data)
+        raw = data.split(b"\n")
+        starts = [0]
+        for line in raw[:-1]:
+            starts.append(starts[-1] + len(line) + 1)
+        return cls(raw, code.split(b"\n"), starts)
+
+    def comment_only(self, index: int) -> bool:
+        return not self.code[index].strip() and bool(self.raw[index].strip())
+
+    def end(self, index: int) -> int:
+        """Byte offset just past line ``index`` and its line ending."""
+        return self.starts[index] + len(self.raw[index]) + (1 if index + 1 < len(self.raw) else 0)
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A preprocessor directive other than ``#include``: its name and the rest of the line."""
+
+    line: int
+    start_byte: int
+    name: str
+    rest: str
+
+
+@dataclass(frozen=True)
+class FileDirectives:
+    includes: tuple[Include, ...]
+    directives: tuple[Directive, ...]
+
+
+def scan(data: bytes, path: Path, search: SearchPath) -> FileDirectives:
+    """Find the includes and other directives of one file's bytes."""
+    lines = _Lines.of(data)
+    includes: list[Include] = []
+    directives: list[Directive] = []
+    blocks: list[int] = []
+    including_dir = path.parent
+    index = 0
+    count = len(lines.code)
+    while index < count:
+        code = lines.code[index]
+        if not code.lstrip().startswith(b"#"):
+            index += 1
+            continue
+        first = index
+        while code.endswith((b"\\", b"\\\r")) and index + 1 < count:  # continuation lines
+            index += 1
+            code = code.rstrip(b"\r")[:-1] + lines.code[index]
+        index += 1
+        m = _DIRECTIVE.match(code)
+        if not m:
+            continue
+        name = m.group(1).decode("ascii")
+        if name == "include":
+            inc = _INCLUDE.match(code.rstrip(b"\r"))
+            if inc is None:
+                continue
+            if inc.group(1) is not None:
+                angled = inc.group(1) == b"<"
+                spelling = inc.group(2).decode("utf-8", "replace")
+                resolved = search.resolve(spelling, angled, including_dir)
+            else:  # computed include: #include MACRO
+                angled, spelling, resolved = False, inc.group(3).decode("utf-8", "replace"), None
+            head = first
+            while head > 0 and lines.comment_only(head - 1):
+                head -= 1
+            start, end = lines.starts[first], lines.end(index - 1)
+            includes.append(
+                Include(
+                    line=first + 1,
+                    start_byte=start,
+                    end_byte=end,
+                    spelling=spelling,
+                    angled=angled,
+                    resolved=resolved,
+                    comment_start_line=head + 1,
+                    comment_start_byte=lines.starts[head],
+                    block=tuple(blocks),
+                    text=data[start:end],
+                )
+            )
+            continue
+        if name in ("if", "ifdef", "ifndef"):
+            blocks.append(first + 1)
+        elif name in ("elif", "else", "elifdef", "elifndef") and blocks:
+            blocks[-1] = first + 1
+        elif name == "endif" and blocks:
+            blocks.pop()
+        rest = code[m.end() :].strip().decode("utf-8", "replace")
+        directives.append(Directive(first + 1, lines.starts[first], name, rest))
+    return FileDirectives(tuple(includes), tuple(directives))
+
+
+SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".c++")
+
+
+def is_source(path: Path | str, suffixes: Sequence[str] = SOURCE_SUFFIXES) -> bool:
+    """Whether a path names a source file (as opposed to a header)."""
+    return str(path).lower().endswith(tuple(suffixes))

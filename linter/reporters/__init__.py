@@ -1,0 +1,1 @@
+"""Reporters: each renders findings through the same ``render(findings, out)`` function."""

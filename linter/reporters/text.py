@@ -1,0 +1,48 @@
+"""The text report, ruff-style: a header line per finding, a code frame, the call chain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from amalint.model import Location
+from amalint.rule import Finding, display
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+
+def _frame(console: Console, loc: Location, end: Location, lines: Sequence[str], code: str) -> None:
+    if not 0 < loc.line <= len(lines):
+        return
+    number = str(loc.line)
+    pad = " " * len(number)
+    source = lines[loc.line - 1]
+    width = max(1, (end.column - loc.column) if end.line == loc.line else len(source) - loc.column)
+    console.print(Text(f"{pad} |", style="blue"))
+    console.print(Text.assemble((f"{number} | ", "blue"), source))
+    console.print(Text.assemble((f"{pad} | ", "blue"), " " * (loc.column - 1),
+                                ("^" * width + f" {code}", "bold red")))
+    console.print(Text(f"{pad} |", style="blue"))
+
+
+def render(findings: Sequence[Finding], out: TextIO,
+           sources: Mapping[Path, Sequence[str]]) -> None:
+    console = Console(file=out, highlight=False, soft_wrap=True)
+    for finding in findings:
+        loc = finding.location
+        where = f"{display(loc.path)}:{loc.line}:{loc.column}"
+        console.print(
+            f"[bold]{escape(where)}:[/bold] [bold red]{finding.code}[/bold red] "
+            f"{escape(finding.message)}"
+        )
+        _frame(console, finding.location, finding.end_location,
+               sources.get(finding.location.path, ()), finding.code)
+        for related in finding.related:
+            loc = related.location
+            console.print(
+                f"  [blue]=[/blue] {escape(related.message)} "
+                f"[dim]({escape(display(loc.path))}:{loc.line}:{loc.column})[/dim]"
+            )
+        console.print()

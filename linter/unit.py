@@ -1,0 +1,82 @@
+"""The translation unit as text: the umbrella and every project file it reaches, in the order the
+compiler reads them. Shared by all front ends; all file reading of the unit happens here.
+
+Each file is read once, at its first inclusion (headers have include guards; a source included
+twice is reported by its own rule). A file's *prefix* is the byte offsets of the ``#include`` lines
+leading to it, so ``prefix + (offset,)`` orders any two points of the amalgamated text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from amalint.config import Settings
+from amalint.errors import InputError
+from amalint.model import Diagnostic, Location, Umbrella
+from amalint.preprocessor import FileDirectives, is_source, scan
+from amalint.sources import check_utf8, read_source
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    data: bytes
+    directives: FileDirectives
+    prefix: tuple[int, ...]
+    unit: int | None
+
+
+@dataclass(frozen=True)
+class Unit:
+    umbrella: Umbrella
+    files: tuple[SourceFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load_unit(umbrella_path: Path, settings: Settings) -> Unit:
+    """Read the umbrella and everything it reaches; raise :class:`InputError` if the umbrella
+    itself cannot be linted."""
+    data = read_source(umbrella_path)
+    path = umbrella_path.resolve()
+    check_utf8(umbrella_path, data)
+    directives = scan(data, path, settings.search)
+    umbrella = Umbrella(path=path, data=data, includes=directives.includes)
+    files: dict[Path, SourceFile] = {}
+    diagnostics: list[Diagnostic] = []
+
+    def visit(src: SourceFile, stack: tuple[Path, ...]) -> None:
+        files[src.path] = src
+        for index, inc in enumerate(src.directives.includes):
+            unit = index if src.unit is None and src.path == path else src.unit
+            where = Location(src.path, inc.line)
+            if inc.resolved is None:
+                if not inc.angled and (is_source(inc.spelling) or src.path == path):
+                    diagnostics.append(Diagnostic(where, f"cannot find include {inc.target}"))
+                continue
+            if inc.resolved in stack:
+                cycle = " -> ".join(p.name for p in (*stack, inc.resolved))
+                diagnostics.append(Diagnostic(where, f"include cycle: {cycle}"))
+                continue
+            if inc.resolved in files:
+                continue
+            try:
+                child_data = read_source(inc.resolved)
+            except InputError as exc:
+                diagnostics.append(Diagnostic(where, f"skipped include {inc.target}: {exc}"))
+                continue
+            try:
+                check_utf8(inc.resolved, child_data)
+            except InputError as exc:
+                diagnostics.append(Diagnostic(where, f"{exc}; parsed as bytes"))
+            child = SourceFile(
+                path=inc.resolved,
+                data=child_data,
+                directives=scan(child_data, inc.resolved, settings.search),
+                prefix=(*src.prefix, inc.start_byte),
+                unit=unit,
+            )
+            visit(child, (*stack, inc.resolved))
+
+    visit(SourceFile(path, data, directives, (), None), (path,))
+    return Unit(umbrella=umbrella, files=tuple(files.values()), diagnostics=tuple(diagnostics))

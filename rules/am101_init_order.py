@@ -1,0 +1,93 @@
+"""AM101 init-order: an eager lookup runs before the include that provides the key.
+
+## What it does
+Finds static initializers (constructor functions, init blocks, dynamic initializers of globals)
+that look a key up in a registry at start-up, directly or through calls, constructors and
+destructors, while the file that registers the key is included *later* in the umbrella.
+
+## Why is this bad?
+In a unity build all sources share one translation unit, and their static initializers run in
+include order. The lookup runs before the registration and fails: a required lookup aborts the
+program at start-up ("Function ... not found"), an optional one silently returns nothing.
+Nothing in the consuming file need name the key: in Apache TVM, `refl::ObjectDef<T>()` in an
+init block reached `GetGlobalRequired("ffi.GetKwargsObject")` through the temporary's destructor.
+
+## Example
+```c++
+// umbrella.cc
+#include "src/users.cc"    // init block: ObjectDef<Foo>() → ~ObjectDef → GetGlobalRequired("k")
+#include "src/object.cc"   // init block: GlobalDef().def("k", ...)
+```
+
+## Use instead
+```c++
+#include "src/object.cc"   // registers "k"
+#include "src/users.cc"
+```
+
+## Fix safety
+Not fixed automatically yet: move the provider's `#include` (with the comment above it) before
+the first consumer. One finding is reported per consuming file and provider file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from amalint.analysis import Effect
+from amalint.model import EntryPoint, Severity
+from amalint.requirements import Requirement, Status
+from amalint.rule import (
+    Finding,
+    Related,
+    Rule,
+    RuleContext,
+    chain_related,
+    registration_related,
+)
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    groups: dict[tuple[int | None, int | None], list[Requirement]] = {}
+    for req in ctx.requirements:
+        if req.status is not Status.MISORDERED:
+            continue
+        provider_unit = req.movable[0][0].unit
+        if req.consumer.unit in ctx.units_in_cycles and provider_unit in ctx.units_in_cycles:
+            continue  # reported by AM104 as a cycle
+        groups.setdefault((req.consumer.unit, provider_unit), []).append(req)
+    for (_, provider_unit), reqs in groups.items():
+        first = reqs[0]
+        registration = first.movable[0][1]
+        keys = list(dict.fromkeys(r.lookup.key for r in reqs))
+        yield _finding(ctx, first.consumer, first.lookup, registration, keys, provider_unit)
+
+
+def _finding(
+    ctx: RuleContext, consumer: EntryPoint, lookup: Effect, registration: Effect,
+    keys: list[str], provider_unit: int | None,
+) -> Finding:
+    start, end = ctx.anchor(consumer)
+    key_text = ", ".join(f"`{k}`" for k in keys)
+    where = (
+        f" (included at line {ctx.include(provider_unit).line})"
+        if provider_unit is not None else ""
+    )
+    message = (
+        f"`{ctx.unit_name(consumer.unit)}` looks up {key_text} at start-up before "
+        f"`{ctx.unit_name(provider_unit)}`{where} registers it"
+    )
+    related: list[Related] = [*chain_related(lookup), registration_related(registration)]
+    if provider_unit is not None:
+        related.append(ctx.include_related(provider_unit, "the provider is included here"))
+    return Finding(RULE.code, RULE.name, RULE.severity, message, start, end, tuple(related))
+
+
+RULE = Rule(
+    code="AM101",
+    name="init-order",
+    severity=Severity.ERROR,
+    summary="an eager lookup runs before the include that provides the key",
+    check=check,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,61 @@
+"""AM102 missing-provider: an eager lookup of a key nothing in the amalgamation provides.
+
+## What it does
+Finds static initializers that look a key up in a registry at start-up (directly or through
+calls, constructors and destructors) when no initializer of the amalgamation registers that key.
+
+## Why is this bad?
+The lookup fails whatever the include order: a required lookup aborts at start-up, an optional
+one returns nothing. Usually the umbrella forgot to include the source that registers the key,
+or the key is misspelled.
+
+## Example
+```c++
+TVM_FFI_STATIC_INIT_BLOCK() {
+  static auto f = Function::GetGlobalRequired("runtime.Missing");  // registered nowhere
+}
+```
+
+## Use instead
+Include the source that registers the key, or look the key up lazily (inside a lambda that runs
+on first use) if it is provided by a module loaded later.
+
+## Fix safety
+No automatic fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from amalint.model import Severity
+from amalint.requirements import Status
+from amalint.rule import Finding, Rule, RuleContext, chain_related
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    seen: set[tuple[int | None, str]] = set()
+    for req in ctx.requirements:
+        if req.status is not Status.MISSING:
+            continue
+        ident = (req.consumer.unit, req.lookup.key)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        start, end = ctx.anchor(req.consumer)
+        message = (
+            f"`{ctx.unit_name(req.consumer.unit)}` looks up `{req.lookup.key}` at start-up, "
+            "but nothing in the amalgamation registers it"
+        )
+        yield Finding(RULE.code, RULE.name, RULE.severity, message, start, end,
+                      chain_related(req.lookup))
+
+
+RULE = Rule(
+    code="AM102",
+    name="missing-provider",
+    severity=Severity.ERROR,
+    summary="an eager lookup of a key nothing in the amalgamation provides",
+    check=check,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,65 @@
+"""Shared helpers: real compilers, the real CLI, fixture paths."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+#: The compilers the oracle tests build with: g++ always (CI installs it), clang++ when present.
+COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def amalint(*args: str, cwd: Path) -> Run:
+    """Run the installed command line, as a user would."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "amalint", *args], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, "NO_COLOR": "1"}, timeout=120,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def build_and_run(
+    compiler: str, directory: Path, umbrella: str, include_dirs: Sequence[Path], tmp: Path,
+    defines: Sequence[str] = (),
+) -> Run:
+    """Compile ``umbrella`` as one translation unit with a real compiler and run it."""
+    exe = tmp / f"prog-{compiler}"
+    flags = ["-std=c++17", *(f"-I{d}" for d in include_dirs), *(f"-D{d}" for d in defines)]
+    built = subprocess.run([compiler, *flags, umbrella, "-o", str(exe)], cwd=directory,
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, f"{compiler} failed to build {umbrella}:\n{built.stderr}"
+    proc = subprocess.run([str(exe)], cwd=directory, capture_output=True, text=True, timeout=60)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(params=COMPILERS)
+def compiler(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not COMPILERS:
+        raise pytest.UsageError("the oracle tests need g++ on PATH (see .ci/run)")

@@ -1,0 +1,168 @@
+"""The analysis on small sources parsed by the real tree-sitter grammar: what runs eagerly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from amalint.config import Settings
+from amalint.engine import build, lint
+from amalint.profiles import Profile, Role, profile_from_config
+
+REGISTRY_H = """
+#pragma once
+namespace reg {
+void Add(const char* key);
+void Need(const char* key);
+}
+#define REG_INIT() __attribute__((constructor)) static void reg_init_##__COUNTER__()
+"""
+
+PROFILE = profile_from_config(
+    "reg", {"providers": ["reg::Add"], "consumers": ["reg::Need"],
+            "init-blocks": [{"macro": "REG_INIT", "kind": "constructor"}]}, "test",
+)
+
+
+def effects(tmp_path: Path, sources: dict[str, str], profiles: tuple[Profile, ...] = (PROFILE,),
+            **settings: object) -> dict[str, list[tuple[str, str]]]:
+    """Write ``sources`` (the umbrella includes them in order) and return, per entry label and
+    line, the (role, key) effects the analysis finds."""
+    (tmp_path / "reg.h").write_text(REGISTRY_H)
+    lines = []
+    for name, text in sources.items():
+        (tmp_path / name).write_text('#include "reg.h"\n' + text.lstrip("\n"))
+        lines.append(f'#include "{name}"\n')
+    (tmp_path / "umbrella.cc").write_text("".join(lines))
+    _, analysis, _ = build(tmp_path / "umbrella.cc",
+                               Settings(profiles=profiles, **settings))  # type: ignore[arg-type]
+    return {
+        f"{e.location.path.name}:{e.location.line}": [
+            ("provide" if x.role is Role.PROVIDER else "require", x.key)
+            for x in analysis.effects[e]
+        ]
+        for e in analysis.order
+    }
+
+
+def test_stored_lambda_is_deferred_and_invoked_lambda_is_eager(tmp_path: Path) -> None:
+    found = effects(tmp_path, {"a.cc": """
+#include <functional>
+std::function<void()> stored;
+REG_INIT() {
+  stored = [] { reg::Need("later"); };
+  [] { reg::Need("now"); }();
+  auto local = [] { reg::Need("local"); };
+  local();
+}
+"""})
+    assert found == {"a.cc:4": [("require", "now"), ("require", "local")]}
+
+
+def test_function_local_static_runs_when_its_function_runs(tmp_path: Path) -> None:
+    found = effects(tmp_path, {"a.cc": """
+struct Handle { Handle(int) {} };
+Handle Lookup() { static Handle h = (reg::Need("cached"), Handle(1)); return h; }
+Handle Unused() { static Handle h = (reg::Need("never"), Handle(1)); return h; }
+REG_INIT() { Lookup(); }
+"""})
+    assert found == {"a.cc:5": [("require", "cached")]}
+
+
+def test_keys_passed_through_parameters(tmp_path: Path) -> None:
+    found = effects(tmp_path, {"a.cc": """
+namespace util {
+void Want(const char* name) { reg::Need(name); }
+void WantTwice(const char* a, const char* b) { Want(a); Want(b); }
+}
+REG_INIT() { util::WantTwice("x", "y"); }
+"""})
+    assert found == {"a.cc:6": [("require", "x"), ("require", "y")]}
+
+
+def test_constructors_and_destructors_of_temporaries_locals_members(tmp_path: Path) -> None:
+    found = effects(tmp_path, {"a.cc": """
+namespace n {
+struct Member { ~Member() { reg::Need("member-dtor"); } };
+struct Base { Base() { reg::Need("base-ctor"); } };
+struct Widget : Base {
+  Member m;
+  Widget(int) { reg::Add("widget"); }
+  ~Widget() { reg::Need("widget-dtor"); }
+};
+}
+REG_INIT() { n::Widget(1); }
+REG_INIT() { n::Widget w(2); }
+REG_INIT() { n::Widget* p = new n::Widget(3); (void)p; }
+"""})
+    built = [("require", "base-ctor"), ("provide", "widget")]  # bases before the body
+    destroyed = [("require", "widget-dtor"), ("require", "member-dtor")]  # body, then members
+    assert found["a.cc:11"] == built + destroyed
+    assert found["a.cc:12"] == built + destroyed
+    assert found["a.cc:13"] == built  # heap objects are not destroyed
+
+
+def test_implicit_destructor_reaches_members_and_bases(tmp_path: Path) -> None:
+    found = effects(tmp_path, {"a.cc": """
+struct Base { ~Base() { reg::Need("base"); } };
+struct Plain : Base { };
+REG_INIT() { Plain(); }
+"""})
+    assert found == {"a.cc:4": [("require", "base")]}
+
+
+def test_overloads_are_filtered_by_argument_count(tmp_path: Path) -> None:
+    found = effects(tmp_path, {"a.cc": """
+void Setup(int) { reg::Need("one-arg"); }
+void Setup(int, int) { reg::Need("two-args"); }
+REG_INIT() { Setup(1, 2); }
+"""})
+    assert found == {"a.cc:4": [("require", "two-args")]}
+
+
+def test_member_calls_resolve_through_receiver_types(tmp_path: Path) -> None:
+    found = effects(tmp_path, {"a.cc": """
+namespace d {
+class Def {
+ public:
+  Def& add(const char* k) { reg::Add(k); return *this; }
+  Def& need(const char* k) { reg::Need(k); return *this; }
+};
+Def Make() { return Def(); }
+}
+namespace alias = d;
+REG_INIT() { alias::Def().add("a").need("b"); d::Make().add("c"); }
+"""})
+    assert found == {"a.cc:11": [("provide", "a"), ("require", "b"), ("provide", "c")]}
+
+
+def test_compiler_decides_the_kind_of_init_blocks(tmp_path: Path) -> None:
+    portable = profile_from_config("reg", {"providers": ["reg::Add"],
+                                           "init-blocks": ["REG_BLOCK"]}, "test")
+    source = {"a.cc": "REG_BLOCK() { reg::Add(\"k\"); }\n"}
+    for compiler, kind in (("gcc", "constructor"), ("msvc", "dynamic")):
+        (tmp_path / compiler).mkdir()
+        (tmp_path / compiler / "reg.h").write_text(REGISTRY_H)
+        (tmp_path / compiler / "a.cc").write_text('#include "reg.h"\n' + source["a.cc"])
+        (tmp_path / compiler / "u.cc").write_text('#include "a.cc"\n')
+        model, _, _ = build(tmp_path / compiler / "u.cc",
+                            Settings(profiles=(portable,), compiler=compiler))
+        assert [e.kind.value for e in model.entry_points] == [kind]
+
+
+def test_unresolved_calls_are_counted_not_guessed(tmp_path: Path) -> None:
+    (tmp_path / "reg.h").write_text(REGISTRY_H)
+    (tmp_path / "a.cc").write_text('#include "reg.h"\nREG_INIT() { external_setup(); '
+                                   'obj->virtual_call(); reg::Need("k"); }\n')
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n')
+    _, analysis, _ = build(tmp_path / "u.cc", Settings(profiles=(PROFILE,)))
+    assert analysis.unresolved == {"external_setup": 1, "virtual_call": 1}
+
+
+def test_requirement_satisfied_inside_one_entry(tmp_path: Path) -> None:
+    (tmp_path / "reg.h").write_text(REGISTRY_H)
+    (tmp_path / "a.cc").write_text('#include "reg.h"\nREG_INIT() { reg::Add("k"); '
+                                   'reg::Need("k"); }\nREG_INIT() { reg::Need("j"); '
+                                   'reg::Add("j"); }\n')
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n')
+    result = lint(tmp_path / "u.cc", Settings(profiles=(PROFILE,)))
+    assert [(f.code, f.message.split("`")[3]) for f in result.findings] == [("AM104", "j")]

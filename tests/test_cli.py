@@ -1,0 +1,207 @@
+"""The command line as users meet it: output, exit codes, and bad input."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from amalint.rules import RULES
+from conftest import FIXTURES, amalint
+
+TVM = FIXTURES / "tvm_shape"
+TVM_ARGS = ("--", "-Iinclude", "-Ieager")
+
+
+def line_of(name: str, snippet: str) -> int:
+    """The line of the tvm_shape fixture file ``name`` that holds ``snippet`` (exactly once)."""
+    lines = [i for i, text in enumerate((TVM / name).read_text().splitlines(), 1)
+             if snippet in text]
+    assert len(lines) == 1, (name, snippet, lines)
+    return lines[0]
+
+
+def test_text_output_names_the_chain_and_registration() -> None:
+    result = amalint("check", "umbrella.cc", *TVM_ARGS, cwd=TVM)
+    assert result.returncode == 1
+    out = result.stdout
+    assert "umbrella.cc:7:1: AM101 `src/file_utils.cc` looks up `ffi.GetKwargsObject` at " \
+        "start-up before `src/object.cc` (included at line 11) registers it" in out
+    assert "destroys temporary `refl::ObjectDef<FileNode>`: runs `~ObjectDef`" in out
+    assert "`tvm::ffi::Function::GetGlobalRequired(\"ffi.GetKwargsObject\")`" in out
+    assert "`ffi.GetKwargsObject` is registered here" in out
+    assert out.rstrip().endswith("Found 2 errors.")
+    assert "\x1b[" not in out  # no color when not on a terminal
+
+
+def test_clean_run_prints_one_summary_line() -> None:
+    result = amalint("check", "umbrella.cc", "--", "-Iinclude", "-Ilazy", cwd=TVM)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "All checks passed!\n", "")
+
+
+def test_json_output() -> None:
+    result = amalint("check", "umbrella.cc", "--format", "json", *TVM_ARGS, cwd=TVM)
+    assert result.returncode == 1
+    findings = result.json
+    assert [(f["code"], f["filename"], f["location"]) for f in findings] == [
+        ("AM101", "umbrella.cc", {"row": 7, "column": 1}),
+        ("AM101", "umbrella.cc", {"row": 8, "column": 1}),
+    ]
+    first = findings[0]
+    assert set(first) == {"code", "name", "message", "severity", "filename", "location",
+                          "end_location", "related", "fix", "url"}
+    assert first["name"] == "init-order" and first["severity"] == "error"
+    assert first["end_location"] == {"row": 7, "column": 29}
+    related = [(r["filename"], r["location"]["row"]) for r in first["related"]]
+    assert related == [
+        ("src/file_utils.cc", line_of("src/file_utils.cc", "TVM_FFI_STATIC_INIT_BLOCK()")),
+        ("src/file_utils.cc", line_of("src/file_utils.cc", "refl::ObjectDef<FileNode>()")),
+        ("include/tvm/ffi/function.h", line_of("include/tvm/ffi/function.h",
+                                               "~ObjectDef() { AutoRegisterInit(); }")),
+        ("include/tvm/ffi/function.h", line_of("include/tvm/ffi/function.h",
+                                               "void AutoRegisterInit() {")),
+        ("include/tvm/ffi/function.h", line_of("include/tvm/ffi/function.h",
+                                               "inits[type_index] = MakeInit(")),
+        ("eager/tvm/ffi/make_init.h", line_of("eager/tvm/ffi/make_init.h",
+                                              'GetGlobalRequired("ffi.GetKwargsObject")')),
+        ("src/object.cc", line_of("src/object.cc", '.def("ffi.GetKwargsObject"')),
+        ("umbrella.cc", line_of("umbrella.cc", '#include "src/object.cc"')),
+    ]
+    assert all(not os.path.isabs(r["filename"]) for r in first["related"])
+
+
+def test_select_and_ignore() -> None:
+    ignored = amalint("check", "umbrella.cc", "--ignore", "AM101", *TVM_ARGS, cwd=TVM)
+    assert ignored.returncode == 0
+    selected = amalint("check", "umbrella.cc", "--select", "AM1", "--format", "json",
+                       *TVM_ARGS, cwd=TVM)
+    assert {f["code"] for f in selected.json} == {"AM101"}
+    bad = amalint("check", "umbrella.cc", "--select", "XY9", *TVM_ARGS, cwd=TVM)
+    assert bad.returncode == 2 and "unknown rule selector 'XY9'" in bad.stderr
+
+
+def test_order_json() -> None:
+    result = amalint("order", "umbrella.cc", "--format", "json", *TVM_ARGS, cwd=TVM)
+    rows = result.json
+    assert [(r["filename"], r["kind"], r["include_line"]) for r in rows] == [
+        ("src/registry.cc", "constructor", 6),
+        ("src/file_utils.cc", "constructor", 7),
+        ("src/profiling.cc", "constructor", 8),
+        ("src/object.cc", "constructor", 11),
+    ]
+    assert rows[2]["provides"] == ["runtime.StartTimer"]
+    assert rows[2]["requires"] == ["ffi.GetKwargsObject"]
+
+
+def test_verbose_reports_skipped_calls() -> None:
+    result = amalint("check", "umbrella.cc", "-v", *TVM_ARGS, cwd=TVM)
+    assert "eager call(s) skipped as unresolved" in result.stderr
+    assert "AMALINT_TRACE" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_rule_docs_have_every_section(name: str, tmp_path: Path) -> None:
+    result = amalint("rule", name, cwd=tmp_path)
+    assert result.returncode == 0
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead",
+                    "## Fix safety"):
+        assert section in result.stdout
+    assert result.stdout.startswith(f"{name} {RULES[name].name}:")
+
+
+def _error(result_stderr: str) -> str:
+    lines = result_stderr.strip().splitlines()
+    assert len(lines) == 1, result_stderr
+    assert "Traceback" not in result_stderr
+    return lines[0]
+
+
+def test_missing_umbrella(tmp_path: Path) -> None:
+    result = amalint("check", "nope.cc", cwd=tmp_path)
+    assert result.returncode == 2
+    assert _error(result.stderr) == "amalint: error: nope.cc: no such file"
+
+
+def test_directory_binary_and_non_utf8_umbrellas(tmp_path: Path) -> None:
+    (tmp_path / "dir.cc").mkdir()
+    (tmp_path / "bin.cc").write_bytes(b"\x7fELF\x00\x00\x01")
+    (tmp_path / "latin1.cc").write_bytes(b'// caf\xe9\n#include "a.cc"\n')
+    for name, message in (("dir.cc", "is a directory"), ("bin.cc", "binary file"),
+                          ("latin1.cc", "not valid UTF-8 (byte 0xe9 at offset 6)")):
+        result = amalint("check", name, cwd=tmp_path)
+        assert result.returncode == 2
+        assert message in _error(result.stderr)
+        assert name in result.stderr
+
+
+def test_unreadable_umbrella() -> None:
+    # root reads any file, so as root the run drops to user "nobody" (CI runs as root)
+    directory = Path(tempfile.mkdtemp())
+    try:
+        directory.chmod(0o755)
+        path = directory / "secret.cc"
+        path.write_text("")
+        path.chmod(0)
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] \
+            if os.geteuid() == 0 else []
+        proc = subprocess.run([*prefix, sys.executable, "-m", "amalint", "check", "secret.cc"],
+                              cwd=directory, capture_output=True, text=True)
+        assert proc.returncode == 2
+        assert _error(proc.stderr) == "amalint: error: secret.cc: permission denied"
+    finally:
+        shutil.rmtree(directory)
+
+
+def test_bad_includes_are_reported_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "a.cc").write_text('#include "b.cc"\n')
+    (tmp_path / "b.cc").write_text('#include "a.cc"\n')
+    (tmp_path / "bin.cc").write_bytes(b"\x00\x01")
+    (tmp_path / "empty.cc").write_text("")
+    (tmp_path / "broken.cc").write_text("int f( {{{ ]]\n")
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n#include "gone.cc"\n#include "bin.cc"\n'
+                                   '#include "empty.cc"\n#include "broken.cc"\n')
+    result = amalint("check", "u.cc", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout == "All checks passed!\n"
+    err = result.stderr
+    assert "u.cc:2: cannot find include \"gone.cc\"" in err
+    assert "b.cc:1: include cycle: u.cc -> a.cc -> b.cc -> a.cc" in err
+    assert "u.cc:3: skipped include \"bin.cc\"" in err and "binary file" in err
+    assert "1 file(s) parsed with errors, first broken.cc:1" in err
+    assert "Traceback" not in err
+
+
+def test_bad_config(tmp_path: Path) -> None:
+    (tmp_path / "u.cc").write_text("")
+    (tmp_path / "amalint.toml").write_text('frontend = "tree-sitter"\nunknown-key = 1\n')
+    result = amalint("check", "u.cc", cwd=tmp_path)
+    assert result.returncode == 2
+    assert _error(result.stderr).endswith("amalint.toml: unknown key 'unknown-key'")
+    (tmp_path / "amalint.toml").write_text("select = \"AM101\"\n")
+    assert "'select' must be a list" in _error(amalint("check", "u.cc", cwd=tmp_path).stderr)
+    (tmp_path / "amalint.toml").write_text("[profiles.x]\nproviders = [1]\n")
+    assert "'profiles.x.providers' entries" in _error(
+        amalint("check", "u.cc", cwd=tmp_path).stderr)
+    (tmp_path / "amalint.toml").write_text("select = [\n")
+    assert "invalid TOML" in _error(amalint("check", "u.cc", cwd=tmp_path).stderr)
+    assert amalint("check", "u.cc", "--isolated", cwd=tmp_path).returncode == 0
+
+
+def test_pyproject_config_is_found_from_a_subdirectory(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.amalint]\nignore = ["AM102"]\n')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.cc").write_text(
+        '__attribute__((constructor)) static void f() { tvm::ffi::Function::GetGlobal("k"); }\n')
+    (tmp_path / "src" / "u.cc").write_text('#include "a.cc"\n')
+    assert amalint("check", "src/u.cc", cwd=tmp_path).returncode == 0
+    found = amalint("check", "src/u.cc", "--isolated", "--format", "json", cwd=tmp_path)
+    assert [f["code"] for f in found.json] == ["AM102"]
+
+
+def test_no_umbrella_is_a_usage_error(tmp_path: Path) -> None:
+    result = amalint("check", cwd=tmp_path)
+    assert result.returncode == 2 and "no umbrella given" in _error(result.stderr)

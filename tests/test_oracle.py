@@ -1,0 +1,157 @@
+"""Oracle tests: what amalint predicts about start-up is checked against real compiled programs.
+
+Every fixture amalgamation is built as one translation unit with g++ (and clang++ when
+installed) and run. Each initializer prints ``init FILE:LINE`` first thing, so the program shows
+the order its initializers really ran in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, amalint, build_and_run
+
+#: Rules whose findings mean "this program fails at start-up".
+STARTUP_FAILURES = {"AM101", "AM102", "AM103", "AM104"}
+TRACE = re.compile(r"^init (.+):(\d+)$")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    directory: Path
+    include_dirs: tuple[Path, ...]
+    defines: tuple[str, ...] = ()
+    amalint_args: tuple[str, ...] = ()
+
+    def compiler_args(self) -> list[str]:
+        return [f"-I{d}" for d in self.include_dirs]
+
+
+TVM = FIXTURES / "tvm_shape"
+PLUG = FIXTURES / "plug"
+CASES = [
+    Case("tvm-eager", TVM, (TVM / "include", TVM / "eager")),
+    Case("tvm-lazy", TVM, (TVM / "include", TVM / "lazy")),
+    # the portable expansion of the init-block macro: static variables with dynamic initializers
+    Case("tvm-eager-portable", TVM, (TVM / "include", TVM / "eager"),
+         ("FIXTURE_PORTABLE_INIT",), ("--compiler", "other")),
+    Case("tvm-lazy-portable", TVM, (TVM / "include", TVM / "lazy"),
+         ("FIXTURE_PORTABLE_INIT",), ("--compiler", "other")),
+    *(Case(f"plug-{d}", PLUG / d, (PLUG / "include",))
+      for d in ("missing", "duplicate", "cycle", "ctor_vs_dynamic", "priorities")),
+]
+
+
+def lint(case: Case, umbrella: str = "umbrella.cc") -> set[str]:
+    result = amalint("check", umbrella, "--format", "json", *case.amalint_args, "--",
+                     *case.compiler_args(), cwd=case.directory)
+    assert result.returncode in (0, 1), result.stderr
+    return {finding["code"] for finding in result.json}
+
+
+def predicted_order(case: Case, umbrella: str = "umbrella.cc") -> list[dict[str, object]]:
+    result = amalint("order", umbrella, "--format", "json", *case.amalint_args, "--",
+                     *case.compiler_args(), cwd=case.directory)
+    assert result.returncode == 0, result.stderr
+    rows: list[dict[str, object]] = result.json
+    return rows
+
+
+def observed_order(case: Case, stdout: str, rows: list[dict[str, object]]) -> list[int]:
+    """Map each printed ``init FILE:LINE`` to the entry point whose span holds that line."""
+    observed = []
+    for line in stdout.splitlines():
+        m = TRACE.match(line)
+        if not m:
+            continue
+        path = (case.directory / m.group(1)).resolve()
+        row = int(m.group(2))
+        owners = [
+            entry["index"] for entry in rows
+            if (case.directory / str(entry["filename"])).resolve() == path
+            and entry["location"]["row"] <= row <= entry["end_location"]["row"]  # type: ignore[index]
+        ]
+        assert len(owners) == 1, f"{m.group(0)} is in {len(owners)} predicted entry points"
+        observed.append(int(owners[0]))
+    return observed
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_reported_hazard_iff_startup_fails(case: Case, compiler: str, tmp_path: Path) -> None:
+    codes = lint(case)
+    run = build_and_run(compiler, case.directory, "umbrella.cc", case.include_dirs, tmp_path,
+                        case.defines)
+    assert bool(codes & STARTUP_FAILURES) == (run.returncode != 0), (
+        f"amalint reported {sorted(codes)}, the program exited {run.returncode}: {run.stderr}"
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_predicted_order_is_the_real_order(case: Case, compiler: str, tmp_path: Path) -> None:
+    rows = predicted_order(case)
+    run = build_and_run(compiler, case.directory, "umbrella.cc", case.include_dirs, tmp_path,
+                        case.defines)
+    observed = observed_order(case, run.stdout, rows)
+    predicted = [int(str(r["index"])) for r in rows]
+    assert observed, "the program printed no initializer"
+    if run.returncode == 0:
+        assert observed == predicted
+    else:  # it stopped at the failing initializer: what ran is a prefix of the prediction
+        assert observed == predicted[: len(observed)]
+
+
+def _move_include_first(umbrella: str, spelling: str) -> str:
+    lines = umbrella.splitlines(keepends=True)
+    target = next(i for i, line in enumerate(lines) if f'"{spelling}"' in line)
+    first = next(i for i, line in enumerate(lines) if line.startswith('#include "'))
+    moved = lines.pop(target)
+    lines.insert(first, moved)
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("portable", [False, True], ids=["gnu", "portable"])
+def test_tvm_shape_runs_once_the_provider_comes_first(
+    portable: bool, compiler: str, tmp_path: Path
+) -> None:
+    case = CASES[2] if portable else CASES[0]
+    result = amalint("check", "umbrella.cc", "--format", "json", *case.amalint_args, "--",
+                     *case.compiler_args(), cwd=TVM)
+    providers = {
+        r["filename"] for f in result.json if f["code"] == "AM101" for r in f["related"]
+        if r["message"] == "the provider is included here"
+    }
+    assert providers == {"umbrella.cc"}
+    lines = {r["location"]["row"] for f in result.json for r in f["related"]
+             if r["message"] == "the provider is included here"}
+    (line,) = lines
+    text = (TVM / "umbrella.cc").read_text()
+    spelling = text.splitlines()[line - 1].split('"')[1]
+    reordered = TVM / f"reordered-{tmp_path.name}.cc"
+    reordered.write_text(_move_include_first(text, spelling))
+    try:
+        assert lint(case, reordered.name) == set()
+        run = build_and_run(compiler, TVM, reordered.name, case.include_dirs, tmp_path,
+                            case.defines)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.endswith("ok\n")
+    finally:
+        reordered.unlink()
+
+
+def test_ctor_lookup_of_dynamic_registration_fails_in_every_order(
+    compiler: str, tmp_path: Path
+) -> None:
+    case = next(c for c in CASES if c.name == "plug-ctor_vs_dynamic")
+    text = (case.directory / "umbrella.cc").read_text()
+    swapped = case.directory / f"swapped-{tmp_path.name}.cc"
+    swapped.write_text(_move_include_first(text, "client.cc"))
+    try:
+        assert lint(case, swapped.name) == {"AM104"}
+        run = build_and_run(compiler, case.directory, swapped.name, case.include_dirs, tmp_path)
+        assert run.returncode != 0
+    finally:
+        swapped.unlink()
