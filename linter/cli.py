@@ -6,6 +6,7 @@ traceback). Compiler arguments go after ``--`` (``-I``, ``-iquote`` and ``-D`` a
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
 from collections import Counter
@@ -23,6 +24,7 @@ from amalint.model import CodeModel, Diagnostic
 from amalint.profiles import Role
 from amalint.rule import display
 from amalint.rules import RULES
+from amalint.writer import check_writable, write_atomic
 
 
 class _CompilerArgsCommand(click.Command):
@@ -139,22 +141,33 @@ def main() -> None:
               show_default=True, help="Output format.")
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable.")
 @click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
+@click.option("--fix", is_flag=True, help="Apply fixes in place, then report what remains.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe.")
 @_common
 def check(
-    paths: tuple[Path, ...], fmt: str, select: str | None, ignore: str | None,
-    config: Path | None, isolated: bool, frontend: str | None, compiler: str | None,
-    verbose: bool,
+    paths: tuple[Path, ...], fmt: str, select: str | None, ignore: str | None, fix: bool,
+    diff: bool, unsafe_fixes: bool, config: Path | None, isolated: bool, frontend: str | None,
+    compiler: str | None, verbose: bool,
 ) -> None:
     """Lint umbrella sources. Compiler arguments go after `--`."""
     if not paths:
         _fail("no umbrella given (usage: amalint check UMBRELLA... [-- COMPILER_ARGS])")
+    if fix and diff:
+        _fail("--fix and --diff cannot be combined")
     try:
         settings = _settings(paths, config, isolated, frontend=frontend, compiler=compiler,
                              select=_codes(select), ignore=_codes(ignore))
         selected_rules(settings.select, settings.ignore)
-        results: list[Result] = []
-        for path in paths:
-            results.append(lint(path, settings))
+        results = [lint(path, settings) for path in paths]
+        if diff:
+            _print_diffs(results, unsafe_fixes)
+        fixed = 0
+        if fix:
+            for index, path in enumerate(paths):
+                before = len(results[index].findings)
+                results[index] = _fix(path, settings, results[index], unsafe_fixes)
+                fixed += max(0, before - len(results[index].findings))
     except InputError as exc:
         _fail(str(exc))
     findings = [f for r in results for f in r.findings]
@@ -163,18 +176,60 @@ def check(
         _warn(result.model.diagnostics, verbose)
         if verbose:
             _verbose_report(result.model, result.analysis, result.frontend)
+    if diff:
+        sys.exit(1 if any(r.fix_allowed(unsafe_fixes) for r in results) else 0)
+    fixable = {id(f) for r in results if r.fix_allowed(unsafe_fixes) for f in r.findings
+               if f.fix is not None}
+    hidden = sum(1 for r in results if r.fix_allowed(True) and not r.fix_allowed(unsafe_fixes)
+                 for f in r.findings if f.fix is not None)
     if fmt == "json":
         from amalint.reporters import json as json_reporter
 
         json_reporter.render(findings, sys.stdout, sources)
-    elif findings:
+    elif findings or fixed:
         from amalint.reporters import text as text_reporter  # rich loads only when needed
 
-        text_reporter.render(findings, sys.stdout, sources)
-        click.echo(f"Found {len(findings)} error{'s' if len(findings) != 1 else ''}.")
+        text_reporter.render(findings, sys.stdout, sources, fixable)
+        errors = len(findings) + fixed
+        summary = f"Found {errors} error{'s' if errors != 1 else ''}"
+        click.echo(f"{summary} ({fixed} fixed, {len(findings)} remaining)." if fix
+                   else f"{summary}.")
+        if fixable and not fix:
+            click.echo(f"[*] {len(fixable)} fixable with the `--fix` option.")
+        if hidden and not fix:
+            click.echo(f"{hidden} hidden fix(es) can be enabled with the `--unsafe-fixes` "
+                       "option.")
     else:
         click.echo("All checks passed!")
     sys.exit(1 if findings else 0)
+
+
+#: Re-lint and re-fix at most this often: one pass meets every known constraint, the rest only
+#: guard against a fix revealing another.
+MAX_FIX_PASSES = 10
+
+
+def _fix(path: Path, settings: Settings, result: Result, unsafe: bool) -> Result:
+    """Apply the reorder, re-lint, and repeat until nothing changes; return the last lint."""
+    for _ in range(MAX_FIX_PASSES):
+        if not result.fix_allowed(unsafe) or result.plan is None:
+            break
+        if result.plan.data == result.model.umbrella.data:
+            break
+        check_writable(path, Path.cwd())
+        write_atomic(path, result.plan.data)
+        result = lint(path, settings)
+    return result
+
+
+def _print_diffs(results: Sequence[Result], unsafe: bool) -> None:
+    for result in results:
+        if not result.fix_allowed(unsafe) or result.plan is None:
+            continue
+        old = result.model.umbrella.data.decode("utf-8").splitlines(keepends=True)
+        new = result.plan.data.decode("utf-8").splitlines(keepends=True)
+        name = display(result.model.umbrella.path)
+        sys.stdout.writelines(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
 
 
 @main.command(cls=_CompilerArgsCommand)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from amalint.analysis import Analysis, analyze
 from amalint.config import Settings
+from amalint.fixer import Plan
 from amalint.frontends import select as select_frontend
 from amalint.model import CodeModel
 from amalint.rule import Finding, Rule, RuleContext
@@ -21,6 +22,13 @@ class Result:
     analysis: Analysis
     findings: tuple[Finding, ...]
     frontend: str
+    #: The include reorder that fixes the fixable findings, if there are any.
+    plan: Plan | None = None
+
+    def fix_allowed(self, unsafe: bool) -> bool:
+        """Whether ``plan`` may be applied: it changes something and is safe, or unsafe fixes
+        are allowed."""
+        return self.plan is not None and self.plan.changed and (unsafe or not self.plan.unsafe)
 
 
 def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
@@ -47,4 +55,5 @@ def lint(umbrella: Path, settings: Settings) -> Result:
         findings.extend(rule.check(ctx))
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))
-    return Result(model, analysis, tuple(findings), frontend)
+    plan = ctx.plan if any(f.fix is not None for f in findings) else None
+    return Result(model, analysis, tuple(findings), frontend, plan)

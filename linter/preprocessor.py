@@ -92,6 +92,27 @@ class _Lines:
         return self.starts[index] + len(self.raw[index]) + (1 if index + 1 < len(self.raw) else 0)
 
 
+def line_kinds(data: bytes) -> list[str]:
+    """For each physical line: ``blank``, ``comment`` (only comments), ``directive`` (a
+    preprocessor line or its continuation) or ``code``."""
+    lines = _Lines.of(data)
+    kinds: list[str] = []
+    continued = False
+    count = len(lines.raw) - 1 if data.endswith(b"\n") else len(lines.raw)  # no phantom line
+    for raw, code in zip(lines.raw[:count], lines.code[:count], strict=True):
+        body = code.rstrip(b"\r")
+        if continued:
+            kinds.append("directive")
+        elif not raw.strip():
+            kinds.append("blank")
+        elif not code.strip():
+            kinds.append("comment")
+        else:
+            kinds.append("directive" if body.lstrip().startswith(b"#") else "code")
+        continued = kinds[-1] == "directive" and body.endswith(b"\\")
+    return kinds
+
+
 @dataclass(frozen=True)
 class Directive:
     """A preprocessor directive other than ``#include``: its name and the rest of the line."""

@@ -10,7 +10,9 @@ from functools import cached_property
 from pathlib import Path
 
 from amalint.analysis import Analysis, Effect, Step
+from amalint.fixer import Plan, plan
 from amalint.model import CodeModel, EntryPoint, Include, Location, Severity
+from amalint.profiles import Role
 from amalint.requirements import Requirement, cycles, evaluate
 
 
@@ -94,6 +96,41 @@ class RuleContext:
     def units_in_cycles(self) -> set[int]:
         return {unit for group in self.cycles for unit in group}
 
+    @cached_property
+    def plan(self) -> Plan:
+        """One include order for the whole umbrella meeting every constraint outside cycles."""
+        cyclic = self.units_in_cycles
+        edges = [
+            edge for req in self.requirements
+            if (edge := req.constraint) is not None
+            and not (edge[0] in cyclic and edge[1] in cyclic)
+        ]
+        keys: dict[int, tuple[set[str], set[str]]] = {}
+        for entry, effects in self.analysis.effects.items():
+            if entry.unit is None:
+                continue
+            provides, requires = keys.setdefault(entry.unit, (set(), set()))
+            for effect in effects:
+                (provides if effect.role is Role.PROVIDER else requires).add(effect.key)
+        frozen = {u: (frozenset(p), frozenset(r)) for u, (p, r) in keys.items()}
+        return plan(self.model.umbrella, edges, frozen)
+
+    def reorder_fix(self, edge: tuple[int, int]) -> Fix | str:
+        """The fix that satisfies ``edge`` (with every other constraint), or why there is none."""
+        for item in self.plan.unfixable:
+            if item.edge == edge:
+                return item.reason
+        order = self.plan.order
+        if edge[0] not in order or order.index(edge[0]) > order.index(edge[1]):
+            return "several included files register the key; decide which one should (AM103)"
+        data = self.model.umbrella.data
+        path = self.model.umbrella.path
+        edits = tuple(
+            Edit(new.decode("utf-8", "replace"), _point(path, data, start),
+                 _point(path, data, end))
+            for start, end, new in self.plan.edits
+        )
+        return Fix("unsafe" if self.plan.unsafe else "safe", edits)
     def include(self, unit: int) -> Include:
         return self.model.umbrella.includes[unit]
 
@@ -119,6 +156,12 @@ class RuleContext:
 
     def include_related(self, unit: int, message: str) -> Related:
         return Related(self.include_range(unit)[0], message)
+
+
+def _point(path: Path, data: bytes, offset: int) -> Location:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return Location(path, line, column)
 
 
 def chain_related(effect: Effect) -> tuple[Related, ...]:

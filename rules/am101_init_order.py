@@ -26,8 +26,14 @@ init block reached `GetGlobalRequired("ffi.GetKwargsObject")` through the tempor
 ```
 
 ## Fix safety
-Not fixed automatically yet: move the provider's `#include` (with the comment above it) before
-the first consumer. One finding is reported per consuming file and provider file.
+Fixable: `--fix` reorders the umbrella's includes so that every start-up requirement is met at
+once, keeping as many includes as possible where they are and moving each other one (with the
+comment lines directly above it) to the nearest valid place; blank lines stay put, and nothing
+moves across `#if`/`#else`/`#endif`, `#define`/`#undef` or code (such a finding says why it is
+not fixable). The fix is *safe* when it moves no include across another that shares a registry
+key with it other than through the requirement being fixed; otherwise it is *unsafe* (for
+example, it changes which of two providers of a key registers first) and needs
+`--unsafe-fixes`. One finding is reported per consuming file and provider file.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from amalint.model import EntryPoint, Severity
 from amalint.requirements import Requirement, Status
 from amalint.rule import (
     Finding,
+    Fix,
     Related,
     Rule,
     RuleContext,
@@ -78,9 +85,17 @@ def _finding(
         f"`{ctx.unit_name(provider_unit)}`{where} registers it"
     )
     related: list[Related] = [*chain_related(lookup), registration_related(registration)]
+    fix: Fix | None = None
     if provider_unit is not None:
         related.append(ctx.include_related(provider_unit, "the provider is included here"))
-    return Finding(RULE.code, RULE.name, RULE.severity, message, start, end, tuple(related))
+        if consumer.unit is not None:
+            found = ctx.reorder_fix((provider_unit, consumer.unit))
+            if isinstance(found, str):
+                message += f" (not fixable: {found})"
+            else:
+                fix = found
+    return Finding(RULE.code, RULE.name, RULE.severity, message, start, end, tuple(related),
+                   fix)
 
 
 RULE = Rule(

@@ -29,12 +29,12 @@ def test_text_output_names_the_chain_and_registration() -> None:
     result = amalint("check", "umbrella.cc", *TVM_ARGS, cwd=TVM)
     assert result.returncode == 1
     out = result.stdout
-    assert "umbrella.cc:7:1: AM101 `src/file_utils.cc` looks up `ffi.GetKwargsObject` at " \
-        "start-up before `src/object.cc` (included at line 11) registers it" in out
+    assert "umbrella.cc:7:1: AM101 [*] `src/file_utils.cc` looks up `ffi.GetKwargsObject` at " \
+        "start-up before `src/object.cc` (included at line 10) registers it" in out
     assert "destroys temporary `refl::ObjectDef<FileNode>`: runs `~ObjectDef`" in out
     assert "`tvm::ffi::Function::GetGlobalRequired(\"ffi.GetKwargsObject\")`" in out
     assert "`ffi.GetKwargsObject` is registered here" in out
-    assert out.rstrip().endswith("Found 2 errors.")
+    assert out.rstrip().endswith("Found 2 errors.\n[*] 2 fixable with the `--fix` option.")
     assert "\x1b[" not in out  # no color when not on a terminal
 
 
@@ -91,7 +91,7 @@ def test_order_json() -> None:
         ("src/registry.cc", "constructor", 6),
         ("src/file_utils.cc", "constructor", 7),
         ("src/profiling.cc", "constructor", 8),
-        ("src/object.cc", "constructor", 11),
+        ("src/object.cc", "constructor", 10),
     ]
     assert rows[2]["provides"] == ["runtime.StartTimer"]
     assert rows[2]["requires"] == ["ffi.GetKwargsObject"]

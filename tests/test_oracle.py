@@ -8,7 +8,8 @@ the order its initializers really ran in.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ CASES = [
     Case("tvm-lazy-portable", TVM, (TVM / "include", TVM / "lazy"),
          ("FIXTURE_PORTABLE_INIT",), ("--compiler", "other")),
     *(Case(f"plug-{d}", PLUG / d, (PLUG / "include",))
-      for d in ("missing", "duplicate", "cycle", "ctor_vs_dynamic", "priorities")),
+      for d in ("missing", "duplicate", "cycle", "ctor_vs_dynamic", "priorities", "chain")),
 ]
 
 
@@ -155,3 +156,29 @@ def test_ctor_lookup_of_dynamic_registration_fails_in_every_order(
         assert run.returncode != 0
     finally:
         swapped.unlink()
+
+
+FIXABLE = [c for c in CASES if c.name in ("tvm-eager", "tvm-eager-portable", "plug-chain")]
+
+
+@pytest.mark.parametrize("case", FIXABLE, ids=lambda c: c.name)
+def test_fixed_umbrella_builds_and_runs(case: Case, compiler: str, tmp_path: Path) -> None:
+    top = case.directory if case.directory == TVM else case.directory.parent
+    copy = tmp_path / "fixture"
+    shutil.copytree(top, copy)
+    moved = replace(case, directory=copy / case.directory.relative_to(top),
+                    include_dirs=tuple(copy / d.relative_to(top) for d in case.include_dirs))
+    run = build_and_run(compiler, moved.directory, "umbrella.cc", moved.include_dirs, tmp_path,
+                        moved.defines)
+    assert run.returncode != 0  # the hazard is real
+    fixed = amalint("check", "umbrella.cc", "--fix", *moved.amalint_args, "--",
+                    *moved.compiler_args(), cwd=moved.directory)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "fixed, 0 remaining" in fixed.stdout
+    assert lint(moved) == set()
+    run = build_and_run(compiler, moved.directory, "umbrella.cc", moved.include_dirs, tmp_path,
+                        moved.defines)
+    assert run.returncode == 0, run.stderr
+    if case.directory == TVM:
+        expected = (TVM / "umbrella.fixed.cc").read_bytes()
+        assert (moved.directory / "umbrella.cc").read_bytes() == expected

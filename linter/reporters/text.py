@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -27,14 +27,17 @@ def _frame(console: Console, loc: Location, end: Location, lines: Sequence[str],
     console.print(Text(f"{pad} |", style="blue"))
 
 
-def render(findings: Sequence[Finding], out: TextIO,
-           sources: Mapping[Path, Sequence[str]]) -> None:
+def render(findings: Sequence[Finding], out: TextIO, sources: Mapping[Path, Sequence[str]],
+           fixable: Collection[int] = ()) -> None:
+    """Print each finding; ``fixable`` holds the ``id()`` of findings ``--fix`` would fix,
+    marked ``[*]`` as ruff does."""
     console = Console(file=out, highlight=False, soft_wrap=True)
     for finding in findings:
+        mark = " [*]" if id(finding) in fixable else ""
         loc = finding.location
         where = f"{display(loc.path)}:{loc.line}:{loc.column}"
         console.print(
-            f"[bold]{escape(where)}:[/bold] [bold red]{finding.code}[/bold red] "
+            f"[bold]{escape(where)}:[/bold] [bold red]{finding.code}[/bold red]{mark} "
             f"{escape(finding.message)}"
         )
         _frame(console, finding.location, finding.end_location,
