@@ -79,7 +79,7 @@ def _settings(
 
 
 def _warn(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
-    parse_errors = [d for d in diagnostics if d.message.startswith("tree-sitter")]
+    parse_errors = [d for d in diagnostics if d.kind == "parse"]
     for diag in diagnostics:
         if diag in parse_errors and not verbose:
             continue

@@ -29,16 +29,6 @@ class Location:
 
 
 @dataclass(frozen=True)
-class Range:
-    """A span of one file: start and end points plus the byte offsets they stand for."""
-
-    start: Location
-    end: Location
-    start_byte: int
-    end_byte: int
-
-
-@dataclass(frozen=True)
 class ParamRef:
     """An argument that is the enclosing function's parameter number ``index`` (0-based)."""
 
@@ -61,7 +51,7 @@ class CallSite:
 
     ``names`` are the qualified names the callee may have (used to match registry APIs);
     ``targets`` are ids of functions in the model it may run. A call with no targets whose names
-    match no registry API is *unresolved* when ``resolved`` is false (reported with --verbose).
+    match no registry API is *unresolved*: skipped, and counted for --verbose.
     ``deferred`` marks calls inside a lambda that is stored rather than invoked on the spot: they
     do not run when the enclosing code runs.
     """
@@ -72,7 +62,6 @@ class CallSite:
     location: Location
     kind: CallKind = CallKind.CALL
     deferred: bool = False
-    resolved: bool = True
     note: str = ""
 
     @property
@@ -88,7 +77,6 @@ class Function:
     name: str
     location: Location
     calls: tuple[CallSite, ...] = ()
-    params: tuple[str, ...] = ()
 
 
 class EntryKind(enum.Enum):
@@ -161,10 +149,12 @@ class Severity(enum.Enum):
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A problem with the input that does not stop the run (unresolved include, parse error)."""
+    """A problem with the input that does not stop the run: ``kind`` is ``input`` (unresolved
+    include, include cycle, unreadable file) or ``parse`` (the front end could not parse it)."""
 
     location: Location
     message: str
+    kind: str = "input"
 
 
 @dataclass(frozen=True)

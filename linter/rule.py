@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from amalint.analysis import Analysis, Effect, Step
+from amalint.analysis import Analysis, Effect
 from amalint.fixer import Plan, plan
 from amalint.model import CodeModel, EntryPoint, Include, Location, Severity
 from amalint.profiles import Role
@@ -180,7 +180,3 @@ def registration_related(effect: Effect) -> Related:
         f"`{effect.key}` is registered here (by {entry.text.removesuffix(' runs at start-up')}"
         f" at line {entry.location.line})",
     )
-
-
-def chain_text(steps: tuple[Step, ...]) -> str:
-    return " → ".join(step.text for step in steps)

@@ -300,9 +300,9 @@ class _Builder:
             if tree.root_node.has_error:
                 first = _first_error(tree.root_node)
                 where = file.location(first) if first is not None else Location(source.path, 1)
-                self.diagnostics.append(
-                    Diagnostic(where, "tree-sitter could not parse this; facts here may be missing")
-                )
+                self.diagnostics.append(Diagnostic(
+                    where, "tree-sitter could not parse this; facts here may be missing", "parse"
+                ))
             self._declarations(tree.root_node, file, (), None)
 
     # ---------------------------------------------------------------- declaration pass
@@ -563,7 +563,7 @@ class _Builder:
             walker.walk(decl.body)
         fn = Function(
             id=fid, name="::".join(decl.qname), location=decl.file.location(decl.node),
-            calls=tuple(walker.calls), params=decl.params,
+            calls=tuple(walker.calls),
         )
         self.functions[fid] = fn
         return fn
@@ -831,13 +831,7 @@ class _BodyWalker:
         if kind == "this":
             return self.cls
         if kind == "identifier":
-            name = self.file.text(node)
-            if name in self.locals:
-                return self.locals[name]
-            if self.cls is not None:
-                info = self.sym.classes.get(self.cls)
-                del info
-            return None
+            return self.locals.get(self.file.text(node))
         if kind in ("parenthesized_expression", "pointer_expression"):
             inner = node.named_children[-1] if node.named_children else None
             return self.type_of(inner)
@@ -991,7 +985,7 @@ class _BodyWalker:
                 self.walk(arglist)
             if found is None:
                 names = ("::".join(self.sym._expand(written, self.scope)),)
-                self._add(CallSite(names, (), self._args(arglist), location, resolved=False))
+                self._add(CallSite(names, (), self._args(arglist), location))
                 return
             decls = self.sym.functions.get(found[1], [])
             self._add(CallSite(("::".join(found[1]),), self._overloads(decls, nargs),
@@ -1010,19 +1004,18 @@ class _BodyWalker:
             recv_type = self.type_of(receiver)
             if recv_type is None:
                 self._add(CallSite((method[0] if method else "?",), (), self._args(arglist),
-                                   location, resolved=False))
+                                   location))
                 return
             decls = self.sym.methods(recv_type, method[0]) if method else []
             qname = "::".join(decls[0].qname) if decls else "::".join((*recv_type, *method))
             self._add(CallSite((qname,), self._overloads(decls, nargs), self._args(arglist),
-                               location, resolved=bool(decls)))
+                               location))
             return
         # calls through pointers, subscripts, etc.
         self.walk(target)
         if arglist is not None:
             self.walk(arglist)
-        self._add(CallSite((self.file.text(target)[:40],), (), self._args(arglist), location,
-                           resolved=False))
+        self._add(CallSite((self.file.text(target)[:40],), (), self._args(arglist), location))
 
 
 def parse(unit: Unit, settings: Settings) -> CodeModel:
