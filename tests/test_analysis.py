@@ -68,6 +68,15 @@ REG_INIT() { Lookup(); }
     assert found == {"a.cc:5": [("require", "cached")]}
 
 
+def test_declaration_in_a_condition_runs(tmp_path: Path) -> None:
+    found = effects(tmp_path, {"a.cc": """
+REG_INIT() {
+  if (bool ok = (reg::Need("in-condition"), true)) { reg::Add("in-branch"); }
+}
+"""})
+    assert found == {"a.cc:2": [("require", "in-condition"), ("provide", "in-branch")]}
+
+
 def test_keys_passed_through_parameters(tmp_path: Path) -> None:
     found = effects(tmp_path, {"a.cc": """
 namespace util {

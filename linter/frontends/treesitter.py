@@ -934,6 +934,8 @@ class _BodyWalker:
             name = self.file.text(name_node) if name_node is not None else ""
             value = declarator.child_by_field_name("value") if declarator.type == \
                 "init_declarator" else None
+            if value is None:  # `if (T x = f())`: the condition's value hangs on the declaration
+                value = node.child_by_field_name("value")
             if value is not None and value.type == "lambda_expression":
                 self.local_lambdas[name] = self._lambda(value, invoked=False, bound=name)
                 continue
