@@ -214,8 +214,6 @@ def _fix(path: Path, settings: Settings, result: Result, unsafe: bool) -> Result
     for _ in range(MAX_FIX_PASSES):
         if not result.fix_allowed(unsafe) or result.plan is None:
             break
-        if result.plan.data == result.model.umbrella.data:
-            break
         check_writable(path, Path.cwd())
         write_atomic(path, result.plan.data)
         result = lint(path, settings)

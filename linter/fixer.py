@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from amalint.model import Umbrella
-from amalint.preprocessor import line_kinds
+from amalint.preprocessor import Lines
 
 #: Above this many constrained units in one region the exact search gives way to a greedy one.
 EXACT_LIMIT = 16
@@ -64,15 +64,14 @@ def _regions(umbrella: Umbrella) -> tuple[list[list[_Item]], dict[int, int], dic
     """Split the umbrella into regions of movable items; map each unit to its region; describe
     the barrier that ends each region."""
     data = umbrella.data
-    kinds = line_kinds(data)
-    starts = [0]
-    for raw in data.split(b"\n")[:-1]:
-        starts.append(starts[-1] + len(raw) + 1)
+    lines = Lines.of(data)
+    kinds = lines.kinds()
     unit_of_line: dict[int, int] = {}
+    last_line: dict[int, int] = {}
     for index, inc in enumerate(umbrella.includes):
         # its comment lines, the include line, and any continuation lines of the directive
-        last = data.count(b"\n", 0, max(inc.end_byte - 1, 0)) + 1
-        for number in range(inc.comment_start_line, last + 1):
+        last_line[index] = data.count(b"\n", 0, max(inc.end_byte - 1, 0)) + 1
+        for number in range(inc.comment_start_line, last_line[index] + 1):
             unit_of_line[number] = index
     regions: list[list[_Item]] = [[]]
     barrier: dict[int, str] = {}
@@ -85,15 +84,13 @@ def _regions(umbrella: Umbrella) -> tuple[list[list[_Item]], dict[int, int], dic
             inc = umbrella.includes[unit]
             region_of[unit] = len(regions) - 1
             regions[-1].append(_Item(unit, inc.comment_start_byte, inc.end_byte))
-            line = data.count(b"\n", 0, inc.end_byte) + 1
-            if inc.end_byte == len(data) or data[inc.end_byte - 1 : inc.end_byte] != b"\n":
-                line = count + 1
+            line = last_line[unit] + 1
             continue
-        end = starts[line] if line < len(starts) else len(data)
+        start, end = lines.starts[line - 1], lines.end(line - 1)
         if kinds[line - 1] in ("blank", "comment"):
-            regions[-1].append(_Item(None, starts[line - 1], end))
+            regions[-1].append(_Item(None, start, end))
         else:
-            text = data[starts[line - 1] : end].decode("utf-8", "replace").strip()
+            text = data[start:end].decode("utf-8", "replace").strip()
             barrier[len(regions) - 1] = f"line {line} (`{text[:40]}`)"
             regions.append([])
         line += 1

@@ -68,7 +68,7 @@ def _blank_comment(match: re.Match[bytes]) -> bytes:
 
 
 @dataclass(frozen=True)
-class _Lines:
+class Lines:
     """A file's physical lines with comments blanked out; same length and offsets as the file."""
 
     raw: list[bytes]
@@ -76,7 +76,7 @@ class _Lines:
     starts: list[int]
 
     @classmethod
-    def of(cls, data: bytes) -> _Lines:
+    def of(cls, data: bytes) -> Lines:
         code = _LEXEMES.sub(_blank_comment, data)
         raw = data.split(b"\n")
         starts = [0]
@@ -92,25 +92,25 @@ class _Lines:
         return self.starts[index] + len(self.raw[index]) + (1 if index + 1 < len(self.raw) else 0)
 
 
-def line_kinds(data: bytes) -> list[str]:
-    """For each physical line: ``blank``, ``comment`` (only comments), ``directive`` (a
-    preprocessor line or its continuation) or ``code``."""
-    lines = _Lines.of(data)
-    kinds: list[str] = []
-    continued = False
-    count = len(lines.raw) - 1 if data.endswith(b"\n") else len(lines.raw)  # no phantom line
-    for raw, code in zip(lines.raw[:count], lines.code[:count], strict=True):
-        body = code.rstrip(b"\r")
-        if continued:
-            kinds.append("directive")
-        elif not raw.strip():
-            kinds.append("blank")
-        elif not code.strip():
-            kinds.append("comment")
-        else:
-            kinds.append("directive" if body.lstrip().startswith(b"#") else "code")
-        continued = kinds[-1] == "directive" and body.endswith(b"\\")
-    return kinds
+    def kinds(self) -> list[str]:
+        """For each physical line: ``blank``, ``comment`` (only comments), ``directive`` (a
+        preprocessor line or its continuation) or ``code``."""
+        kinds: list[str] = []
+        continued = False
+        # a file ending in a newline has no line after it
+        count = len(self.raw) - 1 if self.raw and not self.raw[-1] else len(self.raw)
+        for raw, code in zip(self.raw[:count], self.code[:count], strict=True):
+            body = code.rstrip(b"\r")
+            if continued:
+                kinds.append("directive")
+            elif not raw.strip():
+                kinds.append("blank")
+            elif not code.strip():
+                kinds.append("comment")
+            else:
+                kinds.append("directive" if body.lstrip().startswith(b"#") else "code")
+            continued = kinds[-1] == "directive" and body.endswith(b"\\")
+        return kinds
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class FileDirectives:
 
 def scan(data: bytes, path: Path, search: SearchPath) -> FileDirectives:
     """Find the includes and other directives of one file's bytes."""
-    lines = _Lines.of(data)
+    lines = Lines.of(data)
     includes: list[Include] = []
     directives: list[Directive] = []
     blocks: list[int] = []

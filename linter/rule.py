@@ -115,14 +115,8 @@ class RuleContext:
         frozen = {u: (frozenset(p), frozenset(r)) for u, (p, r) in keys.items()}
         return plan(self.model.umbrella, edges, frozen)
 
-    def reorder_fix(self, edge: tuple[int, int]) -> Fix | str:
-        """The fix that satisfies ``edge`` (with every other constraint), or why there is none."""
-        for item in self.plan.unfixable:
-            if item.edge == edge:
-                return item.reason
-        order = self.plan.order
-        if edge[0] not in order or order.index(edge[0]) > order.index(edge[1]):
-            return "several included files register the key; decide which one should (AM103)"
+    @cached_property
+    def _plan_fix(self) -> Fix:
         data = self.model.umbrella.data
         path = self.model.umbrella.path
         edits = tuple(
@@ -131,6 +125,17 @@ class RuleContext:
             for start, end, new in self.plan.edits
         )
         return Fix("unsafe" if self.plan.unsafe else "safe", edits)
+
+    def reorder_fix(self, edge: tuple[int, int]) -> Fix | str:
+        """The fix that satisfies ``edge`` (with every other constraint), or why there is none."""
+        for item in self.plan.unfixable:
+            if item.edge == edge:
+                return item.reason
+        order = self.plan.order
+        if edge[0] not in order or order.index(edge[0]) > order.index(edge[1]):
+            return "several included files register the key; decide which one should (AM103)"
+        return self._plan_fix
+
     def include(self, unit: int) -> Include:
         return self.model.umbrella.includes[unit]
 
