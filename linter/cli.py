@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import click
 from amalint.analysis import Analysis
 from amalint.config import COMPILERS, Settings, find_config, load_config, parse_compiler_args
-from amalint.engine import Result, build, lint, selected_rules
+from amalint.engine import Build, Result, build, lint, selected_rules
 from amalint.errors import InputError
 from amalint.model import CodeModel, Diagnostic
 from amalint.profiles import Role
@@ -57,7 +57,8 @@ def _settings(
     paths: Sequence[Path], config: Path | None, isolated: bool, **overrides: Any
 ) -> Settings:
     ctx = click.get_current_context()
-    search, defines = parse_compiler_args(ctx.meta.get("compiler_args", ()), Path.cwd())
+    raw_args = tuple(ctx.meta.get("compiler_args", ()))
+    search, defines = parse_compiler_args(raw_args, Path.cwd())
     settings = Settings()
     if not isolated:
         found = config or (find_config(paths[0]) if paths else find_config(Path.cwd()))
@@ -75,13 +76,16 @@ def _settings(
         )
     if defines:
         settings = replace(settings, defines=settings.defines + defines)
+    if raw_args:
+        settings = replace(settings, compiler_args=raw_args,
+                           flags_origin="the command line (after --)")
     return replace(settings, **{k: v for k, v in overrides.items() if v})
 
 
 def _warn(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
     parse_errors = [d for d in diagnostics if d.kind == "parse"]
     for diag in diagnostics:
-        if diag in parse_errors and not verbose:
+        if diag.kind == "compile" or (diag in parse_errors and not verbose):
             continue
         loc = diag.location
         click.echo(f"amalint: warning: {display(loc.path)}:{loc.line}: {diag.message}", err=True)
@@ -95,9 +99,24 @@ def _warn(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
         )
 
 
-def _verbose_report(result_model: CodeModel, analysis: Analysis, frontend: str) -> None:
+def _report(built: Build | Result, verbose: bool) -> None:
+    """Warnings always; with ``verbose``, how the unit was analyzed and what was skipped."""
+    for warning in built.warnings:
+        click.echo(f"amalint: warning: {warning}", err=True)
+    _warn(built.model.diagnostics, verbose)
+    if verbose:
+        _verbose_report(built.model, built.analysis, built.frontend, built.reason)
+
+
+def _verbose_report(
+    result_model: CodeModel, analysis: Analysis, frontend: str, reason: str
+) -> None:
+    incomplete = {d.location.path for d in result_model.diagnostics
+                  if d.kind in ("parse", "compile")}
+    click.echo(f"amalint: front end {frontend} ({reason})", err=True)
     click.echo(
-        f"amalint: {frontend}: {len(result_model.files)} files, "
+        f"amalint: {frontend}: {len(result_model.files)} files "
+        f"({len(result_model.files) - len(incomplete)} parsed without errors), "
         f"{len(result_model.entry_points)} static-init entry points",
         err=True,
     )
@@ -119,6 +138,11 @@ _COMMON = [
                  default=None, help="Front end (default: auto)."),
     click.option("--compiler", type=click.Choice(COMPILERS), default=None,
                  help="Compiler whose init-block expansion to model (default: gcc)."),
+    click.option("-p", "--build-dir", "compile_commands",
+                 type=click.Path(path_type=Path, readable=False), default=None,
+                 help="Build directory (or file) with compile_commands.json."),
+    click.option("--resource-dir", type=click.Path(path_type=Path, readable=False),
+                 default=None, help="clang resource directory (builtin headers) for libclang."),
     click.option("-v", "--verbose", is_flag=True, help="Report skipped calls and parse errors."),
 ]
 
@@ -148,7 +172,8 @@ def main() -> None:
 def check(
     paths: tuple[Path, ...], fmt: str, select: str | None, ignore: str | None, fix: bool,
     diff: bool, unsafe_fixes: bool, config: Path | None, isolated: bool, frontend: str | None,
-    compiler: str | None, verbose: bool,
+    compiler: str | None, compile_commands: Path | None, resource_dir: Path | None,
+    verbose: bool,
 ) -> None:
     """Lint umbrella sources. Compiler arguments go after `--`."""
     if not paths:
@@ -157,7 +182,8 @@ def check(
         _fail("--fix and --diff cannot be combined")
     try:
         settings = _settings(paths, config, isolated, frontend=frontend, compiler=compiler,
-                             select=_codes(select), ignore=_codes(ignore))
+                             select=_codes(select), ignore=_codes(ignore),
+                             compile_commands=compile_commands, resource_dir=resource_dir)
         selected_rules(settings.select, settings.ignore)
         results = [lint(path, settings) for path in paths]
         if diff:
@@ -173,9 +199,7 @@ def check(
     findings = [f for r in results for f in r.findings]
     sources = {p: lines for r in results for p, lines in r.model.source_lines.items()}
     for result in results:
-        _warn(result.model.diagnostics, verbose)
-        if verbose:
-            _verbose_report(result.model, result.analysis, result.frontend)
+        _report(result, verbose)
     if diff:
         sys.exit(1 if any(r.fix_allowed(unsafe_fixes) for r in results) else 0)
     fixable = {id(f) for r in results if r.fix_allowed(unsafe_fixes) for f in r.findings
@@ -237,17 +261,18 @@ def _print_diffs(results: Sequence[Result], unsafe: bool) -> None:
 @_common
 def order(
     umbrella: Path, fmt: str, config: Path | None, isolated: bool, frontend: str | None,
-    compiler: str | None, verbose: bool,
+    compiler: str | None, compile_commands: Path | None, resource_dir: Path | None,
+    verbose: bool,
 ) -> None:
     """Print the static-initialization order the runtime will follow."""
     try:
-        settings = _settings((umbrella,), config, isolated, frontend=frontend, compiler=compiler)
-        model, analysis, name = build(umbrella, settings)
+        settings = _settings((umbrella,), config, isolated, frontend=frontend, compiler=compiler,
+                             compile_commands=compile_commands, resource_dir=resource_dir)
+        built = build(umbrella, settings)
     except InputError as exc:
         _fail(str(exc))
-    _warn(model.diagnostics, verbose)
-    if verbose:
-        _verbose_report(model, analysis, name)
+    _report(built, verbose)
+    model, analysis = built.model, built.analysis
     rows: list[dict[str, Any]] = []
     for index, entry in enumerate(analysis.order, 1):
         effects = analysis.effects[entry]

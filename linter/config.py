@@ -33,6 +33,14 @@ class Settings:
     ignore: tuple[str, ...] = ()
     profiles: tuple[Profile, ...] = tuple(BUILTIN.values())
     config_file: Path | None = None
+    #: Compiler arguments as given after ``--`` (all of them, for libclang).
+    compiler_args: tuple[str, ...] = ()
+    #: A compilation database (file or build directory) from ``-p`` or config.
+    compile_commands: Path | None = None
+    #: clang's resource directory (builtin headers) for libclang.
+    resource_dir: Path | None = None
+    #: Where compiler flags came from, if any are known (``auto`` picks libclang then).
+    flags_origin: str | None = None
 
     @property
     def registry(self) -> Registry:
@@ -85,6 +93,8 @@ _KEYS: Mapping[str, type | tuple[type, ...]] = {
     "select": list,
     "ignore": list,
     "profiles": dict,
+    "compile-commands": str,
+    "resource-dir": str,
 }
 
 
@@ -132,9 +142,15 @@ def load_config(path: Path, base: Settings) -> Settings:
     settings = replace(base, config_file=path)
     if "include-paths" in table:
         dirs = tuple((root / p).resolve() for p in table["include-paths"])
-        settings = replace(settings, search=SearchPath(base.search.quote_dirs, dirs))
+        settings = replace(settings, search=SearchPath(base.search.quote_dirs, dirs),
+                           flags_origin=f"{path} (include-paths)")
     if "defines" in table:
-        settings = replace(settings, defines=tuple(table["defines"]))
+        settings = replace(settings, defines=tuple(table["defines"]),
+                           flags_origin=settings.flags_origin or f"{path} (defines)")
+    if "compile-commands" in table:
+        settings = replace(settings, compile_commands=(root / table["compile-commands"]))
+    if "resource-dir" in table:
+        settings = replace(settings, resource_dir=(root / table["resource-dir"]))
     if "compiler" in table:
         settings = replace(settings, compiler=_choice(path, "compiler", table, COMPILERS))
     if "frontend" in table:

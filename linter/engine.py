@@ -9,6 +9,7 @@ from pathlib import Path
 from amalint.analysis import Analysis, analyze
 from amalint.config import Settings
 from amalint.fixer import Plan
+from amalint.flags import with_database
 from amalint.frontends import select as select_frontend
 from amalint.model import CodeModel
 from amalint.rule import Finding, Rule, RuleContext
@@ -22,6 +23,10 @@ class Result:
     analysis: Analysis
     findings: tuple[Finding, ...]
     frontend: str
+    #: Why that front end (for ``--verbose``).
+    reason: str = ""
+    #: Warnings about the flags, for the command line to show.
+    warnings: tuple[str, ...] = ()
     #: The include reorder that fixes the fixable findings, if there are any.
     plan: Plan | None = None
 
@@ -41,14 +46,27 @@ def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
     return [r for r in chosen if not matches(r.code, ignore)]
 
 
-def build(umbrella: Path, settings: Settings) -> tuple[CodeModel, Analysis, str]:
-    name, parse = select_frontend(settings.frontend)
+@dataclass(frozen=True)
+class Build:
+    model: CodeModel
+    analysis: Analysis
+    frontend: str
+    reason: str
+    warnings: tuple[str, ...]
+
+
+def build(umbrella: Path, settings: Settings) -> Build:
+    """Parse ``umbrella`` with the front end the settings and flags call for, and analyze it."""
+    settings, warning = with_database(umbrella, settings, Path.cwd())
+    name, parse, why = select_frontend(settings)
     model = parse(load_unit(umbrella, settings), settings)
-    return model, analyze(model, settings.registry), name
+    return Build(model, analyze(model, settings.registry), name, why,
+                 (warning,) if warning else ())
 
 
 def lint(umbrella: Path, settings: Settings) -> Result:
-    model, analysis, frontend = build(umbrella, settings)
+    built = build(umbrella, settings)
+    model, analysis = built.model, built.analysis
     ctx = RuleContext(model, analysis)
     findings: list[Finding] = []
     for rule in selected_rules(settings.select, settings.ignore):
@@ -56,4 +74,5 @@ def lint(umbrella: Path, settings: Settings) -> Result:
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))
     plan = ctx.plan if any(f.fix is not None for f in findings) else None
-    return Result(model, analysis, tuple(findings), frontend, plan)
+    return Result(model, analysis, tuple(findings), built.frontend, built.reason,
+                  built.warnings, plan)

@@ -8,7 +8,7 @@ does not care whether names were resolved by tree-sitter's name lookup or by lib
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +77,28 @@ class Function:
     name: str
     location: Location
     calls: tuple[CallSite, ...] = ()
+
+
+class LazyFunctions(Mapping[str, Function]):
+    """A function table whose bodies a front end resolves on first access: ``resolve(id)``
+    builds one, ``known()`` lists the ids it could build."""
+
+    def __init__(self, resolve: Callable[[str], Function | None],
+                 known: Callable[[], Iterable[str]]) -> None:
+        self._resolve = resolve
+        self._known = known
+
+    def __getitem__(self, key: str) -> Function:
+        fn = self._resolve(key)
+        if fn is None:
+            raise KeyError(key)
+        return fn
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(self._known()))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys(self._known()))
 
 
 class EntryKind(enum.Enum):

@@ -98,9 +98,21 @@ def test_order_json() -> None:
 
 
 def test_verbose_reports_skipped_calls() -> None:
-    result = amalint("check", "umbrella.cc", "-v", *TVM_ARGS, cwd=TVM)
+    # tree-sitter does not expand the trace macro, so it cannot resolve the call
+    result = amalint("check", "umbrella.cc", "-v", "--frontend", "tree-sitter", *TVM_ARGS,
+                     cwd=TVM)
+    assert "front end tree-sitter (as asked)" in result.stderr
     assert "eager call(s) skipped as unresolved" in result.stderr
     assert "AMALINT_TRACE" in result.stderr
+
+
+def test_verbose_says_which_front_end_and_why(tmp_path: Path) -> None:
+    flags = amalint("check", "umbrella.cc", "-v", *TVM_ARGS, cwd=TVM)
+    assert "front end libclang (flags from the command line (after --))" in flags.stderr
+    assert "8 files (8 parsed without errors)" in flags.stderr
+    (tmp_path / "u.cc").write_text("int main() { return 0; }\n")
+    plain = amalint("check", "u.cc", "-v", cwd=tmp_path)
+    assert "front end tree-sitter (no compiler flags known, so tree-sitter)" in plain.stderr
 
 
 @pytest.mark.parametrize("name", sorted(RULES))

@@ -13,12 +13,31 @@ from amalint.unit import Unit
 Parse = Callable[[Unit, Settings], CodeModel]
 
 
-def select(name: str) -> tuple[str, Parse]:
-    """The front end to use for ``name`` (``auto``, ``tree-sitter`` or ``libclang``)."""
-    if name in ("auto", "tree-sitter"):
+def select(settings: Settings) -> tuple[str, Parse, str]:
+    """The front end for ``settings.frontend``, with a sentence on why (for ``--verbose``).
+
+    ``auto`` takes libclang when compiler flags are known and libclang loads, else tree-sitter.
+    """
+    name = settings.frontend
+    if name not in ("auto", "tree-sitter", "libclang"):
+        raise InputError(f"unknown front end {name!r}")
+    if name == "auto" and settings.flags_origin is None:
         from amalint.frontends import treesitter
 
-        return "tree-sitter", treesitter.parse
-    if name == "libclang":
-        raise InputError("--frontend libclang: the libclang front end is not available yet")
-    raise InputError(f"unknown front end {name!r}")
+        return "tree-sitter", treesitter.parse, "no compiler flags known, so tree-sitter"
+    if name in ("auto", "libclang"):
+        from amalint.frontends import libclang
+
+        problem = libclang.available()
+        if problem is None:
+            why = f"flags from {settings.flags_origin}" if settings.flags_origin \
+                else "no compiler flags given"
+            return "libclang", libclang.parse, why
+        if name == "libclang":
+            raise InputError(f"--frontend libclang: {problem}")
+        from amalint.frontends import treesitter
+
+        return "tree-sitter", treesitter.parse, f"{problem}, so tree-sitter"
+    from amalint.frontends import treesitter
+
+    return "tree-sitter", treesitter.parse, "as asked"

@@ -22,7 +22,7 @@ with equal arity are not told apart.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from amalint.model import (
     EntryKind,
     EntryPoint,
     Function,
+    LazyFunctions,
     Location,
     ParamRef,
 )
@@ -611,32 +612,14 @@ class _Builder:
             )
         return CodeModel(
             umbrella=self.unit.umbrella,
-            functions=_LazyFunctions(self),
+            functions=LazyFunctions(
+                self.function, lambda: [*self.functions, *self.decls_by_id]
+            ),
             entry_points=tuple(entries),
             files=tuple(f.source.path for f in self.files),
             diagnostics=tuple(self.diagnostics),
             source_lines={f.source.path: text_lines(f.source.data) for f in self.files},
         )
-
-
-class _LazyFunctions(Mapping[str, Function]):
-    """The model's function table; bodies are resolved on first access."""
-
-    def __init__(self, builder: _Builder) -> None:
-        self._builder = builder
-
-    def __getitem__(self, key: str) -> Function:
-        fn = self._builder.function(key)
-        if fn is None:
-            raise KeyError(key)
-        return fn
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._builder.functions
-        yield from (k for k in self._builder.decls_by_id if k not in self._builder.functions)
-
-    def __len__(self) -> int:
-        return len(set(self._builder.functions) | set(self._builder.decls_by_id))
 
 
 def _storage(node: Node, file: _File) -> set[str]:

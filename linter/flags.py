@@ -1,0 +1,140 @@
+"""Compiler flags for an umbrella: from ``compile_commands.json``, ``--`` arguments or config.
+
+A compilation database entry is *parsed*, never run: ``arguments`` is taken as is, ``command`` is
+split as a POSIX shell would split it. The compiler itself, the source file, and the flags that
+only concern outputs (``-c``, ``-o``, dependency files) are dropped; paths in the remaining flags
+are made absolute against the entry's ``directory`` so they mean the same from any working
+directory.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from amalint.config import Settings, parse_compiler_args
+from amalint.errors import InputError
+from amalint.preprocessor import SearchPath
+
+DATABASE = "compile_commands.json"
+
+#: Flags that take a value, in the next argument or glued on, and whose value is a path.
+_PATH_FLAGS = ("-I", "-iquote", "-isystem", "-idirafter", "-include", "-imacros", "-isysroot",
+               "--sysroot", "-iprefix", "-F", "-resource-dir")
+#: Output and dependency-file flags with a value: dropped together with it.
+_DROPPED_WITH_VALUE = ("-o", "-MF", "-MT", "-MQ", "-Xclang-output")
+#: Output and dependency flags without a value: dropped.
+_DROPPED = ("-c", "-S", "-E", "-M", "-MM", "-MD", "-MMD", "-MP", "-MG", "-fsyntax-only",
+            "-fcolor-diagnostics", "-fdiagnostics-color", "-pipe")
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The compiler arguments for one umbrella and where they came from (for ``--verbose``)."""
+
+    args: tuple[str, ...]
+    origin: str
+
+
+def find_database(explicit: Path | None, cwd: Path) -> Path | None:
+    """The compilation database to use: ``explicit`` (a file or a build directory; it must
+    exist), else ``build/compile_commands.json`` or ``compile_commands.json`` in ``cwd``."""
+    if explicit is not None:
+        path = explicit / DATABASE if explicit.is_dir() else explicit
+        if not path.is_file():
+            raise InputError(f"{explicit}: no {DATABASE} there")
+        return path
+    for candidate in (cwd / "build" / DATABASE, cwd / DATABASE):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def database_entry(database: Path, source: Path) -> Flags | None:
+    """The flags the database gives for ``source``, or ``None`` if it has no entry for it."""
+    try:
+        entries = json.loads(database.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{database}: cannot read ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{database}: not a valid compilation database ({exc})") from None
+    if not isinstance(entries, list):
+        raise InputError(f"{database}: not a valid compilation database (expected a list)")
+    target = source.resolve()
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) \
+                or not isinstance(entry.get("directory"), str):
+            raise InputError(f"{database}: entry {index} needs 'file' and 'directory' strings")
+        directory = (database.parent / entry["directory"]).resolve()
+        if (directory / entry["file"]).resolve() != target:
+            continue
+        argv = _argv(entry, database, index)
+        args = tuple(_absolute(list(clean_args(argv[1:], entry["file"])), directory))
+        return Flags(args, f"{database} (entry {index})")
+    return None
+
+
+def _argv(entry: dict[str, object], database: Path, index: int) -> list[str]:
+    arguments = entry.get("arguments")
+    if isinstance(arguments, list) and all(isinstance(a, str) for a in arguments):
+        return [str(a) for a in arguments]
+    command = entry.get("command")
+    if isinstance(command, str):
+        try:
+            return shlex.split(command)
+        except ValueError as exc:
+            raise InputError(f"{database}: entry {index}: cannot split 'command' ({exc})") \
+                from None
+    raise InputError(f"{database}: entry {index} needs 'arguments' (a list of strings) or "
+                     "'command' (a string)")
+
+
+def clean_args(args: Sequence[str], source: str | None = None) -> Iterator[str]:
+    """``args`` without the source file and the flags that only concern outputs."""
+    it = iter(args)
+    for arg in it:
+        if arg in _DROPPED_WITH_VALUE:
+            next(it, None)
+        elif arg in _DROPPED or (source is not None and arg == source) or any(
+            arg.startswith(flag) and len(arg) > len(flag) for flag in ("-o", "-MF", "-MT", "-MQ")
+        ):
+            continue
+        else:
+            yield arg
+
+
+def _absolute(args: list[str], directory: Path) -> Iterator[str]:
+    it = iter(args)
+    for arg in it:
+        flag = next((f for f in _PATH_FLAGS if arg == f or (arg.startswith(f) and f in (
+            "-I", "-F", "-isystem", "-iquote", "-idirafter"))), None)
+        if flag is None:
+            yield arg
+            continue
+        value = arg[len(flag):] if arg != flag else next(it, "")
+        yield flag
+        yield str(directory / value)
+
+
+def with_database(umbrella: Path, settings: Settings, cwd: Path) -> tuple[Settings, str | None]:
+    """``settings`` with the flags of the compilation database entry for ``umbrella`` (plus
+    the ``--`` arguments, which come after it), and a warning if an explicitly given database
+    has no entry for it."""
+    database = find_database(settings.compile_commands, cwd)
+    if database is None:
+        return settings, None
+    entry = database_entry(database, umbrella)
+    if entry is None:
+        if settings.compile_commands is None:
+            return settings, None
+        return settings, f"{database} has no entry for {umbrella}; its flags are not used"
+    search, defines = parse_compiler_args(entry.args, cwd)
+    merged = SearchPath(search.quote_dirs + settings.search.quote_dirs,
+                        search.include_dirs + settings.search.include_dirs)
+    return replace(
+        settings, search=merged, defines=defines + settings.defines,
+        compiler_args=entry.args + settings.compiler_args, flags_origin=entry.origin,
+    ), None

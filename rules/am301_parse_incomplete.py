@@ -1,0 +1,68 @@
+"""AM301 parse-incomplete: the compiler could not fully parse a file; findings there may be
+missing.
+
+## What it does
+Reports each project file (the umbrella, an included source, or a project header) in which the
+libclang front end met compile errors, naming the first few. Errors in a system or library header
+are charged to the project file that includes it. With a resource directory of another clang
+version than libclang's, errors inside those builtin headers are a set-up warning instead.
+
+## Why is this bad?
+Where clang reports an error, the declaration or statement it was in may be missing from the
+model: an initializer, a registration or a lookup there is not seen, so a hazard can go
+unreported. Facts from the rest of the file are still used. Usual causes are missing or wrong
+flags (include paths, defines, `-std`), a missing resource directory (`stddef.h` not found), or
+code for another compiler.
+
+## Example
+```text
+amalint check umbrella.cc -- -Iinclude
+umbrella.cc:4:1: AM301 src/codec.cc: 1 compile error(s), first 'codec.cc:3: unknown type name
+'Frame'' (facts there may be missing)
+```
+
+## Use instead
+Give amalint the build's flags: `-p BUILD_DIR` with a `compile_commands.json`, the flags after
+`--`, or `include-paths`/`defines` in the config; pass `--resource-dir` if builtin headers are
+not found. The tree-sitter front end does not report AM301: it recovers from what it cannot
+parse, and `--verbose` lists those files.
+
+## Fix safety
+Not fixable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from amalint.model import Location, Severity
+from amalint.rule import Finding, Rule, RuleContext, display
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    umbrella = ctx.model.umbrella
+    for diag in ctx.model.diagnostics:
+        if diag.kind != "compile":
+            continue
+        path = diag.location.path
+        start: Location = diag.location
+        end: Location = diag.location
+        if path != umbrella.path:
+            unit = next((i for i, inc in enumerate(umbrella.includes) if inc.resolved == path),
+                        None)
+            if unit is not None:  # point at its #include, where a suppression would go
+                start, end = ctx.include_range(unit)
+        yield Finding(
+            RULE.code, RULE.name, RULE.severity,
+            f"`{display(path)}`: {diag.message}; facts there may be missing", start, end,
+        )
+
+
+RULE = Rule(
+    code="AM301",
+    name="parse-incomplete",
+    severity=Severity.WARNING,
+    summary="the compiler could not fully parse a file; findings there may be missing",
+    check=check,
+    doc=__doc__ or "",
+)
