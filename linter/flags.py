@@ -72,7 +72,9 @@ def database_entry(database: Path, source: Path) -> Flags | None:
         if (directory / entry["file"]).resolve() != target:
             continue
         argv = _argv(entry, database, index)
-        args = tuple(_absolute(list(clean_args(argv[1:], entry["file"])), directory))
+        inputs = [a for a in argv[1:] if not a.startswith("-") and (directory / a).resolve()
+                  == target]
+        args = tuple(_absolute(list(clean_args(argv[1:], *inputs)), directory))
         return Flags(args, f"{database} (entry {index})")
     return None
 
@@ -92,13 +94,14 @@ def _argv(entry: dict[str, object], database: Path, index: int) -> list[str]:
                      "'command' (a string)")
 
 
-def clean_args(args: Sequence[str], source: str | None = None) -> Iterator[str]:
-    """``args`` without the source file and the flags that only concern outputs."""
+def clean_args(args: Sequence[str], *sources: str) -> Iterator[str]:
+    """``args`` without the source file (as spelled in them) and the flags that only concern
+    outputs."""
     it = iter(args)
     for arg in it:
         if arg in _DROPPED_WITH_VALUE:
             next(it, None)
-        elif arg in _DROPPED or (source is not None and arg == source) or any(
+        elif arg in _DROPPED or arg in sources or any(
             arg.startswith(flag) and len(arg) > len(flag) for flag in ("-o", "-MF", "-MT", "-MQ")
         ):
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from amalint.errors import InputError
@@ -101,15 +102,21 @@ class Registry:
         (a C function or a macro): a bare method name like ``def`` never matches on its own.
         """
         for name in names:
-            parts = tuple(name.strip(":").split("::"))
-            for profile in self.profiles:
-                for api in profile.apis:
-                    full = api.parts
-                    if len(parts) > len(full) or full[len(full) - len(parts) :] != parts:
-                        continue
-                    if len(parts) >= min(2, len(full)):
-                        return api
+            api = self._by_suffix.get(tuple(name.strip(":").split("::")))
+            if api is not None:
+                return api
         return None
+
+    @cached_property
+    def _by_suffix(self) -> dict[tuple[str, ...], Api]:
+        """Every name that matches an API (see :meth:`match`), first profile first."""
+        index: dict[tuple[str, ...], Api] = {}
+        for profile in self.profiles:
+            for api in profile.apis:
+                full = api.parts
+                for length in range(min(2, len(full)), len(full) + 1):
+                    index.setdefault(full[len(full) - length :], api)
+        return index
 
     def init_block(self, macro: str) -> InitBlock | None:
         for profile in self.profiles:

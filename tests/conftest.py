@@ -19,6 +19,8 @@ FIXTURES = ROOT / "fixtures"
 
 #: The compilers the oracle tests build with: g++ always (CI installs it), clang++ when present.
 COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]
+#: Both front ends; tests that take the ``frontend`` fixture run under each.
+FRONTENDS = ["tree-sitter", "libclang"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,11 @@ def build_and_run(
     assert built.returncode == 0, f"{compiler} failed to build {umbrella}:\n{built.stderr}"
     proc = subprocess.run([str(exe)], cwd=directory, capture_output=True, text=True, timeout=60)
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(params=FRONTENDS)
+def frontend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture(params=COMPILERS)

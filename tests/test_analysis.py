@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from amalint.config import Settings
 from amalint.engine import build, lint
 from amalint.profiles import Profile, Role, profile_from_config
@@ -21,17 +20,11 @@ void Need(const char* key);
 #define REG_INIT() __attribute__((constructor)) static void REG_CAT(reg_init_, __COUNTER__)()
 """
 
-FRONTENDS = ["tree-sitter", "libclang"]
 
 PROFILE = profile_from_config(
     "reg", {"providers": ["reg::Add"], "consumers": ["reg::Need"],
             "init-blocks": [{"macro": "REG_INIT", "kind": "constructor"}]}, "test",
 )
-
-
-@pytest.fixture(params=FRONTENDS)
-def frontend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def effects(tmp_path: Path, frontend: str, sources: dict[str, str],

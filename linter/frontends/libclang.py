@@ -223,7 +223,14 @@ def parse_args(settings: Settings, resource: ResourceDir) -> list[str]:
 def parse(unit: Unit, settings: Settings) -> CodeModel:
     """Build the code model of ``unit`` with libclang."""
     cindex = load()
-    resource = find_resource_dir(settings.resource_dir, version(cindex))
+    return parse_with(cindex, unit, settings,
+                      find_resource_dir(settings.resource_dir, version(cindex)))
+
+
+def parse_with(
+    cindex: ModuleType, unit: Unit, settings: Settings, resource: ResourceDir
+) -> CodeModel:
+    """Build the code model of ``unit`` with libclang and the builtin headers of ``resource``."""
     args = parse_args(settings, resource)
     path = unit.umbrella.path
     with _progress(f"libclang: parsing {path.name}"):
@@ -262,6 +269,7 @@ class _Builder:
         self.resource = resource
         self.sources = {src.path: src for src in unit.files}
         self._by_name: dict[str, SourceFile | None] = {}
+        self._paths: dict[str, Path] = {}
         self.cursors: dict[str, Cursor] = {}
         self.functions: dict[str, Function] = {}
         self._targets: dict[int, str | None] = {}
@@ -287,14 +295,21 @@ class _Builder:
             return None
         name = file.name
         if name not in self._by_name:
-            self._by_name[name] = self.sources.get(Path(name).resolve())
+            self._by_name[name] = self.sources.get(self.path(name))
         return self._by_name[name]
 
-    def location(self, cursor: Cursor, end: bool = False) -> Location:
-        point = cursor.extent.end if end else cursor.extent.start
+    def path(self, name: str) -> Path:
+        """A libclang file name as an absolute, resolved path."""
+        found = self._paths.get(name)
+        if found is None:
+            found = self._paths[name] = Path(name).resolve()
+        return found
+
+    def location(self, cursor: Cursor) -> Location:
+        point = cursor.extent.start
         file = point.file
-        path = Path(file.name).resolve() if file is not None else self.unit.umbrella.path
-        return Location(path, point.line, max(point.column - (1 if end else 0), 1))
+        path = self.path(file.name) if file is not None else self.unit.umbrella.path
+        return Location(path, point.line, point.column)
 
     def qualified(self, cursor: Cursor) -> str:
         """``ns::Class::member`` (template arguments left out), as profiles name APIs."""
@@ -506,15 +521,15 @@ class _Builder:
             line = diag.location.line
             shown = f"{Path(name).name}:{line}: {diag.spelling}"
             if self.resource.path is not None and not self.resource.matches and \
-                    Path(name).resolve().is_relative_to(self.resource.path.resolve()):
+                    self.path(name).is_relative_to(self.resource.path.resolve()):
                 toolchain.append(shown)
                 continue
             seen: set[str] = set()
-            while self.sources.get(Path(name).resolve()) is None and name in includer \
+            while self.sources.get(self.path(name)) is None and name in includer \
                     and name not in seen:
                 seen.add(name)
                 name, line = includer[name]
-            path = Path(name).resolve()
+            path = self.path(name)
             if path in self.sources:
                 errors.setdefault(path, []).append((line, diag.spelling, shown))
         out = []

@@ -1,0 +1,187 @@
+"""The libclang front end's edges: where its flags come from, parse health, builtin headers, and
+a fresh environment with nothing but the pip wheels."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from amalint.config import Settings, parse_compiler_args
+from amalint.flags import clean_args
+from amalint.frontends import libclang
+from amalint.unit import load_unit
+from conftest import FIXTURES, ROOT, amalint
+
+PLUG = FIXTURES / "plug"
+TVM = FIXTURES / "tvm_shape"
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Path:
+    """A copy of the plug fixtures; ``chain/`` has an AM101 (app.cc needs what comes later)."""
+    shutil.copytree(PLUG, tmp_path / "plug")
+    return tmp_path / "plug" / "chain"
+
+
+def _codes(stdout: str) -> list[str]:
+    return [f["code"] for f in json.loads(stdout)]
+
+
+def test_flags_from_compile_commands_in_build_dir_are_parsed_not_run(chain: Path) -> None:
+    build = chain / "build"
+    build.mkdir()
+    # `command` as a shell would split it; the directory is relative to the database
+    entry = {"directory": "..", "file": "umbrella.cc",
+             "command": "g++ -std=c++17 -I ../include -c umbrella.cc -o umbrella.o -MD "
+                        "-MF umbrella.d"}
+    (build / "compile_commands.json").write_text(json.dumps([entry]))
+    result = amalint("check", "umbrella.cc", "--format", "json", "-v", cwd=chain)
+    assert result.returncode == 1, result.stderr
+    assert set(_codes(result.stdout)) == {"AM101"}
+    assert "front end libclang (flags from" in result.stderr
+    assert "compile_commands.json (entry 0)" in result.stderr
+    assert not (chain / "umbrella.o").exists() and not (chain / "umbrella.d").exists()
+
+
+def test_build_dir_option_and_arguments_list(chain: Path, tmp_path: Path) -> None:
+    build = tmp_path / "elsewhere"
+    build.mkdir()
+    entry = {"directory": str(chain), "file": str(chain / "umbrella.cc"),
+             "arguments": ["clang++", "-I../include", "-c", "umbrella.cc"]}
+    (build / "compile_commands.json").write_text(json.dumps([entry]))
+    result = amalint("check", str(chain / "umbrella.cc"), "-p", str(build), "--format", "json",
+                     "-v", cwd=tmp_path)
+    assert set(_codes(result.stdout)) == {"AM101"}, result.stderr
+    assert "front end libclang" in result.stderr
+
+
+def test_database_without_the_umbrella_warns_and_goes_on(chain: Path) -> None:
+    (chain / "compile_commands.json").write_text(json.dumps(
+        [{"directory": ".", "file": "other.cc", "command": "cc -c other.cc"}]))
+    result = amalint("check", "umbrella.cc", "-p", "compile_commands.json", "-v",
+                     "--", "-I../include", cwd=chain)
+    assert result.returncode == 1
+    assert "has no entry for" in result.stderr
+    assert "front end libclang (flags from the command line" in result.stderr
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ("{not json", "not a valid compilation database"),
+    ('{"file": "x"}', "expected a list"),
+    ('[{"file": "umbrella.cc"}]', "entry 0 needs 'file' and 'directory'"),
+    ('[{"file": "umbrella.cc", "directory": "."}]', "entry 0 needs 'arguments'"),
+])
+def test_bad_database_is_a_clear_error(chain: Path, content: str, problem: str) -> None:
+    (chain / "compile_commands.json").write_text(content)
+    result = amalint("check", "umbrella.cc", cwd=chain)
+    assert result.returncode == 2
+    assert result.stderr.startswith("amalint: error: ")
+    assert "compile_commands.json" in result.stderr and problem in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_build_dir_is_a_clear_error(chain: Path) -> None:
+    result = amalint("check", "umbrella.cc", "-p", "no-such-build", cwd=chain)
+    assert result.returncode == 2
+    assert "no-such-build: no compile_commands.json there" in result.stderr
+
+
+def test_output_and_dependency_flags_are_dropped() -> None:
+    args = ["-O2", "-c", "-o", "a.o", "-MD", "-MF", "a.d", "-MTa.o", "-Iinc", "a.cc", "-DX=1"]
+    assert list(clean_args(args, "a.cc")) == ["-O2", "-Iinc", "-DX=1"]
+
+
+def test_compile_errors_are_am301_and_the_rest_is_still_analyzed(chain: Path) -> None:
+    service = chain / "service.cc"
+    service.write_text(service.read_text() + "\nint Broken() { return undefined_name; }\n")
+    app = chain / "app.cc"
+    app.write_text('#include "plug/missing_header.h"\n' + app.read_text())
+    result = amalint("check", "umbrella.cc", "--format", "json", "--", "-I../include",
+                     cwd=chain)
+    found = json.loads(result.stdout)
+    am301 = {f["location"]["row"]: f["message"] for f in found if f["code"] == "AM301"}
+    assert set(am301) == {3, 4}  # the #include lines of app.cc and service.cc
+    assert "'plug/missing_header.h' file not found" in am301[3]
+    assert "undeclared identifier 'undefined_name'" in am301[4]
+    # clang kept going after the fatal error: the start-up hazard is still found
+    assert {f["code"] for f in found if f["code"] != "AM301"} == {"AM101"}
+
+
+def test_more_than_twenty_errors_do_not_stop_the_parse(chain: Path) -> None:
+    store = chain / "store.cc"
+    store.write_text("".join(f"int e{i} = undefined_{i};\n" for i in range(30))
+                     + store.read_text())
+    result = amalint("check", "umbrella.cc", "--format", "json", "--", "-I../include",
+                     cwd=chain)
+    found = json.loads(result.stdout)
+    (am301,) = [f for f in found if f["code"] == "AM301"]
+    assert "30 compile error(s)" in am301["message"]
+    # the registration after the 30 errors is still seen: app.cc's lookup is satisfied late
+    assert "AM101" in {f["code"] for f in found}
+
+
+def test_resource_dir_option_must_be_a_resource_dir(chain: Path) -> None:
+    result = amalint("check", "umbrella.cc", "--resource-dir", str(chain), "--",
+                     "-I../include", cwd=chain)
+    assert result.returncode == 2
+    assert "not a clang resource directory" in result.stderr
+
+
+def test_without_builtin_headers_the_parse_goes_on_with_a_warning() -> None:
+    """The wheel's libclang with no resource directory: <cstdio> and friends miss stddef.h, the
+    unit still parses, the hazard is still found, and a diagnostic says what is missing."""
+    search, _ = parse_compiler_args([f"-I{TVM / 'include'}", f"-I{TVM / 'eager'}"], TVM)
+    settings = Settings(search=search, compiler_args=(f"-I{TVM / 'include'}",
+                                                      f"-I{TVM / 'eager'}"))
+    unit = load_unit(TVM / "umbrella.cc", settings)
+    cindex = libclang.load()
+    model = libclang.parse_with(cindex, unit, settings, libclang.ResourceDir(None, "none"))
+    messages = [d.message for d in model.diagnostics]
+    assert any("no clang resource directory found" in m for m in messages)
+    from amalint.analysis import analyze
+
+    analysis = analyze(model, settings.registry)
+    required = {e.key for effects in analysis.effects.values() for e in effects}
+    assert "ffi.GetKwargsObject" in required
+
+
+def test_fresh_environment_with_only_the_wheels(tmp_path: Path) -> None:
+    """A new virtual environment gets amalint from this checkout and its dependencies from
+    pip, first without libclang (auto falls back to tree-sitter, --frontend libclang is a clear
+    error), then with the libclang wheel and no clang on PATH: the TVM-shaped hazard is found."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
+    deps = ["click>=8.1", "rich>=13", "tree-sitter>=0.23", "tree-sitter-cpp>=0.23"]
+    subprocess.run([*pip, "--no-deps", str(ROOT)], check=True, timeout=600)
+    subprocess.run([*pip, *deps], check=True, timeout=600)
+    bin_dir = tmp_path / "bin"  # PATH: the venv and nothing else (no clang, no compilers)
+    bin_dir.mkdir()
+    env = {"PATH": f"{venv / 'bin'}:{bin_dir}", "NO_COLOR": "1", "HOME": str(tmp_path)}
+    flags = ["--", "-Iinclude", "-Ieager"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(venv / "bin" / "amalint"), *args], cwd=TVM, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    fallback = run("check", "umbrella.cc", "-v", "--format", "json", *flags)
+    assert fallback.returncode == 1, fallback.stderr
+    assert "libclang is not installed" in fallback.stderr
+    assert "front end tree-sitter" in fallback.stderr
+    explicit = run("check", "umbrella.cc", "--frontend", "libclang", *flags)
+    assert explicit.returncode == 2
+    assert "--frontend libclang: libclang is not installed" in explicit.stderr
+
+    subprocess.run([*pip, "libclang>=16"], check=True, timeout=600)
+    assert shutil.which("clang", path=env["PATH"]) is None
+    found = run("check", "umbrella.cc", "-v", "--format", "json", *flags)
+    assert found.returncode == 1, found.stderr
+    assert "front end libclang" in found.stderr
+    keys = {json.loads(found.stdout)[0]["message"].split("`")[3]}
+    assert keys == {"ffi.GetKwargsObject"}
+    assert os.environ.get("PATH")  # the test's own PATH is untouched
