@@ -4,11 +4,18 @@ Generates synthetic amalgamations (N sources, each with an init block, reflectio
 whose destructors reach eager lookups, helper functions and classes, a mini registry header and
 shared utility headers), then times, side by side in one run:
 
-* `amalint check UMBRELLA -- -I...` (the whole command line, Python start-up included), and
+* `amalint check --frontend F UMBRELLA -- -I...` (the whole command line, Python start-up
+  included), and
 * `clang++ -fsyntax-only` (or `g++ -fsyntax-only`) of the same umbrella with the same flags.
 
-Usage: python benchmarks/bench.py [--sizes 40,200,1000,2000] [--repeat 3] [--compiler-up-to N]
-Prints one row per size: bytes, amalint seconds, compiler seconds, and the ratio.
+Usage:
+  python benchmarks/bench.py [--frontend tree-sitter|libclang] [--sizes 40,200,1000,2000]
+                             [--repeat 3] [--compiler-up-to N]
+  python benchmarks/bench.py --frontend libclang --umbrella PATH [--cwd DIR] -- FLAGS...
+
+Prints one row per unit: bytes, amalint seconds, compiler seconds, and the ratio: how many times
+faster amalint is (tree-sitter), or amalint's time as a multiple of the compiler's (libclang,
+whose target is at most 1.25x). ``--umbrella`` times a real unit instead of synthetic ones.
 """
 
 from __future__ import annotations
@@ -242,29 +249,45 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--compiler-up-to", type=int, default=200,
                         help="run the compiler reference only up to this many sources")
-    args = parser.parse_args()
+    parser.add_argument("--frontend", choices=["tree-sitter", "libclang"],
+                        default="tree-sitter")
+    parser.add_argument("--umbrella", type=Path, help="time this real unit instead")
+    parser.add_argument("--cwd", type=Path, default=Path.cwd(),
+                        help="directory to run in with --umbrella")
+    argv = sys.argv[1:]
+    flags = argv[argv.index("--") + 1 :] if "--" in argv else ["-Iinclude"]
+    args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     compiler = shutil.which("clang++") or shutil.which("g++")
     if compiler is None:
         raise SystemExit("needs clang++ or g++ on PATH for the reference run")
-    flags = ["-Iinclude"]
-    print(f"reference: {Path(compiler).name} -fsyntax-only -std=c++17")
+    print(f"front end: {args.frontend}; reference: {Path(compiler).name} -fsyntax-only "
+          "-std=c++17")
     print(f"{'sources':>8} {'bytes':>11} {'amalint s':>10} {'ms/source':>10} "
           f"{'compiler s':>11} {'ratio':>7}")
+
+    def row(root: Path, umbrella: str, n: int, size: int, with_compiler: bool) -> None:
+        lint = timed([sys.executable, "-m", "amalint", "check", "--frontend", args.frontend,
+                      umbrella, "--", *flags], root, args.repeat)
+        ref = ratio = "-"
+        if with_compiler:
+            seconds = timed([compiler, "-fsyntax-only", "-std=c++17", "-w", *flags, umbrella],
+                            root, args.repeat)
+            ref = f"{seconds:.2f}"
+            ratio = f"{seconds / lint:.1f}x" if args.frontend == "tree-sitter" \
+                else f"{lint / seconds:.2f}x"
+        print(f"{n:>8} {size:>11,} {lint:>10.2f} {1000 * lint / max(n, 1):>10.1f} "
+              f"{ref:>11} {ratio:>7}", flush=True)
+
+    if args.umbrella is not None:
+        root = args.cwd.resolve()
+        text = (root / args.umbrella).read_text(errors="replace")
+        row(root, str(args.umbrella), text.count("#include"), len(text), True)
+        return
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             generate(root, n)
-            lint = timed([sys.executable, "-m", "amalint", "check", "umbrella.cc", "--", *flags],
-                         root, args.repeat)
-            ref = "-"
-            ratio = "-"
-            if n <= args.compiler_up_to:
-                seconds = timed([compiler, "-fsyntax-only", "-std=c++17", *flags,
-                                 "umbrella.cc"], root, args.repeat)
-                ref = f"{seconds:.2f}"
-                ratio = f"{seconds / lint:.1f}x"
-            print(f"{n:>8} {unit_bytes(root):>11,} {lint:>10.2f} {1000 * lint / n:>10.1f} "
-                  f"{ref:>11} {ratio:>7}", flush=True)
+            row(root, "umbrella.cc", n, unit_bytes(root), n <= args.compiler_up_to)
 
 
 if __name__ == "__main__":

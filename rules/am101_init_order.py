@@ -5,6 +5,11 @@ Finds static initializers (constructor functions, init blocks, dynamic initializ
 that look a key up in a registry at start-up, directly or through calls, constructors and
 destructors, while the file that registers the key is included *later* in the umbrella.
 
+The libclang front end resolves calls as the compiler does. The tree-sitter front end resolves
+them by name: it can report a lookup that a different overload with the same number of arguments,
+or a different specialization of the same template, would make, and it misses lookups written
+through macros other than a profile's init-block macros; it also sees every `#if` branch.
+
 ## Why is this bad?
 In a unity build all sources share one translation unit, and their static initializers run in
 include order. The lookup runs before the registration and fails: a required lookup aborts the

@@ -4,6 +4,11 @@
 Finds static initializers that look a key up in a registry at start-up (directly or through
 calls, constructors and destructors) when no initializer of the amalgamation registers that key.
 
+The libclang front end resolves calls as the compiler does. The tree-sitter front end resolves
+them by name: it can report a lookup that a different overload with the same number of arguments,
+or a different specialization of the same template, would make, and it misses lookups written
+through macros other than a profile's init-block macros; it also sees every `#if` branch.
+
 ## Why is this bad?
 The lookup fails whatever the include order: a required lookup aborts at start-up, an optional
 one returns nothing. Usually the umbrella forgot to include the source that registers the key,

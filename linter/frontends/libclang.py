@@ -777,9 +777,9 @@ class _Walker:
 
     def args(self, cursor: Cursor, ref: Cursor) -> tuple[Arg, ...]:
         values = [self.value(a) for a in cursor.get_arguments() or ()]
-        params = list(ref.get_arguments() or ()) if ref.kind != self.K.FUNCTION_TEMPLATE else []
-        if params and len(values) == len(params) + 1 and ref.spelling.startswith("operator"):
-            values = values[1:]  # an operator call passes the object first
+        if ref.spelling.startswith("operator") and ref.kind == self.K.CXX_METHOD and \
+                len(values) == len(list(ref.get_arguments() or ())) + 1:
+            values = values[1:]  # a member operator call passes the object first
         return tuple(values)
 
     def value(self, cursor: Cursor) -> Arg:
