@@ -8,7 +8,6 @@ from pathlib import Path
 
 from amalint.analysis import Analysis, analyze
 from amalint.config import Settings
-from amalint.fixer import Plan
 from amalint.frontends import select as select_frontend
 from amalint.model import CodeModel
 from amalint.rule import Finding, Rule, RuleContext
@@ -22,13 +21,11 @@ class Result:
     analysis: Analysis
     findings: tuple[Finding, ...]
     frontend: str
-    #: The include reorder that fixes the fixable findings, if there are any.
-    plan: Plan | None = None
 
-    def fix_allowed(self, unsafe: bool) -> bool:
-        """Whether ``plan`` may be applied: it changes something and is safe, or unsafe fixes
-        are allowed."""
-        return self.plan is not None and self.plan.changed and (unsafe or not self.plan.unsafe)
+    def fixes(self, unsafe: bool) -> list[Finding]:
+        """The findings whose fix may be applied: safe ones, and unsafe ones if allowed."""
+        return [f for f in self.findings if f.fix is not None and f.fix.edits
+                and (unsafe or f.fix.applicability == "safe")]
 
 
 def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
@@ -41,19 +38,20 @@ def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
     return [r for r in chosen if not matches(r.code, ignore)]
 
 
-def build(umbrella: Path, settings: Settings) -> tuple[CodeModel, Analysis, str]:
+def build(umbrella: Path, settings: Settings,
+          data: bytes | None = None) -> tuple[CodeModel, Analysis, str]:
+    """Model and analysis of ``umbrella`` (with ``data`` standing for its bytes, if given)."""
     name, parse = select_frontend(settings.frontend)
-    model = parse(load_unit(umbrella, settings), settings)
+    model = parse(load_unit(umbrella, settings, data), settings)
     return model, analyze(model, settings.registry), name
 
 
-def lint(umbrella: Path, settings: Settings) -> Result:
-    model, analysis, frontend = build(umbrella, settings)
+def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Result:
+    model, analysis, frontend = build(umbrella, settings, data)
     ctx = RuleContext(model, analysis)
     findings: list[Finding] = []
     for rule in selected_rules(settings.select, settings.ignore):
         findings.extend(rule.check(ctx))
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))
-    plan = ctx.plan if any(f.fix is not None for f in findings) else None
-    return Result(model, analysis, tuple(findings), frontend, plan)
+    return Result(model, analysis, tuple(findings), frontend)

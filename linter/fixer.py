@@ -309,3 +309,40 @@ def _crossings(
                     f"{', '.join(sorted(shared))} first"
                 )
     return reasons
+
+
+ByteEdit = tuple[int, int, bytes]
+
+
+def apply_fixes(data: bytes, fixes: Iterable[Sequence[ByteEdit]]) -> bytes:
+    """Apply whole fixes (each a set of ``(start, end, new bytes)`` edits) to ``data``.
+
+    A fix is applied entirely or not at all: one whose edits overlap (or touch at the same
+    point) an edit of a fix already taken is left for the next pass, after a re-lint, as ruff
+    does. Identical fixes (several findings sharing one reorder) are applied once. Bytes outside
+    the edits are kept exactly.
+    """
+    taken: list[ByteEdit] = []
+    seen: set[tuple[ByteEdit, ...]] = set()
+    for fix in fixes:
+        edits = tuple(sorted(fix))
+        if not edits or edits in seen:
+            continue
+        seen.add(edits)
+        if any(_overlap(a, b) for a in edits for b in taken) or any(
+            _overlap(a, b) for a, b in combinations(edits, 2)
+        ):
+            continue
+        taken.extend(edits)
+    out = bytearray()
+    cursor = 0
+    for start, end, new in sorted(taken):
+        out += data[cursor:start] + new
+        cursor = end
+    out += data[cursor:]
+    return bytes(out)
+
+
+def _overlap(a: ByteEdit, b: ByteEdit) -> bool:
+    """Whether two edits conflict: their ranges intersect, or both insert at one point."""
+    return (a[0] < b[1] and b[0] < a[1]) or a[0] == b[0]
