@@ -33,6 +33,9 @@ class Settings:
     ignore: tuple[str, ...] = ()
     profiles: tuple[Profile, ...] = tuple(BUILTIN.values())
     config_file: Path | None = None
+    #: Where AM205 looks for sources the umbrella does not include: absolute glob patterns
+    #: (empty: the directories of the umbrella and of the sources it includes).
+    sources: tuple[str, ...] = ()
 
     @property
     def registry(self) -> Registry:
@@ -85,6 +88,7 @@ _KEYS: Mapping[str, type | tuple[type, ...]] = {
     "select": list,
     "ignore": list,
     "profiles": dict,
+    "sources": list,
 }
 
 
@@ -144,6 +148,8 @@ def load_config(path: Path, base: Settings) -> Settings:
         settings = replace(settings, select=tuple(table["select"]))
     if "ignore" in table:
         settings = replace(settings, ignore=tuple(table["ignore"]))
+    if "sources" in table:
+        settings = replace(settings, sources=tuple(str(root / p) for p in table["sources"]))
     if "profiles" in table:
         custom = []
         for name, spec in table["profiles"].items():

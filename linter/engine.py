@@ -10,9 +10,13 @@ from amalint.analysis import Analysis, analyze
 from amalint.config import Settings
 from amalint.frontends import select as select_frontend
 from amalint.model import CodeModel
+from amalint.orphans import find_orphans
 from amalint.rule import Finding, Rule, RuleContext
 from amalint.rules import RULES
 from amalint.unit import load_unit
+
+#: The rule that needs the file-system search for sources the umbrella does not include.
+ORPHAN_RULE = "AM205"
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,15 @@ def build(umbrella: Path, settings: Settings,
 
 def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Result:
     model, analysis, frontend = build(umbrella, settings, data)
+    rules = selected_rules(settings.select, settings.ignore)
     ctx = RuleContext(model, analysis)
+    if any(rule.code == ORPHAN_RULE for rule in rules):
+        def build_variant(variant: bytes) -> tuple[CodeModel, Analysis]:
+            return build(umbrella, settings, variant)[:2]
+
+        ctx.orphans = find_orphans(settings, model, ctx.requirements, build_variant)
     findings: list[Finding] = []
-    for rule in selected_rules(settings.select, settings.ignore):
+    for rule in rules:
         findings.extend(rule.check(ctx))
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))

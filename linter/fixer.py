@@ -175,7 +175,8 @@ def _place(units: Sequence[int], kept: set[int], after: Mapping[int, set[int]]) 
     return order
 
 
-def _line_ending(data: bytes) -> bytes:
+def line_ending(data: bytes) -> bytes:
+    """The file's dominant line ending."""
     return b"\r\n" if data.count(b"\r\n") * 2 > data.count(b"\n") else b"\n"
 
 
@@ -197,7 +198,7 @@ def _render(region: list[_Item], order: Sequence[int], kept: set[int], data: byt
         items.insert(at, by_unit[unit])
         placed.add(unit)
     pieces = [data[it.start : it.end] for it in items]
-    ending = _line_ending(data)
+    ending = line_ending(data)
     for i, piece in enumerate(pieces[:-1]):  # the old last line may have had no newline
         if not piece.endswith(b"\n"):
             pieces[i] = piece + ending

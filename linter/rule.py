@@ -12,6 +12,7 @@ from pathlib import Path
 from amalint.analysis import Analysis, Effect
 from amalint.fixer import ByteEdit, Plan, plan
 from amalint.model import CodeModel, EntryPoint, Include, Location, Severity
+from amalint.orphans import Orphan
 from amalint.profiles import Role
 from amalint.requirements import Requirement, cycles, evaluate
 
@@ -97,9 +98,12 @@ def _below_cwd(path: Path) -> bool:
 class RuleContext:
     """The model and analysis of one amalgamation, with the views several rules share."""
 
-    def __init__(self, model: CodeModel, analysis: Analysis) -> None:
+    def __init__(self, model: CodeModel, analysis: Analysis,
+                 orphans: tuple[Orphan, ...] = ()) -> None:
         self.model = model
         self.analysis = analysis
+        #: Sources not included that would provide missing keys (found by the engine, AM205).
+        self.orphans = orphans
 
     @cached_property
     def requirements(self) -> list[Requirement]:
