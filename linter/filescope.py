@@ -118,10 +118,10 @@ class _File:
         return self.source.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
-def include_guard(data: bytes, directives: Sequence[Directive]) -> str | None:
-    """The include-guard macro of a file: ``#ifndef G`` (or ``#if !defined(G)``) then
-    ``#define G`` open it, the matching ``#endif`` closes it, and no code lies outside; or
-    ``#pragma once``."""
+def include_guard(blanked: bytes, directives: Sequence[Directive]) -> str | None:
+    """The include guard of a file (``blanked``: its bytes without comments and literals):
+    ``#pragma once``, or the macro of ``#ifndef G`` (or ``#if !defined(G)``) and ``#define G``
+    opening it and a matching ``#endif`` closing it, with no code outside."""
     if any(d.name == "pragma" and d.rest.split() == ["once"] for d in directives):
         return "#pragma once"
     if len(directives) < 3:
@@ -142,13 +142,11 @@ def include_guard(data: bytes, directives: Sequence[Directive]) -> str | None:
             depth += 1
         elif directive.name == "endif":
             depth -= 1
-            if depth == 0:
-                if index != len(directives) - 1:
-                    return None
-                break
-    kinds = Lines.of(data).kinds()
-    outside = [*kinds[: first.line - 1], *kinds[directives[-1].line :]]
-    return name if "code" not in outside else None
+            if depth == 0 and index != len(directives) - 1:
+                return None
+    last_end = blanked.find(b"\n", directives[-1].start_byte)
+    outside = blanked[: first.start_byte] + (blanked[last_end:] if last_end >= 0 else b"")
+    return name if not outside.strip() else None
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -587,15 +585,16 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
     files: list[_File] = []
     for index, source in enumerate(unit.files):
         tree = trees[index] if trees is not None else parser.parse(source.data)  # type: ignore[union-attr]
+        blanked = _blank(source.data)
         file = _File(source, tree, source.data.split(b"\n"),
-                     include_guard(source.data, source.directives.directives),
-                     _blank(source.data))
+                     include_guard(blanked, source.directives.directives), blanked)
         _Walker(file, is_c, aliases, members).walk(tree.root_node, (), False)
         files.append(file)
     known = {(*d.scope, d.name) for f in files for d in f.declarations
              if d.kind is DeclKind.NAMESPACE}
     targets: dict[tuple[int, int], Scope] = {}
-    captured: set[str] = set()
+    #: name -> the first unit whose file could capture it (a directive, an overload)
+    captured: dict[str, int] = {}
     by_scope: dict[Scope, set[str]] = {}
     for f in files:
         for d in f.declarations:
@@ -606,8 +605,10 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
             if target is not None:
                 targets[(index, number)] = target
                 if f.source.unit is not None:
-                    captured |= by_scope.get(target, set())
-    captured |= _overloaded(files)
+                    for name in by_scope.get(target, ()):
+                        captured[name] = min(captured.get(name, f.source.unit), f.source.unit)
+    for name, first in _overloaded(files).items():
+        captured[name] = min(captured.get(name, first), first)
     defined: dict[str, list[str]] = {}
     guards = {f.guard for f in files if f.guard}
     included = {inc.resolved for inc in unit.umbrella.includes
@@ -625,7 +626,9 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
                      if all(d.startswith("(") for d in defs)}
     out: list[FileFacts] = []
     for index, f in enumerate(files):
-        uses, local = _uses(f, captured) if captured else ([], set())
+        names = {n for n, u in captured.items() if f.source.unit is not None
+                 and u < f.source.unit}
+        uses, local = _uses(f, names) if names else ([], set())
         events = _macro_events(f, macro_names, function_like) if macro_names else []
         directives = tuple(
             UsingDirective(scope, targets[(index, number)], f.location(node),
@@ -648,16 +651,20 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
     return FileScope(tuple(out), frozenset(members), is_c)
 
 
-def _overloaded(files: Sequence[_File]) -> set[str]:
+def _overloaded(files: Sequence[_File]) -> dict[str, int]:
     """Internal-linkage function names defined in more than one unit with different
-    signatures: calls to them may be captured."""
+    signatures (calls to them may be captured), with the first unit defining them."""
     seen: dict[tuple[Scope, str], set[tuple[int | None, str | None]]] = {}
     for f in files:
         for d in f.declarations:
             if d.internal and d.kind is DeclKind.FUNCTION:
                 seen.setdefault((d.scope, d.name), set()).add((f.source.unit, d.signature))
-    return {name for (_, name), found in seen.items()
-            if len({u for u, _ in found}) > 1 and len({s for _, s in found}) > 1}
+    out: dict[str, int] = {}
+    for (_, name), found in seen.items():
+        units = {u for u, _ in found if u is not None}
+        if len(units) > 1 and len({s for _, s in found}) > 1:
+            out[name] = min(units)
+    return out
 
 
 def reachable(facts: Sequence[FileFacts], start: Path) -> set[Path]:
