@@ -1,4 +1,5 @@
-"""One lint run: umbrella → unit → model → analysis → findings. No output here."""
+"""One lint run: umbrella → unit → model → analysis → findings. No output here; besides reading
+the unit, the only I/O is AM205's search for sources the umbrella misses (amalint.orphans)."""
 
 from __future__ import annotations
 

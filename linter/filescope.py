@@ -81,7 +81,7 @@ class _File:
     tree: Tree
     lines: list[bytes]
     guard: str | None
-    blanked: bytes = b""
+    blanked: bytes
     declarations: list[Declaration] = field(default_factory=list)
     directives: list[tuple[Scope, tuple[str, ...], Node]] = field(default_factory=list)
 
@@ -153,28 +153,28 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(p for p in re.sub(r"<[^<>]*>", "", text).replace(" ", "").split("::") if p)
 
 
-def _declarator_name(node: Node | None) -> Node | None:
+_NAMES = ("identifier", "field_identifier", "qualified_identifier", "operator_name",
+          "type_identifier", "destructor_name", "template_function")
+
+
+def _find_declarator(node: Node | None, types: Iterable[str]) -> Node | None:
+    """The first node of one of ``types`` down a chain of declarators (``*&f()`` → ``f()``)."""
     while node is not None:
-        if node.type in ("identifier", "field_identifier", "qualified_identifier",
-                         "operator_name", "type_identifier", "destructor_name",
-                         "template_function"):
+        if node.type in types:
             return node
         inner = node.child_by_field_name("declarator")
         if inner is None and node.type == "reference_declarator" and node.named_children:
             inner = node.named_children[-1]
         node = inner
     return None
+
+
+def _declarator_name(node: Node | None) -> Node | None:
+    return _find_declarator(node, _NAMES)
 
 
 def _function_declarator(node: Node | None) -> Node | None:
-    while node is not None:
-        if node.type == "function_declarator":
-            return node
-        inner = node.child_by_field_name("declarator")
-        if inner is None and node.type == "reference_declarator" and node.named_children:
-            inner = node.named_children[-1]
-        node = inner
-    return None
+    return _find_declarator(node, ("function_declarator",))
 
 
 def _specifiers(node: Node, file: _File) -> set[str]:
@@ -334,22 +334,24 @@ class _Walker:
                 self._add(scope, self.file.text(name), DeclKind.FUNCTION, name, conditional,
                           signature=_signature(fdecl, self.file, template))
                 continue
-            initialized = declarator.type == "init_declarator"
-            internal = ""
-            if "extern" in specifiers and not initialized:
-                internal = ""
-            elif "static" in specifiers:
-                internal = "static"
-            elif ANONYMOUS in scope:
-                internal = "anonymous namespace"
-            elif not self.is_c and "inline" not in specifiers and "extern" not in specifiers \
-                    and ("constexpr" in specifiers or ("const" in specifiers
-                                                       and not _indirect(declarator))):
-                internal = "const"
-            if internal and self.is_c and not initialized:
-                internal = ""  # a C tentative definition: two of them are one variable
             self._add(scope, self.file.text(name), DeclKind.VARIABLE, name, conditional,
-                      internal)
+                      self._linkage(declarator, specifiers, scope))
+
+    def _linkage(self, declarator: Node, specifiers: set[str], scope: Scope) -> str:
+        """How a namespace-scope variable *definition* gets internal linkage ("" if it is not
+        an internal definition)."""
+        initialized = declarator.type == "init_declarator"
+        if ("extern" in specifiers and not initialized) or (self.is_c and not initialized):
+            return ""  # a declaration, or a C tentative definition (two are one variable)
+        if "static" in specifiers:
+            return "static"
+        if ANONYMOUS in scope:
+            return "anonymous namespace"
+        if not self.is_c and not specifiers & {"inline", "extern"} and (
+                "constexpr" in specifiers
+                or ("const" in specifiers and not _indirect(declarator))):
+            return "const"
+        return ""
 
     def _type(self, node: Node, scope: Scope, conditional: bool, anonymous: bool) -> None:
         name = node.child_by_field_name("name")
@@ -579,12 +581,12 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
     """File-scope facts of ``unit``; ``trees`` are tree-sitter parses of ``unit.files`` if the
     caller has them."""
     is_c = unit.umbrella.path.suffix == ".c"
-    parser = Parser(_LANGUAGE) if trees is None else None
+    parser = Parser(_LANGUAGE)
     aliases: dict[Scope, tuple[Scope, str]] = {}
     members: set[str] = set()
     files: list[_File] = []
     for index, source in enumerate(unit.files):
-        tree = trees[index] if trees is not None else parser.parse(source.data)  # type: ignore[union-attr]
+        tree = trees[index] if trees is not None else parser.parse(source.data)
         blanked = _blank(source.data)
         file = _File(source, tree, source.data.split(b"\n"),
                      include_guard(blanked, source.directives.directives), blanked)

@@ -11,6 +11,9 @@ Within a region the solver keeps the largest set of units that can stay in their
 relative order (ties: fewer bytes moved, then moving providers up rather than consumers down),
 moves every other unit to the valid place nearest to where it was, and checks the whole new
 order against every constraint.
+
+:func:`apply_fixes` applies the byte edits of several fixes at once (reorders, removed and
+inserted includes), each fix whole or not at all, leaving overlapping ones for the next pass.
 """
 
 from __future__ import annotations
