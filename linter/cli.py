@@ -20,7 +20,8 @@ from amalint.analysis import Analysis
 from amalint.config import COMPILERS, Settings, find_config, load_config, parse_compiler_args
 from amalint.engine import Build, Result, build, lint, selected_rules
 from amalint.errors import InputError
-from amalint.model import CodeModel, Diagnostic
+from amalint.fixer import apply_fixes
+from amalint.model import CodeModel, Diagnostic, Umbrella
 from amalint.profiles import Role
 from amalint.rule import display
 from amalint.rules import RULES
@@ -186,14 +187,22 @@ def check(
                              compile_commands=compile_commands, resource_dir=resource_dir)
         selected_rules(settings.select, settings.ignore)
         results = [lint(path, settings) for path in paths]
-        if diff:
-            _print_diffs(results, unsafe_fixes)
         fixed = 0
-        if fix:
+        changed = False
+        if fix or diff:
             for index, path in enumerate(paths):
-                before = len(results[index].findings)
-                results[index] = _fix(path, settings, results[index], unsafe_fixes)
-                fixed += max(0, before - len(results[index].findings))
+                before = results[index]
+                data, results[index] = _fixed(path, settings, before, unsafe_fixes)
+                if data == before.model.umbrella.data:
+                    continue
+                changed = True
+                if diff:
+                    _print_diff(before.model.umbrella, data)
+                    results[index] = before
+                else:
+                    check_writable(path, Path.cwd())
+                    write_atomic(path, data)
+                    fixed += max(0, len(before.findings) - len(results[index].findings))
     except InputError as exc:
         _fail(str(exc))
     findings = [f for r in results for f in r.findings]
@@ -201,11 +210,9 @@ def check(
     for result in results:
         _report(result, verbose)
     if diff:
-        sys.exit(1 if any(r.fix_allowed(unsafe_fixes) for r in results) else 0)
-    fixable = {id(f) for r in results if r.fix_allowed(unsafe_fixes) for f in r.findings
-               if f.fix is not None}
-    hidden = sum(1 for r in results if r.fix_allowed(True) and not r.fix_allowed(unsafe_fixes)
-                 for f in r.findings if f.fix is not None)
+        sys.exit(1 if changed else 0)
+    fixable = {id(f) for r in results for f in r.fixes(unsafe_fixes)}
+    hidden = sum(len(r.fixes(True)) - len(r.fixes(unsafe_fixes)) for r in results)
     if fmt == "json":
         from amalint.reporters import json as json_reporter
 
@@ -228,30 +235,33 @@ def check(
     sys.exit(1 if findings else 0)
 
 
-#: Re-lint and re-fix at most this often: one pass meets every known constraint, the rest only
-#: guard against a fix revealing another.
+#: Re-lint and re-fix at most this often: one pass applies every fix that does not overlap
+#: another, the next ones those left over and any a fix revealed.
 MAX_FIX_PASSES = 10
 
 
-def _fix(path: Path, settings: Settings, result: Result, unsafe: bool) -> Result:
-    """Apply the reorder, re-lint, and repeat until nothing changes; return the last lint."""
+def _fixed(path: Path, settings: Settings, result: Result, unsafe: bool) -> tuple[bytes, Result]:
+    """The umbrella's bytes with every applicable fix applied, and the lint of those bytes.
+
+    Each pass applies the fixes that do not overlap one another (a reorder, a removed or an
+    inserted include), then lints the new text in memory; nothing is written here.
+    """
+    data = result.model.umbrella.data
     for _ in range(MAX_FIX_PASSES):
-        if not result.fix_allowed(unsafe) or result.plan is None:
+        fixes = [f.fix.byte_edits(data) for f in result.fixes(unsafe) if f.fix is not None]
+        new = apply_fixes(data, fixes)
+        if new == data:
             break
-        check_writable(path, Path.cwd())
-        write_atomic(path, result.plan.data)
-        result = lint(path, settings)
-    return result
+        data = new
+        result = lint(path, settings, data)
+    return data, result
 
 
-def _print_diffs(results: Sequence[Result], unsafe: bool) -> None:
-    for result in results:
-        if not result.fix_allowed(unsafe) or result.plan is None:
-            continue
-        old = result.model.umbrella.data.decode("utf-8").splitlines(keepends=True)
-        new = result.plan.data.decode("utf-8").splitlines(keepends=True)
-        name = display(result.model.umbrella.path)
-        sys.stdout.writelines(difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"))
+def _print_diff(umbrella: Umbrella, new: bytes) -> None:
+    old_lines = umbrella.data.decode("utf-8").splitlines(keepends=True)
+    new_lines = new.decode("utf-8").splitlines(keepends=True)
+    name = display(umbrella.path)
+    sys.stdout.writelines(difflib.unified_diff(old_lines, new_lines, f"a/{name}", f"b/{name}"))
 
 
 @main.command(cls=_CompilerArgsCommand)

@@ -41,6 +41,9 @@ class Settings:
     resource_dir: Path | None = None
     #: Where compiler flags came from, if any are known (``auto`` picks libclang then).
     flags_origin: str | None = None
+    #: Where AM205 looks for sources the umbrella does not include: absolute glob patterns
+    #: (empty: the directories of the umbrella and of the sources it includes).
+    sources: tuple[str, ...] = ()
 
     @property
     def registry(self) -> Registry:
@@ -95,6 +98,7 @@ _KEYS: Mapping[str, type | tuple[type, ...]] = {
     "profiles": dict,
     "compile-commands": str,
     "resource-dir": str,
+    "sources": list,
 }
 
 
@@ -160,6 +164,8 @@ def load_config(path: Path, base: Settings) -> Settings:
         settings = replace(settings, select=tuple(table["select"]))
     if "ignore" in table:
         settings = replace(settings, ignore=tuple(table["ignore"]))
+    if "sources" in table:
+        settings = replace(settings, sources=tuple(str(root / p) for p in table["sources"]))
     if "profiles" in table:
         custom = []
         for name, spec in table["profiles"].items():

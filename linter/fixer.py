@@ -11,6 +11,9 @@ Within a region the solver keeps the largest set of units that can stay in their
 relative order (ties: fewer bytes moved, then moving providers up rather than consumers down),
 moves every other unit to the valid place nearest to where it was, and checks the whole new
 order against every constraint.
+
+:func:`apply_fixes` applies the byte edits of several fixes at once (reorders, removed and
+inserted includes), each fix whole or not at all, leaving overlapping ones for the next pass.
 """
 
 from __future__ import annotations
@@ -175,7 +178,8 @@ def _place(units: Sequence[int], kept: set[int], after: Mapping[int, set[int]]) 
     return order
 
 
-def _line_ending(data: bytes) -> bytes:
+def line_ending(data: bytes) -> bytes:
+    """The file's dominant line ending."""
     return b"\r\n" if data.count(b"\r\n") * 2 > data.count(b"\n") else b"\n"
 
 
@@ -197,7 +201,7 @@ def _render(region: list[_Item], order: Sequence[int], kept: set[int], data: byt
         items.insert(at, by_unit[unit])
         placed.add(unit)
     pieces = [data[it.start : it.end] for it in items]
-    ending = _line_ending(data)
+    ending = line_ending(data)
     for i, piece in enumerate(pieces[:-1]):  # the old last line may have had no newline
         if not piece.endswith(b"\n"):
             pieces[i] = piece + ending
@@ -309,3 +313,40 @@ def _crossings(
                     f"{', '.join(sorted(shared))} first"
                 )
     return reasons
+
+
+ByteEdit = tuple[int, int, bytes]
+
+
+def apply_fixes(data: bytes, fixes: Iterable[Sequence[ByteEdit]]) -> bytes:
+    """Apply whole fixes (each a set of ``(start, end, new bytes)`` edits) to ``data``.
+
+    A fix is applied entirely or not at all: one whose edits overlap (or touch at the same
+    point) an edit of a fix already taken is left for the next pass, after a re-lint, as ruff
+    does. Identical fixes (several findings sharing one reorder) are applied once. Bytes outside
+    the edits are kept exactly.
+    """
+    taken: list[ByteEdit] = []
+    seen: set[tuple[ByteEdit, ...]] = set()
+    for fix in fixes:
+        edits = tuple(sorted(fix))
+        if not edits or edits in seen:
+            continue
+        seen.add(edits)
+        if any(_overlap(a, b) for a in edits for b in taken) or any(
+            _overlap(a, b) for a, b in combinations(edits, 2)
+        ):
+            continue
+        taken.extend(edits)
+    out = bytearray()
+    cursor = 0
+    for start, end, new in sorted(taken):
+        out += data[cursor:start] + new
+        cursor = end
+    out += data[cursor:]
+    return bytes(out)
+
+
+def _overlap(a: ByteEdit, b: ByteEdit) -> bool:
+    """Whether two edits conflict: their ranges intersect, or both insert at one point."""
+    return (a[0] < b[1] and b[0] < a[1]) or a[0] == b[0]

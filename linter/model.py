@@ -179,6 +179,126 @@ class Diagnostic:
     kind: str = "input"
 
 
+# ---------------------------------------------------------------------------- file-scope facts
+# What the AM2xx rules need about each file of the unit: names declared at namespace scope
+# (internal-linkage ones marked), using-directives, the unqualified uses of names that may clash,
+# and macro definitions, tests and uses. Extracted by amalint.filescope for every front end.
+
+#: A namespace path; an anonymous namespace is the component ``ANONYMOUS``.
+Scope = tuple[str, ...]
+ANONYMOUS = "(anonymous)"
+
+
+class DeclKind(enum.Enum):
+    FUNCTION = "function"
+    VARIABLE = "variable"
+    TYPE = "type"
+    #: ``typedef`` / ``using N = ...``: may name the same entity as another declaration.
+    ALIAS = "alias"
+    NAMESPACE = "namespace"
+    #: ``using X::N;``: names an entity declared elsewhere.
+    USING = "using-declaration"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A name declared at namespace scope.
+
+    ``internal`` says how a *definition* gets internal linkage (``static``, ``anonymous
+    namespace``, ``const``), empty if it has none or is not a definition. ``signature`` is a
+    function's parameter types, normalized. ``conditional`` marks declarations inside an
+    ``#if`` branch (other than an include guard) or in code the parser did not understand.
+    """
+
+    scope: Scope
+    name: str
+    kind: DeclKind
+    location: Location
+    position: tuple[int, ...]
+    internal: str = ""
+    signature: str | None = None
+    conditional: bool = False
+
+
+@dataclass(frozen=True)
+class UsingDirective:
+    """``using namespace target;`` at namespace scope ``scope`` (``target`` as resolved)."""
+
+    scope: Scope
+    target: Scope
+    location: Location
+    position: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class NameUse:
+    """An unqualified use of ``name`` in code at namespace scope ``scope``.
+
+    ``member_context``: inside a class body or a member function, where class members (which
+    the model does not follow through bases) may hide namespace-scope names.
+    """
+
+    name: str
+    scope: Scope
+    location: Location
+    position: tuple[int, ...]
+    call: bool = False
+    member_context: bool = False
+
+
+class MacroEventKind(enum.Enum):
+    DEFINE = "define"
+    UNDEF = "undef"
+    #: ``#ifdef``/``#ifndef``/``defined(...)``: the code depends on whether it is defined.
+    TEST = "test"
+    #: The name appears where the preprocessor expands it.
+    USE = "use"
+
+
+@dataclass(frozen=True)
+class MacroEvent:
+    kind: MacroEventKind
+    name: str
+    location: Location
+    position: tuple[int, ...]
+    #: For a definition: its parameters and replacement, whitespace normalized.
+    definition: str = ""
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """The file-scope facts of one file of the unit, which ``unit`` it is read through (the
+    index of the umbrella ``#include``; ``None`` for the umbrella's own text)."""
+
+    path: Path
+    unit: int | None
+    #: The include guard: its macro, ``#pragma once``, or ``None``.
+    guard: str | None = None
+    #: What this file includes, resolved (project files only).
+    includes: tuple[Path, ...] = ()
+    declarations: tuple[Declaration, ...] = ()
+    using_directives: tuple[UsingDirective, ...] = ()
+    #: Unqualified uses of the names that some using-directive or internal-linkage overload of
+    #: another file may capture (not of every name: only those can matter).
+    uses: tuple[NameUse, ...] = ()
+    #: Of those names, the ones this file also declares locally (parameters, locals, members,
+    #: template parameters), which hide namespace-scope names.
+    local_names: frozenset[str] = frozenset()
+    #: Macro events in file order, for the macros some other file of the unit defines.
+    macros: tuple[MacroEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileScope:
+    """File-scope facts of every file of the unit, in the order the compiler reads them."""
+
+    files: tuple[FileFacts, ...] = ()
+    #: Member names of every class of the unit (they may hide namespace-scope names).
+    member_names: frozenset[str] = frozenset()
+    #: Whether the unit is C (no overloading; ``const`` gives no internal linkage).
+    is_c: bool = False
+
+
 @dataclass(frozen=True)
 class CodeModel:
     """Everything the analysis needs about one amalgamation."""
@@ -189,3 +309,4 @@ class CodeModel:
     files: tuple[Path, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     source_lines: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
+    filescope: FileScope = field(default_factory=FileScope)

@@ -4,14 +4,15 @@ module docstring is the rule's documentation (``amalint rule CODE`` prints it)."
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from amalint.analysis import Analysis, Effect
-from amalint.fixer import Plan, plan
+from amalint.fixer import ByteEdit, Plan, plan
 from amalint.model import CodeModel, EntryPoint, Include, Location, Severity
+from amalint.orphans import Orphan
 from amalint.profiles import Role
 from amalint.requirements import Requirement, cycles, evaluate
 
@@ -31,8 +32,25 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
+    """Edits of the umbrella that fix a finding; ``applicability`` is ``safe`` or ``unsafe``."""
+
     applicability: str
     edits: tuple[Edit, ...]
+
+    @classmethod
+    def of_bytes(cls, applicability: str, path: Path, data: bytes,
+                 edits: Iterable[ByteEdit]) -> Fix:
+        """A fix from ``(start, end, new bytes)`` edits of ``data`` (the file at ``path``)."""
+        return cls(applicability, tuple(
+            Edit(new.decode("utf-8", "replace"), _point(path, data, start),
+                 _point(path, data, end))
+            for start, end, new in edits
+        ))
+
+    def byte_edits(self, data: bytes) -> list[ByteEdit]:
+        """The edits as ``(start, end, new bytes)`` of ``data``, the file they were made for."""
+        return [(_offset(data, e.location), _offset(data, e.end_location),
+                 e.content.encode("utf-8")) for e in self.edits]
 
 
 @dataclass(frozen=True)
@@ -80,9 +98,12 @@ def _below_cwd(path: Path) -> bool:
 class RuleContext:
     """The model and analysis of one amalgamation, with the views several rules share."""
 
-    def __init__(self, model: CodeModel, analysis: Analysis) -> None:
+    def __init__(self, model: CodeModel, analysis: Analysis,
+                 orphans: tuple[Orphan, ...] = ()) -> None:
         self.model = model
         self.analysis = analysis
+        #: Sources not included that would provide missing keys (found by the engine, AM205).
+        self.orphans = orphans
 
     @cached_property
     def requirements(self) -> list[Requirement]:
@@ -117,14 +138,12 @@ class RuleContext:
 
     @cached_property
     def _plan_fix(self) -> Fix:
-        data = self.model.umbrella.data
-        path = self.model.umbrella.path
-        edits = tuple(
-            Edit(new.decode("utf-8", "replace"), _point(path, data, start),
-                 _point(path, data, end))
-            for start, end, new in self.plan.edits
-        )
-        return Fix("unsafe" if self.plan.unsafe else "safe", edits)
+        return self.umbrella_fix("unsafe" if self.plan.unsafe else "safe", self.plan.edits)
+
+    def umbrella_fix(self, applicability: str, edits: Iterable[ByteEdit]) -> Fix:
+        """A fix editing the umbrella's bytes."""
+        umbrella = self.model.umbrella
+        return Fix.of_bytes(applicability, umbrella.path, umbrella.data, edits)
 
     def reorder_fix(self, edge: tuple[int, int]) -> Fix | str:
         """The fix that satisfies ``edge`` (with every other constraint), or why there is none."""
@@ -164,9 +183,19 @@ class RuleContext:
 
 
 def _point(path: Path, data: bytes, offset: int) -> Location:
-    line = data.count(b"\n", 0, offset) + 1
-    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return Location(path, line, column)
+    start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[start:offset].decode("utf-8", "replace")) + 1
+    return Location(path, data.count(b"\n", 0, offset) + 1, column)
+
+
+def _offset(data: bytes, location: Location) -> int:
+    """The byte offset of a line/column (columns count characters) in ``data``."""
+    start = 0
+    for _ in range(location.line - 1):
+        start = data.index(b"\n", start) + 1
+    end = data.find(b"\n", start)
+    line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")
+    return start + len(line[: location.column - 1].encode("utf-8"))
 
 
 def chain_related(effect: Effect) -> tuple[Related, ...]:

@@ -34,10 +34,12 @@ class Unit:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def load_unit(umbrella_path: Path, settings: Settings) -> Unit:
+def load_unit(umbrella_path: Path, settings: Settings, data: bytes | None = None) -> Unit:
     """Read the umbrella and everything it reaches; raise :class:`InputError` if the umbrella
-    itself cannot be linted."""
-    data = read_source(umbrella_path)
+    itself cannot be linted. ``data``, if given, stands for the umbrella's bytes (a fix being
+    checked before it is written)."""
+    if data is None:
+        data = read_source(umbrella_path)
     path = umbrella_path.resolve()
     check_utf8(umbrella_path, data)
     directives = scan(data, path, settings.search)

@@ -10,6 +10,12 @@ from amalint.rules import (
     am102_missing_provider,
     am103_duplicate_provider,
     am104_order_cycle,
+    am105_ctor_priority,
+    am201_internal_name_collision,
+    am202_using_namespace_leak,
+    am203_macro_leak,
+    am204_duplicate_include,
+    am205_orphan_source,
     am301_parse_incomplete,
 )
 
@@ -20,6 +26,12 @@ RULES: Mapping[str, Rule] = {
         am102_missing_provider,
         am103_duplicate_provider,
         am104_order_cycle,
+        am105_ctor_priority,
+        am201_internal_name_collision,
+        am202_using_namespace_leak,
+        am203_macro_leak,
+        am204_duplicate_include,
+        am205_orphan_source,
         am301_parse_incomplete,
     )
 }

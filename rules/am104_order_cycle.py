@@ -6,8 +6,8 @@ order: requirements between included files that form a cycle (`a.cc` needs a key
 and `b.cc` one from `a.cc`), and single requirements that order cannot fix: a constructor
 function (`__attribute__((constructor))`, `TVM_FFI_STATIC_INIT_BLOCK` on gcc/clang) looking up a
 key registered only by a dynamic initializer (every constructor function of a unit runs before
-every dynamic initializer of equal priority), a provider with a higher (later) priority, or a
-provider later in the same file.
+every dynamic initializer of equal priority), or a provider later in the same file. A provider
+held back by priorities is AM105's.
 
 ## Why is this bad?
 The program fails at start-up, and reordering includes cannot help; AM101's fix does not apply.
@@ -42,11 +42,12 @@ from amalint.rule import (
     chain_related,
     registration_related,
 )
+from amalint.rules.am105_ctor_priority import priority_inversion
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     for req in ctx.requirements:
-        if req.status is not Status.UNSATISFIABLE:
+        if req.status is not Status.UNSATISFIABLE or priority_inversion(req):
             continue
         provider, registration = req.providers[0]
         start, end = ctx.anchor(req.consumer)

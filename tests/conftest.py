@@ -43,15 +43,25 @@ def amalint(*args: str, cwd: Path) -> Run:
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+def compile_unit(
+    compiler: str, directory: Path, source: str, include_dirs: Sequence[Path] = (),
+    defines: Sequence[str] = (), output: Path | None = None,
+) -> Run:
+    """Compile ``source`` with a real compiler: to ``output``, or only check it if ``None``."""
+    flags = ["-std=c++17", *(f"-I{d}" for d in include_dirs), *(f"-D{d}" for d in defines)]
+    target = ["-o", str(output)] if output is not None else ["-fsyntax-only"]
+    built = subprocess.run([compiler, *flags, source, *target], cwd=directory,
+                           capture_output=True, text=True, timeout=300)
+    return Run(built.returncode, built.stdout, built.stderr)
+
+
 def build_and_run(
     compiler: str, directory: Path, umbrella: str, include_dirs: Sequence[Path], tmp: Path,
     defines: Sequence[str] = (),
 ) -> Run:
     """Compile ``umbrella`` as one translation unit with a real compiler and run it."""
     exe = tmp / f"prog-{compiler}"
-    flags = ["-std=c++17", *(f"-I{d}" for d in include_dirs), *(f"-D{d}" for d in defines)]
-    built = subprocess.run([compiler, *flags, umbrella, "-o", str(exe)], cwd=directory,
-                           capture_output=True, text=True, timeout=300)
+    built = compile_unit(compiler, directory, umbrella, include_dirs, defines, exe)
     assert built.returncode == 0, f"{compiler} failed to build {umbrella}:\n{built.stderr}"
     proc = subprocess.run([str(exe)], cwd=directory, capture_output=True, text=True, timeout=60)
     return Run(proc.returncode, proc.stdout, proc.stderr)

@@ -123,3 +123,44 @@ def test_a_barrier_is_reported_as_unfixable(tmp_path: Path) -> None:
         in result.stdout
     assert amalint("check", "umbrella.cc", "--diff", cwd=tmp_path).stdout == ""
     assert os.access(umbrella, os.R_OK)
+
+
+def test_removal_and_reorder_compose(tmp_path: Path) -> None:
+    # user.cc is included twice (AM204) and before its provider (AM101): the fixes overlap,
+    # so one pass removes the duplicate, the next reorders; no other line is lost or doubled
+    umbrella = make_unit(tmp_path, HAZARD, ["user.cc", "provider.cc", "user.cc"])
+    result = amalint("check", "umbrella.cc", "--diff", cwd=tmp_path)
+    assert result.returncode == 1
+    result = amalint("check", "umbrella.cc", "--fix", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "Found 2 errors (2 fixed, 0 remaining).\n")
+    assert umbrella.read_text() == (
+        '// the unit\n\n#include "provider.cc"\n#include "user.cc"\nint x;\n')
+
+
+def test_orphan_sources_are_searched_where_the_config_says(tmp_path: Path) -> None:
+    umbrella = make_unit(tmp_path, {"user.cc": 'reg::Need("k");'}, ["user.cc"])
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "provider.cc").write_text(
+        '#include "../reg.h"\nREG_INIT() { reg::Add("k"); }\n')
+    assert [f["code"] for f in amalint("check", "umbrella.cc", "--format", "json",
+                                        cwd=tmp_path).json] == ["AM102"]
+    (tmp_path / "amalint.toml").write_text('sources = ["extra/**/*.cc"]\n' + CONFIG)
+    found = amalint("check", "umbrella.cc", "--format", "json", cwd=tmp_path).json
+    assert [f["code"] for f in found] == ["AM102", "AM205"]
+    assert found[1]["fix"] == {
+        "applicability": "unsafe",
+        "edits": [{"content": '#include "extra/provider.cc"\n',
+                   "location": {"row": 3, "column": 1}, "end_location": {"row": 3, "column": 1}}],
+    }
+    result = amalint("check", "umbrella.cc", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert umbrella.read_text() == (
+        '// the unit\n\n#include "extra/provider.cc"\n#include "user.cc"\nint x;\n')
+
+
+def test_sources_must_be_a_list_of_globs(tmp_path: Path) -> None:
+    make_unit(tmp_path, HAZARD, ["provider.cc", "user.cc"])
+    (tmp_path / "amalint.toml").write_text('sources = "src/*.cc"\n' + CONFIG)
+    result = amalint("check", "umbrella.cc", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("'sources' must be a list")

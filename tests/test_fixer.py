@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import permutations
 from pathlib import Path
 
-from amalint.fixer import plan
+from amalint.fixer import apply_fixes, plan
 from amalint.model import Umbrella
 from amalint.preprocessor import SearchPath, scan
 from hypothesis import given, settings
@@ -182,3 +182,33 @@ def test_crossing_a_unit_that_shares_a_key_is_unsafe() -> None:
     clean = plan(umbrella_of(data), [(2, 0)],
                  {0: keys[0], 2: keys[2], 1: (frozenset(), frozenset())})
     assert clean.unsafe == ()
+
+
+@given(st.lists(st.sampled_from(["keep", "drop", "insert"]), min_size=1, max_size=12),
+       st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_line_edits_touch_only_their_lines(ops: list[str], newline: str, twice: bool) -> None:
+    """Whole-line removals and insertions (as AM204/AM205 make them) applied together change
+    exactly the lines they name; a fix repeated by several findings applies once."""
+    lines = [f"#include \"f{i}.cc\"{newline}".encode() for i in range(len(ops))]
+    data = b"".join(lines)
+    fixes, expected, offset = [], [], 0
+    for op, line in zip(ops, lines, strict=True):
+        if op == "drop":
+            fixes.append([(offset, offset + len(line), b"")])
+        elif op == "insert":
+            new = f"#include \"new{offset}.cc\"{newline}".encode()
+            fixes.append([(offset, offset, new)])
+            expected.append(new)
+        if op != "drop":
+            expected.append(line)
+        offset += len(line)
+    assert apply_fixes(data, fixes * (2 if twice else 1)) == b"".join(expected)
+
+
+def test_overlapping_fixes_wait_for_the_next_pass() -> None:
+    data = b"a\nb\nc\n"
+    reorder = [(0, 4, b"b\na\n")]
+    removal = [(2, 4, b"")]
+    assert apply_fixes(data, [reorder, removal]) == b"b\na\nc\n"
+    assert apply_fixes(data, [removal, reorder]) == b"a\nc\n"
+    assert apply_fixes(data, [[(2, 2, b"x\n")], [(2, 2, b"y\n")]]) == b"a\nx\nb\nc\n"

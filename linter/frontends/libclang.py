@@ -39,6 +39,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ from typing import Any
 
 from amalint.config import Settings
 from amalint.errors import InputError
+from amalint.filescope import extract as extract_filescope
 from amalint.model import (
     DEFAULT_PRIORITY,
     Arg,
@@ -56,6 +58,7 @@ from amalint.model import (
     Diagnostic,
     EntryKind,
     EntryPoint,
+    FileScope,
     Function,
     LazyFunctions,
     Location,
@@ -233,13 +236,20 @@ def parse_with(
     """Build the code model of ``unit`` with libclang and the builtin headers of ``resource``."""
     args = parse_args(settings, resource)
     path = unit.umbrella.path
-    with _progress(f"libclang: parsing {path.name}"):
-        try:
-            tu = cindex.Index.create().parse(str(path), args=args, options=_KEEP_GOING)
-        except cindex.TranslationUnitLoadError:
-            raise InputError(f"{path}: libclang could not parse it with these flags: "
-                             f"{' '.join(args)}") from None
-    return _Builder(cindex, tu, unit, settings, resource).build()
+    # the umbrella's bytes may be a fix being checked before it is written
+    unsaved = [(str(path), unit.umbrella.data.decode("utf-8"))]
+    # the file-scope facts come from tree-sitter: get them while libclang parses (which
+    # releases the GIL)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        filescope = pool.submit(extract_filescope, unit)
+        with _progress(f"libclang: parsing {path.name}"):
+            try:
+                tu = cindex.Index.create().parse(str(path), args=args, unsaved_files=unsaved,
+                                                 options=_KEEP_GOING)
+            except cindex.TranslationUnitLoadError:
+                raise InputError(f"{path}: libclang could not parse it with these flags: "
+                                 f"{' '.join(args)}") from None
+        return _Builder(cindex, tu, unit, settings, resource).build(filescope.result())
 
 
 # ---------------------------------------------------------------------------- the model
@@ -555,7 +565,7 @@ class _Builder:
             ))
         return out
 
-    def build(self) -> CodeModel:
+    def build(self, filescope: FileScope) -> CodeModel:
         entries: list[EntryPoint] = []
         self._declarations(self.tu.cursor, entries)
         self.ci.conf.lib.clang_PrintingPolicy_dispose(self._policy)
@@ -566,6 +576,7 @@ class _Builder:
             files=tuple(src.path for src in self.unit.files),
             diagnostics=(*self.unit.diagnostics, *self._diagnostics()),
             source_lines={src.path: text_lines(src.data) for src in self.unit.files},
+            filescope=filescope,
         )
 
 

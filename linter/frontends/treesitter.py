@@ -28,6 +28,7 @@ from pathlib import Path
 
 import tree_sitter_cpp
 from amalint.config import Settings
+from amalint.filescope import extract as extract_filescope
 from amalint.model import (
     DEFAULT_PRIORITY,
     Arg,
@@ -45,7 +46,7 @@ from amalint.model import (
 from amalint.profiles import BlockKind, Registry
 from amalint.sources import text_lines
 from amalint.unit import SourceFile, Unit
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Language, Node, Parser, Tree
 
 _LANGUAGE = Language(tree_sitter_cpp.language())
 _PRIORITY = re.compile(r"(?:constructor|init_priority)\s*\(\s*(\d+)\s*\)")
@@ -285,7 +286,7 @@ class _Builder:
         self.functions: dict[str, Function] = {}
         self.decls_by_id: dict[str, _Decl] = {}
         self.files: list[_File] = []
-        self.trees: list[object] = []
+        self.trees: list[Tree] = []
         self._lambda_count = 0
         parser = Parser(_LANGUAGE)
         cwd = Path.cwd()
@@ -619,6 +620,7 @@ class _Builder:
             files=tuple(f.source.path for f in self.files),
             diagnostics=tuple(self.diagnostics),
             source_lines={f.source.path: text_lines(f.source.data) for f in self.files},
+            filescope=extract_filescope(self.unit, self.trees),
         )
 
 

@@ -1,0 +1,130 @@
+"""Sources the umbrella does not include but could: the file-system search behind AM205.
+
+This is an edge of the engine, not analysis: it lists and reads files. When some start-up lookup
+has no provider in the amalgamation (AM102), the sources near the amalgamation (the ``sources``
+globs of the config, or the directories of the umbrella and of the sources it includes) whose
+text holds the key as a string literal are candidates. Each candidate is checked for real: the
+umbrella is linted in memory with an ``#include`` of the candidate inserted before the first
+include that needs the key, and the candidate counts if one of its initializers registers the
+key there; whether that also satisfies every lookup of the key is recorded for the fix.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from amalint.analysis import Analysis, Effect
+from amalint.config import Settings
+from amalint.errors import InputError
+from amalint.fixer import line_ending
+from amalint.model import CodeModel, Umbrella
+from amalint.preprocessor import is_source
+from amalint.profiles import Role
+from amalint.requirements import Requirement, Status, evaluate
+from amalint.sources import read_source
+
+#: At most this many candidate sources are linted per umbrella.
+MAX_CANDIDATES = 8
+
+Build = Callable[[bytes], tuple[CodeModel, Analysis]]
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A source not included that registers keys the amalgamation looks up in vain."""
+
+    path: Path
+    #: The registrations of the missing keys, as the in-memory lint found them.
+    registrations: tuple[Effect, ...]
+    #: The lookups they are for.
+    lookups: tuple[Requirement, ...]
+    #: Where the ``#include`` goes (a byte offset of the umbrella), and its line.
+    offset: int
+    line: bytes
+    #: The umbrella include it goes before (``None``: after the last include).
+    before: int | None
+    #: Whether, included there, it satisfies every lookup of those keys.
+    satisfies: bool
+
+
+def candidates(settings: Settings, umbrella: Umbrella, files: Iterable[Path]) -> list[Path]:
+    """Source files that are not part of the unit, where the config says to look."""
+    known = set(files) | {umbrella.path}
+    found: list[Path] = []
+    if settings.sources:
+        names: Iterable[str] = (n for pattern in settings.sources
+                                for n in sorted(glob.glob(pattern, recursive=True)))
+    else:
+        dirs = dict.fromkeys([umbrella.path.parent, *(inc.resolved.parent for inc in
+                                                      umbrella.includes if inc.resolved)])
+        names = (str(d / n) for d in dirs for n in sorted(os.listdir(d)))
+    for name in names:
+        path = Path(name).resolve()
+        if is_source(path) and path.is_file() and path not in known:
+            known.add(path)
+            found.append(path)
+    return found
+
+
+def find_orphans(settings: Settings, model: CodeModel, requirements: Sequence[Requirement],
+                 build: Build) -> tuple[Orphan, ...]:
+    """Sources near the amalgamation that register keys nothing in it provides."""
+    missing: dict[str, list[Requirement]] = {}
+    for req in requirements:
+        if req.status is Status.MISSING:
+            missing.setdefault(req.lookup.key, []).append(req)
+    if not missing:
+        return ()
+    out: list[Orphan] = []
+    checked = 0
+    for path in candidates(settings, model.umbrella, model.files):
+        try:
+            data = read_source(path)
+        except InputError:
+            continue
+        keys = [key for key in missing if b'"' + key.encode() + b'"' in data]
+        if not keys or checked >= MAX_CANDIDATES:
+            continue
+        checked += 1
+        orphan = _try(model.umbrella, path, [r for k in keys for r in missing[k]], build)
+        if orphan is not None:
+            out.append(orphan)
+    return tuple(out)
+
+
+def _try(umbrella: Umbrella, path: Path, lookups: list[Requirement],
+         build: Build) -> Orphan | None:
+    """Lint the umbrella with ``path`` included before the first include that needs it."""
+    units = [r.consumer.unit for r in lookups if r.consumer.unit is not None]
+    before = min(units) if units else None
+    if before is not None:
+        offset = umbrella.includes[before].comment_start_byte
+        index = before
+    elif umbrella.includes:
+        offset, index = umbrella.includes[-1].end_byte, len(umbrella.includes)
+    else:
+        return None
+    spelling = Path(os.path.relpath(path, umbrella.path.parent)).as_posix()
+    line = f'#include "{spelling}"'.encode() + line_ending(umbrella.data)
+    data = umbrella.data
+    if offset == len(data) and data and not data.endswith(b"\n"):
+        line = line_ending(data) + line.rstrip(b"\r\n")
+    model, analysis = build(data[:offset] + line + data[offset:])
+    if len(model.umbrella.includes) <= index or model.umbrella.includes[index].resolved != path:
+        return None
+    keys = {r.lookup.key for r in lookups}
+    registrations = tuple(
+        effect for entry, effects in analysis.effects.items() if entry.unit == index
+        for effect in effects if effect.role is Role.PROVIDER and effect.key in keys
+    )
+    if not registrations:
+        return None
+    provided = {e.key for e in registrations}
+    satisfies = all(r.status is Status.SATISFIED for r in evaluate(analysis)
+                    if r.lookup.key in provided)
+    return Orphan(path, registrations, tuple(r for r in lookups if r.lookup.key in provided),
+                  offset, line, before, satisfies)

@@ -1,0 +1,195 @@
+"""AM202 using-namespace-leak: a file-scope `using namespace` changes names in later sources.
+
+## What it does
+Finds a `using namespace X;` at namespace scope (outside any function) in an included source, and
+names the sources included after it whose unqualified names it changes. A later source is
+affected where it uses an unqualified name that `X` also declares (before the use), from code
+the directive reaches (the namespace it sits in), and the source alone would find another
+declaration of that name:
+
+* at the same level of lookup as `X`'s names appear: the name is **ambiguous**, an error
+  (`reference to 'Point' is ambiguous`); if both are functions they merge into one overload
+  set and a call may silently bind to `X`'s function (a warning);
+* further out: `X`'s name now hides the one the source meant, a silent rebinding (a warning).
+
+Sources that include the file with the directive themselves, uses inside `X`, names the source
+declares locally (parameters, locals, members), and names only reached through
+using-declarations or aliases (which may denote the same entity) are not reported. Only
+namespaces declared in the project's files are known: a `using namespace std;` is not reported
+(its names live in system headers, which are not parsed).
+
+## Why is this bad?
+The directive was written for one file, but in a unity build it stays in effect for the rest
+of the translation unit. A later file that compiled alone stops compiling, or worse, calls a
+different function. tvm-ffi replaced a `using namespace` in `object.cc` by a namespace alias for
+this reason.
+
+## Example
+```c++
+// geometry.cc
+namespace geo { struct Point { double x, y; }; }
+using namespace geo;
+// grid.cc (included after it)
+struct Point { int col, row; };
+int Cells(Point p);   // error in the unity build: 'Point' is ambiguous
+```
+
+## Use instead
+A namespace alias (`namespace g = geo;`), using-declarations for the few names needed, or the
+directive inside the functions that need it.
+
+## Fix safety
+No automatic fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from amalint.filescope import reachable
+from amalint.model import (
+    Declaration,
+    DeclKind,
+    FileFacts,
+    FileScope,
+    NameUse,
+    Scope,
+    Severity,
+    UsingDirective,
+)
+from amalint.rule import Finding, Related, Rule, RuleContext, display
+
+#: At most this many affected uses are listed per finding.
+SHOWN = 5
+_SAME_ENTITY_POSSIBLE = {DeclKind.USING, DeclKind.ALIAS}
+
+Table = dict[Scope, dict[str, list[Declaration]]]
+
+
+@dataclass(frozen=True)
+class _Effect:
+    use: NameUse
+    #: ``ambiguous``, ``overload`` (both functions: one overload set) or ``rebind`` (the
+    #: directive's name hides the one the source meant).
+    how: str
+    captured: Declaration
+    other: Declaration
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.how == "ambiguous"
+
+    def describe(self) -> str:
+        name, captured, other = self.use.name, _shown(self.captured), _shown(self.other)
+        if self.how == "ambiguous":
+            return f"`{name}` is ambiguous between `{captured}` and `{other}`"
+        if self.how == "overload":
+            return f"calls to `{name}` may bind to `{captured}` instead of `{other}`"
+        return f"`{name}` now means `{captured}`, not `{other}`"
+
+
+def _common(a: Scope, b: Scope) -> Scope:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _shown(decl: Declaration) -> str:
+    return "::" + "::".join((*decl.scope, decl.name))
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    scope = ctx.model.filescope
+    table: Table = {}
+    for facts in scope.files:
+        for decl in facts.declarations:
+            table.setdefault(decl.scope, {}).setdefault(decl.name, []).append(decl)
+    heads = {index: inc.resolved for index, inc in enumerate(ctx.model.umbrella.includes)
+             if inc.resolved is not None}
+    reach = {unit: reachable(scope.files, head) for unit, head in heads.items()}
+    for facts in scope.files:
+        if facts.unit is None:
+            continue
+        for directive in facts.using_directives:
+            effects = [
+                (later, effect)
+                for later in scope.files
+                if later.unit is not None and later.unit > facts.unit
+                and facts.path not in reach.get(later.unit, set())
+                for effect in _effects(scope, table, directive, later)
+            ]
+            if effects:
+                yield _finding(facts, directive, effects)
+
+
+def _effects(scope: FileScope, table: Table, directive: UsingDirective,
+             later: FileFacts) -> Iterator[_Effect]:
+    """How ``directive`` changes the unqualified uses of ``later``."""
+    target, where = directive.target, directive.scope
+    if where[: len(target)] == target:
+        return  # naming an enclosing namespace changes nothing
+    members = table.get(target, {})
+    common = _common(where, target)
+    for use in later.uses:
+        if use.name not in members or use.name in later.local_names \
+                or use.scope[: len(where)] != where or use.scope[: len(target)] == target \
+                or (use.member_context and use.name in scope.member_names):
+            continue
+        captured = [d for d in members[use.name] if d.position < use.position]
+        if not captured:
+            continue
+        level, alone = _lookup(table, use)
+        if level is None or len(level) > len(common):
+            continue  # nothing else known by that name, or the source's own name hides X's
+        kinds = {d.kind for d in (*captured, *alone)}
+        if kinds & _SAME_ENTITY_POSSIBLE:
+            continue
+        how = "rebind" if level != common else \
+            "overload" if kinds == {DeclKind.FUNCTION} else "ambiguous"
+        yield _Effect(use, how, captured[0], alone[0])
+
+
+def _lookup(table: Table, use: NameUse) -> tuple[Scope | None, list[Declaration]]:
+    """Where unqualified lookup of ``use`` stops without the directive: the innermost enclosing
+    namespace declaring the name before the use, and those declarations."""
+    for depth in range(len(use.scope), -1, -1):
+        level = use.scope[:depth]
+        found = [d for d in table.get(level, {}).get(use.name, ()) if d.position < use.position]
+        if found:
+            return level, found
+    return None, []
+
+
+def _finding(facts: FileFacts, directive: UsingDirective,
+             effects: list[tuple[FileFacts, _Effect]]) -> Finding:
+    ambiguous = [item for item in effects if item[1].ambiguous]
+    later, first = (ambiguous or effects)[0]
+    name = "::".join(directive.target)
+    what = first.describe()
+    files = {display(f.path) for f, _ in effects}
+    more = f" (and {len(files) - 1} more file(s))" if len(files) > 1 else ""
+    message = (f"`using namespace {name};` in `{display(facts.path)}` stays in effect for the "
+               f"files included after it: in `{display(later.path)}`, {what}{more}")
+    related: list[Related] = []
+    for item_file, effect in (ambiguous + [e for e in effects if not e[1].ambiguous])[:SHOWN]:
+        related.append(Related(effect.use.location,
+                               f"in `{display(item_file.path)}`: {effect.describe()}"))
+    related.append(Related(first.captured.location, f"`{_shown(first.captured)}` declared here"))
+    related.append(Related(first.other.location, f"`{_shown(first.other)}` declared here"))
+    severity = Severity.ERROR if ambiguous else Severity.WARNING
+    end = replace(directive.location,
+                  column=directive.location.column + len(f"using namespace {name};"))
+    return Finding(RULE.code, RULE.name, severity, message, directive.location, end,
+                   tuple(related))
+
+
+RULE = Rule(
+    code="AM202",
+    name="using-namespace-leak",
+    severity=Severity.ERROR,
+    summary="a file-scope `using namespace` changes names in the sources after it",
+    check=check,
+    doc=__doc__ or "",
+)

@@ -1,0 +1,192 @@
+"""The unity-build hazards AM201-AM204 against real compilers.
+
+Each fixture under fixtures/scu/ is a small amalgamation whose sources each compile alone; the
+tests show what the real compilers do with the amalgamation (reject it, or build a program that
+behaves differently) and that amalint reports exactly that, naming both places.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, Run, amalint, build_and_run, compile_unit
+
+SCU = FIXTURES / "scu"
+
+
+def findings(directory: Path, umbrella: str = "umbrella.cc") -> list[dict[str, object]]:
+    result = amalint("check", umbrella, "--format", "json", cwd=directory)
+    assert result.returncode in (0, 1), result.stderr
+    found: list[dict[str, object]] = result.json
+    return found
+
+
+def related_files(finding: dict[str, object]) -> set[str]:
+    return {str(r["filename"]) for r in finding["related"]}  # type: ignore[attr-defined]
+
+
+def variant(directory: Path, tmp: Path, drop: str = "", after: str = "", insert: str = "") -> str:
+    """A copy of the fixture's umbrella in ``tmp`` (includes spelled as absolute paths) without
+    the include of ``drop``, or with ``insert`` after the include of ``after``."""
+    lines = []
+    for line in (directory / "umbrella.cc").read_text().splitlines(keepends=True):
+        if line.startswith('#include "'):
+            name = line.split('"')[1]
+            if name == drop:
+                continue
+            line = f'#include "{directory / name}"\n'
+            if name == after:
+                line += insert
+        lines.append(line)
+    path = tmp / "variant.cc"
+    path.write_text("".join(lines))
+    return str(path)
+
+
+def each_source_compiles_alone(compiler: str, directory: Path) -> None:
+    for source in sorted(directory.glob("*.cc")):
+        if source.name != "umbrella.cc":
+            alone = compile_unit(compiler, directory, source.name)
+            assert alone.returncode == 0, f"{source.name} alone:\n{alone.stderr}"
+
+
+def run_variant(compiler: str, directory: Path, tmp: Path, **change: str) -> Run:
+    return build_and_run(compiler, directory, variant(directory, tmp, **change), (), tmp)
+
+
+def test_same_signature_internal_names_break_the_unity_build(compiler: str) -> None:
+    directory = SCU / "collision"
+    each_source_compiles_alone(compiler, directory)
+    unity = compile_unit(compiler, directory, "umbrella.cc")
+    assert unity.returncode != 0 and "Checksum" in unity.stderr
+    (finding,) = findings(directory)
+    assert (finding["code"], finding["severity"], finding["filename"]) == (
+        "AM201", "error", "hash.cc")
+    assert finding["location"] == {"row": 2, "column": 17}
+    assert related_files(finding) == {"crc.cc"}
+
+
+def test_overload_capture_changes_the_result(compiler: str, tmp_path: Path) -> None:
+    directory = SCU / "overload"
+    each_source_compiles_alone(compiler, directory)
+    unity = build_and_run(compiler, directory, "umbrella.cc", (), tmp_path)
+    alone = run_variant(compiler, directory, tmp_path, drop="scale.cc")
+    assert (unity.stdout, alone.stdout) == ("half of three: 1\n", "half of three: 1.5\n")
+    (finding,) = findings(directory)
+    assert (finding["code"], finding["severity"], finding["filename"]) == (
+        "AM201", "warning", "stats.cc")
+    assert "`Half(double)` (static) overloads `Half(int)` from `scale.cc`" in \
+        str(finding["message"])
+    related = [(r["filename"], r["location"]["row"]) for r in finding["related"]]  # type: ignore[attr-defined,index]
+    assert related == [("scale.cc", 2), ("stats.cc", 5)]
+
+
+def test_using_namespace_leak_makes_a_later_name_ambiguous(compiler: str) -> None:
+    directory = SCU / "using_leak"
+    each_source_compiles_alone(compiler, directory)
+    unity = compile_unit(compiler, directory, "umbrella.cc")
+    assert unity.returncode != 0 and "ambiguous" in unity.stderr
+    (finding,) = findings(directory)
+    assert (finding["code"], finding["severity"], finding["filename"]) == (
+        "AM202", "error", "geometry.cc")
+    assert "in `grid.cc`, `Point` is ambiguous between `::geo::Point` and `::Point`" in \
+        str(finding["message"])
+    assert related_files(finding) == {"grid.cc", "geometry.cc"}
+
+
+def test_macro_leak_changes_a_later_default(compiler: str, tmp_path: Path) -> None:
+    directory = SCU / "macro_leak"
+    unity = build_and_run(compiler, directory, "umbrella.cc", (), tmp_path)
+    assert unity.stdout == "log 16 net 16\n"
+    undefined = run_variant(compiler, directory, tmp_path, after="fast_log.cc",
+                            insert="#undef BUFFER_SIZE\n")
+    assert undefined.stdout == "log 16 net 4096\n"
+    (finding,) = findings(directory)
+    assert (finding["code"], finding["filename"], finding["location"]) == (
+        "AM203", "fast_log.cc", {"row": 2, "column": 9})
+    assert [(r["filename"], r["location"]["row"]) for r in finding["related"]] == [  # type: ignore[attr-defined,index]
+        ("net.cc", 3)]
+    # the umbrella's own #undef between the two includes ends the leak
+    assert findings(tmp_path, "variant.cc") == []
+
+
+def test_duplicate_include_fails_and_the_fix_builds(compiler: str, tmp_path: Path) -> None:
+    copy = tmp_path / "duplicate"
+    shutil.copytree(SCU / "duplicate", copy)
+    assert compile_unit(compiler, copy, "umbrella.cc").returncode != 0
+    (finding,) = findings(copy)
+    assert (finding["code"], finding["location"]["row"], finding["fix"]["applicability"]) == (  # type: ignore[index]
+        "AM204", 6, "safe")
+    fixed = amalint("check", "umbrella.cc", "--fix", cwd=copy)
+    assert (fixed.returncode, fixed.stdout) == (0, "Found 1 error (1 fixed, 0 remaining).\n")
+    text = (copy / "umbrella.cc").read_text()
+    assert text == (SCU / "duplicate" / "umbrella.cc").read_text().replace(
+        '// codecs (added again by a merge)\n#include "./codec.cc"\n', "")
+    run = build_and_run(compiler, copy, "umbrella.cc", (), tmp_path)
+    assert run.stdout == "png\n"
+
+
+@pytest.mark.parametrize("first, second", [
+    ("namespace {\nint counter = 0;\n}\n", "namespace {\nint counter = 1;\n}\n"),
+    ("const int kLimit = 4;\n", "const int kLimit = 8;\n"),
+    ("namespace {\nstruct Cell {\n  int v;\n};\n}\n",
+     "namespace {\nstruct Cell {\n  int w;\n};\n}\n"),
+    ("static int Count = 1;\n", "static int Count() { return 2; }\n"),
+], ids=["anonymous-variable", "const", "anonymous-class", "variable-and-function"])
+def test_every_kind_of_internal_collision_is_a_redefinition(
+    first: str, second: str, compiler: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a.cc").write_text(first)
+    (tmp_path / "b.cc").write_text(second)
+    (tmp_path / "umbrella.cc").write_text('#include "a.cc"\n#include "b.cc"\nint main() {}\n')
+    each_source_compiles_alone(compiler, tmp_path)
+    assert compile_unit(compiler, tmp_path, "umbrella.cc").returncode != 0
+    assert [(f["code"], f["severity"], f["filename"]) for f in findings(tmp_path)] == [
+        ("AM201", "error", "b.cc")]
+
+
+@pytest.mark.parametrize("a, b", [
+    ("#if defined(A)\nstatic int f() { return 1; }\n#endif\n",
+     "#if !defined(A)\nstatic int f() { return 2; }\n#endif\n"),
+    ("namespace one {\nstatic int f() { return 1; }\n}\n",
+     "namespace two {\nstatic int f() { return 2; }\n}\n"),
+    ("static int f() { return 1; }\n", "int g() { return 2; }\n"),
+    ("static int tentative;\n", "static int tentative;\n"),
+], ids=["exclusive-branches", "other-namespaces", "no-clash", "c-tentative"])
+def test_no_collision_no_finding(a: str, b: str, tmp_path: Path) -> None:
+    suffix = ".c" if "tentative" in a else ".cc"
+    (tmp_path / f"a{suffix}").write_text(a)
+    (tmp_path / f"b{suffix}").write_text(b)
+    (tmp_path / f"umbrella{suffix}").write_text(
+        f'#include "a{suffix}"\n#include "b{suffix}"\nint main(void) {{ return 0; }}\n')
+    assert findings(tmp_path, f"umbrella{suffix}") == []
+
+
+def test_using_directive_rebinding_and_overloads_are_warnings(tmp_path: Path) -> None:
+    (tmp_path / "a.cc").write_text(
+        "namespace fmt {\nint Print(int x) { return x; }\nint kWidth = 4;\n}\n"
+        "using namespace fmt;\n")
+    (tmp_path / "b.cc").write_text(
+        "int Print(double x) { return 2; }\nint Use() { return Print(1); }\n")
+    (tmp_path / "c.cc").write_text(
+        "namespace ui {\nint kWidth = 8;\n}\nint Local(int Print) { return Print; }\n")
+    (tmp_path / "umbrella.cc").write_text(
+        '#include "a.cc"\n#include "b.cc"\n#include "c.cc"\n')
+    (finding,) = findings(tmp_path)
+    assert (finding["code"], finding["severity"]) == ("AM202", "warning")
+    assert "in `b.cc`, calls to `Print` may bind to `::fmt::Print` instead of `::Print`" in \
+        str(finding["message"])
+
+
+def test_macro_leak_ignores_guards_undefs_same_values_and_the_umbrella(tmp_path: Path) -> None:
+    (tmp_path / "a.cc").write_text(
+        "#define SAME 1\n#define GONE 2\n#undef GONE\n#define OWN 3\n#define FN(x) x\n"
+        "#define QUIET 5\n")
+    (tmp_path / "b.cc").write_text(
+        "#ifndef SAME\n#define SAME 1\n#endif\nint g = GONE + OWN;\nint FN = 1;\n"
+        "#undef QUIET\nint q = QUIET;\n")
+    (tmp_path / "umbrella.cc").write_text(
+        '#define OWN 3\n#include "a.cc"\n#include "b.cc"\n')
+    assert findings(tmp_path) == []
