@@ -10,6 +10,7 @@ from amalint.rules import (
     am102_missing_provider,
     am103_duplicate_provider,
     am104_order_cycle,
+    am901_unused_suppression,
 )
 
 RULES: Mapping[str, Rule] = {
@@ -19,5 +20,6 @@ RULES: Mapping[str, Rule] = {
         am102_missing_provider,
         am103_duplicate_provider,
         am104_order_cycle,
+        am901_unused_suppression,
     )
 }
