@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -286,8 +287,9 @@ def _text(findings: Sequence[Finding], sources: Any, fixable: set[int], out: Tex
           fixed: int, fix: bool, hidden: int, quiet: bool, no_color: bool) -> None:
     from amalint.reporters import text as text_reporter  # rich loads only when needed
 
-    if findings:
-        text_reporter.render(findings, out, sources, fixable, color=not no_color)
+    if findings:  # NO_COLOR (no-color.org): no escape sequences at all, like --no-color
+        color = not no_color and not os.environ.get("NO_COLOR")
+        text_reporter.render(findings, out, sources, fixable, color=color)
     if quiet:
         return
     if not findings and not fixed:
