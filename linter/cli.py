@@ -404,7 +404,7 @@ def order(
                               ("priority", "right"), ("where", "left"),
                               ("include line", "right"), ("provides", "left"),
                               ("requires", "left")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for row in rows:
             table.add_row(
                 str(row["index"]), escape(str(row["label"])), row["kind"], str(row["priority"]),
@@ -412,6 +412,9 @@ def order(
                 "" if row["include_line"] is None else str(row["include_line"]),
                 escape("\n".join(row["provides"])), escape("\n".join(row["requires"])),
             )
+        if not console.is_terminal:  # piped (a job summary, a file): never squeeze the table
+            wide = console.options.update_width(10_000)
+            console.width = console.measure(table, options=wide).maximum
         console.print(table)
         return
     for row in rows:
