@@ -526,7 +526,7 @@ def config_command(path: Path | None, fmt: str, config: Path | None, isolated: b
         else:
             click.echo(f"{key} = {_toml(value)}")
     for name, spec in profiles.items():
-        click.echo(f"\n[profiles.{_toml(name)}]")
+        click.echo(f"\n[profiles.{_toml_key(name)}]")
         for key, value in spec.items():
             click.echo(f"{key} = {_toml(value)}")
 
@@ -537,8 +537,13 @@ def _toml(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml(k)} = {_toml(v)}" for k, v in value.items()) + " }"
+        items = ", ".join(f"{_toml_key(k)} = {_toml(v)}" for k, v in value.items())
+        return "{ " + items + " }" if items else "{}"
     return str(value)
+
+
+def _toml_key(key: str) -> str:
+    return key if key and all(c.isalnum() or c in "-_" for c in key) else json.dumps(key)
 
 
 if __name__ == "__main__":  # pragma: no cover

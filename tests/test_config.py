@@ -102,9 +102,9 @@ def test_config_prints_every_key(tmp_path: Path) -> None:
         if key != "profiles":
             assert any(line.startswith((f"{key} = ", f"# {key} is not set")) for line in lines)
     text = shown.stdout
-    assert '[profiles."plug"]' in text
-    assert 'consumers = [{ "name" = "plug::Require", "key-arg" = 1 }]' in text
-    assert '[profiles."tvm-ffi"]' in text  # the built-in profiles too
+    assert "[profiles.plug]" in text
+    assert 'consumers = [{ name = "plug::Require", key-arg = 1 }]' in text
+    assert "[profiles.tvm-ffi]" in text  # the built-in profiles too
     none = amalint("config", "--isolated", cwd=tmp_path)
     assert none.stdout.startswith("# config file: (none)\n")
     assert json.loads(amalint("config", "--format", "json", "--", "-Iextra", "-DX",
