@@ -30,7 +30,7 @@ from amalint.config import (
     parse_compiler_args,
     rule_selectors,
 )
-from amalint.engine import Result, build, lint, merge, selected_rules
+from amalint.engine import Result, build, lint, merge
 from amalint.errors import InputError
 from amalint.model import CodeModel, Diagnostic
 from amalint.profiles import Role
@@ -182,8 +182,8 @@ def _output(path: Path | None) -> Iterator[TextIO]:
 
 @main.command(cls=_CompilerArgsCommand)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "--output-format", "fmt", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Output format.")
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the "
               "config's).")
 @click.option("--extend-select", help="Rule codes or prefixes to enable as well.")
@@ -229,8 +229,6 @@ def check(
                 click.echo(f"amalint: {display(path)}: no umbrella includes it; skipped",
                            err=True)
         chosen = list(found.umbrellas.values())
-        for _, settings in chosen:
-            selected_rules(settings)
         results = [lint(path, settings) for path, settings in chosen]
         if diff:
             _print_diffs(results, unsafe_fixes)

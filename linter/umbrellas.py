@@ -17,7 +17,7 @@ from pathlib import Path
 
 from amalint.config import Settings
 from amalint.errors import InputError
-from amalint.globs import walk
+from amalint.globs import Glob, walk
 from amalint.preprocessor import SOURCE_SUFFIXES, scan
 from amalint.sources import read_source
 
@@ -54,7 +54,7 @@ class Targets:
     umbrellas: dict[Path, tuple[Path, Settings]] = field(default_factory=dict)
     skipped: list[Path] = field(default_factory=list)
     _reach: dict[Path, frozenset[Path]] = field(default_factory=dict)
-    _candidates: dict[Path, list[Path]] = field(default_factory=dict)
+    _candidates: dict[tuple[Path, tuple[Glob, ...]], list[Path]] = field(default_factory=dict)
 
     def add(self, path: Path) -> None:
         settings = self.settings_for(path)
@@ -72,7 +72,7 @@ class Targets:
 
     def _candidates_for(self, settings: Settings) -> list[Path]:
         root = root_of(settings)
-        key = root if not settings.umbrellas else root / "\0configured"
+        key = (root, settings.umbrellas)
         if key not in self._candidates:
             if settings.umbrellas:
                 self._candidates[key] = [p.resolve() for p in configured(settings)]

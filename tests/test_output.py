@@ -30,7 +30,7 @@ def test_concise_is_one_line_per_finding() -> None:
 
 
 def test_json_lines_match_the_json_report() -> None:
-    lines = amalint("check", "umbrella.cc", "--format", "json-lines", *ARGS, cwd=TVM)
+    lines = amalint("check", "umbrella.cc", "--output-format", "json-lines", *ARGS, cwd=TVM)
     whole = amalint("check", "umbrella.cc", "--format", "json", *ARGS, cwd=TVM)
     assert lines.returncode == 1
     assert [json.loads(line) for line in lines.stdout.splitlines()] == whole.json
