@@ -500,9 +500,8 @@ def rule(code: str | None, show_all: bool, fmt: str) -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path, readable=False))
 @click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml",
               show_default=True)
-@click.option("--config", type=click.Path(path_type=Path, readable=False),
-              help="Config file to use.")
-@click.option("--isolated", is_flag=True, help="Ignore all config files.")
+@_COMMON[0]  # --config
+@_COMMON[1]  # --isolated
 def config_command(path: Path | None, fmt: str, config: Path | None, isolated: bool) -> None:
     """Print the effective settings for PATH (default: the working directory): the config
     file found, every key with its value, compiler arguments after `--` applied."""
