@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from amalint.errors import InputError
+from amalint.globs import Glob
 from amalint.preprocessor import SearchPath
-from amalint.profiles import BUILTIN, Profile, Registry, profile_from_config
+from amalint.profiles import BUILTIN, Profile, Registry, Role, profile_from_config
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,6 +19,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 COMPILERS = ("gcc", "clang", "msvc", "other")
+FRONTENDS = ("auto", "tree-sitter", "libclang")
 CONFIG_NAMES = ("amalint.toml", ".amalint.toml", "pyproject.toml")
 
 
@@ -30,13 +32,18 @@ class Settings:
     compiler: str = "gcc"
     frontend: str = "auto"
     select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    #: Files whose findings of the given rules are dropped.
+    per_file_ignores: tuple[tuple[Glob, tuple[str, ...]], ...] = ()
+    #: The umbrella sources of the project (used to map other files to them).
+    umbrellas: tuple[Glob, ...] = ()
+    #: A compile_commands.json, or the directory holding one (from ``-p`` or config).
+    compile_commands: Path | None = None
     profiles: tuple[Profile, ...] = tuple(BUILTIN.values())
     config_file: Path | None = None
     #: Compiler arguments as given after ``--`` (all of them, for libclang).
     compiler_args: tuple[str, ...] = ()
-    #: A compilation database (file or build directory) from ``-p`` or config.
-    compile_commands: Path | None = None
     #: clang's resource directory (builtin headers) for libclang.
     resource_dir: Path | None = None
     #: Where compiler flags came from, if any are known (``auto`` picks libclang then).
@@ -88,20 +95,6 @@ def parse_compiler_args(args: Sequence[str], cwd: Path) -> tuple[SearchPath, tup
     return SearchPath(tuple(quote), tuple(include)), tuple(defines)
 
 
-_KEYS: Mapping[str, type | tuple[type, ...]] = {
-    "include-paths": list,
-    "defines": list,
-    "compiler": str,
-    "frontend": str,
-    "select": list,
-    "ignore": list,
-    "profiles": dict,
-    "compile-commands": str,
-    "resource-dir": str,
-    "sources": list,
-}
-
-
 def find_config(start: Path) -> Path | None:
     """The nearest config file at or above ``start``: amalint.toml, .amalint.toml, or a
     pyproject.toml with a ``[tool.amalint]`` table."""
@@ -128,62 +121,168 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: invalid TOML ({exc})") from None
 
 
+
+# --- the config keys -------------------------------------------------------------------------
+# One entry per key: what its value must be, and how it changes the settings. Adding a key is
+# one line in _KEYS (plus the Settings field it sets).
+
+Apply = Callable[[Settings, Any, Path], Settings]
+
+
+@dataclass(frozen=True)
+class _Type:
+    name: str
+    valid: Callable[[Any], bool]
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+STRING = _Type("a string", lambda v: isinstance(v, str))
+STRINGS = _Type("a list of strings", _strings)
+TABLE = _Type("a table", lambda v: isinstance(v, dict))
+TABLE_OF_STRINGS = _Type(
+    "a table of lists of strings",
+    lambda v: isinstance(v, dict) and all(_strings(x) for x in v.values()),
+)
+
+
+def _choice(key: str, choices: Sequence[str], field_name: str) -> Apply:
+    def apply(settings: Settings, value: Any, origin: Path) -> Settings:
+        if value not in choices:
+            raise InputError(
+                f"{origin}: '{key}' must be one of {', '.join(choices)}, not {value!r}")
+        return replace(settings, **{field_name: value})
+    return apply
+
+
+def _codes(key: str, field_name: str) -> Apply:
+    def apply(settings: Settings, value: Any, origin: Path) -> Settings:
+        codes: Any = rule_selectors(value, f"{origin}: '{key}'")
+        return replace(settings, **{field_name: codes})
+    return apply
+
+
+def _include_paths(settings: Settings, value: Any, origin: Path) -> Settings:
+    dirs = tuple((origin.parent / p).resolve() for p in value)
+    return replace(settings, search=SearchPath(settings.search.quote_dirs, dirs),
+                   flags_origin=f"{origin} (include-paths)")
+
+
+def _defines(settings: Settings, value: Any, origin: Path) -> Settings:
+    return replace(settings, defines=tuple(value),
+                   flags_origin=settings.flags_origin or f"{origin} (defines)")
+
+
+def _compile_commands(settings: Settings, value: Any, origin: Path) -> Settings:
+    path = (origin.parent / value).resolve()
+    if not path.exists():
+        raise InputError(f"{origin}: 'compile-commands': no such file or directory {value!r}")
+    return replace(settings, compile_commands=path)
+
+
+def _per_file_ignores(settings: Settings, value: Any, origin: Path) -> Settings:
+    entries = tuple(
+        (Glob(origin.parent.resolve(), pattern),
+         rule_selectors(codes, f"{origin}: 'per-file-ignores.{pattern}'"))
+        for pattern, codes in value.items()
+    )
+    return replace(settings, per_file_ignores=entries)
+
+
+def _profiles(settings: Settings, value: Any, origin: Path) -> Settings:
+    custom = []
+    for name, spec in value.items():
+        if not isinstance(spec, dict):
+            raise InputError(f"{origin}: 'profiles.{name}' must be a table")
+        custom.append(profile_from_config(name, spec, str(origin)))
+    return replace(settings, profiles=tuple(BUILTIN.values()) + tuple(custom))
+
+
+_KEYS: Mapping[str, tuple[_Type, Apply]] = {
+    "umbrellas": (STRINGS, lambda s, v, o: replace(
+        s, umbrellas=tuple(Glob(o.parent.resolve(), p) for p in v))),
+    "include-paths": (STRINGS, _include_paths),
+    "defines": (STRINGS, _defines),
+    "compile-commands": (STRING, _compile_commands),
+    "resource-dir": (STRING, lambda s, v, o: replace(s, resource_dir=(o.parent / v).resolve())),
+    "compiler": (STRING, _choice("compiler", COMPILERS, "compiler")),
+    "frontend": (STRING, _choice("frontend", FRONTENDS, "frontend")),
+    "select": (STRINGS, _codes("select", "select")),
+    "extend-select": (STRINGS, _codes("extend-select", "extend_select")),
+    "ignore": (STRINGS, _codes("ignore", "ignore")),
+    "per-file-ignores": (TABLE_OF_STRINGS, _per_file_ignores),
+    "profiles": (TABLE, _profiles),
+    "sources": (STRINGS, lambda s, v, o: replace(
+        s, sources=tuple(str(o.parent.resolve() / p) for p in v))),
+}
+
+#: The config keys, in the order ``amalint config`` prints them.
+KEYS = tuple(_KEYS)
+
+
+def rule_selectors(codes: Sequence[str], origin: str) -> tuple[str, ...]:
+    """Rule codes or code prefixes (``AM1``, ``ALL``), upper-cased; raise :class:`InputError`
+    naming ``origin`` for one that selects no rule."""
+    from amalint.rules import RULES  # the rules import the analysis, which needs no config
+
+    out = tuple(c.strip().upper() for c in codes if c.strip())
+    for code in out:
+        if code != "ALL" and not any(rule.startswith(code) for rule in RULES):
+            raise InputError(f"{origin}: unknown rule selector {code!r}")
+    return out
+
+
 def load_config(path: Path, base: Settings) -> Settings:
     """Apply the amalint table of ``path`` on top of ``base``."""
     data = _read_toml(path)
-    table: Any = data.get("tool", {}).get("amalint", {}) if path.name == "pyproject.toml" else data
+    pyproject = path.name == "pyproject.toml"
+    table: Any = data.get("tool", {}).get("amalint", {}) if pyproject else data
     if not isinstance(table, dict):
         raise InputError(f"{path}: [tool.amalint] must be a table")
+    settings = replace(base, config_file=path.resolve())
     for key, value in table.items():
-        expected = _KEYS.get(key)
-        if expected is None:
+        entry = _KEYS.get(key)
+        if entry is None:
             raise InputError(f"{path}: unknown key '{key}'")
-        if not isinstance(value, expected):
-            raise InputError(f"{path}: '{key}' must be a {_type_name(expected)}")
-        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            raise InputError(f"{path}: '{key}' must be a list of strings")
-    root = path.parent
-    settings = replace(base, config_file=path)
-    if "include-paths" in table:
-        dirs = tuple((root / p).resolve() for p in table["include-paths"])
-        settings = replace(settings, search=SearchPath(base.search.quote_dirs, dirs),
-                           flags_origin=f"{path} (include-paths)")
-    if "defines" in table:
-        settings = replace(settings, defines=tuple(table["defines"]),
-                           flags_origin=settings.flags_origin or f"{path} (defines)")
-    if "compile-commands" in table:
-        settings = replace(settings, compile_commands=(root / table["compile-commands"]))
-    if "resource-dir" in table:
-        settings = replace(settings, resource_dir=(root / table["resource-dir"]))
-    if "compiler" in table:
-        settings = replace(settings, compiler=_choice(path, "compiler", table, COMPILERS))
-    if "frontend" in table:
-        frontends = ("auto", "tree-sitter", "libclang")
-        settings = replace(settings, frontend=_choice(path, "frontend", table, frontends))
-    if "select" in table:
-        settings = replace(settings, select=tuple(table["select"]))
-    if "ignore" in table:
-        settings = replace(settings, ignore=tuple(table["ignore"]))
-    if "sources" in table:
-        settings = replace(settings, sources=tuple(str(root / p) for p in table["sources"]))
-    if "profiles" in table:
-        custom = []
-        for name, spec in table["profiles"].items():
-            if not isinstance(spec, dict):
-                raise InputError(f"{path}: 'profiles.{name}' must be a table")
-            custom.append(profile_from_config(name, spec, str(path)))
-        settings = replace(settings, profiles=base.profiles + tuple(custom))
+        expected, apply = entry
+        if not expected.valid(value):
+            raise InputError(f"{path}: '{key}' must be {expected.name}")
+        settings = apply(settings, value, path)
     return settings
 
 
-def _choice(path: Path, key: str, table: Mapping[str, Any], choices: Sequence[str]) -> str:
-    value = table[key]
-    if value not in choices:
-        raise InputError(f"{path}: '{key}' must be one of {', '.join(choices)}, not {value!r}")
-    return str(value)
+def effective(settings: Settings) -> dict[str, Any]:
+    """The settings as config keys and plain values (for ``amalint config``)."""
 
+    def paths(items: Sequence[Path]) -> list[str]:
+        return [str(p) for p in items]
 
-def _type_name(expected: type | tuple[type, ...]) -> str:
-    names: dict[type, str] = {list: "list", str: "string", dict: "table"}
-    types = expected if isinstance(expected, tuple) else (expected,)
-    return " or ".join(names.get(t, t.__name__) for t in types)
+    return {
+        "config-file": None if settings.config_file is None else str(settings.config_file),
+        "umbrellas": [str(g) for g in settings.umbrellas],
+        "include-paths": paths(settings.search.include_dirs),
+        "defines": list(settings.defines),
+        "compile-commands": None if settings.compile_commands is None
+        else str(settings.compile_commands),
+        "resource-dir": None if settings.resource_dir is None else str(settings.resource_dir),
+        "compiler": settings.compiler,
+        "frontend": settings.frontend,
+        "select": list(settings.select),
+        "extend-select": list(settings.extend_select),
+        "ignore": list(settings.ignore),
+        "per-file-ignores": {str(g): list(codes) for g, codes in settings.per_file_ignores},
+        "sources": list(settings.sources),
+        "profiles": {
+            p.name: {
+                "providers": [{"name": a.name, "key-arg": a.key_arg} for a in p.apis
+                              if a.role is Role.PROVIDER],
+                "consumers": [{"name": a.name, "key-arg": a.key_arg} for a in p.apis
+                              if a.role is Role.CONSUMER],
+                "init-blocks": [{"macro": b.macro, "kind": b.kind.value}
+                                for b in p.init_blocks],
+            }
+            for p in settings.profiles
+        },
+    }

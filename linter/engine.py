@@ -7,15 +7,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from amalint import suppressions
 from amalint.analysis import Analysis, analyze
 from amalint.config import Settings
 from amalint.flags import with_database
 from amalint.frontends import select as select_frontend
 from amalint.model import CodeModel
-from amalint.orphans import find_orphans
+from amalint.orphans import Orphan, find_orphans
 from amalint.rule import Finding, Rule, RuleContext
 from amalint.rules import RULES
-from amalint.unit import load_unit
+from amalint.rules import am901_unused_suppression as am901
+from amalint.unit import Unit, load_unit
 
 #: The rule that needs the file-system search for sources the umbrella does not include.
 ORPHAN_RULE = "AM205"
@@ -38,18 +40,23 @@ class Result:
                 and (unsafe or f.fix.applicability == "safe")]
 
 
-def selected_rules(select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
-    """Rules chosen by code prefixes, as ruff does: ``AM1`` selects AM101 to AM104, ``ALL`` all."""
+def selected_rules(settings: Settings) -> list[Rule]:
+    """Rules chosen by code prefixes, as ruff does: ``select`` (default: all) plus
+    ``extend-select``, less ``ignore``; ``AM1`` selects AM101 to AM104, ``ALL`` all."""
 
     def matches(code: str, prefixes: Iterable[str]) -> bool:
         return any(p == "ALL" or code.startswith(p) for p in prefixes)
 
-    chosen = [r for r in RULES.values() if not select or matches(r.code, select)]
-    return [r for r in chosen if not matches(r.code, ignore)]
+    chosen = [
+        r for r in RULES.values()
+        if not settings.select or matches(r.code, (*settings.select, *settings.extend_select))
+    ]
+    return [r for r in chosen if not matches(r.code, settings.ignore)]
 
 
 @dataclass(frozen=True)
 class Build:
+    unit: Unit
     model: CodeModel
     analysis: Analysis
     frontend: str
@@ -62,26 +69,56 @@ def build(umbrella: Path, settings: Settings, data: bytes | None = None) -> Buil
     the settings and flags call for, and analyze it."""
     settings, warning = with_database(umbrella, settings, Path.cwd())
     name, parse, why = select_frontend(settings)
-    model = parse(load_unit(umbrella, settings, data), settings)
-    return Build(model, analyze(model, settings.registry), name, why,
+    unit = load_unit(umbrella, settings, data)
+    model = parse(unit, settings)
+    return Build(unit, model, analyze(model, settings.registry), name, why,
                  (warning,) if warning else ())
 
 
 def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Result:
     built = build(umbrella, settings, data)
-    model, analysis = built.model, built.analysis
-    rules = selected_rules(settings.select, settings.ignore)
-    ctx = RuleContext(model, analysis)
+    unit, model, analysis = built.unit, built.model, built.analysis
+    rules = selected_rules(settings)
+    found = [s for f in unit.files for s in suppressions.scan(f.path, f.data)]
+    graph = suppressions.IncludeGraph.of((f.path, f.directives.includes) for f in unit.files)
+    orphans: tuple[Orphan, ...] = ()
     if any(rule.code == ORPHAN_RULE for rule in rules):
         def build_variant(variant: bytes) -> tuple[CodeModel, Analysis]:
             variant_build = build(umbrella, settings, variant)
             return variant_build.model, variant_build.analysis
 
-        ctx.orphans = find_orphans(settings, model, ctx.requirements, build_variant)
-    findings: list[Finding] = []
-    for rule in rules:
-        findings.extend(rule.check(ctx))
+        orphans = find_orphans(settings, model, RuleContext(model, analysis).requirements,
+                               build_variant)
+
+    def run(ctx: RuleContext) -> suppressions.Outcome:
+        findings = [finding for rule in rules for finding in rule.check(ctx)]
+        return suppressions.apply(findings, found, graph, settings.per_file_ignores,
+                                  enabled={r.code for r in rules}, known=set(RULES))
+
+    outcome = run(RuleContext(model, analysis, orphans))
+    if outcome.excluded:  # a suppressed finding's constraint must not shape the fix
+        outcome = run(RuleContext(model, analysis, orphans, outcome.excluded))
+    findings = outcome.kept
+    if any(r.code == am901.RULE.code for r in rules):
+        findings.extend(f for f in am901.report(outcome.unused)
+                        if not suppressions.per_file_ignored(f, graph, settings.per_file_ignores))
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))
     return Result(model, analysis, tuple(findings), built.frontend, built.reason,
                   built.warnings)
+
+
+def merge(results: Sequence[Result]) -> list[Finding]:
+    """The findings of several umbrellas, each once. A finding of a suppression's being unused
+    (AM901) in a file that several umbrellas share counts only if every one of them reports it:
+    the suppression may be used through another umbrella."""
+    out: dict[Finding, None] = {}
+    for result in results:
+        for finding in result.findings:
+            if finding.code == am901.RULE.code and not all(
+                finding in other.findings for other in results
+                if finding.location.path in other.model.files
+            ):
+                continue
+            out.setdefault(finding)
+    return list(out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +58,13 @@ _LEXEMES = re.compile(
     re.S,
 )
 _NOT_NEWLINE = re.compile(rb"[^\n]")
+
+
+def comments(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """Every comment of a file (``//`` or ``/* */``, not inside a string), with its offset."""
+    for match in _LEXEMES.finditer(data):
+        if match.group(0)[:1] == b"/":
+            yield match.start(), match.group(0)
 
 
 def _blank_comment(match: re.Match[bytes]) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -36,6 +36,9 @@ class Fix:
 
     applicability: str
     edits: tuple[Edit, ...]
+    #: The ``(provider unit, consumer unit)`` include-order constraint the fix satisfies, so
+    #: that a suppressed finding's constraint can be left out of the fix.
+    constraint: tuple[int, int] | None = field(default=None, compare=False)
 
     @classmethod
     def of_bytes(cls, applicability: str, path: Path, data: bytes,
@@ -66,7 +69,7 @@ class Finding:
 
     @property
     def url(self) -> str:
-        return f"docs/rules.md#{self.code.lower()}-{self.name}"
+        return rule_url(self.code, self.name)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,31 @@ class Rule:
     summary: str
     check: Callable[[RuleContext], Iterator[Finding]] = field(compare=False)
     doc: str = field(default="", compare=False)
+
+    @property
+    def url(self) -> str:
+        return rule_url(self.code, self.name)
+
+
+#: The rules' documentation, generated from their docstrings (``amalint rule --all --format
+#: markdown``); each rule has a section there.
+DOCS = "docs/rules.md"
+
+
+def rule_url(code: str, name: str) -> str:
+    """The rule's section in :data:`DOCS` (GitHub's anchor for the heading ``CODE name``)."""
+    return f"{DOCS}#{code.lower()}-{name}"
+
+
+def section(doc: str, title: str) -> str:
+    """The text of the ``## title`` section of a rule's docstring ('' if it has none)."""
+    lines = doc.splitlines()
+    try:
+        start = lines.index(f"## {title}") + 1
+    except ValueError:
+        return ""
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
+    return "\n".join(lines[start:end]).strip()
 
 
 def display(path: Path) -> str:
@@ -99,11 +127,14 @@ class RuleContext:
     """The model and analysis of one amalgamation, with the views several rules share."""
 
     def __init__(self, model: CodeModel, analysis: Analysis,
-                 orphans: tuple[Orphan, ...] = ()) -> None:
+                 orphans: tuple[Orphan, ...] = (),
+                 excluded: frozenset[tuple[int, int]] = frozenset()) -> None:
         self.model = model
         self.analysis = analysis
         #: Sources not included that would provide missing keys (found by the engine, AM205).
         self.orphans = orphans
+        #: Constraints the fix leaves alone (those of suppressed findings).
+        self.excluded = excluded
 
     @cached_property
     def requirements(self) -> list[Requirement]:
@@ -125,6 +156,7 @@ class RuleContext:
             edge for req in self.requirements
             if (edge := req.constraint) is not None
             and not (edge[0] in cyclic and edge[1] in cyclic)
+            and edge not in self.excluded
         ]
         keys: dict[int, tuple[set[str], set[str]]] = {}
         for entry, effects in self.analysis.effects.items():
@@ -153,7 +185,7 @@ class RuleContext:
         order = self.plan.order
         if edge[0] not in order or order.index(edge[0]) > order.index(edge[1]):
             return "several included files register the key; decide which one should (AM103)"
-        return self._plan_fix
+        return replace(self._plan_fix, constraint=edge)
 
     def include(self, unit: int) -> Include:
         return self.model.umbrella.includes[unit]

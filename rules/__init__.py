@@ -17,6 +17,7 @@ from amalint.rules import (
     am204_duplicate_include,
     am205_orphan_source,
     am301_parse_incomplete,
+    am901_unused_suppression,
 )
 
 RULES: Mapping[str, Rule] = {
@@ -33,5 +34,6 @@ RULES: Mapping[str, Rule] = {
         am204_duplicate_include,
         am205_orphan_source,
         am301_parse_incomplete,
+        am901_unused_suppression,
     )
 }

@@ -110,7 +110,8 @@ def test_verbose_says_which_front_end_and_why(tmp_path: Path) -> None:
     flags = amalint("check", "umbrella.cc", "-v", *TVM_ARGS, cwd=TVM)
     assert "front end libclang (flags from the command line (after --))" in flags.stderr
     assert "8 files (8 parsed without errors)" in flags.stderr
-    (tmp_path / "u.cc").write_text("int main() { return 0; }\n")
+    (tmp_path / "a.cc").write_text("int f() { return 0; }\n")
+    (tmp_path / "u.cc").write_text('#include "a.cc"\nint main() { return f(); }\n')
     plain = amalint("check", "u.cc", "-v", cwd=tmp_path)
     assert "front end tree-sitter (no compiler flags known, so tree-sitter)" in plain.stderr
 

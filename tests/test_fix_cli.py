@@ -163,4 +163,4 @@ def test_sources_must_be_a_list_of_globs(tmp_path: Path) -> None:
     (tmp_path / "amalint.toml").write_text('sources = "src/*.cc"\n' + CONFIG)
     result = amalint("check", "umbrella.cc", cwd=tmp_path)
     assert result.returncode == 2
-    assert result.stderr.strip().endswith("'sources' must be a list")
+    assert result.stderr.strip().endswith("'sources' must be a list of strings")

@@ -28,10 +28,12 @@ def _frame(console: Console, loc: Location, end: Location, lines: Sequence[str],
 
 
 def render(findings: Sequence[Finding], out: TextIO, sources: Mapping[Path, Sequence[str]],
-           fixable: Collection[int] = ()) -> None:
+           fixable: Collection[int] = (), color: bool = True) -> None:
     """Print each finding; ``fixable`` holds the ``id()`` of findings ``--fix`` would fix,
-    marked ``[*]`` as ruff does."""
-    console = Console(file=out, highlight=False, soft_wrap=True)
+    marked ``[*]`` as ruff does. Colors only when ``out`` is a terminal, ``color`` is set and
+    the ``NO_COLOR`` variable is not."""
+    console = Console(file=out, highlight=False, soft_wrap=True,
+                      color_system="auto" if color else None)
     for finding in findings:
         mark = " [*]" if id(finding) in fixable else ""
         loc = finding.location

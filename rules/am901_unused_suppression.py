@@ -1,0 +1,69 @@
+"""AM901 unused-suppression: a suppression comment that suppresses nothing or names no rule.
+
+## What it does
+Finds `// amalint: ignore[...]`, `// amalint: ignore-file[...]`, `// NOLINT(amalint-...)` and
+`// NOLINTNEXTLINE(amalint-...)` comments that suppressed no finding of an enabled rule in this
+run, and those that name a rule code amalint does not have. Like ruff's RUF100.
+
+## Why is this bad?
+A suppression outlives the problem it hid: after the include order is fixed, a forgotten
+`ignore[AM101]` would silently hide the next real init-order hazard on that line. A misspelled
+code (`ignore[AM110]`) suppresses nothing while looking as if it did.
+
+## Example
+```c++
+#include "src/object.cc"
+#include "src/users.cc"  // amalint: ignore[AM101]   (the order is right now)
+```
+
+## Use instead
+```c++
+#include "src/object.cc"
+#include "src/users.cc"
+```
+
+## Fix safety
+No automatic fix: delete the comment or correct the code. Codes of rules that are not selected
+in this run are not reported as unused (they may be selected elsewhere). A suppression in a
+file that several linted umbrellas share is reported only if it is unused in all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from amalint.model import Severity
+from amalint.rule import Finding, Rule, RuleContext
+from amalint.suppressions import Suppression
+
+
+def check(ctx: RuleContext) -> Iterator[Finding]:
+    """Nothing to do per unit: the engine reports unused suppressions through :func:`report`
+    once every other rule has run."""
+    del ctx
+    return iter(())
+
+
+def report(
+    unused: Iterable[tuple[Suppression, tuple[str, ...], tuple[str, ...]]],
+) -> Iterator[Finding]:
+    for sup, idle, unknown in unused:
+        parts = []
+        if unknown:
+            parts.append("unknown: " + ", ".join(unknown))
+        if idle:
+            parts.append("unused: " + ", ".join(idle))
+        detail = f" ({'; '.join(parts)})" if parts else ""
+        what = "names no rule" if unknown and not idle else "is unused"
+        yield Finding(RULE.code, RULE.name, RULE.severity, f"suppression `{sup.text}` {what}"
+                      f"{detail}", sup.location, sup.end)
+
+
+RULE = Rule(
+    code="AM901",
+    name="unused-suppression",
+    severity=Severity.WARNING,
+    summary="a suppression comment that suppresses nothing or names no rule",
+    check=check,
+    doc=__doc__ or "",
+)
