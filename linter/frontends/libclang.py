@@ -263,7 +263,8 @@ class _ClassInfo:
     name: str
     destructor: Cursor | None
     bases: list[Cursor]
-    fields: list[tuple[str, Cursor]]
+    #: The classes of its class-type members, in declaration order.
+    members: list[Cursor]
 
 
 class _Builder:
@@ -376,16 +377,13 @@ class _Builder:
         destructor = next((c for c in children if c.kind == self.K.DESTRUCTOR), None)
         bases = [c.type.get_canonical().get_declaration() for c in children
                  if c.kind == self.K.CXX_BASE_SPECIFIER]
-        if cls.kind == self.K.CLASS_TEMPLATE:
-            fields = [(c.spelling, c.type.get_canonical().get_declaration()) for c in children
-                      if c.kind == self.K.FIELD_DECL]
-        else:
-            fields = [(f.spelling, f.type.get_canonical().get_declaration())
-                      for f in cls.type.get_canonical().get_fields()]
+        fields = [c for c in children if c.kind == self.K.FIELD_DECL] \
+            if cls.kind == self.K.CLASS_TEMPLATE else cls.type.get_canonical().get_fields()
+        members = [f.type.get_canonical().get_declaration() for f in fields]
         info = _ClassInfo(
             cls, self.qualified(cls), destructor,
             [b for b in bases if b is not None and b.kind in self.record_kinds],
-            [(n, t) for n, t in fields if t is not None and t.kind in self.record_kinds],
+            [m for m in members if m is not None and m.kind in self.record_kinds],
         )
         self._classes[key] = info
         return info
@@ -406,7 +404,7 @@ class _Builder:
             return self._implicit[key]
         self._implicit[key] = None  # guards against recursion
         fid = f"{info.name}::{'<implicit ctor>' if construct else '<implicit dtor>'}"
-        walker = _Walker(self, None, info.cursor)
+        walker = _Walker(self, None)
         if construct:
             walker.construct_parts(info, explicit=set())
         else:
@@ -423,7 +421,7 @@ class _Builder:
         cursor = self.cursors.get(fid)
         if cursor is None:
             return None
-        walker = _Walker(self, cursor, cursor.semantic_parent)
+        walker = _Walker(self, cursor)
         walker.definition(cursor)
         fn = Function(fid, self.qualified(cursor), self.location(cursor), tuple(walker.calls))
         self.functions[fid] = fn
@@ -457,7 +455,7 @@ class _Builder:
 
     def _variable(self, cursor: Cursor, source: SourceFile) -> EntryPoint | None:
         """A namespace-scope variable is an entry point if its initialization runs code."""
-        walker = _Walker(self, None, None)
+        walker = _Walker(self, None)
         walker.variable(cursor, static=True)
         if not any(c.targets or self.registry.match(c.names) for c in walker.calls):
             return None
@@ -489,7 +487,7 @@ class _Builder:
         label = self._label(cursor, source, kind)
         location = self.location(cursor)
         if calls is None:
-            walker = _Walker(self, cursor, None)
+            walker = _Walker(self, cursor)
             walker.definition(cursor)
             calls = walker.calls
         fid = f"{label}@{location.path}:{location.line}"
@@ -595,11 +593,9 @@ def _literal(spelling: str) -> str | None:
 class _Walker:
     """Collects the call sites of one body, in the order they run."""
 
-    def __init__(self, builder: _Builder, function: Cursor | None, owner: Cursor | None) -> None:
+    def __init__(self, builder: _Builder, function: Cursor | None) -> None:
         self.b = builder
         self.K = builder.K
-        self.function = function
-        self.owner = owner
         self.calls: list[CallSite] = []
         #: Destructors of temporaries, run at the end of the full expression.
         self.pending: list[CallSite] = []
@@ -652,8 +648,7 @@ class _Walker:
                     self.scopes[-1].append(site)
 
     def construct_parts(self, info: _ClassInfo, explicit: set[int]) -> None:
-        for what, parts in (("base", info.bases),
-                            ("member", [cls for _, cls in info.fields])):
+        for what, parts in (("base", info.bases), ("member", info.members)):
             for part in parts:
                 if part.hash in explicit:
                     continue
@@ -678,7 +673,7 @@ class _Walker:
         return None
 
     def destroy_parts(self, info: _ClassInfo) -> None:
-        for what, parts in (("member", [cls for _, cls in info.fields]), ("base", info.bases)):
+        for what, parts in (("member", info.members), ("base", info.bases)):
             for part in reversed(parts):
                 part_info = self.b.class_info(part)
                 if part_info is not None:
