@@ -9,6 +9,7 @@ directory.
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 from collections.abc import Iterator, Sequence
@@ -56,6 +57,17 @@ def find_database(explicit: Path | None, cwd: Path) -> Path | None:
 def database_entry(database: Path, source: Path) -> Flags | None:
     """The flags the database gives for ``source``, or ``None`` if it has no entry for it."""
     try:
+        stamp = database.stat().st_mtime_ns
+    except OSError as exc:
+        raise InputError(f"{database}: cannot read ({exc.strerror or exc})") from None
+    return _entry(database.resolve(), stamp, source.resolve())
+
+
+@functools.lru_cache(maxsize=64)
+def _entry(database: Path, stamp: int, target: Path) -> Flags | None:
+    """:func:`database_entry`, read once per database version (``--fix`` passes and AM205 lint
+    one umbrella several times)."""
+    try:
         entries = json.loads(database.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"{database}: cannot read ({exc.strerror or exc})") from None
@@ -63,7 +75,6 @@ def database_entry(database: Path, source: Path) -> Flags | None:
         raise InputError(f"{database}: not a valid compilation database ({exc})") from None
     if not isinstance(entries, list):
         raise InputError(f"{database}: not a valid compilation database (expected a list)")
-    target = source.resolve()
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) \
                 or not isinstance(entry.get("directory"), str):
