@@ -13,7 +13,7 @@ from amalint.config import Settings
 from amalint.flags import with_database
 from amalint.frontends import select as select_frontend
 from amalint.model import CodeModel
-from amalint.orphans import Orphan, find_orphans
+from amalint.orphans import find_orphans
 from amalint.rule import Finding, Rule, RuleContext
 from amalint.rules import RULES
 from amalint.rules import am901_unused_suppression as am901
@@ -81,23 +81,22 @@ def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Resul
     rules = selected_rules(settings)
     found = [s for f in unit.files for s in suppressions.scan(f.path, f.data)]
     graph = suppressions.IncludeGraph.of((f.path, f.directives.includes) for f in unit.files)
-    orphans: tuple[Orphan, ...] = ()
+    ctx = RuleContext(model, analysis)
     if any(rule.code == ORPHAN_RULE for rule in rules):
         def build_variant(variant: bytes) -> tuple[CodeModel, Analysis]:
             variant_build = build(umbrella, settings, variant)
             return variant_build.model, variant_build.analysis
 
-        orphans = find_orphans(settings, model, RuleContext(model, analysis).requirements,
-                               build_variant)
+        ctx.orphans = find_orphans(settings, model, ctx.requirements, build_variant)
 
     def run(ctx: RuleContext) -> suppressions.Outcome:
         findings = [finding for rule in rules for finding in rule.check(ctx)]
         return suppressions.apply(findings, found, graph, settings.per_file_ignores,
                                   enabled={r.code for r in rules}, known=set(RULES))
 
-    outcome = run(RuleContext(model, analysis, orphans))
+    outcome = run(ctx)
     if outcome.excluded:  # a suppressed finding's constraint must not shape the fix
-        outcome = run(RuleContext(model, analysis, orphans, outcome.excluded))
+        outcome = run(RuleContext(model, analysis, ctx.orphans, outcome.excluded))
     findings = outcome.kept
     if any(r.code == am901.RULE.code for r in rules):
         findings.extend(f for f in am901.report(outcome.unused)

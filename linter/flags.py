@@ -26,7 +26,7 @@ DATABASE = "compile_commands.json"
 _PATH_FLAGS = ("-I", "-iquote", "-isystem", "-idirafter", "-include", "-imacros", "-isysroot",
                "--sysroot", "-iprefix", "-F", "-resource-dir")
 #: Output and dependency-file flags with a value: dropped together with it.
-_DROPPED_WITH_VALUE = ("-o", "-MF", "-MT", "-MQ", "-Xclang-output")
+_DROPPED_WITH_VALUE = ("-o", "-MF", "-MT", "-MQ")
 #: Output and dependency flags without a value: dropped.
 _DROPPED = ("-c", "-S", "-E", "-M", "-MM", "-MD", "-MMD", "-MP", "-MG", "-fsyntax-only",
             "-fcolor-diagnostics", "-fdiagnostics-color", "-pipe")

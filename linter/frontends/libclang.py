@@ -294,6 +294,16 @@ class _Builder:
         }
         self.record_kinds = {self.K.STRUCT_DECL, self.K.CLASS_DECL, self.K.UNION_DECL,
                              self.K.CLASS_TEMPLATE}
+        K = self.K
+        #: Expressions a walk looks through, keeping whether the value is owned.
+        self.transparent = {K.UNEXPOSED_EXPR, K.PAREN_EXPR, K.CXX_FUNCTIONAL_CAST_EXPR,
+                            K.CSTYLE_CAST_EXPR, K.CXX_STATIC_CAST_EXPR, K.CXX_CONST_CAST_EXPR}
+        #: Cursors a walk never enters: references to types and names, nested declarations,
+        #: and lambdas (their bodies run only when called).
+        self.skipped = {K.TYPE_REF, K.TEMPLATE_REF, K.NAMESPACE_REF, K.LAMBDA_EXPR,
+                        K.FUNCTION_DECL, K.CXX_METHOD, K.FUNCTION_TEMPLATE, K.STRUCT_DECL,
+                        K.CLASS_DECL, K.UNION_DECL, K.CLASS_TEMPLATE, K.PARM_DECL,
+                        K.TYPEDEF_DECL, K.TYPE_ALIAS_DECL, K.MEMBER_REF}
         self._policy = cindex.conf.lib.clang_getCursorPrintingPolicy(tu.cursor)
         cindex.conf.lib.clang_PrintingPolicy_setProperty(self._policy, _TERSE_OUTPUT, 1)
 
@@ -604,13 +614,8 @@ class _Walker:
         self.params: dict[int, int] = {}
         if function is not None and function.kind != self.K.FUNCTION_TEMPLATE:
             self.params = {p.hash: i for i, p in enumerate(function.get_arguments() or ())}
-        K = self.K
-        self.transparent = {K.UNEXPOSED_EXPR, K.PAREN_EXPR, K.CXX_FUNCTIONAL_CAST_EXPR,
-                            K.CSTYLE_CAST_EXPR, K.CXX_STATIC_CAST_EXPR, K.CXX_CONST_CAST_EXPR}
-        self.skipped = {K.TYPE_REF, K.TEMPLATE_REF, K.NAMESPACE_REF, K.LAMBDA_EXPR,
-                        K.FUNCTION_DECL, K.CXX_METHOD, K.FUNCTION_TEMPLATE, K.STRUCT_DECL,
-                        K.CLASS_DECL, K.UNION_DECL, K.CLASS_TEMPLATE, K.PARM_DECL,
-                        K.TYPEDEF_DECL, K.TYPE_ALIAS_DECL, K.MEMBER_REF}
+        self.transparent = builder.transparent
+        self.skipped = builder.skipped
 
     # -- bodies
 
