@@ -182,7 +182,8 @@ class Diagnostic:
 # ---------------------------------------------------------------------------- file-scope facts
 # What the AM2xx rules need about each file of the unit: names declared at namespace scope
 # (internal-linkage ones marked), using-directives, the unqualified uses of names that may clash,
-# and macro definitions, tests and uses. Extracted by amalint.filescope for every front end.
+# and macro definitions, tests and uses. Extracted by amalint.frontends.filescope for every
+# front end.
 
 #: A namespace path; an anonymous namespace is the component ``ANONYMOUS``.
 Scope = tuple[str, ...]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from amalint.rule import Rule
+from amalint.engine.rule import Rule
 from amalint.rules import (
     am101_init_order,
     am102_missing_provider,

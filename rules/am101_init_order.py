@@ -45,10 +45,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from amalint.analysis import Effect
-from amalint.model import EntryPoint, Severity
-from amalint.requirements import Requirement, Status
-from amalint.rule import (
+from amalint.analysis.effects import Effect
+from amalint.analysis.requirements import Requirement, Status
+from amalint.engine.rule import (
     Finding,
     Fix,
     Related,
@@ -57,6 +56,7 @@ from amalint.rule import (
     chain_related,
     registration_related,
 )
+from amalint.model import EntryPoint, Severity
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

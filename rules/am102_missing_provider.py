@@ -33,9 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from amalint.analysis.requirements import Status
+from amalint.engine.rule import Finding, Rule, RuleContext, chain_related
 from amalint.model import Severity
-from amalint.requirements import Status
-from amalint.rule import Finding, Rule, RuleContext, chain_related
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

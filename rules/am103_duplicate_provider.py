@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from amalint.engine.rule import Finding, Related, Rule, RuleContext, display
 from amalint.model import Severity
-from amalint.rule import Finding, Related, Rule, RuleContext, display
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

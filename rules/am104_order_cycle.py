@@ -32,9 +32,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from amalint.model import Severity
-from amalint.requirements import Status
-from amalint.rule import (
+from amalint.analysis.requirements import Status
+from amalint.engine.rule import (
     Finding,
     Related,
     Rule,
@@ -42,6 +41,7 @@ from amalint.rule import (
     chain_related,
     registration_related,
 )
+from amalint.model import Severity
 from amalint.rules.am105_ctor_priority import priority_inversion
 
 

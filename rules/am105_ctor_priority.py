@@ -41,9 +41,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from amalint.model import DEFAULT_PRIORITY, EntryPoint, Severity
-from amalint.requirements import Requirement, Status
-from amalint.rule import (
+from amalint.analysis.requirements import Requirement, Status
+from amalint.engine.rule import (
     Finding,
     Related,
     Rule,
@@ -52,6 +51,7 @@ from amalint.rule import (
     display,
     registration_related,
 )
+from amalint.model import DEFAULT_PRIORITY, EntryPoint, Severity
 
 #: Priorities up to this one are reserved for the implementation.
 RESERVED = 100

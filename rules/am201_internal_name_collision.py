@@ -48,8 +48,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from amalint.engine.rule import Finding, Related, Rule, RuleContext, display
 from amalint.model import Declaration, DeclKind, FileFacts, Location, Severity
-from amalint.rule import Finding, Related, Rule, RuleContext, display
 
 _KINDS = (DeclKind.FUNCTION, DeclKind.VARIABLE, DeclKind.TYPE)
 

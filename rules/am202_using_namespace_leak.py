@@ -47,7 +47,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from amalint.filescope import reachable
+from amalint.engine.rule import Finding, Related, Rule, RuleContext, display
+from amalint.frontends.filescope import reachable
 from amalint.model import (
     Declaration,
     DeclKind,
@@ -58,7 +59,6 @@ from amalint.model import (
     Severity,
     UsingDirective,
 )
-from amalint.rule import Finding, Related, Rule, RuleContext, display
 
 #: At most this many affected uses are listed per finding.
 SHOWN = 5

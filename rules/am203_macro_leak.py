@@ -43,9 +43,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from amalint.engine.rule import Finding, Related, Rule, RuleContext, display
 from amalint.model import FileFacts, MacroEvent, MacroEventKind, Severity
-from amalint.preprocessor import is_source
-from amalint.rule import Finding, Related, Rule, RuleContext, display
+from amalint.scan.directives import is_source
 
 #: At most this many affected files are listed per finding.
 SHOWN = 5

@@ -40,9 +40,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from amalint.engine.rule import Finding, Related, Rule, RuleContext
 from amalint.model import Include, Severity
-from amalint.preprocessor import is_source
-from amalint.rule import Finding, Related, Rule, RuleContext
+from amalint.scan.directives import is_source
 
 
 def _harmful(inc: Include, guards: dict[Path, str | None]) -> bool:

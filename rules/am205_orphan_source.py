@@ -40,8 +40,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from amalint.engine.rule import Finding, Related, Rule, RuleContext, display, registration_related
 from amalint.model import Location, Severity
-from amalint.rule import Finding, Related, Rule, RuleContext, display, registration_related
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

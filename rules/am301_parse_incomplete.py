@@ -35,8 +35,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from amalint.engine.rule import Finding, Rule, RuleContext, display
 from amalint.model import Location, Severity
-from amalint.rule import Finding, Rule, RuleContext, display
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from amalint.engine.rule import Finding, Rule, RuleContext
+from amalint.engine.suppressions import Suppression
 from amalint.model import Severity
-from amalint.rule import Finding, Rule, RuleContext
-from amalint.suppressions import Suppression
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

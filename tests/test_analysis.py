@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from amalint.config import Settings
-from amalint.engine import build, lint
-from amalint.profiles import Profile, Role, profile_from_config
+from amalint.config.profiles import Profile, Role, profile_from_config
+from amalint.config.settings import Settings
+from amalint.engine.run import build, lint
 
 REGISTRY_H = """
 #pragma once

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from amalint.config import KEYS
+from amalint.config.files import KEYS
 from conftest import amalint
 
 LOOKUP = ('__attribute__((constructor)) static void f() '

@@ -5,9 +5,10 @@ from __future__ import annotations
 from itertools import permutations
 from pathlib import Path
 
-from amalint.fixer import apply_fixes, plan
+from amalint.fix.solver import apply_fixes, plan
 from amalint.model import Umbrella
-from amalint.preprocessor import SearchPath, scan
+from amalint.scan.directives import scan
+from amalint.scan.search import SearchPath
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from amalint.config import Settings, parse_compiler_args
-from amalint.flags import clean_args
+from amalint.config.flags import clean_args
+from amalint.config.settings import Settings, parse_compiler_args
 from amalint.frontends import libclang
-from amalint.unit import load_unit
+from amalint.scan.unit import load_unit
 from conftest import FIXTURES, ROOT, amalint
 
 PLUG = FIXTURES / "plug"
@@ -142,7 +142,7 @@ def test_without_builtin_headers_the_parse_goes_on_with_a_warning() -> None:
     model = libclang.parse_with(cindex, unit, settings, libclang.ResourceDir(None, "none"))
     messages = [d.message for d in model.diagnostics]
     assert any("no clang resource directory found" in m for m in messages)
-    from amalint.analysis import analyze
+    from amalint.analysis.effects import analyze
 
     analysis = analyze(model, settings.registry)
     required = {e.key for effects in analysis.effects.values() for e in effects}

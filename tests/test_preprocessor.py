@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from amalint.preprocessor import SearchPath, scan
+from amalint.scan.directives import scan
+from amalint.scan.search import SearchPath
 
 UMBRELLA = b"""// header comment
 

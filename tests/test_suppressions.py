@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from amalint import suppressions
+from amalint.engine import suppressions
+from amalint.engine.rule import Finding
+from amalint.engine.suppressions import IncludeGraph
 from amalint.model import Location, Severity
-from amalint.preprocessor import SearchPath, scan
-from amalint.rule import Finding
-from amalint.suppressions import IncludeGraph
+from amalint.scan.directives import scan
+from amalint.scan.search import SearchPath
 from conftest import FIXTURES, amalint
 
 ARGS = ("--", "-Iinclude", "-Ieager")

@@ -1,14 +1,15 @@
-"""Front ends: each turns a :class:`~amalint.unit.Unit` into a :class:`~amalint.model.CodeModel`
-through the same ``parse(unit, settings)`` function."""
+"""Front ends: each turns a :class:`~amalint.scan.unit.Unit` into a
+:class:`~amalint.model.CodeModel` through the same ``parse(unit, settings)`` function, and
+:func:`select` picks one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from amalint.config import Settings
+from amalint.config.settings import Settings
 from amalint.errors import InputError
 from amalint.model import CodeModel
-from amalint.unit import Unit
+from amalint.scan.unit import Unit
 
 Parse = Callable[[Unit, Settings], CodeModel]
 

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from amalint.rule import Finding, display
+from amalint.engine.rule import Finding, display
 
 
 def render(findings: Sequence[Finding], out: TextIO, sources: Mapping[Path, Sequence[str]],

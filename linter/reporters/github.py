@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from amalint.engine.rule import Finding, display
 from amalint.model import Severity
-from amalint.rule import Finding, display
 
 
 def _data(text: str) -> str:

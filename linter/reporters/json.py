@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from amalint.engine.rule import Finding, display
 from amalint.model import Location
-from amalint.rule import Finding, display
 
 
 def _point(loc: Location) -> dict[str, int]:

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from amalint.engine.rule import Finding
 from amalint.reporters.json import as_dict
-from amalint.rule import Finding
 
 
 def render(findings: Sequence[Finding], out: TextIO,

@@ -16,8 +16,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TextIO
 
+from amalint.engine.rule import Finding, Rule, section
 from amalint.model import Location, Severity
-from amalint.rule import Finding, Rule, section
 from amalint.rules import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

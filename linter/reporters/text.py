@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from amalint.engine.rule import Finding, display
 from amalint.model import Location
-from amalint.rule import Finding, display
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
@@ -51,3 +52,26 @@ def render(findings: Sequence[Finding], out: TextIO, sources: Mapping[Path, Sequ
                 f"[dim]({escape(display(loc.path))}:{loc.line}:{loc.column})[/dim]"
             )
         console.print()
+
+
+def report(findings: Sequence[Finding], sources: Any, fixable: set[int], out: TextIO, *,
+          fixed: int, fix: bool, hidden: int, quiet: bool, no_color: bool) -> None:
+    """The findings and ruff's summary lines (\"All checks passed!\", \"Found N errors.\", what
+    ``--fix`` would fix)."""
+    if findings:  # NO_COLOR (no-color.org): no escape sequences at all, like --no-color
+        color = not no_color and not os.environ.get("NO_COLOR")
+        render(findings, out, sources, fixable, color=color)
+    if quiet:
+        return
+    if not findings and not fixed:
+        out.write("All checks passed!\n")
+        return
+    errors = len(findings) + fixed
+    summary = f"Found {errors} error{'s' if errors != 1 else ''}"
+    out.write(f"{summary} ({fixed} fixed, {len(findings)} remaining).\n" if fix
+              else f"{summary}.\n")
+    if fixable and not fix:
+        out.write(f"[*] {len(fixable)} fixable with the `--fix` option.\n")
+    if hidden and not fix:
+        out.write(f"{hidden} hidden fix(es) can be enabled with the `--unsafe-fixes` option.\n")
+

@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amalint.config import Settings
+from amalint.config.globs import Glob, walk
+from amalint.config.settings import Settings
 from amalint.errors import InputError
-from amalint.globs import Glob, walk
-from amalint.preprocessor import SOURCE_SUFFIXES, scan
-from amalint.sources import read_source
+from amalint.scan.directives import SOURCE_SUFFIXES, scan
+from amalint.scan.sources import read_source
 
 #: Files that may be umbrellas.
 UMBRELLA_SUFFIXES = (*SOURCE_SUFFIXES, ".cu")

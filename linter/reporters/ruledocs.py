@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from amalint.rule import Rule
+from amalint.engine.rule import Rule
 
 HEADER = """\
 # amalint rules

@@ -1,5 +1,6 @@
 """One lint run: umbrella → unit → model → analysis → findings. No output here; besides reading
-the unit, the only I/O is AM205's search for sources the umbrella misses (amalint.orphans)."""
+the unit, the only I/O is AM205's search for sources the umbrella misses
+(:mod:`amalint.engine.orphans`)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amalint import suppressions
-from amalint.analysis import Analysis, analyze
-from amalint.config import Settings
-from amalint.flags import with_database
+from amalint.analysis.effects import Analysis, analyze
+from amalint.config.flags import with_database
+from amalint.config.settings import Settings
+from amalint.engine import suppressions
+from amalint.engine.orphans import find_orphans
+from amalint.engine.rule import Finding, Rule, RuleContext
 from amalint.frontends import select as select_frontend
 from amalint.model import CodeModel
-from amalint.orphans import find_orphans
-from amalint.rule import Finding, Rule, RuleContext
 from amalint.rules import RULES
 from amalint.rules import am901_unused_suppression as am901
-from amalint.unit import Unit, load_unit
+from amalint.scan.unit import Unit, load_unit
 
 #: The rule that needs the file-system search for sources the umbrella does not include.
 ORPHAN_RULE = "AM205"

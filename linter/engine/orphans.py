@@ -17,15 +17,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amalint.analysis import Analysis, Effect
-from amalint.config import Settings
+from amalint.analysis.effects import Analysis, Effect
+from amalint.analysis.requirements import Requirement, Status, evaluate
+from amalint.config.profiles import Role
+from amalint.config.settings import Settings
 from amalint.errors import InputError
-from amalint.fixer import line_ending
+from amalint.fix.solver import line_ending
 from amalint.model import CodeModel, Umbrella
-from amalint.preprocessor import is_source
-from amalint.profiles import Role
-from amalint.requirements import Requirement, Status, evaluate
-from amalint.sources import read_source
+from amalint.scan.directives import is_source
+from amalint.scan.sources import read_source
 
 #: At most this many candidate sources are linted per umbrella.
 MAX_CANDIDATES = 8

@@ -3,52 +3,21 @@
 This is not a preprocessor: it evaluates no conditions and expands no macros. It finds every
 ``#include`` line outside comments, with its byte span, the comment lines directly above it (which
 belong to it when it moves), and the ``#if``/``#else`` branch it sits in (a barrier nothing may be
-moved across). Include resolution follows the compiler: a quoted include is looked up next to the
-including file, then in ``-iquote`` and ``-I`` directories; an angled include in ``-I`` directories.
+moved across). Includes are resolved through :class:`~amalint.scan.search.SearchPath`.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from amalint.model import Include
+from amalint.scan.search import SearchPath
 
 _INCLUDE = re.compile(rb"^\s*#\s*include\s*(?:([<\"])([^>\"]*)[>\"]|(\S.*?))\s*$")
 _DIRECTIVE = re.compile(rb"^\s*#\s*([A-Za-z_]+)")
-
-
-@dataclass(frozen=True)
-class SearchPath:
-    """Where includes are looked for (besides the including file's directory)."""
-
-    quote_dirs: tuple[Path, ...] = ()
-    include_dirs: tuple[Path, ...] = ()
-
-    def resolve(self, spelling: str, angled: bool, including_dir: Path) -> Path | None:
-        """The file an ``#include`` names, or ``None`` if it is not a project file."""
-        if not angled:
-            local = including_dir / spelling
-            if local.is_file():
-                return local.resolve()
-            found = _lookup(self.quote_dirs + self.include_dirs, spelling)
-        else:
-            found = _lookup(self.include_dirs, spelling)
-        return found
-
-
-@functools.lru_cache(maxsize=4096)
-def _lookup(directories: tuple[Path, ...], spelling: str) -> Path | None:
-    """First ``directory / spelling`` that is a file (cached: system headers are asked for by
-    every file of a unit)."""
-    for directory in directories:
-        path = directory / spelling
-        if path.is_file():
-            return path.resolve()
-    return None
 
 
 # Comments and string/char literals, in one pass: comments are blanked, literals kept (so a

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from amalint.analysis import Analysis, Effect
-from amalint.fixer import ByteEdit, Plan, plan
+from amalint.analysis.effects import Analysis, Effect
+from amalint.analysis.requirements import Requirement, cycles, evaluate
+from amalint.config.profiles import Role
+from amalint.engine.orphans import Orphan
+from amalint.fix.solver import ByteEdit, Plan, plan
 from amalint.model import CodeModel, EntryPoint, Include, Location, Severity
-from amalint.orphans import Orphan
-from amalint.profiles import Role
-from amalint.requirements import Requirement, cycles, evaluate
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from amalint.model import Umbrella
-from amalint.preprocessor import Lines
+from amalint.scan.directives import Lines
 
 #: Above this many constrained units in one region the exact search gives way to a greedy one.
 EXACT_LIMIT = 16

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from amalint.config.profiles import Registry, Role
 from amalint.model import CallKind, CallSite, CodeModel, EntryPoint, Location, ParamRef
-from amalint.profiles import Registry, Role
 
 Key = str | ParamRef
 

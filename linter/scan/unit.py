@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from amalint.config import Settings
+from amalint.config.settings import Settings
 from amalint.errors import InputError
 from amalint.model import Diagnostic, Location, Umbrella
-from amalint.preprocessor import FileDirectives, is_source, scan
-from amalint.sources import check_utf8, read_source
+from amalint.scan.directives import FileDirectives, is_source, scan
+from amalint.scan.sources import check_utf8, read_source
 
 
 @dataclass(frozen=True)

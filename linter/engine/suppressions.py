@@ -24,10 +24,10 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amalint.globs import Glob
+from amalint.config.globs import Glob
+from amalint.engine.rule import Finding
 from amalint.model import Include, Location
-from amalint.preprocessor import comments
-from amalint.rule import Finding
+from amalint.scan.directives import comments
 
 _AMALINT = re.compile(r"amalint:\s*ignore(-file)?(?:\[([^\]]*)\]|(?![\w-]))")
 _NOLINT = re.compile(r"\bNOLINT(NEXTLINE)?\(([^)]*)\)")

@@ -14,9 +14,9 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from amalint.analysis import Analysis, Effect
+from amalint.analysis.effects import Analysis, Effect
+from amalint.config.profiles import Role
 from amalint.model import EntryKind, EntryPoint
-from amalint.profiles import Role
 
 
 class Status(enum.Enum):

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from amalint.analysis import Analysis
+from amalint.analysis.effects import Analysis
+from amalint.analysis.requirements import Status, evaluate
+from amalint.engine.rule import display
 from amalint.model import CodeModel
-from amalint.preprocessor import is_source
-from amalint.requirements import Status, evaluate
-from amalint.rule import display
+from amalint.scan.directives import is_source
 
 HAZARDS = (Status.MISORDERED, Status.UNSATISFIABLE)
 

@@ -16,9 +16,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from amalint.config import Settings, parse_compiler_args
+from amalint.config.settings import Settings, parse_compiler_args
 from amalint.errors import InputError
-from amalint.preprocessor import SearchPath
+from amalint.scan.search import SearchPath
 
 DATABASE = "compile_commands.json"
 

@@ -1,0 +1,129 @@
+"""What the commands share: compiler arguments after ``--``, the common options, the settings
+of each file (config file, then compiler arguments and options on top), the one-line error exit,
+and where a report is written."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import click
+from amalint.config.files import find_config, load_config, rule_selectors
+from amalint.config.settings import COMPILERS, Settings, parse_compiler_args
+from amalint.errors import InputError
+
+
+class CompilerArgsCommand(click.Command):
+    """A command that keeps everything after ``--`` as compiler arguments."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" in args:
+            split = args.index("--")
+            ctx.meta["compiler_args"] = tuple(args[split + 1 :])
+            args = args[:split]
+        return super().parse_args(ctx, args)
+
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"amalint: error: {message}", err=True)
+    sys.exit(2)
+
+
+
+def codes(value: str | None, option: str) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return rule_selectors(value.split(","), option)
+
+
+
+class Configs:
+    """The settings of each file: its nearest config file (or ``--config``, or none with
+    ``--isolated``), then the compiler arguments and command-line options on top."""
+
+    def __init__(self, config: Path | None, isolated: bool, **overrides: Any) -> None:
+        if config is not None and not isolated and not config.is_file():
+            raise InputError(f"{config}: no such config file")
+        self.config = None if isolated else config
+        self.isolated = isolated
+        self.overrides = {k: v for k, v in overrides.items() if v}
+        ctx = click.get_current_context()
+        self.compiler_args: tuple[str, ...] = tuple(ctx.meta.get("compiler_args", ()))
+        self.search, self.defines = parse_compiler_args(self.compiler_args, Path.cwd())
+        self._loaded: dict[Path | None, Settings] = {}
+
+    def config_for(self, path: Path) -> Path | None:
+        if self.isolated:
+            return None
+        return self.config or find_config(path)
+
+    def __call__(self, path: Path) -> Settings:
+        found = self.config_for(path)
+        key = None if found is None else found.resolve()
+        if key not in self._loaded:
+            self._loaded[key] = self._finish(Settings() if found is None
+                                             else load_config(found, Settings()))
+        return self._loaded[key]
+
+    def _finish(self, settings: Settings) -> Settings:
+        search = self.search
+        if search.include_dirs or search.quote_dirs:
+            settings = replace(settings, search=type(search)(
+                search.quote_dirs + settings.search.quote_dirs,
+                search.include_dirs + settings.search.include_dirs,
+            ))
+        if self.defines:
+            settings = replace(settings, defines=settings.defines + self.defines)
+        if self.compiler_args:
+            settings = replace(settings, compiler_args=self.compiler_args,
+                               flags_origin="the command line (after --)")
+        overrides = dict(self.overrides)
+        # as in ruff: --select replaces the config's, --extend-select and --ignore add to it
+        for name in ("extend_select", "ignore"):
+            if name in overrides:
+                overrides[name] = getattr(settings, name) + overrides[name]
+        return replace(settings, **overrides)
+
+
+
+COMMON = [
+    click.option("--config", type=click.Path(path_type=Path, readable=False),
+                 help="Config file to use."),
+    click.option("--isolated", is_flag=True, help="Ignore all config files."),
+    click.option("--frontend", type=click.Choice(["auto", "tree-sitter", "libclang"]),
+                 default=None, help="Front end (default: auto)."),
+    click.option("--compiler", type=click.Choice(COMPILERS), default=None,
+                 help="Compiler whose init-block expansion to model (default: gcc)."),
+    click.option("-p", "--build-dir", "compile_commands",
+                 type=click.Path(path_type=Path, readable=False), default=None,
+                 help="Build directory (or file) with compile_commands.json."),
+    click.option("--resource-dir", type=click.Path(path_type=Path, readable=False),
+                 default=None, help="clang resource directory (builtin headers) for libclang."),
+    click.option("-v", "--verbose", is_flag=True, help="Report skipped calls and parse errors."),
+]
+
+
+def common(func: Any) -> Any:
+    for option in reversed(COMMON):
+        func = option(func)
+    return func
+
+
+
+@contextlib.contextmanager
+def output(path: Path | None) -> Iterator[TextIO]:
+    """Where the report goes: stdout, or ``--output-file`` (written whole at the end)."""
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            yield out
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+

@@ -1,0 +1,227 @@
+"""The namespace-level pass over one file: declarations (internal-linkage definitions marked,
+functions with their parameter types) and using-directives. Never enters function bodies."""
+
+from __future__ import annotations
+
+import re
+
+from amalint.frontends.filescope.source import FileText, normalize
+from amalint.frontends.treesitter.syntax import (
+    CLASSES,
+    CONDITIONALS,
+    declarator_name,
+    function_declarator,
+    split,
+)
+from amalint.model import ANONYMOUS, Declaration, DeclKind, Scope
+from tree_sitter import Node
+
+#: Specifiers that decide a declaration's linkage.
+SPECIFIERS = ("storage_class_specifier", "type_qualifier", "virtual")
+
+
+def signature(declarator: Node, file: FileText, template: Node | None) -> str:
+    """Parameter types of a function declarator, names and default arguments dropped."""
+    params = declarator.child_by_field_name("parameters")
+    types: list[str] = []
+    for param in params.named_children if params is not None else ():
+        if param.type == "comment":
+            continue
+        start, end = param.start_byte, param.end_byte
+        cut: list[tuple[int, int]] = []
+        name = declarator_name(param.child_by_field_name("declarator"))
+        if name is not None:
+            cut.append((name.start_byte, name.end_byte))
+        default = param.child_by_field_name("default_value")
+        if default is not None:
+            eq = file.source.data.rfind(b"=", start, default.start_byte)
+            cut.append((eq if eq >= 0 else default.start_byte, default.end_byte))
+        data = file.source.data
+        pieces, cursor = [], start
+        for a, b in sorted(cut):
+            pieces.append(data[cursor:a])
+            cursor = b
+        pieces.append(data[cursor:end])
+        types.append(normalize(b"".join(pieces).decode("utf-8", "replace")))
+    if types == ["void"]:
+        types = []
+    head = ""
+    if template is not None:
+        tparams = template.child_by_field_name("parameters")
+        count = len(tparams.named_children) if tparams is not None else 0
+        head = f"template<{count}> "
+    return f"{head}({', '.join(types)})"
+
+
+
+class Walker:
+    """The namespace-level pass over one file: declarations and using-directives."""
+
+    def __init__(self, file: FileText, is_c: bool, aliases: dict[Scope, tuple[Scope, str]],
+                 members: set[str]) -> None:
+        self.file = file
+        self.is_c = is_c
+        self.aliases = aliases
+        self.members = members
+
+    def walk(self, node: Node, scope: Scope, conditional: bool) -> None:
+        for child in node.named_children:
+            kind = child.type
+            if kind == "namespace_definition":
+                self._namespace(child, scope, conditional)
+            elif kind == "linkage_specification":
+                body = child.child_by_field_name("body")
+                if body is not None and body.type == "declaration_list":
+                    self.walk(body, scope, conditional)
+                elif body is not None:
+                    self.one(body, scope, conditional, None)
+            elif kind in CONDITIONALS:
+                guard = (kind == "preproc_ifdef" and self.file.guard is not None
+                         and self.file.text(child.child_by_field_name("name"))
+                         == self.file.guard and self.file.text(child).startswith("#ifndef"))
+                self.walk(child, scope, conditional or not guard)
+            elif kind == "ERROR":
+                self.walk(child, scope, True)
+            else:
+                self.one(child, scope, conditional, None)
+
+    def _namespace(self, node: Node, scope: Scope, conditional: bool) -> None:
+        name = node.child_by_field_name("name")
+        parts = split(self.file.text(name)) if name is not None else (ANONYMOUS,)
+        inner = scope
+        for part in parts:
+            self._add(inner, part, DeclKind.NAMESPACE, node, conditional)
+            inner = (*inner, part)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.walk(body, inner, conditional)
+
+    def _add(self, scope: Scope, name: str, kind: DeclKind, node: Node, conditional: bool,
+             internal: str = "", signature: str | None = None) -> None:
+        self.file.declarations.append(Declaration(
+            scope, name, kind, self.file.location(node), self.file.position(node.start_byte),
+            internal, signature, conditional))
+
+    def one(self, node: Node, scope: Scope, conditional: bool, template: Node | None) -> None:
+        kind = node.type
+        anonymous = ANONYMOUS in scope
+        if kind == "template_declaration":
+            for child in node.named_children:
+                if child.type != "template_parameter_list":
+                    self.one(child, scope, conditional, node)
+        elif kind == "function_definition":
+            self._function(node, scope, conditional, template)
+        elif kind == "declaration":
+            self._declaration(node, scope, conditional, template)
+        elif kind in CLASSES or kind == "enum_specifier":
+            self._type(node, scope, conditional, anonymous)
+        elif kind in ("alias_declaration", "type_definition"):
+            name = node.child_by_field_name("name") if kind == "alias_declaration" else \
+                declarator_name(node.child_by_field_name("declarator"))
+            if name is not None:
+                self._add(scope, self.file.text(name), DeclKind.ALIAS, name, conditional)
+            target = node.child_by_field_name("type")
+            if target is not None and target.type in (*CLASSES, "enum_specifier"):
+                self._type(target, scope, conditional, anonymous)
+        elif kind == "using_declaration":
+            text = self.file.text(node)
+            if text.startswith("using namespace"):
+                written = text[len("using namespace"):].rstrip(";").strip()
+                self.file.directives.append((scope, (("",) if written.startswith("::") else ())
+                                             + split(written), node))
+            elif node.named_children:
+                used = split(self.file.text(node.named_children[-1]))
+                if used:
+                    self._add(scope, used[-1], DeclKind.USING, node, conditional)
+        elif kind == "namespace_alias_definition":
+            alias = node.child_by_field_name("name")
+            targets = [c for c in node.named_children if c is not alias]
+            if alias is not None and targets:
+                key = (*scope, self.file.text(alias))
+                self.aliases[key] = (scope, self.file.text(targets[-1]))
+                self._add(scope, self.file.text(alias), DeclKind.ALIAS, alias, conditional)
+
+    def _function(self, node: Node, scope: Scope, conditional: bool,
+                  template: Node | None) -> None:
+        declarator = function_declarator(node.child_by_field_name("declarator"))
+        name = declarator_name(declarator.child_by_field_name("declarator")) \
+            if declarator is not None else None
+        if declarator is None or name is None or name.type == "qualified_identifier":
+            return  # a member or namespace-qualified definition: declared elsewhere
+        storage = self.file.specifiers(node, SPECIFIERS)
+        internal = "static" if "static" in storage else \
+            "anonymous namespace" if ANONYMOUS in scope else ""
+        self._add(scope, self.file.text(name), DeclKind.FUNCTION, name, conditional, internal,
+                  signature(declarator, self.file, template))
+
+    def _declaration(self, node: Node, scope: Scope, conditional: bool,
+                     template: Node | None) -> None:
+        specifiers = self.file.specifiers(node, SPECIFIERS)
+        type_node = node.child_by_field_name("type")
+        if type_node is not None and type_node.type in (*CLASSES, "enum_specifier"):
+            self._type(type_node, scope, conditional, ANONYMOUS in scope)
+        for declarator in node.children_by_field_name("declarator"):
+            fdecl = function_declarator(declarator)
+            name = declarator_name(declarator)
+            if name is None or name.type == "qualified_identifier":
+                continue
+            if fdecl is not None and declarator.type != "init_declarator":
+                self._add(scope, self.file.text(name), DeclKind.FUNCTION, name, conditional,
+                          signature=signature(fdecl, self.file, template))
+                continue
+            self._add(scope, self.file.text(name), DeclKind.VARIABLE, name, conditional,
+                      self._linkage(declarator, specifiers, scope))
+
+    def _linkage(self, declarator: Node, specifiers: set[str], scope: Scope) -> str:
+        """How a namespace-scope variable *definition* gets internal linkage ("" if it is not
+        an internal definition)."""
+        initialized = declarator.type == "init_declarator"
+        if ("extern" in specifiers and not initialized) or (self.is_c and not initialized):
+            return ""  # a declaration, or a C tentative definition (two are one variable)
+        if "static" in specifiers:
+            return "static"
+        if ANONYMOUS in scope:
+            return "anonymous namespace"
+        if not self.is_c and not specifiers & {"inline", "extern"} and (
+                "constexpr" in specifiers
+                or ("const" in specifiers and not indirect(declarator))):
+            return "const"
+        return ""
+
+    def _type(self, node: Node, scope: Scope, conditional: bool, anonymous: bool) -> None:
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name is None or name.type != "type_identifier":
+            return
+        internal = "anonymous namespace" if anonymous and body is not None else ""
+        self._add(scope, self.file.text(name), DeclKind.TYPE, name, conditional, internal)
+        if body is None:
+            return
+        if node.type == "enum_specifier":
+            if not re.match(r"enum\s+(class|struct)\b", self.file.text(node)):
+                for enumerator in body.named_children:
+                    value = enumerator.child_by_field_name("name")
+                    if value is not None:
+                        self._add(scope, self.file.text(value), DeclKind.VARIABLE, value,
+                                  conditional)
+            return
+        for member in body.named_children:
+            for declarator in member.children_by_field_name("declarator"):
+                member_name = declarator_name(declarator)
+                if member_name is not None:
+                    self.members.add(self.file.text(member_name))
+
+
+
+def indirect(declarator: Node) -> bool:
+    """Whether a declarator declares a pointer or reference (``const`` then applies to what it
+    points to)."""
+    node: Node | None = declarator
+    while node is not None:
+        if node.type == "reference_declarator":
+            return True
+        if node.type == "pointer_declarator":
+            return not any(c.type == "type_qualifier" for c in node.children)
+        node = node.child_by_field_name("declarator")
+    return False
+

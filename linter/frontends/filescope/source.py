@@ -1,0 +1,110 @@
+"""A file of the unit as the file-scope pass reads it: its tree, its text with comments and
+literals blanked (for token scans), its include guard, and what has been found in it so far."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from amalint.frontends.treesitter.syntax import SourceText
+from amalint.model import Declaration, Location, Scope
+from amalint.scan.directives import Directive, Lines
+from tree_sitter import Node, Tree
+
+# Comments and string/char literals (raw strings included), blanked for token scans.
+_LITERALS = re.compile(
+    rb'//(?:\\\n|[^\n])*|/\*.*?(?:\*/|\Z)|R"([^(\s]{0,16})\(.*?\)\1"'
+    rb"|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?",
+    re.S,
+)
+_NOT_NEWLINE = re.compile(rb"[^\n]")
+_SPACES = re.compile(r"\s+")
+_PUNCT_SPACE = re.compile(r"\s*([*&,<>()\[\]])\s*")
+
+
+
+def _blank_match(match: re.Match[bytes]) -> bytes:
+    text = match.group(0)
+    return _NOT_NEWLINE.sub(b" ", text) if b"\n" in text else b" " * len(text)
+
+
+def blank(data: bytes) -> bytes:
+    """``data`` with comments and literals replaced by spaces (offsets and lines kept)."""
+    return _LITERALS.sub(_blank_match, data)
+
+
+
+def normalize(text: str) -> str:
+    return _PUNCT_SPACE.sub(r"\1", _SPACES.sub(" ", text).strip())
+
+
+
+@dataclass
+class FileText(SourceText):
+    """One file being extracted: its source, tree, and what has been found so far."""
+
+    tree: Tree
+    guard: str | None
+    #: The bytes with comments and literals blanked (same offsets).
+    blanked: bytes
+    declarations: list[Declaration] = field(default_factory=list)
+    directives: list[tuple[Scope, tuple[str, ...], Node]] = field(default_factory=list)
+
+    @cached_property
+    def kinds(self) -> list[str]:
+        return Lines.of(self.source.data).kinds()
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Byte offset of each line."""
+        out = [0]
+        for line in self.lines[:-1]:
+            out.append(out[-1] + len(line) + 1)
+        return out
+
+    def line_index(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def point(self, offset: int) -> Location:
+        line = self.line_index(offset)
+        start = self.starts[line]
+        return Location(self.source.path, line + 1,
+                        len(self.source.data[start:offset].decode("utf-8", "replace")) + 1)
+
+    def position(self, offset: int) -> tuple[int, ...]:
+        return (*self.source.prefix, offset)
+
+
+def include_guard(blanked: bytes, directives: Sequence[Directive]) -> str | None:
+    """The include guard of a file (``blanked``: its bytes without comments and literals):
+    ``#pragma once``, or the macro of ``#ifndef G`` (or ``#if !defined(G)``) and ``#define G``
+    opening it and a matching ``#endif`` closing it, with no code outside."""
+    if any(d.name == "pragma" and d.rest.split() == ["once"] for d in directives):
+        return "#pragma once"
+    if len(directives) < 3:
+        return None
+    first, second = directives[0], directives[1]
+    if first.name == "ifndef":
+        name = first.rest.split()[0] if first.rest.split() else ""
+    elif first.name == "if":
+        m = re.fullmatch(r"!\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?", first.rest.strip())
+        name = m.group(1) if m else ""
+    else:
+        return None
+    if not name or second.name != "define" or second.rest.split()[:1] != [name]:
+        return None
+    depth = 0
+    for index, directive in enumerate(directives):
+        if directive.name in ("if", "ifdef", "ifndef"):
+            depth += 1
+        elif directive.name == "endif":
+            depth -= 1
+            if depth == 0 and index != len(directives) - 1:
+                return None
+    last_end = blanked.find(b"\n", directives[-1].start_byte)
+    outside = blanked[: first.start_byte] + (blanked[last_end:] if last_end >= 0 else b"")
+    return name if not outside.strip() else None
+

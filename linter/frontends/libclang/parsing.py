@@ -1,0 +1,90 @@
+"""Parsing a unit with libclang: the arguments (the build's flags, the resource directory,
+no error limit), the parse itself (of the umbrella's in-memory bytes) with a spinner on a
+terminal, and the tree-sitter file-scope pass on a second thread meanwhile."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from types import ModuleType
+
+from amalint.config.settings import Settings
+from amalint.errors import InputError
+from amalint.frontends.filescope import extract as extract_filescope
+from amalint.frontends.libclang.builder import Builder
+from amalint.frontends.libclang.library import ResourceDir, find_resource_dir, load, version
+from amalint.model import CodeModel
+from amalint.scan.unit import Unit
+
+#: CXTranslationUnit_KeepGoing: do not stop at a fatal error (a missing header).
+_KEEP_GOING = 0x200
+_PARSE_ARGS = ("-ferror-limit=0", "-w", "-Qunused-arguments")
+
+
+@contextmanager
+def progress(message: str) -> Iterator[None]:
+    """A spinner on stderr while a parse takes more than a second; only on a terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    done = threading.Event()
+
+    def show() -> None:
+        if done.wait(1.0):
+            return
+        with console.status(message):
+            done.wait()
+
+    thread = threading.Thread(target=show, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def parse_args(settings: Settings, resource: ResourceDir) -> list[str]:
+    """The arguments libclang parses the umbrella with."""
+    args = list(settings.compiler_args)
+    args += [f"-I{d}" for d in settings.search.include_dirs if f"-I{d}" not in args]
+    args += [f"-D{d}" if not d.startswith("-") else f"-U{d[1:]}" for d in settings.defines]
+    if resource.path is not None and "-resource-dir" not in args:
+        args += ["-resource-dir", str(resource.path)]
+    return [*args, *_PARSE_ARGS]
+
+
+
+def parse(unit: Unit, settings: Settings) -> CodeModel:
+    """Build the code model of ``unit`` with libclang."""
+    cindex = load()
+    return parse_with(cindex, unit, settings,
+                      find_resource_dir(settings.resource_dir, version(cindex)))
+
+
+def parse_with(
+    cindex: ModuleType, unit: Unit, settings: Settings, resource: ResourceDir
+) -> CodeModel:
+    """Build the code model of ``unit`` with libclang and the builtin headers of ``resource``."""
+    args = parse_args(settings, resource)
+    path = unit.umbrella.path
+    # the umbrella's bytes may be a fix being checked before it is written
+    unsaved = [(str(path), unit.umbrella.data.decode("utf-8"))]
+    # the file-scope facts come from tree-sitter: get them while libclang parses (which
+    # releases the GIL)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        filescope = pool.submit(extract_filescope, unit)
+        with progress(f"libclang: parsing {path.name}"):
+            try:
+                tu = cindex.Index.create().parse(str(path), args=args, unsaved_files=unsaved,
+                                                 options=_KEEP_GOING)
+            except cindex.TranslationUnitLoadError:
+                raise InputError(f"{path}: libclang could not parse it with these flags: "
+                                 f"{' '.join(args)}") from None
+        return Builder(cindex, tu, unit, settings, resource).build(filescope.result())
+
