@@ -28,3 +28,27 @@ def test_mypy_is_clean(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_subpackage_is_installed() -> None:
+    """Each folder of linter/ is a stage sub-package; pyproject.toml must list it, or a
+    non-editable install would silently lack it."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    found = {"amalint." + ".".join(p.parent.relative_to(ROOT / "linter").parts)
+             for p in (ROOT / "linter").rglob("__init__.py")} | {"amalint.rules"}
+    found = {name.rstrip(".") for name in found}
+    assert found == listed
+
+
+def test_no_module_is_too_long_to_hold_in_mind() -> None:
+    """One responsibility per module: none over about 400 lines."""
+    long = {str(p.relative_to(ROOT)): n for folder in ("linter", "rules")
+            for p in (ROOT / folder).rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > 420}
+    assert not long
