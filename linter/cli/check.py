@@ -118,7 +118,6 @@ def check(
     sys.exit(1 if findings and not exit_zero else 0)
 
 
-
 #: Re-lint and re-fix at most this often: one pass applies every fix that does not overlap
 #: another, the next ones those left over and any a fix revealed.
 MAX_FIX_PASSES = 10
@@ -139,7 +138,6 @@ def _fixed(path: Path, settings: Settings, result: Result, unsafe: bool) -> tupl
         data = new
         result = lint(path, settings, data)
     return data, result
-
 
 
 def _print_diff(umbrella: Umbrella, new: bytes) -> None:

@@ -34,7 +34,6 @@ def warn(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
         )
 
 
-
 def report(built: Build | Result, verbose: bool, quiet: bool = False) -> None:
     """Warnings (unless ``quiet``); with ``verbose``, how the unit was analyzed and what was
     skipped."""
@@ -44,7 +43,6 @@ def report(built: Build | Result, verbose: bool, quiet: bool = False) -> None:
         warn(built.model.diagnostics, verbose)
     if verbose:
         _verbosereport(built.model, built.analysis, built.frontend, built.reason)
-
 
 
 def _verbosereport(
@@ -67,7 +65,6 @@ def _verbosereport(
     for loc in analysis.unknown_keys:
         click.echo(f"amalint: registry call with a non-literal key skipped at "
                    f"{display(loc.path)}:{loc.line}", err=True)
-
 
 
 def build_one(umbrella: Path, config: Path | None, isolated: bool, verbose: bool,

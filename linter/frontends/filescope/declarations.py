@@ -53,7 +53,6 @@ def signature(declarator: Node, file: FileText, template: Node | None) -> str:
     return f"{head}({', '.join(types)})"
 
 
-
 class Walker:
     """The namespace-level pass over one file: declarations and using-directives."""
 
@@ -210,7 +209,6 @@ class Walker:
                 member_name = declarator_name(declarator)
                 if member_name is not None:
                     self.members.add(self.file.text(member_name))
-
 
 
 def indirect(declarator: Node) -> bool:

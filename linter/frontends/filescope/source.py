@@ -25,7 +25,6 @@ _SPACES = re.compile(r"\s+")
 _PUNCT_SPACE = re.compile(r"\s*([*&,<>()\[\]])\s*")
 
 
-
 def _blank_match(match: re.Match[bytes]) -> bytes:
     text = match.group(0)
     return _NOT_NEWLINE.sub(b" ", text) if b"\n" in text else b" " * len(text)
@@ -36,10 +35,8 @@ def blank(data: bytes) -> bytes:
     return _LITERALS.sub(_blank_match, data)
 
 
-
 def normalize(text: str) -> str:
     return _PUNCT_SPACE.sub(r"\1", _SPACES.sub(" ", text).strip())
-
 
 
 @dataclass

@@ -54,7 +54,6 @@ class ClassInfo:
     members: list[Cursor]
 
 
-
 class Builder:
     """Turns one parsed translation unit into a code model."""
 

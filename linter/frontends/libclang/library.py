@@ -114,7 +114,6 @@ def find_resource_dir(explicit: Path | None, libclang_version: str) -> ResourceD
     return ResourceDir(newest[0], newest[1], matches=False)
 
 
-
 def available() -> str | None:
     """``None`` if the libclang front end can run here, else why not."""
     try:

@@ -59,7 +59,6 @@ def parse_args(settings: Settings, resource: ResourceDir) -> list[str]:
     return [*args, *_PARSE_ARGS]
 
 
-
 def parse(unit: Unit, settings: Settings) -> CodeModel:
     """Build the code model of ``unit`` with libclang."""
     cindex = load()

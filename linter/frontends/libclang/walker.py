@@ -23,7 +23,6 @@ def literal(spelling: str) -> str | None:
     return body
 
 
-
 class Walker:
     """Collects the call sites of one body, in the order they run."""
 
