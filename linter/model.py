@@ -277,6 +277,8 @@ class FileFacts:
     guard: str | None = None
     #: What this file includes, resolved (project files only).
     includes: tuple[Path, ...] = ()
+    #: The line of each of those ``#include``\ s.
+    include_lines: tuple[int, ...] = ()
     declarations: tuple[Declaration, ...] = ()
     using_directives: tuple[UsingDirective, ...] = ()
     #: Unqualified uses of the names that some using-directive or internal-linkage overload of
@@ -301,8 +303,36 @@ class FileScope:
 
 
 @dataclass(frozen=True)
+class CompilerNote:
+    """A note the compiler attaches to a diagnostic (``previous definition is here``)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class CompilerDiagnostic:
+    """A diagnostic of the compiler itself (the libclang front end), in the compiler's words: an
+    error, or a warning a rule is about (macro redefinition).
+
+    ``unit`` is the umbrella ``#include`` the compiler was reading when it reported it (``None``
+    for the umbrella's own text); ``charged`` the project file it counts against (one inside a
+    system header counts against the project file that includes that header).
+    """
+
+    severity: Severity
+    message: str
+    location: Location
+    unit: int | None
+    charged: Path
+    notes: tuple[CompilerNote, ...] = ()
+
+
+@dataclass(frozen=True)
 class CodeModel:
-    """Everything the analysis needs about one amalgamation."""
+    """Everything the analysis needs about one amalgamation. ``compiler_diagnostics`` is set
+    by a front end that is the compiler (libclang); then they, not the facts, decide which
+    unity-build errors exist."""
 
     umbrella: Umbrella
     functions: Mapping[str, Function]
@@ -311,3 +341,4 @@ class CodeModel:
     diagnostics: tuple[Diagnostic, ...] = ()
     source_lines: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
     filescope: FileScope = field(default_factory=FileScope)
+    compiler_diagnostics: tuple[CompilerDiagnostic, ...] | None = None

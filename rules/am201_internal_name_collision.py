@@ -48,7 +48,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from amalint.engine.rule import Finding, Related, Rule, RuleContext, display
+from amalint.analysis.unity import Cause, UnityDiagnostic, end_of, through_using
+from amalint.engine.rule import (
+    Finding,
+    Related,
+    Rule,
+    RuleContext,
+    compiler_related,
+    display,
+)
 from amalint.model import Declaration, DeclKind, FileFacts, Location, Severity
 
 _KINDS = (DeclKind.FUNCTION, DeclKind.VARIABLE, DeclKind.TYPE)
@@ -78,6 +86,43 @@ def _clash(a: Declaration, b: Declaration, is_c: bool) -> str | None:
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    compiled = [u for u in ctx.unity if u.cause is Cause.REDECLARATION or (
+        u.cause is Cause.AMBIGUITY and not through_using(ctx.model, u))]
+    yield from (_from_compiler(ctx, u) for u in compiled)
+    ambiguous = {u.symbol for u in compiled if u.cause is Cause.AMBIGUITY}
+    for finding in _from_facts(ctx):
+        if finding.severity is Severity.ERROR and ctx.compiler_checked:
+            continue  # the compiler says which redefinitions there are
+        if finding.severity is Severity.WARNING and _name(finding) in ambiguous:
+            continue  # not a silent capture: the compiler rejects the call
+        yield finding
+
+
+def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic) -> Finding:
+    diag = unity.diagnostic
+    files = ", ".join(f"`{display(p)}`" for p in dict.fromkeys(
+        n.location.path for n in unity.others if n.location.path != diag.location.path))
+    if unity.cause is Cause.AMBIGUITY:
+        what = f"`{unity.symbol}` is overloaded in {files or 'another source'}"
+    elif files:
+        what = f"`{unity.symbol}` is also declared in {files}"
+    else:  # the same header, without include guard, read through two sources
+        first = next((f.unit for f in ctx.model.filescope.files
+                      if f.path == diag.location.path), None)
+        what = (f"`{unity.symbol}` is defined in `{display(diag.location.path)}`, which has "
+                f"no include guard and is read through `{ctx.unit_name(first)}` and again "
+                f"through `{ctx.unit_name(diag.unit)}`")
+    message = (f"{what}: each file compiles alone, but in the unity build the compiler "
+               f"reports: {diag.message}")
+    return Finding(RULE.code, RULE.name, Severity.ERROR, message, diag.location,
+                   end_of(diag.location, unity.symbol), compiler_related(unity))
+
+
+def _name(finding: Finding) -> str:
+    return finding.message.split("`", 2)[1].split("(", 1)[0].rsplit("::", 1)[-1]
+
+
+def _from_facts(ctx: RuleContext) -> Iterator[Finding]:
     scope = ctx.model.filescope
     groups: dict[tuple[tuple[str, ...], str], list[tuple[FileFacts, Declaration]]] = {}
     for facts in scope.files:

@@ -13,13 +13,13 @@ from typing import Any
 
 from amalint.config.profiles import Registry
 from amalint.config.settings import Settings
-from amalint.frontends.libclang.library import ResourceDir, version
+from amalint.frontends.libclang import diagnostics
+from amalint.frontends.libclang.library import ResourceDir
 from amalint.frontends.libclang.walker import Walker
 from amalint.model import (
     DEFAULT_PRIORITY,
     CallSite,
     CodeModel,
-    Diagnostic,
     EntryKind,
     EntryPoint,
     FileScope,
@@ -308,69 +308,19 @@ class Builder:
 
     # -- parse health
 
-    def _diagnostics(self) -> list[Diagnostic]:
-        """One diagnostic per project file with errors (errors in other headers are charged to
-        the project file that includes them); errors in the builtin headers of a resource
-        directory of another clang version are the setup's, reported once."""
-        includer: dict[str, tuple[str, int]] = {}
-        for inclusion in self.tu.get_includes():
-            name = inclusion.include.name
-            if name not in includer and inclusion.source is not None:
-                includer[name] = (inclusion.source.name, inclusion.location.line)
-        errors: dict[Path, list[tuple[int, str, str]]] = {}
-        toolchain: list[str] = []
-        for diag in self.tu.diagnostics:
-            if diag.severity < self.ci.Diagnostic.Error or diag.location.file is None:
-                continue
-            name = diag.location.file.name
-            line = diag.location.line
-            shown = f"{Path(name).name}:{line}: {diag.spelling}"
-            if self.resource.path is not None and not self.resource.matches and \
-                    self.path(name).is_relative_to(self.resource.path.resolve()):
-                toolchain.append(shown)
-                continue
-            seen: set[str] = set()
-            while self.sources.get(self.path(name)) is None and name in includer \
-                    and name not in seen:
-                seen.add(name)
-                name, line = includer[name]
-            path = self.path(name)
-            if path in self.sources:
-                errors.setdefault(path, []).append((line, diag.spelling, shown))
-        out = []
-        for path, items in errors.items():
-            first = ", ".join(f"'{shown}'" for _, _, shown in items[:3])
-            more = f" and {len(items) - 3} more" if len(items) > 3 else ""
-            out.append(Diagnostic(
-                Location(path, items[0][0]),
-                f"{len(items)} compile error(s), first {first}{more}", "compile",
-            ))
-        if toolchain:
-            out.append(Diagnostic(
-                Location(self.unit.umbrella.path, 1),
-                f"{len(toolchain)} error(s) in the builtin headers of {self.resource.path}, "
-                f"which belong to another clang version than libclang ({version(self.ci)}); "
-                f"first '{toolchain[0]}' (pass --resource-dir of a matching clang)",
-            ))
-        elif self.resource.path is None:
-            out.append(Diagnostic(
-                Location(self.unit.umbrella.path, 1),
-                "no clang resource directory found (builtin headers such as stddef.h are "
-                "missing); pass --resource-dir or install clang",
-            ))
-        return out
-
     def build(self, filescope: FileScope) -> CodeModel:
         entries: list[EntryPoint] = []
         self._declarations(self.tu.cursor, entries)
+        compiler, setup = diagnostics.collect(self)
         self.ci.conf.lib.clang_PrintingPolicy_dispose(self._policy)
         return CodeModel(
             umbrella=self.unit.umbrella,
             functions=LazyFunctions(self.function, lambda: list(self.cursors)),
             entry_points=tuple(self._with_spans(entries)),
             files=tuple(src.path for src in self.unit.files),
-            diagnostics=(*self.unit.diagnostics, *self._diagnostics()),
+            diagnostics=(*self.unit.diagnostics, *setup),
             source_lines={src.path: text_lines(src.data) for src in self.unit.files},
             filescope=filescope,
+            compiler_diagnostics=tuple(compiler),
         )
 

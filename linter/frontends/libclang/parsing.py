@@ -14,13 +14,14 @@ from amalint.config.settings import Settings
 from amalint.errors import InputError
 from amalint.frontends.filescope import extract as extract_filescope
 from amalint.frontends.libclang.builder import Builder
+from amalint.frontends.libclang.diagnostics import WARNING_ARGS
 from amalint.frontends.libclang.library import ResourceDir, find_resource_dir, load, version
 from amalint.model import CodeModel
 from amalint.scan.unit import Unit
 
 #: CXTranslationUnit_KeepGoing: do not stop at a fatal error (a missing header).
 _KEEP_GOING = 0x200
-_PARSE_ARGS = ("-ferror-limit=0", "-w", "-Qunused-arguments")
+_PARSE_ARGS = ("-ferror-limit=0", *WARNING_ARGS, "-Qunused-arguments")
 
 
 @contextmanager
