@@ -104,9 +104,9 @@ def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic) -> Finding:
         n.location.path for n in unity.others if n.location.path != diag.location.path))
     if unity.cause is Cause.AMBIGUITY:
         what = f"`{unity.symbol}` is overloaded in {files or 'another source'}"
-    elif files:
+    elif not unity.unguarded:
         what = f"`{unity.symbol}` is also declared in {files}"
-    else:  # the same header, without include guard, read through two sources
+    else:
         first = next((f.unit for f in ctx.model.filescope.files
                       if f.path == diag.location.path), None)
         what = (f"`{unity.symbol}` is defined in `{display(diag.location.path)}`, which has "

@@ -28,6 +28,9 @@ from pathlib import Path
 from amalint.model import CodeModel, CompilerDiagnostic, CompilerNote, Location, Severity
 
 _QUOTED = re.compile(r"'([^']+)'")
+#: clang's note on a redefinition in a header without include guard read twice (the include
+#: sites are the notes).
+_UNGUARDED = "included multiple times"
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -57,6 +60,12 @@ class UnityDiagnostic:
     @property
     def severity(self) -> Severity:
         return self.diagnostic.severity
+
+    @property
+    def unguarded(self) -> bool:
+        """Whether it is a header without include guard, read through two sources."""
+        return any(_UNGUARDED in n.message or n.location.path == self.diagnostic.location.path
+                   for n in self.others)
 
 
 def symbol_at(model: CodeModel, diag: CompilerDiagnostic) -> str:
@@ -117,7 +126,7 @@ def _cause(diag: CompilerDiagnostic) -> Cause | None:
         return Cause.MACRO_REDEFINED
     if "is ambiguous" in message:
         return Cause.AMBIGUITY
-    if any(n.message.startswith("previous ") for n in diag.notes):
+    if any(n.message.startswith("previous ") or _UNGUARDED in n.message for n in diag.notes):
         return Cause.REDECLARATION
     if diag.severity is Severity.ERROR and any(
             n.message.startswith("expanded from macro") for n in diag.notes):
@@ -130,7 +139,7 @@ def _relevant(cause: Cause, diag: CompilerDiagnostic) -> list[CompilerNote]:
         return [n for n in diag.notes if n.message.startswith("candidate")]
     if cause is Cause.LEAKED_MACRO:
         return [n for n in diag.notes if n.message.startswith("expanded from macro")]
-    return [n for n in diag.notes if n.message.startswith("previous ")]
+    return [n for n in diag.notes if n.message.startswith("previous ") or _UNGUARDED in n.message]
 
 
 def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
