@@ -34,7 +34,8 @@ MACRO = "macro-redefined"
 
 _DIAGNOSTIC = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:(?P<col>\d+):)? "
                          r"(?P<severity>error|warning): (?P<message>.*)$", re.M)
-_QUOTED = re.compile(r"[‘'\"]([^’'\"]+)[’'\"]")
+#: gcc quotes names in typographic quotes (U+2018, U+2019), clang in apostrophes.
+_QUOTED = re.compile("[\u2018'\"]([^\u2019'\"]+)[\u2019'\"]")
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,9 @@ def declaration(draw: st.DrawFn, language: str, macro_storage: bool) -> str:
     if kind == "prototype":
         return f"int {name}_api({ptype} x);"
     if kind == "static_proto":
-        return f"{storage} int {name}({ptype} x);\nint use_{name}_{k}(void) {{ return {name}(1); }}\n" \
-               f"{storage} int {name}({ptype} x) {_body(k)}"
+        return (f"{storage} int {name}({ptype} x);\n"
+                f"int use_{name}_{k}(void) {{ return {name}(1); }}\n"
+                f"{storage} int {name}({ptype} x) {_body(k)}")
     if kind == "typedef":
         return f"typedef {ptype} {name}_t;"
     if kind == "tag":
@@ -202,8 +204,8 @@ def _kind(message: str) -> str:
         return MACRO
     if any(w in text for w in ("redefinition", "redeclaration", "conflicting",
                                "follows non-static", "different kind of symbol",
-                               "multiple definition", "declared 'extern' and later 'static'",
-                               "was declared ‘extern’ and later ‘static’")):
+                               "multiple definition", "and later 'static'",
+                               "and later \u2018static\u2019")):
         return COLLISION
     return "other"
 

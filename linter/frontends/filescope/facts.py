@@ -119,6 +119,8 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
             guard=f.guard,
             includes=tuple(i.resolved for i in f.source.directives.includes
                            if i.resolved is not None),
+            include_lines=tuple(i.line for i in f.source.directives.includes
+                                if i.resolved is not None),
             declarations=tuple(f.declarations),
             using_directives=directives,
             uses=tuple(uses),
