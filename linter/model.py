@@ -193,7 +193,9 @@ ANONYMOUS = "(anonymous)"
 class DeclKind(enum.Enum):
     FUNCTION = "function"
     VARIABLE = "variable"
+    #: A class, struct, union or enum (``tag`` says which); C tags have a namespace of their own.
     TYPE = "type"
+    ENUMERATOR = "enumerator"
     #: ``typedef`` / ``using N = ...``: may name the same entity as another declaration.
     ALIAS = "alias"
     NAMESPACE = "namespace"
@@ -208,7 +210,15 @@ class Declaration:
     ``internal`` says how a *definition* gets internal linkage (``static``, ``anonymous
     namespace``, ``const``), empty if it has none or is not a definition. ``signature`` is a
     function's parameter types, normalized. ``conditional`` marks declarations inside an
-    ``#if`` branch (other than an include guard) or in code the parser did not understand.
+    ``#if`` branch (other than an include guard) or in code the parser did not understand,
+    when the preprocessor could not say which branches the compiler takes.
+
+    ``definition``: a function body, an initialized variable (in C++ also any variable not
+    declared ``extern``), a class/tag with its body, a typedef or enumerator. ``storage`` is the
+    storage class as the compiler sees it (macros expanded): ``static``, ``extern`` or empty.
+    ``type`` is the declared type, normalized: a variable's, a typedef's target, a function's
+    return type. ``tag`` is ``struct``/``union``/``enum``/``class`` for a :attr:`DeclKind.TYPE`.
+    ``macro`` names the macro whose expansion wrote the name, if one did.
     """
 
     scope: Scope
@@ -219,6 +229,11 @@ class Declaration:
     internal: str = ""
     signature: str | None = None
     conditional: bool = False
+    definition: bool = False
+    storage: str = ""
+    type: str = ""
+    tag: str = ""
+    macro: str = ""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from amalint.analysis.alone import AloneOrder
 from amalint.model import CodeModel, CompilerDiagnostic, CompilerNote, Location, Severity
 
 _QUOTED = re.compile(r"'([^']+)'")
@@ -81,45 +82,6 @@ def symbol_at(model: CodeModel, diag: CompilerDiagnostic) -> str:
     return quoted.group(1) if quoted else ""
 
 
-class _Alone:
-    """Where each file an umbrella include reads would come when that source is compiled alone
-    (as far as the unit's files show): a note that would precede the diagnostic there too is the
-    file's own business, not the unity build's."""
-
-    def __init__(self, model: CodeModel) -> None:
-        self.model = model
-        self.includes: dict[Path, tuple[tuple[int, Path], ...]] = {}
-        for facts in model.filescope.files:
-            self.includes.setdefault(facts.path, tuple(zip(facts.include_lines, facts.includes,
-                                                           strict=True)))
-        self._memo: dict[int | None, dict[Path, tuple[int, ...]]] = {}
-
-    def order(self, unit: int | None) -> dict[Path, tuple[int, ...]]:
-        """For each file the unit reads alone, the lines of the ``#include``\\ s leading to it
-        (each file read once, at its first inclusion, as include guards make it)."""
-        if unit not in self._memo:
-            root = self.model.umbrella.path if unit is None \
-                else self.model.umbrella.includes[unit].resolved
-            found: dict[Path, tuple[int, ...]] = {}
-            todo: list[tuple[Path, tuple[int, ...]]] = [(root, ())] if root is not None else []
-            while todo:  # depth first, in include order
-                path, prefix = todo.pop()
-                if path in found:
-                    continue
-                found[path] = prefix
-                todo.extend((child, (*prefix, line))
-                            for line, child in reversed(self.includes.get(path, ())))
-            self._memo[unit] = found
-        return self._memo[unit]
-
-    def precedes(self, note: Location, diag: CompilerDiagnostic) -> bool:
-        """Whether ``note`` comes before the diagnostic when its source is compiled alone."""
-        order = self.order(diag.unit)
-        if note.path not in order or diag.location.path not in order:
-            return False
-        return (*order[note.path], note.line) < (*order[diag.location.path], diag.location.line)
-
-
 def _cause(diag: CompilerDiagnostic) -> Cause | None:
     message = diag.message
     if message.endswith("macro redefined"):
@@ -144,7 +106,7 @@ def _relevant(cause: Cause, diag: CompilerDiagnostic) -> list[CompilerNote]:
 
 def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
     """The compiler diagnostics of ``model`` that only the unity build has."""
-    alone = _Alone(model)
+    alone = AloneOrder(model.umbrella, model.filescope.files)
     first = {f.path: f.unit for f in reversed(model.filescope.files)}
     out: list[UnityDiagnostic] = []
     for diag in model.compiler_diagnostics or ():
@@ -157,7 +119,8 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
             path = note.location.path
             if path == diag.location.path:  # a header without guard, read twice
                 return first.get(path, diag.unit) != diag.unit
-            return path in first and not alone.precedes(note.location, diag)
+            return path in first and not alone.precedes(note.location, diag.unit,
+                                                        diag.location)
 
         others = [n for n in notes if elsewhere(n)]
         if not others:

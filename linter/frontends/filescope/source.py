@@ -74,6 +74,11 @@ class FileText(SourceText):
     def position(self, offset: int) -> tuple[int, ...]:
         return (*self.source.prefix, offset)
 
+    def macro_at(self, offset: int) -> str:
+        """The macro whose expansion wrote the text at ``offset`` (``""``: the file did)."""
+        del offset
+        return ""
+
 
 def include_guard(blanked: bytes, directives: Sequence[Directive]) -> str | None:
     """The include guard of a file (``blanked``: its bytes without comments and literals):
