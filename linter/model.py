@@ -251,7 +251,9 @@ class NameUse:
     """An unqualified use of ``name`` in code at namespace scope ``scope``.
 
     ``member_context``: inside a class body or a member function, where class members (which
-    the model does not follow through bases) may hide namespace-scope names.
+    the model does not follow through bases) may hide namespace-scope names. ``args``, for a
+    call, the type of each argument that is a literal (``int``, ``const char*``...), ``?`` for
+    the others.
     """
 
     name: str
@@ -260,6 +262,7 @@ class NameUse:
     position: tuple[int, ...]
     call: bool = False
     member_context: bool = False
+    args: tuple[str, ...] = ()
 
 
 class MacroEventKind(enum.Enum):

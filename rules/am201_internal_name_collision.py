@@ -61,7 +61,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from amalint.analysis.redeclarations import Clash, clashes, overloads
+from amalint.analysis.overloads import Outcome, Resolution, resolve
+from amalint.analysis.redeclarations import Clash, Pair, clashes, overloads
 from amalint.analysis.unity import Cause, UnityDiagnostic, end_of, through_using
 from amalint.engine.rule import (
     Finding,
@@ -71,7 +72,7 @@ from amalint.engine.rule import (
     compiler_related,
     display,
 )
-from amalint.model import Declaration, DeclKind, FileFacts, Location, Severity
+from amalint.model import Declaration, DeclKind, Location, NameUse, Severity
 
 
 def _shown(decl: Declaration) -> str:
@@ -132,8 +133,7 @@ def _from_facts(ctx: RuleContext) -> Iterator[Finding]:
     done: set[int] = set()
     for pair in overloads(scope.files, umbrella):
         if id(pair.later) not in done:
-            finding = _overload(ctx, pair.earlier_file, pair.earlier, pair.later_file,
-                                pair.later)
+            finding = _overload(ctx, pair)
             if finding is not None:
                 done.add(id(pair.later))
                 yield finding
@@ -180,10 +180,12 @@ def _clash(ctx: RuleContext, found: Clash) -> Finding:
                    (Related(earlier.location, f"the other {_what(earlier)} is here"),))
 
 
-def _overload(ctx: RuleContext, earlier_file: FileFacts, earlier: Declaration,
-              later_file: FileFacts, later: Declaration) -> Finding | None:
+def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
+    """What the later file's calls do now that they see the earlier file's overload too."""
+    later_file, later = pair.later_file, pair.later
+    files = ctx.model.filescope.files
     uses = [
-        use for facts in ctx.model.filescope.files if facts.unit == later_file.unit
+        use for facts in files if facts.unit == later_file.unit
         and later.name not in facts.local_names
         for use in facts.uses
         if use.name == later.name and use.scope[: len(later.scope)] == later.scope
@@ -191,16 +193,52 @@ def _overload(ctx: RuleContext, earlier_file: FileFacts, earlier: Declaration,
     ]
     if not uses:
         return None
-    message = (
-        f"`{_shown(later)}` ({later.internal}) overloads `{_shown(earlier)}` from "
-        f"`{display(earlier_file.path)}`: in the unity build calls in "
-        f"`{display(later_file.path)}` see both and may silently bind to the other file's "
-        "function"
-    )
-    related = [Related(earlier.location, "the other file's overload")]
-    related += [Related(use.location, f"`{use.name}` is used here") for use in uses[:3]]
+    units = {id(d): f.unit for f in files for d in f.declarations}
+    outcomes = []
+    for use in uses:
+        candidates = [d for f in files for d in f.declarations
+                      if d.kind is DeclKind.FUNCTION and d.name == use.name
+                      and d.scope == later.scope and d.position < use.position]
+        resolution = resolve(use.args, candidates) if use.call else Resolution(Outcome.UNKNOWN)
+        outcomes.append((use, resolution))
+    ambiguous = [(u, r) for u, r in outcomes if r.outcome is Outcome.AMBIGUOUS
+                 and len({units[id(d)] for d in r.chosen}) > 1]
+    captured = [(u, r) for u, r in outcomes if r.outcome is Outcome.BINDS
+                and units[id(r.chosen[0])] != later_file.unit]
+    unknown = [(u, r) for u, r in outcomes if r.outcome is Outcome.UNKNOWN]
+    earlier = f"`{_shown(pair.earlier)}` from `{display(pair.earlier_file.path)}`"
+    mark = f" ({later.internal})" if later.internal else ""
+    if ambiguous:
+        use, resolution = ambiguous[0]
+        message = (f"`{use.name}` called with ({', '.join(use.args)}) is ambiguous in the unity "
+                   f"build: `{_shown(later)}`{mark} overloads {earlier}, and neither matches "
+                   "better; each file compiles alone, but the unity build fails")
+        notes = tuple(Related(d.location, f"candidate `{_shown(d)}`")
+                      for d in resolution.chosen)
+        return Finding(RULE.code, RULE.name, Severity.ERROR, message, use.location,
+                       _end_use(use), notes)
+    if captured:
+        use, resolution = captured[0]
+        message = (f"`{_shown(later)}`{mark} overloads {earlier}: in the unity build "
+                   f"`{use.name}` called with ({', '.join(use.args)}) in "
+                   f"`{display(later_file.path)}` binds to the other file's "
+                   f"`{_shown(resolution.chosen[0])}`")
+        shown = [u for u, _ in captured]
+    elif unknown:
+        message = (f"`{_shown(later)}`{mark} overloads {earlier}: in the unity "
+                   f"build calls in `{display(later_file.path)}` see both and may silently bind "
+                   "to the other file's function")
+        shown = [u for u, _ in unknown]
+    else:
+        return None  # every call still binds to the file's own function
+    related = [Related(pair.earlier.location, "the other file's overload")]
+    related += [Related(use.location, f"`{use.name}` is used here") for use in shown[:3]]
     return Finding(RULE.code, RULE.name, Severity.WARNING, message, later.location,
                    _end(later), tuple(related))
+
+
+def _end_use(use: NameUse) -> Location:
+    return replace(use.location, column=use.location.column + len(use.name))
 
 
 RULE = Rule(

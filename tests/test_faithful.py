@@ -130,7 +130,7 @@ def test_amalint_reports_what_the_compiler_says(case: Case, frontend: str) -> No
     assert result.returncode in (0, 1), result.stderr
     found = sorted(
         (f["code"], f["severity"], Path(f["filename"]).name,
-         f["message"].split("`")[1] if "`" in f["message"] else "")
+         f["message"].split("`")[1].split("(")[0] if "`" in f["message"] else "")
         for f in result.json
     )
     assert found == sorted(case.expected), result.stdout
