@@ -10,6 +10,7 @@ directory.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import shlex
 from collections.abc import Iterator, Sequence
@@ -108,7 +109,7 @@ def _read(database: Path, stamp: int) -> dict[Path, Entry]:
         args = tuple(_absolute(list(clean_args(argv[1:], *inputs)), directory))
         output = entry.get("output")
         if not isinstance(output, str):
-            output = next((b for a, b in zip(argv, argv[1:]) if a == "-o"), None)
+            output = next((b for a, b in itertools.pairwise(argv) if a == "-o"), None)
         out[target] = Entry(target, directory,
                             None if output is None else (directory / output).resolve(),
                             Flags(args, f"{database} (entry {index})"))

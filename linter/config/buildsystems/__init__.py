@@ -74,7 +74,7 @@ def _load(directory: Path, stamp: int, index: Path | None) -> Build:
 def _cmake_files(root: Path, build: Path) -> list[Path]:
     """``CMakeLists.txt`` and ``*.cmake`` files below ``root``, outside hidden directories and
     the build directory."""
-    out = []
+    out: list[Path] = []
     skip = build.resolve()
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")

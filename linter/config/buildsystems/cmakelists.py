@@ -43,6 +43,8 @@ class Argument:
     line: int
     column: int
     quoted: bool = False
+    #: The argument as written (quotes and escapes included).
+    raw: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,8 @@ def parse(data: bytes, path: Path) -> tuple[Command, ...]:
                     text = _unescape(raw)
                 literal = arg_kind == "bracket" or not _REFERENCE.search(raw)
                 line, column = _line_column(data, a)
-                args.append(Argument(text, literal, a, b, line, column, arg_kind != "unquoted"))
+                args.append(Argument(text, literal, a, b, line, column, arg_kind != "unquoted",
+                                      raw))
         if depth:
             line, _ = _line_column(data, start)
             raise InputError(f"{path}:{line}: `{data[start:end].decode()}(` is never closed")

@@ -127,8 +127,7 @@ def _command(props: Properties, command: Command) -> None:
     elif command.name in _SOURCE_LISTS and command.args and command.args[0].literal:
         name = command.args[0].text
         for arg in command.args[1:]:
-            if arg.literal and arg.text not in _LIST_KEYWORDS and ";" not in arg.text \
-                    and not arg.quoted:
+            if arg.literal and arg.text not in _LIST_KEYWORDS and ";" not in arg.text:
                 props.lists.setdefault(name, []).append(
                     Listed((base / arg.text).resolve(), arg, command))
 
