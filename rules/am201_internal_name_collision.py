@@ -37,7 +37,10 @@ double HalfOfThree() { return Half(3); }   // 1.5 alone, 1 in the unity build
 
 ## Use instead
 Give each helper a name or a namespace of its own (`namespace b_detail { ... }`), or move a
-shared helper into a header both include.
+shared helper into a header both include. In a unity build that a build system makes, the
+other remedy is to keep one of the two sources out of it: with CMake,
+`set_source_files_properties(b.cc PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)`. Findings in
+CMake targets (`amalint check -p BUILD`, `--unity-readiness`) name both remedies.
 
 ## Fix safety
 No automatic fix: only a person can choose the new name.
