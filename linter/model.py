@@ -218,7 +218,8 @@ class Declaration:
     storage class as the compiler sees it (macros expanded): ``static``, ``extern`` or empty.
     ``type`` is the declared type, normalized: a variable's, a typedef's target, a function's
     return type. ``tag`` is ``struct``/``union``/``enum``/``class`` for a :attr:`DeclKind.TYPE`.
-    ``macro`` names the macro whose expansion wrote the name, if one did.
+    ``macro`` names the macro whose expansion wrote the name, if one did; when no
+    preprocessor expanded it, it is the name itself (``PLUG_INIT()``): the real name is unknown.
     """
 
     scope: Scope

@@ -50,7 +50,10 @@ double HalfOfThree() { return Half(3); }   // 1.5 alone, 1 in the unity build
 
 ## Use instead
 Give each helper a name or a namespace of its own (`namespace b_detail { ... }`), or move a
-shared helper into a header both include.
+shared helper into a header both include. In a unity build that a build system makes, the
+other remedy is to keep one of the two sources out of it: with CMake,
+`set_source_files_properties(b.cc PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)`. Findings in
+CMake targets (`amalint check -p BUILD`, `--unity-readiness`) name both remedies.
 
 ## Fix safety
 No automatic fix: only a person can choose the new name.
@@ -177,7 +180,8 @@ def _clash(ctx: RuleContext, found: Clash) -> Finding:
     message = (f"{what}: each file compiles alone, but in the unity build the compiler reports "
                f"{found.reason} and the build fails{condition}")
     return Finding(RULE.code, RULE.name, Severity.ERROR, message, later.location, _end(later),
-                   (Related(earlier.location, f"the other {_what(earlier)} is here"),))
+                   (Related(earlier.location, "first defined here" if found.reason ==
+                            "redefinition" else f"the other {_what(earlier)} is here"),))
 
 
 def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:

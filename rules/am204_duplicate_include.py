@@ -2,12 +2,12 @@
 
 ## What it does
 Finds an `#include` in the umbrella that names a file already included above it, by the same
-spelling or by a different spelling that resolves to the same file, when the file is a source
-(`.c`, `.cc`, `.cpp`, ...) or header without an include guard (`#ifndef`/`#define`/`#endif`
-around the whole file, or `#pragma once`). A file with an include guard is read once however
-often it is included; projects guard sources that way on purpose, so that is not reported. An include inside an `#if` branch counts only when the first one is
-active whenever it is (the first is unconditional or in an enclosing branch): includes in
-different branches of an `#if` are not duplicates.
+spelling or by a different spelling that resolves to the same file, when the file has no include
+guard (`#ifndef`/`#define`/`#endif` around the whole file, or `#pragma once`). Sources usually
+have none; a file with a guard is read once however often it is included (projects guard
+sources that way on purpose), so that is not reported. An include inside an `#if` branch counts
+only when the first one is active whenever it is (the first is unconditional or in an
+enclosing branch): includes in different branches of an `#if` are not duplicates.
 
 ## Why is this bad?
 Sources have no include guards: the second copy defines every function, variable and class of

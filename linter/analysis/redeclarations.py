@@ -62,7 +62,7 @@ def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> Iterato
     groups: dict[tuple[tuple[str, ...], str, str], list[tuple[FileFacts, Declaration]]] = {}
     for facts in files:
         for decl in facts.declarations:
-            if decl.kind not in _SKIPPED:
+            if decl.kind not in _SKIPPED and decl.macro != decl.name:  # not a macro's name
                 groups.setdefault(_key(decl, is_c), []).append((facts, decl))
     for found in groups.values():
         if len({f.unit for f, _ in found}) < 2:

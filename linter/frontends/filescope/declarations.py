@@ -135,7 +135,7 @@ class Walker:
         self.file.declarations.append(Declaration(
             scope, name, kind, self.file.location(node), self.file.position(node.start_byte),
             internal, signature, conditional, definition, storage, type, tag,
-            self.file.macro_at(node.start_byte)))
+            self.file.macro_at(node.start_byte, name)))
 
     def one(self, node: Node, scope: Scope, conditional: bool, template: Node | None) -> None:
         kind = node.type

@@ -49,6 +49,8 @@ class FileText(SourceText):
     blanked: bytes
     declarations: list[Declaration] = field(default_factory=list)
     directives: list[tuple[Scope, tuple[str, ...], Node]] = field(default_factory=list)
+    #: Macro names the text still holds unexpanded (no preprocessor ran).
+    unexpanded: frozenset[str] | set[str] = frozenset()
 
     @cached_property
     def kinds(self) -> list[str]:
@@ -74,10 +76,11 @@ class FileText(SourceText):
     def position(self, offset: int) -> tuple[int, ...]:
         return (*self.source.prefix, offset)
 
-    def macro_at(self, offset: int) -> str:
-        """The macro whose expansion wrote the text at ``offset`` (``""``: the file did)."""
+    def macro_at(self, offset: int, name: str) -> str:
+        """The macro whose expansion wrote ``name`` at ``offset`` (``""``: the file did). In
+        unexpanded text that is ``name`` itself when it is a macro: the real name is unknown."""
         del offset
-        return ""
+        return name if name in self.unexpanded else ""
 
 
 def include_guard(blanked: bytes, directives: Sequence[Directive]) -> str | None:
