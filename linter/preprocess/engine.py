@@ -17,21 +17,41 @@ from .expr import ExprError, ExprOptions, evaluate
 from .macros import DefineError, Macro, command_line_define, parse_define
 from .scan import Directive, FileScan, scan
 from .search import SearchPath, dirname
-from .tokens import ID, PUNCT, STR, Token, spell
+from .tokens import ID, IDENTIFIER, PUNCT, STR, Token, spell
 from .unit import (
     SOURCE_SUFFIXES,
     Diagnostic,
     Inclusion,
-    MacroEvent,
     Position,
+    RawEvent,
     Unit,
     UnresolvedInclude,
 )
 
 _HEADER = re.compile(r'[ \t\f\v]*(?:<([^>\n]*)>|"([^"\n]*)")[ \t\f\v]*(\S?)')
-_NAME = re.compile(r"[ \t\f\v]*([A-Za-z_$\x80-\U0010ffff][\w$\x80-\U0010ffff]*)?")
+_NAME = re.compile(r"[ \t\f\v]*(" + IDENTIFIER + ")?")
 _CONDITIONS = frozenset({"if", "ifdef", "ifndef"})
 _ALTERNATIVES = frozenset({"elif", "elifdef", "elifndef", "else"})
+
+
+def _identifiers(tokens: list[Token]) -> list[str]:
+    """The identifiers of an ``#if`` expression, except ``defined`` and its operands."""
+    out = []
+    after_defined = 0
+    for t in tokens:
+        if t.kind == ID:
+            if t.text == "defined":
+                after_defined = 2
+                continue
+            if after_defined:
+                after_defined = 0
+                continue
+            out.append(t.text)
+        elif t.kind == PUNCT and t.text == "(" and after_defined:
+            after_defined -= 1
+        else:
+            after_defined = 0
+    return out
 
 
 class _Frame:
@@ -62,7 +82,8 @@ class Engine:
         self.config = config
         self.args = config.parsed
         self.read = read
-        self.identity = identity
+        self._identity = identity
+        self._identities: dict[str, str] = {}
         info = config.compiler
         values = info.macro_values()
         self.lex = builtin.lex_options(config.language, values, info.family)
@@ -73,7 +94,7 @@ class Engine:
         self.search = SearchPath(self.args, info.system_dirs, is_file)
         self.macros: dict[str, Macro] = {}
         self.by_name: dict[str, tuple[list[Position], list[Macro | None]]] = {}
-        self.events: list[MacroEvent] = []
+        self.events: list[RawEvent] = []
         self.inclusions: list[Inclusion] = []
         self.ranges: list[list[tuple[int, int]]] = []
         self.scans: dict[str, FileScan] = {}
@@ -252,20 +273,14 @@ class Engine:
     def _eval_if(self, f: _Frame, d: Directive) -> bool:
         tokens = d.tokens(self.lex)
         self.frame, self.directive = f, d
-        after_defined = 0
-        for t in tokens:
-            if t.kind == ID:
-                if t.text == "defined":
-                    after_defined = 2
-                    continue
-                if after_defined:
-                    after_defined = 0
-                    continue
-                self._event("test", t.text, self.macros.get(t.text), f, d, "if")
-            elif t.kind == PUNCT and t.text == "(" and after_defined:
-                after_defined -= 1
-            else:
-                after_defined = 0
+        if d.idents is None:
+            d.idents = _identifiers(tokens)
+        if d.idents:
+            pos = (*f.prefix, d.start)
+            index = f.inc.index
+            get = self.macros.get
+            self.events.extend(("test", name, get(name), pos, index, d.line, "if")
+                               for name in d.idents)
         exp = self.if_expander
         exp.count = 0
         exp.errors = []
@@ -315,26 +330,25 @@ class Engine:
     def _set(self, name: str, m: Macro, pos: Position, inc: int | None, line: int) -> None:
         self.macros[name] = m
         self.builtins.discard(name)
-        self._log(MacroEvent("define", name, m, pos, inc, line), m)
+        self._log(("define", name, m, pos, inc, line, ""), m)
 
     def _remove(self, name: str, pos: Position, inc: int | None, line: int) -> None:
         old = self.macros.pop(name, None)
         self.builtins.discard(name)
-        self._log(MacroEvent("undef", name, old, pos, inc, line), None)
+        self._log(("undef", name, old, pos, inc, line, ""), None)
 
-    def _log(self, event: MacroEvent, state: Macro | None) -> None:
+    def _log(self, event: RawEvent, state: Macro | None) -> None:
         self.events.append(event)
-        entry = self.by_name.get(event.name)
+        entry = self.by_name.get(event[1])
         if entry is None:
-            self.by_name[event.name] = ([event.position], [state])
+            self.by_name[event[1]] = ([event[3]], [state])
         else:
-            entry[0].append(event.position)
+            entry[0].append(event[3])
             entry[1].append(state)
 
     def _event(self, kind: str, name: str, macro: Macro | None, f: _Frame, d: Directive,
                test: str) -> None:
-        self.events.append(MacroEvent(kind, name, macro, (*f.prefix, d.start), f.inc.index,
-                                      d.line, test))
+        self.events.append((kind, name, macro, (*f.prefix, d.start), f.inc.index, d.line, test))
 
     def _is_defined(self, name: str) -> bool:
         return name in self.macros or name in self.builtins or name in self.features.operators
@@ -452,8 +466,7 @@ class Engine:
                            guard=scan_.guard)
         if skipped == "guard" and parent is not None:
             guard = self.guards[identity]
-            self.events.append(MacroEvent("test", guard, self.macros.get(guard), prefix,
-                                          index, 1, "guard"))
+            self.events.append(("test", guard, self.macros.get(guard), prefix, index, 1, "guard"))
         if skipped is None:
             if kind == "import":
                 self.once.add(identity)
@@ -467,6 +480,12 @@ class Engine:
         self.inclusions.append(inc)
         self.ranges.append([])
         return inc
+
+    def identity(self, path: str) -> str:
+        known = self._identities.get(path)
+        if known is None:
+            known = self._identities[path] = self._identity(path)
+        return known
 
     def _read(self, path: str) -> bytes | None:
         scan_ = self.scans.get(path)

@@ -44,6 +44,8 @@ _BINARY_PREC = {
     "%": 12,
 }
 _UNARY = frozenset({"+", "-", "~", "!"})
+_FAST = frozenset({"==", "!=", "<", ">", "<=", ">=", "||", "&&", "+", "-", "*", "&", "|", "^",
+                   "<<", ">>"})
 _UNARY_PREC = 13
 _NAMED = {"and": "&&", "or": "||", "not": "!", "bitand": "&", "bitor": "|", "xor": "^",
           "compl": "~", "not_eq": "!="}
@@ -60,7 +62,20 @@ def _signed(x: int) -> int:
     return x - (1 << BITS) if x > SMAX else x
 
 
+_NUMBERS: dict[tuple[str, bool], Value] = {}
+
+
 def parse_number(text: str, opts: ExprOptions) -> Value:
+    key = (text, opts.digit_separators)
+    known = _NUMBERS.get(key)
+    if known is None:
+        known = _parse_number(text, opts)
+        if len(_NUMBERS) < 65536:
+            _NUMBERS[key] = known
+    return known
+
+
+def _parse_number(text: str, opts: ExprOptions) -> Value:
     m = _INT.fullmatch(text)
     if m is None:
         if re.fullmatch(r"\.?[0-9][0-9a-zA-Z_.'+-]*", text) and (
@@ -158,9 +173,17 @@ class _Op:
 
 def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[str]]:
     """The value of an ``#if`` expression and warnings; raises ExprError (the compiler's error)."""
+    warnings: list[str] = []
+    n = len(tokens)
+    if n == 1 and tokens[0].kind == NUM:  # the common shapes, without the operator stacks
+        return parse_number(tokens[0].text, opts)[0], warnings
+    if n == 3 and tokens[0].kind == NUM and tokens[2].kind == NUM and tokens[1].kind == PUNCT \
+            and tokens[1].text in _FAST:
+        value = _binary(tokens[1].text, parse_number(tokens[0].text, opts),
+                        parse_number(tokens[2].text, opts), False, opts, warnings)
+        return value[0], warnings
     values: list[Value] = []
     ops: list[_Op] = []
-    warnings: list[str] = []
     state = {"skip": 0}
     want_operand = True
     if not tokens:

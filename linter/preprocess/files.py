@@ -33,8 +33,10 @@ def read(path: str) -> bytes | None:
 
 
 def identity(path: str) -> str:
-    """What makes two paths one file for ``#pragma once`` (symlinks resolved)."""
+    """What makes two paths one file for ``#pragma once`` and include guards: the device and
+    inode, as clang compares files (so symlinks and ``a/../b`` spellings are one file)."""
     try:
-        return os.path.realpath(path)
+        st = os.stat(path)
     except (OSError, ValueError):
         return os.path.normpath(path)
+    return f"{st.st_dev}:{st.st_ino}"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from .tokens import ID, PASTE, PUNCT, LexOptions, Token, tokenize
+from .tokens import ID, IDENTIFIER, PASTE, PUNCT, LexOptions, Token, tokenize
 
-_HEAD = re.compile(r"[ \t\f\v]*([A-Za-z_$\x80-\U0010ffff][\w$\x80-\U0010ffff]*)")
+_HEAD = re.compile(r"[ \t\f\v]*(" + IDENTIFIER + ")")
 _PARAMS = re.compile(r"\(([^()]*)\)")
 _PARAM = re.compile(
-    r"\s*(?:([A-Za-z_$\x80-\U0010ffff][\w$\x80-\U0010ffff]*)\s*(\.\.\.)?|(\.\.\.))\s*")
+    r"\s*(?:(" + IDENTIFIER + r")\s*(\.\.\.)?|(\.\.\.))\s*")
 DEFAULT_LEX = LexOptions()
 _NEEDS_TOKENS = re.compile(r"['\"]")
 
@@ -165,12 +165,10 @@ def parse_define(text: str, opts: LexOptions, path: str | None = None, line: int
         pass
     body = text[pos:].strip(" \t\f\v\r\n")
     macro = Macro(name, params, variadic, body, path, line, opts)
-    toks = macro.tokens
-    if toks and toks[0].text in ("##", "%:%:"):
+    if body.startswith(("##", "%:%:")) or body.endswith(("##", "%:%:")):
         raise DefineError("'##' cannot appear at either end of a macro expansion")
-    if toks and toks[-1].text in ("##", "%:%:"):
-        raise DefineError("'##' cannot appear at either end of a macro expansion")
-    if params is not None:
+    if params is not None and ("#" in body or "%:" in body):
+        toks = macro.tokens
         names = set(params)
         for k, t in enumerate(toks):
             if t.text in ("#", "%:") and t.kind == PUNCT:

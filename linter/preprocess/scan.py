@@ -23,14 +23,25 @@ CONDITIONALS = frozenset({"if", "ifdef", "ifndef", "elif", "elifdef", "elifndef"
 _OPENERS = frozenset({"if", "ifdef", "ifndef"})
 
 # What phase 1-2 removes: the CR of a CRLF, and backslash-(blanks)-newline.
+_SPLICES = re.compile(rb"\\[ \t\f\v]*\n")
 _DELETIONS = re.compile(rb"\r(?=\n)|\\[ \t\f\v]*(?:\r\n|\r|\n)")
-_MAIN = re.compile(rb"/\*|//|\"|'|\n[ \t\f\v]*(?:#|%:)")
-_MAIN_RAW = re.compile(rb"/\*|//|\"|'|R\"|\n[ \t\f\v]*(?:#|%:)")
-_FIRST = re.compile(rb"[ \t\f\v]*(?:#|%:)")
+# The walk stops at comments, string and character literals (so that a '#' or '/*' inside one
+# is not taken for a directive or a comment) and at '#' (a directive if only blanks come before
+# it on its line). A run of lines that are only '//' comments is one stop.
+_LINE_COMMENTS = rb"//[^\n]*(?:\n[ \t\f\v]*//[^\n]*)*"
+# A directive's name and the rest of its line ("##" at the start of a line is no directive).
+# '#' and '%:' are separate alternatives: a nested group would cost the regex its fast search.
+_NAME_REST = rb"[ \t\f\v]*([A-Za-z_][A-Za-z0-9_]*|[0-9]+)?([^\n]*)"
+_DIRECTIVE = rb"#(?!#)" + _NAME_REST + rb"|%:(?!%:)" + _NAME_REST
+_MAIN = re.compile(rb"/\*|" + _LINE_COMMENTS + rb"|\"|'|" + _DIRECTIVE)
+_MAIN_RAW = re.compile(rb"/\*|" + _LINE_COMMENTS + rb"|\"|'|R\"|" + _DIRECTIVE)
+_LINE = re.compile(_DIRECTIVE)
+_COMMENT = rb"/\*(?:[^*]|\*(?!/))*\*/"
+_HASH_AFTER_COMMENT = re.compile(rb"(?:[ \t\f\v]|" + _COMMENT + rb")*(?=#|%:)")
+_NAMES: dict[bytes, str] = {}
 _STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"?', re.S)
 _CHAR = re.compile(rb"'(?:[^'\\\n]|\\.)*'?", re.S)
 _RAW = re.compile(rb'R"([^ ()\\\t\v\f\n"]{0,16})\(')
-_HASH_AFTER_COMMENT = re.compile(rb"(?:[ \t\f\v]|/\*(?:[^*]|\*(?!/))*\*/)*(?:#|%:)")
 _BLANK = re.compile(rb"(?:\s|/\*.*?\*/|//[^\n]*)*", re.S)
 # A directive line with a comment, string or character literal in it is cut piece by piece.
 _PIECES = re.compile(
@@ -41,7 +52,6 @@ _PIECES = re.compile(
     re.S,
 )
 _PIECES_NOSEP = re.compile(_PIECES.pattern.replace(rb"'[0-9A-Za-z_]|", b""), re.S)
-_NAME = re.compile(r"[ \t\f\v]*([A-Za-z_]\w*|[0-9]+)?")
 _IDCHARS = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.'$")
 _GUARD_IF = re.compile(r"\s*!\s*defined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))\s*")
 _GUARD_IFNDEF = re.compile(r"\s*([A-Za-z_]\w*)\s*")
@@ -52,15 +62,24 @@ class Directive:
     line's start and just past its last line's newline; ``line`` is its first physical line;
     ``rest`` is the text after the name, comments blanked and splices removed."""
 
-    __slots__ = ("_tokens", "end", "line", "name", "rest", "start")
+    __slots__ = ("_raw", "_rest", "_tokens", "end", "idents", "line", "name", "start")
 
-    def __init__(self, start: int, end: int, line: int, name: str, rest: str) -> None:
+    def __init__(self, start: int, end: int, line: int, name: str, raw: bytes) -> None:
         self.start = start
         self.end = end
         self.line = line
         self.name = name
-        self.rest = rest
+        self._raw = raw
+        self._rest: str | None = None
         self._tokens: list[Token] | None = None
+        #: The engine's cache of the identifiers an ``#if`` tests.
+        self.idents: list[str] | None = None
+
+    @property
+    def rest(self) -> str:
+        if self._rest is None:
+            self._rest = self._raw.decode("utf-8", "surrogateescape")
+        return self._rest
 
     def tokens(self, opts: LexOptions) -> list[Token]:
         """The tokens of ``rest`` (cached: a scan belongs to one set of lexing options)."""
@@ -100,7 +119,8 @@ def _normalize(data: bytes) -> tuple[bytes, list[int], list[int]]:
     points: list[int] = []
     totals: list[int] = []
     start = 3 if data.startswith(BOM) else 0
-    if start == 0 and b"\r" not in data and b"\\" not in data:
+    deletions = _DELETIONS if b"\r" in data else _SPLICES  # the latter is much faster
+    if start == 0 and deletions.search(data) is None:
         return data, points, totals
     parts: list[bytes] = []
     deleted = start
@@ -109,7 +129,7 @@ def _normalize(data: bytes) -> tuple[bytes, list[int], list[int]]:
         totals.append(start)
     prev = start
     new_len = 0
-    for m in _DELETIONS.finditer(data, start):
+    for m in deletions.finditer(data, start):
         parts.append(data[prev:m.start()])
         new_len += m.start() - prev
         deleted += m.end() - m.start()
@@ -117,7 +137,9 @@ def _normalize(data: bytes) -> tuple[bytes, list[int], list[int]]:
         totals.append(deleted)
         prev = m.end()
     parts.append(data[prev:])
-    norm = b"".join(parts).replace(b"\r", b"\n")
+    norm = b"".join(parts)
+    if b"\r" in norm:
+        norm = norm.replace(b"\r", b"\n")
     return norm, points, totals
 
 
@@ -140,21 +162,15 @@ def _line_counter(data: bytes) -> Callable[[int, int], int]:
 
 
 def _clean_directive(norm: bytes, p: int, seps: bool) -> tuple[bytes, int]:
-    """The cleaned text of a directive from ``p`` (just after ``#``) and where its logical line
-    ends (the offset of its newline, or the end of the text)."""
-    e = norm.find(b"\n", p)
-    if e < 0:
-        e = len(norm)
-    seg = norm[p:e]
-    if b"/" not in seg or (b"/*" not in seg and b"//" not in seg):
-        return seg, e
+    """The text of a directive from ``p`` (after ``#``) with comments blanked, and where its
+    logical line ends (the offset of its newline, or the end of the text)."""
     out: list[bytes] = []
     pieces = _PIECES if seps else _PIECES_NOSEP
     pos = p
     n = len(norm)
     while pos < n:
         m = pieces.match(norm, pos)
-        if m is None:  # a lone quote char cannot fail the literal patterns; be safe anyway
+        if m is None:  # cannot happen (every byte starts some piece); be safe anyway
             out.append(norm[pos:pos + 1])
             pos += 1
             continue
@@ -202,45 +218,45 @@ def _is_digit_separator(norm: bytes, s: int) -> bool:
 
 def _scan(data: bytes, opts: LexOptions) -> FileScan:
     norm, points, totals = _normalize(data)
-    orig = _mapper(points, totals)
-    count_lines = _line_counter(data)
     seps = opts.digit_separators
-    search = (_MAIN_RAW if opts.raw_strings else _MAIN).search
     n = len(norm)
-    found: list[tuple[int, int, int, bytes]] = []  # norm: line start, name/rest start, end, text
+    found: list[tuple[int, int, bytes, bytes]] = []  # in norm: line start, end, name, rest
+    line_match = _LINE.match
 
-    def directive(line_start: int, after_hash: int) -> int:
-        if norm[after_hash:after_hash + 1] == b"#" or norm[after_hash:after_hash + 2] == b"%:":
-            return after_hash  # "##" or "%:%:" begins the line: not a directive
-        text, e = _clean_directive(norm, after_hash, seps)
-        found.append((line_start, after_hash, e + 1 if e < n else n, text))
+    def directive(line_start: int, m: re.Match[bytes]) -> int:
+        e = m.end()
+        g = 1 if m.start(2) >= 0 else 3
+        name, rest = m.group(g, g + 1)
+        if b"/*" in rest or b"//" in rest:
+            rest, e = _clean_directive(norm, m.start(g + 1), seps)
+        found.append((line_start, e + 1 if e < n else n, name or b"", rest))
         return e
 
+    search = (_MAIN_RAW if opts.raw_strings else _MAIN).search
     pos = 0
-    m0 = _FIRST.match(norm)
-    if m0:
-        pos = directive(0, m0.end())
     while True:
         m = search(norm, pos)
         if m is None:
             break
         s = m.start()
         c = norm[s]
-        if c == 0x0A:  # newline, blanks, '#'
-            pos = directive(s + 1, m.end())
+        if c == 0x23 or c == 0x25:  # '#' or '%:'
+            ls = norm.rfind(b"\n", 0, s) + 1
+            pos = directive(ls, m) if ls == s or not norm[ls:s].strip(b" \t\f\v") else s + 1
         elif c == 0x2F:  # '/'
             if norm[s + 1] == 0x2A:
                 e = norm.find(b"*/", s + 2)
-                pos = n if e < 0 else e + 2
-                if e >= 0:
-                    h = _HASH_AFTER_COMMENT.match(norm, pos)
-                    if h is not None:
-                        ls = _bol(norm, s)
-                        if ls >= 0:
-                            pos = directive(ls, h.end())
+                if e < 0:
+                    break
+                pos = e + 2
+                h = _HASH_AFTER_COMMENT.match(norm, pos)
+                if h is not None:
+                    ls = _bol(norm, s)
+                    d = line_match(norm, h.end()) if ls >= 0 else None
+                    if d is not None:
+                        pos = directive(ls, d)
             else:
-                e = norm.find(b"\n", s)
-                pos = n if e < 0 else e
+                pos = m.end()
         elif c == 0x22:  # '"'
             lit = _STRING.match(norm, s)
             pos = lit.end() if lit else s + 1
@@ -257,21 +273,37 @@ def _scan(data: bytes, opts: LexOptions) -> FileScan:
                 pos = lit.end() if lit else s + 2
             else:
                 pos = e
+    return FileScan(data, *_directives(data, norm, points, totals, found))
+
+
+def _directives(data: bytes, norm: bytes, points: list[int], totals: list[int],
+                found: list[tuple[int, int, bytes, bytes]]) -> tuple[list[Directive], list[int],
+                                                                     str | None]:
+    n = len(norm)
+    names = _NAMES
     directives: list[Directive] = []
     line = 1
     last = 0
-    for ls, _, end, text in found:
-        start = orig(ls)
-        line += count_lines(last, start)
-        last = start
-        rest = text.decode("utf-8", "surrogateescape")
-        m1 = _NAME.match(rest)
-        name = (m1.group(1) or "") if m1 else ""
-        directives.append(Directive(start, orig(end) if end < n else len(data), line, name,
-                                    rest[m1.end():] if m1 and name else rest))
+    if not points and b"\r" not in data:  # the common case: offsets and lines as they are
+        count = data.count
+        for ls, end, raw, rest in found:
+            line += count(b"\n", last, ls)
+            last = ls
+            name = names.get(raw)
+            if name is None:
+                name = names.setdefault(raw, raw.decode("ascii"))
+            directives.append(Directive(ls, end, line, name, rest))
+    else:
+        orig = _mapper(points, totals)
+        count_lines = _line_counter(data)
+        for ls, end, raw, rest in found:
+            start = orig(ls)
+            line += count_lines(last, start)
+            last = start
+            directives.append(Directive(start, orig(end) if end < n else len(data), line,
+                                        raw.decode("ascii"), rest))
     sibling = _siblings(directives)
-    guard = _guard(norm, found, directives, sibling)
-    return FileScan(data, directives, sibling, guard)
+    return directives, sibling, _guard(norm, found, directives, sibling)
 
 
 def _siblings(directives: list[Directive]) -> list[int]:
@@ -290,7 +322,7 @@ def _siblings(directives: list[Directive]) -> list[int]:
     return sibling
 
 
-def _guard(norm: bytes, found: list[tuple[int, int, int, bytes]], directives: list[Directive],
+def _guard(norm: bytes, found: list[tuple[int, int, bytes, bytes]], directives: list[Directive],
            sibling: list[int]) -> str | None:
     """The include-guard macro if the whole file is ``#ifndef X`` (or ``#if !defined X``) …
     ``#endif`` with nothing but blanks and comments around it, as gcc and clang detect it."""
@@ -310,7 +342,7 @@ def _guard(norm: bytes, found: list[tuple[int, int, int, bytes]], directives: li
     k = sibling[0]
     if k != len(directives) - 1 or directives[k].name != "endif":
         return None
-    if _BLANK.fullmatch(norm, found[k][2]) is None:
+    if _BLANK.fullmatch(norm, found[k][1]) is None:
         return None
     return macro
 

@@ -52,8 +52,10 @@ class LexOptions:
     ud_suffix: bool = True
 
 
-_ID_START = r"[A-Za-z_$\x80-\U0010ffff]"
-_ID_CHAR = r"[\w$\x80-\U0010ffff]"
+#: Identifier characters: ASCII letters, digits (not first), ``_``, ``$`` and any non-ASCII.
+ID_START = r"[^\x00-\x23\x25-\x40\x5b-\x5e\x60\x7b-\x7f]"
+ID_CHAR = r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"
+IDENTIFIER = ID_START + ID_CHAR + "*"
 _PUNCTS = sorted(
     ["%:%:", "...", "<<=", ">>=", "->*", "##", "%:", "<:", ":>", "<%", "%>", "::", ".*", "->",
      "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "*=", "/=", "%=", "+=", "-=",
@@ -64,15 +66,15 @@ _PUNCTS = sorted(
 
 def _token_regex(opts: LexOptions) -> re.Pattern[str]:
     num = r"\.?[0-9](?:[eEpP][+-]|" + (r"'[0-9A-Za-z_]|" if opts.digit_separators else "") + \
-        r"[\w.$\x80-\U0010ffff])*"
-    suffix = f"(?:{_ID_START}{_ID_CHAR}*)?" if opts.ud_suffix else ""
+        r"[^\x00-\x23\x25-\x2d\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f])*"
+    suffix = f"(?:{ID_START}{ID_CHAR}*)?" if opts.ud_suffix else ""
     raw = (r'(?P<raw>(?:u8|u|U|L)?R"(?P<delim>[^ ()\\\t\v\f\n"]{0,16})\((?:.|\n)*?\)(?P=delim)"'
            + suffix + ")|") if opts.raw_strings else ""
     return re.compile(
         r"(?P<ws>[ \t\f\v\r\n]+)|" + raw
         + r"""(?P<str>(?:u8|u|U|L)?"(?:[^"\\\n]|\\.)*\"""" + suffix + ")"
         + r"|(?P<chr>(?:u8|u|U|L)?'(?:[^'\\\n]|\\.)*'" + suffix + ")"
-        + f"|(?P<id>{_ID_START}{_ID_CHAR}*)"
+        + f"|(?P<id>{ID_START}{ID_CHAR}*)"
         + f"|(?P<num>{num})"
         + "|(?P<punct>" + "|".join(re.escape(p) for p in _PUNCTS) + ")"
         + r"|(?P<other>.)",

@@ -72,6 +72,10 @@ class MacroEvent(NamedTuple):
     test: str = ""
 
 
+#: A MacroEvent's fields, as the engine records them (made into MacroEvents on demand).
+RawEvent = tuple[str, str, "Macro | None", Position, "int | None", int, str]
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """What the compiler would say. ``line`` is the physical line; ``reported`` is file:line as
@@ -103,7 +107,7 @@ class Unit:
 
     def __init__(self, config: Config, lex: LexOptions, inclusions: list[Inclusion],
                  ranges: list[list[tuple[int, int]]], scans: Mapping[str, FileScan],
-                 events: list[MacroEvent], by_name: dict[str, tuple[list[Position],
+                 events: list[RawEvent], by_name: dict[str, tuple[list[Position],
                                                                     list[Macro | None]]],
                  initial: dict[str, Macro], final: dict[str, Macro],
                  diagnostics: list[Diagnostic], unresolved: list[UnresolvedInclude],
@@ -113,7 +117,8 @@ class Unit:
         self.inclusions = tuple(inclusions)
         self._ranges = ranges
         self._scans = scans
-        self.events = tuple(events)
+        self._events = events
+        self._event_objects: tuple[MacroEvent, ...] | None = None
         self._by_name = by_name
         self.initial: Mapping[str, Macro] = initial
         self.macros: Mapping[str, Macro] = final
@@ -169,6 +174,14 @@ class Unit:
             return None
         k = bisect.bisect_right(entry[0], position)
         return entry[1][k - 1] if k else None
+
+    @property
+    def events(self) -> tuple[MacroEvent, ...]:
+        """Every macro event of the unit in order: predefined and command-line definitions
+        first, then each ``#define``, ``#undef`` and test as the compiler meets it."""
+        if self._event_objects is None:
+            self._event_objects = tuple(MacroEvent._make(e) for e in self._events)
+        return self._event_objects
 
     def history(self, name: str) -> list[MacroEvent]:
         """Every event of one macro, in order."""
