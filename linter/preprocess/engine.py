@@ -6,32 +6,20 @@ scan knows where each group's next ``#elif``/``#else``/``#endif`` is, so the wal
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 
-from . import builtin
 from .config import Config
 from .expand import Expander
-from .expr import ExprError, ExprOptions, evaluate
-from .macros import DefineError, Macro, command_line_define, parse_define
-from .scan import Directive, FileScan, scan
-from .search import SearchPath, dirname
+from .expr import ExprError, evaluate
+from .includes import Includes
+from .macros import DefineError, command_line_define, parse_define
+from .scan import Directive
+from .state import Frame
 from .tokens import ID, IDENTIFIER, PUNCT, STR, Token, spell
-from .unit import (
-    SOURCE_SUFFIXES,
-    Diagnostic,
-    Inclusion,
-    Position,
-    RawEvent,
-    Unit,
-    UnresolvedInclude,
-)
+from .unit import Unit
 
-_HEADER = re.compile(r'[ \t\f\v]*(?:<([^>\n]*)>|"([^"\n]*)")[ \t\f\v]*(\S?)')
 _NAME = re.compile(r"[ \t\f\v]*(" + IDENTIFIER + ")?")
-_CONDITIONS = frozenset({"if", "ifdef", "ifndef"})
-_ALTERNATIVES = frozenset({"elif", "elifdef", "elifndef", "else"})
 
 
 def _identifiers(tokens: list[Token]) -> list[str]:
@@ -54,66 +42,15 @@ def _identifiers(tokens: list[Token]) -> list[str]:
     return out
 
 
-class _Frame:
-    __slots__ = ("conds", "depth", "dir", "discard", "found", "i", "inc", "line_delta", "path",
-                 "pos", "prefix", "presumed", "scan", "system", "unit")
-
-    def __init__(self, inc: Inclusion, scan_: FileScan, found: int) -> None:
-        self.inc = inc
-        self.scan = scan_
-        self.i = 0
-        self.pos = 0  # where the current active code began; -1 while in a false group
-        self.conds: list[int] = []
-        self.prefix = inc.prefix
-        self.path = inc.path
-        self.dir = dirname(inc.path)
-        self.found = found
-        self.depth = inc.depth
-        self.system = inc.system
-        self.unit = inc.unit
-        self.line_delta = 0
-        self.presumed = inc.path
-        self.discard = inc.kind == "-imacros"
-
-
-class Engine:
+class Engine(Includes):
     def __init__(self, config: Config, read: Callable[[str], bytes | None],
                  is_file: Callable[[str], bool], identity: Callable[[str], str]) -> None:
-        self.config = config
-        self.args = config.parsed
-        self.read = read
-        self._identity = identity
-        self._identities: dict[str, str] = {}
-        info = config.compiler
-        values = info.macro_values()
-        self.lex = builtin.lex_options(config.language, values, info.family)
-        self.expr = ExprOptions(cplusplus=config.language == "c++", family=info.family,
-                                char_unsigned="__CHAR_UNSIGNED__" in values,
-                                digit_separators=self.lex.digit_separators)
-        self.features = info.features
-        self.search = SearchPath(self.args, info.system_dirs, is_file)
-        self.macros: dict[str, Macro] = {}
-        self.by_name: dict[str, tuple[list[Position], list[Macro | None]]] = {}
-        self.events: list[RawEvent] = []
-        self.inclusions: list[Inclusion] = []
-        self.ranges: list[list[tuple[int, int]]] = []
-        self.scans: dict[str, FileScan] = {}
-        self.diagnostics: list[Diagnostic] = []
-        self.unresolved: list[UnresolvedInclude] = []
-        self.once: set[str] = set()
-        self.guards: dict[str, str] = {}
-        self.pushed: dict[str, list[Macro | None]] = {}
-        self.builtins = set(info.features.builtins)
-        self.counter = 0
-        self.frames: list[_Frame] = []
-        self.frame: _Frame | None = None
-        self.directive: Directive | None = None
-        self.too_many = False
+        super().__init__(config, read, is_file, identity)
         self.if_expander = Expander(self.macros.get, self.lex, if_mode=True,
                                     dynamic=self._dynamic, is_defined=self._is_defined,
                                     on_defined=self._on_defined, has_include=self._has_include,
                                     feature=self.features.value, limit=config.expansion_limit)
-        self.handlers: dict[str, Callable[[_Frame, Directive, int], None]] = {
+        self.handlers: dict[str, Callable[[Frame, Directive, int], None]] = {
             "if": self._if, "ifdef": self._if, "ifndef": self._if, "elif": self._alternative,
             "elifdef": self._alternative, "elifndef": self._alternative,
             "else": self._alternative, "endif": self._endif, "define": self._define,
@@ -123,6 +60,7 @@ class Engine:
             "ident": self._null, "sccs": self._null, "assert": self._null,
             "unassert": self._null,
         }
+
 
     # -- the unit -------------------------------------------------------------------------------
 
@@ -156,7 +94,7 @@ class Engine:
                         system=kind == "pre-include")
             self._walk()
         if data is not None:
-            self.frames.append(_Frame(main, self._scan(umbrella, data), -1))
+            self.frames.append(Frame(main, self._scan(umbrella, data), -1))
             self._walk()
         return Unit(self.config, self.lex, self.inclusions, self.ranges, self.scans,
                     self.events, self.by_name, initial, dict(self.macros), self.diagnostics,
@@ -186,7 +124,7 @@ class Engine:
             else:
                 self._error(f, d, f"invalid preprocessing directive #{d.name}")
 
-    def _code(self, f: _Frame, a: int, b: int) -> None:
+    def _code(self, f: Frame, a: int, b: int) -> None:
         if f.discard:
             return
         r = self.ranges[f.inc.index]
@@ -195,7 +133,7 @@ class Engine:
         else:
             r.append((a, b))
 
-    def _finish(self, f: _Frame) -> None:
+    def _finish(self, f: Frame) -> None:
         n = len(f.scan.data)
         if f.pos >= 0 and f.pos < n:
             self._code(f, f.pos, n)
@@ -206,12 +144,12 @@ class Engine:
 
     # -- conditionals ---------------------------------------------------------------------------
 
-    def _if(self, f: _Frame, d: Directive, i: int) -> None:
+    def _if(self, f: Frame, d: Directive, i: int) -> None:
         f.conds.append(d.line)
         if not self._condition(f, d):
             self._skip_group(f, i)
 
-    def _skip_group(self, f: _Frame, i: int) -> None:
+    def _skip_group(self, f: Frame, i: int) -> None:
         """Group ``i`` is not taken: go to the next group that is, or past the ``#endif``."""
         dirs = f.scan.directives
         sibling = f.scan.sibling
@@ -231,7 +169,7 @@ class Engine:
                 return
             i = j
 
-    def _alternative(self, f: _Frame, d: Directive, i: int) -> None:
+    def _alternative(self, f: Frame, d: Directive, i: int) -> None:
         """An ``#elif``/``#else`` reached from a taken group: skip to the ``#endif``."""
         if not f.conds:
             self._error(f, d, f"#{d.name} without #if")
@@ -251,13 +189,13 @@ class Engine:
                 f.pos = dirs[j].end
                 return
 
-    def _endif(self, f: _Frame, d: Directive, i: int) -> None:
+    def _endif(self, f: Frame, d: Directive, i: int) -> None:
         if not f.conds:
             self._error(f, d, "#endif without #if")
             return
         f.conds.pop()
 
-    def _condition(self, f: _Frame, d: Directive) -> bool:
+    def _condition(self, f: Frame, d: Directive) -> bool:
         name = d.name
         if name in ("if", "elif"):
             return self._eval_if(f, d)
@@ -270,7 +208,7 @@ class Engine:
         self._event("test", macro, self.macros.get(macro), f, d, name)
         return defined == (name in ("ifdef", "elifdef"))
 
-    def _eval_if(self, f: _Frame, d: Directive) -> bool:
+    def _eval_if(self, f: Frame, d: Directive) -> bool:
         tokens = d.tokens(self.lex)
         self.frame, self.directive = f, d
         if d.idents is None:
@@ -300,7 +238,7 @@ class Engine:
 
     # -- macros ---------------------------------------------------------------------------------
 
-    def _define(self, f: _Frame, d: Directive, i: int) -> None:
+    def _define(self, f: Frame, d: Directive, i: int) -> None:
         try:
             m = parse_define(d.rest, self.lex, f.path, d.line)
         except DefineError as e:
@@ -311,7 +249,7 @@ class Engine:
             self._diag("warning", f'"{m.name}" redefined', f, d.line)
         self._set(m.name, m, (*f.prefix, d.start), f.inc.index, d.line)
 
-    def _undef(self, f: _Frame, d: Directive, i: int) -> None:
+    def _undef(self, f: Frame, d: Directive, i: int) -> None:
         m = _NAME.match(d.rest)
         name = m.group(1) if m else None
         if not name:
@@ -319,187 +257,10 @@ class Engine:
             return
         self._remove(name, (*f.prefix, d.start), f.inc.index, d.line)
 
-    def _define_text(self, text: str, f: _Frame | None) -> None:
-        try:
-            m = parse_define(text, self.lex)
-        except DefineError as e:
-            self._diag("error", f"predefined {text!r}: {e}", None, 0)
-            return
-        self._set(m.name, m, (), None, 0)
-
-    def _set(self, name: str, m: Macro, pos: Position, inc: int | None, line: int) -> None:
-        self.macros[name] = m
-        self.builtins.discard(name)
-        self._log(("define", name, m, pos, inc, line, ""), m)
-
-    def _remove(self, name: str, pos: Position, inc: int | None, line: int) -> None:
-        old = self.macros.pop(name, None)
-        self.builtins.discard(name)
-        self._log(("undef", name, old, pos, inc, line, ""), None)
-
-    def _log(self, event: RawEvent, state: Macro | None) -> None:
-        self.events.append(event)
-        entry = self.by_name.get(event[1])
-        if entry is None:
-            self.by_name[event[1]] = ([event[3]], [state])
-        else:
-            entry[0].append(event[3])
-            entry[1].append(state)
-
-    def _event(self, kind: str, name: str, macro: Macro | None, f: _Frame, d: Directive,
-               test: str) -> None:
-        self.events.append((kind, name, macro, (*f.prefix, d.start), f.inc.index, d.line, test))
-
-    def _is_defined(self, name: str) -> bool:
-        return name in self.macros or name in self.builtins or name in self.features.operators
-
-    def _on_defined(self, name: str, value: bool) -> None:
-        if self.frame is not None and self.directive is not None:
-            self._event("test", name, self.macros.get(name), self.frame, self.directive,
-                        "defined")
-
-    def _has_include(self, spelling: str, angled: bool, next_: bool) -> bool:
-        f = self.frame
-        if f is None:
-            return False
-        start = (f.found + 1 if f.found >= 0 else 0) if next_ and f.depth > 0 else None
-        return self.search.find(spelling, angled, None if angled else f.dir, start) is not None
-
-    def _dynamic(self, name: str) -> list[Token] | None:
-        if name not in self.builtins:
-            return None
-        f, d = self.frame, self.directive
-        if name == "__COUNTER__":
-            self.counter += 1
-            return [Token(builtin.NUM, str(self.counter - 1))]
-        line = d.line + f.line_delta if f is not None and d is not None else 0
-        return builtin.dynamic(name, self.config, f.presumed if f else "", line,
-                               f.depth if f else 0, self.inclusions[0].path)
-
-    def _dynamic_at(self, name: str, position: Position,
-                    inc: Inclusion | None) -> list[Token] | None:
-        if name not in self.config.compiler.features.builtins:
-            return None
-        line = 0
-        if inc is not None and position:
-            scan_ = self.scans.get(inc.path)
-            line = scan_.line_of(position[-1]) if scan_ is not None else 0
-        return builtin.dynamic(name, self.config, inc.path if inc else "", line,
-                               inc.depth if inc else 0, self.inclusions[0].path)
-
-    # -- includes -------------------------------------------------------------------------------
-
-    def _include(self, f: _Frame, d: Directive, i: int) -> None:
-        header = self._header_name(f, d)
-        if header is None:
-            return
-        spelling, angled = header
-        kind = d.name
-        start = None
-        if kind == "include_next":
-            if f.depth == 0 or f.inc.kind in ("-include", "-imacros"):
-                self._diag("warning", "#include_next in primary source file", f, d.line)
-            else:
-                start = f.found + 1 if f.found >= 0 else 0
-        found = self.search.find(spelling, angled, None if angled else f.dir, start)
-        if found is None:
-            ext = os.path.splitext(spelling)[1]
-            self.unresolved.append(UnresolvedInclude(
-                spelling, angled, ext in SOURCE_SUFFIXES or ext.lower() in SOURCE_SUFFIXES,
-                f.inc.index, d.line, (*f.prefix, d.start), start is not None))
-            self._error(f, d, f"{spelling}: No such file or directory")
-            return
-        if f.depth + 1 >= self.args.max_include_depth:
-            self._error(f, d, f"#include nested depth {f.depth + 1} exceeds maximum of "
-                        f"{self.args.max_include_depth}")
-            return
-        self._enter(found[0], found[1], f, (*f.prefix, d.start), spelling, angled, kind, d.line,
-                    d.start)
-
-    def _header_name(self, f: _Frame, d: Directive) -> tuple[str, bool] | None:
-        m = _HEADER.match(d.rest)
-        if m is not None:
-            if m.group(3):
-                self._diag("warning", f"extra tokens at end of #{d.name} directive", f, d.line)
-            return (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
-        self.frame, self.directive = f, d
-        exp = Expander(self.macros.get, self.lex, dynamic=self._dynamic,
-                       limit=self.config.expansion_limit)
-        toks = exp.expand(d.tokens(self.lex))
-        for message in exp.errors:
-            self._error(f, d, message)
-        if toks and toks[0].kind == STR and toks[0].text.startswith('"'):
-            return toks[0].text[1:-1], False
-        if toks and toks[0].text == "<":
-            for k in range(1, len(toks)):
-                if toks[k].text == ">":
-                    return spell(toks[1:k]), True
-        self._error(f, d, f'#{d.name} expects "FILENAME" or <FILENAME>')
-        return None
-
-    def _enter(self, path: str, found: int, parent: _Frame | None, prefix: Position,
-               spelling: str, angled: bool, kind: str, line: int, offset: int,
-               system: bool = False) -> None:
-        if len(self.inclusions) >= self.config.max_inclusions:
-            if not self.too_many:
-                self.too_many = True
-                self._diag("error", f"more than {self.config.max_inclusions} inclusions; the "
-                           "rest are not followed", parent, line)
-            return
-        data = self._read(path)
-        if data is None:
-            self._diag("error", f"{path}: cannot read the file", parent, line)
-            return
-        identity = self.identity(path)
-        scan_ = self._scan(path, data)
-        skipped = None
-        if identity in self.once:
-            skipped = "pragma once"
-        elif identity in self.guards and self._is_defined(self.guards[identity]):
-            skipped = "guard"
-        depth = parent.depth + 1 if parent is not None else 1
-        system = system or self.search.is_system(found) or (parent is not None and parent.system)
-        index = len(self.inclusions)
-        unit = None if parent is None else (index if parent.depth == 0 else parent.unit)
-        inc = self._record(path, parent.inc.index if parent else None, line, offset, unit,
-                           system, prefix, depth, skipped, spelling, angled, kind,
-                           guard=scan_.guard)
-        if skipped == "guard" and parent is not None:
-            guard = self.guards[identity]
-            self.events.append(("test", guard, self.macros.get(guard), prefix, index, 1, "guard"))
-        if skipped is None:
-            if kind == "import":
-                self.once.add(identity)
-            self.frames.append(_Frame(inc, scan_, found))
-
-    def _record(self, path: str, parent: int | None, line: int, offset: int, unit: int | None,
-                system: bool, prefix: Position, depth: int, skipped: str | None, spelling: str,
-                angled: bool, kind: str, guard: str | None = None) -> Inclusion:
-        inc = Inclusion(len(self.inclusions), path, parent, line, offset, unit, system, prefix,
-                        depth, skipped, guard, spelling, angled, kind)
-        self.inclusions.append(inc)
-        self.ranges.append([])
-        return inc
-
-    def identity(self, path: str) -> str:
-        known = self._identities.get(path)
-        if known is None:
-            known = self._identities[path] = self._identity(path)
-        return known
-
-    def _read(self, path: str) -> bytes | None:
-        scan_ = self.scans.get(path)
-        return scan_.data if scan_ is not None else self.read(path)
-
-    def _scan(self, path: str, data: bytes) -> FileScan:
-        scan_ = self.scans.get(path)
-        if scan_ is None:
-            scan_ = self.scans[path] = scan(data, self.lex)
-        return scan_
 
     # -- the other directives -------------------------------------------------------------------
 
-    def _line(self, f: _Frame, d: Directive, i: int) -> None:
+    def _line(self, f: Frame, d: Directive, i: int) -> None:
         text = d.rest if d.name == "line" else d.name + d.rest
         toks = d.tokens(self.lex) if d.name == "line" else []
         if d.name == "line":
@@ -517,14 +278,14 @@ class Engine:
         if rest.startswith('"'):
             f.presumed = rest[1:rest.find('"', 1)]
 
-    def _message(self, f: _Frame, d: Directive, i: int) -> None:
+    def _message(self, f: Frame, d: Directive, i: int) -> None:
         text = f"#{d.name} {d.rest.strip()}".rstrip()
         if d.name == "error":
             self._error(f, d, text)
         else:
             self._diag("warning", text, f, d.line)
 
-    def _pragma(self, f: _Frame, d: Directive, i: int) -> None:
+    def _pragma(self, f: Frame, d: Directive, i: int) -> None:
         toks = d.tokens(self.lex)
         words = [t.text for t in toks]
         if words[:1] == ["once"]:
@@ -546,21 +307,6 @@ class Engine:
         elif words[:2] in (["GCC", "error"], ["GCC", "warning"]):
             self._diag("error" if words[1] == "error" else "warning", spell(toks[2:]), f, d.line)
 
-    def _null(self, f: _Frame, d: Directive, i: int) -> None:
+    def _null(self, f: Frame, d: Directive, i: int) -> None:
         if d.name == "" and d.rest.strip():
             self._error(f, d, f"invalid preprocessing directive #{d.rest.strip().split()[0]}")
-
-    # -- diagnostics ----------------------------------------------------------------------------
-
-    def _error(self, f: _Frame, d: Directive, message: str) -> None:
-        self._diag("error", message, f, d.line, d.start)
-
-    def _diag(self, severity: str, message: str, f: _Frame | None, line: int,
-              offset: int = 0) -> None:
-        if f is None:
-            self.diagnostics.append(Diagnostic(severity, message, None, None, line,
-                                               "<command-line>", ()))
-            return
-        reported = f"{f.presumed}:{line + f.line_delta}"
-        self.diagnostics.append(Diagnostic(severity, message, f.inc.index, f.path, line,
-                                           reported, (*f.prefix, offset)))
