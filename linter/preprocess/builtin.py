@@ -22,16 +22,18 @@ def _number(value: str | None) -> int:
 def lex_options(language: str, values: Mapping[str, str], family: str) -> LexOptions:
     """What the standard in force changes in lexing (from ``__cplusplus``/``__STDC_VERSION__``):
     digit separators from C++14 (and C2x in gcc), raw strings from C++11 (and GNU C modes in gcc),
-    user-defined literal suffixes from C++11."""
+    user-defined literal suffixes from C++11, ``#elifdef`` in gcc's GNU modes and from C2x/C++23
+    (always in clang)."""
+    gnu_mode = "__STRICT_ANSI__" not in values
     if language == "c++":
         cpp = _number(values.get("__cplusplus")) or 201703
         return LexOptions(digit_separators=cpp >= 201402, raw_strings=cpp >= 201103,
-                          ud_suffix=cpp >= 201103)
+                          ud_suffix=cpp >= 201103,
+                          elifdef=family != "gcc" or gnu_mode or cpp > 202002)
     stdc = _number(values.get("__STDC_VERSION__"))
-    gnu_mode = "__STRICT_ANSI__" not in values
     return LexOptions(digit_separators=family == "gcc" and stdc > 201710,
                       raw_strings=family == "gcc" and gnu_mode and stdc >= 199901,
-                      ud_suffix=False)
+                      ud_suffix=False, elifdef=family != "gcc" or gnu_mode or stdc > 201710)
 
 
 def _string(text: str) -> Token:

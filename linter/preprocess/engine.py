@@ -60,6 +60,8 @@ class Engine(Includes):
             "ident": self._null, "sccs": self._null, "assert": self._null,
             "unassert": self._null,
         }
+        if not self.lex.elifdef:
+            del self.handlers["elifdef"], self.handlers["elifndef"]
 
 
     # -- the unit -------------------------------------------------------------------------------

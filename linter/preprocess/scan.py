@@ -20,6 +20,7 @@ from .tokens import LexOptions, Token, tokenize
 
 BOM = b"\xef\xbb\xbf"
 CONDITIONALS = frozenset({"if", "ifdef", "ifndef", "elif", "elifdef", "elifndef", "else", "endif"})
+_NO_ELIFDEF = CONDITIONALS - {"elifdef", "elifndef"}
 _OPENERS = frozenset({"if", "ifdef", "ifndef"})
 
 # What phase 1-2 removes: the CR of a CRLF, and backslash-(blanks)-newline.
@@ -119,8 +120,9 @@ def _normalize(data: bytes) -> tuple[bytes, list[int], list[int]]:
     points: list[int] = []
     totals: list[int] = []
     start = 3 if data.startswith(BOM) else 0
-    deletions = _DELETIONS if b"\r" in data else _SPLICES  # the latter is much faster
-    if start == 0 and deletions.search(data) is None:
+    has_cr = b"\r" in data
+    deletions = _DELETIONS if has_cr else _SPLICES  # the latter is much faster
+    if start == 0 and not has_cr and deletions.search(data) is None:
         return data, points, totals
     parts: list[bytes] = []
     deleted = start
@@ -273,11 +275,11 @@ def _scan(data: bytes, opts: LexOptions) -> FileScan:
                 pos = lit.end() if lit else s + 2
             else:
                 pos = e
-    return FileScan(data, *_directives(data, norm, points, totals, found))
+    return FileScan(data, *_directives(data, norm, points, totals, found, opts))
 
 
 def _directives(data: bytes, norm: bytes, points: list[int], totals: list[int],
-                found: list[tuple[int, int, bytes, bytes]]) -> tuple[list[Directive], list[int],
+                found: list[tuple[int, int, bytes, bytes]], opts: LexOptions) -> tuple[list[Directive], list[int],
                                                                      str | None]:
     n = len(norm)
     names = _NAMES
@@ -302,18 +304,18 @@ def _directives(data: bytes, norm: bytes, points: list[int], totals: list[int],
             last = start
             directives.append(Directive(start, orig(end) if end < n else len(data), line,
                                         raw.decode("ascii"), rest))
-    sibling = _siblings(directives)
+    sibling = _siblings(directives, CONDITIONALS if opts.elifdef else _NO_ELIFDEF)
     return directives, sibling, _guard(norm, found, directives, sibling)
 
 
-def _siblings(directives: list[Directive]) -> list[int]:
+def _siblings(directives: list[Directive], conditionals: frozenset[str]) -> list[int]:
     sibling = [-1] * len(directives)
     stack: list[int] = []
     for i, d in enumerate(directives):
         name = d.name
         if name in _OPENERS:
             stack.append(i)
-        elif name in CONDITIONALS and stack:
+        elif name in conditionals and stack:
             sibling[stack[-1]] = i
             if name == "endif":
                 stack.pop()

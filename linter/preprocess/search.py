@@ -31,7 +31,7 @@ class SearchPath:
     """Resolves include spellings; every answer is cached."""
 
     def __init__(self, args: ParsedArgs, compiler_dirs: tuple[str, ...],
-                 is_file: Callable[[str], bool]) -> None:
+                 is_file: Callable[[str], bool], family: str = "gcc") -> None:
         system = [] if args.nostdinc else list(compiler_dirs)
         quote = _dedupe(args.quote_dirs)
         bracket: list[tuple[str, bool]] = []
@@ -50,6 +50,8 @@ class SearchPath:
         self.system: list[bool] = [False] * len(quote) + [s for _, s in bracket]
         self.bracket_start = len(quote)
         self._is_file = is_file
+        # A file next to one named without a directory: gcc spells it "x.h", clang "./x.h".
+        self.here = "." if family == "clang" else ""
         self._file_cache: dict[str, bool] = {}
         self._chain_cache: dict[tuple[str, int], tuple[str, int] | None] = {}
 
@@ -70,7 +72,7 @@ class SearchPath:
         if next_from is not None:
             return self._chain(spelling, next_from)
         if not angled and current_dir is not None:
-            local = join(current_dir, spelling)
+            local = join(current_dir or self.here, spelling)
             if self.is_file(local):
                 return local, -1
         return self._chain(spelling, self.bracket_start if angled else 0)

@@ -55,7 +55,7 @@ class State:
                                 char_unsigned="__CHAR_UNSIGNED__" in values,
                                 digit_separators=self.lex.digit_separators)
         self.features = info.features
-        self.search = SearchPath(self.args, info.system_dirs, is_file)
+        self.search = SearchPath(self.args, info.system_dirs, is_file, info.family)
         self.macros: dict[str, Macro] = {}
         self.by_name: dict[str, tuple[list[Position], list[Macro | None]]] = {}
         self.events: list[RawEvent] = []

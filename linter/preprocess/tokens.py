@@ -50,6 +50,9 @@ class LexOptions:
     raw_strings: bool = True
     #: C++: ``"x"_suffix`` is one token.
     ud_suffix: bool = True
+    #: ``#elifdef``/``#elifndef`` are directives (C2x, C++23 and GNU modes in gcc 12, every mode
+    #: in clang; elsewhere gcc takes them for unknown directives).
+    elifdef: bool = True
 
 
 #: Identifier characters: ASCII letters, digits (not first), ``_``, ``$`` and any non-ASCII.
