@@ -31,10 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from amalint.preprocess import Config, Unit, configure, preprocess, tokenize
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
-
-from amalint.preprocess import Config, Unit, configure, preprocess, tokenize
 
 EXAMPLES = int(os.environ.get("AMALINT_DIFF_EXAMPLES", "70"))
 SEED = os.environ.get("AMALINT_DIFF_SEED")
@@ -242,7 +241,7 @@ def programs(draw: st.DrawFn) -> Program:
             umbrella.extend(draw(block(counter, 1, [f'#include "{s}"'])))
     files["u" + ext] = _decorate(draw, umbrella)
     flags = [f"-D{n}" if draw(st.booleans()) else f"-D{n}={draw(expressions(0))}"
-             for n in draw(st.lists(st.sampled_from(OBJECTS + ["U"]), max_size=3))]
+             for n in draw(st.lists(st.sampled_from([*OBJECTS, "U"]), max_size=3))]
     flags += [f"-U{n}" for n in draw(st.lists(st.sampled_from(NAMES), max_size=1))]
     stds = ["c++11", "c++14", "c++17", "c++20", "gnu++17"] if language == "c++" \
         else ["c99", "c11", "gnu11", "gnu17"]

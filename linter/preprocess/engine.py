@@ -230,12 +230,12 @@ class Engine(Includes):
         if exp.errors:
             return False
         try:
-            value, warnings = evaluate(out, self.expr)
+            value, notes = evaluate(out, self.expr)
         except ExprError as e:
             self._error(f, d, str(e))
             return False
-        for message in warnings:
-            self._diag("warning", message, f, d.line)
+        for severity, message in notes:
+            self._diag(severity, message, f, d.line, d.start)
         return value != 0
 
     # -- macros ---------------------------------------------------------------------------------

@@ -77,14 +77,18 @@ class Expander:
         self.limit = limit
         self.count = 0
         self.errors: list[str] = []
-        self.specials = (frozenset({"defined"}) | INCLUDE_OPERATORS | FEATURE_OPERATORS
-                         if if_mode else EMPTY)
+        # ``defined`` and ``__has_include`` work on the rescanned directive only: inside macro
+        # arguments they are plain identifiers while the arguments are expanded (so their
+        # operands are expanded too, as gcc and clang do); the feature operators work anywhere.
+        self.top_specials = (frozenset({"defined"}) | INCLUDE_OPERATORS | FEATURE_OPERATORS
+                             if if_mode else EMPTY)
+        self.specials = FEATURE_OPERATORS if if_mode else EMPTY
 
     # -- driver ---------------------------------------------------------------------------------
 
     def expand(self, tokens: list[Token]) -> list[Token]:
         """``tokens`` fully macro-expanded (on a bound hit: an error, and ``tokens`` as given)."""
-        gens: list[Runner] = [self._run(tokens)]
+        gens: list[Runner] = [self._run(tokens, self.top_specials)]
         value: list[Token] | None = None
         try:
             while True:
@@ -97,7 +101,7 @@ class Expander:
                         return result
                     value = stop.value
                     continue
-                gens.append(self._run(request))
+                gens.append(self._run(request, self.specials))
                 value = None
         except ExpansionLimit:
             self.errors.append(f"macro expansion produced more than {self.limit} tokens; "
@@ -114,11 +118,10 @@ class Expander:
                 return False
         return True
 
-    def _run(self, tokens: list[Token]) -> Runner:
+    def _run(self, tokens: list[Token], specials: frozenset[str]) -> Runner:
         stack = tokens[::-1]
         out: list[Token] = []
         lookup = self.lookup
-        specials = self.specials
         while stack:
             t = stack.pop()
             if t.kind != ID:

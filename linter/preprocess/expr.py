@@ -171,17 +171,18 @@ class _Op:
         self.skip = False
 
 
-def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[str]]:
-    """The value of an ``#if`` expression and warnings; raises ExprError (the compiler's error)."""
-    warnings: list[str] = []
+def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[str, str]]]:
+    """The value of an ``#if`` expression and the (severity, message) diagnostics that did not
+    stop it; raises ExprError for an error that makes the condition false."""
+    notes: list[tuple[str, str]] = []
     n = len(tokens)
     if n == 1 and tokens[0].kind == NUM:  # the common shapes, without the operator stacks
-        return parse_number(tokens[0].text, opts)[0], warnings
+        return parse_number(tokens[0].text, opts)[0], notes
     if n == 3 and tokens[0].kind == NUM and tokens[2].kind == NUM and tokens[1].kind == PUNCT \
             and tokens[1].text in _FAST:
         value = _binary(tokens[1].text, parse_number(tokens[0].text, opts),
-                        parse_number(tokens[2].text, opts), False, opts, warnings)
-        return value[0], warnings
+                        parse_number(tokens[2].text, opts), False, opts, notes)
+        return value[0], notes
     values: list[Value] = []
     ops: list[_Op] = []
     state = {"skip": 0}
@@ -217,7 +218,7 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[str]]:
         if kind != PUNCT:
             raise ExprError(f'missing binary operator before token "{text}"')
         if text == ")":
-            _reduce_to(ops, values, 1, state, opts, warnings)
+            _reduce_to(ops, values, 1, state, opts, notes)
             if not ops or ops[-1].name != "(":
                 raise ExprError("missing '(' in expression")
             ops.pop()
@@ -226,9 +227,9 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[str]]:
         if prec is None:
             raise ExprError(_bad_token(tok, None))
         if text == "?":
-            _reduce_to(ops, values, prec + 1, state, opts, warnings)
+            _reduce_to(ops, values, prec + 1, state, opts, notes)
         elif text == ":":
-            _reduce_to(ops, values, prec + 1, state, opts, warnings)
+            _reduce_to(ops, values, prec + 1, state, opts, notes)
             if not ops or ops[-1].name != "?":
                 raise ExprError("':' without preceding '?'")
             q = ops.pop()
@@ -242,7 +243,7 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[str]]:
             want_operand = True
             continue
         else:
-            _reduce_to(ops, values, prec, state, opts, warnings)
+            _reduce_to(ops, values, prec, state, opts, notes)
         op = _Op(text, prec)
         top = values[-1][0]
         if (text == "&&" and top == 0) or (text == "||" and top != 0) \
@@ -254,12 +255,12 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[str]]:
     if want_operand:
         raise ExprError("#if with no expression" if not values and not ops
                         else "operator at end of expression")
-    _reduce_to(ops, values, 1, state, opts, warnings)
+    _reduce_to(ops, values, 1, state, opts, notes)
     if ops:
         name = ops[-1].name
         raise ExprError("missing ')' in expression" if name == "(" else
                         "'?' without following ':'")
-    return values[-1][0], warnings
+    return values[-1][0], notes
 
 
 def _bad_token(tok: Token, message: str | None) -> str:
@@ -269,7 +270,7 @@ def _bad_token(tok: Token, message: str | None) -> str:
 
 
 def _reduce_to(ops: list[_Op], values: list[Value], prec: int, state: dict[str, int],
-               opts: ExprOptions, warnings: list[str]) -> None:
+               opts: ExprOptions, notes: list[tuple[str, str]]) -> None:
     """Apply stacked operators while they bind at least as tightly as ``prec`` (right-associative
     unary operators and ``?:`` stay when ``prec`` equals theirs)."""
     while ops:
@@ -294,7 +295,7 @@ def _reduce_to(ops: list[_Op], values: list[Value], prec: int, state: dict[str, 
         else:
             b = values.pop()
             a = values.pop()
-            values.append(_binary(op.name, a, b, skipping, opts, warnings))
+            values.append(_binary(op.name, a, b, skipping, opts, notes))
 
 
 def _unary(name: str, v: Value) -> Value:
@@ -309,7 +310,7 @@ def _unary(name: str, v: Value) -> Value:
 
 
 def _binary(name: str, a: Value, b: Value, skipping: bool, opts: ExprOptions,
-            warnings: list[str]) -> Value:
+            notes: list[tuple[str, str]]) -> Value:
     if name == "&&":
         return (1 if a[0] and b[0] else 0, False)
     if name == "||":
@@ -333,10 +334,12 @@ def _binary(name: str, a: Value, b: Value, skipping: bool, opts: ExprOptions,
     if name == ">=":
         return (int(x >= y), False)
     if name in ("/", "%"):
-        if y == 0:
-            if skipping:
-                return (0, unsigned)
-            raise ExprError("division by zero in #if")
+        if y == 0:  # gcc says so and goes on with the left operand; clang gives up
+            if opts.family == "clang" and not skipping:
+                raise ExprError("division by zero in preprocessor expression")
+            if not skipping:
+                notes.append(("error", "division by zero in #if"))
+            return a
         q = abs(x) // abs(y)
         if (x < 0) != (y < 0):
             q = -q
@@ -358,7 +361,7 @@ def _binary(name: str, a: Value, b: Value, skipping: bool, opts: ExprOptions,
         return (result & MASK, True)
     wrapped = _signed(result)
     if wrapped != result and not skipping:
-        warnings.append("integer overflow in preprocessor expression")
+        notes.append(("warning", "integer overflow in preprocessor expression"))
     return (wrapped, False)
 
 
