@@ -141,14 +141,18 @@ class Engine(Includes):
             self._code(f, f.pos, n)
         for line in reversed(f.conds):
             self._diag("error", "unterminated conditional directive", f, line)
-        if f.scan.guard is not None:
+        # An include guard counts from now on; clang only notices it when its group was
+        # entered (a file whose guard macro was already defined is read again next time).
+        if f.scan.guard is not None and (f.guard_taken or self.family != "clang"):
             self.guards[self.identity(f.path)] = f.scan.guard
 
     # -- conditionals ---------------------------------------------------------------------------
 
     def _if(self, f: Frame, d: Directive, i: int) -> None:
         f.conds.append(d.line)
-        if not self._condition(f, d):
+        if self._condition(f, d):
+            f.guard_taken = f.guard_taken or i == 0
+        else:
             self._skip_group(f, i)
 
     def _skip_group(self, f: Frame, i: int) -> None:

@@ -222,7 +222,7 @@ def _scan(data: bytes, opts: LexOptions) -> FileScan:
     norm, points, totals = _normalize(data)
     seps = opts.digit_separators
     n = len(norm)
-    found: list[tuple[int, int, bytes, bytes]] = []  # in norm: line start, end, name, rest
+    found: Found = []
     line_match = _LINE.match
 
     def directive(line_start: int, m: re.Match[bytes]) -> int:
@@ -278,9 +278,11 @@ def _scan(data: bytes, opts: LexOptions) -> FileScan:
     return FileScan(data, *_directives(data, norm, points, totals, found, opts))
 
 
-def _directives(data: bytes, norm: bytes, points: list[int], totals: list[int],
-                found: list[tuple[int, int, bytes, bytes]], opts: LexOptions) -> tuple[list[Directive], list[int],
-                                                                     str | None]:
+Found = list[tuple[int, int, bytes, bytes]]  # in the normalized text: line start, end, name, rest
+
+
+def _directives(data: bytes, norm: bytes, points: list[int], totals: list[int], found: Found,
+                opts: LexOptions) -> tuple[list[Directive], list[int], str | None]:
     n = len(norm)
     names = _NAMES
     directives: list[Directive] = []
@@ -324,7 +326,7 @@ def _siblings(directives: list[Directive], conditionals: frozenset[str]) -> list
     return sibling
 
 
-def _guard(norm: bytes, found: list[tuple[int, int, bytes, bytes]], directives: list[Directive],
+def _guard(norm: bytes, found: Found, directives: list[Directive],
            sibling: list[int]) -> str | None:
     """The include-guard macro if the whole file is ``#ifndef X`` (or ``#if !defined X``) …
     ``#endif`` with nothing but blanks and comments around it, as gcc and clang detect it."""

@@ -18,7 +18,8 @@ from .unit import Diagnostic, Inclusion, Position, RawEvent, UnresolvedInclude
 class Frame:
     """One open file of the include stack."""
 
-    __slots__ = ("conds", "depth", "dir", "discard", "found", "i", "inc", "line_delta", "path",
+    __slots__ = ("conds", "depth", "dir", "discard", "found", "guard_taken", "i", "inc",
+                 "line_delta", "path",
                  "pos", "prefix", "presumed", "scan", "system", "unit")
 
     def __init__(self, inc: Inclusion, scan_: FileScan, found: int) -> None:
@@ -37,6 +38,7 @@ class Frame:
         self.line_delta = 0
         self.presumed = inc.path
         self.discard = inc.kind == "-imacros"
+        self.guard_taken = False
 
 
 
@@ -49,6 +51,7 @@ class State:
         self._identity = identity
         self._identities: dict[str, str] = {}
         info = config.compiler
+        self.family = info.family
         values = info.macro_values()
         self.lex = builtin.lex_options(config.language, values, info.family)
         self.expr = ExprOptions(cplusplus=config.language == "c++", family=info.family,
