@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import time
 
-from test_preprocess_support import code, errors, expanded, pp
-
 from amalint.preprocess.expand import Expander
 from amalint.preprocess.macros import parse_define
 from amalint.preprocess.tokens import LexOptions, tokenize
+from test_preprocess_support import code, errors, expanded, pp
 
 
 def _same(unit_text: str, expected: str) -> None:

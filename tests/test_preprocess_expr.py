@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from test_preprocess_support import CLANG_CXX, code, errors, pp
-
 from amalint.preprocess.expr import ExprError, ExprOptions, evaluate
 from amalint.preprocess.tokens import tokenize
+from test_preprocess_support import CLANG_CXX, code, errors, pp
 
 GCC = ExprOptions(family="gcc")
 CLANG = ExprOptions(family="clang")
@@ -78,12 +77,14 @@ def test_deep_parentheses_and_chains_use_no_recursion() -> None:
 
 
 def test_in_directives_with_macros_defined_and_has_include() -> None:
-    unit = pp({"u.cc": "#define A 2\n#define B A * 3\n#define F(x) (x + 1)\n#define D defined(A)\n"
-                       "#if B == 6 && F(B) == 7 && defined A && !defined(Z) && D\nint one;\n#endif\n"
-                       "#if __has_include(\"a.h\") && !__has_include(<none.h>) && __has_include(<s.h>)\n"
-                       "int two;\n#endif\n"
-                       "#if __has_attribute(__noreturn__) && __has_cpp_attribute(nodiscard) == 201907"
-                       " && !__has_attribute(no_such_thing) && __has_builtin(__builtin_expect)\n"
+    unit = pp({"u.cc": "#define A 2\n#define B A * 3\n#define F(x) (x + 1)\n"
+                       "#define D defined(A)\n"
+                       "#if B == 6 && F(B) == 7 && defined A && !defined(Z) && D\nint one;\n"
+                       "#endif\n#if __has_include(\"a.h\") && !__has_include(<none.h>)"
+                       " && __has_include(<s.h>)\nint two;\n#endif\n"
+                       "#if __has_attribute(__noreturn__) && __has_cpp_attribute(nodiscard)"
+                       " == 201907 && !__has_attribute(no_such_thing)"
+                       " && __has_builtin(__builtin_expect)\n"
                        "int three;\n#endif\n"
                        "#if defined(__has_include) && !defined(__has_feature)\nint four;\n#endif\n"
                        "#ifdef __has_feature\nint never;\n#endif\n",
@@ -104,3 +105,39 @@ def test_an_error_makes_the_group_false_and_elif_after_a_taken_group_is_not_eval
                        "#if 1\nint c;\n#elif 1 / 0 +\nint d;\n#endif\n"})
     assert code(unit) == ["int b;", "int c;"]
     assert len(errors(unit)) == 1
+
+
+ERRORS = """#define P(a,b) a##b
+#define F(a,b) a
+#if P(1,+) 1
+paste_true
+#endif
+#if F(1) + 1
+argc_true
+#endif
+#if defined() + 1
+def_true
+#endif
+#if defined(X + 1
+def2_true
+#endif
+#if defined 3 + 1
+def3_true
+#endif
+#if F(1,2,3) + 1
+argc2_true
+#endif
+#if 1 || F(1
+unterminated_true
+#endif
+"""
+
+
+def test_after_an_error_gcc_goes_on_where_clang_gives_up() -> None:
+    # What g++ 12 and clang++ 14 do with these (each line is also an error for both).
+    gcc = pp({"u.cc": ERRORS})
+    assert code(gcc) == ["paste_true", "argc_true", "def_true", "def3_true", "argc2_true",
+                         "unterminated_true"]
+    clang = pp({"u.cc": ERRORS}, compiler=CLANG_CXX)
+    assert code(clang) == ["paste_true", "argc_true", "argc2_true"]
+    assert len(errors(gcc)) >= 7 and len(errors(clang)) >= 7

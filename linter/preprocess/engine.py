@@ -49,7 +49,8 @@ class Engine(Includes):
         self.if_expander = Expander(self.macros.get, self.lex, if_mode=True,
                                     dynamic=self._dynamic, is_defined=self._is_defined,
                                     on_defined=self._on_defined, has_include=self._has_include,
-                                    feature=self.features.value, limit=config.expansion_limit)
+                                    feature=self.features.value, limit=config.expansion_limit,
+                                    family=self.family)
         self.handlers: dict[str, Callable[[Frame, Directive, int], None]] = {
             "if": self._if, "ifdef": self._if, "ifndef": self._if, "elif": self._alternative,
             "elifdef": self._alternative, "elifndef": self._alternative,
@@ -228,10 +229,11 @@ class Engine(Includes):
         exp = self.if_expander
         exp.count = 0
         exp.errors = []
+        exp.fatal = False
         out = exp.expand(tokens)
         for message in exp.errors:
             self._error(f, d, message)
-        if exp.errors:
+        if exp.fatal:
             return False
         try:
             value, notes = evaluate(out, self.expr)

@@ -65,7 +65,7 @@ class Expander:
                  on_defined: Callable[[str, bool], None] | None = None,
                  has_include: Callable[[str, bool, bool], bool] | None = None,
                  feature: Callable[[str, str], int | None] | None = None,
-                 limit: int = DEFAULT_LIMIT) -> None:
+                 limit: int = DEFAULT_LIMIT, family: str = "gcc") -> None:
         self.lookup = lookup
         self.opts = opts
         self.if_mode = if_mode
@@ -75,8 +75,11 @@ class Expander:
         self.has_include = has_include
         self.feature = feature
         self.limit = limit
+        self.family = family
         self.count = 0
         self.errors: list[str] = []
+        #: An error after which the compiler gives up the whole ``#if`` expression.
+        self.fatal = False
         # ``defined`` and ``__has_include`` work on the rescanned directive only: inside macro
         # arguments they are plain identifiers while the arguments are expanded (so their
         # operands are expanded too, as gcc and clang do); the feature operators work anywhere.
@@ -104,6 +107,7 @@ class Expander:
                 gens.append(self._run(request, self.specials))
                 value = None
         except ExpansionLimit:
+            self.fatal = True
             self.errors.append(f"macro expansion produced more than {self.limit} tokens; "
                                "expansion stopped")
             return list(tokens)
@@ -172,6 +176,11 @@ class Expander:
             stack.extend(new)
         return out
 
+    def _error(self, message: str, fatal: bool = False) -> None:
+        """An error; ``fatal`` ones end the expression in clang (gcc goes on after all)."""
+        self.errors.append(message)
+        self.fatal = self.fatal or (fatal and self.family == "clang")
+
     # -- arguments ------------------------------------------------------------------------------
 
     def _collect(self, m: Macro, stack: list[Token]) -> tuple[list[list[Token]], Token] | None:
@@ -189,18 +198,24 @@ class Expander:
                     depth += 1
                 elif x == ")":
                     if depth == 0:
-                        return self._check_count(m, args, nparams), u
+                        checked = self._check_count(m, args, nparams)
+                        return None if checked is None else (checked, u)
                     depth -= 1
                 elif x == "," and depth == 0 and not (m.variadic and len(args) >= nparams):
                     args.append([])
                     continue
             args[-1].append(u)
-        popped.reverse()
-        stack.extend(popped)
-        self.errors.append(f'unterminated argument list invoking macro "{m.name}"')
+        # In a directive the invocation is dropped (gcc keeps the name; clang gives up the
+        # expression); in code handed to ``expand`` the tokens stay as they were.
+        if not self.if_mode:
+            popped.reverse()
+            stack.extend(popped)
+        self._error(f'unterminated argument list invoking macro "{m.name}"', fatal=True)
         return None
 
-    def _check_count(self, m: Macro, args: list[list[Token]], nparams: int) -> list[list[Token]]:
+    def _check_count(self, m: Macro, args: list[list[Token]],
+                     nparams: int) -> list[list[Token]] | None:
+        """The arguments, or None (an error: the name stays, the arguments are dropped)."""
         if nparams == 0 and len(args) == 1 and not args[0]:
             return []
         if len(args) == nparams:
@@ -208,12 +223,11 @@ class Expander:
         if m.variadic and len(args) == nparams - 1:
             return [*args, []]
         if len(args) < nparams:
-            self.errors.append(f'macro "{m.name}" requires {nparams} arguments, but only '
-                               f"{len(args)} given")
+            self._error(f'macro "{m.name}" requires {nparams} arguments, but only '
+                        f"{len(args)} given")
         else:
-            self.errors.append(f'macro "{m.name}" passed {len(args)} arguments, but takes '
-                               f"just {nparams}")
-        return [[] for _ in range(nparams)]
+            self._error(f'macro "{m.name}" passed {len(args)} arguments, but takes just {nparams}')
+        return None
 
     # -- substitution ---------------------------------------------------------------------------
 
@@ -311,24 +325,28 @@ class Expander:
         text = lhs.text + rhs.text
         glued = single_token(text, self.opts)
         if glued is None:
-            self.errors.append(f'pasting "{lhs.text}" and "{rhs.text}" does not give a valid '
-                               "preprocessing token")
+            self._error(f'pasting "{lhs.text}" and "{rhs.text}" does not give a valid '
+                        "preprocessing token")
             return [lhs, rhs]
         return [Token(glued.kind, text, lhs.space, lhs.hide & rhs.hide)]
 
     # -- #if operators --------------------------------------------------------------------------
 
     def _special(self, name: str, t: Token, stack: list[Token]) -> Token | None:
-        if name == "defined":
+        if name == "defined":  # the tokens gcc's parse_defined reads, unexpanded
             target = None
-            if stack and stack[-1].text == "(" and stack[-1].kind == PUNCT:
-                if len(stack) >= 3 and stack[-2].kind == ID and stack[-3].text == ")":
-                    target = stack[-2].text
-                    del stack[-3:]
-            elif stack and stack[-1].kind == ID:
-                target = stack.pop().text
-            if target is None:
-                self.errors.append('operator "defined" requires an identifier')
+            first = stack.pop() if stack else None
+            paren = first is not None and first.kind == PUNCT and first.text == "("
+            if paren:
+                first = stack.pop() if stack else None
+            if first is not None and first.kind == ID:
+                target = first.text
+                if paren and not (stack and stack.pop().text == ")"):
+                    self._error('missing \')\' after "defined"', fatal=True)
+                    target = None
+            else:
+                self._error('operator "defined" requires an identifier', fatal=True)
+            if target is None:  # gcc goes on with 0; clang gives up the expression
                 return Token(NUM, "0", t.space)
             value = self.is_defined(target)
             if self.on_defined is not None:
@@ -337,7 +355,7 @@ class Expander:
         if self.feature is None or self.feature(name, "") is None:
             return None  # this compiler has no such operator: an ordinary identifier
         if not stack or stack[-1].text != "(":
-            self.errors.append(f'missing \'(\' after "{name}"')
+            self._error(f'missing \'(\' after "{name}"', fatal=True)
             return Token(NUM, "0", t.space)
         stack.pop()
         inner: list[Token] = []
@@ -352,7 +370,7 @@ class Expander:
                 depth -= 1
             inner.append(u)
         else:
-            self.errors.append(f'missing \')\' after "{name}" operand')
+            self._error(f'missing \')\' after "{name}" operand', fatal=True)
             return Token(NUM, "0", t.space)
         if name in INCLUDE_OPERATORS:
             return Token(NUM, "1" if self._has_include(name, inner) else "0", t.space)
@@ -369,7 +387,7 @@ class Expander:
         elif inner and inner[0].text == "<" and inner[-1].text == ">":
             spelling, angled = spell(inner[1:-1]), True
         else:
-            self.errors.append(f'operator "{name}" requires a header-name')
+            self._error(f'operator "{name}" requires a header-name', fatal=True)
             return False
         if self.has_include is None:
             return False
