@@ -78,7 +78,7 @@ def parse_with(
     # the file-scope facts come from tree-sitter: get them while libclang parses (which
     # releases the GIL)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        filescope = pool.submit(extract_filescope, unit)
+        filescope = pool.submit(extract_filescope, unit, None, settings.registry.macros)
         with progress(f"libclang: parsing {path.name}"):
             try:
                 tu = cindex.Index.create().parse(str(path), args=args, unsaved_files=unsaved,
