@@ -20,9 +20,11 @@ What it does:
    Other entries are not compiled: they are the same in both builds.
 4. A diagnostic (error or warning, with its ``note:`` lines) of a unity source is *unity-only*
    when its (file, line, normalized message) is absent from the diagnostics of the unit's sources
-   compiled alone with the same compiler. Each is classified (``redefinition``, ``ambiguous``,
-   ``macro-redefined``, ``undeclared-or-other``) and its symbol extracted (the quoted name, the
-   declarator name of a quoted declaration, else the identifier at the diagnostic's column).
+   compiled alone with the same compiler (each source as its own target compiles it in the plain
+   build, else as another target does: a target may set ``UNITY_BUILD`` itself). Each is
+   classified (``redefinition``, ``ambiguous``, ``macro-redefined``, ``undeclared-or-other``)
+   and its symbol extracted (the quoted name, the declarator name of a quoted declaration, else
+   the identifier at the diagnostic's column).
 
 Writes ``OUT.json`` (default ``WORK_DIR/truth.json``): ``{project, commit, compilers,
 cmake_args, unity_sources: [{unity_source, target, sources}], unity_only: [{unity_source,
@@ -297,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
 
     units = [e for e in load_entries(unity_dir) if UNITY_RE.search(e.file)]
     plain = {(e.target, e.file): e for e in load_entries(plain_dir)}
+    for e in list(plain.values()):  # fallback: the same file in another target
+        plain.setdefault(("", e.file), e)
     unity_sources: list[dict[str, object]] = []
     jobs: list[Job] = []
     alone_of: dict[str, list[Entry]] = {}
@@ -306,11 +310,13 @@ def main(argv: list[str] | None = None) -> int:
                    for m in INCLUDE_RE.finditer(text)]
         unity_sources.append({"unity_source": paths.show(unit.file, "/"), "target": unit.target,
                               "sources": [paths.show(s, "/") for s in sources]})
-        alone_of[unit.file] = [plain[(unit.target, s)] for s in sources
-                               if (unit.target, s) in plain]
+        alone_of[unit.file] = []
         for s in sources:
-            if (unit.target, s) not in plain:
+            alone = plain.get((unit.target, s)) or plain.get(("", s))
+            if alone is None:
                 print(f"warning: {s} of {unit.target} not in the plain build", file=sys.stderr)
+            else:
+                alone_of[unit.file].append(alone)
         for fam in sorted(set(family.values())):
             jobs.append(("unity", unit, fam))
             jobs.extend(("alone", e, fam) for e in alone_of[unit.file])
