@@ -154,3 +154,13 @@ def test_syntax_command_drops_outputs_and_maps_compilers() -> None:
     c_entry = unity_truth.Entry(["/usr/bin/cc", "-c", "a.c"], "/w", "/w/a.c", "t")
     cmd = unity_truth.syntax_command(c_entry, "gcc")
     assert cmd[:3] == ["gcc", "a.c", "-fsyntax-only"]
+
+
+def test_expansion_point_moves_gcc_macro_diagnostics_to_the_use() -> None:
+    d = unity_truth.Diagnostic("m.h", 3, 1, "error", "redefinition of 'f'", [
+        {"file": "a.c", "line": 9, "message": "in expansion of macro 'INNER'"},
+        {"file": "b.c", "line": 4, "message": "in expansion of macro 'OUTER'"},
+        {"file": "c.c", "line": 2, "message": "previous definition of 'f'"}])
+    assert unity_truth.expansion_point(d) == {"file": "b.c", "line": 4, "spelled_at": "m.h:3"}
+    d.notes = d.notes[2:]
+    assert unity_truth.expansion_point(d) == {}

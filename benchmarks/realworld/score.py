@@ -22,8 +22,9 @@ identifier inside one of the message's backquoted spans, file names excepted):
 * an error-severity AM2xx finding is *real* when a unity-only compiler error (any kind) of the
   same unit has a symbol the finding names.
 
-Prints, per front end: truth/found/recall per kind, error-findings/real/precision, CPU times,
-then every missed row and every false finding.
+Prints, per front end: truth/found/recall per kind (and how many distinct (unit, symbol) pairs
+have some row found: a header without include guard repeats one symbol on many lines),
+error-findings/real/precision, CPU times, then every missed row and every false finding.
 """
 
 from __future__ import annotations
@@ -208,11 +209,17 @@ def main(argv: list[str] | None = None) -> int:
               f"{len(findings)} findings, {len(failures)} units failed")
         numbers: dict[str, object] = {"cpu": round(cpu, 2), "failures": failures}
         for kind in (*ROWS[:2], "errors", ROWS[2]):
-            sel = [hit for r, hit in result.found if r.kind == kind or
+            sel = [(r, hit) for r, hit in result.found if r.kind == kind or
                    (kind == "errors" and r.kind != "macro-redefined")]
-            numbers[kind] = {"truth": len(sel), "found": sum(sel)}
-            print(f"   {kind:16} truth {len(sel):4}  found {sum(sel):4}  recall "
-                  f"{pct(sum(sel), len(sel))}")
+            found = sum(hit for _, hit in sel)
+            symbols: dict[tuple[str, str], bool] = {}
+            for r, hit in sel:
+                symbols[(r.unit, r.symbol)] = symbols.get((r.unit, r.symbol), False) or hit
+            numbers[kind] = {"truth": len(sel), "found": found, "symbols": len(symbols),
+                             "symbols_found": sum(symbols.values())}
+            print(f"   {kind:16} truth {len(sel):4}  found {found:4}  recall "
+                  f"{pct(found, len(sel))}   distinct symbols {sum(symbols.values())}/"
+                  f"{len(symbols)}")
         real = sum(ok for _, ok in result.real)
         numbers["error_findings"] = {"total": len(result.real), "real": real}
         print(f"   error findings   {len(result.real):4}  real {real:4}  precision "

@@ -28,10 +28,12 @@ What it does:
 
 Writes ``OUT.json`` (default ``WORK_DIR/truth.json``): ``{project, commit, compilers,
 cmake_args, unity_sources: [{unity_source, target, sources}], unity_only: [{unity_source,
-compiler, severity, kind, symbol, file, line, column, message, notes: [{file, line, message}]}],
-counts: {compiler: {severity: {kind: n}}}}``, and every raw diagnostic to
-``WORK_DIR/diagnostics.json``. Paths are relative to SRC_DIR where possible; files in either
-build directory are written ``<build>/REL`` (``REL`` relative to that build directory).
+compiler, severity, kind, symbol, file, line, column, message, notes: [{file, line, message}],
+spelled_at?}], counts: {compiler: {severity: {kind: n}}}}``, and every raw diagnostic to
+``WORK_DIR/diagnostics.json``. ``file:line`` is where the code is after macro expansion: gcc
+reports a diagnostic inside a macro's expansion at the macro's text, which is then kept as
+``spelled_at``. Paths are relative to SRC_DIR where possible; files in either build directory
+are written ``<build>/REL`` (``REL`` relative to that build directory).
 """
 
 from __future__ import annotations
@@ -170,6 +172,23 @@ def parse_diagnostics(stderr: str, directory: str, paths: Paths) -> list[Diagnos
             continue
         result.append(Diagnostic(file, int(m["line"]), int(m["col"] or 0), sev, m["msg"]))
     return result
+
+
+def expansion_point(d: Diagnostic) -> dict[str, object]:
+    """Where code made by a macro really is (gcc puts a diagnostic at the macro's text).
+
+    gcc's ``note: in expansion of macro`` lines directly after the diagnostic go outwards; the
+    last one is the place in the source. Returns the new ``file``/``line`` and the old place as
+    ``spelled_at``, or nothing (clang already reports the expansion point)."""
+    chain = []
+    for note in d.notes:
+        if not str(note["message"]).startswith("in expansion of macro"):
+            break
+        chain.append(note)
+    if not chain:
+        return {}
+    return {"file": chain[-1]["file"], "line": chain[-1]["line"],
+            "spelled_at": f"{d.file}:{d.line}"}
 
 
 def normalized(message: str) -> str:
@@ -336,10 +355,11 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 kind = classify(d.message)
                 line = source_line(src, builds, d.file, d.line)
-                unity_only.append({"unity_source": info["unity_source"], "compiler": comp,
-                                   "severity": d.severity, "kind": kind,
-                                   "symbol": symbol_of(d.message, line, d.column),
-                                   **{k: v for k, v in asdict(d).items() if k != "severity"}})
+                row = {"unity_source": info["unity_source"], "compiler": comp,
+                       "severity": d.severity, "kind": kind,
+                       "symbol": symbol_of(d.message, line, d.column),
+                       **{k: v for k, v in asdict(d).items() if k != "severity"}}
+                unity_only.append(row | expansion_point(d))
                 counts[comp][f"{d.severity}:{kind}"] += 1
 
     commit = run(["git", "-C", str(src), "rev-parse", "HEAD"], cwd=src, check=False)
