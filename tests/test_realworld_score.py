@@ -164,3 +164,17 @@ def test_expansion_point_moves_gcc_macro_diagnostics_to_the_use() -> None:
     assert unity_truth.expansion_point(d) == {"file": "b.c", "line": 4, "spelled_at": "m.h:3"}
     d.notes = d.notes[2:]
     assert unity_truth.expansion_point(d) == {}
+
+
+def test_a_finding_quoting_the_compiler_names_the_row() -> None:
+    # the source spells `_write_lines` (a macro), the compiler says `write_lines`
+    truth = {"unity_only": [
+        {"unity_source": "<build>/u.c", "compiler": "clang++", "severity": "error",
+         "kind": "redefinition", "symbol": "write_lines", "file": "impl.c", "line": 5,
+         "message": "redefinition of 'write_lines'", "notes": []}]}
+    report = [finding("AM201", "error", "`_write_lines` is defined twice; the compiler reports: "
+                      "redefinition of 'write_lines'", "impl.c")]
+    result = score.match(score.load_truth(truth, resolve),
+                         score.load_findings("/b/u.c", report, resolve))
+    assert [hit for _, hit in result.found] == [True]
+    assert [ok for _, ok in result.real] == [True]

@@ -11,16 +11,18 @@ in SRC_DIR (an exit code other than 0, or a time-out, is recorded as an error of
 once ``-fsyntax-only`` of the unit under the gcc family for comparison; CPU times are the
 children's user+system time (``resource.getrusage``).
 
-Matching (``match``; paths compared after resolving; a name is *named* by a finding when it is an
-identifier inside one of the message's backquoted spans, file names excepted):
+Matching (``match``; paths compared after resolving; a finding *names* a truth row when the row's
+symbol is an identifier inside one of the message's backquoted spans, file names excepted, or when
+the message quotes the row's compiler message, ``[-W...]`` tag aside: a macro-renamed function is
+spelled one way in the source and another way by the compiler):
 
 * the truth rows are the unity-only diagnostics of kind ``redefinition`` or ``ambiguous`` with
   compiler severity ``error``, and (a separate row) every ``macro-redefined`` one; rows from
   several compilers with the same (unit, kind, symbol, file, line) count once;
-* a row is *found* when an AM201/AM202/AM203 finding of the same unit names its symbol and has
-  its file as location or related location;
-* an error-severity AM2xx finding is *real* when a unity-only compiler error (any kind) of the
-  same unit has a symbol the finding names.
+* a row is *found* when an AM201/AM202/AM203 finding of the same unit names it and has its file
+  as location or related location;
+* an error-severity AM2xx finding is *real* when it names a unity-only compiler error (any kind)
+  of the same unit.
 
 Prints, per front end: truth/found/recall per kind (and how many distinct (unit, symbol) pairs
 have some row found: a header without include guard repeats one symbol on many lines),
@@ -30,6 +32,7 @@ error-findings/real/precision, CPU times, then every missed row and every false 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -78,14 +81,15 @@ class Result:
     real: list[tuple[Finding, bool]]
 
 
-def named(message: str) -> set[str]:
+@functools.cache
+def named(message: str) -> frozenset[str]:
     """Identifiers inside the backquoted spans of a finding's message (file names skipped)."""
     names: set[str] = set()
     for span in re.findall(r"`([^`]+)`", message):
         if "/" in span or SOURCE_SUFFIX.search(span.strip()):
             continue
         names.update(re.findall(r"[A-Za-z_]\w*", span))
-    return names
+    return frozenset(names)
 
 
 def counted(rows: Iterable[TruthRow]) -> list[TruthRow]:
@@ -97,15 +101,31 @@ def counted(rows: Iterable[TruthRow]) -> list[TruthRow]:
     return list(keep.values())
 
 
+@functools.cache
+def words(message: str) -> str:
+    """A compiler message without its ``[-W...]`` tag; empty when too short to be telling."""
+    said = re.sub(r"\s*\[-W[^\]]*\]\s*$", "", message).strip()
+    return said if len(said) > 8 else ""
+
+
+def names_row(finding: Finding, row: TruthRow) -> bool:
+    """Whether a finding names a row: its symbol in backquotes, or the compiler's words quoted."""
+    said = words(row.message)
+    return row.symbol in named(finding.message) or (bool(said) and said in finding.message)
+
+
 def match(truth: list[TruthRow], findings: list[Finding]) -> Result:
     """Match truth rows and findings (see the module docstring for the rules)."""
     found = []
     for r in counted(truth):
-        hit = any(f.unit == r.unit and f.code in MATCH_CODES and r.symbol in named(f.message)
+        hit = any(f.unit == r.unit and f.code in MATCH_CODES and names_row(f, r)
                   and r.file in f.files for f in findings)
         found.append((r, hit))
-    errors = {(r.unit, r.symbol) for r in truth if r.severity == "error" and r.symbol}
-    real = [(f, any((f.unit, name) in errors for name in named(f.message)))
+    errors: dict[str, list[TruthRow]] = {}
+    for r in truth:
+        if r.severity == "error" and r.symbol:
+            errors.setdefault(r.unit, []).append(r)
+    real = [(f, any(names_row(f, r) for r in errors.get(f.unit, [])))
             for f in findings if f.severity == "error" and f.code.startswith("AM2")]
     return Result(found, real)
 
