@@ -178,3 +178,8 @@ def test_a_finding_quoting_the_compiler_names_the_row() -> None:
                          score.load_findings("/b/u.c", report, resolve))
     assert [hit for _, hit in result.found] == [True]
     assert [ok for _, ok in result.real] == [True]
+
+
+def test_rows_keep_their_compiler() -> None:
+    rows = score.load_truth(TRUTH, resolve)
+    assert [r.compiler for r in rows][:2] == ["g++", "clang++"]

@@ -3,7 +3,8 @@
 Usage::
 
     python benchmarks/realworld/score.py TRUTH.json SRC_DIR BUILD_DIR
-        [--frontend tree-sitter|libclang ...] [--amalint PATH] [--timeout S] [--json OUT]
+        [--frontend tree-sitter|libclang ...] [--amalint PATH] [--compiler g++|clang++ ...]
+        [--timeout S] [--json OUT]
 
 BUILD_DIR is the unity build (``WORK_DIR/unity`` of ``unity_truth.py``). For every unity source
 and front end it runs ``amalint check UNIT -p BUILD_DIR --format json --frontend F --exit-zero``
@@ -18,7 +19,8 @@ spelled one way in the source and another way by the compiler):
 
 * the truth rows are the unity-only diagnostics of kind ``redefinition`` or ``ambiguous`` with
   compiler severity ``error``, and (a separate row) every ``macro-redefined`` one; rows from
-  several compilers with the same (unit, kind, symbol, file, line) count once;
+  several compilers with the same (unit, kind, symbol, file, line) count once (``--compiler``
+  keeps one compiler's rows: gcc and clang do not report the same follow-on errors);
 * a row is *found* when an AM201/AM202/AM203 finding of the same unit names it and has its file
   as location or related location;
 * an error-severity AM2xx finding is *real* when it names a unity-only compiler error (any kind)
@@ -60,6 +62,7 @@ class TruthRow:
     file: str
     line: int
     message: str
+    compiler: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,8 @@ def load_truth(truth: dict[str, object], resolve: Callable[[str], str]) -> list[
     rows = truth["unity_only"]
     assert isinstance(rows, list)
     return [TruthRow(resolve(r["unity_source"]), r["kind"], r["severity"], r["symbol"],
-                     resolve(r["file"]), int(r["line"]), r["message"]) for r in rows]
+                     resolve(r["file"]), int(r["line"]), r["message"], r["compiler"])
+            for r in rows]
 
 
 def load_findings(unit: str, report: list[dict[str, object]],
@@ -185,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("build", type=Path)
     ap.add_argument("--frontend", action="append", choices=["tree-sitter", "libclang"])
     ap.add_argument("--amalint", default="amalint")
+    ap.add_argument("--compiler", action="append",
+                    help="judge by this compiler's diagnostics only (default: all of the truth's)")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--json", type=Path, help="write the numbers and unmatched items here")
     a = ap.parse_args(argv)
@@ -197,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         return os.path.realpath(os.path.join(src, path))
 
     truth = json.loads(a.truth.read_text())
-    rows = load_truth(truth, resolve)
+    rows = [r for r in load_truth(truth, resolve) if not a.compiler or r.compiler in a.compiler]
     units = [resolve(u["unity_source"]) for u in truth["unity_sources"]]
     entries = {e.file: e for e in load_entries(Path(build))}
     gcc_cpu = 0.0
@@ -206,9 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         gcc_cpu += cpu
 
     report: dict[str, object] = {"project": truth["project"], "commit": truth["commit"],
-                                 "units": len(units), "gcc_cpu": round(gcc_cpu, 2)}
+                                 "units": len(units), "gcc_cpu": round(gcc_cpu, 2),
+                                 "compilers": a.compiler or truth["compilers"]}
     print(f"== {truth['project']} {truth['commit'][:12]}: {len(units)} unity sources, "
-          f"g++ -fsyntax-only {gcc_cpu:.1f} s CPU")
+          f"g++ -fsyntax-only {gcc_cpu:.1f} s CPU, judged by {report['compilers']}")
     for fe in a.frontend or ["tree-sitter", "libclang"]:
         findings: list[Finding] = []
         failures: list[str] = []
