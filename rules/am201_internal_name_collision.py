@@ -65,7 +65,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from amalint.analysis.overloads import Outcome, Resolution, resolve
-from amalint.analysis.redeclarations import Clash, Pair, clashes, overloads
+from amalint.analysis.redeclarations import Clash, Pair, clashes, hidden_pairs, overloads
 from amalint.analysis.unity import Cause, UnityDiagnostic, end_of, through_using
 from amalint.engine.rule import (
     Finding,
@@ -75,7 +75,15 @@ from amalint.engine.rule import (
     compiler_related,
     display,
 )
-from amalint.model import Declaration, DeclKind, Location, NameUse, Severity, visible_scope
+from amalint.model import (
+    ANONYMOUS,
+    Declaration,
+    DeclKind,
+    Location,
+    NameUse,
+    Severity,
+    visible_scope,
+)
 
 
 def _shown(decl: Declaration) -> str:
@@ -95,9 +103,14 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         u.cause is Cause.AMBIGUITY and not through_using(ctx.model, u))]
     yield from (_from_compiler(ctx, u) for u in compiled)
     ambiguous = {u.symbol for u in compiled if u.cause is Cause.AMBIGUITY}
+    said = {(u.diagnostic.location.path, u.diagnostic.location.line) for u in compiled}
+    confirmed = {u.symbol for u in compiled if u.cause is Cause.REDECLARATION}
     for finding in _from_facts(ctx):
-        if finding.severity is Severity.ERROR and ctx.compiler_checked:
-            continue  # the compiler says which redefinitions there are
+        where = (finding.location.path, finding.location.line)
+        if finding.severity is Severity.ERROR and ctx.compiler_checked and (
+                where in said or _name(finding) not in confirmed):
+            continue  # the compiler says which redefinitions there are (clang reports a
+            # name's first redefinition only; gcc, and these facts, each one)
         if finding.severity is Severity.WARNING and _name(finding) in ambiguous:
             continue  # not a silent capture: the compiler rejects the call
         yield finding
@@ -108,7 +121,7 @@ def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic) -> Finding:
     files = ", ".join(f"`{display(p)}`" for p in dict.fromkeys(
         n.location.path for n in unity.others if n.location.path != diag.location.path))
     if unity.cause is Cause.AMBIGUITY:
-        what = f"`{unity.symbol}` is overloaded in {files or 'another source'}"
+        what = f"`{unity.symbol}` has another candidate in {files or 'another source'}"
     elif not unity.unguarded:
         what = f"`{unity.symbol}` is also declared in {files}"
     else:
@@ -133,6 +146,10 @@ def _from_facts(ctx: RuleContext) -> Iterator[Finding]:
         yield _clash(ctx, found)
     if scope.is_c:
         return
+    for pair in hidden_pairs(scope.files, umbrella):
+        finding = _hidden(ctx, pair)
+        if finding is not None:
+            yield finding
     done: set[int] = set()
     for pair in overloads(scope.files, umbrella):
         if id(pair.later) not in done:
@@ -147,6 +164,12 @@ def _what(decl: Declaration) -> str:
         return decl.tag or "type"
     names = {DeclKind.ALIAS: "typedef", DeclKind.ENUMERATOR: "enumerator"}
     return names.get(decl.kind, str(decl.kind.value))
+
+
+def _type(decl: Declaration) -> str:
+    if "<anonymous" in decl.type:
+        return f"an anonymous {decl.type.split()[0]}"
+    return f"`{decl.type}`"
 
 
 def _clash(ctx: RuleContext, found: Clash) -> Finding:
@@ -169,11 +192,12 @@ def _clash(ctx: RuleContext, found: Clash) -> Finding:
     elif found.reason.startswith("non-static"):
         what = f"`{_shown(later)}` has external linkage here but is `static` in {there}"
     elif found.reason.startswith("typedef"):
-        what = (f"`{later.name}` is a typedef of `{later.type}` here but of `{earlier.type}` "
+        what = (f"`{later.name}` is a typedef of {_type(later)} here but of {_type(earlier)} "
                 f"in {there}")
     else:
         what = f"`{later.name}` is a {_what(later)} here but a {_what(earlier)} in {there}"
-    if found.reason == "redefinition of enumerator":
+    if found.reason == "redefinition of enumerator" and \
+            found.earlier_file.path != found.later_file.path:
         what = f"enumerator `{later.name}` is also declared in {there}"
     condition = " (if the `#if` branches around them are both compiled: amalint had no " \
         "compiler flags to tell)" if earlier.conditional or later.conditional else ""
@@ -240,6 +264,26 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     related += [Related(use.location, f"`{use.name}` is used here") for use in shown[:3]]
     return Finding(RULE.code, RULE.name, Severity.WARNING, message, later.location,
                    _end(later), tuple(related))
+
+
+def _hidden(ctx: RuleContext, pair: Pair) -> Finding | None:
+    """A use in the later file of a name an anonymous namespace and its enclosing scope both
+    declare: ambiguous."""
+    scope = visible_scope(pair.later.scope)
+    use = next((u for f in ctx.model.filescope.files if f.unit == pair.later_file.unit
+                and pair.later.name not in f.local_names for u in f.uses
+                if u.name == pair.later.name and u.scope[: len(scope)] == scope
+                and u.position > pair.later.position), None)
+    if use is None:
+        return None
+    inside, outside = (pair.earlier_file, pair.later_file) if ANONYMOUS in pair.earlier.scope \
+        else (pair.later_file, pair.earlier_file)
+    message = (f"`{use.name}` is ambiguous in the unity build: `{display(inside.path)}` declares "
+               f"it in an anonymous namespace and `{display(outside.path)}` outside it, and one "
+               "name finds both; each file compiles alone, but the unity build fails")
+    return Finding(RULE.code, RULE.name, Severity.ERROR, message, use.location, _end_use(use),
+                   (Related(pair.earlier.location, "one declaration"),
+                    Related(pair.later.location, "the other")))
 
 
 def _end_use(use: NameUse) -> Location:

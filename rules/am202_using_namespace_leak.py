@@ -182,7 +182,9 @@ def _effects(scope: FileScope, table: Table, directive: UsingDirective,
         captured = [d for d in members[use.name] if d.position < use.position]
         if not captured:
             continue
-        level, alone = _lookup(table, use)
+        level, alone = _lookup(table, use, [
+            d for f in scope.files if f.unit == later.unit for d in f.using_directives
+            if d.position < use.position and use.scope[: len(d.scope)] == d.scope])
         if level is None or len(level) > len(common):
             continue  # nothing else known by that name, or the source's own name hides X's
         kinds = {d.kind for d in (*captured, *alone)}
@@ -193,12 +195,18 @@ def _effects(scope: FileScope, table: Table, directive: UsingDirective,
         yield _Effect(use, how, captured[0], alone[0])
 
 
-def _lookup(table: Table, use: NameUse) -> tuple[Scope | None, list[Declaration]]:
+def _lookup(table: Table, use: NameUse, own: list[UsingDirective]
+            ) -> tuple[Scope | None, list[Declaration]]:
     """Where unqualified lookup of ``use`` stops without the directive: the innermost enclosing
-    namespace declaring the name before the use, and those declarations."""
+    namespace declaring the name before the use, and those declarations. A using-directive of
+    the use's own source (``own``) counts too: its namespace's names are found as if declared
+    in the nearest namespace enclosing both the directive and that namespace."""
     for depth in range(len(use.scope), -1, -1):
         level = use.scope[:depth]
         found = [d for d in table.get(level, {}).get(use.name, ()) if d.position < use.position]
+        found += [d for u in own if _common(u.scope, u.target) == level
+                  for d in table.get(u.target, {}).get(use.name, ())
+                  if d.position < use.position]
         if found:
             return level, found
     return None, []

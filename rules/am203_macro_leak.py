@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from amalint.analysis.macro_leaks import BREAKS, IGNORED, REDEFINES, TESTS, USES, Leak, leaks
+from amalint.analysis.macro_leaks import BREAKS, IGNORED, REDEFINES, TESTS, USES, Leak
 from amalint.analysis.unity import Cause, UnityDiagnostic, end_of
 from amalint.engine.rule import (
     Finding,
@@ -62,7 +62,7 @@ SHOWN = 5
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    found = leaks(ctx.model.filescope, ctx.model.umbrella)
+    found = ctx.leaks
     ignored = {id(leak.event): leak for leak in found if leak.effect == IGNORED}
     at = {(leak.event.location.path, leak.event.location.line): id(leak.event)
           for leak in ignored.values()}
@@ -164,7 +164,13 @@ def _ignored(ctx: RuleContext, leak: Leak) -> Finding:
     assert leak.skipped is not None
     message = (f"`{leak.name}` is set in `{display(leak.event.location.path)}`, but "
                f"{_ignored_text(ctx, leak)}; the header keeps the earlier source's setting")
-    return Finding(RULE.code, RULE.name, Severity.WARNING, message, leak.event.location,
+    broken = ctx.compiler_checked and any(
+        d.unit == leak.unit and d.severity is Severity.ERROR
+        for d in ctx.model.compiler_diagnostics or ())
+    if broken:
+        message += ", and the compiler rejects what follows"
+    return Finding(RULE.code, RULE.name, Severity.ERROR if broken else Severity.WARNING,
+                   message, leak.event.location,
                    _end(leak.event),
                    (Related(leak.skipped.location, "the include the compiler skips"),))
 

@@ -10,7 +10,8 @@ version than libclang's, errors inside those builtin headers are a set-up warnin
 Errors that only exist because the files share one unit (a redefinition whose earlier
 definition is in another included source, an ambiguity between files, a leaked macro) are not
 AM301 but AM201, AM202 or AM203; so are the errors of a source whose header the compiler skipped
-because another file has the same include guard (AM203). The other errors of a file that has a
+because another file has the same include guard, or whose setting for a header an earlier source
+already read is ignored (AM203). The other errors of a file that has a
 unity-only one are taken as its consequences.
 
 ## Why is this bad?
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from amalint.analysis.macro_leaks import IGNORED
 from amalint.analysis.unity import own_errors
 from amalint.engine.rule import Finding, Rule, RuleContext, display
 from amalint.model import Location, Severity
@@ -53,6 +55,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     # errors of the source that needed it
     clashed = {s.unit for s in scope.skipped
                if s.missing and s.guard_file not in (None, s.path)}
+    clashed |= {leak.unit for leak in ctx.leaks if leak.effect == IGNORED}
     units = {f.path: f.unit for f in reversed(scope.files)}
     for path, errors in own_errors(ctx.model, ctx.unity).items():
         if clashed and units.get(path, -1) in clashed:

@@ -105,8 +105,10 @@ def _later(name: str, define: MacroEvent, unit: int, later: Sequence[int],
         if any(define.position < u.position < events[0].position and u.name == name
                for u in undefs):
             return  # the umbrella #undefs it before this include
-        if alone.precedes(define.location, other, events[0].location):
-            continue  # the later source reads that definition alone too
+        if define.location.path != events[0].location.path and alone.precedes(
+                define.location, other, events[0].location):
+            continue  # the later source reads that definition alone too (another read of
+            # the same file, as a source included twice, has its own branches)
         found = _effect(events, define)
         if found is not None:
             yield Leak(name, define, unit, found[1], found[0])

@@ -111,6 +111,16 @@ def overloads(files: Sequence[FileFacts], umbrella: Umbrella) -> list[Pair]:
             and (p.earlier.signature != p.later.signature or p.earlier.scope != p.later.scope)]
 
 
+def hidden_pairs(files: Sequence[FileFacts], umbrella: Umbrella) -> list[Pair]:
+    """Declarations from different sources, not both functions, that one unqualified name finds
+    together: one in an anonymous namespace, the other in the scope around it (a C++ name
+    lookup then finds both, and any use is ambiguous)."""
+    return [p for p in pairs(files, umbrella, False, _visible_key)
+            if p.earlier.scope != p.later.scope
+            and {p.earlier.kind, p.later.kind} <= {DeclKind.VARIABLE, DeclKind.FUNCTION}
+            and not p.earlier.kind is p.later.kind is DeclKind.FUNCTION]
+
+
 def _external(decl: Declaration) -> bool:
     return decl.storage != "static" and not decl.internal and ANONYMOUS not in decl.scope
 

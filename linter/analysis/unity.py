@@ -57,6 +57,8 @@ class UnityDiagnostic:
     #: The notes that point into other included files (previous definition, candidates,
     #: the leaked macro's definition).
     others: tuple[CompilerNote, ...]
+    #: For an ambiguity: the ``using namespace`` of an earlier source that causes it.
+    directive: Location | None = None
 
     @property
     def severity(self) -> Severity:
@@ -123,12 +125,47 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
                                                         diag.location)
 
         others = [n for n in notes if elsewhere(n)]
-        if not others:
+        directive = _leaked_directive(model, alone, diag, notes) \
+            if cause is Cause.AMBIGUITY else None
+        if not others and directive is None:
             continue
         if cause is Cause.AMBIGUITY:
             others = notes  # every candidate matters to the reader
-        out.append(UnityDiagnostic(cause, diag, symbol_at(model, diag), tuple(others)))
+        out.append(UnityDiagnostic(cause, diag, symbol_at(model, diag), tuple(others),
+                                   directive))
     return out
+
+
+def _candidate_scopes(model: CodeModel, notes: Sequence[CompilerNote], symbol: str
+                      ) -> set[tuple[str, ...]]:
+    """The namespaces of an ambiguity's candidates: as the compiler names them
+    (``candidate found by name lookup is 'geo::Point'``), else from the facts at their lines."""
+    scopes: set[tuple[str, ...]] = set()
+    for note in notes:
+        quoted = _QUOTED.search(note.message)
+        if quoted and "::" in quoted.group(1):
+            scopes.add(tuple(quoted.group(1).split("::")[:-1]))
+            continue
+        for facts in model.filescope.files:
+            if facts.path == note.location.path:
+                scopes |= {d.scope for d in facts.declarations
+                           if d.location.line == note.location.line and d.name == symbol}
+    return scopes
+
+
+def _leaked_directive(model: CodeModel, alone: AloneOrder, diag: CompilerDiagnostic,
+                      notes: Sequence[CompilerNote]) -> Location | None:
+    """A ``using namespace`` of another umbrella include, which the diagnostic's source would
+    not see compiled alone, naming a namespace of one of the candidates."""
+    scopes = _candidate_scopes(model, notes, symbol_at(model, diag).split("::")[-1])
+    for facts in model.filescope.files:
+        if facts.unit == diag.unit:
+            continue
+        for directive in facts.using_directives:
+            if directive.target in scopes and not alone.precedes(
+                    directive.location, diag.unit, diag.location):
+                return directive.location
+    return None
 
 
 def own_errors(model: CodeModel, unity: Sequence[UnityDiagnostic]
@@ -151,16 +188,7 @@ def end_of(location: Location, symbol: str) -> Location:
 
 
 def through_using(model: CodeModel, unity: UnityDiagnostic) -> bool:
-    """Whether an ambiguity comes from a using-directive (its candidates live in different
-    namespaces: name lookup found them through ``using namespace``) rather than from overloads
-    of one scope."""
-    if unity.diagnostic.message.startswith("reference to"):
-        return True
-    scopes = set()
-    for note in unity.others:
-        for facts in model.filescope.files:
-            if facts.path != note.location.path:
-                continue
-            scopes |= {d.scope for d in facts.declarations
-                       if d.location.line == note.location.line and d.name == unity.symbol}
-    return len(scopes) > 1
+    """Whether an ambiguity comes from an earlier source's ``using namespace`` (AM202), rather
+    than from names of one scope, or of a scope and an anonymous namespace in it, or from the
+    later source's own directive meeting an earlier source's name (AM201)."""
+    return unity.directive is not None

@@ -10,6 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from amalint.analysis.effects import Analysis, Effect
+from amalint.analysis.macro_leaks import Leak, leaks
 from amalint.analysis.requirements import Requirement, cycles, evaluate
 from amalint.analysis.unity import UnityDiagnostic, unity_diagnostics
 from amalint.config.profiles import Role
@@ -145,6 +146,11 @@ class RuleContext:
     def unity(self) -> list[UnityDiagnostic]:
         """The compiler diagnostics only the unity build has (libclang; empty otherwise)."""
         return unity_diagnostics(self.model)
+
+    @cached_property
+    def leaks(self) -> list[Leak]:
+        """What macros the included sources leave defined do to later ones (AM203, AM301)."""
+        return leaks(self.model.filescope, self.model.umbrella)
 
     @property
     def compiler_checked(self) -> bool:

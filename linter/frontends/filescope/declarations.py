@@ -247,8 +247,11 @@ class Walker:
         if node is None or node.type not in (*CLASSES, "enum_specifier"):
             return ""
         name = node.child_by_field_name("name")
-        return f"{node.type.split('_')[0]} {self.file.text(name)}" if name is not None else \
-            f"{node.type.split('_')[0]} <anonymous at {node.start_byte}>"
+        if name is not None:
+            return f"{node.type.split('_')[0]} {self.file.text(name)}"
+        # every anonymous struct is a type of its own, even one read again from the same file
+        where = self.file.position(node.start_byte)
+        return f"{node.type.split('_')[0]} <anonymous {self.file.source.path}{where}>"
 
     def _type(self, node: Node, scope: Scope, conditional: bool, anonymous: bool) -> None:
         name = node.child_by_field_name("name")

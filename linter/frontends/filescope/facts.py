@@ -259,12 +259,13 @@ def _includes(unit: Unit, file: FileText) -> list[tuple[int, Path]]:
 
 
 def _overloaded(files: Sequence[FileText]) -> dict[str, int]:
-    """Function names that one unqualified call may find in more than one unit (different
-    signatures, or one in an anonymous namespace), with the first unit defining them."""
+    """Function (and variable) names that one unqualified name may find in more than one unit
+    (different signatures, or one in an anonymous namespace), with the first unit defining
+    them."""
     seen: dict[tuple[Scope, str], set[tuple[int | None, str | None, Scope]]] = {}
     for f in files:
         for d in f.declarations:
-            if d.kind is DeclKind.FUNCTION and d.macro != d.name:
+            if d.kind in (DeclKind.FUNCTION, DeclKind.VARIABLE) and d.macro != d.name:
                 seen.setdefault((visible_scope(d.scope), d.name), set()).add(
                     (f.source.unit, d.signature, d.scope))
     out: dict[str, int] = {}
