@@ -144,6 +144,7 @@ _KEYS: Mapping[str, tuple[_Type, Apply]] = {
     "profiles": (TABLE, _profiles),
     "sources": (STRINGS, lambda s, v, o: replace(
         s, sources=tuple(str(o.parent.resolve() / p) for p in v))),
+    "cache-dir": (STRING, lambda s, v, o: replace(s, cache_dir=(o.parent / v).resolve())),
 }
 
 #: The config keys, in the order ``amalint config`` prints them.
@@ -202,6 +203,7 @@ def effective(settings: Settings) -> dict[str, Any]:
         "ignore": list(settings.ignore),
         "per-file-ignores": {str(g): list(codes) for g, codes in settings.per_file_ignores},
         "sources": list(settings.sources),
+        "cache-dir": None if settings.cache_dir is None else str(settings.cache_dir),
         "profiles": {
             p.name: {
                 "providers": [{"name": a.name, "key-arg": a.key_arg} for a in p.apis
