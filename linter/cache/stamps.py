@@ -95,9 +95,27 @@ def unchanged(stamp: FileStamp) -> bool:
 
 
 def resolves_alike(includes: Iterable[IncludeStamp], search: SearchPath) -> bool:
-    """Whether every include still leads where it led."""
+    """Whether every include still leads where it led: resolved again as
+    :meth:`~amalint.scan.search.SearchPath.resolve` does, on strings (a unit has a thousand
+    includes; this runs on every cache hit)."""
+    quote = [str(d) for d in (*search.quote_dirs, *search.include_dirs)]
+    angled = [str(d) for d in search.include_dirs]
+    found: dict[tuple[bool, str], str | None] = {}
+
+    def lookup(is_angled: bool, spelling: str) -> str | None:
+        key = (is_angled, spelling)
+        if key not in found:
+            found[key] = next((os.path.realpath(p) for d in (angled if is_angled else quote)
+                               if os.path.isfile(p := os.path.join(d, spelling))), None)
+        return found[key]
+
     for inc in includes:
-        found = search.resolve(inc.spelling, inc.angled, Path(inc.directory))
-        if (None if found is None else str(found)) != inc.resolved:
+        if inc.angled:
+            resolved = lookup(True, inc.spelling)
+        else:
+            local = os.path.join(inc.directory, inc.spelling)
+            resolved = os.path.realpath(local) if os.path.isfile(local) \
+                else lookup(False, inc.spelling)
+        if resolved != inc.resolved:
             return False
     return True
