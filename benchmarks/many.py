@@ -14,7 +14,9 @@ the whole process tree):
 
 * cold: ``--no-cache`` with ``-j 1`` and ``-j N`` for each N of ``--jobs``;
 * warm: the cache filled, nothing changed; and warm after one source changed (one unit
-  linted again).
+  linted again);
+* a control: the same CPU work in 1 and in N processes, for what the machine allows at the
+  time (on a shared machine, N processes may get much less than N cores).
 
 Also ``--fixtures``: cold and warm on the bundled fixtures (each umbrella, its own flags), and
 ``--umbrella PATH [--cwd DIR] -- FLAGS``: cold and warm on one real unit.
@@ -76,6 +78,27 @@ def environment(cache: Path) -> dict[str, str]:
     return {**env, "AMALINT_CACHE_DIR": str(cache)}
 
 
+def _burn(seconds: float) -> None:
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        pass
+
+
+def control(jobs: Sequence[int]) -> None:
+    """What the machine allows now: the same CPU work (8 x 0.25 s) in 1 and in N processes.
+    On a machine other work keeps busy, N processes get less than N times the CPU."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    base = None
+    for n in jobs:
+        start = time.perf_counter()
+        with ProcessPoolExecutor(n) as pool:
+            list(pool.map(_burn, [0.25] * 8))
+        wall = time.perf_counter() - start
+        base = base or wall
+        row(f"control: 2 s of CPU in {n} process(es)", wall, 2.0, base)
+
+
 def row(label: str, wall: float, cpu: float, base: float | None = None) -> None:
     speedup = f"{base / wall:>7.2f}x" if base else ""
     print(f"{label:<44} {wall:>8.2f} {cpu:>8.2f} {speedup}", flush=True)
@@ -92,6 +115,8 @@ def table(args: Sequence[str], cwd: Path, jobs: Sequence[int], repeat: int,
     cache = Path(tempfile.mkdtemp(prefix="amalint-bench-")) / "cache"  # never in the tree
     env = environment(cache)
     print(f"{'run':<44} {'wall s':>8} {'CPU s':>8} {'speed-up':>8}")
+    if len(jobs) > 1:
+        control(jobs)
     measure(command("--no-cache", "-j", "1"), cwd, env)  # warm the page cache, bytecode
     base = None
     for n in jobs:

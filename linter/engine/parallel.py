@@ -87,9 +87,13 @@ class Runner:
             if futures:
                 from concurrent.futures import as_completed
 
-                for future in as_completed(futures):
-                    outcomes[futures[future]] = future.result()
-                    advance()
+                try:
+                    for future in as_completed(futures):
+                        outcomes[futures[future]] = future.result()
+                        advance()
+                except BaseException:  # ^C, or a worker's crash: stop the others now
+                    self._abort()
+                    raise
             else:
                 with _quiet_stderr() if len(todo) > 1 else nullcontext():
                     for index in todo:
@@ -116,6 +120,14 @@ class Runner:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
                                              initializer=_init_worker)
         return self._pool
+
+    def _abort(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            processes = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
 
     def close(self) -> None:
         """Stop the workers and bound the cache's size."""
