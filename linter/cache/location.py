@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from amalint.cache.store import TAG_NAME
+from amalint.config.files import repository_root
 from amalint.errors import InputError
 
 DIRECTORY_NAME = ".amalint_cache"
@@ -25,11 +26,7 @@ def project_root(config_file: Path | None, cwd: Path) -> Path:
     """The config file's directory, else the git work tree's root, else ``cwd``."""
     if config_file is not None:
         return config_file.resolve().parent
-    cwd = cwd.resolve()
-    for directory in (cwd, *cwd.parents):
-        if (directory / ".git").exists():
-            return directory
-    return cwd
+    return repository_root(cwd)
 
 
 def platform_dir(root: Path) -> Path:

@@ -39,6 +39,16 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def repository_root(cwd: Path) -> Path:
+    """The repository root: the nearest directory at or above ``cwd`` holding ``.git``, else
+    ``cwd`` itself."""
+    cwd = cwd.resolve()
+    for directory in (cwd, *cwd.parents):
+        if (directory / ".git").exists():
+            return directory
+    return cwd
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
