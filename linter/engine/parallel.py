@@ -63,6 +63,7 @@ class Runner:
         self.hits = 0
         self.misses = 0
         self._pool: ProcessPoolExecutor | None = None
+        self._size = 0
 
     def lint_all(self, jobs: Sequence[Job]) -> list[Result]:
         """The result of each job, in order."""
@@ -74,11 +75,11 @@ class Runner:
                 except InputError as exc:
                     outcomes[index] = exc
         todo = [i for i, outcome in enumerate(outcomes) if outcome is None]
-        self.hits += len(jobs) - len(todo)
+        self.hits += sum(isinstance(outcome, Result) for outcome in outcomes)
         self.misses += len(todo)
         futures: dict[Future[Result | InputError], int] = {}
         if len(todo) > 1 and self.workers > 1:  # the workers start before any thread here
-            pool = self._start()
+            pool = self._start(min(self.workers, len(todo)))
             futures = {pool.submit(_lint_job, jobs[i], self.cache): i for i in todo}
         shown: AbstractContextManager[Callable[[], None]] = \
             self.progress(len(todo)) if self.progress is not None and len(todo) > 1 \
@@ -107,7 +108,11 @@ class Runner:
             results.append(outcome)
         return results
 
-    def _start(self) -> ProcessPoolExecutor:
+    def _start(self, size: int) -> ProcessPoolExecutor:
+        """A pool of at least ``size`` workers (one started for fewer is replaced)."""
+        if self._pool is not None and self._size < size:
+            self._pool.shutdown()
+            self._pool = None
         if self._pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -117,8 +122,9 @@ class Runner:
             # forking is unsafe)
             context = multiprocessing.get_context(
                 "fork" if "fork" in methods and sys.platform != "darwin" else None)
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+            self._pool = ProcessPoolExecutor(size, mp_context=context,
                                              initializer=_init_worker)
+            self._size = size
         return self._pool
 
     def _abort(self) -> None:
