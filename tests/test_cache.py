@@ -194,6 +194,23 @@ def test_a_damaged_entry_is_a_miss_and_is_replaced(tmp_path: Path, store: Store,
     assert lint_cached(umbrella, settings(tmp_path), store)[1]
 
 
+def test_a_planted_link_or_fifo_is_not_followed(tmp_path: Path, store: Store) -> None:
+    """A repository could ship its own .amalint_cache: an entry that is a symbolic link (to a
+    valid entry elsewhere) or a FIFO (which would block a reader) is a miss, then replaced."""
+    umbrella = unit(tmp_path)
+    lint_cached(umbrella, settings(tmp_path), store)
+    path = entry_file(store)
+    elsewhere = tmp_path / "elsewhere.json"
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    assert not lint_cached(umbrella, settings(tmp_path), store)[1]
+    assert not path.is_symlink() and lint_cached(umbrella, settings(tmp_path), store)[1]
+    path.unlink()
+    os.mkfifo(path)
+    assert not lint_cached(umbrella, settings(tmp_path), store)[1]
+    assert path.is_file() and lint_cached(umbrella, settings(tmp_path), store)[1]
+
+
 def test_an_entry_pointing_outside_the_unit_is_rejected(tmp_path: Path, store: Store) -> None:
     """A well-formed entry whose fix would edit another file, or past the umbrella's end, or
     whose file belongs to an include the umbrella does not have, is not believed."""

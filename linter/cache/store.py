@@ -6,7 +6,8 @@ it), and ``DIR/v<FORMAT>/<key>.json``. Several runs may share the directory: an 
 written to a temporary file in the same directory and renamed over the old one, so a reader
 sees a whole entry or none; two runs writing one key both write valid entries, and the last
 rename wins. Reading never fails a run: an entry that cannot be read, is too big, is not JSON
-or is not of this format is a miss (and is replaced when the unit is linted again).
+or is not of this format is a miss (and is replaced when the unit is linted again); a symbolic
+link or anything but a regular file in the directory is not followed or read.
 
 Size: reading an entry marks it used (its modification time); :meth:`Store.evict`, run once at
 the end of a run, removes the least recently used entries once all of them together are over
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -56,8 +58,18 @@ class Store:
     def load(self, key: str) -> Any:
         """The value stored under ``key``, or ``None``."""
         path = self._path(key)
+        if self.entries.is_symlink():
+            return None
         try:
-            with open(path, "rb") as fh:
+            # a planted symbolic link or FIFO is not followed, nor waited on
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                         | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            return None
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    return None
                 raw = fh.read(MAX_ENTRY_BYTES + 1)
         except OSError:
             return None
@@ -88,6 +100,8 @@ class Store:
     def _prepare(self) -> None:
         if self._ready:
             return
+        if self.entries.is_symlink():  # not amalint's: it could point anywhere
+            raise OSError(f"{self.entries} is a symbolic link")
         self.entries.mkdir(parents=True, exist_ok=True)
         for name, text in ((".gitignore", "# Automatically created by amalint.\n*\n"),
                            (TAG_NAME, TAG)):
