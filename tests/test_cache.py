@@ -147,7 +147,8 @@ def test_flags_settings_and_versions_are_in_the_key(tmp_path: Path, store: Store
     # where the cache lives is not a setting that changes results
     assert lint_cached(umbrella, settings(tmp_path, cache_dir=tmp_path / "x"), store)[1]
     tools = cache_key._tools()
-    for name, value in (("amalint", "99.0"), ("code", "edited"), ("tree-sitter-cpp", "0.1")):
+    for name, value in (("code", "edited"), ("tree-sitter-cpp", "reinstalled"),
+                        ("python", [3, 99])):
         monkeypatch.setattr(cache_key, "_tools", lambda n=name, v=value: {**tools, n: v})
         assert not lint_cached(umbrella, settings(tmp_path), store)[1], name
 

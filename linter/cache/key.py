@@ -1,8 +1,9 @@
 """The key of a cached lint result: everything besides the unit's files that changes it.
 
-amalint itself (its version and a stamp of its own source files, so an edited checkout never
-reads results of the old code), the parsers (tree-sitter and its C++ grammar; libclang's wheel
-and the clangs on ``PATH`` whose builtin headers it may take, when libclang may run), the
+amalint itself (a stamp of its own source files: a new version, or an edited checkout, never
+reads results of the old code), the parsers (stamps of the installed tree-sitter and its C++
+grammar; of libclang's wheel and the clangs on ``PATH`` whose builtin headers it may take, when
+libclang may run), the
 Python version, every setting (flags, profiles, rule selection, compiler, front end...) but
 where the cache lives, the working directory (messages name files relative to it) and the
 umbrella, or the bytes standing for it. The files the unit read are not in the key: they are
@@ -19,7 +20,7 @@ import json
 import os
 import shutil
 import sys
-from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -60,52 +61,61 @@ def digest(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
+def _files(root: Path, suffixes: tuple[str, ...]) -> list[tuple[str, int, int]]:
+    """Name, size and modification time of the files below ``root`` ending in ``suffixes``."""
+    stamps = []
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(suffixes):
+                stat = os.stat(os.path.join(directory, name))
+                stamps.append((os.path.relpath(os.path.join(directory, name), root),
+                               stat.st_size, stat.st_mtime_ns))
+    return stamps
 
 
 @functools.lru_cache(maxsize=1)
 def code_stamp() -> str:
-    """A stamp of amalint's own source files (names, sizes, modification times)."""
+    """A stamp of amalint's own source files: a new version, or an edited checkout."""
     import amalint
     import amalint.rules
 
-    stamps = []
-    for package in (amalint, amalint.rules):
-        root = Path(package.__file__ or "").parent
-        for directory, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    stat = os.stat(os.path.join(directory, name))
-                    stamps.append((os.path.relpath(os.path.join(directory, name), root),
-                                   stat.st_size, stat.st_mtime_ns))
-    return digest(stamps)
+    return digest([_files(Path(p.__file__ or "").parent, (".py",))
+                   for p in (amalint, amalint.rules)])
+
+
+def _package(name: str) -> str | None:
+    """A stamp of an installed package (its Python files and extension modules), found
+    without importing it (nor ``importlib.metadata``, slow to import); ``None`` if it is not
+    installed."""
+    try:
+        spec = find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or spec.origin is None:
+        return None
+    return digest(_files(Path(spec.origin).parent, (".py", ".so", ".pyd", ".dylib")))
 
 
 @functools.lru_cache(maxsize=1)
 def _tools() -> dict[str, Any]:
     return {
         "format": FORMAT,
-        "amalint": _version("amalint"),
         "code": code_stamp(),
         "python": list(sys.version_info[:2]),
-        "tree-sitter": _version("tree-sitter"),
-        "tree-sitter-cpp": _version("tree-sitter-cpp"),
+        "tree-sitter": _package("tree_sitter"),
+        "tree-sitter-cpp": _package("tree_sitter_cpp"),
     }
 
 
 @functools.lru_cache(maxsize=1)
 def _libclang() -> dict[str, Any]:
-    """libclang's wheel, and the clangs whose resource directory (builtin headers) it may
-    take (:func:`amalint.frontends.libclang.library.find_resource_dir`)."""
-    version = _version("libclang")
-    major = (version or "").split(".")[0]
-    names = [f"clang-{major}", f"clang++-{major}", "clang", "clang++"]
-    return {"libclang": version, "clangs": [shutil.which(n) for n in names]}
+    """libclang's wheel (the bindings and the library they load), and the clangs whose
+    resource directory (builtin headers) it may take
+    (:func:`amalint.frontends.libclang.library.find_resource_dir`)."""
+    names = [f"clang-{n}" for n in range(10, 30)] + [f"clang++-{n}" for n in range(10, 30)]
+    return {"libclang": _package("clang"),
+            "clangs": [shutil.which(n) for n in ("clang", "clang++", *names)]}
 
 
 def may_use_libclang(settings: Settings) -> bool:

@@ -20,7 +20,6 @@ import contextlib
 import json
 import os
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -143,6 +142,8 @@ class Store:
 
 
 def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    import tempfile  # only a miss writes
+
     fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -181,5 +180,7 @@ def _quiet_stderr() -> Iterator[None]:
 
 
 def _init_worker() -> None:
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent process handles ^C
     sys.stderr = _quiet_terminal()
