@@ -416,3 +416,26 @@ def test_cli_fix_does_not_poison_the_cache(tmp_path: Path) -> None:
     after = run("check", "umbrella.cc", "-v", cwd=tmp_path)
     assert after.returncode == 0 and "0 hit(s), 1 miss(es)" in after.stderr
     assert after.stdout == run("check", "umbrella.cc", "--no-cache", cwd=tmp_path).stdout
+
+
+def test_progress_bar_only_on_a_terminal_and_only_after_the_delay(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import time
+
+    from amalint.cli import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for is_terminal, delay, shown in ((False, 0.0, False), (True, 60.0, False),
+                                      (True, 0.0, True)):
+        out = Terminal() if is_terminal else io.StringIO()
+        monkeypatch.setattr(sys, "stderr", out)
+        monkeypatch.setattr(progress, "DELAY_SECONDS", delay)
+        with progress.bar(3) as advance:
+            advance()
+            time.sleep(0.3)
+            advance()
+        assert ("amalint: linting" in out.getvalue()) is shown, (is_terminal, delay)
