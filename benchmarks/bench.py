@@ -4,8 +4,8 @@ Generates synthetic amalgamations (N sources, each with an init block, reflectio
 whose destructors reach eager lookups, helper functions and classes, a mini registry header and
 shared utility headers), then times, side by side in one run:
 
-* `amalint check --frontend F UMBRELLA -- -I...` (the whole command line, Python start-up
-  included), and
+* `amalint check --no-cache --frontend F UMBRELLA -- -I...` (the whole command line, Python
+  start-up included; cold: ``benchmarks/many.py`` times the cache and many units), and
 * `clang++ -fsyntax-only` (or `g++ -fsyntax-only`) of the same umbrella with the same flags.
 
 Usage:
@@ -266,8 +266,8 @@ def main() -> None:
           f"{'compiler s':>11} {'ratio':>7}")
 
     def row(root: Path, umbrella: str, n: int, size: int, with_compiler: bool) -> None:
-        lint = timed([sys.executable, "-m", "amalint", "check", "--frontend", args.frontend,
-                      umbrella, "--", *flags], root, args.repeat)
+        lint = timed([sys.executable, "-m", "amalint", "check", "--no-cache", "--frontend",
+                      args.frontend, umbrella, "--", *flags], root, args.repeat)
         ref = ratio = "-"
         if with_compiler:
             seconds = timed([compiler, "-fsyntax-only", "-std=c++17", "-w", *flags, umbrella],

@@ -395,3 +395,6 @@ class CodeModel:
     source_lines: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
     filescope: FileScope = field(default_factory=FileScope)
     compiler_diagnostics: tuple[CompilerDiagnostic, ...] | None = None
+    #: Files the front end read on its own, besides the unit's (libclang: the system and
+    #: library headers); the cache checks them too.
+    inputs: tuple[Path, ...] = ()

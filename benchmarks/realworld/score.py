@@ -24,7 +24,9 @@ spelled one way in the source and another way by the compiler):
 * a row is *found* when an AM201/AM202/AM203 finding of the same unit names it and has its file
   as location or related location;
 * an error-severity AM2xx finding is *real* when it names a unity-only compiler error (any kind)
-  of the same unit.
+  of the same unit, or when it points at one: the error's file and line are the finding's
+  location (a leaked macro that rewrites a declaration gets "expected identifier" there, which
+  names no symbol).
 
 Prints, per front end: truth/found/recall per kind (and how many distinct (unit, symbol) pairs
 have some row found: a header without include guard repeats one symbol on many lines),
@@ -74,6 +76,8 @@ class Finding:
     severity: str
     message: str
     files: frozenset[str]
+    #: Where it points: (file, line) of its location.
+    place: tuple[str, int] = ("", 0)
 
 
 @dataclass
@@ -128,7 +132,9 @@ def match(truth: list[TruthRow], findings: list[Finding]) -> Result:
     for r in truth:
         if r.severity == "error" and r.symbol:
             errors.setdefault(r.unit, []).append(r)
-    real = [(f, any(names_row(f, r) for r in errors.get(f.unit, [])))
+    places = {(r.unit, r.file, r.line) for r in truth if r.severity == "error"}
+    real = [(f, (f.unit, *f.place) in places
+             or any(names_row(f, r) for r in errors.get(f.unit, [])))
             for f in findings if f.severity == "error" and f.code.startswith("AM2")]
     return Result(found, real)
 
@@ -150,8 +156,10 @@ def load_findings(unit: str, report: list[dict[str, object]],
         related = f.get("related") or []
         assert isinstance(related, list)
         files = {resolve(str(f["filename"]))} | {resolve(str(r["filename"])) for r in related}
+        location = f.get("location")
+        row = int(location["row"]) if isinstance(location, dict) else 0
         out.append(Finding(unit, str(f["code"]), str(f["severity"]), str(f["message"]),
-                           frozenset(files)))
+                           frozenset(files), (resolve(str(f["filename"])), row)))
     return out
 
 

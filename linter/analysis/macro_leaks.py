@@ -81,6 +81,11 @@ def leaks(scope: FileScope, umbrella: Umbrella) -> list[Leak]:
     undefs = [e for e in by_unit.get(None, ()) if e.kind is MacroEventKind.UNDEF]
     guards = {f.guard for f in scope.files if f.guard}
     units = sorted(u for u in by_unit if u is not None)
+    defines: dict[str, list[MacroEvent]] = {}
+    for events in by_unit.values():
+        for event in events:
+            if event.kind is MacroEventKind.DEFINE:
+                defines.setdefault(event.name, []).append(event)
     out: list[Leak] = []
     for index, unit in enumerate(units):
         last: dict[str, MacroEvent] = {}
@@ -90,14 +95,15 @@ def leaks(scope: FileScope, umbrella: Umbrella) -> list[Leak]:
         for name, define in last.items():
             if define.kind is not MacroEventKind.DEFINE or name in own or name in guards:
                 continue
-            out.extend(_later(name, define, unit, units[index + 1:], by_unit, undefs, alone))
+            out.extend(_later(name, define, unit, units[index + 1:], by_unit, undefs, alone,
+                              defines.get(name, [])))
     out.extend(_ignored(scope, by_unit))
     return out
 
 
 def _later(name: str, define: MacroEvent, unit: int, later: Sequence[int],
            by_unit: dict[int | None, list[MacroEvent]], undefs: Sequence[MacroEvent],
-           alone: AloneOrder) -> Iterator[Leak]:
+           alone: AloneOrder, defines: Sequence[MacroEvent]) -> Iterator[Leak]:
     for other in later:
         events = [e for e in by_unit[other] if e.name == name]
         if not events:
@@ -105,10 +111,11 @@ def _later(name: str, define: MacroEvent, unit: int, later: Sequence[int],
         if any(define.position < u.position < events[0].position and u.name == name
                for u in undefs):
             return  # the umbrella #undefs it before this include
-        if define.location.path != events[0].location.path and alone.precedes(
-                define.location, other, events[0].location):
-            continue  # the later source reads that definition alone too (another read of
-            # the same file, as a source included twice, has its own branches)
+        if any(d.location.path != events[0].location.path and alone.precedes(
+                d.location, other, events[0].location) for d in defines):
+            continue  # compiled alone, the later source defines it too, through a header it
+            # reads (another read of the same file, as a source included twice, has its own
+            # branches)
         found = _effect(events, define)
         if found is not None:
             yield Leak(name, define, unit, found[1], found[0])
@@ -118,6 +125,8 @@ def _later(name: str, define: MacroEvent, unit: int, later: Sequence[int],
 
 def _ignored(scope: FileScope, by_unit: dict[int | None, list[MacroEvent]]) -> Iterator[Leak]:
     """Settings a source makes for a header that an earlier source already read."""
+    everything = sorted((e for events in by_unit.values() for e in events),
+                        key=lambda e: e.position)
     first_read: dict[Path, FileFacts] = {}
     for facts in scope.files:
         first_read.setdefault(facts.path, facts)
@@ -126,9 +135,23 @@ def _ignored(scope: FileScope, by_unit: dict[int | None, list[MacroEvent]]) -> I
         if header is None or skipped.unit is None or header.unit == skipped.unit or \
                 skipped.guard_file not in (None, skipped.path):
             continue
-        tested = {e.name for e in header.macros
+        tested = {e.name: e for e in reversed(header.macros)
                   if e.kind in (MacroEventKind.TEST, MacroEventKind.USE)}
         for event in by_unit.get(skipped.unit, ()):
             if event.kind is MacroEventKind.DEFINE and event.name in tested \
-                    and event.position < skipped.position:
+                    and event.position < skipped.position and \
+                    _state(everything, event.name, tested[event.name]) != event.definition:
                 yield Leak(event.name, event, skipped.unit, IGNORED, event, skipped)
+
+
+def _state(events: Sequence[MacroEvent], name: str, at: MacroEvent) -> str | None:
+    """The definition of ``name`` in force where ``at`` is (``None``: not defined)."""
+    state: str | None = None
+    for event in events:
+        if event.position >= at.position:
+            break
+        if event.name == name and event.kind is MacroEventKind.DEFINE:
+            state = event.definition
+        elif event.name == name and event.kind is MacroEventKind.UNDEF:
+            state = None
+    return state

@@ -1,4 +1,5 @@
-"""The command line: ``amalint check``, ``order``, ``graph``, ``rule``, ``config``, one module each.
+"""The command line: ``amalint check``, ``order``, ``graph``, ``rule``, ``config``, ``clean``,
+one module each.
 
 Exit codes: 0 nothing found, 1 findings, 2 usage or input error (one line on stderr, no
 traceback). Compiler arguments go after ``--``: libclang gets them all, the include scan and
@@ -8,7 +9,7 @@ tree-sitter use ``-I``, ``-iquote`` and ``-D``.
 from __future__ import annotations
 
 import click
-from amalint.cli import check, config, graph, order, rule
+from amalint.cli import check, clean, config, graph, order, rule
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,5 +18,6 @@ def main() -> None:
     """amalint: a linter for amalgamated (unity) C/C++ builds."""
 
 
-for command in (check.check, order.order, graph.graph, rule.rule, config.config_command):
+for command in (check.check, order.order, graph.graph, rule.rule, config.config_command,
+                clean.clean):
     main.add_command(command)

@@ -24,9 +24,10 @@ from amalint.config.buildsystems import Build, Pool, build_dir, load
 from amalint.config.buildsystems.targets import Target
 from amalint.config.flags import find_database
 from amalint.engine.buildunits import BuildUnit, lint_units
+from amalint.engine.parallel import Runner
 from amalint.engine.readiness import generated_unit, virtual_unit
+from amalint.engine.result import Result
 from amalint.engine.rule import Fix, display
-from amalint.engine.run import Result
 from amalint.errors import InputError
 from amalint.fix.solver import apply_fixes
 from amalint.fix.writer import check_writable, write_atomic
@@ -46,7 +47,7 @@ class BuildRun:
 
 
 def run(paths: Sequence[Path], configs: Configs, names: Sequence[str], readiness: bool,
-        verbose: bool) -> BuildRun:
+        verbose: bool, runner: Runner) -> BuildRun:
     """Lint the build-system units for ``paths`` (see the module docstring)."""
     database = find_database(configs(Path.cwd()).compile_commands, Path.cwd())
     if database is None:
@@ -70,7 +71,7 @@ def run(paths: Sequence[Path], configs: Configs, names: Sequence[str], readiness
                 raise InputError(f"{display(build.directory)}: no unity sources (CMake's "
                                  "UNITY_BUILD is off); --unity-readiness checks what a unity "
                                  "build would meet")
-        return BuildRun(build, lint_units(units, configs, build))
+        return BuildRun(build, lint_units(units, configs, build, runner))
     generated: list[BuildUnit] = []
     readied: dict[Pool, None] = {}
     only: set[Path] = set()
@@ -87,21 +88,22 @@ def run(paths: Sequence[Path], configs: Configs, names: Sequence[str], readiness
             only.add(path.resolve())
         else:
             rest.append(path)
-    results = lint_units(generated, configs, build)
+    results = lint_units(generated, configs, build, runner)
     if readied:
-        results += lint_units([virtual_unit(p) for p in readied], configs, build,
+        results += lint_units([virtual_unit(p) for p in readied], configs, build, runner,
                               frozenset(only))
     return BuildRun(build, results, tuple(rest))
 
 
-def claimed(build_run: BuildRun, umbrellas: Sequence[Path], configs: Configs) -> list[Result]:
+def claimed(build_run: BuildRun, umbrellas: Sequence[Path], configs: Configs,
+            runner: Runner) -> list[Result]:
     """Lint the generated unity sources among the umbrellas the search found."""
     build = build_run.build
     if build is None:
         return []
     units = [generated_unit(*found, build.pools) for u in umbrellas
              if (found := build.unity_file(u)) is not None]
-    return lint_units(units, configs, build) if units else []
+    return lint_units(units, configs, build, runner) if units else []
 
 
 def _has_umbrellas(configs: Configs) -> bool:

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import click
 from amalint import reporters
-from amalint.cli import buildsystem
+from amalint.cli import buildsystem, runs
 from amalint.cli.options import CompilerArgsCommand, Configs, codes, common, fail, output
 from amalint.cli.report import report
+from amalint.cli.runs import run_options
 from amalint.config.settings import Settings
+from amalint.engine.parallel import Job
+from amalint.engine.result import Result, SourceLines
 from amalint.engine.rule import display
-from amalint.engine.run import Result, lint, merge
+from amalint.engine.run import lint, merge
 from amalint.errors import InputError
 from amalint.fix.solver import apply_fixes
 from amalint.fix.writer import check_writable, write_atomic
@@ -47,14 +50,16 @@ FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
               help="Only this build-system target (repeatable).")
 @click.option("--unity-readiness", is_flag=True, help="Check every pair of sources of each "
               "target that some unity batching could put in one unit (needs -p).")
+@run_options
 @common
 def check(
     paths: tuple[Path, ...], fmt: str, select: str | None, extend_select: str | None,
     ignore: str | None, fix: bool, diff: bool, unsafe_fixes: bool, statistics: bool,
     exit_zero: bool, quiet: bool, output_file: Path | None, no_color: bool,
-    target_names: tuple[str, ...], unity_readiness: bool, config: Path | None,
-    isolated: bool, frontend: str | None, compiler: str | None,
-    compile_commands: Path | None, resource_dir: Path | None, verbose: bool,
+    target_names: tuple[str, ...], unity_readiness: bool, jobs: int | None, no_cache: bool,
+    cache_dir: Path | None, config: Path | None, isolated: bool, frontend: str | None,
+    compiler: str | None, compile_commands: Path | None, resource_dir: Path | None,
+    verbose: bool,
 ) -> None:
     """Lint umbrella sources (or the umbrellas that include the files given).
 
@@ -68,8 +73,12 @@ def check(
                            select=codes(select, "--select"),
                            extend_select=codes(extend_select, "--extend-select"),
                            ignore=codes(ignore, "--ignore"))
+        run = runs.runner(configs, jobs, no_cache, cache_dir)
+    except InputError as exc:
+        fail(str(exc))
+    try:
         # build-system units (issue 14): generated unity sources, unity readiness
-        built = buildsystem.run(paths, configs, target_names, unity_readiness, verbose)
+        built = buildsystem.run(paths, configs, target_names, unity_readiness, verbose, run)
         if paths:
             paths = built.rest
         elif built.build is None or not (unity_readiness or target_names):
@@ -83,9 +92,9 @@ def check(
                 click.echo(f"amalint: {display(path)}: no umbrella includes it; skipped",
                            err=True)
         chosen = [c for c in found.umbrellas.values() if not built.claims(c[0])]
-        results = [lint(path, settings) for path, settings in chosen]
+        results = run.lint_all([Job(path, settings) for path, settings in chosen])
         extra = built.results + buildsystem.claimed(
-            built, [p for p, _ in found.umbrellas.values() if built.claims(p)], configs)
+            built, [p for p, _ in found.umbrellas.values() if built.claims(p)], configs, run)
         results += extra
         fixed = 0
         changed = False
@@ -93,11 +102,11 @@ def check(
             for index, (path, settings) in enumerate(chosen):
                 before = results[index]
                 data, results[index] = _fixed(path, settings, before, unsafe_fixes)
-                if data == before.model.umbrella.data:
+                if data == before.summary.umbrella.data:
                     continue
                 changed = True
                 if diff:
-                    _print_diff(before.model.umbrella, data)
+                    _print_diff(before.summary.umbrella, data)
                     results[index] = before
                 else:
                     check_writable(path, Path.cwd())
@@ -108,10 +117,14 @@ def check(
             results = results[: len(chosen)] + left
     except InputError as exc:
         fail(str(exc))
+    finally:
+        run.close()
     findings = merge(results)
-    sources = {p: lines for r in results for p, lines in r.model.source_lines.items()}
+    sources = SourceLines(results)
     for result in results:
         report(result, verbose, quiet)
+    if verbose:
+        runs.account(run)
     if diff:
         sys.exit(1 if changed else 0)
     fixable = {id(f) for r in results for f in r.fixes(unsafe_fixes)}
@@ -145,7 +158,7 @@ def _fixed(path: Path, settings: Settings, result: Result, unsafe: bool) -> tupl
     Each pass applies the fixes that do not overlap one another (a reorder, a removed or an
     inserted include), then lints the new text in memory; nothing is written here.
     """
-    data = result.model.umbrella.data
+    data = result.summary.umbrella.data
     for _ in range(MAX_FIX_PASSES):
         fixes = [f.fix.byte_edits(data) for f in result.fixes(unsafe) if f.fix is not None]
         new = apply_fixes(data, fixes)

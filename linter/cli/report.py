@@ -11,10 +11,11 @@ from typing import Any
 import click
 from amalint.analysis.effects import Analysis
 from amalint.cli.options import Configs, fail
+from amalint.engine.result import Result, Summary
 from amalint.engine.rule import display
-from amalint.engine.run import Build, Result, build
+from amalint.engine.run import Build, build
 from amalint.errors import InputError
-from amalint.model import CodeModel, Diagnostic, Severity
+from amalint.model import CodeModel, Diagnostic
 
 
 def warn(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
@@ -37,33 +38,29 @@ def warn(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
 def report(built: Build | Result, verbose: bool, quiet: bool = False) -> None:
     """Warnings (unless ``quiet``); with ``verbose``, how the unit was analyzed and what was
     skipped."""
+    summary = built.summary
     if not quiet:
         for warning in built.warnings:
             click.echo(f"amalint: warning: {warning}", err=True)
-        warn(built.model.diagnostics, verbose)
+        warn(summary.diagnostics, verbose)
     if verbose:
-        verbose_report(built.model, built.analysis, built.frontend, built.reason)
+        verbose_report(summary, built.frontend, built.reason)
 
 
-def verbose_report(
-    result_model: CodeModel, analysis: Analysis, frontend: str, reason: str
-) -> None:
-    incomplete = {d.location.path for d in result_model.diagnostics if d.kind == "parse"}
-    incomplete |= {d.charged for d in result_model.compiler_diagnostics or ()
-                   if d.severity is Severity.ERROR}
+def verbose_report(summary: Summary, frontend: str, reason: str) -> None:
     click.echo(f"amalint: front end {frontend} ({reason})", err=True)
     click.echo(
-        f"amalint: {frontend}: {len(result_model.files)} files "
-        f"({len(result_model.files) - len(incomplete)} parsed without errors), "
-        f"{len(result_model.entry_points)} static-init entry points",
+        f"amalint: {frontend}: {len(summary.files)} files "
+        f"({len(summary.files) - len(summary.incomplete)} parsed without errors), "
+        f"{summary.entry_points} static-init entry points",
         err=True,
     )
-    unresolved = Counter(analysis.unresolved)
+    unresolved = Counter(dict(summary.unresolved))
     total = sum(unresolved.values())
     click.echo(f"amalint: {total} eager call(s) skipped as unresolved", err=True)
     for name, count in unresolved.most_common(20):
         click.echo(f"amalint:   {count:5d}  {name}", err=True)
-    for loc in analysis.unknown_keys:
+    for loc in summary.unknown_keys:
         click.echo(f"amalint: registry call with a non-literal key skipped at "
                    f"{display(loc.path)}:{loc.line}", err=True)
 

@@ -39,6 +39,16 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def repository_root(cwd: Path) -> Path:
+    """The repository root: the nearest directory at or above ``cwd`` holding ``.git``, else
+    ``cwd`` itself."""
+    cwd = cwd.resolve()
+    for directory in (cwd, *cwd.parents):
+        if (directory / ".git").exists():
+            return directory
+    return cwd
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
@@ -144,6 +154,7 @@ _KEYS: Mapping[str, tuple[_Type, Apply]] = {
     "profiles": (TABLE, _profiles),
     "sources": (STRINGS, lambda s, v, o: replace(
         s, sources=tuple(str(o.parent.resolve() / p) for p in v))),
+    "cache-dir": (STRING, lambda s, v, o: replace(s, cache_dir=(o.parent / v).resolve())),
 }
 
 #: The config keys, in the order ``amalint config`` prints them.
@@ -202,6 +213,7 @@ def effective(settings: Settings) -> dict[str, Any]:
         "ignore": list(settings.ignore),
         "per-file-ignores": {str(g): list(codes) for g, codes in settings.per_file_ignores},
         "sources": list(settings.sources),
+        "cache-dir": None if settings.cache_dir is None else str(settings.cache_dir),
         "profiles": {
             p.name: {
                 "providers": [{"name": a.name, "key-arg": a.key_arg} for a in p.apis

@@ -44,6 +44,8 @@ class Settings:
     #: Where AM205 looks for sources the umbrella does not include: absolute glob patterns
     #: (empty: the directories of the umbrella and of the sources it includes).
     sources: tuple[str, ...] = ()
+    #: Where the cache is (config ``cache-dir``); ``None``: at the project root.
+    cache_dir: Path | None = None
 
     @property
     def registry(self) -> Registry:

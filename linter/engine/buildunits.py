@@ -25,12 +25,13 @@ from amalint.config.buildsystems import Build, Pool
 from amalint.config.buildsystems.targets import UnityFile
 from amalint.config.flags import read_database, with_flags
 from amalint.config.settings import Settings
+from amalint.engine.parallel import Job, Runner
+from amalint.engine.result import Result
 from amalint.engine.rule import Edit, Finding, Fix, Related, display
-from amalint.engine.run import Result, lint
 from amalint.fix.cmakelists import reorder
 from amalint.fix.solver import apply_fixes
 from amalint.model import Include, Location, Severity
-from amalint.scan.directives import scan
+from amalint.scan.directives import is_source, scan
 from amalint.scan.search import SearchPath
 
 #: Rules whose premise is a whole program in one unit: a build-system unit is part of a
@@ -51,8 +52,8 @@ class BuildUnit:
     unity: UnityFile | None = None
 
 
-def lint_unit(unit: BuildUnit, settings: Settings, build: Build) -> Result:
-    """Lint one unit with the settings of its project and the flags of its target."""
+def unit_job(unit: BuildUnit, settings: Settings, build: Build) -> Job:
+    """The lint of one unit with the settings of its project and the flags of its target."""
     # A unit with the hazards looked for does not compile, by design: libclang would restate
     # its collisions as AM301, at the cost of a compile of the whole target. Under `auto`,
     # tree-sitter reads the same file-scope facts at a fraction of the cost.
@@ -66,15 +67,15 @@ def lint_unit(unit: BuildUnit, settings: Settings, build: Build) -> Result:
             settings = with_flags(settings, entry.flags, Path.cwd())
     else:
         settings = replace(settings, compile_commands=build.database)
-    return lint(unit.path, settings, unit.data)
+    return Job(unit.path, settings, unit.data)
 
 
 def relocate(result: Result, unit: BuildUnit, build: Build) -> list[tuple[Finding, Related]]:
     """The findings of ``result`` about the user's files, each with the related location that
     names its target (see the module docstring)."""
-    umbrella = result.model.umbrella
+    umbrella = result.summary.umbrella
     by_line = {inc.line: inc for inc in umbrella.includes}
-    unit_of = {f.path: f.unit for f in result.model.filescope.files}
+    unit_of = dict(result.summary.units)
     out = []
     for finding in result.findings:
         location, end = finding.location, finding.end_location
@@ -140,14 +141,14 @@ def _am101(moved: Finding, original: Finding, result: Result, unit: BuildUnit, b
     pool = unit.pool
     consumer = moved.location.path
     providers = [inc.resolved for r in original.related
-                 if r.location.path == result.model.umbrella.path
+                 if r.location.path == result.summary.umbrella.path
                  and (inc := by_line.get(r.location.line)) is not None
                  and inc.resolved is not None and inc.resolved != consumer]
     first = f"`{display(providers[0])}`" if providers else "the provider"
     hint = f"list {first} before `{display(consumer)}` in the sources of {pool.describe()}"
     if original.fix is None:
         return replace(moved, message=f"{moved.message} ({hint})")
-    data = result.model.umbrella.data
+    data = result.summary.umbrella.data
     new = apply_fixes(data, [original.fix.byte_edits(data)])
     wanted = [inc.resolved for inc in scan(new, unit.path, SearchPath()).includes
               if inc.resolved is not None]
@@ -167,6 +168,9 @@ def _am101(moved: Finding, original: Finding, result: Result, unit: BuildUnit, b
 
 def _am201(moved: Finding, pool: Pool) -> Finding:
     later = os.path.relpath(moved.location.path, pool.target.directory)
+    if not is_source(moved.location.path):  # a header read twice: it needs its guard
+        return replace(moved, message=f"{moved.message}; remedy: give `{later}` an include "
+                                      "guard (or #pragma once)")
     return replace(moved, message=(
         f"{moved.message}; remedies: rename one of the two, or keep `{later}` out of unity "
         f"builds: set_source_files_properties({later} PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)"))
@@ -201,12 +205,12 @@ def _involves(finding: Finding, paths: frozenset[Path]) -> bool:
 
 
 def lint_units(units: Sequence[BuildUnit], settings_of: Callable[[Path], Settings],
-               build: Build, only: frozenset[Path] | None = None) -> list[Result]:
+               build: Build, runner: Runner,
+               only: frozenset[Path] | None = None) -> list[Result]:
     """Lint each unit with the settings of its first source's project, and report what the
     user owns (see the module docstring); with ``only``, the findings that involve those
     files."""
-    items = []
-    for unit in units:
-        result = lint_unit(unit, settings_of(unit.pool.sources[0]), build)
-        items.append((unit, result, relocate(result, unit, build)))
-    return merge_units(items, only)
+    results = runner.lint_all([unit_job(unit, settings_of(unit.pool.sources[0]), build)
+                               for unit in units])
+    return merge_units([(unit, result, relocate(result, unit, build))
+                        for unit, result in zip(units, results, strict=True)], only)

@@ -1,6 +1,7 @@
 """One lint run: umbrella → unit → model → analysis → findings. No output here; besides reading
 the unit, the only I/O is AM205's search for sources the umbrella misses
-(:mod:`amalint.engine.orphans`)."""
+(:mod:`amalint.engine.orphans`). The cache (:mod:`amalint.cache`) wraps :func:`prepare`,
+:func:`build_prepared` and :func:`evaluate` the same way :func:`lint` chains them."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amalint.analysis.effects import Analysis, analyze
+from amalint.analysis.requirements import Status
 from amalint.config.flags import with_database
 from amalint.config.settings import Settings
 from amalint.engine import suppressions
 from amalint.engine.orphans import find_orphans
+from amalint.engine.result import Result, Summary
 from amalint.engine.rule import Finding, Rule, RuleContext
 from amalint.frontends import select as select_frontend
 from amalint.model import CodeModel
@@ -22,23 +25,6 @@ from amalint.scan.unit import Unit, load_unit
 
 #: The rule that needs the file-system search for sources the umbrella does not include.
 ORPHAN_RULE = "AM205"
-
-
-@dataclass(frozen=True)
-class Result:
-    model: CodeModel
-    analysis: Analysis
-    findings: tuple[Finding, ...]
-    frontend: str
-    #: Why that front end (for ``--verbose``).
-    reason: str = ""
-    #: Warnings about the flags, for the command line to show.
-    warnings: tuple[str, ...] = ()
-
-    def fixes(self, unsafe: bool) -> list[Finding]:
-        """The findings whose fix may be applied: safe ones, and unsafe ones if allowed."""
-        return [f for f in self.findings if f.fix is not None and f.fix.edits
-                and (unsafe or f.fix.applicability == "safe")]
 
 
 def selected_rules(settings: Settings) -> list[Rule]:
@@ -64,26 +50,51 @@ class Build:
     reason: str
     warnings: tuple[str, ...]
 
+    @property
+    def summary(self) -> Summary:
+        return Summary.of(self.model, self.analysis)
+
+
+def prepare(umbrella: Path, settings: Settings) -> tuple[Settings, tuple[str, ...]]:
+    """The settings with the compilation database's flags for ``umbrella``, and warnings
+    about them."""
+    settings, warning = with_database(umbrella, settings, Path.cwd())
+    return settings, (warning,) if warning else ()
+
+
+def build_prepared(umbrella: Path, settings: Settings, data: bytes | None = None,
+                   warnings: tuple[str, ...] = ()) -> Build:
+    """:func:`build` with settings :func:`prepare` made."""
+    name, parse, why = select_frontend(settings)
+    unit = load_unit(umbrella, settings, data)
+    model = parse(unit, settings)
+    return Build(unit, model, analyze(model, settings.registry), name, why, warnings)
+
 
 def build(umbrella: Path, settings: Settings, data: bytes | None = None) -> Build:
     """Parse ``umbrella`` (with ``data`` standing for its bytes, if given) with the front end
     the settings and flags call for, and analyze it."""
-    settings, warning = with_database(umbrella, settings, Path.cwd())
-    name, parse, why = select_frontend(settings)
-    unit = load_unit(umbrella, settings, data)
-    model = parse(unit, settings)
-    return Build(unit, model, analyze(model, settings.registry), name, why,
-                 (warning,) if warning else ())
+    prepared, warnings = prepare(umbrella, settings)
+    return build_prepared(umbrella, prepared, data, warnings)
 
 
 def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Result:
-    built = build(umbrella, settings, data)
+    """Lint ``umbrella`` (``data`` standing for its bytes, if given): no cache."""
+    return evaluate(build(umbrella, settings, data), umbrella, settings)[0]
+
+
+def evaluate(built: Build, umbrella: Path, settings: Settings) -> tuple[Result, bool]:
+    """The findings of a built unit, and whether AM205 searched the file system for sources
+    the umbrella misses (then the result depends on files outside the unit)."""
     unit, model, analysis = built.unit, built.model, built.analysis
     rules = selected_rules(settings)
     found = [s for f in unit.files for s in suppressions.scan(f.path, f.data)]
     graph = suppressions.IncludeGraph.of((f.path, f.directives.includes) for f in unit.files)
     ctx = RuleContext(model, analysis)
+    searched = False
     if any(rule.code == ORPHAN_RULE for rule in rules):
+        searched = any(r.status is Status.MISSING for r in ctx.requirements)
+
         def build_variant(variant: bytes) -> tuple[CodeModel, Analysis]:
             variant_build = build(umbrella, settings, variant)
             return variant_build.model, variant_build.analysis
@@ -104,8 +115,8 @@ def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Resul
                         if not suppressions.per_file_ignored(f, graph, settings.per_file_ignores))
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))
-    return Result(model, analysis, tuple(findings), built.frontend, built.reason,
-                  built.warnings)
+    return Result(tuple(findings), built.summary, built.frontend, built.reason,
+                  built.warnings), searched
 
 
 def merge(results: Sequence[Result]) -> list[Finding]:
@@ -117,7 +128,7 @@ def merge(results: Sequence[Result]) -> list[Finding]:
         for finding in result.findings:
             if finding.code == am901.RULE.code and not all(
                 finding in other.findings for other in results
-                if finding.location.path in other.model.files
+                if finding.location.path in other.summary.files
             ):
                 continue
             out.setdefault(finding)

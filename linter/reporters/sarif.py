@@ -16,20 +16,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TextIO
 
+from amalint.config.files import repository_root
 from amalint.engine.rule import Finding, Rule, section
 from amalint.model import Location, Severity
 from amalint.rules import RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-
-
-def source_root(cwd: Path) -> Path:
-    """The repository root: the nearest directory at or above ``cwd`` holding ``.git``."""
-    cwd = cwd.resolve()
-    for directory in (cwd, *cwd.parents):
-        if (directory / ".git").exists():
-            return directory
-    return cwd
 
 
 def _level(severity: Severity) -> str:
@@ -106,7 +98,7 @@ def _result(finding: Finding, index: int, places: _Locations, fixable: bool) -> 
 def render(findings: Sequence[Finding], out: TextIO, sources: Mapping[Path, Sequence[str]],
            fixable: Collection[int] = ()) -> None:
     del sources
-    root = source_root(Path.cwd())
+    root = repository_root(Path.cwd())
     places = _Locations(root)
     index = {code: number for number, code in enumerate(RULES)}
     log = {

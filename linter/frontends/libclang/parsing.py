@@ -8,6 +8,8 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 from types import ModuleType
 
 from amalint.config.settings import Settings
@@ -86,5 +88,7 @@ def parse_with(
             except cindex.TranslationUnitLoadError:
                 raise InputError(f"{path}: libclang could not parse it with these flags: "
                                  f"{' '.join(args)}") from None
-        return Builder(cindex, tu, unit, settings, resource).build(filescope.result())
+        model = Builder(cindex, tu, unit, settings, resource).build(filescope.result())
+    # every file the parse read, system headers too (for the cache)
+    return replace(model, inputs=tuple(Path(i.include.name) for i in tu.get_includes()))
 

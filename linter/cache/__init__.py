@@ -1,0 +1,8 @@
+"""The persistent cache: lint results of whole units, kept between runs.
+
+Takes a unit's key material (:mod:`.key`) and a result; gives the result back on a later run
+while every file the unit read still has the content it had (:mod:`.stamps`). The result is JSON
+(:mod:`.codec`, validated strictly on the way back through :mod:`.checked`) in a directory of its
+own (:mod:`.store`, where that is: :mod:`.location`). The engine looks results up and stores
+them (:mod:`amalint.engine.cached`).
+"""

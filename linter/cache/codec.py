@@ -1,0 +1,147 @@
+"""A lint result as JSON and back. The cache directory may hold anything (a linted repository
+could even ship one), so decoding trusts nothing: every value is checked for its type and shape
+and anything else raises :class:`~amalint.cache.checked.Malformed`: positions must lie in their
+file, a fix must edit the umbrella within its text. JSON data executes nothing when read.
+
+The umbrella's bytes and include list are not stored: the cache reads (or is given) the bytes
+anyway to check them, and scans them again (:mod:`amalint.engine.cached`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from amalint.cache.checked import (
+    Malformed,
+    expect,
+    fields,
+    file_path,
+    integer,
+    items,
+    optional,
+    string,
+)
+from amalint.engine.result import Result, Summary
+from amalint.engine.rule import Edit, Finding, Fix, Related
+from amalint.model import Diagnostic, Location, Severity, Umbrella
+
+# ------------------------------------------------------------------------------------ encode
+
+
+def _loc(loc: Location) -> list[Any]:
+    return [str(loc.path), loc.line, loc.column]
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    fix = None if f.fix is None else {
+        "applicability": f.fix.applicability,
+        "edits": [[e.content, _loc(e.location), _loc(e.end_location)] for e in f.fix.edits],
+        "constraint": None if f.fix.constraint is None else list(f.fix.constraint),
+    }
+    return {"code": f.code, "name": f.name, "severity": f.severity.value,
+            "message": f.message, "location": _loc(f.location), "end": _loc(f.end_location),
+            "related": [[_loc(r.location), r.message] for r in f.related], "fix": fix}
+
+
+def encode(result: Result) -> dict[str, Any]:
+    s = result.summary
+    return {
+        "findings": [_finding(f) for f in result.findings],
+        "frontend": result.frontend,
+        "reason": result.reason,
+        "files": [str(p) for p in s.files],
+        "units": [[str(p), u] for p, u in s.units],
+        "diagnostics": [[_loc(d.location), d.message, d.kind] for d in s.diagnostics],
+        "incomplete": [str(p) for p in s.incomplete],
+        "entry_points": s.entry_points,
+        "unresolved": [[name, count] for name, count in s.unresolved],
+        "unknown_keys": [_loc(loc) for loc in s.unknown_keys],
+    }
+
+
+# ------------------------------------------------------------------------------------ decode
+
+
+def _location(value: Any) -> Location:
+    path, line, column = fields(value, 3)
+    location = Location(file_path(path), integer(line), integer(column))
+    if location.line < 1 or location.column < 1:
+        raise Malformed("a position before the start of its file")
+    return location
+
+
+def _fix(value: Any, umbrella: Umbrella) -> Fix | None:
+    if value is None:
+        return None
+    data = expect(dict, value)
+    lines = umbrella.data.count(b"\n") + 1
+
+    def edit(item: Any) -> Edit:
+        content, start, end = fields(item, 3)
+        found = Edit(string(content), _location(start), _location(end))
+        for loc in (found.location, found.end_location):
+            if loc.path != umbrella.path or loc.line > lines:
+                raise Malformed("a fix outside the umbrella")
+        return found
+
+    constraint = data.get("constraint")
+    pair = None if constraint is None else fields(constraint, 2)
+    return Fix(string(data.get("applicability")), items(data.get("edits"), edit),
+               None if pair is None else (integer(pair[0]), integer(pair[1])))
+
+
+def _related(value: Any) -> Related:
+    location, message = fields(value, 2)
+    return Related(_location(location), string(message))
+
+
+def _decode_finding(value: Any, umbrella: Umbrella) -> Finding:
+    data = expect(dict, value)
+    try:
+        severity = Severity(string(data.get("severity")))
+    except ValueError:
+        raise Malformed("unknown severity") from None
+    return Finding(
+        code=string(data.get("code")), name=string(data.get("name")), severity=severity,
+        message=string(data.get("message")), location=_location(data.get("location")),
+        end_location=_location(data.get("end")),
+        related=items(data.get("related"), _related), fix=_fix(data.get("fix"), umbrella),
+    )
+
+
+def _diagnostic(value: Any) -> Diagnostic:
+    location, message, kind = fields(value, 3)
+    return Diagnostic(_location(location), string(message), string(kind))
+
+
+def _unit(value: Any) -> tuple[Path, int | None]:
+    path, unit = fields(value, 2)
+    return file_path(path), optional(integer, unit)
+
+
+def _count(value: Any) -> tuple[str, int]:
+    name, count = fields(value, 2)
+    return string(name), integer(count)
+
+
+def decode(value: Any, umbrella: Umbrella, warnings: tuple[str, ...]) -> Result:
+    """The result stored as ``value``, for ``umbrella`` as scanned now; raise
+    :class:`~amalint.cache.checked.Malformed` if ``value`` is not what :func:`encode` makes."""
+    data = expect(dict, value)
+    units = items(data.get("units"), _unit)
+    if any(unit is not None and not 0 <= unit < len(umbrella.includes) for _, unit in units):
+        raise Malformed("a file read through an include the umbrella does not have")
+    summary = Summary(
+        umbrella=umbrella,
+        files=items(data.get("files"), file_path),
+        units=units,
+        diagnostics=items(data.get("diagnostics"), _diagnostic),
+        incomplete=items(data.get("incomplete"), file_path),
+        entry_points=integer(data.get("entry_points")),
+        unresolved=items(data.get("unresolved"), _count),
+        unknown_keys=items(data.get("unknown_keys"), _location),
+    )
+    findings = items(data.get("findings"), lambda f: _decode_finding(f, umbrella))
+    return Result(findings, summary,
+                  string(data.get("frontend")), string(data.get("reason")), warnings)

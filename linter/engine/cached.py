@@ -1,0 +1,146 @@
+"""A lint run through the cache (:mod:`amalint.cache`): look the unit up, else lint it and
+store the result with what it was made from.
+
+An entry holds the result (:mod:`amalint.cache.codec`), the umbrella's hash, a stamp of every
+other file the unit read (the project files of the include scan, and what the front end read
+on its own: libclang's system headers) and every ``#include`` of those files with what it
+resolved to (:mod:`amalint.cache.stamps`). It counts only if all of them still hold. Not
+stored: a result for which AM205 searched the directories around the umbrella for sources it
+misses (it then depends on files outside the unit; the search runs only when a key has no
+provider), and a result that read a file modified while it ran.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from amalint.cache.checked import Malformed, expect, fields, integer, items, optional, string
+from amalint.cache.codec import decode, encode
+from amalint.cache.key import unit_key
+from amalint.cache.stamps import (
+    FileStamp,
+    IncludeStamp,
+    resolves_alike,
+    sha256,
+    stamp,
+    stamp_unread,
+    unchanged,
+)
+from amalint.cache.store import Store
+from amalint.config.settings import Settings
+from amalint.engine.result import Result
+from amalint.engine.run import Build, build_prepared, evaluate, lint, prepare
+from amalint.model import Umbrella
+from amalint.scan.directives import scan
+from amalint.scan.sources import check_utf8, read_source
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    settings: Settings
+    warnings: tuple[str, ...]
+    #: The umbrella's bytes (read now, or given).
+    data: bytes
+    given: bool
+    key: str
+
+
+def _prepare(umbrella: Path, settings: Settings, data: bytes | None) -> _Prepared:
+    prepared, warnings = prepare(umbrella, settings)
+    own = data
+    if own is None:  # read and checked as load_unit does, with the same errors
+        own = read_source(umbrella)
+        check_utf8(umbrella, own)
+    return _Prepared(prepared, warnings, own, data is not None,
+                     unit_key(umbrella, prepared, data))
+
+
+def lookup(umbrella: Path, settings: Settings, store: Store,
+           data: bytes | None = None) -> Result | None:
+    """The cached lint of ``umbrella`` (``data`` standing for its bytes, if given), if the
+    cache has a valid one; raise :class:`~amalint.errors.InputError` as a lint would for an
+    umbrella that cannot be read."""
+    prepared = _prepare(umbrella, settings, data)
+    return _lookup(store.load(prepared.key), umbrella, prepared)
+
+
+def lint_cached(umbrella: Path, settings: Settings, store: Store | None,
+                data: bytes | None = None) -> tuple[Result, bool]:
+    """The lint of ``umbrella`` (``data`` standing for its bytes, if given) and whether it came
+    from the cache; without a ``store``, a plain :func:`~amalint.engine.run.lint`."""
+    if store is None:
+        return lint(umbrella, settings, data), False
+    prepared = _prepare(umbrella, settings, data)
+    found = _lookup(store.load(prepared.key), umbrella, prepared)
+    if found is not None:
+        return found, True
+    started = time.time_ns()
+    built = build_prepared(umbrella, prepared.settings, prepared.data, prepared.warnings)
+    result, searched = evaluate(built, umbrella, settings)
+    if not searched:
+        value = _entry(built, prepared.data, started)
+        if value is not None:
+            value["result"] = encode(result)
+            store.save(prepared.key, value)
+    return result, False
+
+
+def _lookup(value: Any, umbrella: Path, prepared: _Prepared) -> Result | None:
+    if value is None:
+        return None
+    own, settings = prepared.data, prepared.settings
+    try:
+        entry = expect(dict, value)
+        if not prepared.given and string(entry.get("umbrella")) != sha256(own):
+            return None
+        files = items(entry.get("files"), _file_stamp)
+        includes = items(entry.get("includes"), _include_stamp)
+        if not all(unchanged(f) for f in files) or not resolves_alike(includes,
+                                                                      settings.search):
+            return None
+        path = umbrella.resolve()
+        scanned = Umbrella(path, own, scan(own, path, settings.search).includes)
+        return decode(entry.get("result"), scanned, prepared.warnings)
+    except Malformed:
+        return None
+
+
+def _file_stamp(value: Any) -> FileStamp:
+    path, size, digest, mtime = fields(value, 4)
+    return FileStamp(string(path), integer(size), string(digest),
+                     optional(integer, mtime))
+
+
+def _include_stamp(value: Any) -> IncludeStamp:
+    directory, spelling, angled, resolved = fields(value, 4)
+    if not isinstance(angled, bool):
+        raise Malformed("expected a bool")
+    return IncludeStamp(string(directory), string(spelling), angled,
+                        optional(string, resolved))
+
+
+def _entry(built: Build, own: bytes, started: int) -> dict[str, Any] | None:
+    """What the result of ``built`` was made from, or ``None`` if it cannot be stamped."""
+    unit = built.unit
+    root = unit.umbrella.path
+    stamps = [stamp(f.path, f.data, started) for f in unit.files if f.path != root]
+    read = {f.path for f in unit.files}
+    for path in dict.fromkeys(p.resolve() for p in built.model.inputs):
+        if path not in read:
+            extra = stamp_unread(path, started)
+            if extra is None:
+                return None
+            read.add(path)
+            stamps.append(extra)
+    includes = dict.fromkeys(
+        (str(f.path.parent), inc.spelling, inc.angled,
+         None if inc.resolved is None else str(inc.resolved))
+        for f in unit.files for inc in f.directives.includes)
+    return {
+        "umbrella": sha256(own),
+        "files": [[s.path, s.size, s.sha256, s.mtime_ns] for s in stamps],
+        "includes": [list(item) for item in includes],
+    }

@@ -1,0 +1,186 @@
+"""Linting many units at once: cache look-ups in this process, the units the cache does not
+have in worker processes (``-j N``) that share the cache directory.
+
+Look-ups come first and are cheap (stat and hash), so a warm run starts no worker at all. The
+units left are linted in this process when there is one of them or one worker, else by a pool
+of at most ``N`` processes, each storing what it linted. Results come back in the order the
+units were given, whatever order they finish in; a unit that cannot be linted (an unreadable
+umbrella) fails the run with the error of the first such unit in that order, as a run of one
+process would. Workers print nothing: everything is reported by this process afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from amalint.cache.store import Store
+from amalint.config.settings import Settings
+from amalint.engine.cached import lint_cached, lookup
+from amalint.engine.result import Result
+from amalint.errors import InputError
+
+if TYPE_CHECKING:  # the process pool loads only when a run needs workers
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+#: A progress display for ``total`` units: a context whose value advances it by one unit.
+Progress = Callable[[int], AbstractContextManager[Callable[[], None]]]
+
+
+@dataclass(frozen=True)
+class Job:
+    umbrella: Path
+    settings: Settings
+    #: Bytes standing for the umbrella's (a virtual unit of unity readiness).
+    data: bytes | None = None
+
+
+def default_workers() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Runner:
+    """Lints jobs through the cache (``cache``: its directory, ``None``: no cache) with up to
+    ``workers`` processes."""
+
+    def __init__(self, cache: Path | None, workers: int,
+                 progress: Progress | None = None) -> None:
+        self.cache = cache
+        self.store = None if cache is None else Store(cache)
+        self.workers = max(1, workers)
+        self.progress = progress
+        self.hits = 0
+        self.misses = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._size = 0
+
+    def lint_all(self, jobs: Sequence[Job]) -> list[Result]:
+        """The result of each job, in order."""
+        outcomes: list[Result | InputError | None] = [None] * len(jobs)
+        for index, job in enumerate(jobs):
+            if self.store is not None:
+                try:
+                    outcomes[index] = lookup(job.umbrella, job.settings, self.store, job.data)
+                except InputError as exc:
+                    outcomes[index] = exc
+        todo = [i for i, outcome in enumerate(outcomes) if outcome is None]
+        self.hits += sum(isinstance(outcome, Result) for outcome in outcomes)
+        self.misses += len(todo)
+        futures: dict[Future[Result | InputError], int] = {}
+        if len(todo) > 1 and self.workers > 1:  # the workers start before any thread here
+            pool = self._start(min(self.workers, len(todo)))
+            futures = {pool.submit(_lint_job, jobs[i], self.cache): i for i in todo}
+        shown: AbstractContextManager[Callable[[], None]] = \
+            self.progress(len(todo)) if self.progress is not None and len(todo) > 1 \
+            else nullcontext(lambda: None)
+        with shown as advance:
+            if futures:
+                from concurrent.futures import as_completed
+
+                try:
+                    for future in as_completed(futures):
+                        outcomes[futures[future]] = future.result()
+                        advance()
+                except BaseException:  # ^C, or a worker's crash: stop the others now
+                    self._abort()
+                    raise
+            else:
+                with _quiet_stderr() if len(todo) > 1 else nullcontext():
+                    for index in todo:
+                        outcomes[index] = _lint_job(jobs[index], self.cache, self.store)
+                        advance()
+        results: list[Result] = []
+        for outcome in outcomes:
+            if isinstance(outcome, InputError):
+                raise outcome
+            assert outcome is not None
+            results.append(outcome)
+        return results
+
+    def _start(self, size: int) -> ProcessPoolExecutor:
+        """A pool of at least ``size`` workers (one started for fewer is replaced)."""
+        if self._pool is not None and self._size < size:
+            self._pool.shutdown()
+            self._pool = None
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            methods = multiprocessing.get_all_start_methods()
+            # fork: the workers start with amalint already imported (not on macOS, where
+            # forking is unsafe)
+            context = multiprocessing.get_context(
+                "fork" if "fork" in methods and sys.platform != "darwin" else None)
+            self._pool = ProcessPoolExecutor(size, mp_context=context,
+                                             initializer=_init_worker)
+            self._size = size
+        return self._pool
+
+    def _abort(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            processes = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+
+    def close(self) -> None:
+        """Stop the workers and bound the cache's size."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+        if self.store is not None:
+            self.store.evict()
+
+
+_STORES: dict[Path, Store] = {}
+
+
+def _lint_job(job: Job, cache: Path | None,
+              store: Store | None = None) -> Result | InputError:
+    if store is None and cache is not None:
+        store = _STORES.setdefault(cache, Store(cache))
+    try:
+        return lint_cached(job.umbrella, job.settings, store, job.data)[0]
+    except InputError as exc:
+        return exc
+
+
+class _NotATerminal(io.TextIOWrapper):
+    def isatty(self) -> bool:
+        return False
+
+
+def _quiet_terminal() -> TextIO:
+    """A stderr that does not look like a terminal, so nothing draws on it (libclang's
+    spinner) while a progress bar does; on a descriptor of its own, so no lock of the parent
+    process is inherited held."""
+    return _NotATerminal(os.fdopen(os.dup(2), "wb"), encoding="utf-8", errors="replace",
+                         line_buffering=True)
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    saved, sys.stderr = sys.stderr, _quiet_terminal()
+    try:
+        yield
+    finally:
+        sys.stderr.close()
+        sys.stderr = saved
+
+
+def _init_worker() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent process handles ^C
+    sys.stderr = _quiet_terminal()
