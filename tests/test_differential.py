@@ -8,7 +8,8 @@ every compiler, the unity build is compiled too, and its unity-only diagnostics 
 * every error finding of amalint's is a unity-only compile error of some compiler;
 * every unity-only macro redefinition both compilers warn about is an AM203 finding.
 
-A fixed set of examples runs here (``derandomize``); ``benchmarks/differential.py`` runs more.
+A fixed set of examples runs here (``derandomize``); ``benchmarks/differential.py`` runs many
+random ones.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from scu_programs import AMBIGUITY, COLLISION, MACRO, Compiled, Program, compile_program, programs
 
 EXAMPLES = int(os.environ.get("AMALINT_DIFFERENTIAL_EXAMPLES", "40"))
+#: Fixed examples (CI) unless a long campaign asks for random ones (benchmarks/differential.py).
+DERANDOMIZE = not os.environ.get("AMALINT_DIFFERENTIAL_RANDOM")
 COMPILERS = {"c": [c for c in ("gcc", "clang") if shutil.which(c)],
              "c++": [c for c in ("g++", "clang++") if shutil.which(c)]}
 _WORD = re.compile(r"[A-Za-z_]\w*")
@@ -109,7 +112,7 @@ def check(program: Program, frontend: str) -> None:
 
 
 @pytest.mark.parametrize("frontend", ["tree-sitter", "libclang"])
-@settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
+@settings(max_examples=EXAMPLES, derandomize=DERANDOMIZE, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(program=programs())
 def test_findings_are_the_unity_only_compile_errors(frontend: str, program: Program) -> None:
