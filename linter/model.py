@@ -330,6 +330,9 @@ class FileFacts:
     includes: tuple[Path, ...] = ()
     #: The line of each of those ``#include``\ s.
     include_lines: tuple[int, ...] = ()
+    #: Every project file an ``#include`` of this file names, in any branch (compiled alone, a
+    #: source may take a branch the unity build does not).
+    mentions: tuple[Path, ...] = ()
     declarations: tuple[Declaration, ...] = ()
     using_directives: tuple[UsingDirective, ...] = ()
     #: Unqualified uses of the names that some using-directive or internal-linkage overload of

@@ -65,7 +65,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from amalint.analysis.overloads import Outcome, Resolution, resolve
-from amalint.analysis.redeclarations import Clash, Pair, clashes, hidden_pairs, overloads
+from amalint.analysis.redeclarations import (
+    ANONYMOUS_TYPES,
+    Clash,
+    Pair,
+    clashes,
+    hidden_pairs,
+    overloads,
+)
 from amalint.analysis.unity import Cause, UnityDiagnostic, end_of, through_using
 from amalint.engine.rule import (
     Finding,
@@ -183,6 +190,10 @@ def _clash(ctx: RuleContext, found: Clash) -> Finding:
         mark = f" ({later.internal})" if later.internal else ""
         other = f" ({earlier.internal})" if earlier.internal else ""
         what = f"`{_shown(later)}`{mark} is also defined in {there}{other}"
+    elif found.reason == ANONYMOUS_TYPES:
+        what = (f"`{_shown(later)}` is spelled as in {there}, but the types it names come from "
+                "another read of a header without include guard, whose anonymous structs are "
+                "new types")
     elif found.reason == "conflicting types":
         what = (f"`{_shown(later)}` is declared as `{later.type}` here but as `{earlier.type}` "
                 f"in {there}" if later.kind is DeclKind.VARIABLE else

@@ -61,8 +61,7 @@ def _effect(events: Sequence[MacroEvent], leaked: MacroEvent) -> tuple[MacroEven
     """What the first of a later unit's events of the leaked macro makes of it."""
     first = events[0]
     if first.kind is MacroEventKind.USE:
-        object_like = not leaked.definition.startswith("(")
-        return first, BREAKS if object_like and first.context else USES
+        return first, BREAKS if _breaks(leaked.definition, first.context) else USES
     if first.kind is MacroEventKind.TEST:
         default = next((e for e in events if e.kind is MacroEventKind.DEFINE), None)
         if default is not None and default.definition == leaked.definition:
@@ -71,6 +70,17 @@ def _effect(events: Sequence[MacroEvent], leaked: MacroEvent) -> tuple[MacroEven
     if first.kind is MacroEventKind.DEFINE and first.definition != leaked.definition:
         return first, REDEFINES
     return None
+
+
+def _breaks(definition: str, context: str) -> bool:
+    """Whether an object-like macro with this replacement breaks the code where a name it
+    rewrites is declared (anything but another name) or called (a literal, or nothing)."""
+    if definition.startswith("(") or not context:
+        return False  # function-like, or used as a value: the meaning may change, silently
+    renamed = definition.replace("_", "a").isalnum() and not definition[:1].isdigit()
+    if context == "declarator":
+        return not renamed
+    return not definition or definition[:1].isdigit() or definition[:1] in "\"'"
 
 
 def leaks(scope: FileScope, umbrella: Umbrella) -> list[Leak]:
@@ -86,6 +96,7 @@ def leaks(scope: FileScope, umbrella: Umbrella) -> list[Leak]:
         for event in events:
             if event.kind is MacroEventKind.DEFINE:
                 defines.setdefault(event.name, []).append(event)
+    mentioned = _mentioned(scope, umbrella)
     out: list[Leak] = []
     for index, unit in enumerate(units):
         last: dict[str, MacroEvent] = {}
@@ -96,18 +107,44 @@ def leaks(scope: FileScope, umbrella: Umbrella) -> list[Leak]:
             if define.kind is not MacroEventKind.DEFINE or name in own or name in guards:
                 continue
             out.extend(_later(name, define, unit, units[index + 1:], by_unit, undefs, alone,
-                              defines.get(name, [])))
+                              defines.get(name, []), mentioned))
     out.extend(_ignored(scope, by_unit))
+    return out
+
+
+def _mentioned(scope: FileScope, umbrella: Umbrella) -> dict[int, set[Path]]:
+    """For each umbrella include, the files its source names in ``#include``\\ s of any
+    branch, directly or not, that the unity build does not read for it: compiled alone the
+    source may read them (an ``#ifndef X_INCLUDED`` around an include of a file an earlier
+    source already read, say)."""
+    mentions: dict[Path, tuple[Path, ...]] = {}
+    read: dict[int | None, set[Path]] = {}
+    for facts in scope.files:
+        mentions.setdefault(facts.path, facts.mentions)
+        read.setdefault(facts.unit, set()).add(facts.path)
+    out: dict[int, set[Path]] = {}
+    for index, inc in enumerate(umbrella.includes):
+        seen: set[Path] = set()
+        todo = [inc.resolved] if inc.resolved is not None else []
+        while todo:
+            path = todo.pop()
+            if path not in seen:
+                seen.add(path)
+                todo.extend(mentions.get(path, ()))
+        out[index] = seen - read.get(index, set())
     return out
 
 
 def _later(name: str, define: MacroEvent, unit: int, later: Sequence[int],
            by_unit: dict[int | None, list[MacroEvent]], undefs: Sequence[MacroEvent],
-           alone: AloneOrder, defines: Sequence[MacroEvent]) -> Iterator[Leak]:
+           alone: AloneOrder, defines: Sequence[MacroEvent],
+           mentioned: dict[int, set[Path]]) -> Iterator[Leak]:
     for other in later:
         events = [e for e in by_unit[other] if e.name == name]
         if not events:
             continue
+        if any(d.location.path in mentioned.get(other, ()) for d in defines):
+            continue  # compiled alone, the later source may well define it itself
         if any(define.position < u.position < events[0].position and u.name == name
                for u in undefs):
             return  # the umbrella #undefs it before this include

@@ -25,13 +25,19 @@ is two declarations.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from amalint.analysis.alone import AloneOrder
 from amalint.model import ANONYMOUS, Declaration, DeclKind, FileFacts, Umbrella, visible_scope
 
 _SKIPPED = (DeclKind.NAMESPACE, DeclKind.USING)
+#: The clash of two declarations spelled alike that name different reads' anonymous types.
+ANONYMOUS_TYPES = ("conflicting types (each read of a header without guard makes new "
+                   "anonymous types)")
+_WORD = re.compile(r"[A-Za-z_]\w*")
 _C_TAGS = ("struct", "union", "enum")
 
 
@@ -65,9 +71,12 @@ def _visible_key(decl: Declaration, is_c: bool) -> Key:
 
 
 def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
-          key: Callable[[Declaration, bool], Key] = _key) -> Iterator[Pair]:
+          key: Callable[[Declaration, bool], Key] = _key,
+          unseen: Callable[[Declaration], bool] = lambda d: False) -> Iterator[Pair]:
     """Every pair the unity build brings together, later declaration by later declaration
-    (declarations grouped by ``key``: one scope and name by default)."""
+    (declarations grouped by ``key``: one scope and name by default). A later declaration
+    for which ``unseen`` holds meets the earlier ones even if its source reads them alone:
+    alone it would see another read of theirs."""
     alone = AloneOrder(umbrella, files)
     groups: dict[Key, list[tuple[FileFacts, Declaration]]] = {}
     for facts in files:
@@ -81,20 +90,58 @@ def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
         for index, (later_file, later) in enumerate(found):
             for earlier_file, earlier in found[:index]:
                 if earlier_file.unit == later_file.unit or (
-                        earlier.conditional and later.conditional) or alone.precedes(
-                        earlier.location, later_file.unit, later.location):
+                        earlier.conditional and later.conditional) or (alone.precedes(
+                        earlier.location, later_file.unit, later.location)
+                        and not unseen(later)):
                     continue
                 yield Pair(earlier_file, earlier, later_file, later)
 
 
+def _fresh(files: Sequence[FileFacts]) -> dict[Path, set[str]]:
+    """Per file, the typedef names whose type is new at each read of it: a typedef of an
+    anonymous struct, union or enum, and typedefs of those."""
+    out: dict[Path, set[str]] = {}
+    for facts in files:
+        aliases = [d for d in facts.declarations if d.kind is DeclKind.ALIAS]
+        fresh = out.setdefault(facts.path, set())
+        fresh |= {d.name for d in aliases if "<anonymous" in d.type}
+        grew = True
+        while grew:
+            more = {d.name for d in aliases if d.name not in fresh
+                    and fresh & set(_WORD.findall(d.type))}
+            grew = bool(more)
+            fresh |= more
+    return out
+
+
+def _mentions(decl: Declaration) -> set[str]:
+    return set(_WORD.findall(f"{decl.type} {decl.signature or ''}"))
+
+
 def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> list[Clash]:
-    """The first clash of each later declaration (see the module docstring)."""
+    """The first clash of each later declaration (see the module docstring). Two reads of a
+    header without include guard make two types of each anonymous type in it: declarations
+    that name them differ too."""
+    fresh = _fresh(files)
+    where = {name: path for path, names in fresh.items() for name in names}
+    reads: dict[Path, set[int | None]] = {}
+    for facts in files:
+        reads.setdefault(facts.path, set()).add(facts.unit)
     out: list[Clash] = []
     done: set[int] = set()
-    for pair in pairs(files, umbrella, is_c):
+
+    def unseen(decl: Declaration) -> bool:  # names a type its unit's own read of a header made
+        return is_c and bool(_mentions(decl) & where.keys())
+
+    for pair in pairs(files, umbrella, is_c, unseen=unseen):
         if id(pair.later) in done:
             continue
         reason = clash(pair.earlier, pair.later, is_c)
+        if reason is None and pair.earlier.kind is pair.later.kind and (is_c or (
+                pair.earlier_file.path == pair.later_file.path)) and any(
+                pair.later_file.unit in reads[where[name]]
+                for name in _mentions(pair.earlier) & _mentions(pair.later) & where.keys()):
+            reason = ANONYMOUS_TYPES  # each names its own read's anonymous type
         if reason is not None:
             done.add(id(pair.later))
             out.append(Clash(pair.earlier_file, pair.earlier, pair.later_file, pair.later,

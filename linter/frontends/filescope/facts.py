@@ -14,11 +14,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from amalint import preprocess
 from amalint.frontends.filescope.declarations import Walker
-from amalint.frontends.filescope.expansion import expand, macro_names
+from amalint.frontends.filescope.expansion import bodies, expand, macro_names
 from amalint.frontends.filescope.macros import (
     define,
     macro_definition,
@@ -90,10 +91,19 @@ def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> l
         return out
     names = macro_names(pp)
     counter = itertools.count()
+    body_ranges: dict[int, list[tuple[int, int]]] = {}
     for source in unit.reads:
         assert source.inclusion is not None
         inclusion = pp.inclusions[source.inclusion]
-        expanded = expand(pp, inclusion, source.code, blank(source.code), names, counter)
+        code = blank(source.code)
+        body_ranges[inclusion.index] = bodies(code)
+        parent = body_ranges.get(inclusion.parent if inclusion.parent is not None else -1, [])
+        if any(a < inclusion.offset < b for a, b in parent):
+            # read inside a function body: what it declares is local, not file-scope
+            body_ranges[inclusion.index] = [(0, len(code) + 1)]
+            source = replace(source, code=b" " * len(source.code))
+            code = source.code
+        expanded = expand(pp, inclusion, source.code, code, names, counter)
         out.append(FileText(source, source.data.split(b"\n"), tree=ts.parse(expanded.text),
                             guard=inclusion.guard or include_guard(
                                 blank(source.data), source.directives.directives),
@@ -158,6 +168,8 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
             guard=f.guard,
             includes=tuple(path for _, path in _includes(unit, f)),
             include_lines=tuple(line for line, _ in _includes(unit, f)),
+            mentions=tuple(i.resolved for i in f.source.directives.includes
+                           if i.resolved is not None),
             declarations=tuple(f.declarations),
             using_directives=directives,
             uses=tuple(uses),
