@@ -190,6 +190,8 @@ def _effects(scope: FileScope, table: Table, directive: UsingDirective,
         kinds = {d.kind for d in (*captured, *alone)}
         if kinds & _SAME_ENTITY_POSSIBLE:
             continue
+        if {d.scope for d in captured} == {d.scope for d in alone}:
+            continue  # the same namespace's name, declared more than once: one entity
         how = "rebind" if level != common else \
             "overload" if kinds == {DeclKind.FUNCTION} else "ambiguous"
         yield _Effect(use, how, captured[0], alone[0])

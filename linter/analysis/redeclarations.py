@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 from amalint.analysis.alone import AloneOrder
 from amalint.model import ANONYMOUS, Declaration, DeclKind, FileFacts, Umbrella, visible_scope
@@ -38,6 +37,8 @@ _SKIPPED = (DeclKind.NAMESPACE, DeclKind.USING)
 ANONYMOUS_TYPES = ("conflicting types (each read of a header without guard makes new "
                    "anonymous types)")
 _WORD = re.compile(r"[A-Za-z_]\w*")
+#: A name that is not a tag (``struct point`` stays as it is).
+_NAME = re.compile(r"(?<!struct )(?<!union )(?<!enum )(?<!class )\b[A-Za-z_]\w*")
 _C_TAGS = ("struct", "union", "enum")
 
 
@@ -97,21 +98,44 @@ def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
                 yield Pair(earlier_file, earlier, later_file, later)
 
 
-def _fresh(files: Sequence[FileFacts]) -> dict[Path, set[str]]:
-    """Per file, the typedef names whose type is new at each read of it: a typedef of an
-    anonymous struct, union or enum, and typedefs of those."""
-    out: dict[Path, set[str]] = {}
+def _fresh(files: Sequence[FileFacts]) -> dict[str, set[int | None]]:
+    """The typedef names that more than one read defines as a new type (a typedef of an
+    anonymous struct, union or enum, or of such a typedef: a header without guard read twice
+    makes two types), with the umbrella includes whose reads define them."""
+    out: dict[str, set[int | None]] = {}
     for facts in files:
         aliases = [d for d in facts.declarations if d.kind is DeclKind.ALIAS]
-        fresh = out.setdefault(facts.path, set())
-        fresh |= {d.name for d in aliases if "<anonymous" in d.type}
+        fresh = {d.name for d in aliases if "<anonymous" in d.type}
         grew = True
         while grew:
             more = {d.name for d in aliases if d.name not in fresh
                     and fresh & set(_WORD.findall(d.type))}
             grew = bool(more)
             fresh |= more
-    return out
+        for name in fresh:
+            out.setdefault(name, set()).add(facts.unit)
+    return {name: units for name, units in out.items() if len(units) > 1}
+
+
+def _aliases(files: Sequence[FileFacts]) -> dict[str, str]:
+    """Typedef name -> its type, for names with one meaning in the unit."""
+    seen: dict[str, set[str]] = {}
+    for facts in files:
+        for d in facts.declarations:
+            if d.kind is DeclKind.ALIAS and d.type:
+                seen.setdefault(d.name, set()).add(d.type)
+    return {name: next(iter(types)) for name, types in seen.items() if len(types) == 1}
+
+
+def resolved(text: str, aliases: dict[str, str]) -> str:
+    """A type with its typedef names replaced by what they name (``curl_mimepart*`` and
+    ``struct curl_mimepart*`` are one type)."""
+    for _ in range(8):
+        new = _NAME.sub(lambda m: aliases.get(m.group(0), m.group(0)), text)
+        if new == text:
+            break
+        text = new
+    return text
 
 
 def _mentions(decl: Declaration) -> set[str]:
@@ -123,24 +147,21 @@ def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> list[
     header without include guard make two types of each anonymous type in it: declarations
     that name them differ too."""
     fresh = _fresh(files)
-    where = {name: path for path, names in fresh.items() for name in names}
-    reads: dict[Path, set[int | None]] = {}
-    for facts in files:
-        reads.setdefault(facts.path, set()).add(facts.unit)
+    aliases = {n: t for n, t in _aliases(files).items() if n not in fresh}
     out: list[Clash] = []
     done: set[int] = set()
 
     def unseen(decl: Declaration) -> bool:  # names a type its unit's own read of a header made
-        return is_c and bool(_mentions(decl) & where.keys())
+        return is_c and bool(_mentions(decl) & fresh.keys())
 
     for pair in pairs(files, umbrella, is_c, unseen=unseen):
         if id(pair.later) in done:
             continue
-        reason = clash(pair.earlier, pair.later, is_c)
+        reason = clash(pair.earlier, pair.later, is_c, aliases)
         if reason is None and pair.earlier.kind is pair.later.kind and (is_c or (
                 pair.earlier_file.path == pair.later_file.path)) and any(
-                pair.later_file.unit in reads[where[name]]
-                for name in _mentions(pair.earlier) & _mentions(pair.later) & where.keys()):
+                pair.later_file.unit in fresh[name]
+                for name in _mentions(pair.earlier) & _mentions(pair.later) & fresh.keys()):
             reason = ANONYMOUS_TYPES  # each names its own read's anonymous type
         if reason is not None:
             done.add(id(pair.later))
@@ -172,8 +193,12 @@ def _external(decl: Declaration) -> bool:
     return decl.storage != "static" and not decl.internal and ANONYMOUS not in decl.scope
 
 
-def clash(a: Declaration, b: Declaration, is_c: bool) -> str | None:
-    """What the compiler says of ``b`` after ``a`` (same scope and name), or ``None``."""
+def clash(a: Declaration, b: Declaration, is_c: bool,
+          aliases: dict[str, str] | None = None) -> str | None:
+    """What the compiler says of ``b`` after ``a`` (same scope and name), or ``None``; types
+    are compared with the typedef names of ``aliases`` resolved."""
+    if aliases:
+        a, b = _resolved(a, aliases), _resolved(b, aliases)
     kinds = {a.kind, b.kind}
     if kinds == {DeclKind.TYPE}:
         return "redefinition" if a.definition and b.definition else None
@@ -193,6 +218,11 @@ def clash(a: Declaration, b: Declaration, is_c: bool) -> str | None:
     if a.kind is DeclKind.FUNCTION:
         return _functions(a, b, is_c)
     return _variables(a, b, is_c)
+
+
+def _resolved(decl: Declaration, aliases: dict[str, str]) -> Declaration:
+    return replace(decl, type=resolved(decl.type, aliases),
+                   signature=resolved(decl.signature, aliases) if decl.signature else None)
 
 
 def _functions(a: Declaration, b: Declaration, is_c: bool) -> str | None:
