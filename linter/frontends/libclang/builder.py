@@ -13,6 +13,7 @@ from typing import Any
 
 from amalint.config.profiles import Registry
 from amalint.config.settings import Settings
+from amalint.frontends.libclang.cursors import Cursors, Kinds
 from amalint.frontends.libclang.library import ResourceDir, version
 from amalint.frontends.libclang.walker import Walker
 from amalint.model import (
@@ -76,22 +77,8 @@ class Builder:
         self._classes: dict[int, ClassInfo | None] = {}
         self._implicit: dict[tuple[int, bool], str | None] = {}
         self._spans: dict[tuple[Path, int], tuple[int, int]] = {}
-        self.function_kinds = {
-            self.K.FUNCTION_DECL, self.K.CXX_METHOD, self.K.CONSTRUCTOR, self.K.DESTRUCTOR,
-            self.K.CONVERSION_FUNCTION, self.K.FUNCTION_TEMPLATE,
-        }
-        self.record_kinds = {self.K.STRUCT_DECL, self.K.CLASS_DECL, self.K.UNION_DECL,
-                             self.K.CLASS_TEMPLATE}
-        K = self.K
-        #: Expressions a walk looks through, keeping whether the value is owned.
-        self.transparent = {K.UNEXPOSED_EXPR, K.PAREN_EXPR, K.CXX_FUNCTIONAL_CAST_EXPR,
-                            K.CSTYLE_CAST_EXPR, K.CXX_STATIC_CAST_EXPR, K.CXX_CONST_CAST_EXPR}
-        #: Cursors a walk never enters: references to types and names, nested declarations,
-        #: and lambdas (their bodies run only when called).
-        self.skipped = {K.TYPE_REF, K.TEMPLATE_REF, K.NAMESPACE_REF, K.LAMBDA_EXPR,
-                        K.FUNCTION_DECL, K.CXX_METHOD, K.FUNCTION_TEMPLATE, K.STRUCT_DECL,
-                        K.CLASS_DECL, K.UNION_DECL, K.CLASS_TEMPLATE, K.PARM_DECL,
-                        K.TYPEDEF_DECL, K.TYPE_ALIAS_DECL, K.MEMBER_REF}
+        self.fast = Cursors(cindex, tu)
+        self.kinds = Kinds(cindex)
         self._policy = cindex.conf.lib.clang_getCursorPrintingPolicy(tu.cursor)
         cindex.conf.lib.clang_PrintingPolicy_setProperty(self._policy, _TERSE_OUTPUT, 1)
 
@@ -99,10 +86,9 @@ class Builder:
 
     def source_of(self, cursor: Cursor) -> SourceFile | None:
         """The project file a cursor is in (``None`` for system and library headers)."""
-        file = cursor.location.file
-        if file is None:
+        name = self.fast.spot(cursor)[0]
+        if name is None:
             return None
-        name = file.name
         if name not in self._by_name:
             self._by_name[name] = self.sources.get(self.path(name))
         return self._by_name[name]
@@ -115,14 +101,13 @@ class Builder:
         return found
 
     def location(self, cursor: Cursor) -> Location:
-        point = cursor.extent.start
-        file = point.file
-        path = self.path(file.name) if file is not None else self.unit.umbrella.path
-        return Location(path, point.line, point.column)
+        name, line, column, _ = self.fast.start(cursor)
+        path = self.path(name) if name is not None else self.unit.umbrella.path
+        return Location(path, line, column)
 
     def qualified(self, cursor: Cursor) -> str:
         """``ns::Class::member`` (template arguments left out), as profiles name APIs."""
-        key = cursor.hash
+        key = self.fast.hash(cursor)
         if key not in self._qualified:
             parts = []
             node = cursor
@@ -136,7 +121,7 @@ class Builder:
     def attribute(self, cursor: Cursor) -> tuple[str, int] | None:
         """The ``constructor``/``init_priority`` attribute of a declaration, with its priority,
         read from the declaration as clang prints it (so attributes from macros count too)."""
-        if not any(c.kind.is_attribute() for c in cursor.get_children()):
+        if not any(c._kind_id in self.fast.attributes for c in self.fast.children(cursor)):
             return None
         text = self.ci.conf.lib.clang_getCursorPrettyPrinted(cursor, self._policy)
         m = _ATTRIBUTE.search(text)
@@ -148,40 +133,43 @@ class Builder:
 
     def target(self, ref: Cursor) -> str | None:
         """The model id of the definition ``ref`` runs, if it is in the project."""
-        key = ref.hash
+        key = self.fast.hash(ref)
         if key in self._targets:
             return self._targets[key]
-        definition = ref.get_definition()
+        definition = self.fast.definition(ref)
         fid = None
         if definition is not None and self.source_of(definition) is not None:
-            fid = definition.get_usr() or f"{self.qualified(definition)}@{definition.hash}"
+            fid = definition.get_usr() or \
+                f"{self.qualified(definition)}@{self.fast.hash(definition)}"
             self.cursors.setdefault(fid, definition)
         self._targets[key] = fid
         return fid
 
     def class_info(self, cls: Cursor | None) -> ClassInfo | None:
         """Destructor, bases and class-type fields of a class in the project."""
-        if cls is None or cls.kind not in self.record_kinds or self.source_of(cls) is None:
+        if cls is None or cls._kind_id not in self.kinds.records or self.source_of(cls) is None:
             return None
-        key = cls.hash
+        key = self.fast.hash(cls)
         if key in self._classes:
             return self._classes[key]
-        self._classes[key] = None  # guards against recursion
-        children = list(cls.get_children())
+        self._classes[key] = None
+        children = self.fast.children(cls)
         if not children:  # an implicit instantiation: its members are the pattern's
             pattern = self.ci.conf.lib.clang_getSpecializedCursorTemplate(cls)
             if pattern is not None:
-                children = list(pattern.get_children())
-        destructor = next((c for c in children if c.kind == self.K.DESTRUCTOR), None)
+                children = self.fast.children(pattern)
+        K = self.K
+        destructor = next((c for c in children if c._kind_id == K.DESTRUCTOR.value), None)
         bases = [c.type.get_canonical().get_declaration() for c in children
-                 if c.kind == self.K.CXX_BASE_SPECIFIER]
-        fields = [c for c in children if c.kind == self.K.FIELD_DECL] \
-            if cls.kind == self.K.CLASS_TEMPLATE else cls.type.get_canonical().get_fields()
+                 if c._kind_id == K.CXX_BASE_SPECIFIER.value]
+        fields = [c for c in children if c._kind_id == K.FIELD_DECL.value] \
+            if cls._kind_id == K.CLASS_TEMPLATE.value else cls.type.get_canonical().get_fields()
         members = [f.type.get_canonical().get_declaration() for f in fields]
+        records = self.kinds.records
         info = ClassInfo(
             cls, self.qualified(cls), destructor,
-            [b for b in bases if b is not None and b.kind in self.record_kinds],
-            [m for m in members if m is not None and m.kind in self.record_kinds],
+            [b for b in bases if b is not None and b._kind_id in records],
+            [m for m in members if m is not None and m._kind_id in records],
         )
         self._classes[key] = info
         return info
@@ -196,22 +184,54 @@ class Builder:
 
     def implicit(self, info: ClassInfo, *, construct: bool) -> str | None:
         """A synthetic function for an implicit constructor or destructor: the bases' and
-        members' own, in the order the language runs them; ``None`` if it runs nothing."""
-        key = (info.cursor.hash, construct)
+        members' own, in the order the language runs them; ``None`` if it runs nothing.
+
+        The implicit ones of the parts are made first, deepest first, with an explicit stack
+        (inheritance chains may be thousands deep); a class met again while its own is being
+        made (a cycle) counts as running nothing, as a recursion guard would have it."""
+        key = (self.fast.hash(info.cursor), construct)
         if key in self._implicit:
             return self._implicit[key]
-        self._implicit[key] = None  # guards against recursion
-        fid = f"{info.name}::{'<implicit ctor>' if construct else '<implicit dtor>'}"
+        self._implicit[key] = None  # in progress
+        todo = [(info, iter(self._implicit_parts(info, construct)))]
+        while todo:
+            current, parts = todo[-1]
+            for part in parts:
+                part_key = (self.fast.hash(part.cursor), construct)
+                if part_key not in self._implicit:
+                    self._implicit[part_key] = None
+                    todo.append((part, iter(self._implicit_parts(part, construct))))
+                    break
+            else:  # every part it needs is made (or in progress): make this one
+                todo.pop()
+                self._make_implicit(current, construct)
+        return self._implicit[key]
+
+    def _implicit_parts(self, info: ClassInfo, construct: bool) -> list[ClassInfo]:
+        """The parts whose implicit constructors (or destructors) ``info``'s own asks for, in
+        the order it asks."""
+        if construct:
+            found = [self.class_info(part) for part in (*info.bases, *info.members)]
+            return [part for part in found if part is not None]
+        out = []
+        for part in (*reversed(info.members), *reversed(info.bases)):
+            part_info = self.class_info(part)
+            if part_info is not None and (part_info.destructor is None
+                                          or self.target(part_info.destructor) is None):
+                out.append(part_info)
+        return out
+
+    def _make_implicit(self, info: ClassInfo, construct: bool) -> None:
         walker = Walker(self, None)
         if construct:
             walker.construct_parts(info, explicit=set())
         else:
             walker.destroy_parts(info)
-        if not walker.calls:
-            return None
-        self.functions[fid] = Function(fid, fid, self.location(info.cursor), tuple(walker.calls))
-        self._implicit[key] = fid
-        return fid
+        if walker.calls:
+            fid = f"{info.name}::{'<implicit ctor>' if construct else '<implicit dtor>'}"
+            self.functions[fid] = Function(fid, fid, self.location(info.cursor),
+                                           tuple(walker.calls))
+            self._implicit[(self.fast.hash(info.cursor), construct)] = fid
 
     def function(self, fid: str) -> Function | None:
         if fid in self.functions:
@@ -227,26 +247,35 @@ class Builder:
 
     # -- entry points
 
-    def _declarations(self, parent: Cursor, entries: list[EntryPoint]) -> None:
+    def _declarations(self, root: Cursor, entries: list[EntryPoint]) -> None:
+        """Entry points among the declarations at namespace scope, in text order (iteratively,
+        into namespaces and linkage specifications nested to any depth)."""
         K = self.K
-        for cursor in parent.get_children():
+        nested = {K.NAMESPACE.value, K.LINKAGE_SPEC.value, K.UNEXPOSED_DECL.value}
+        todo = [iter(self.fast.children(root))]
+        while todo:
+            cursor = next(todo[-1], None)
+            if cursor is None:
+                todo.pop()
+                continue
             source = self.source_of(cursor)
             if source is None:
                 continue
-            kind = cursor.kind
-            if kind in (K.NAMESPACE, K.LINKAGE_SPEC, K.UNEXPOSED_DECL):
-                self._declarations(cursor, entries)
+            kind = cursor._kind_id
+            if kind in nested:
+                todo.append(iter(self.fast.children(cursor)))
                 continue
-            start, end = cursor.extent.start, cursor.extent.end
-            span = (source.path, start.offset)
+            start = self.fast.start(cursor)[3]
+            _, end_line, end_column, _ = self.fast.end(cursor)
+            span = (source.path, start)
             previous = self._spans.get(span, (0, 0))
-            self._spans[span] = max(previous, (end.line, end.column - 1))
-            if kind == K.FUNCTION_DECL and cursor.is_definition():
+            self._spans[span] = max(previous, (end_line, end_column - 1))
+            if kind == K.FUNCTION_DECL.value and cursor.is_definition():
                 attribute = self.attribute(cursor)
                 if attribute is not None and attribute[0] == "constructor":
                     entries.append(self._entry(cursor, source, EntryKind.CONSTRUCTOR,
                                                attribute[1]))
-            elif kind == K.VAR_DECL:
+            elif kind == K.VAR_DECL.value:
                 entry = self._variable(cursor, source)
                 if entry is not None:
                     entries.append(entry)
