@@ -19,16 +19,12 @@ from amalint.frontends.libclang.walker import Walker
 from amalint.model import (
     DEFAULT_PRIORITY,
     CallSite,
-    CodeModel,
     Diagnostic,
     EntryKind,
     EntryPoint,
-    FileScope,
     Function,
-    LazyFunctions,
     Location,
 )
-from amalint.scan.sources import text_lines
 from amalint.scan.unit import SourceFile, Unit
 
 #: A libclang cursor (the bindings are untyped).
@@ -41,6 +37,16 @@ _ATTRIBUTE = re.compile(
     r"\s*(?:\(\s*(\d+)\s*\))?"
 )
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What the libclang front end takes from the translation unit into the code model."""
+
+    entry_points: tuple[EntryPoint, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    #: Every function the entry points may run, by id (the analysis asks for no other).
+    functions: dict[str, Function]
 
 
 @dataclass
@@ -390,17 +396,21 @@ class Builder:
             ))
         return out
 
-    def build(self, filescope: FileScope) -> CodeModel:
+    def build(self) -> Parsed:
+        """The entry points, the parse's diagnostics, and every function the entry points may
+        run (built now, eagerly: the translation unit does not outlive this call's process)."""
         entries: list[EntryPoint] = []
         self._declarations(self.tu.cursor, entries)
+        entry_points = tuple(self._with_spans(entries))
+        functions: dict[str, Function] = {}
+        todo = [entry.function for entry in entry_points]
+        while todo:
+            fid = todo.pop()
+            if fid in functions:
+                continue
+            fn = self.function(fid)
+            if fn is not None:
+                functions[fid] = fn
+                todo.extend(t for call in fn.calls if not call.deferred for t in call.targets)
         self.ci.conf.lib.clang_PrintingPolicy_dispose(self._policy)
-        return CodeModel(
-            umbrella=self.unit.umbrella,
-            functions=LazyFunctions(self.function, lambda: list(self.cursors)),
-            entry_points=tuple(self._with_spans(entries)),
-            files=tuple(src.path for src in self.unit.files),
-            diagnostics=(*self.unit.diagnostics, *self._diagnostics()),
-            source_lines={src.path: text_lines(src.data) for src in self.unit.files},
-            filescope=filescope,
-        )
-
+        return Parsed(entry_points, tuple(self._diagnostics()), functions)
