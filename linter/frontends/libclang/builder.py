@@ -14,7 +14,7 @@ from typing import Any
 from amalint.config.profiles import Registry
 from amalint.config.settings import Settings
 from amalint.frontends.libclang.cursors import Cursors, Kinds
-from amalint.frontends.libclang.library import ResourceDir, version
+from amalint.frontends.libclang.library import ResourceDir, install_hint, major_version, version
 from amalint.frontends.libclang.walker import Walker
 from amalint.model import (
     DEFAULT_PRIORITY,
@@ -384,15 +384,16 @@ class Builder:
         if toolchain:
             out.append(Diagnostic(
                 Location(self.unit.umbrella.path, 1),
-                f"{len(toolchain)} error(s) in the builtin headers of {self.resource.path}, "
-                f"which belong to another clang version than libclang ({version(self.ci)}); "
-                f"first '{toolchain[0]}' (pass --resource-dir of a matching clang)",
+                f"libclang {major_version(version(self.ci))} with the builtin headers of clang "
+                f"{major_version(self.resource.path.name) if self.resource.path else '?'}: "
+                f"{len(toolchain)} error(s) in them ignored "
+                f"({install_hint(version(self.ci))})",
             ))
         elif self.resource.path is None:
             out.append(Diagnostic(
                 Location(self.unit.umbrella.path, 1),
-                "no clang resource directory found (builtin headers such as stddef.h are "
-                "missing); pass --resource-dir or install clang",
+                f"no clang resource directory found for libclang {major_version(version(self.ci))} "
+                f"(stddef.h and the like are missing): {install_hint(version(self.ci))}",
             ))
         return out
 
