@@ -17,6 +17,7 @@ Where ``os.fork`` does not exist the work runs in-process, as before.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import pickle
 import signal
@@ -97,6 +98,7 @@ def _serve(work: Callable[[], T], write: int) -> None:
         except BaseException as exc:  # it crosses back to the parent
             outcome.append((False, exc))
 
+    faulthandler.disable()  # a crash is reported once, by the parent, in one line
     try:
         os.environ["LIBCLANG_NOTHREADS"] = "1"
         threading.stack_size(STACK_BYTES)
