@@ -114,15 +114,22 @@ class Builder:
     def qualified(self, cursor: Cursor) -> str:
         """``ns::Class::member`` (template arguments left out), as profiles name APIs."""
         key = self.fast.hash(cursor)
-        if key not in self._qualified:
-            parts = []
-            node = cursor
-            while node is not None and node.kind != self.K.TRANSLATION_UNIT:
-                if node.spelling and node.kind != self.K.LINKAGE_SPEC:
-                    parts.append(node.spelling)
-                node = node.semantic_parent
-            self._qualified[key] = "::".join(reversed(parts))
-        return self._qualified[key]
+        if key in self._qualified:
+            return self._qualified[key]
+        chain: list[tuple[int, str]] = []  # up to the first ancestor already named
+        name = ""
+        node = cursor
+        while node is not None and node.kind != self.K.TRANSLATION_UNIT:
+            node_key = self.fast.hash(node)
+            if node_key in self._qualified:
+                name = self._qualified[node_key]
+                break
+            chain.append((node_key, node.spelling if node.kind != self.K.LINKAGE_SPEC else ""))
+            node = node.semantic_parent
+        for node_key, part in reversed(chain):  # each ancestor's name is cached on the way
+            name = f"{name}::{part}" if name and part else part or name
+            self._qualified[node_key] = name
+        return name
 
     def attribute(self, cursor: Cursor) -> tuple[str, int] | None:
         """The ``constructor``/``init_priority`` attribute of a declaration, with its priority,

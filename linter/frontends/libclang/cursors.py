@@ -145,6 +145,12 @@ class Kinds:
             K.CXX_STATIC_CAST_EXPR, K.CXX_CONST_CAST_EXPR))
         #: Whose children's values are owned: a returned value, a heap object.
         self.owning = frozenset(k.value for k in (K.RETURN_STMT, K.CXX_NEW_EXPR))
+        #: Cursors with no expression under them: nothing to walk (a name's children are
+        #: only references to its qualifier and template arguments).
+        self.leaves = frozenset(k.value for k in (
+            K.DECL_REF_EXPR, K.INTEGER_LITERAL, K.FLOATING_LITERAL, K.IMAGINARY_LITERAL,
+            K.STRING_LITERAL, K.CHARACTER_LITERAL, K.CXX_BOOL_LITERAL_EXPR,
+            K.CXX_NULL_PTR_LITERAL_EXPR, K.CXX_THIS_EXPR, K.NULL_STMT))
         #: Cursors a walk never enters: references to types and names, nested declarations,
         #: and lambdas (their bodies run only when called).
         self.skipped = frozenset(k.value for k in (

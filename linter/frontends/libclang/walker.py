@@ -166,29 +166,31 @@ class Walker:
         kind = cursor._kind_id
         if kind == k.call:
             self._call(cursor, owned)
-        elif kind in k.skipped:
+        elif kind in k.skipped or kind in k.leaves:
             return
         elif kind == k.compound:
             self.scopes.append([])
             tasks: list[Task] = []
-            for child in self.fast.children(cursor):
+            for child in self._inside(cursor):
                 tasks += [(child, False), self.flush]
             self._then(*tasks, self._close_scope)
         elif kind == k.var:
             static = cursor.storage_class == self.b.ci.StorageClass.STATIC or \
                 cursor.tls_kind != self.b.ci.TLSKind.NONE
             self._then(self._variable(cursor, static))
-        elif kind in k.transparent:
-            self._then(*((child, owned) for child in self.fast.children(cursor)))
-        elif kind in k.owning:
-            self._then(*((child, True) for child in self.fast.children(cursor)))
         elif kind == k.delete:
             tasks = []
-            for child in self.fast.children(cursor):
+            for child in self._inside(cursor):
                 tasks += [(child, False), self._deleted(cursor, child)]
             self._then(*tasks)
         else:
-            self._then(*((child, False) for child in self.fast.children(cursor)))
+            owns = owned if kind in k.transparent else kind in k.owning
+            self._todo.extend([(child, owns) for child in reversed(self._inside(cursor))])
+
+    def _inside(self, cursor: Cursor) -> list[Cursor]:
+        """The children of ``cursor`` a walk enters."""
+        skipped = self.kinds.skipped
+        return [c for c in self.fast.children(cursor) if c._kind_id not in skipped]
 
     def _close_scope(self) -> None:
         self.calls.extend(reversed(self.scopes.pop()))
@@ -204,7 +206,7 @@ class Walker:
         return destroy
 
     def _call(self, cursor: Cursor, owned: bool) -> None:
-        self._then(*((child, False) for child in self.fast.children(cursor)),
+        self._then(*((child, False) for child in self._inside(cursor)),
                    lambda: self._called(cursor, owned))
 
     def _called(self, cursor: Cursor, owned: bool) -> None:
