@@ -193,7 +193,9 @@ ANONYMOUS = "(anonymous)"
 class DeclKind(enum.Enum):
     FUNCTION = "function"
     VARIABLE = "variable"
+    #: A class, struct, union or enum (``tag`` says which); C tags have a namespace of their own.
     TYPE = "type"
+    ENUMERATOR = "enumerator"
     #: ``typedef`` / ``using N = ...``: may name the same entity as another declaration.
     ALIAS = "alias"
     NAMESPACE = "namespace"
@@ -208,7 +210,16 @@ class Declaration:
     ``internal`` says how a *definition* gets internal linkage (``static``, ``anonymous
     namespace``, ``const``), empty if it has none or is not a definition. ``signature`` is a
     function's parameter types, normalized. ``conditional`` marks declarations inside an
-    ``#if`` branch (other than an include guard) or in code the parser did not understand.
+    ``#if`` branch (other than an include guard) or in code the parser did not understand,
+    when the preprocessor could not say which branches the compiler takes.
+
+    ``definition``: a function body, an initialized variable (in C++ also any variable not
+    declared ``extern``), a class/tag with its body, a typedef or enumerator. ``storage`` is the
+    storage class as the compiler sees it (macros expanded): ``static``, ``extern`` or empty.
+    ``type`` is the declared type, normalized: a variable's, a typedef's target, a function's
+    return type. ``tag`` is ``struct``/``union``/``enum``/``class`` for a :attr:`DeclKind.TYPE`.
+    ``macro`` names the macro whose expansion wrote the name, if one did; when no
+    preprocessor expanded it, it is the name itself (``PLUG_INIT()``): the real name is unknown.
     """
 
     scope: Scope
@@ -219,6 +230,11 @@ class Declaration:
     internal: str = ""
     signature: str | None = None
     conditional: bool = False
+    definition: bool = False
+    storage: str = ""
+    type: str = ""
+    tag: str = ""
+    macro: str = ""
 
 
 @dataclass(frozen=True)
@@ -236,7 +252,9 @@ class NameUse:
     """An unqualified use of ``name`` in code at namespace scope ``scope``.
 
     ``member_context``: inside a class body or a member function, where class members (which
-    the model does not follow through bases) may hide namespace-scope names.
+    the model does not follow through bases) may hide namespace-scope names. ``args``, for a
+    call, the type of each argument that is a literal (``int``, ``const char*``...), ``?`` for
+    the others.
     """
 
     name: str
@@ -245,6 +263,7 @@ class NameUse:
     position: tuple[int, ...]
     call: bool = False
     member_context: bool = False
+    args: tuple[str, ...] = ()
 
 
 class MacroEventKind(enum.Enum):
@@ -277,6 +296,8 @@ class FileFacts:
     guard: str | None = None
     #: What this file includes, resolved (project files only).
     includes: tuple[Path, ...] = ()
+    #: The line of each of those ``#include``\ s.
+    include_lines: tuple[int, ...] = ()
     declarations: tuple[Declaration, ...] = ()
     using_directives: tuple[UsingDirective, ...] = ()
     #: Unqualified uses of the names that some using-directive or internal-linkage overload of
@@ -301,8 +322,36 @@ class FileScope:
 
 
 @dataclass(frozen=True)
+class CompilerNote:
+    """A note the compiler attaches to a diagnostic (``previous definition is here``)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class CompilerDiagnostic:
+    """A diagnostic of the compiler itself (the libclang front end), in the compiler's words: an
+    error, or a warning a rule is about (macro redefinition).
+
+    ``unit`` is the umbrella ``#include`` the compiler was reading when it reported it (``None``
+    for the umbrella's own text); ``charged`` the project file it counts against (one inside a
+    system header counts against the project file that includes that header).
+    """
+
+    severity: Severity
+    message: str
+    location: Location
+    unit: int | None
+    charged: Path
+    notes: tuple[CompilerNote, ...] = ()
+
+
+@dataclass(frozen=True)
 class CodeModel:
-    """Everything the analysis needs about one amalgamation."""
+    """Everything the analysis needs about one amalgamation. ``compiler_diagnostics`` is set
+    by a front end that is the compiler (libclang); then they, not the facts, decide which
+    unity-build errors exist."""
 
     umbrella: Umbrella
     functions: Mapping[str, Function]
@@ -311,3 +360,4 @@ class CodeModel:
     diagnostics: tuple[Diagnostic, ...] = ()
     source_lines: Mapping[Path, tuple[str, ...]] = field(default_factory=dict)
     filescope: FileScope = field(default_factory=FileScope)
+    compiler_diagnostics: tuple[CompilerDiagnostic, ...] | None = None

@@ -1,24 +1,37 @@
 """AM201 internal-name-collision: one internal-linkage name defined in two included sources.
 
 ## What it does
-Finds a name with internal linkage, defined at namespace scope in two files of the amalgamation
-that come through different umbrella includes, in the same enclosing namespace: `static`
-functions and variables, everything in an anonymous namespace (functions, variables, classes),
-and (in C++) namespace-scope `const`/`constexpr` variables, which are internal too.
+Finds namespace-scope declarations of one name, in one scope, from two included sources (or
+from one header without include guard that two sources read), that the compiler cannot accept
+in one translation unit, by the rules of C and C++:
 
-* Two functions with the same parameter types, two variables, two classes, or a function and a
-  variable: an **error**. Each file compiles alone; in one translation unit the second is a
-  redefinition and the unity build fails. In C every pair of same-named functions is an error
-  (C has no overloading); two C tentative definitions (`static int n;` without an initializer)
-  are allowed by the language and not reported.
-* Two functions with different parameter types: a **warning**, "overload capture". Both now
-  form one overload set: a call in the later file sees the earlier file's overload too and may
-  silently bind to it (`Half(3)` picks `Half(int)` over the file's own `Half(double)`). Reported
-  only when the later file calls or names the function.
+* two definitions: `static` functions and variables, everything in an anonymous namespace,
+  C++ namespace-scope `const` variables, and just as well external functions, classes, structs,
+  unions, enums and initialized variables (C's tentative definitions `int n;` merge);
+* declarations whose types disagree: a C function's parameters or return type, a variable's
+  type, a typedef's target (equal typedefs are fine);
+* a `static` declaration after an external one, or a C variable without storage class after a
+  `static` one;
+* one name for two kinds of entity: a function and a variable, a typedef and anything else, an
+  enumerator and anything else.
 
-The finding points at the later definition and names the earlier one. Definitions that are both
-inside `#if` branches (other than include guards) are not reported: the branches may exclude
-each other.
+Each is an **error**: every file compiles alone, the unity build fails. The finding points at
+the later declaration and names the earlier. Only pairs that the unity build brings together
+count: if the later file would see the earlier declaration when compiled alone (through a header
+it includes first), the clash is that file's own.
+
+C++ functions with different parameter types in two files **overload**: a call in the later file
+sees the earlier file's function too. When the compiler then finds the call ambiguous, that is an
+**error**; when it may silently bind to the other file's function (`Half(3)` picks `Half(int)`
+over the file's own `Half(double)`), a **warning**, reported only when the later file calls or
+names the function.
+
+With the libclang front end, the compiler's own diagnostics decide which errors there are (in its
+words: `redefinition of 'x'`, `call to 'f' is ambiguous`...); the facts only add the warnings.
+With tree-sitter and the build's flags, the facts come from the preprocessor's view of the unit:
+only active `#if` branches, macros expanded (a storage class or a name written by a macro
+counts). With no flags known, every branch counts, and a finding about declarations inside `#if`
+branches says so.
 
 ## Why is this bad?
 Internal linkage is how a file keeps a helper private; a unity build breaks that promise. The
@@ -37,7 +50,10 @@ double HalfOfThree() { return Half(3); }   // 1.5 alone, 1 in the unity build
 
 ## Use instead
 Give each helper a name or a namespace of its own (`namespace b_detail { ... }`), or move a
-shared helper into a header both include.
+shared helper into a header both include. In a unity build that a build system makes, the
+other remedy is to keep one of the two sources out of it: with CMake,
+`set_source_files_properties(b.cc PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)`. Findings in
+CMake targets (`amalint check -p BUILD`, `--unity-readiness`) name both remedies.
 
 ## Fix safety
 No automatic fix: only a person can choose the new name.
@@ -48,10 +64,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from amalint.engine.rule import Finding, Related, Rule, RuleContext, display
-from amalint.model import Declaration, DeclKind, FileFacts, Location, Severity
-
-_KINDS = (DeclKind.FUNCTION, DeclKind.VARIABLE, DeclKind.TYPE)
+from amalint.analysis.overloads import Outcome, Resolution, resolve
+from amalint.analysis.redeclarations import Clash, Pair, clashes, overloads
+from amalint.analysis.unity import Cause, UnityDiagnostic, end_of, through_using
+from amalint.engine.rule import (
+    Finding,
+    Related,
+    Rule,
+    RuleContext,
+    compiler_related,
+    display,
+)
+from amalint.model import Declaration, DeclKind, Location, NameUse, Severity
 
 
 def _shown(decl: Declaration) -> str:
@@ -66,57 +90,106 @@ def _end(decl: Declaration) -> Location:
     return replace(decl.location, column=decl.location.column + len(decl.name))
 
 
-def _clash(a: Declaration, b: Declaration, is_c: bool) -> str | None:
-    """How two same-named internal definitions clash: ``redefinition``, ``overload`` or not at
-    all (``None``)."""
-    kinds = {a.kind, b.kind}
-    if kinds == {DeclKind.FUNCTION}:
-        return "redefinition" if is_c or a.signature == b.signature else "overload"
-    if DeclKind.TYPE in kinds:
-        return "redefinition" if kinds == {DeclKind.TYPE} else None
-    return "redefinition"
-
-
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    scope = ctx.model.filescope
-    groups: dict[tuple[tuple[str, ...], str], list[tuple[FileFacts, Declaration]]] = {}
-    for facts in scope.files:
-        for decl in facts.declarations:
-            if decl.internal and decl.kind in _KINDS:
-                groups.setdefault((decl.scope, decl.name), []).append((facts, decl))
-    for found in groups.values():
-        found.sort(key=lambda item: item[1].position)
-        for index, (later_file, later) in enumerate(found):
-            for earlier_file, earlier in found[:index]:
-                if earlier_file.unit == later_file.unit or (earlier.conditional
-                                                            and later.conditional):
-                    continue
-                clash = _clash(earlier, later, scope.is_c)
-                if clash == "redefinition":
-                    yield _redefinition(earlier_file, earlier, later_file, later)
-                    break
-                if clash == "overload":
-                    finding = _overload(ctx, earlier_file, earlier, later_file, later)
-                    if finding is not None:
-                        yield finding
-                        break
+    compiled = [u for u in ctx.unity if u.cause is Cause.REDECLARATION or (
+        u.cause is Cause.AMBIGUITY and not through_using(ctx.model, u))]
+    yield from (_from_compiler(ctx, u) for u in compiled)
+    ambiguous = {u.symbol for u in compiled if u.cause is Cause.AMBIGUITY}
+    for finding in _from_facts(ctx):
+        if finding.severity is Severity.ERROR and ctx.compiler_checked:
+            continue  # the compiler says which redefinitions there are
+        if finding.severity is Severity.WARNING and _name(finding) in ambiguous:
+            continue  # not a silent capture: the compiler rejects the call
+        yield finding
 
 
-def _redefinition(earlier_file: FileFacts, earlier: Declaration, later_file: FileFacts,
-                  later: Declaration) -> Finding:
-    message = (
-        f"`{_shown(later)}` ({later.internal}) is also defined in "
-        f"`{display(earlier_file.path)}` ({earlier.internal}): each file compiles alone, but "
-        "in the unity build this is a redefinition and the build fails"
-    )
-    return Finding(RULE.code, RULE.name, Severity.ERROR, message, later.location,
-                   _end(later), (Related(earlier.location, "first defined here"),))
+def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic) -> Finding:
+    diag = unity.diagnostic
+    files = ", ".join(f"`{display(p)}`" for p in dict.fromkeys(
+        n.location.path for n in unity.others if n.location.path != diag.location.path))
+    if unity.cause is Cause.AMBIGUITY:
+        what = f"`{unity.symbol}` is overloaded in {files or 'another source'}"
+    elif not unity.unguarded:
+        what = f"`{unity.symbol}` is also declared in {files}"
+    else:
+        first = next((f.unit for f in ctx.model.filescope.files
+                      if f.path == diag.location.path), None)
+        what = (f"`{unity.symbol}` is defined in `{display(diag.location.path)}`, which has "
+                f"no include guard and is read through `{ctx.unit_name(first)}` and again "
+                f"through `{ctx.unit_name(diag.unit)}`")
+    message = (f"{what}: each file compiles alone, but in the unity build the compiler "
+               f"reports: {diag.message}")
+    return Finding(RULE.code, RULE.name, Severity.ERROR, message, diag.location,
+                   end_of(diag.location, unity.symbol), compiler_related(unity))
 
 
-def _overload(ctx: RuleContext, earlier_file: FileFacts, earlier: Declaration,
-              later_file: FileFacts, later: Declaration) -> Finding | None:
+def _name(finding: Finding) -> str:
+    return finding.message.split("`", 2)[1].split("(", 1)[0].rsplit("::", 1)[-1]
+
+
+def _from_facts(ctx: RuleContext) -> Iterator[Finding]:
+    scope, umbrella = ctx.model.filescope, ctx.model.umbrella
+    for found in clashes(scope.files, umbrella, scope.is_c):
+        yield _clash(ctx, found)
+    if scope.is_c:
+        return
+    done: set[int] = set()
+    for pair in overloads(scope.files, umbrella):
+        if id(pair.later) not in done:
+            finding = _overload(ctx, pair)
+            if finding is not None:
+                done.add(id(pair.later))
+                yield finding
+
+
+def _what(decl: Declaration) -> str:
+    if decl.kind is DeclKind.TYPE:
+        return decl.tag or "type"
+    names = {DeclKind.ALIAS: "typedef", DeclKind.ENUMERATOR: "enumerator"}
+    return names.get(decl.kind, str(decl.kind.value))
+
+
+def _clash(ctx: RuleContext, found: Clash) -> Finding:
+    earlier, later = found.earlier, found.later
+    there = f"`{display(found.earlier_file.path)}`"
+    if found.earlier_file.path == found.later_file.path:
+        what = (f"`{_shown(later)}` is defined in `{display(later.location.path)}`, which has "
+                f"no include guard and is read through `{ctx.unit_name(found.earlier_file.unit)}`"
+                f" and again through `{ctx.unit_name(found.later_file.unit)}`")
+    elif found.reason == "redefinition":
+        mark = f" ({later.internal})" if later.internal else ""
+        other = f" ({earlier.internal})" if earlier.internal else ""
+        what = f"`{_shown(later)}`{mark} is also defined in {there}{other}"
+    elif found.reason == "conflicting types":
+        what = (f"`{_shown(later)}` is declared as `{later.type}` here but as `{earlier.type}` "
+                f"in {there}" if later.kind is DeclKind.VARIABLE else
+                f"`{_shown(later)}` is declared differently in {there} (`{_shown(earlier)}`)")
+    elif found.reason.startswith("static declaration"):
+        what = f"`{_shown(later)}` is `static` here but has external linkage in {there}"
+    elif found.reason.startswith("non-static"):
+        what = f"`{_shown(later)}` has external linkage here but is `static` in {there}"
+    elif found.reason.startswith("typedef"):
+        what = (f"`{later.name}` is a typedef of `{later.type}` here but of `{earlier.type}` "
+                f"in {there}")
+    else:
+        what = f"`{later.name}` is a {_what(later)} here but a {_what(earlier)} in {there}"
+    if found.reason == "redefinition of enumerator":
+        what = f"enumerator `{later.name}` is also declared in {there}"
+    condition = " (if the `#if` branches around them are both compiled: amalint had no " \
+        "compiler flags to tell)" if earlier.conditional or later.conditional else ""
+    message = (f"{what}: each file compiles alone, but in the unity build the compiler reports "
+               f"{found.reason} and the build fails{condition}")
+    return Finding(RULE.code, RULE.name, Severity.ERROR, message, later.location, _end(later),
+                   (Related(earlier.location, "first defined here" if found.reason ==
+                            "redefinition" else f"the other {_what(earlier)} is here"),))
+
+
+def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
+    """What the later file's calls do now that they see the earlier file's overload too."""
+    later_file, later = pair.later_file, pair.later
+    files = ctx.model.filescope.files
     uses = [
-        use for facts in ctx.model.filescope.files if facts.unit == later_file.unit
+        use for facts in files if facts.unit == later_file.unit
         and later.name not in facts.local_names
         for use in facts.uses
         if use.name == later.name and use.scope[: len(later.scope)] == later.scope
@@ -124,16 +197,52 @@ def _overload(ctx: RuleContext, earlier_file: FileFacts, earlier: Declaration,
     ]
     if not uses:
         return None
-    message = (
-        f"`{_shown(later)}` ({later.internal}) overloads `{_shown(earlier)}` from "
-        f"`{display(earlier_file.path)}`: in the unity build calls in "
-        f"`{display(later_file.path)}` see both and may silently bind to the other file's "
-        "function"
-    )
-    related = [Related(earlier.location, "the other file's overload")]
-    related += [Related(use.location, f"`{use.name}` is used here") for use in uses[:3]]
+    units = {id(d): f.unit for f in files for d in f.declarations}
+    outcomes = []
+    for use in uses:
+        candidates = [d for f in files for d in f.declarations
+                      if d.kind is DeclKind.FUNCTION and d.name == use.name
+                      and d.scope == later.scope and d.position < use.position]
+        resolution = resolve(use.args, candidates) if use.call else Resolution(Outcome.UNKNOWN)
+        outcomes.append((use, resolution))
+    ambiguous = [(u, r) for u, r in outcomes if r.outcome is Outcome.AMBIGUOUS
+                 and len({units[id(d)] for d in r.chosen}) > 1]
+    captured = [(u, r) for u, r in outcomes if r.outcome is Outcome.BINDS
+                and units[id(r.chosen[0])] != later_file.unit]
+    unknown = [(u, r) for u, r in outcomes if r.outcome is Outcome.UNKNOWN]
+    earlier = f"`{_shown(pair.earlier)}` from `{display(pair.earlier_file.path)}`"
+    mark = f" ({later.internal})" if later.internal else ""
+    if ambiguous:
+        use, resolution = ambiguous[0]
+        message = (f"`{use.name}` called with ({', '.join(use.args)}) is ambiguous in the unity "
+                   f"build: `{_shown(later)}`{mark} overloads {earlier}, and neither matches "
+                   "better; each file compiles alone, but the unity build fails")
+        notes = tuple(Related(d.location, f"candidate `{_shown(d)}`")
+                      for d in resolution.chosen)
+        return Finding(RULE.code, RULE.name, Severity.ERROR, message, use.location,
+                       _end_use(use), notes)
+    if captured:
+        use, resolution = captured[0]
+        message = (f"`{_shown(later)}`{mark} overloads {earlier}: in the unity build "
+                   f"`{use.name}` called with ({', '.join(use.args)}) in "
+                   f"`{display(later_file.path)}` binds to the other file's "
+                   f"`{_shown(resolution.chosen[0])}`")
+        shown = [u for u, _ in captured]
+    elif unknown:
+        message = (f"`{_shown(later)}`{mark} overloads {earlier}: in the unity "
+                   f"build calls in `{display(later_file.path)}` see both and may silently bind "
+                   "to the other file's function")
+        shown = [u for u, _ in unknown]
+    else:
+        return None  # every call still binds to the file's own function
+    related = [Related(pair.earlier.location, "the other file's overload")]
+    related += [Related(use.location, f"`{use.name}` is used here") for use in shown[:3]]
     return Finding(RULE.code, RULE.name, Severity.WARNING, message, later.location,
                    _end(later), tuple(related))
+
+
+def _end_use(use: NameUse) -> Location:
+    return replace(use.location, column=use.location.column + len(use.name))
 
 
 RULE = Rule(

@@ -47,7 +47,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from amalint.engine.rule import Finding, Related, Rule, RuleContext, display
+from amalint.analysis.unity import Cause, UnityDiagnostic, end_of, through_using
+from amalint.engine.rule import (
+    Finding,
+    Related,
+    Rule,
+    RuleContext,
+    compiler_related,
+    display,
+)
 from amalint.frontends.filescope import reachable
 from amalint.model import (
     Declaration,
@@ -101,6 +109,40 @@ def _shown(decl: Declaration) -> str:
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    compiled = [u for u in ctx.unity
+                if u.cause is Cause.AMBIGUITY and through_using(ctx.model, u)]
+    confirmed: set[int] = set()
+    for facts, directive, effects in _leaks(ctx):
+        finding = _finding(facts, directive, effects)
+        if finding.severity is Severity.ERROR and ctx.compiler_checked:
+            uses = {(e.use.name, f.path) for f, e in effects if e.ambiguous}
+            said = [u for u in compiled
+                    if (u.symbol, u.diagnostic.location.path) in uses]
+            if not said:
+                continue  # the compiler does not find it ambiguous
+            confirmed.update(id(u) for u in said)
+            finding = replace(finding, message=f"{finding.message}; the compiler reports: "
+                                               f"{said[0].diagnostic.message}")
+        yield finding
+    for unity in compiled:
+        if id(unity) not in confirmed:
+            yield _from_compiler(unity)
+
+
+def _from_compiler(unity: UnityDiagnostic) -> Finding:
+    diag = unity.diagnostic
+    files = ", ".join(f"`{display(p)}`" for p in dict.fromkeys(
+        n.location.path for n in unity.others))
+    message = (f"`{unity.symbol}` has candidates in {files}, brought together by a "
+               f"file-scope `using namespace` of an earlier source: the compiler reports: "
+               f"{diag.message}")
+    return Finding(RULE.code, RULE.name, Severity.ERROR, message, diag.location,
+                   end_of(diag.location, unity.symbol), compiler_related(unity))
+
+
+def _leaks(ctx: RuleContext) -> Iterator[tuple[FileFacts, UsingDirective,
+                                              list[tuple[FileFacts, _Effect]]]]:
+    """Each using-directive of an included source with what it changes in later sources."""
     scope = ctx.model.filescope
     table: Table = {}
     for facts in scope.files:
@@ -121,7 +163,7 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                 for effect in _effects(scope, table, directive, later)
             ]
             if effects:
-                yield _finding(facts, directive, effects)
+                yield facts, directive, effects
 
 
 def _effects(scope: FileScope, table: Table, directive: UsingDirective,

@@ -40,15 +40,25 @@ later file relies on the macro.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
-from amalint.engine.rule import Finding, Related, Rule, RuleContext, display
+from amalint.analysis.unity import Cause, UnityDiagnostic, end_of
+from amalint.engine.rule import (
+    Finding,
+    Related,
+    Rule,
+    RuleContext,
+    compiler_related,
+    display,
+)
 from amalint.model import FileFacts, MacroEvent, MacroEventKind, Severity
 from amalint.scan.directives import is_source
 
 #: At most this many affected files are listed per finding.
 SHOWN = 5
+_REDEFINES = "defines it differently"
 
 
 def _effect(events: list[MacroEvent], leaked: MacroEvent) -> tuple[MacroEvent, str] | None:
@@ -63,11 +73,54 @@ def _effect(events: list[MacroEvent], leaked: MacroEvent) -> tuple[MacroEvent, s
             return None  # `#ifndef M` / `#define M` with the same value: no change
         return first, "tests whether it is defined"
     if first.kind is MacroEventKind.DEFINE and first.definition != leaked.definition:
-        return first, "defines it differently"
+        return first, _REDEFINES
     return None
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    handled: set[tuple[str, Path]] = set()
+    for unity in ctx.unity:
+        if unity.cause in (Cause.MACRO_REDEFINED, Cause.LEAKED_MACRO):
+            name = _macro(unity)
+            handled.add((name, unity.diagnostic.location.path))
+            yield _from_compiler(ctx, unity, name)
+
+    def skip(name: str, path: Path, effect: str) -> bool:
+        if (name, path) in handled:
+            return True  # the compiler's finding says it
+        return ctx.compiler_checked and effect == _REDEFINES  # the compiler would say it
+
+    yield from _from_facts(ctx, skip)
+
+
+def _macro(unity: UnityDiagnostic) -> str:
+    for note in unity.others:
+        quoted = note.message.split("'")
+        if note.message.startswith("expanded from macro") and len(quoted) > 1:
+            return quoted[1]
+    return unity.symbol
+
+
+def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic, name: str) -> Finding:
+    diag = unity.diagnostic
+    origin = unity.others[0].location.path
+    where = f"`{display(origin)}`"
+    if not is_source(origin):
+        first = next((f.unit for f in ctx.model.filescope.files if f.path == origin), None)
+        where += f" (read through `{ctx.unit_name(first)}`)"
+    if unity.cause is Cause.MACRO_REDEFINED:
+        what = (f"`{name}` is defined in {where} and stays defined for the files included "
+                f"after it: `{display(diag.location.path)}` defines it differently")
+    else:
+        what = (f"`{name}`, defined in {where} and still defined in "
+                f"`{display(diag.location.path)}`, rewrites its code so it no longer compiles")
+    return Finding(RULE.code, RULE.name, diag.severity,
+                   f"{what}; the compiler reports: {diag.message}", diag.location,
+                   end_of(diag.location, unity.symbol), compiler_related(unity))
+
+
+def _from_facts(ctx: RuleContext, skip: Callable[[str, Path, str], bool]
+                ) -> Iterator[Finding]:
     scope = ctx.model.filescope
     umbrella = ctx.model.umbrella
     umbrella_events = [e for f in scope.files if f.unit is None for e in f.macros]
@@ -87,11 +140,12 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for facts in scope.files:
         if heads.get(facts.path) != facts.unit or facts.unit is None or not is_source(facts.path):
             continue  # only the sources the umbrella includes
-        yield from _leaks(ctx, facts, own, undefs, by_unit)
+        yield from _leaks(ctx, facts, own, undefs, by_unit, skip)
 
 
 def _leaks(ctx: RuleContext, source: FileFacts, own: set[str], undefs: dict[str, list[int]],
-           by_unit: dict[int, list[MacroEvent]]) -> Iterator[Finding]:
+           by_unit: dict[int, list[MacroEvent]],
+           skip: Callable[[str, Path, str], bool]) -> Iterator[Finding]:
     """The macros ``source`` leaks (not into units after an ``#undef`` in the umbrella)."""
     assert source.unit is not None
     start = ctx.include(source.unit).start_byte
@@ -108,7 +162,7 @@ def _leaks(ctx: RuleContext, source: FileFacts, own: set[str], undefs: dict[str,
                 break  # the umbrella #undefs it before this include
             events = [e for e in by_unit[unit] if e.name == name]
             found = _effect(events, define) if events else None
-            if found is not None:
+            if found is not None and not skip(name, found[0].location.path, found[1]):
                 affected.append((unit, *found))
         if not affected:
             continue

@@ -2,11 +2,12 @@
 
 ## What it does
 Finds an `#include` in the umbrella that names a file already included above it, by the same
-spelling or by a different spelling that resolves to the same file, when the file is a source
-(`.c`, `.cc`, `.cpp`, ...) or has no include guard (`#ifndef`/`#define`/`#endif` around the whole
-file, or `#pragma once`). An include inside an `#if` branch counts only when the first one is
-active whenever it is (the first is unconditional or in an enclosing branch): includes in
-different branches of an `#if` are not duplicates.
+spelling or by a different spelling that resolves to the same file, when the file has no include
+guard (`#ifndef`/`#define`/`#endif` around the whole file, or `#pragma once`). Sources usually
+have none; a file with a guard is read once however often it is included (projects guard
+sources that way on purpose), so that is not reported. An include inside an `#if` branch counts
+only when the first one is active whenever it is (the first is unconditional or in an
+enclosing branch): includes in different branches of an `#if` are not duplicates.
 
 ## Why is this bad?
 Sources have no include guards: the second copy defines every function, variable and class of
@@ -46,10 +47,11 @@ from amalint.scan.directives import is_source
 
 
 def _harmful(inc: Include, guards: dict[Path, str | None]) -> bool:
-    """Whether including ``inc``'s file twice does something: a source, or an unguarded file."""
+    """Whether including ``inc``'s file twice does something: a file without include guard
+    (a source with one, or with ``#pragma once``, is read once; projects guard sources so)."""
     if inc.resolved is None:
         return is_source(inc.spelling)
-    return is_source(inc.resolved) or guards.get(inc.resolved) is None
+    return guards.get(inc.resolved) is None
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:

@@ -7,6 +7,11 @@ libclang front end met compile errors, naming the first few. Errors in a system 
 are charged to the project file that includes it. With a resource directory of another clang
 version than libclang's, errors inside those builtin headers are a set-up warning instead.
 
+Errors that only exist because the files share one unit (a redefinition whose earlier
+definition is in another included source, an ambiguity between files, a leaked macro) are not
+AM301 but AM201, AM202 or AM203; the other errors of a file that has one are taken as its
+consequences.
+
 ## Why is this bad?
 Where clang reports an error, the declaration or statement it was in may be missing from the
 model: an initializer, a registration or a lookup there is not seen, so a hazard can go
@@ -35,26 +40,30 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from amalint.analysis.unity import own_errors
 from amalint.engine.rule import Finding, Rule, RuleContext, display
 from amalint.model import Location, Severity
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     umbrella = ctx.model.umbrella
-    for diag in ctx.model.diagnostics:
-        if diag.kind != "compile":
-            continue
-        path = diag.location.path
-        start: Location = diag.location
-        end: Location = diag.location
+    for path, errors in own_errors(ctx.model, ctx.unity).items():
+        start: Location = errors[0].location
+        end: Location = start
+        if path != start.path:
+            start = end = Location(path, 1)
         if path != umbrella.path:
             unit = next((i for i, inc in enumerate(umbrella.includes) if inc.resolved == path),
                         None)
             if unit is not None:  # point at its #include, where a suppression would go
                 start, end = ctx.include_range(unit)
+        first = ", ".join(f"'{e.location.path.name}:{e.location.line}: {e.message}'"
+                          for e in errors[:3])
+        more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
         yield Finding(
             RULE.code, RULE.name, RULE.severity,
-            f"`{display(path)}`: {diag.message}; facts there may be missing", start, end,
+            f"`{display(path)}`: {len(errors)} compile error(s), first {first}{more}; facts "
+            "there may be missing", start, end,
         )
 
 

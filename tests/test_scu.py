@@ -77,7 +77,8 @@ def test_overload_capture_changes_the_result(compiler: str, tmp_path: Path) -> N
     (finding,) = findings(directory)
     assert (finding["code"], finding["severity"], finding["filename"]) == (
         "AM201", "warning", "stats.cc")
-    assert "`Half(double)` (static) overloads `Half(int)` from `scale.cc`" in \
+    assert "`Half(double)` (static) overloads `Half(int)` from `scale.cc`: in the unity build " \
+        "`Half` called with (int) in `stats.cc` binds to the other file's `Half(int)`" in \
         str(finding["message"])
     related = [(r["filename"], r["location"]["row"]) for r in finding["related"]]  # type: ignore[attr-defined,index]
     assert related == [("scale.cc", 2), ("stats.cc", 5)]

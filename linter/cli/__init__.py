@@ -17,6 +17,5 @@ def main() -> None:
     """amalint: a linter for amalgamated (unity) C/C++ builds."""
 
 
-
 for command in (check.check, order.order, graph.graph, rule.rule, config.config_command):
     main.add_command(command)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from amalint import reporters
+from amalint.cli import buildsystem
 from amalint.cli.options import CompilerArgsCommand, Configs, codes, common, fail, output
 from amalint.cli.report import report
 from amalint.config.settings import Settings
@@ -42,12 +43,17 @@ FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
               help="Write the report to this file instead of stdout.")
 @click.option("--no-color", is_flag=True, help="No colors (also: the NO_COLOR variable; text "
               "is colored only on a terminal anyway).")
+@click.option("--target", "target_names", multiple=True, metavar="NAME",
+              help="Only this build-system target (repeatable).")
+@click.option("--unity-readiness", is_flag=True, help="Check every pair of sources of each "
+              "target that some unity batching could put in one unit (needs -p).")
 @common
 def check(
     paths: tuple[Path, ...], fmt: str, select: str | None, extend_select: str | None,
     ignore: str | None, fix: bool, diff: bool, unsafe_fixes: bool, statistics: bool,
     exit_zero: bool, quiet: bool, output_file: Path | None, no_color: bool,
-    config: Path | None, isolated: bool, frontend: str | None, compiler: str | None,
+    target_names: tuple[str, ...], unity_readiness: bool, config: Path | None,
+    isolated: bool, frontend: str | None, compiler: str | None,
     compile_commands: Path | None, resource_dir: Path | None, verbose: bool,
 ) -> None:
     """Lint umbrella sources (or the umbrellas that include the files given).
@@ -62,9 +68,13 @@ def check(
                            select=codes(select, "--select"),
                            extend_select=codes(extend_select, "--extend-select"),
                            ignore=codes(ignore, "--ignore"))
-        if not paths:
+        # build-system units (issue 14): generated unity sources, unity readiness
+        built = buildsystem.run(paths, configs, target_names, unity_readiness, verbose)
+        if paths:
+            paths = built.rest
+        elif built.build is None or not (unity_readiness or target_names):
             paths = tuple(configured(configs(Path.cwd())))
-            if not paths:
+            if not paths and built.build is None:
                 fail("no umbrella given (usage: amalint check UMBRELLA... [-- COMPILER_ARGS]; "
                       "or set `umbrellas` in the config)")
         found = targets(paths, configs)
@@ -72,8 +82,11 @@ def check(
             for path in found.skipped:
                 click.echo(f"amalint: {display(path)}: no umbrella includes it; skipped",
                            err=True)
-        chosen = list(found.umbrellas.values())
+        chosen = [c for c in found.umbrellas.values() if not built.claims(c[0])]
         results = [lint(path, settings) for path, settings in chosen]
+        extra = built.results + buildsystem.claimed(
+            built, [p for p, _ in found.umbrellas.values() if built.claims(p)], configs)
+        results += extra
         fixed = 0
         changed = False
         if fix or diff:
@@ -90,6 +103,9 @@ def check(
                     check_writable(path, Path.cwd())
                     write_atomic(path, data)
                     fixed += max(0, len(before.findings) - len(results[index].findings))
+            extra_changed, extra_fixed, left = buildsystem.fix_files(extra, unsafe_fixes, diff)
+            changed, fixed = changed or extra_changed, fixed + extra_fixed
+            results = results[: len(chosen)] + left
     except InputError as exc:
         fail(str(exc))
     findings = merge(results)
@@ -118,7 +134,6 @@ def check(
     sys.exit(1 if findings and not exit_zero else 0)
 
 
-
 #: Re-lint and re-fix at most this often: one pass applies every fix that does not overlap
 #: another, the next ones those left over and any a fix revealed.
 MAX_FIX_PASSES = 10
@@ -139,7 +154,6 @@ def _fixed(path: Path, settings: Settings, result: Result, unsafe: bool) -> tupl
         data = new
         result = lint(path, settings, data)
     return data, result
-
 
 
 def _print_diff(umbrella: Umbrella, new: bytes) -> None:

@@ -45,7 +45,6 @@ def config_command(path: Path | None, fmt: str, config: Path | None, isolated: b
             click.echo(f"{key} = {_toml(value)}")
 
 
-
 def _toml(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value)

@@ -44,7 +44,6 @@ def graph(
         fail(str(exc))
 
 
-
 def _svg(dot_text: str) -> str:
     """Render dot through Graphviz (never anything from the linted tree)."""
     dot = shutil.which("dot")

@@ -28,18 +28,15 @@ class CompilerArgsCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
-
 def fail(message: str) -> NoReturn:
     click.echo(f"amalint: error: {message}", err=True)
     sys.exit(2)
-
 
 
 def codes(value: str | None, option: str) -> tuple[str, ...]:
     if not value:
         return ()
     return rule_selectors(value.split(","), option)
-
 
 
 class Configs:
@@ -90,7 +87,6 @@ class Configs:
         return replace(settings, **overrides)
 
 
-
 COMMON = [
     click.option("--config", type=click.Path(path_type=Path, readable=False),
                  help="Config file to use."),
@@ -112,7 +108,6 @@ def common(func: Any) -> Any:
     for option in reversed(COMMON):
         func = option(func)
     return func
-
 
 
 @contextlib.contextmanager

@@ -14,14 +14,14 @@ from amalint.cli.options import Configs, fail
 from amalint.engine.rule import display
 from amalint.engine.run import Build, Result, build
 from amalint.errors import InputError
-from amalint.model import CodeModel, Diagnostic
+from amalint.model import CodeModel, Diagnostic, Severity
 
 
 def warn(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
     parse_errors = [d for d in diagnostics if d.kind == "parse"]
     for diag in diagnostics:
-        if diag.kind == "compile" or (diag in parse_errors and not verbose):
-            continue  # compile errors are AM301 findings
+        if diag in parse_errors and not verbose:
+            continue
         loc = diag.location
         click.echo(f"amalint: warning: {display(loc.path)}:{loc.line}: {diag.message}", err=True)
     if parse_errors and not verbose:
@@ -34,7 +34,6 @@ def warn(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
         )
 
 
-
 def report(built: Build | Result, verbose: bool, quiet: bool = False) -> None:
     """Warnings (unless ``quiet``); with ``verbose``, how the unit was analyzed and what was
     skipped."""
@@ -43,15 +42,15 @@ def report(built: Build | Result, verbose: bool, quiet: bool = False) -> None:
             click.echo(f"amalint: warning: {warning}", err=True)
         warn(built.model.diagnostics, verbose)
     if verbose:
-        _verbosereport(built.model, built.analysis, built.frontend, built.reason)
+        verbose_report(built.model, built.analysis, built.frontend, built.reason)
 
 
-
-def _verbosereport(
+def verbose_report(
     result_model: CodeModel, analysis: Analysis, frontend: str, reason: str
 ) -> None:
-    incomplete = {d.location.path for d in result_model.diagnostics
-                  if d.kind in ("parse", "compile")}
+    incomplete = {d.location.path for d in result_model.diagnostics if d.kind == "parse"}
+    incomplete |= {d.charged for d in result_model.compiler_diagnostics or ()
+                   if d.severity is Severity.ERROR}
     click.echo(f"amalint: front end {frontend} ({reason})", err=True)
     click.echo(
         f"amalint: {frontend}: {len(result_model.files)} files "
@@ -67,7 +66,6 @@ def _verbosereport(
     for loc in analysis.unknown_keys:
         click.echo(f"amalint: registry call with a non-literal key skipped at "
                    f"{display(loc.path)}:{loc.line}", err=True)
-
 
 
 def build_one(umbrella: Path, config: Path | None, isolated: bool, verbose: bool,

@@ -50,7 +50,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: invalid TOML ({exc})") from None
 
 
-
 # --- the config keys -------------------------------------------------------------------------
 # One entry per key: what its value must be, and how it changes the settings. Adding a key is
 # one line in _KEYS (plus the Settings field it sets).

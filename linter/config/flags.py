@@ -10,6 +10,7 @@ directory.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import shlex
 from collections.abc import Iterator, Sequence
@@ -56,17 +57,35 @@ def find_database(explicit: Path | None, cwd: Path) -> Path | None:
 
 def database_entry(database: Path, source: Path) -> Flags | None:
     """The flags the database gives for ``source``, or ``None`` if it has no entry for it."""
+    entry = read_database(database).get(source.resolve())
+    return None if entry is None else entry.flags
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a compilation database: the source, the directory it is compiled in, the
+    object file it makes (``output``, or the ``-o`` argument; ``None`` if neither), its flags."""
+
+    file: Path
+    directory: Path
+    output: Path | None
+    flags: Flags
+
+
+def read_database(database: Path) -> dict[Path, Entry]:
+    """Every entry of a compilation database by its resolved source path (the first entry of a
+    source counts), read once per version of the file (``--fix`` passes, AM205 and the
+    build-system units look sources up many times)."""
     try:
         stamp = database.stat().st_mtime_ns
     except OSError as exc:
         raise InputError(f"{database}: cannot read ({exc.strerror or exc})") from None
-    return _entry(database.resolve(), stamp, source.resolve())
+    return _read(database.resolve(), stamp)
 
 
-@functools.lru_cache(maxsize=64)
-def _entry(database: Path, stamp: int, target: Path) -> Flags | None:
-    """:func:`database_entry`, read once per database version (``--fix`` passes and AM205 lint
-    one umbrella several times)."""
+@functools.lru_cache(maxsize=8)
+def _read(database: Path, stamp: int) -> dict[Path, Entry]:
+    del stamp  # part of the cache key only
     try:
         entries = json.loads(database.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -75,19 +94,26 @@ def _entry(database: Path, stamp: int, target: Path) -> Flags | None:
         raise InputError(f"{database}: not a valid compilation database ({exc})") from None
     if not isinstance(entries, list):
         raise InputError(f"{database}: not a valid compilation database (expected a list)")
+    out: dict[Path, Entry] = {}
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) \
                 or not isinstance(entry.get("directory"), str):
             raise InputError(f"{database}: entry {index} needs 'file' and 'directory' strings")
         directory = (database.parent / entry["directory"]).resolve()
-        if (directory / entry["file"]).resolve() != target:
+        target = (directory / entry["file"]).resolve()
+        if target in out:
             continue
         argv = _argv(entry, database, index)
         inputs = [a for a in argv[1:] if not a.startswith("-") and (directory / a).resolve()
                   == target]
         args = tuple(_absolute(list(clean_args(argv[1:], *inputs)), directory))
-        return Flags(args, f"{database} (entry {index})")
-    return None
+        output = entry.get("output")
+        if not isinstance(output, str):
+            output = next((b for a, b in itertools.pairwise(argv) if a == "-o"), None)
+        out[target] = Entry(target, directory,
+                            None if output is None else (directory / output).resolve(),
+                            Flags(args, f"{database} (entry {index})"))
+    return out
 
 
 def _argv(entry: dict[str, object], database: Path, index: int) -> list[str]:
@@ -145,10 +171,16 @@ def with_database(umbrella: Path, settings: Settings, cwd: Path) -> tuple[Settin
         if settings.compile_commands is None:
             return settings, None
         return settings, f"{database} has no entry for {umbrella}; its flags are not used"
+    return with_flags(settings, entry, cwd), None
+
+
+def with_flags(settings: Settings, entry: Flags, cwd: Path) -> Settings:
+    """``settings`` with the flags of a compilation database entry first (the ``--``
+    arguments and config come after them)."""
     search, defines = parse_compiler_args(entry.args, cwd)
     merged = SearchPath(search.quote_dirs + settings.search.quote_dirs,
                         search.include_dirs + settings.search.include_dirs)
     return replace(
         settings, search=merged, defines=defines + settings.defines,
         compiler_args=entry.args + settings.compiler_args, flags_origin=entry.origin,
-    ), None
+    )

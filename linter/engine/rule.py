@@ -11,6 +11,7 @@ from pathlib import Path
 
 from amalint.analysis.effects import Analysis, Effect
 from amalint.analysis.requirements import Requirement, cycles, evaluate
+from amalint.analysis.unity import UnityDiagnostic, unity_diagnostics
 from amalint.config.profiles import Role
 from amalint.engine.orphans import Orphan
 from amalint.fix.solver import ByteEdit, Plan, plan
@@ -141,6 +142,17 @@ class RuleContext:
         return evaluate(self.analysis)
 
     @cached_property
+    def unity(self) -> list[UnityDiagnostic]:
+        """The compiler diagnostics only the unity build has (libclang; empty otherwise)."""
+        return unity_diagnostics(self.model)
+
+    @property
+    def compiler_checked(self) -> bool:
+        """Whether the front end is the compiler, whose diagnostics decide which unity-build
+        errors exist (the facts then only add warnings)."""
+        return self.model.compiler_diagnostics is not None
+
+    @cached_property
     def cycles(self) -> list[list[int]]:
         return cycles(self.requirements)
 
@@ -228,6 +240,11 @@ def _offset(data: bytes, location: Location) -> int:
     end = data.find(b"\n", start)
     line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")
     return start + len(line[: location.column - 1].encode("utf-8"))
+
+
+def compiler_related(unity: UnityDiagnostic) -> tuple[Related, ...]:
+    """The compiler's notes that point into other files, in its words."""
+    return tuple(Related(note.location, note.message) for note in unity.others)
 
 
 def chain_related(effect: Effect) -> tuple[Related, ...]:

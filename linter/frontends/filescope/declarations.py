@@ -18,10 +18,44 @@ from tree_sitter import Node
 
 #: Specifiers that decide a declaration's linkage.
 SPECIFIERS = ("storage_class_specifier", "type_qualifier", "virtual")
+#: Spellings of one arithmetic type, as the compiler sees them the same.
+_CANONICAL = {
+    "signed": "int", "signed int": "int", "int signed": "int",
+    "unsigned int": "unsigned", "int unsigned": "unsigned",
+    "long int": "long", "int long": "long", "signed long": "long", "long signed": "long",
+    "signed long int": "long", "unsigned long int": "unsigned long",
+    "long unsigned": "unsigned long", "long unsigned int": "unsigned long",
+    "short int": "short", "signed short": "short", "unsigned short int": "unsigned short",
+    "long long int": "long long", "unsigned long long int": "unsigned long long",
+}
 
 
-def signature(declarator: Node, file: FileText, template: Node | None) -> str:
-    """Parameter types of a function declarator, names and default arguments dropped."""
+def canonical(text: str) -> str:
+    """A type as written, normalized: spacing, and one spelling per arithmetic type."""
+    text = normalize(text)
+    for spelled, same in sorted(_CANONICAL.items(), key=lambda kv: -len(kv[0])):
+        text = re.sub(rf"(?<![\w]){spelled}(?![\w])", same, text)
+    return text
+
+
+def declared_type(file: FileText, node: Node, declarator: Node, name: Node | None) -> str:
+    """The type a declarator gives its name: the specifiers' type, ``const``/``volatile``, and
+    the declarator's pointers, references and array bounds (the name and initializer left
+    out)."""
+    base = node.child_by_field_name("type")
+    qualifiers = [file.text(c) for c in node.children if c.type == "type_qualifier"]
+    shape = declarator.child_by_field_name("declarator") \
+        if declarator.type == "init_declarator" else declarator
+    text = file.text(shape)
+    if name is not None and shape is not None:
+        start, end = name.start_byte - shape.start_byte, name.end_byte - shape.start_byte
+        text = text[:start] + text[end:]
+    return canonical(" ".join([*qualifiers, file.text(base), text]))
+
+
+def signature(declarator: Node, file: FileText, template: Node | None, is_c: bool) -> str:
+    """Parameter types of a function declarator, names and default arguments dropped. In C,
+    ``(void)`` (no parameters) stays apart from ``()`` (parameters not declared)."""
     params = declarator.child_by_field_name("parameters")
     types: list[str] = []
     for param in params.named_children if params is not None else ():
@@ -43,7 +77,7 @@ def signature(declarator: Node, file: FileText, template: Node | None) -> str:
             cursor = b
         pieces.append(data[cursor:end])
         types.append(normalize(b"".join(pieces).decode("utf-8", "replace")))
-    if types == ["void"]:
+    if types == ["void"] and not is_c:
         types = []
     head = ""
     if template is not None:
@@ -51,7 +85,6 @@ def signature(declarator: Node, file: FileText, template: Node | None) -> str:
         count = len(tparams.named_children) if tparams is not None else 0
         head = f"template<{count}> "
     return f"{head}({', '.join(types)})"
-
 
 
 class Walker:
@@ -97,10 +130,12 @@ class Walker:
             self.walk(body, inner, conditional)
 
     def _add(self, scope: Scope, name: str, kind: DeclKind, node: Node, conditional: bool,
-             internal: str = "", signature: str | None = None) -> None:
+             internal: str = "", signature: str | None = None, *, definition: bool = False,
+             storage: str = "", type: str = "", tag: str = "") -> None:
         self.file.declarations.append(Declaration(
             scope, name, kind, self.file.location(node), self.file.position(node.start_byte),
-            internal, signature, conditional))
+            internal, signature, conditional, definition, storage, type, tag,
+            self.file.macro_at(node.start_byte, name)))
 
     def one(self, node: Node, scope: Scope, conditional: bool, template: Node | None) -> None:
         kind = node.type
@@ -115,14 +150,23 @@ class Walker:
             self._declaration(node, scope, conditional, template)
         elif kind in CLASSES or kind == "enum_specifier":
             self._type(node, scope, conditional, anonymous)
-        elif kind in ("alias_declaration", "type_definition"):
-            name = node.child_by_field_name("name") if kind == "alias_declaration" else \
-                declarator_name(node.child_by_field_name("declarator"))
+        elif kind == "alias_declaration":
+            name = node.child_by_field_name("name")
+            target = node.child_by_field_name("type")
             if name is not None:
-                self._add(scope, self.file.text(name), DeclKind.ALIAS, name, conditional)
+                self._add(scope, self.file.text(name), DeclKind.ALIAS, name, conditional,
+                          definition=True, type=canonical(self.file.text(target)))
+        elif kind == "type_definition":
             target = node.child_by_field_name("type")
             if target is not None and target.type in (*CLASSES, "enum_specifier"):
                 self._type(target, scope, conditional, anonymous)
+            for declarator in node.children_by_field_name("declarator"):
+                name = declarator_name(declarator)
+                if name is not None:
+                    self._add(scope, self.file.text(name), DeclKind.ALIAS, name, conditional,
+                              definition=True,
+                              type=self._tag_type(target) or declared_type(
+                                  self.file, node, declarator, name))
         elif kind == "using_declaration":
             text = self.file.text(node)
             if text.startswith("using namespace"):
@@ -152,7 +196,8 @@ class Walker:
         internal = "static" if "static" in storage else \
             "anonymous namespace" if ANONYMOUS in scope else ""
         self._add(scope, self.file.text(name), DeclKind.FUNCTION, name, conditional, internal,
-                  signature(declarator, self.file, template))
+                  signature(declarator, self.file, template, self.is_c), definition=True,
+                  storage=_storage(storage), type=self._return_type(node))
 
     def _declaration(self, node: Node, scope: Scope, conditional: bool,
                      template: Node | None) -> None:
@@ -167,10 +212,15 @@ class Walker:
                 continue
             if fdecl is not None and declarator.type != "init_declarator":
                 self._add(scope, self.file.text(name), DeclKind.FUNCTION, name, conditional,
-                          signature=signature(fdecl, self.file, template))
+                          signature=signature(fdecl, self.file, template, self.is_c),
+                          storage=_storage(specifiers), type=self._return_type(node))
                 continue
+            initialized = declarator.type == "init_declarator"
             self._add(scope, self.file.text(name), DeclKind.VARIABLE, name, conditional,
-                      self._linkage(declarator, specifiers, scope))
+                      self._linkage(declarator, specifiers, scope),
+                      definition=initialized or (not self.is_c and "extern" not in specifiers),
+                      storage=_storage(specifiers),
+                      type=declared_type(self.file, node, declarator, name))
 
     def _linkage(self, declarator: Node, specifiers: set[str], scope: Scope) -> str:
         """How a namespace-scope variable *definition* gets internal linkage ("" if it is not
@@ -188,22 +238,29 @@ class Walker:
             return "const"
         return ""
 
+    def _return_type(self, node: Node) -> str:
+        qualifiers = [self.file.text(c) for c in node.children if c.type == "type_qualifier"]
+        return canonical(" ".join([*qualifiers, self.file.text(node.child_by_field_name("type"))]))
+
+    def _tag_type(self, node: Node | None) -> str:
+        """``struct S`` for a typedef of a named tag (``typedef struct S {...} S_t;``)."""
+        if node is None or node.type not in (*CLASSES, "enum_specifier"):
+            return ""
+        name = node.child_by_field_name("name")
+        return f"{node.type.split('_')[0]} {self.file.text(name)}" if name is not None else \
+            f"{node.type.split('_')[0]} <anonymous at {node.start_byte}>"
+
     def _type(self, node: Node, scope: Scope, conditional: bool, anonymous: bool) -> None:
         name = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
+        if node.type == "enum_specifier" and body is not None:
+            self._enumerators(node, body, scope, conditional)
         if name is None or name.type != "type_identifier":
             return
         internal = "anonymous namespace" if anonymous and body is not None else ""
-        self._add(scope, self.file.text(name), DeclKind.TYPE, name, conditional, internal)
-        if body is None:
-            return
-        if node.type == "enum_specifier":
-            if not re.match(r"enum\s+(class|struct)\b", self.file.text(node)):
-                for enumerator in body.named_children:
-                    value = enumerator.child_by_field_name("name")
-                    if value is not None:
-                        self._add(scope, self.file.text(value), DeclKind.VARIABLE, value,
-                                  conditional)
+        self._add(scope, self.file.text(name), DeclKind.TYPE, name, conditional, internal,
+                  definition=body is not None, tag=node.type.split("_")[0])
+        if body is None or node.type == "enum_specifier":
             return
         for member in body.named_children:
             for declarator in member.children_by_field_name("declarator"):
@@ -211,6 +268,18 @@ class Walker:
                 if member_name is not None:
                     self.members.add(self.file.text(member_name))
 
+    def _enumerators(self, node: Node, body: Node, scope: Scope, conditional: bool) -> None:
+        if re.match(r"enum\s+(class|struct)\b", self.file.text(node)):
+            return  # scoped: its enumerators are not namespace-scope names
+        for enumerator in body.named_children:
+            value = enumerator.child_by_field_name("name")
+            if value is not None:
+                self._add(scope, self.file.text(value), DeclKind.ENUMERATOR, value,
+                          conditional, definition=True)
+
+
+def _storage(specifiers: set[str]) -> str:
+    return "static" if "static" in specifiers else "extern" if "extern" in specifiers else ""
 
 
 def indirect(declarator: Node) -> bool:

@@ -59,12 +59,16 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
     aliases: dict[Scope, tuple[Scope, str]] = {}
     members: set[str] = set()
     files: list[FileText] = []
+    #: Every macro the unit's files define: a declaration "named" by one is a macro invocation
+    #: whose expansion makes the real name, which only a preprocessor could tell.
+    macros = {d.rest.split("(")[0].split()[0] for f in unit.files
+              for d in f.directives.directives if d.name == "define" and d.rest.split()}
     for index, source in enumerate(unit.files):
         tree = trees[index] if trees is not None else ts.parse(source.data)
         blanked = blank(source.data)
         file = FileText(source, source.data.split(b"\n"), tree=tree,
                         guard=include_guard(blanked, source.directives.directives),
-                        blanked=blanked)
+                        blanked=blanked, unexpanded=macros)
         Walker(file, is_c, aliases, members).walk(tree.root_node, (), False)
         files.append(file)
     known = {(*d.scope, d.name) for f in files for d in f.declarations
@@ -119,6 +123,8 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
             guard=f.guard,
             includes=tuple(i.resolved for i in f.source.directives.includes
                            if i.resolved is not None),
+            include_lines=tuple(i.line for i in f.source.directives.includes
+                                if i.resolved is not None),
             declarations=tuple(f.declarations),
             using_directives=directives,
             uses=tuple(uses),

@@ -25,7 +25,6 @@ _SPACES = re.compile(r"\s+")
 _PUNCT_SPACE = re.compile(r"\s*([*&,<>()\[\]])\s*")
 
 
-
 def _blank_match(match: re.Match[bytes]) -> bytes:
     text = match.group(0)
     return _NOT_NEWLINE.sub(b" ", text) if b"\n" in text else b" " * len(text)
@@ -36,10 +35,8 @@ def blank(data: bytes) -> bytes:
     return _LITERALS.sub(_blank_match, data)
 
 
-
 def normalize(text: str) -> str:
     return _PUNCT_SPACE.sub(r"\1", _SPACES.sub(" ", text).strip())
-
 
 
 @dataclass
@@ -52,6 +49,8 @@ class FileText(SourceText):
     blanked: bytes
     declarations: list[Declaration] = field(default_factory=list)
     directives: list[tuple[Scope, tuple[str, ...], Node]] = field(default_factory=list)
+    #: Macro names the text still holds unexpanded (no preprocessor ran).
+    unexpanded: frozenset[str] | set[str] = frozenset()
 
     @cached_property
     def kinds(self) -> list[str]:
@@ -76,6 +75,12 @@ class FileText(SourceText):
 
     def position(self, offset: int) -> tuple[int, ...]:
         return (*self.source.prefix, offset)
+
+    def macro_at(self, offset: int, name: str) -> str:
+        """The macro whose expansion wrote ``name`` at ``offset`` (``""``: the file did). In
+        unexpanded text that is ``name`` itself when it is a macro: the real name is unknown."""
+        del offset
+        return name if name in self.unexpanded else ""
 
 
 def include_guard(blanked: bytes, directives: Sequence[Directive]) -> str | None:

@@ -99,7 +99,35 @@ def find_uses(file: FileText, names: set[str]) -> tuple[list[NameUse], set[str]]
         parent = stand_in.parent
         call = parent is not None and parent.type == "call_expression" and \
             parent.child_by_field_name("function") == stand_in
+        args: tuple[str, ...] = ()
+        if call and parent is not None:
+            arguments = parent.child_by_field_name("arguments")
+            args = tuple(literal_type(file.text(a)) for a in
+                         (arguments.named_children if arguments is not None else ())
+                         if a.type != "comment")
         uses.append(NameUse(name, scope, file.location(node), file.position(node.start_byte),
-                            call, member))
+                            call, member, args))
     return uses, local
 
+
+def literal_type(text: str, is_c: bool = False) -> str:
+    """The type of a literal argument as written, ``?`` if it is not a literal."""
+    t = text.strip()
+    if t.startswith(("\"", "u8\"", "R\"")):
+        return "const char*"
+    if t.startswith("'"):
+        return "int" if is_c else "char"
+    if t in ("true", "false"):
+        return "bool"
+    if t == "nullptr":
+        return "nullptr"
+    digits = t.lower().lstrip("-+")
+    if not digits or not digits[0].isdigit():
+        return "?"
+    if any(c in digits for c in ".") or ("e" in digits and not digits.startswith("0x")):
+        return "float" if digits.endswith("f") else "double"
+    suffix = digits[len(digits.rstrip("ul")):]
+    unsigned = "u" in suffix
+    longs = suffix.count("l")
+    base = {0: "int", 1: "long", 2: "long long"}[min(longs, 2)]
+    return ("unsigned" if base == "int" else f"unsigned {base}") if unsigned else base

@@ -13,12 +13,14 @@ from typing import Any
 
 from amalint.config.profiles import Registry
 from amalint.config.settings import Settings
+from amalint.frontends.libclang import diagnostics
 from amalint.frontends.libclang.cursors import Cursors, Kinds
-from amalint.frontends.libclang.library import ResourceDir, install_hint, major_version, version
+from amalint.frontends.libclang.library import ResourceDir
 from amalint.frontends.libclang.walker import Walker
 from amalint.model import (
     DEFAULT_PRIORITY,
     CallSite,
+    CompilerDiagnostic,
     Diagnostic,
     EntryKind,
     EntryPoint,
@@ -44,9 +46,12 @@ class Parsed:
     """What the libclang front end takes from the translation unit into the code model."""
 
     entry_points: tuple[EntryPoint, ...]
+    #: Problems of the set-up (builtin headers), for warnings.
     diagnostics: tuple[Diagnostic, ...]
     #: Every function the entry points may run, by id (the analysis asks for no other).
     functions: dict[str, Function]
+    #: The compiler's own errors and the warnings rules are about.
+    compiler_diagnostics: tuple[CompilerDiagnostic, ...]
 
 
 @dataclass
@@ -59,7 +64,6 @@ class ClassInfo:
     bases: list[Cursor]
     #: The classes of its class-type members, in declaration order.
     members: list[Cursor]
-
 
 
 class Builder:
@@ -351,59 +355,6 @@ class Builder:
 
     # -- parse health
 
-    def _diagnostics(self) -> list[Diagnostic]:
-        """One diagnostic per project file with errors (errors in other headers are charged to
-        the project file that includes them); errors in the builtin headers of a resource
-        directory of another clang version are the setup's, reported once."""
-        includer: dict[str, tuple[str, int]] = {}
-        for inclusion in self.tu.get_includes():
-            name = inclusion.include.name
-            if name not in includer and inclusion.source is not None:
-                includer[name] = (inclusion.source.name, inclusion.location.line)
-        errors: dict[Path, list[tuple[int, str, str]]] = {}
-        toolchain: list[str] = []
-        for diag in self.tu.diagnostics:
-            if diag.severity < self.ci.Diagnostic.Error or diag.location.file is None:
-                continue
-            name = diag.location.file.name
-            line = diag.location.line
-            shown = f"{Path(name).name}:{line}: {diag.spelling}"
-            if self.resource.path is not None and not self.resource.matches and \
-                    self.path(name).is_relative_to(self.resource.path.resolve()):
-                toolchain.append(shown)
-                continue
-            seen: set[str] = set()
-            while self.sources.get(self.path(name)) is None and name in includer \
-                    and name not in seen:
-                seen.add(name)
-                name, line = includer[name]
-            path = self.path(name)
-            if path in self.sources:
-                errors.setdefault(path, []).append((line, diag.spelling, shown))
-        out = []
-        for path, items in errors.items():
-            first = ", ".join(f"'{shown}'" for _, _, shown in items[:3])
-            more = f" and {len(items) - 3} more" if len(items) > 3 else ""
-            out.append(Diagnostic(
-                Location(path, items[0][0]),
-                f"{len(items)} compile error(s), first {first}{more}", "compile",
-            ))
-        if toolchain:
-            out.append(Diagnostic(
-                Location(self.unit.umbrella.path, 1),
-                f"libclang {major_version(version(self.ci))} with the builtin headers of clang "
-                f"{major_version(self.resource.path.name) if self.resource.path else '?'}: "
-                f"{len(toolchain)} error(s) in them ignored "
-                f"({install_hint(version(self.ci))})",
-            ))
-        elif self.resource.path is None:
-            out.append(Diagnostic(
-                Location(self.unit.umbrella.path, 1),
-                f"no clang resource directory found for libclang {major_version(version(self.ci))} "
-                f"(stddef.h and the like are missing): {install_hint(version(self.ci))}",
-            ))
-        return out
-
     def build(self) -> Parsed:
         """The entry points, the parse's diagnostics, and every function the entry points may
         run (built now, eagerly: the translation unit does not outlive this call's process)."""
@@ -420,5 +371,7 @@ class Builder:
             if fn is not None:
                 functions[fid] = fn
                 todo.extend(t for call in fn.calls if not call.deferred for t in call.targets)
+        compiler, setup = diagnostics.collect(self)
         self.ci.conf.lib.clang_PrintingPolicy_dispose(self._policy)
-        return Parsed(entry_points, tuple(self._diagnostics()), functions)
+        return Parsed(entry_points, tuple(setup), functions, tuple(compiler))
+

@@ -15,6 +15,7 @@ from amalint.config.settings import Settings
 from amalint.errors import InputError
 from amalint.frontends.filescope import extract as extract_filescope
 from amalint.frontends.libclang.builder import Builder, Parsed
+from amalint.frontends.libclang.diagnostics import WARNING_ARGS
 from amalint.frontends.libclang.isolation import Child
 from amalint.frontends.libclang.library import ResourceDir, find_resource_dir, load, version
 from amalint.model import CodeModel
@@ -23,7 +24,7 @@ from amalint.scan.unit import Unit
 
 #: CXTranslationUnit_KeepGoing: do not stop at a fatal error (a missing header).
 _KEEP_GOING = 0x200
-_PARSE_ARGS = ("-ferror-limit=0", "-w", "-Qunused-arguments")
+_PARSE_ARGS = ("-ferror-limit=0", *WARNING_ARGS, "-Qunused-arguments")
 
 
 @contextmanager
@@ -65,7 +66,6 @@ def parse_args(settings: Settings, resource: ResourceDir) -> list[str]:
     return [*args, *_PARSE_ARGS]
 
 
-
 def parse(unit: Unit, settings: Settings) -> CodeModel:
     """Build the code model of ``unit`` with libclang."""
     cindex = load()
@@ -103,4 +103,5 @@ def parse_with(
         diagnostics=(*unit.diagnostics, *parsed.diagnostics),
         source_lines={src.path: text_lines(src.data) for src in unit.files},
         filescope=filescope,
+        compiler_diagnostics=parsed.compiler_diagnostics,
     )

@@ -58,7 +58,6 @@ class _Entry:
     construct_args: Node | None = None
 
 
-
 class Builder:
     """Turns one parsed unit into a code model."""
 

@@ -47,7 +47,6 @@ class ClassInfo:
     members: list[QName] = field(default_factory=list)
 
 
-
 class Symbols:
     """The declaration tables and the name lookup over them."""
 
@@ -239,7 +238,6 @@ class Symbols:
         decl.id = f"{'::'.join(qname)}@{file.rel}:{node.start_point[0] + 1}"
         self.functions.setdefault(qname, []).append(decl)
         return decl
-
 
 
 def type_qname(node: Node | None, file: File) -> QName | None:

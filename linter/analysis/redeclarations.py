@@ -1,0 +1,154 @@
+"""Which namespace-scope declarations of different included sources cannot stand together in one
+translation unit, by the rules of C and C++.
+
+Pure functions over the file-scope facts. Two declarations of one name in one scope *clash*
+when the compiler rejects the second:
+
+* two definitions of one entity: functions with bodies (same parameter types in C++), tags and
+  classes with bodies, initialized variables (in C++ any variable not declared ``extern``; C's
+  tentative definitions ``int n;`` merge);
+* declarations whose types disagree: a C function's parameter or return types, a variable's
+  type, a typedef's target (equal typedefs are allowed in C11 and C++);
+* a ``static`` declaration after one with external linkage, or (for a C variable) one without
+  storage class after a ``static`` one;
+* one name for two kinds of entity: a function and a variable, a typedef and anything else, an
+  enumerator and anything else (a C++ class may share its name with a function or variable).
+
+C++ functions of one scope with different parameter types do not clash: they *overload*, which
+:func:`overloads` lists for the rules that look at the calls.
+
+Only pairs that the unity build makes count: the two declarations come through different
+umbrella includes, and the earlier would not precede the later when the later's source is
+compiled alone (see :mod:`.alone`). A header without include guard read through two sources
+is two declarations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from amalint.analysis.alone import AloneOrder
+from amalint.model import ANONYMOUS, Declaration, DeclKind, FileFacts, Umbrella
+
+_SKIPPED = (DeclKind.NAMESPACE, DeclKind.USING)
+_C_TAGS = ("struct", "union", "enum")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two declarations of one name in one scope, from different included sources."""
+
+    earlier_file: FileFacts
+    earlier: Declaration
+    later_file: FileFacts
+    later: Declaration
+
+
+@dataclass(frozen=True)
+class Clash(Pair):
+    #: What the compiler objects to: ``redefinition``, ``conflicting types``, ...
+    reason: str
+
+
+def _key(decl: Declaration, is_c: bool) -> tuple[tuple[str, ...], str, str]:
+    space = "tag" if is_c and decl.kind is DeclKind.TYPE and decl.tag in _C_TAGS else ""
+    return decl.scope, space, decl.name
+
+
+def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> Iterator[Pair]:
+    """Every pair the unity build brings together, later declaration by later declaration."""
+    alone = AloneOrder(umbrella, files)
+    groups: dict[tuple[tuple[str, ...], str, str], list[tuple[FileFacts, Declaration]]] = {}
+    for facts in files:
+        for decl in facts.declarations:
+            if decl.kind not in _SKIPPED and decl.macro != decl.name:  # not a macro's name
+                groups.setdefault(_key(decl, is_c), []).append((facts, decl))
+    for found in groups.values():
+        if len({f.unit for f, _ in found}) < 2:
+            continue
+        found.sort(key=lambda item: item[1].position)
+        for index, (later_file, later) in enumerate(found):
+            for earlier_file, earlier in found[:index]:
+                if earlier_file.unit == later_file.unit or (
+                        earlier.conditional and later.conditional) or alone.precedes(
+                        earlier.location, later_file.unit, later.location):
+                    continue
+                yield Pair(earlier_file, earlier, later_file, later)
+
+
+def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> list[Clash]:
+    """The first clash of each later declaration (see the module docstring)."""
+    out: list[Clash] = []
+    done: set[int] = set()
+    for pair in pairs(files, umbrella, is_c):
+        if id(pair.later) in done:
+            continue
+        reason = clash(pair.earlier, pair.later, is_c)
+        if reason is not None:
+            done.add(id(pair.later))
+            out.append(Clash(pair.earlier_file, pair.earlier, pair.later_file, pair.later,
+                             reason))
+    return out
+
+
+def overloads(files: Sequence[FileFacts], umbrella: Umbrella) -> list[Pair]:
+    """C++ functions of one scope from different sources with different parameter types."""
+    return [p for p in pairs(files, umbrella, False)
+            if p.earlier.kind is p.later.kind is DeclKind.FUNCTION
+            and p.earlier.signature != p.later.signature]
+
+
+def _external(decl: Declaration) -> bool:
+    return decl.storage != "static" and not decl.internal and ANONYMOUS not in decl.scope
+
+
+def clash(a: Declaration, b: Declaration, is_c: bool) -> str | None:
+    """What the compiler says of ``b`` after ``a`` (same scope and name), or ``None``."""
+    kinds = {a.kind, b.kind}
+    if kinds == {DeclKind.TYPE}:
+        return "redefinition" if a.definition and b.definition else None
+    if DeclKind.TYPE in kinds:
+        if is_c and DeclKind.ENUMERATOR not in kinds:
+            return "redeclared as a different kind of symbol"
+        return None  # C++: a class may share its name with a function or variable
+    if DeclKind.ENUMERATOR in kinds:
+        return "redefinition of enumerator" if kinds == {DeclKind.ENUMERATOR} else \
+            "redeclared as a different kind of symbol"
+    if DeclKind.ALIAS in kinds:
+        if kinds != {DeclKind.ALIAS}:
+            return "redeclared as a different kind of symbol"
+        return None if a.type == b.type else "typedef redefinition with different types"
+    if kinds != {a.kind}:
+        return "redeclared as a different kind of symbol"
+    if a.kind is DeclKind.FUNCTION:
+        return _functions(a, b, is_c)
+    return _variables(a, b, is_c)
+
+
+def _functions(a: Declaration, b: Declaration, is_c: bool) -> str | None:
+    if a.signature != b.signature:
+        if not is_c:
+            return None  # an overload
+        if a.signature != "()" and b.signature != "()":
+            return "conflicting types"
+    if a.type and b.type and a.type != b.type:
+        return "conflicting types"
+    if b.storage == "static" and _external(a):
+        return "static declaration follows non-static declaration"
+    if a.definition and b.definition:
+        return "redefinition"
+    return None
+
+
+def _variables(a: Declaration, b: Declaration, is_c: bool) -> str | None:
+    if a.type and b.type and a.type != b.type:
+        return "conflicting types"
+    if b.storage == "static" and _external(a):
+        return "static declaration follows non-static declaration"
+    if is_c and a.storage == "static" and b.storage == "":
+        return "non-static declaration follows static declaration"
+    if is_c:
+        initialized = (a.definition, b.definition)
+        return "redefinition" if all(initialized) else None
+    return "redefinition" if a.definition and b.definition else None

@@ -1,0 +1,166 @@
+"""Which of the compiler's diagnostics exist only because the sources share one unit.
+
+Pure functions over the code model of a front end that is the compiler (libclang). A diagnostic
+is *unity-only* when the compiler ties it to a place in another included source than the one it
+is reading:
+
+* a redeclaration conflict (``redefinition of 'x'``, ``conflicting types for 'x'``, ``static
+  declaration of 'x' follows non-static declaration``, ``'X' macro redefined``...) whose
+  ``previous definition``/``previous declaration`` note lies in another umbrella include (a
+  header without include guard read by two sources counts as both: its inclusions differ);
+* an ambiguity (``call to 'f' is ambiguous``, ``reference to 'T' is ambiguous``) whose
+  candidates come from more than one umbrella include;
+* any error the compiler says was ``expanded from macro 'M'`` where ``M`` was defined by an
+  earlier umbrella include: a leaked macro rewrote the code.
+
+Everything else is the file's own (AM301). Errors in a file that has a unity-only one are taken
+as its consequences, not as the file's own.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from amalint.analysis.alone import AloneOrder
+from amalint.model import CodeModel, CompilerDiagnostic, CompilerNote, Location, Severity
+
+_QUOTED = re.compile(r"'([^']+)'")
+#: clang's note on a redefinition in a header without include guard read twice (the include
+#: sites are the notes).
+_UNGUARDED = "included multiple times"
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+class Cause(enum.Enum):
+    #: Two declarations of one name that cannot both stand.
+    REDECLARATION = "redeclaration"
+    #: A call or name that now has candidates from several files.
+    AMBIGUITY = "ambiguity"
+    #: A macro defined again with another body.
+    MACRO_REDEFINED = "macro-redefined"
+    #: An error inside the expansion of a macro an earlier file left defined.
+    LEAKED_MACRO = "leaked-macro"
+
+
+@dataclass(frozen=True)
+class UnityDiagnostic:
+    """A compiler diagnostic that only the unity build has, with the places it ties together."""
+
+    cause: Cause
+    diagnostic: CompilerDiagnostic
+    #: The name it is about, as written at the diagnostic's location.
+    symbol: str
+    #: The notes that point into other included files (previous definition, candidates,
+    #: the leaked macro's definition).
+    others: tuple[CompilerNote, ...]
+
+    @property
+    def severity(self) -> Severity:
+        return self.diagnostic.severity
+
+    @property
+    def unguarded(self) -> bool:
+        """Whether it is a header without include guard, read through two sources."""
+        return any(_UNGUARDED in n.message or n.location.path == self.diagnostic.location.path
+                   for n in self.others)
+
+
+def symbol_at(model: CodeModel, diag: CompilerDiagnostic) -> str:
+    """The identifier at the diagnostic's location (the compiler points at the name), else the
+    first name the message quotes."""
+    lines = model.source_lines.get(diag.location.path, ())
+    if 0 < diag.location.line <= len(lines):
+        raw = lines[diag.location.line - 1].encode("utf-8")[diag.location.column - 1:]
+        found = _IDENTIFIER.match(raw.decode("utf-8", "replace"))
+        if found:
+            return found.group(0)
+    quoted = _QUOTED.search(diag.message)
+    return quoted.group(1) if quoted else ""
+
+
+def _cause(diag: CompilerDiagnostic) -> Cause | None:
+    message = diag.message
+    if message.endswith("macro redefined"):
+        return Cause.MACRO_REDEFINED
+    if "is ambiguous" in message:
+        return Cause.AMBIGUITY
+    if any(n.message.startswith("previous ") or _UNGUARDED in n.message for n in diag.notes):
+        return Cause.REDECLARATION
+    if diag.severity is Severity.ERROR and any(
+            n.message.startswith("expanded from macro") for n in diag.notes):
+        return Cause.LEAKED_MACRO
+    return None
+
+
+def _relevant(cause: Cause, diag: CompilerDiagnostic) -> list[CompilerNote]:
+    if cause is Cause.AMBIGUITY:
+        return [n for n in diag.notes if n.message.startswith("candidate")]
+    if cause is Cause.LEAKED_MACRO:
+        return [n for n in diag.notes if n.message.startswith("expanded from macro")]
+    return [n for n in diag.notes if n.message.startswith("previous ") or _UNGUARDED in n.message]
+
+
+def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
+    """The compiler diagnostics of ``model`` that only the unity build has."""
+    alone = AloneOrder(model.umbrella, model.filescope.files)
+    first = {f.path: f.unit for f in reversed(model.filescope.files)}
+    out: list[UnityDiagnostic] = []
+    for diag in model.compiler_diagnostics or ():
+        cause = _cause(diag)
+        if cause is None:
+            continue
+        notes = _relevant(cause, diag)
+
+        def elsewhere(note: CompilerNote, diag: CompilerDiagnostic = diag) -> bool:
+            path = note.location.path
+            if path == diag.location.path:  # a header without guard, read twice
+                return first.get(path, diag.unit) != diag.unit
+            return path in first and not alone.precedes(note.location, diag.unit,
+                                                        diag.location)
+
+        others = [n for n in notes if elsewhere(n)]
+        if not others:
+            continue
+        if cause is Cause.AMBIGUITY:
+            others = notes  # every candidate matters to the reader
+        out.append(UnityDiagnostic(cause, diag, symbol_at(model, diag), tuple(others)))
+    return out
+
+
+def own_errors(model: CodeModel, unity: Sequence[UnityDiagnostic]
+               ) -> dict[Path, list[CompilerDiagnostic]]:
+    """The errors each project file has of its own: not unity-only, and not in a file that has a
+    unity-only error (those are taken as its consequences)."""
+    explained = {u.diagnostic.charged for u in unity}
+    claimed = {id(u.diagnostic) for u in unity}
+    out: dict[Path, list[CompilerDiagnostic]] = {}
+    for diag in model.compiler_diagnostics or ():
+        if diag.severity is Severity.ERROR and id(diag) not in claimed \
+                and diag.charged not in explained:
+            out.setdefault(diag.charged, []).append(diag)
+    return out
+
+
+def end_of(location: Location, symbol: str) -> Location:
+    """Where a name that starts at ``location`` ends."""
+    return Location(location.path, location.line, location.column + max(1, len(symbol)))
+
+
+def through_using(model: CodeModel, unity: UnityDiagnostic) -> bool:
+    """Whether an ambiguity comes from a using-directive (its candidates live in different
+    namespaces: name lookup found them through ``using namespace``) rather than from overloads
+    of one scope."""
+    if unity.diagnostic.message.startswith("reference to"):
+        return True
+    scopes = set()
+    for note in unity.others:
+        for facts in model.filescope.files:
+            if facts.path != note.location.path:
+                continue
+            scopes |= {d.scope for d in facts.declarations
+                       if d.location.line == note.location.line and d.name == unity.symbol}
+    return len(scopes) > 1

@@ -1,0 +1,85 @@
+"""Build-system input: what a configured CMake build directory says about unity builds.
+
+Takes a build directory (``-p``, config ``compile-commands``); gives a
+:class:`~amalint.config.buildsystems.targets.Build`: its targets with their sources in CMake's
+order, the unity sources CMake generated (:mod:`.compdb`), and the pools of sources that some
+batching could put in one unit (:mod:`.pools`). Targets come from CMake's file API reply where
+the build has one (:mod:`.fileapi`), else from ``compile_commands.json``; unity properties from
+the project's CMake files, read literally (:mod:`.cmakelists`, :mod:`.properties`). Nothing
+found in the project or the build directory is ever run.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from amalint.config.buildsystems import compdb, fileapi
+from amalint.config.buildsystems.pools import pools
+from amalint.config.buildsystems.properties import read_properties
+from amalint.config.buildsystems.targets import Build, Pool, Target
+from amalint.config.flags import DATABASE, read_database
+from amalint.errors import InputError
+
+__all__ = ["Build", "Pool", "Target", "build_dir", "load"]
+
+
+def build_dir(compile_commands: Path) -> Path:
+    """The build directory of ``-p`` (a directory, or its ``compile_commands.json``)."""
+    return compile_commands if compile_commands.is_dir() else compile_commands.parent
+
+
+def load(directory: Path) -> Build:
+    """The build in ``directory``; raise :class:`InputError` naming the file if it has no
+    compilation database or a broken one, or a broken file API reply or CMake file."""
+    database = directory / DATABASE
+    if not database.is_file():
+        raise InputError(f"{directory}: no {DATABASE} there (configure with "
+                         "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON)")
+    reply = fileapi.read_reply(directory)
+    stamp = database.stat().st_mtime_ns
+    return _load(directory.resolve(), stamp, None if reply is None else reply.index)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(directory: Path, stamp: int, index: Path | None) -> Build:
+    del stamp, index  # cache keys only
+    database = directory / DATABASE
+    entries = read_database(database)
+    reply = fileapi.read_reply(directory)
+    unity = compdb.unity_files(entries.values())
+    if reply is not None:
+        root: Path | None = reply.source_dir
+        targets = [Target(t.name, t.directory, t.sources, tuple(unity.get(t.name, ())),
+                          t.defined_at) for t in reply.targets]
+        origin = f"the CMake file API reply {reply.index}"
+        cmake_files = list(reply.cmake_files)
+    else:
+        root = compdb.source_dir(directory)
+        targets = compdb.targets(directory, entries, root)
+        origin = f"{database} (no CMake file API reply; see README, CMake)"
+        cmake_files = []
+    if not cmake_files and root is not None:
+        cmake_files = _cmake_files(root, directory)
+    props = read_properties(cmake_files)
+    notes = list(props.notes)
+    found: list[Pool] = []
+    for target in targets:
+        found.extend(pools(target, props, notes))
+    return Build(directory, database, root, tuple(targets), tuple(found), origin,
+                 tuple(dict.fromkeys(notes)), props)
+
+
+def _cmake_files(root: Path, build: Path) -> list[Path]:
+    """``CMakeLists.txt`` and ``*.cmake`` files below ``root``, outside hidden directories and
+    the build directory."""
+    out: list[Path] = []
+    skip = build.resolve()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and Path(folder, d).resolve() != skip)
+        out.extend(Path(folder, f).resolve() for f in sorted(files)
+                   if f == "CMakeLists.txt" or f.endswith(".cmake"))
+    return out
+

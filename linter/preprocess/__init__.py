@@ -1,0 +1,44 @@
+"""Preprocessor-true view of a translation unit: from an umbrella file, a build ``Config`` and
+file-reading callables, simulate the C/C++ preprocessor over the whole unit in compile order and
+give a ``Unit``: the inclusions, the active code of each, every macro event, a macro table at any
+position, a macro-expansion service and the compiler's diagnostics."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from . import files
+from .compiler import configure
+from .config import CompilerInfo, Config, Features, ParsedArgs, parse_args
+from .engine import Engine
+from .macros import Macro
+from .tokens import Token, tokenize
+from .unit import (
+    Diagnostic,
+    Inclusion,
+    MacroEvent,
+    Position,
+    Unit,
+    UnresolvedInclude,
+)
+
+__all__ = [
+    "CompilerInfo", "Config", "Diagnostic", "Features", "Inclusion", "Macro", "MacroEvent",
+    "ParsedArgs", "Position", "Token", "Unit", "UnresolvedInclude", "configure", "parse_args",
+    "preprocess", "tokenize",
+]
+
+
+def preprocess(umbrella: str | os.PathLike[str], config: Config, *,
+               read: Callable[[str], bytes | None] = files.read,
+               is_file: Callable[[str], bool] = files.is_file,
+               identity: Callable[[str], str] | None = None) -> Unit:
+    """Preprocess the unit of ``umbrella`` as the compiler would with ``config``.
+
+    ``read``/``is_file`` are all the I/O there is (real files by default); ``identity`` says
+    which paths are one file for ``#pragma once`` (default: real paths when reading real files,
+    else the normalized path)."""
+    if identity is None:
+        identity = files.identity if read is files.read else os.path.normpath
+    return Engine(config, read, is_file, identity).run(os.fspath(umbrella))

@@ -1,0 +1,202 @@
+"""Ask a compiler on PATH for what it knows before reading a unit.
+
+Only compilers found on PATH by a plain name (``g++``, ``gcc``, ``clang++``, ``clang``, ``c++``,
+``cc``, optionally with a version suffix such as ``clang++-14``) are run; never a path from the
+linted repository or a compilation database. Three runs, each on stdin, with the build's flags
+that change them (``-std=``, ``-m*``, ``-f*``, ``-O*``, ``-ansi``, ``-pthread``, ``--target``,
+``--sysroot``, ``-nostdinc``, ``-undef`` …; never ``-D``/``-U``/``-I``):
+
+* ``-dM -E``: the predefined macros;
+* ``-E -v``: the system include directories;
+* ``-E -P`` of a probe: which ``__has_*`` operators and dynamic built-ins exist, and each
+  operator's answer for a table of common operands (see ``profile.PROBED``).
+
+Answers are memoized per (compiler, language, flags). With no compiler on PATH, or when one fails
+or times out, the built-in table of ``profile`` (gcc 12 on x86-64 Linux) is used instead: an
+approximation, marked ``approximate`` with a note saying why.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from functools import lru_cache
+
+from . import profile
+from .config import (
+    DYNAMIC_BUILTINS,
+    FEATURE_OPERATORS,
+    CompilerInfo,
+    Config,
+    Features,
+    parse_args,
+)
+
+TIMEOUT = 20.0
+_NAME = re.compile(r"(?:g\+\+|gcc|clang\+\+|clang|c\+\+|cc)(?:-[0-9]+(?:\.[0-9]+)*)?")
+CANDIDATES = {"c++": ("c++", "g++", "clang++"), "c": ("cc", "gcc", "clang")}
+_DEFINE = re.compile(r"#define (\S+)(?: (.*))?$")
+_MARKER = re.compile(r'# \d+ "([^"]*)"((?: \d)*)')
+
+
+def allowed(name: str) -> bool:
+    """Whether ``name`` may be run: a plain compiler name, never a path."""
+    return _NAME.fullmatch(name) is not None
+
+
+def find(language: str, preferred: str | None = None) -> str | None:
+    """The path of the compiler to ask: ``preferred`` (a plain name) if it is on PATH, else the
+    first of ``c++``/``g++``/``clang++`` (``cc``/``gcc``/``clang`` for C) that is."""
+    names = ((preferred,) if preferred else ()) + CANDIDATES.get(language, CANDIDATES["c++"])
+    for name in names:
+        if allowed(name):
+            path = shutil.which(name)
+            if path:
+                return path
+    return None
+
+
+def configure(args: tuple[str, ...] | list[str] = (), language: str | None = None,
+              compiler: str | None = None, umbrella: str | None = None) -> Config:
+    """The configuration for a build: the language (``-x``, else ``language``, else from the
+    umbrella's suffix: ``.c`` is C, anything else C++) and the compiler's facts."""
+    parsed = parse_args(tuple(args))
+    lang = parsed.language or language or (
+        "c" if umbrella is not None and umbrella.endswith(".c") else "c++")
+    return Config(compiler=compiler_info(lang, parsed.compiler_flags, compiler), language=lang,
+                  args=tuple(args))
+
+
+def compiler_info(language: str, flags: tuple[str, ...] = (),
+                  compiler: str | None = None) -> CompilerInfo:
+    path = find(language, compiler)
+    if path is None:
+        return profile.fallback(language, flags, "no C/C++ compiler on PATH")
+    return _query(path, language, tuple(flags))
+
+
+@lru_cache(maxsize=64)
+def _query(path: str, language: str, flags: tuple[str, ...]) -> CompilerInfo:
+    lang = "c" if language == "c" else "c++"
+    notes: list[str] = []
+    attempts = [flags]
+    std = tuple(f for f in flags if f.startswith("-std="))
+    if std != flags:
+        attempts += [std, ()]
+    for used in attempts:
+        try:
+            macros = _run([path, "-x", lang, *used, "-nostdinc", "-dM", "-E", "-"], "")
+            verbose, markers = _run2([path, "-x", lang, *used, "-E", "-v", "-"])
+        except (OSError, subprocess.SubprocessError, _Failed) as e:
+            notes.append(f"{path} {' '.join(used)}: {e}")
+            continue
+        predefined = tuple(sorted(_parse_defines(macros)))
+        values = dict(line.partition(" ")[::2] for line in predefined)
+        family = "clang" if "__clang__" in values else "gcc"
+        version = values.get("__clang_version__", values.get("__VERSION__", "")).strip('" ')
+        features = _probe(path, lang, used)
+        if used != flags:
+            notes.append(f"{path} rejected some flags; asked with {' '.join(used) or 'none'}")
+        return CompilerInfo(path, family, version, predefined, _search_dirs(verbose), features,
+                            preincludes=_preincludes(markers), notes=tuple(notes))
+    return profile.fallback(language, flags, "; ".join(notes) or f"{path} failed")
+
+
+class _Failed(Exception):
+    pass
+
+
+def _run(cmd: list[str], stdin: str, stderr: bool = False) -> str:
+    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True,
+                          errors="surrogateescape", timeout=TIMEOUT, check=False)
+    if proc.returncode != 0 and not stderr:
+        raise _Failed(proc.stderr.strip().splitlines()[-1:] or f"exit {proc.returncode}")
+    if proc.returncode != 0:
+        raise _Failed(f"exit {proc.returncode}")
+    return proc.stderr if stderr else proc.stdout
+
+
+def _run2(cmd: list[str]) -> tuple[str, str]:
+    proc = subprocess.run(cmd, input="", capture_output=True, text=True,
+                          errors="surrogateescape", timeout=TIMEOUT, check=False)
+    if proc.returncode != 0:
+        raise _Failed(f"exit {proc.returncode}")
+    return proc.stderr, proc.stdout
+
+
+def _preincludes(markers: str) -> tuple[str, ...]:
+    """Files entered before the (empty) input, from ``-E`` line markers."""
+    out = []
+    for line in markers.splitlines():
+        m = _MARKER.match(line)
+        if m and m.group(2).split()[:1] == ["1"] and not m.group(1).startswith("<"):
+            out.append(m.group(1))
+    return tuple(out)
+
+
+def _parse_defines(text: str) -> list[str]:
+    out = []
+    for line in text.splitlines():
+        m = _DEFINE.match(line)
+        if m:
+            out.append(f"{m.group(1)} {m.group(2) or ''}".rstrip())
+    return out
+
+
+def _search_dirs(verbose: str) -> tuple[str, ...]:
+    dirs: list[str] = []
+    inside = False
+    for line in verbose.splitlines():
+        if line.startswith("#include <...> search starts here"):
+            inside = True
+        elif line.startswith("End of search list"):
+            break
+        elif inside and line.startswith(" "):
+            d = line.strip()
+            if d.endswith("(framework directory)"):
+                continue
+            dirs.append(d)
+    return tuple(dirs)
+
+
+def _probe_names() -> list[str]:
+    return [*FEATURE_OPERATORS, "__has_include", "__has_include_next", *sorted(DYNAMIC_BUILTINS)]
+
+
+def probe_source() -> tuple[str, list[tuple[str, str]]]:
+    """The probe program and the (operator, operand) of each ``V`` line."""
+    names = _probe_names()
+    lines = []
+    for k, name in enumerate(names):
+        lines += [f"#ifdef {name}", f"O {k}", "#endif"]
+    operands: list[tuple[str, str]] = []
+    for op, items in profile.PROBED.items():
+        lines.append(f"#ifdef {op}")
+        for item in items:
+            lines.append(f"V {len(operands)} {op}({item})")
+            operands.append((op, item))
+        lines.append("#endif")
+    return "\n".join(lines) + "\n", operands
+
+
+def _probe(path: str, lang: str, flags: tuple[str, ...]) -> Features:
+    source, operands = probe_source()
+    names = _probe_names()
+    proc = subprocess.run([path, "-x", lang, *flags, "-E", "-P", "-"], input=source,
+                          capture_output=True, text=True, errors="surrogateescape",
+                          timeout=TIMEOUT, check=False)
+    found: set[str] = set()
+    values: dict[str, int] = {}
+    for line in proc.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == "O" and parts[1].isdigit():
+            found.add(names[int(parts[1])])
+        elif len(parts) == 3 and parts[0] == "V" and parts[1].isdigit():
+            value = parts[2].rstrip("uUlL")
+            if value.isdigit():
+                op, item = operands[int(parts[1])]
+                profile.store(values, op, item, int(value))
+    return Features(operators=frozenset(found & set(FEATURE_OPERATORS)
+                                        | found & {"__has_include", "__has_include_next"}),
+                    values=values, builtins=frozenset(found & DYNAMIC_BUILTINS))

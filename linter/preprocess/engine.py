@@ -1,0 +1,320 @@
+"""The walk over a unit in compile order: conditionals, includes, macro definitions.
+
+One explicit stack of open files (no recursion). Inside a file, a false group is not read: the
+scan knows where each group's next ``#elif``/``#else``/``#endif`` is, so the walk jumps there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .config import Config
+from .expand import Expander
+from .expr import ExprError, evaluate
+from .includes import Includes
+from .macros import DefineError, command_line_define, parse_define
+from .scan import Directive
+from .state import Frame
+from .tokens import ID, IDENTIFIER, PUNCT, STR, Token, spell
+from .unit import Unit
+
+_NAME = re.compile(r"[ \t\f\v]*(" + IDENTIFIER + ")?")
+
+
+def _identifiers(tokens: list[Token]) -> list[str]:
+    """The identifiers of an ``#if`` expression, except ``defined`` and its operands."""
+    out = []
+    after_defined = 0
+    for t in tokens:
+        if t.kind == ID:
+            if t.text == "defined":
+                after_defined = 2
+                continue
+            if after_defined:
+                after_defined = 0
+                continue
+            out.append(t.text)
+        elif t.kind == PUNCT and t.text == "(" and after_defined:
+            after_defined -= 1
+        else:
+            after_defined = 0
+    return out
+
+
+class Engine(Includes):
+    def __init__(self, config: Config, read: Callable[[str], bytes | None],
+                 is_file: Callable[[str], bool], identity: Callable[[str], str]) -> None:
+        super().__init__(config, read, is_file, identity)
+        self.if_expander = Expander(self.macros.get, self.lex, if_mode=True,
+                                    dynamic=self._dynamic, is_defined=self._is_defined,
+                                    on_defined=self._on_defined, has_include=self._has_include,
+                                    feature=self.features.value, limit=config.expansion_limit,
+                                    family=self.family)
+        self.handlers: dict[str, Callable[[Frame, Directive, int], None]] = {
+            "if": self._if, "ifdef": self._if, "ifndef": self._if, "elif": self._alternative,
+            "elifdef": self._alternative, "elifndef": self._alternative,
+            "else": self._alternative, "endif": self._endif, "define": self._define,
+            "undef": self._undef, "include": self._include, "include_next": self._include,
+            "import": self._include, "line": self._line, "error": self._message,
+            "warning": self._message, "pragma": self._pragma, "": self._null,
+            "ident": self._null, "sccs": self._null, "assert": self._null,
+            "unassert": self._null,
+        }
+        if not self.lex.elifdef:
+            del self.handlers["elifdef"], self.handlers["elifndef"]
+
+
+    # -- the unit -------------------------------------------------------------------------------
+
+    def run(self, umbrella: str) -> Unit:
+        for line in self.config.compiler.predefined:
+            self._define_text(line, None)
+        for kind, value in self.args.macros:
+            if kind == "D":
+                try:
+                    m = command_line_define(value, self.lex)
+                except DefineError as e:
+                    self._diag("error", f"-D{value}: {e}", None, 0)
+                    continue
+                self._set(m.name, m, (), None, 0)
+            else:
+                self._remove(value.strip(), (), None, 0)
+        initial = dict(self.macros)
+        data = self._read(umbrella)
+        main = self._record(umbrella, None, 0, -1, None, False, (), 0, None, "", False, "main")
+        if data is None:
+            self._diag("error", f"{umbrella}: cannot read the file", None, 0)
+        forced = [(f, "-imacros") for f in self.args.imacros] + \
+            [(f, "pre-include") for f in self.config.compiler.preincludes] + \
+            [(f, "-include") for f in self.args.includes]
+        for k, (spelling, kind) in enumerate(forced):
+            found = self.search.find(spelling, False, "")
+            if found is None:
+                self._diag("error", f"{spelling}: No such file or directory", None, 0)
+                continue
+            self._enter(found[0], found[1], None, (k - len(forced),), spelling, False, kind, 0, -1,
+                        system=kind == "pre-include")
+            self._walk()
+        if data is not None:
+            self.frames.append(Frame(main, self._scan(umbrella, data), -1))
+            self._walk()
+        return Unit(self.config, self.lex, self.inclusions, self.ranges, self.scans,
+                    self.events, self.by_name, initial, dict(self.macros), self.diagnostics,
+                    self.unresolved, self._dynamic_at)
+
+    def _walk(self) -> None:
+        frames = self.frames
+        handlers = self.handlers
+        while frames:
+            f = frames[-1]
+            dirs = f.scan.directives
+            i = f.i
+            if i >= len(dirs):
+                self._finish(f)
+                frames.pop()
+                continue
+            d = dirs[i]
+            if f.pos >= 0 and d.start > f.pos:
+                self._code(f, f.pos, d.start)
+            f.i = i + 1
+            f.pos = d.end
+            handler = handlers.get(d.name)
+            if handler is not None:
+                handler(f, d, i)
+            elif d.name.isdigit():
+                self._line(f, d, i)
+            else:
+                self._error(f, d, f"invalid preprocessing directive #{d.name}")
+
+    def _code(self, f: Frame, a: int, b: int) -> None:
+        if f.discard:
+            return
+        r = self.ranges[f.inc.index]
+        if r and r[-1][1] == a:
+            r[-1] = (r[-1][0], b)
+        else:
+            r.append((a, b))
+
+    def _finish(self, f: Frame) -> None:
+        n = len(f.scan.data)
+        if f.pos >= 0 and f.pos < n:
+            self._code(f, f.pos, n)
+        for line in reversed(f.conds):
+            self._diag("error", "unterminated conditional directive", f, line)
+        # An include guard counts from now on; clang only notices it when its group was
+        # entered (a file whose guard macro was already defined is read again next time).
+        if f.scan.guard is not None and (f.guard_taken or self.family != "clang"):
+            self.guards[self.identity(f.path)] = f.scan.guard
+
+    # -- conditionals ---------------------------------------------------------------------------
+
+    def _if(self, f: Frame, d: Directive, i: int) -> None:
+        f.conds.append(d.line)
+        if self._condition(f, d):
+            f.guard_taken = f.guard_taken or i == 0
+        else:
+            self._skip_group(f, i)
+
+    def _skip_group(self, f: Frame, i: int) -> None:
+        """Group ``i`` is not taken: go to the next group that is, or past the ``#endif``."""
+        dirs = f.scan.directives
+        sibling = f.scan.sibling
+        while True:
+            j = sibling[i]
+            if j < 0:
+                f.i = len(dirs)
+                f.pos = -1
+                return
+            d = dirs[j]
+            f.i = j + 1
+            f.pos = d.end
+            if d.name == "endif":
+                f.conds.pop()
+                return
+            if d.name == "else" or self._condition(f, d):
+                return
+            i = j
+
+    def _alternative(self, f: Frame, d: Directive, i: int) -> None:
+        """An ``#elif``/``#else`` reached from a taken group: skip to the ``#endif``."""
+        if not f.conds:
+            self._error(f, d, f"#{d.name} without #if")
+            return
+        dirs = f.scan.directives
+        sibling = f.scan.sibling
+        j = i
+        while True:
+            j = sibling[j]
+            if j < 0:
+                f.i = len(dirs)
+                f.pos = -1
+                return
+            if dirs[j].name == "endif":
+                f.conds.pop()
+                f.i = j + 1
+                f.pos = dirs[j].end
+                return
+
+    def _endif(self, f: Frame, d: Directive, i: int) -> None:
+        if not f.conds:
+            self._error(f, d, "#endif without #if")
+            return
+        f.conds.pop()
+
+    def _condition(self, f: Frame, d: Directive) -> bool:
+        name = d.name
+        if name in ("if", "elif"):
+            return self._eval_if(f, d)
+        m = _NAME.match(d.rest)
+        macro = m.group(1) if m else None
+        if not macro:
+            self._error(f, d, f"no macro name given in #{name} directive")
+            return False
+        defined = self._is_defined(macro)
+        self._event("test", macro, self.macros.get(macro), f, d, name)
+        return defined == (name in ("ifdef", "elifdef"))
+
+    def _eval_if(self, f: Frame, d: Directive) -> bool:
+        tokens = d.tokens(self.lex)
+        self.frame, self.directive = f, d
+        if d.idents is None:
+            d.idents = _identifiers(tokens)
+        if d.idents:
+            pos = (*f.prefix, d.start)
+            index = f.inc.index
+            get = self.macros.get
+            self.events.extend(("test", name, get(name), pos, index, d.line, "if")
+                               for name in d.idents)
+        exp = self.if_expander
+        exp.count = 0
+        exp.errors = []
+        exp.fatal = False
+        out = exp.expand(tokens)
+        for message in exp.errors:
+            self._error(f, d, message)
+        if exp.fatal:
+            return False
+        try:
+            value, notes = evaluate(out, self.expr)
+        except ExprError as e:
+            self._error(f, d, str(e))
+            return False
+        for severity, message in notes:
+            self._diag(severity, message, f, d.line, d.start)
+        return value != 0
+
+    # -- macros ---------------------------------------------------------------------------------
+
+    def _define(self, f: Frame, d: Directive, i: int) -> None:
+        try:
+            m = parse_define(d.rest, self.lex, f.path, d.line)
+        except DefineError as e:
+            self._error(f, d, str(e))
+            return
+        old = self.macros.get(m.name)
+        if (old is not None and not old.same_as(m)) or (old is None and m.name in self.builtins):
+            self._diag("warning", f'"{m.name}" redefined', f, d.line)
+        self._set(m.name, m, (*f.prefix, d.start), f.inc.index, d.line)
+
+    def _undef(self, f: Frame, d: Directive, i: int) -> None:
+        m = _NAME.match(d.rest)
+        name = m.group(1) if m else None
+        if not name:
+            self._error(f, d, "no macro name given in #undef directive")
+            return
+        self._remove(name, (*f.prefix, d.start), f.inc.index, d.line)
+
+
+    # -- the other directives -------------------------------------------------------------------
+
+    def _line(self, f: Frame, d: Directive, i: int) -> None:
+        text = d.rest if d.name == "line" else d.name + d.rest
+        toks = d.tokens(self.lex) if d.name == "line" else []
+        if d.name == "line":
+            exp = Expander(self.macros.get, self.lex, dynamic=self._dynamic)
+            toks = exp.expand(toks)
+            text = spell(toks)
+        parts = text.split(None, 1)
+        if not parts or not parts[0].isdigit():
+            self._error(f, d, f'"{parts[0] if parts else ""}" after #line is not a positive '
+                        "integer")
+            return
+        f.line_delta = int(parts[0]) - f.scan.line_of(d.end) if d.end < len(f.scan.data) \
+            else int(parts[0]) - d.line - 1
+        rest = parts[1].strip() if len(parts) > 1 else ""
+        if rest.startswith('"'):
+            f.presumed = rest[1:rest.find('"', 1)]
+
+    def _message(self, f: Frame, d: Directive, i: int) -> None:
+        text = f"#{d.name} {d.rest.strip()}".rstrip()
+        if d.name == "error":
+            self._error(f, d, text)
+        else:
+            self._diag("warning", text, f, d.line)
+
+    def _pragma(self, f: Frame, d: Directive, i: int) -> None:
+        toks = d.tokens(self.lex)
+        words = [t.text for t in toks]
+        if words[:1] == ["once"]:
+            if f.depth == 0:
+                self._diag("warning", "#pragma once in main file", f, d.line)
+            self.once.add(self.identity(f.path))
+        elif words[:1] in (["push_macro"], ["pop_macro"]) and len(toks) >= 4 \
+                and toks[2].kind == STR:
+            name = toks[2].text.strip('"')
+            if words[0] == "push_macro":
+                self.pushed.setdefault(name, []).append(self.macros.get(name))
+            elif self.pushed.get(name):
+                m = self.pushed[name].pop()
+                pos = (*f.prefix, d.start)
+                if m is None:
+                    self._remove(name, pos, f.inc.index, d.line)
+                else:
+                    self._set(name, m, pos, f.inc.index, d.line)
+        elif words[:2] in (["GCC", "error"], ["GCC", "warning"]):
+            self._diag("error" if words[1] == "error" else "warning", spell(toks[2:]), f, d.line)
+
+    def _null(self, f: Frame, d: Directive, i: int) -> None:
+        if d.name == "" and d.rest.strip():
+            self._error(f, d, f"invalid preprocessing directive #{d.rest.strip().split()[0]}")

@@ -1,0 +1,433 @@
+"""Macro expansion with C semantics, iteratively: Prosser's algorithm with hide sets.
+
+Object- and function-like macros, ``#`` stringizing, ``##`` pasting with placemarkers,
+``__VA_ARGS__``, ``__VA_OPT__`` and GNU's ``, ## __VA_ARGS__``; arguments are fully expanded
+before substitution (unless they are operands of ``#``/``##``) and the result is rescanned with
+the rest of the input. No Python recursion grows with the input: the pending input is a stack,
+and argument pre-expansion runs as generators on an explicit stack (a trampoline). The total
+number of tokens macros produce is bounded; past the bound expansion stops with an error.
+
+In ``#if`` mode, ``defined X``/``defined(X)``, ``__has_include(...)`` and the feature operators
+(``__has_attribute`` …) are evaluated where they appear, also when a macro produced them, and
+their operands are not expanded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+
+from .macros import Macro
+from .tokens import (
+    CHR,
+    EMPTY,
+    ID,
+    NUM,
+    PASTE,
+    PLACEMARKER,
+    PUNCT,
+    STR,
+    LexOptions,
+    Token,
+    single_token,
+    spell,
+)
+
+#: How many tokens all macro expansions of one expansion request may produce.
+DEFAULT_LIMIT = 2_000_000
+FEATURE_OPERATORS = frozenset({
+    "__has_attribute", "__has_cpp_attribute", "__has_c_attribute", "__has_builtin",
+    "__has_feature", "__has_extension", "__has_warning", "__has_declspec_attribute",
+    "__is_identifier",
+})
+INCLUDE_OPERATORS = frozenset({"__has_include", "__has_include_next"})
+_PM = Token(PLACEMARKER, "")
+
+
+class ExpansionLimit(Exception):
+    pass
+
+
+Runner = Generator[list[Token], list[Token], list[Token]]
+
+
+class Expander:
+    """Expands token lists with the macros ``lookup`` gives.
+
+    ``dynamic(name)`` gives the tokens of a built-in like ``__LINE__`` (None if ``name`` is not
+    one); in ``#if`` mode ``is_defined``, ``on_defined(name, value)``, ``has_include(spelling,
+    angled, next)`` and ``feature(operator, argument)`` (None: the operator does not exist)
+    answer the operators. Problems are appended to ``errors``."""
+
+    def __init__(self, lookup: Callable[[str], Macro | None], opts: LexOptions, *,
+                 if_mode: bool = False,
+                 dynamic: Callable[[str], list[Token] | None] | None = None,
+                 is_defined: Callable[[str], bool] | None = None,
+                 on_defined: Callable[[str, bool], None] | None = None,
+                 has_include: Callable[[str, bool, bool], bool] | None = None,
+                 feature: Callable[[str, str], int | None] | None = None,
+                 limit: int = DEFAULT_LIMIT, family: str = "gcc") -> None:
+        self.lookup = lookup
+        self.opts = opts
+        self.if_mode = if_mode
+        self.dynamic = dynamic
+        self.is_defined = is_defined or (lambda name: lookup(name) is not None)
+        self.on_defined = on_defined
+        self.has_include = has_include
+        self.feature = feature
+        self.limit = limit
+        self.family = family
+        self.count = 0
+        self.errors: list[str] = []
+        #: An error after which the compiler gives up the whole ``#if`` expression.
+        self.fatal = False
+        # ``defined`` and ``__has_include`` work on the rescanned directive only: inside macro
+        # arguments they are plain identifiers while the arguments are expanded (so their
+        # operands are expanded too, as gcc and clang do); the feature operators work anywhere.
+        self.top_specials = (frozenset({"defined"}) | INCLUDE_OPERATORS | FEATURE_OPERATORS
+                             if if_mode else EMPTY)
+        self.specials = FEATURE_OPERATORS if if_mode else EMPTY
+
+    # -- driver ---------------------------------------------------------------------------------
+
+    def expand(self, tokens: list[Token]) -> list[Token]:
+        """``tokens`` fully macro-expanded (on a bound hit: an error, and ``tokens`` as given)."""
+        gens: list[Runner] = [self._run(tokens, self.top_specials)]
+        value: list[Token] | None = None
+        try:
+            while True:
+                try:
+                    request = gens[-1].send(value)  # type: ignore[arg-type]
+                except StopIteration as stop:
+                    gens.pop()
+                    if not gens:
+                        result: list[Token] = stop.value
+                        return result
+                    value = stop.value
+                    continue
+                gens.append(self._run(request, self.specials))
+                value = None
+        except ExpansionLimit:
+            self.fatal = True
+            self.errors.append(f"macro expansion produced more than {self.limit} tokens; "
+                               "expansion stopped")
+            return list(tokens)
+
+    def _inert(self, arg: list[Token]) -> bool:
+        lookup = self.lookup
+        specials = self.specials
+        dynamic = self.dynamic
+        for t in arg:
+            if t.kind == ID and (lookup(t.text) is not None or t.text in specials
+                                 or (dynamic is not None and dynamic(t.text) is not None)):
+                return False
+        return True
+
+    def _run(self, tokens: list[Token], specials: frozenset[str]) -> Runner:
+        stack = tokens[::-1]
+        out: list[Token] = []
+        lookup = self.lookup
+        while stack:
+            t = stack.pop()
+            if t.kind != ID:
+                out.append(t)
+                continue
+            name = t.text
+            if name in specials:
+                value = self._special(name, t, stack)
+                if value is not None:
+                    out.append(value)
+                    continue
+            if name in t.hide:
+                out.append(t)
+                continue
+            m = lookup(name)
+            if m is None:
+                if self.dynamic is not None:
+                    produced = self.dynamic(name)
+                    if produced is not None:
+                        if produced:
+                            first = produced[0]
+                            produced[0] = Token(first.kind, first.text, t.space)
+                        out.extend(produced)
+                        continue
+                out.append(t)
+                continue
+            if m.params is None:
+                new = self._substitute(m, None, {}, t.hide | {name}, t.space)
+            else:
+                if not stack or stack[-1].text != "(" or stack[-1].kind != PUNCT:
+                    out.append(t)
+                    continue
+                collected = self._collect(m, stack)
+                if collected is None:
+                    out.append(t)
+                    continue
+                args, rparen = collected
+                _, bare, vaopt = m.compiled()
+                expanded: dict[int, list[Token]] = {}
+                for i in bare | vaopt:
+                    arg = args[i]
+                    expanded[i] = arg if self._inert(arg) else (yield arg)
+                new = self._substitute(m, args, expanded, (t.hide & rparen.hide) | {name}, t.space)
+            self.count += len(new)
+            if self.count > self.limit:
+                raise ExpansionLimit
+            new.reverse()
+            stack.extend(new)
+        return out
+
+    def _error(self, message: str, fatal: bool = False) -> None:
+        """An error; ``fatal`` ones end the expression in clang (gcc goes on after all)."""
+        self.errors.append(message)
+        self.fatal = self.fatal or (fatal and self.family == "clang")
+
+    # -- arguments ------------------------------------------------------------------------------
+
+    def _collect(self, m: Macro, stack: list[Token]) -> tuple[list[list[Token]], Token] | None:
+        params = m.params or ()
+        nparams = len(params)
+        popped = [stack.pop()]
+        args: list[list[Token]] = [[]]
+        depth = 0
+        while stack:
+            u = stack.pop()
+            popped.append(u)
+            if u.kind == PUNCT:
+                x = u.text
+                if x == "(":
+                    depth += 1
+                elif x == ")":
+                    if depth == 0:
+                        checked = self._check_count(m, args, nparams)
+                        return None if checked is None else (checked, u)
+                    depth -= 1
+                elif x == "," and depth == 0 and not (m.variadic and len(args) >= nparams):
+                    args.append([])
+                    continue
+            args[-1].append(u)
+        # In a directive the invocation is dropped (gcc keeps the name; clang gives up the
+        # expression); in code handed to ``expand`` the tokens stay as they were.
+        if not self.if_mode:
+            popped.reverse()
+            stack.extend(popped)
+        self._error(f'unterminated argument list invoking macro "{m.name}"', fatal=True)
+        return None
+
+    def _check_count(self, m: Macro, args: list[list[Token]],
+                     nparams: int) -> list[list[Token]] | None:
+        """The arguments, or None (an error: the name stays, the arguments are dropped)."""
+        if nparams == 0 and len(args) == 1 and not args[0]:
+            return []
+        if len(args) == nparams:
+            return args
+        if m.variadic and len(args) == nparams - 1:
+            return [*args, []]
+        if len(args) < nparams:
+            self._error(f'macro "{m.name}" requires {nparams} arguments, but only '
+                        f"{len(args)} given")
+        else:
+            self._error(f'macro "{m.name}" passed {len(args)} arguments, but takes just {nparams}')
+        return None
+
+    # -- substitution ---------------------------------------------------------------------------
+
+    def _substitute(self, m: Macro, args: list[list[Token]] | None,
+                    expanded: dict[int, list[Token]], hide: frozenset[str],
+                    space: bool) -> list[Token]:
+        body = m.compiled()[0]
+        items = body if args is None else self._replace(m, body, 0, len(body), args, expanded)
+        if any(t.kind == PASTE for t in items):
+            items = self._paste(items)
+        out: list[Token] = []
+        for t in items:
+            if t.kind == PLACEMARKER or t.kind == PASTE:
+                continue
+            out.append(Token(t.kind, t.text, t.space, t.hide | hide if t.hide else hide))
+        if out:
+            out[0].space = space
+        return out
+
+    def _replace(self, m: Macro, body: list[Token], lo: int, hi: int, args: list[list[Token]],
+                 expanded: dict[int, list[Token]]) -> list[Token]:
+        """Parameters replaced: by their expanded argument, by the raw argument next to ``##``
+        (a placemarker if empty), by a string literal after ``#``; ``##`` stays as ``PASTE``."""
+        params = m.params or ()
+        index = {p: i for i, p in enumerate(params)}
+        last = len(params) - 1
+        res: list[Token] = []
+        i = lo
+        while i < hi:
+            t = body[i]
+            kind = t.kind
+            if kind == PUNCT and t.text in ("#", "%:") and i + 1 < hi and body[i + 1].kind == ID:
+                target = body[i + 1].text
+                p = index.get(target)
+                if p is not None:
+                    res.append(Token(STR, _stringize(args[p]), t.space))
+                    i += 2
+                    continue
+                if target == "__VA_OPT__" and m.variadic:
+                    close = _matching(body, i + 2, hi)
+                    inner = (self._replace(m, body, i + 3, close, args, expanded)
+                             if _present(expanded.get(last, [])) else [])
+                    res.append(Token(STR, _stringize(self._paste(inner)), t.space))
+                    i = close + 1
+                    continue
+            if kind == ID and t.text == "__VA_OPT__" and m.variadic:
+                close = _matching(body, i + 1, hi)
+                inner = (self._replace(m, body, i + 2, close, args, expanded)
+                         if _present(expanded.get(last, [])) else [])
+                res.extend(inner if inner else [_PM])
+                i = close + 1
+                continue
+            p = index.get(t.text) if kind == ID else None
+            if p is None:
+                res.append(t)
+                i += 1
+                continue
+            after_paste = i > lo and body[i - 1].kind == PASTE
+            before_paste = i + 1 < hi and body[i + 1].kind == PASTE
+            arg = args[p]
+            if after_paste and p == last and m.variadic and i - 2 >= lo \
+                    and body[i - 2].text == "," and res and res[-1].kind == PASTE:
+                res.pop()  # GNU: ", ## __VA_ARGS__" drops the comma when there are no arguments
+                if not arg:
+                    res.pop()
+                    res.append(_PM)
+                else:
+                    res.extend(_respaced(arg, t.space))
+            elif after_paste or before_paste:
+                res.extend(_respaced(arg, t.space) if arg else [_PM])
+            else:
+                res.extend(_respaced(expanded[p], t.space))
+            i += 1
+        return res
+
+    def _paste(self, items: list[Token]) -> list[Token]:
+        out: list[Token] = []
+        i = 0
+        n = len(items)
+        while i < n:
+            t = items[i]
+            if t.kind == PASTE and out and i + 1 < n:
+                out.extend(self._glue(out.pop(), items[i + 1]))
+                i += 2
+                continue
+            out.append(t)
+            i += 1
+        return out
+
+    def _glue(self, lhs: Token, rhs: Token) -> list[Token]:
+        if rhs.kind == PLACEMARKER:
+            return [lhs]
+        if lhs.kind == PLACEMARKER:
+            return [Token(rhs.kind, rhs.text, lhs.space, rhs.hide)]
+        text = lhs.text + rhs.text
+        glued = single_token(text, self.opts)
+        if glued is None:
+            self._error(f'pasting "{lhs.text}" and "{rhs.text}" does not give a valid '
+                        "preprocessing token")
+            return [lhs, rhs]
+        return [Token(glued.kind, text, lhs.space, lhs.hide & rhs.hide)]
+
+    # -- #if operators --------------------------------------------------------------------------
+
+    def _special(self, name: str, t: Token, stack: list[Token]) -> Token | None:
+        if name == "defined":  # the tokens gcc's parse_defined reads, unexpanded
+            target = None
+            first = stack.pop() if stack else None
+            paren = first is not None and first.kind == PUNCT and first.text == "("
+            if paren:
+                first = stack.pop() if stack else None
+            if first is not None and first.kind == ID:
+                target = first.text
+                if paren and not (stack and stack.pop().text == ")"):
+                    self._error('missing \')\' after "defined"', fatal=True)
+                    target = None
+            else:
+                self._error('operator "defined" requires an identifier', fatal=True)
+            if target is None:  # gcc goes on with 0; clang gives up the expression
+                return Token(NUM, "0", t.space)
+            value = self.is_defined(target)
+            if self.on_defined is not None:
+                self.on_defined(target, value)
+            return Token(NUM, "1" if value else "0", t.space)
+        if self.feature is None or self.feature(name, "") is None:
+            return None  # this compiler has no such operator: an ordinary identifier
+        if not stack or stack[-1].text != "(":
+            self._error(f'missing \'(\' after "{name}"', fatal=True)
+            return Token(NUM, "0", t.space)
+        stack.pop()
+        inner: list[Token] = []
+        depth = 0
+        while stack:
+            u = stack.pop()
+            if u.kind == PUNCT and u.text == "(":
+                depth += 1
+            elif u.kind == PUNCT and u.text == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            inner.append(u)
+        else:
+            self._error(f'missing \')\' after "{name}" operand', fatal=True)
+            return Token(NUM, "0", t.space)
+        if name in INCLUDE_OPERATORS:
+            return Token(NUM, "1" if self._has_include(name, inner) else "0", t.space)
+        answer = self.feature(name, spell(inner))
+        return Token(NUM, str(answer or 0), t.space)
+
+    def _has_include(self, name: str, inner: list[Token]) -> bool:
+        if not (inner and (inner[0].kind == STR or inner[0].text == "<")):
+            sub = Expander(self.lookup, self.opts, dynamic=self.dynamic, limit=self.limit)
+            inner = sub.expand(inner)
+            self.errors.extend(sub.errors)
+        if inner and inner[0].kind == STR and inner[0].text.startswith('"'):
+            spelling, angled = inner[0].text[1:-1], False
+        elif inner and inner[0].text == "<" and inner[-1].text == ">":
+            spelling, angled = spell(inner[1:-1]), True
+        else:
+            self._error(f'operator "{name}" requires a header-name', fatal=True)
+            return False
+        if self.has_include is None:
+            return False
+        return self.has_include(spelling, angled, name == "__has_include_next")
+
+
+def _matching(body: list[Token], lparen: int, hi: int) -> int:
+    """The index of the ``)`` closing the ``(`` at ``lparen`` (``hi`` if none)."""
+    depth = 0
+    for k in range(lparen, hi):
+        text = body[k].text
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth -= 1
+            if depth == 0:
+                return k
+    return hi
+
+
+def _present(tokens: list[Token]) -> bool:
+    return any(t.kind != PLACEMARKER for t in tokens)
+
+
+def _respaced(arg: list[Token], space: bool) -> list[Token]:
+    if not arg or arg[0].space == space:
+        return arg
+    first = arg[0]
+    return [Token(first.kind, first.text, space, first.hide), *arg[1:]]
+
+
+def _stringize(arg: list[Token]) -> str:
+    parts: list[str] = []
+    for a in arg:
+        if a.kind == PLACEMARKER:
+            continue
+        if parts and a.space:
+            parts.append(" ")
+        text = a.text
+        if a.kind == STR or a.kind == CHR:
+            text = text.replace("\\", "\\\\").replace('"', '\\"')
+        parts.append(text)
+    return '"' + "".join(parts) + '"'

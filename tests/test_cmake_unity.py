@@ -1,0 +1,221 @@
+"""Unity builds made by CMake, against real CMake, Ninja and compilers.
+
+``fixtures/cmake_unity`` is configured once per session (the pip ``cmake`` and ``ninja``
+wheels, with the file API query and ``compile_commands.json``): without unity builds, with
+``CMAKE_UNITY_BUILD_BATCH_SIZE`` 2 (which hides its latent collisions) and 0 (one unit per
+target and language, where the compiler meets them), and once without the file API query. The
+tests hold amalint's findings against what the compiler and the program do.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, amalint
+
+PROJECT = FIXTURES / "cmake_unity"
+BIN = Path(sys.executable).parent
+CMAKE = str(BIN / "cmake") if (BIN / "cmake").exists() else shutil.which("cmake") or "cmake"
+ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "LC_ALL": "C"}
+VARIANTS = {
+    "off": [],
+    "batch2": ["-DCMAKE_UNITY_BUILD=ON", "-DCMAKE_UNITY_BUILD_BATCH_SIZE=2"],
+    "batch0": ["-DCMAKE_UNITY_BUILD=ON", "-DCMAKE_UNITY_BUILD_BATCH_SIZE=0"],
+}
+_ERROR = re.compile(r"^(?P<file>/[^:\n]+):(?P<line>\d+):\d+: error: ", re.M)
+
+
+def configure(source: Path, build: Path, *args: str, query: bool = True) -> None:
+    if query:
+        query_dir = build / ".cmake" / "api" / "v1" / "query"
+        query_dir.mkdir(parents=True)
+        for kind in ("codemodel-v2", "cmakeFiles-v1"):
+            (query_dir / kind).touch()
+    done = subprocess.run([CMAKE, "-S", str(source), "-B", str(build), "-G", "Ninja",
+                           "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", *args],
+                          capture_output=True, text=True, env=ENV, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def ninja(build: Path, *targets: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CMAKE, "--build", str(build), "--", "-k", "0", *targets],
+                          capture_output=True, text=True, env=ENV, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("cmake_unity")
+    out = {}
+    for name, args in VARIANTS.items():
+        configure(PROJECT, root / name, *args)
+        out[name] = root / name
+    configure(PROJECT, root / "noreply", query=False)
+    out["noreply"] = root / "noreply"
+    return out
+
+
+def compiler_errors(output: str) -> set[tuple[str, int]]:
+    """The errors a build printed, as (path relative to the project, line)."""
+    return {(os.path.relpath(m.group("file"), PROJECT), int(m.group("line")))
+            for m in _ERROR.finditer(output)}
+
+
+def check(*args: str) -> list[dict[str, Any]]:
+    result = amalint("check", "--format", "json", *args, cwd=PROJECT)
+    assert result.returncode in (0, 1), result.stderr
+    found: list[dict[str, Any]] = result.json
+    return found
+
+
+def places(findings: list[dict[str, Any]]) -> set[tuple[str, int]]:
+    return {(f["filename"], f["location"]["row"]) for f in findings}
+
+
+@pytest.fixture(scope="session")
+def whole_target_errors(builds: dict[str, Path]) -> set[tuple[str, int]]:
+    """What g++ says when each target (and unity group) is one unit."""
+    built = ninja(builds["batch0"])
+    assert built.returncode != 0
+    return compiler_errors(built.stdout)
+
+
+def test_batch_size_2_hides_the_collisions_batch_size_0_exposes(
+        builds: dict[str, Path], whole_target_errors: set[tuple[str, int]]) -> None:
+    for name in ("off", "batch2"):
+        built = ninja(builds[name])
+        assert built.returncode == 0, built.stdout
+    assert whole_target_errors == {("shapes/square.cc", 3), ("codec/huff.c", 3)}
+
+
+@pytest.mark.parametrize("variant", ["off", "batch2", "batch0", "noreply"])
+def test_readiness_equals_the_errors_of_whole_target_units(
+        builds: dict[str, Path], whole_target_errors: set[tuple[str, int]],
+        variant: str) -> None:
+    """Configured with or without unity builds, with or without the file API reply:
+    readiness reports exactly what the compiler rejects, at the sources, and nothing else
+    (not the skipped legacy.cc, not fast.cc with its own definitions, not the same name in
+    two UNITY_GROUPs or in a C and a C++ source, not C's tentative definitions)."""
+    found = check("-p", str(builds[variant]), "--unity-readiness", "--select", "AM2")
+    assert all(f["severity"] == "error" for f in found), found
+    assert places(found) == whole_target_errors
+    for finding in found:
+        assert not finding["filename"].startswith(("/", "..")), finding
+        assert "[target `" in finding["message"]
+        assert "SKIP_UNITY_BUILD_INCLUSION ON" in finding["message"]  # the remedies
+        assert finding["fix"] is None
+
+
+def test_readiness_names_the_target_where_its_sources_are_listed(
+        builds: dict[str, Path]) -> None:
+    found = check("-p", str(builds["off"]), "--unity-readiness", "--target", "shapes")
+    assert [f["filename"] for f in found] == ["shapes/square.cc"]
+    related = found[0]["related"]
+    assert {"filename": "shapes/circle.cc", "location": {"row": 3, "column": 15},
+            "message": "first defined here"} in related
+    context = related[-1]
+    assert context["filename"] == "CMakeLists.txt"
+    assert "target `shapes` (C++): unity readiness, its 3 sources" in context["message"]
+
+
+def test_generated_unity_sources_report_at_the_sources(
+        builds: dict[str, Path], whole_target_errors: set[tuple[str, int]]) -> None:
+    found = check("-p", str(builds["batch0"]), "--select", "AM2")
+    assert places(found) == whole_target_errors
+    build = str(builds["batch0"])
+    for finding in found:
+        unity = [r for r in finding["related"] if "/Unity/unity_0_" in r["filename"]]
+        assert unity and "in its unity source" in unity[0]["message"], finding
+        assert not finding["filename"].startswith(build)
+    assert check("-p", str(builds["batch2"]), "--select", "AM2") == []
+
+
+def test_no_fix_edits_a_generated_unity_source(builds: dict[str, Path]) -> None:
+    found = check("-p", str(builds["batch0"]), "--target", "app")
+    assert [(f["code"], f["filename"]) for f in found] == [("AM101", "app/viewer.cc")]
+    fix = found[0]["fix"]
+    assert fix["applicability"] == "unsafe"
+    assert {e["location"]["row"] for e in fix["edits"]} == {37, 38}
+    assert all(e for e in fix["edits"])
+    diff = amalint("check", "-p", str(builds["batch0"]), "--target", "app", "--diff",
+                   "--unsafe-fixes", cwd=PROJECT)
+    assert diff.returncode == 1
+    assert diff.stdout.startswith("--- a/CMakeLists.txt\n+++ b/CMakeLists.txt\n")
+    assert "+  app/codecs.cc\n   app/viewer.cc\n-  app/codecs.cc\n" in diff.stdout
+
+
+def test_precommit_checks_a_changed_source_against_its_pool(builds: dict[str, Path]) -> None:
+    """pre-commit passes the changed files: each source of a unity target is checked against
+    the sources it can share a unit with, and only findings that involve it are reported."""
+    build = str(builds["batch2"])  # unity on: readiness without asking for it
+    assert places(check("-p", build, "shapes/square.cc")) == {("shapes/square.cc", 3)}
+    assert places(check("-p", build, "shapes/circle.cc")) == {("shapes/square.cc", 3)}
+    assert check("-p", build, "shapes/line.cc", "codec/lz.c") == []
+    skipped = amalint("check", "-p", build, "shapes/legacy.cc", cwd=PROJECT)
+    assert (skipped.returncode, skipped.stdout) == (0, "All checks passed!\n")
+    off = str(builds["off"])  # unity off: only with --unity-readiness
+    assert check("-p", off, "shapes/square.cc") == []
+    assert places(check("-p", off, "--unity-readiness", "shapes/square.cc")) == {
+        ("shapes/square.cc", 3)}
+
+
+def test_fix_reorders_the_cmake_source_list_and_the_program_runs(tmp_path: Path) -> None:
+    """The latent start-up crash of batch size 0, fixed in CMakeLists.txt: CMake generates
+    the unity source anew in the fixed order, and the program runs."""
+    project = tmp_path / "cmake_unity"
+    shutil.copytree(PROJECT, project)
+    shutil.copytree(FIXTURES / "plug" / "include", tmp_path / "plug" / "include")
+    build = tmp_path / "build"
+    configure(project, build, *VARIANTS["batch0"])
+    assert ninja(build, "app").returncode == 0
+    crashed = subprocess.run([str(build / "app")], capture_output=True, text=True, timeout=60)
+    assert crashed.returncode != 0 and "nothing provides codec.png" in crashed.stderr
+    unity = build / "CMakeFiles" / "app.dir" / "Unity" / "unity_0_cxx.cxx"
+    generated = unity.read_bytes()
+    fixed = amalint("check", "-p", str(build), "--unity-readiness", "--target", "app", "--fix",
+                    "--unsafe-fixes", cwd=project)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "Found 1 error (1 fixed, 0 remaining)." in fixed.stdout
+    assert unity.read_bytes() == generated
+    text = (project / "CMakeLists.txt").read_text()
+    assert "  app/main.cc\n  app/codecs.cc\n  app/viewer.cc\n  app/version.c)" in text
+    assert ninja(build, "app").returncode == 0  # CMake configures again on its own
+    ran = subprocess.run([str(build / "app")], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0 and ran.stdout.endswith("app 1.0 ok\n"), ran.stderr
+    again = amalint("check", "-p", str(build), "--unity-readiness", "--target", "app",
+                    cwd=project)
+    assert (again.returncode, again.stdout) == (0, "All checks passed!\n")
+
+
+def _one_line_error(result: Any, *words: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("amalint: error: "), result.stderr
+    assert all(w in lines[0] for w in words), lines[0]
+
+
+def test_bad_build_input_is_one_line_and_exit_2(builds: dict[str, Path],
+                                                 tmp_path: Path) -> None:
+    _one_line_error(amalint("check", "-p", str(tmp_path / "nope"), "--unity-readiness",
+                            cwd=PROJECT), "nope")
+    _one_line_error(amalint("check", "-p", str(builds["off"]), "--target", "nope",
+                            cwd=PROJECT), "no target 'nope'", "shapes")
+    _one_line_error(amalint("check", "--unity-readiness", cwd=tmp_path), "build directory")
+    _one_line_error(amalint("check", "-p", str(builds["off"]), cwd=PROJECT), "no unity sources")
+    broken = tmp_path / "broken"
+    shutil.copytree(builds["off"], broken)
+    reply = broken / ".cmake" / "api" / "v1" / "reply"
+    codemodel = next(reply.glob("codemodel-v2-*.json"))
+    codemodel.write_text("{ not json")
+    _one_line_error(amalint("check", "-p", str(broken), "--unity-readiness", cwd=PROJECT),
+                    codemodel.name, "not a valid CMake file API reply")
+    shutil.rmtree(reply)
+    (broken / "compile_commands.json").write_text("[{}]")
+    _one_line_error(amalint("check", "-p", str(broken), "--unity-readiness", cwd=PROJECT),
+                    "compile_commands.json", "entry 0")

@@ -1,0 +1,136 @@
+"""Faithful to the compiler: one fixture per class of unity-build hazard met on real projects.
+
+Each fixture under fixtures/faithful/ is a small unity build whose sources compile alone. The
+first test shows with the real compilers what the unity build does (fails, warns, or builds);
+the second that amalint reports exactly that: an error finding for each unity-only compile
+error, a warning for a compiler warning or a silent change, nothing for a unity build that is
+fine (declarations in inactive branches, names made by token pasting, guarded double includes).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, amalint
+
+FAITHFUL = FIXTURES / "faithful"
+
+#: (code, severity, file the finding is in, name the message quotes)
+Expected = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    #: What both compilers say of the unity build: ``error``, ``warning`` or ``clean``.
+    unity: str
+    #: A word of the compilers' message (both say it), e.g. the symbol.
+    word: str = ""
+    expected: tuple[Expected, ...] = ()
+    flags: tuple[str, ...] = ()
+
+    @property
+    def umbrella(self) -> Path:
+        return next((FAITHFUL / self.name).glob("umbrella.*"))
+
+    @property
+    def is_c(self) -> bool:
+        return self.umbrella.suffix == ".c"
+
+    def id(self) -> str:
+        return f"{self.name}{''.join(self.flags)}"
+
+
+CASES = [
+    # active branches: declarations a plain scan skipped as conditional
+    Case("ndebug_helper", "error", "DumpState", (("AM201", "error", "stats.cc", "DumpState"),)),
+    Case("ndebug_helper", "clean", flags=("-DNDEBUG",)),
+    Case("feature_else", "error", "kTable", (("AM201", "error", "cos.cc", "kTable"),)),
+    Case("feature_else", "clean", flags=("-DUSE_FAST_TABLES",)),
+    Case("ifndef_nobody", "error", "my_strlcpy",
+         (("AM201", "error", "path.c", "my_strlcpy"),)),
+    # storage and names that macros make
+    Case("macro_static", "error", "step", (("AM201", "error", "adler.c", "step"),
+                                           ("AM201", "error", "adler.c", "fold"))),
+    Case("extern_c", "error", "parse_flag", (("AM201", "error", "args.c", "parse_flag"),)),
+    Case("token_paste", "clean"),
+    # types, tags, enumerators
+    Case("c_typedef", "error", "handle_t", (("AM201", "error", "socket.c", "handle_t"),)),
+    Case("c_same_typedef", "clean"),
+    Case("c_struct_tag", "error", "point", (("AM201", "error", "plot.c", "point"),)),
+    Case("c_enumerator", "error", "RED", (("AM201", "error", "light.c", "RED"),)),
+    Case("cpp_types", "error", "Cursor", (("AM201", "error", "reader.cc", "Cursor"),
+                                          ("AM201", "error", "reader.cc", "Mode"),
+                                          ("AM201", "error", "reader.cc", "Offset"))),
+    # linkage and C's tentative definitions
+    Case("extern_then_static", "error", "helper",
+         (("AM201", "error", "impl.c", "helper"),)),
+    Case("static_prototype", "error", "convert",
+         (("AM201", "error", "decode.c", "convert"), ("AM201", "error", "decode.c", "convert"))),
+    Case("tentative", "error", "counter", (("AM201", "error", "ratio.c", "counter"),)),
+    Case("tentative_same", "clean"),
+    # headers read by two sources
+    Case("unguarded_header", "error", "twice", (("AM201", "error", "util.h", "twice"),)),
+    Case("guarded_header", "clean"),
+    # macros
+    Case("header_macro_redefined", "warning", "BUF_LEN",
+         (("AM203", "warning", "writer.c", "BUF_LEN"),)),
+    Case("else_redefinition", "warning", "MODE", (("AM203", "warning", "slow.c", "MODE"),)),
+    Case("config_ignored", "warning", "LOG_LEVEL",
+         (("AM203", "warning", "loud.c", "LOG_LEVEL"),)),
+    Case("macro_rewrites", "error", "", (("AM203", "error", "stock.c", "capacity"),)),
+    # reported falsely by a plain scan
+    Case("inactive_win32", "clean"),
+    Case("elif_umbrella", "clean"),
+    Case("elif_umbrella", "clean", flags=("-DUSE_KQUEUE",)),
+    Case("guarded_by_header", "clean"),
+    Case("ambiguous_overload", "error", "Scale", (("AM201", "error", "gauge.cc", "Scale"),)),
+]
+
+COMPILERS = {"c": [c for c in ("gcc", "clang") if shutil.which(c)],
+             "c++": [c for c in ("g++", "clang++") if shutil.which(c)]}
+#: The front ends whose file-scope facts are faithful today.
+FAITHFUL_FRONTENDS = ["libclang"]
+
+
+def compile_syntax(compiler: str, case: Case, source: Path) -> subprocess.CompletedProcess[str]:
+    std = "-std=gnu17" if case.is_c else "-std=c++17"
+    return subprocess.run([compiler, std, *case.flags, "-fsyntax-only", source.name],
+                          cwd=source.parent, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("case", CASES, ids=Case.id)
+def test_the_compilers_confirm_the_fixture(case: Case) -> None:
+    for compiler in COMPILERS["c" if case.is_c else "c++"]:
+        for source in sorted(case.umbrella.parent.rglob(f"*{case.umbrella.suffix}")):
+            if source != case.umbrella:
+                alone = compile_syntax(compiler, case, source)
+                assert alone.returncode == 0, f"{compiler} {source.name}:\n{alone.stderr}"
+        unity = compile_syntax(compiler, case, case.umbrella)
+        said = unity.stderr
+        if case.unity == "error":
+            assert unity.returncode != 0 and case.word in said, f"{compiler}:\n{said}"
+        elif case.unity == "warning":
+            assert unity.returncode == 0 and "warning" in said and case.word in said, said
+        else:
+            assert unity.returncode == 0 and "warning" not in said, f"{compiler}:\n{said}"
+
+
+@pytest.mark.parametrize("frontend", FAITHFUL_FRONTENDS)
+@pytest.mark.parametrize("case", CASES, ids=Case.id)
+def test_amalint_reports_what_the_compiler_says(case: Case, frontend: str) -> None:
+    std = "-std=gnu17" if case.is_c else "-std=c++17"
+    args = ("-xc",) if case.is_c else ()
+    result = amalint("check", case.umbrella.name, "--format", "json", "--frontend", frontend,
+                     "--", std, *args, *case.flags, cwd=case.umbrella.parent)
+    assert result.returncode in (0, 1), result.stderr
+    found = sorted(
+        (f["code"], f["severity"], Path(f["filename"]).name,
+         f["message"].split("`")[1].split("(")[0] if "`" in f["message"] else "")
+        for f in result.json
+    )
+    assert found == sorted(case.expected), result.stdout

@@ -1,0 +1,132 @@
+"""The configuration: compiler arguments, asking a compiler on PATH, the built-in fallback, and
+real system headers preprocessed as g++ and clang++ do."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from amalint.preprocess import compiler as compiler_module
+from amalint.preprocess import configure, parse_args, preprocess
+from amalint.preprocess.compiler import allowed, compiler_info, find
+from amalint.preprocess.profile import fallback
+
+HEADERS = ["<string>", "<vector>", "<map>", "<functional>", "<memory>", "<unordered_map>",
+           "<iostream>"]
+
+
+def test_parse_args_every_spelling() -> None:
+    args = parse_args(["-Ia", "-I", "b", "--include-directory=c", "-iquote", "q", "-iquoteq2",
+                       "-isystem", "s", "-idirafter", "z", "-DX", "-D", "Y=2", "-UX",
+                       "--define-macro=W=3", "-include", "f.h", "--imacros=m.h", "-nostdinc",
+                       "-std=c++20", "-O2", "-m32", "-fno-rtti", "-x", "c", "-o", "out.o",
+                       "-fmax-include-depth=50", "-Wall", "--target=aarch64-linux-gnu", "dir/"])
+    assert args.include_dirs == ("a", "b", "c")
+    assert args.quote_dirs == ("q", "q2")
+    assert args.system_dirs == ("s",) and args.after_dirs == ("z",)
+    assert args.macros == (("D", "X"), ("D", "Y=2"), ("U", "X"), ("D", "W=3"))
+    assert args.includes == ("f.h",) and args.imacros == ("m.h",)
+    assert args.nostdinc and args.std == "c++20" and args.language == "c"
+    assert args.max_include_depth == 50
+    assert args.compiler_flags == ("-nostdinc", "-std=c++20", "-O2", "-m32", "-fno-rtti",
+                                   "--target=aarch64-linux-gnu")
+
+
+def test_only_plain_compiler_names_are_run(tmp_path: Path) -> None:
+    assert allowed("g++") and allowed("clang++-14") and allowed("cc")
+    assert not allowed("./g++") and not allowed("/usr/bin/g++") and not allowed("evil")
+    fake = tmp_path / "g++"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    assert find("c++", str(fake)) != str(fake)
+
+
+@pytest.mark.skipif(not shutil.which("g++"), reason="no g++")
+def test_gcc_profile() -> None:
+    info = compiler_info("c++", ("-std=c++17",), "g++")
+    assert info.family == "gcc" and not info.approximate
+    values = info.macro_values()
+    assert values["__cplusplus"] == "201703L" and "__GNUC__" in values
+    assert "__STDC_IEC_559__" not in values  # stdc-predef.h is read as the compiler reads it
+    assert any(p.endswith("stdc-predef.h") for p in info.preincludes)
+    assert any("c++" in d for d in info.system_dirs)
+    assert info.features.value("__has_builtin", "__builtin_expect") == 1
+    assert info.features.value("__has_cpp_attribute", "nodiscard") == 201907
+    assert info.features.value("__has_feature", "cxx_rtti") is None  # gcc 12 has no such operator
+    assert compiler_info("c++", ("-std=c++17",), "g++") is info  # memoized
+
+
+@pytest.mark.skipif(not shutil.which("clang++"), reason="no clang++")
+def test_clang_profile() -> None:
+    info = compiler_info("c++", (), "clang++")
+    assert info.family == "clang"
+    assert info.features.value("__has_feature", "cxx_rtti") == 1
+    assert info.features.value("__has_feature", "__cxx_rtti__") == 1
+    assert not info.preincludes
+
+
+def test_fallback_without_a_compiler(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    config = configure(["-std=c++11"])
+    info = config.compiler
+    assert info.approximate and info.family == "gcc" and "no C/C++ compiler" in info.notes[0]
+    assert info.macro_values()["__cplusplus"] == "201103L"
+    assert "__STRICT_ANSI__" in info.macro_values()
+    assert info.features.value("__has_builtin", "__builtin_expect") == 1
+    c = configure(["-std=gnu11", "-nostdinc"], umbrella="u.c").compiler
+    assert c.macro_values()["__STDC_VERSION__"] == "201112L" and not c.system_dirs
+    assert "__cplusplus" not in c.macro_values()
+
+
+def test_fallback_when_the_compiler_hangs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "c++"
+    fake.write_text("#!/bin/sh\nsleep 5\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(compiler_module, "TIMEOUT", 0.3)
+    started = time.monotonic()
+    info = compiler_info("c++", ("-std=c++17", "-O2"))
+    assert info.approximate and time.monotonic() - started < 4.5
+
+
+def test_fallback_table_has_the_usual_macros() -> None:
+    info = fallback("c++", (), "test")
+    values = info.macro_values()
+    for name in ("__GNUC__", "__x86_64__", "__SIZE_MAX__", "__INT64_C", "__cplusplus"):
+        assert any(k.split("(")[0] == name for k in values), name
+
+
+def _compiler_view(comp: str, src: Path, args: list[str]) -> tuple[list[str], dict[str, str]]:
+    out = subprocess.run([comp, *args, "-E", str(src)], capture_output=True, text=True).stdout
+    entered = [os.path.realpath(m.group(1)) for m in re.finditer(r'^# \d+ "([^"<]*)" 1', out, re.M)]
+    dm = subprocess.run([comp, *args, "-dM", "-E", str(src)], capture_output=True,
+                        text=True).stdout
+    table = {}
+    for line in dm.splitlines():
+        m = re.match(r"#define (\S+)", line)
+        if m:
+            table[m.group(1).split("(")[0]] = line.rstrip()
+    return entered, table
+
+
+@pytest.mark.parametrize("comp", [c for c in ("g++", "clang++") if shutil.which(c)])
+@pytest.mark.parametrize("std", ["-std=c++17", "-std=c++20"])
+def test_system_headers_agree_with_the_compiler(comp: str, std: str, tmp_path: Path) -> None:
+    src = tmp_path / "u.cc"
+    src.write_text("".join(f"#include {h}\n" for h in HEADERS) + "#include <cstdint>\n"
+                   "#if SIZE_MAX > 0 && defined(INT64_C) && (__GLIBC__ >= 2)\nint ok;\n#endif\n")
+    config = configure([std], compiler=comp)
+    unit = preprocess(src, config)
+    entered, table = _compiler_view(comp, src, [std])
+    ours = [os.path.realpath(i.path) for i in unit.inclusions[1:] if i.skipped is None]
+    assert ours == entered
+    mine = {n: m.definition(config.compiler.family) for n, m in unit.macros.items()}
+    assert mine == table
+    assert not [d for d in unit.diagnostics if d.severity == "error"]
+    text = unit.active_text(unit.umbrella).decode()
+    assert "int ok;" in text
