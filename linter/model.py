@@ -190,6 +190,14 @@ Scope = tuple[str, ...]
 ANONYMOUS = "(anonymous)"
 
 
+def visible_scope(scope: Scope) -> Scope:
+    """The scope whose unqualified lookup finds a name of ``scope``: an anonymous namespace's
+    names are found from the scope around it too."""
+    while scope and scope[-1] == ANONYMOUS:
+        scope = scope[:-1]
+    return scope
+
+
 class DeclKind(enum.Enum):
     FUNCTION = "function"
     VARIABLE = "variable"
@@ -283,6 +291,30 @@ class MacroEvent:
     position: tuple[int, ...]
     #: For a definition: its parameters and replacement, whitespace normalized.
     definition: str = ""
+    #: For a use: ``call`` when a ``(`` follows the name, ``declarator`` when it stands where a
+    #: declaration names something (after a type, before ``(``, ``;``, ``=``...), else empty.
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An ``#include`` the compiler skips because the file was already read (its include guard
+    is defined, or ``#pragma once``), as the preprocessor found it."""
+
+    path: Path
+    #: The ``#include`` line, in the including file.
+    location: Location
+    position: tuple[int, ...]
+    unit: int | None
+    #: ``guard`` or ``pragma once``.
+    reason: str
+    guard: str | None = None
+    #: The file that defined the guard macro: another file than ``path`` means a guard clash.
+    guard_file: Path | None = None
+    #: The umbrella include through which the guard macro was defined.
+    guard_unit: int | None = None
+    #: For a guard clash: names the skipped file declares that its unit then uses, and where.
+    missing: tuple[tuple[str, Location], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -317,6 +349,8 @@ class FileScope:
     files: tuple[FileFacts, ...] = ()
     #: Member names of every class of the unit (they may hide namespace-scope names).
     member_names: frozenset[str] = frozenset()
+    #: Includes the compiler skips as already read (known only with the preprocessor).
+    skipped: tuple[Skipped, ...] = ()
     #: Whether the unit is C (no overloading; ``const`` gives no internal linkage).
     is_c: bool = False
 

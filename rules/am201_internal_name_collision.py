@@ -75,7 +75,7 @@ from amalint.engine.rule import (
     compiler_related,
     display,
 )
-from amalint.model import Declaration, DeclKind, Location, NameUse, Severity
+from amalint.model import Declaration, DeclKind, Location, NameUse, Severity, visible_scope
 
 
 def _shown(decl: Declaration) -> str:
@@ -188,11 +188,12 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     """What the later file's calls do now that they see the earlier file's overload too."""
     later_file, later = pair.later_file, pair.later
     files = ctx.model.filescope.files
+    scope = visible_scope(later.scope)
     uses = [
         use for facts in files if facts.unit == later_file.unit
         and later.name not in facts.local_names
         for use in facts.uses
-        if use.name == later.name and use.scope[: len(later.scope)] == later.scope
+        if use.name == later.name and use.scope[: len(scope)] == scope
         and use.position > later.position
     ]
     if not uses:
@@ -202,7 +203,7 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     for use in uses:
         candidates = [d for f in files for d in f.declarations
                       if d.kind is DeclKind.FUNCTION and d.name == use.name
-                      and d.scope == later.scope and d.position < use.position]
+                      and visible_scope(d.scope) == scope and d.position < use.position]
         resolution = resolve(use.args, candidates) if use.call else Resolution(Outcome.UNKNOWN)
         outcomes.append((use, resolution))
     ambiguous = [(u, r) for u, r in outcomes if r.outcome is Outcome.AMBIGUOUS

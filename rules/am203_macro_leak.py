@@ -40,10 +40,11 @@ later file relies on the macro.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from amalint.analysis.macro_leaks import BREAKS, IGNORED, REDEFINES, TESTS, USES, Leak, leaks
 from amalint.analysis.unity import Cause, UnityDiagnostic, end_of
 from amalint.engine.rule import (
     Finding,
@@ -53,44 +54,39 @@ from amalint.engine.rule import (
     compiler_related,
     display,
 )
-from amalint.model import FileFacts, MacroEvent, MacroEventKind, Severity
+from amalint.model import Location, MacroEvent, Severity, Skipped
 from amalint.scan.directives import is_source
 
 #: At most this many affected files are listed per finding.
 SHOWN = 5
-_REDEFINES = "defines it differently"
-
-
-def _effect(events: list[MacroEvent], leaked: MacroEvent) -> tuple[MacroEvent, str] | None:
-    """The first thing a later file does with the leaked macro, if it matters: ``events`` are
-    the file's events for the macro, in order."""
-    first = events[0]
-    if first.kind is MacroEventKind.USE:
-        return first, "uses it"
-    if first.kind is MacroEventKind.TEST:
-        default = next((e for e in events if e.kind is MacroEventKind.DEFINE), None)
-        if default is not None and default.definition == leaked.definition:
-            return None  # `#ifndef M` / `#define M` with the same value: no change
-        return first, "tests whether it is defined"
-    if first.kind is MacroEventKind.DEFINE and first.definition != leaked.definition:
-        return first, _REDEFINES
-    return None
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    found = leaks(ctx.model.filescope, ctx.model.umbrella)
+    ignored = {id(leak.event): leak for leak in found if leak.effect == IGNORED}
+    at = {(leak.event.location.path, leak.event.location.line): id(leak.event)
+          for leak in ignored.values()}
     handled: set[tuple[str, Path]] = set()
     for unity in ctx.unity:
         if unity.cause in (Cause.MACRO_REDEFINED, Cause.LEAKED_MACRO):
             name = _macro(unity)
             handled.add((name, unity.diagnostic.location.path))
-            yield _from_compiler(ctx, unity, name)
-
-    def skip(name: str, path: Path, effect: str) -> bool:
-        if (name, path) in handled:
-            return True  # the compiler's finding says it
-        return ctx.compiler_checked and effect == _REDEFINES  # the compiler would say it
-
-    yield from _from_facts(ctx, skip)
+            where = unity.diagnostic.location
+            also = ignored.pop(at.get((where.path, where.line), 0), None)
+            yield _from_compiler(ctx, unity, name, also)
+    found = [leak for leak in found if (leak.name, leak.event.location.path) not in handled
+             and not (ctx.compiler_checked and leak.effect in (REDEFINES, BREAKS))]
+    for leak in found:
+        if leak.effect in (REDEFINES, BREAKS):
+            yield _at_the_effect(ctx, leak, ignored.pop(id(leak.event), None))
+    yield from (_ignored(ctx, leak) for leak in ignored.values())
+    silent: dict[int, list[Leak]] = {}
+    for leak in found:
+        if leak.effect in (USES, TESTS):
+            silent.setdefault(id(leak.define), []).append(leak)
+    yield from (_at_the_define(ctx, group) for group in silent.values())
+    yield from (_guard_clash(ctx, s) for s in ctx.model.filescope.skipped
+                if s.guard_file is not None and s.guard_file != s.path)
 
 
 def _macro(unity: UnityDiagnostic) -> str:
@@ -101,7 +97,8 @@ def _macro(unity: UnityDiagnostic) -> str:
     return unity.symbol
 
 
-def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic, name: str) -> Finding:
+def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic, name: str,
+                   ignored: Leak | None = None) -> Finding:
     diag = unity.diagnostic
     origin = unity.others[0].location.path
     where = f"`{display(origin)}`"
@@ -111,6 +108,8 @@ def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic, name: str) -> Findi
     if unity.cause is Cause.MACRO_REDEFINED:
         what = (f"`{name}` is defined in {where} and stays defined for the files included "
                 f"after it: `{display(diag.location.path)}` defines it differently")
+        if ignored is not None:
+            what += f"; {_ignored_text(ctx, ignored)}"
     else:
         what = (f"`{name}`, defined in {where} and still defined in "
                 f"`{display(diag.location.path)}`, rewrites its code so it no longer compiles")
@@ -119,67 +118,90 @@ def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic, name: str) -> Findi
                    end_of(diag.location, unity.symbol), compiler_related(unity))
 
 
-def _from_facts(ctx: RuleContext, skip: Callable[[str, Path, str], bool]
-                ) -> Iterator[Finding]:
-    scope = ctx.model.filescope
-    umbrella = ctx.model.umbrella
-    umbrella_events = [e for f in scope.files if f.unit is None for e in f.macros]
-    own = {e.name for e in umbrella_events if e.kind is MacroEventKind.DEFINE}
-    undefs: dict[str, list[int]] = {}
-    for event in umbrella_events:
-        if event.kind is MacroEventKind.UNDEF:
-            undefs.setdefault(event.name, []).append(event.position[0])
-    heads = {inc.resolved: index for index, inc in enumerate(umbrella.includes)
-             if inc.resolved is not None}
-    by_unit: dict[int, list[MacroEvent]] = {}
-    for facts in scope.files:
-        if facts.unit is not None:
-            by_unit.setdefault(facts.unit, []).extend(facts.macros)
-    for events in by_unit.values():
-        events.sort(key=lambda e: e.position)
-    for facts in scope.files:
-        if heads.get(facts.path) != facts.unit or facts.unit is None or not is_source(facts.path):
-            continue  # only the sources the umbrella includes
-        yield from _leaks(ctx, facts, own, undefs, by_unit, skip)
+def _origin(ctx: RuleContext, leak: Leak) -> str:
+    """Where a leaked definition is, and which source it is read through, for messages."""
+    path = leak.define.location.path
+    where = f"`{display(path)}`"
+    if ctx.unit_name(leak.unit) != display(path):
+        where += f" (read through `{ctx.unit_name(leak.unit)}`)"
+    return where
 
 
-def _leaks(ctx: RuleContext, source: FileFacts, own: set[str], undefs: dict[str, list[int]],
-           by_unit: dict[int, list[MacroEvent]],
-           skip: Callable[[str, Path, str], bool]) -> Iterator[Finding]:
-    """The macros ``source`` leaks (not into units after an ``#undef`` in the umbrella)."""
-    assert source.unit is not None
-    start = ctx.include(source.unit).start_byte
-    last: dict[str, MacroEvent] = {}
-    for event in source.macros:
-        if event.kind in (MacroEventKind.DEFINE, MacroEventKind.UNDEF):
-            last[event.name] = event
-    for name, define in last.items():
-        if define.kind is not MacroEventKind.DEFINE or name in own or name == source.guard:
-            continue
-        affected: list[tuple[int, MacroEvent, str]] = []
-        for unit in sorted(u for u in by_unit if u > source.unit):
-            if any(start < at < ctx.include(unit).start_byte for at in undefs.get(name, ())):
-                break  # the umbrella #undefs it before this include
-            events = [e for e in by_unit[unit] if e.name == name]
-            found = _effect(events, define) if events else None
-            if found is not None and not skip(name, found[0].location.path, found[1]):
-                affected.append((unit, *found))
-        if not affected:
-            continue
-        unit, first, effect = affected[0]
-        more = f" (and {len(affected) - 1} more file(s))" if len(affected) > 1 else ""
-        message = (
-            f"`{name}` is defined in `{display(source.path)}` and not #undef'd, so it stays "
-            f"defined for the files included after it: `{display(first.location.path)}` "
-            f"{effect}{more}"
-        )
-        related = tuple(
-            Related(event.location, f"`{display(event.location.path)}` {how}")
-            for _, event, how in affected[:SHOWN]
-        )
-        end = replace(define.location, column=define.location.column + len(name))
-        yield Finding(RULE.code, RULE.name, RULE.severity, message, define.location, end,
-                      related)
+def _end(event: MacroEvent) -> Location:
+    return replace(event.location, column=event.location.column + len(event.name))
+
+
+def _at_the_effect(ctx: RuleContext, leak: Leak, ignored: Leak | None) -> Finding:
+    later = display(leak.event.location.path)
+    if leak.effect == REDEFINES:
+        what = (f"`{later}` defines it differently (the compiler warns that `{leak.name}` is "
+                "redefined, an error with -Werror)")
+        if ignored is not None and ignored.skipped is not None:
+            what += f"; {_ignored_text(ctx, ignored)}"
+        severity = Severity.WARNING
+    else:
+        how = "names a function" if leak.event.context == "call" else "declares a name"
+        what = (f"`{later}` {how} `{leak.name}` here, which the macro rewrites, so it no longer "
+                "compiles")
+        severity = Severity.ERROR
+    message = (f"`{leak.name}` is defined in {_origin(ctx, leak)} and not #undef'd, so it "
+               f"stays defined for the files included after it: {what}")
+    return Finding(RULE.code, RULE.name, severity, message, leak.event.location,
+                   _end(leak.event), (Related(leak.define.location, "defined here"),))
+
+
+def _ignored_text(ctx: RuleContext, leak: Leak) -> str:
+    assert leak.skipped is not None
+    header = display(leak.skipped.path)
+    first = next((f.unit for f in ctx.model.filescope.files if f.path == leak.skipped.path),
+                 None)
+    return (f"its setting for `{header}` is ignored: `{header}` was already read through "
+            f"`{ctx.unit_name(first)}`, so the compiler skips it at line "
+            f"{leak.skipped.location.line}")
+
+
+def _ignored(ctx: RuleContext, leak: Leak) -> Finding:
+    assert leak.skipped is not None
+    message = (f"`{leak.name}` is set in `{display(leak.event.location.path)}`, but "
+               f"{_ignored_text(ctx, leak)}; the header keeps the earlier source's setting")
+    return Finding(RULE.code, RULE.name, Severity.WARNING, message, leak.event.location,
+                   _end(leak.event),
+                   (Related(leak.skipped.location, "the include the compiler skips"),))
+
+
+def _at_the_define(ctx: RuleContext, group: list[Leak]) -> Finding:
+    first = group[0]
+    more = f" (and {len(group) - 1} more file(s))" if len(group) > 1 else ""
+    message = (
+        f"`{first.name}` is defined in {_origin(ctx, first)} and not #undef'd, so it stays "
+        f"defined for the files included after it: `{display(first.event.location.path)}` "
+        f"{first.effect}{more}"
+    )
+    related = tuple(Related(leak.event.location,
+                            f"`{display(leak.event.location.path)}` {leak.effect}")
+                    for leak in group[:SHOWN])
+    return Finding(RULE.code, RULE.name, RULE.severity, message, first.define.location,
+                   _end(first.define), related)
+
+
+def _guard_clash(ctx: RuleContext, skipped: Skipped) -> Finding:
+    assert skipped.guard_file is not None
+    other = f"`{display(skipped.guard_file)}`"
+    if ctx.unit_name(skipped.guard_unit) != display(skipped.guard_file):
+        other += f" (read through `{ctx.unit_name(skipped.guard_unit)}`)"
+    what = (f"`{display(skipped.path)}` has the include guard `{skipped.guard}` of {other}, "
+            "which is already defined here, so in the unity build the compiler skips its "
+            "content")
+    related = [Related(Location(skipped.guard_file, 1), f"`{skipped.guard}` guards this file")]
+    if skipped.missing:
+        names = ", ".join(f"`{n}`" for n, _ in skipped.missing[:3])
+        what += f": {names}, declared only there, then no longer compile"
+        related += [Related(where, f"`{name}` is used here") for name, where in
+                    skipped.missing[:SHOWN]]
+    end = replace(skipped.location, column=skipped.location.column + len("#include"))
+    return Finding(RULE.code, RULE.name,
+                   Severity.ERROR if skipped.missing else Severity.WARNING,
+                   f"{what}; each file compiles alone", skipped.location, end, tuple(related))
 
 
 RULE = Rule(

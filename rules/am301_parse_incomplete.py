@@ -9,8 +9,9 @@ version than libclang's, errors inside those builtin headers are a set-up warnin
 
 Errors that only exist because the files share one unit (a redefinition whose earlier
 definition is in another included source, an ambiguity between files, a leaked macro) are not
-AM301 but AM201, AM202 or AM203; the other errors of a file that has one are taken as its
-consequences.
+AM301 but AM201, AM202 or AM203; so are the errors of a source whose header the compiler skipped
+because another file has the same include guard (AM203). The other errors of a file that has a
+unity-only one are taken as its consequences.
 
 ## Why is this bad?
 Where clang reports an error, the declaration or statement it was in may be missing from the
@@ -47,7 +48,15 @@ from amalint.model import Location, Severity
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
     umbrella = ctx.model.umbrella
+    scope = ctx.model.filescope
+    # a header whose content the compiler skipped for a guard clash (AM203) explains the
+    # errors of the source that needed it
+    clashed = {s.unit for s in scope.skipped
+               if s.missing and s.guard_file not in (None, s.path)}
+    units = {f.path: f.unit for f in reversed(scope.files)}
     for path, errors in own_errors(ctx.model, ctx.unity).items():
+        if clashed and units.get(path, -1) in clashed:
+            continue
         start: Location = errors[0].location
         end: Location = start
         if path != start.path:

@@ -108,7 +108,7 @@ def check(program: Program, frontend: str) -> None:
             for d in every), f"not a compile error: {error}\n{program}\n{said}"
 
 
-@pytest.mark.parametrize("frontend", ["libclang"])
+@pytest.mark.parametrize("frontend", ["tree-sitter", "libclang"])
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(program=programs())

@@ -83,18 +83,19 @@ CASES = [
     Case("config_ignored", "warning", "LOG_LEVEL",
          (("AM203", "warning", "loud.c", "LOG_LEVEL"),)),
     Case("macro_rewrites", "error", "", (("AM203", "error", "stock.c", "capacity"),)),
+    Case("guard_clash", "error", "DiskBlock", (("AM203", "error", "disk.cc", "disk/util.h"),)),
     # reported falsely by a plain scan
     Case("inactive_win32", "clean"),
     Case("elif_umbrella", "clean"),
     Case("elif_umbrella", "clean", flags=("-DUSE_KQUEUE",)),
     Case("guarded_by_header", "clean"),
+    Case("guarded_twice", "clean"),
     Case("ambiguous_overload", "error", "Scale", (("AM201", "error", "gauge.cc", "Scale"),)),
 ]
 
 COMPILERS = {"c": [c for c in ("gcc", "clang") if shutil.which(c)],
              "c++": [c for c in ("g++", "clang++") if shutil.which(c)]}
-#: The front ends whose file-scope facts are faithful today.
-FAITHFUL_FRONTENDS = ["libclang"]
+FRONTENDS = ["tree-sitter", "libclang"]
 
 
 def compile_syntax(compiler: str, case: Case, source: Path) -> subprocess.CompletedProcess[str]:
@@ -120,7 +121,7 @@ def test_the_compilers_confirm_the_fixture(case: Case) -> None:
             assert unity.returncode == 0 and "warning" not in said, f"{compiler}:\n{said}"
 
 
-@pytest.mark.parametrize("frontend", FAITHFUL_FRONTENDS)
+@pytest.mark.parametrize("frontend", FRONTENDS)
 @pytest.mark.parametrize("case", CASES, ids=Case.id)
 def test_amalint_reports_what_the_compiler_says(case: Case, frontend: str) -> None:
     std = "-std=gnu17" if case.is_c else "-std=c++17"

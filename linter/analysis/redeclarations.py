@@ -25,11 +25,11 @@ is two declarations.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from amalint.analysis.alone import AloneOrder
-from amalint.model import ANONYMOUS, Declaration, DeclKind, FileFacts, Umbrella
+from amalint.model import ANONYMOUS, Declaration, DeclKind, FileFacts, Umbrella, visible_scope
 
 _SKIPPED = (DeclKind.NAMESPACE, DeclKind.USING)
 _C_TAGS = ("struct", "union", "enum")
@@ -51,19 +51,29 @@ class Clash(Pair):
     reason: str
 
 
-def _key(decl: Declaration, is_c: bool) -> tuple[tuple[str, ...], str, str]:
+Key = tuple[tuple[str, ...], str, str]
+
+
+def _key(decl: Declaration, is_c: bool) -> Key:
     space = "tag" if is_c and decl.kind is DeclKind.TYPE and decl.tag in _C_TAGS else ""
     return decl.scope, space, decl.name
 
 
-def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> Iterator[Pair]:
-    """Every pair the unity build brings together, later declaration by later declaration."""
+def _visible_key(decl: Declaration, is_c: bool) -> Key:
+    del is_c
+    return visible_scope(decl.scope), "", decl.name
+
+
+def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
+          key: Callable[[Declaration, bool], Key] = _key) -> Iterator[Pair]:
+    """Every pair the unity build brings together, later declaration by later declaration
+    (declarations grouped by ``key``: one scope and name by default)."""
     alone = AloneOrder(umbrella, files)
-    groups: dict[tuple[tuple[str, ...], str, str], list[tuple[FileFacts, Declaration]]] = {}
+    groups: dict[Key, list[tuple[FileFacts, Declaration]]] = {}
     for facts in files:
         for decl in facts.declarations:
             if decl.kind not in _SKIPPED and decl.macro != decl.name:  # not a macro's name
-                groups.setdefault(_key(decl, is_c), []).append((facts, decl))
+                groups.setdefault(key(decl, is_c), []).append((facts, decl))
     for found in groups.values():
         if len({f.unit for f, _ in found}) < 2:
             continue
@@ -93,10 +103,12 @@ def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> list[
 
 
 def overloads(files: Sequence[FileFacts], umbrella: Umbrella) -> list[Pair]:
-    """C++ functions of one scope from different sources with different parameter types."""
-    return [p for p in pairs(files, umbrella, False)
+    """C++ functions from different sources that one unqualified call can find together: of
+    one scope with different parameter types, or one of them in an anonymous namespace (then
+    even with the same parameter types)."""
+    return [p for p in pairs(files, umbrella, False, _visible_key)
             if p.earlier.kind is p.later.kind is DeclKind.FUNCTION
-            and p.earlier.signature != p.later.signature]
+            and (p.earlier.signature != p.later.signature or p.earlier.scope != p.later.scope)]
 
 
 def _external(decl: Declaration) -> bool:

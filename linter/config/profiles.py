@@ -118,6 +118,12 @@ class Registry:
                     index.setdefault(full[len(full) - length :], api)
         return index
 
+    @property
+    def macros(self) -> frozenset[str]:
+        """The macros the profiles name: init-block macros, and APIs spelled in capitals."""
+        return frozenset(b.macro for p in self.profiles for b in p.init_blocks) | frozenset(
+            a.name for p in self.profiles for a in p.apis if a.name.isupper())
+
     def init_block(self, macro: str) -> InitBlock | None:
         for profile in self.profiles:
             for block in profile.init_blocks:

@@ -9,7 +9,7 @@ order the compiler reads them (``()`` is before everything: predefined and comma
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -187,19 +187,27 @@ class Unit:
         """Every event of one macro, in order."""
         return [e for e in self.events if e.name == name]
 
-    def expand(self, tokens_or_text: list[Token] | str, position: Position) -> list[Token]:
+    def expand(self, tokens_or_text: list[Token] | str, position: Position,
+               counter: Iterator[int] | None = None) -> list[Token]:
         """Macro-expand code with the macros in force at ``position`` (errors are dropped; see
-        ``expand_with_errors``)."""
-        return self.expand_with_errors(tokens_or_text, position)[0]
+        ``expand_with_errors``). ``counter``, if given, numbers ``__COUNTER__`` (the compiler
+        counts its expansions in code too, which a preprocessor of directives cannot see)."""
+        return self.expand_with_errors(tokens_or_text, position, counter)[0]
 
-    def expand_with_errors(self, tokens_or_text: list[Token] | str,
-                           position: Position) -> tuple[list[Token], list[str]]:
+    def expand_with_errors(self, tokens_or_text: list[Token] | str, position: Position,
+                           counter: Iterator[int] | None = None
+                           ) -> tuple[list[Token], list[str]]:
         tokens = (tokenize(tokens_or_text, self.lex) if isinstance(tokens_or_text, str)
                   else tokens_or_text)
         inclusion = self.inclusion_at(position)
+
+        def dynamic(name: str) -> list[Token] | None:
+            if name == "__COUNTER__" and counter is not None:
+                return [number(next(counter))]
+            return self._dynamic(name, position, inclusion)
+
         expander = Expander(lambda name: self.macro_at(name, position), self.lex,
-                            dynamic=lambda name: self._dynamic(name, position, inclusion),
-                            limit=self.config.expansion_limit)
+                            dynamic=dynamic, limit=self.config.expansion_limit)
         return expander.expand(tokens), expander.errors
 
 

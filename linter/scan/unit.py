@@ -1,9 +1,12 @@
 """The translation unit as text: the umbrella and every project file it reaches, in the order the
 compiler reads them. Shared by all front ends; all file reading of the unit happens here.
 
-Each file is read once, at its first inclusion (headers have include guards; a source included
-twice is reported by its own rule). A file's *prefix* is the byte offsets of the ``#include`` lines
-leading to it, so ``prefix + (offset,)`` orders any two points of the amalgamated text.
+When the build's flags are known, the preprocessor reads the unit as the compiler does
+(:mod:`.preprocessed`): only active branches, guards honoured, each file's compiled text. Else
+every ``#include`` is followed, each file read once, at its first inclusion (headers have include
+guards; a source included twice is reported by its own rule), and every branch counts. A file's
+*prefix* is the byte offsets of the ``#include`` lines leading to it, so ``prefix + (offset,)``
+orders any two points of the amalgamated text.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from amalint import preprocess
 from amalint.config.settings import Settings
 from amalint.errors import InputError
 from amalint.model import Diagnostic, Location, Umbrella
@@ -25,13 +29,33 @@ class SourceFile:
     directives: FileDirectives
     prefix: tuple[int, ...]
     unit: int | None
+    #: What the compiler compiles of ``data``: inactive and directive lines blanked (offsets
+    #: kept), when the preprocessor ran; empty otherwise (then every line counts).
+    code: bytes = b""
+    #: The preprocessor's inclusion index, when it ran.
+    inclusion: int | None = None
+
+    @property
+    def text(self) -> bytes:
+        """The bytes a front end parses."""
+        return self.code or self.data
 
 
 @dataclass(frozen=True)
 class Unit:
     umbrella: Umbrella
+    #: Each project file once, at its first inclusion, in compile order.
     files: tuple[SourceFile, ...]
     diagnostics: tuple[Diagnostic, ...]
+    #: The preprocessor's view when the build's flags are known; ``None``: every branch counts.
+    preprocessed: preprocess.Unit | None = None
+    #: Every time a project file is read (a header without include guard read through two
+    #: sources is here twice); the same as ``files`` without the preprocessor.
+    inclusions: tuple[SourceFile, ...] = ()
+
+    @property
+    def reads(self) -> tuple[SourceFile, ...]:
+        return self.inclusions or self.files
 
 
 def load_unit(umbrella_path: Path, settings: Settings, data: bytes | None = None) -> Unit:
@@ -44,6 +68,10 @@ def load_unit(umbrella_path: Path, settings: Settings, data: bytes | None = None
     check_utf8(umbrella_path, data)
     directives = scan(data, path, settings.search)
     umbrella = Umbrella(path=path, data=data, includes=directives.includes)
+    if settings.flags_origin is not None:
+        from amalint.scan import preprocessed
+
+        return preprocessed.load(path, settings, data, umbrella)
     files: dict[Path, SourceFile] = {}
     diagnostics: list[Diagnostic] = []
 

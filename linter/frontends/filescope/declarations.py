@@ -68,9 +68,9 @@ def signature(declarator: Node, file: FileText, template: Node | None, is_c: boo
             cut.append((name.start_byte, name.end_byte))
         default = param.child_by_field_name("default_value")
         if default is not None:
-            eq = file.source.data.rfind(b"=", start, default.start_byte)
+            eq = file.parsed.rfind(b"=", start, default.start_byte)
             cut.append((eq if eq >= 0 else default.start_byte, default.end_byte))
-        data = file.source.data
+        data = file.parsed
         pieces, cursor = [], start
         for a, b in sorted(cut):
             pieces.append(data[cursor:a])

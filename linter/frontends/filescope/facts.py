@@ -11,15 +11,33 @@ over the trees it already parsed, others let this module parse.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from amalint import preprocess
 from amalint.frontends.filescope.declarations import Walker
-from amalint.frontends.filescope.macros import define, macro_events
+from amalint.frontends.filescope.expansion import expand, macro_names
+from amalint.frontends.filescope.macros import (
+    define,
+    macro_definition,
+    macro_events,
+    pp_macro_events,
+)
 from amalint.frontends.filescope.source import FileText, blank, include_guard
 from amalint.frontends.filescope.uses import find_uses
-from amalint.frontends.treesitter.syntax import parser, split
-from amalint.model import DeclKind, FileFacts, FileScope, Scope, UsingDirective
+from amalint.frontends.treesitter.syntax import declarator_name, parser, split
+from amalint.model import (
+    DeclKind,
+    FileFacts,
+    FileScope,
+    Location,
+    Scope,
+    Skipped,
+    UsingDirective,
+    visible_scope,
+)
 from amalint.scan.directives import is_source
 from amalint.scan.unit import Unit
 from tree_sitter import Tree
@@ -51,26 +69,52 @@ def resolve_namespace(written: tuple[str, ...], scope: Scope, known: set[Scope],
     return None
 
 
-def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
-    """File-scope facts of ``unit``; ``trees`` are tree-sitter parses of ``unit.files`` if the
-    caller has them."""
-    is_c = unit.umbrella.path.suffix == ".c"
+def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> list[FileText]:
+    """Each read of a file of the unit, parsed: with the preprocessor, its file-scope code
+    with macros expanded; without, its bytes as they are (``trees``, if the caller has them,
+    are parses of ``unit.files``)."""
     ts = parser()
+    pp = unit.preprocessed
+    out: list[FileText] = []
+    if pp is None:
+        #: Every macro the unit's files define: a declaration "named" by one is a macro
+        #: invocation whose expansion makes the real name, which only a preprocessor knows.
+        macros |= {d.rest.split("(")[0].split()[0] for f in unit.files
+                   for d in f.directives.directives if d.name == "define" and d.rest.split()}
+        for index, source in enumerate(unit.files):
+            tree = trees[index] if trees is not None else ts.parse(source.data)
+            blanked = blank(source.data)
+            out.append(FileText(source, source.data.split(b"\n"), tree=tree,
+                                guard=include_guard(blanked, source.directives.directives),
+                                blanked=blanked, unexpanded=macros))
+        return out
+    names = macro_names(pp)
+    counter = itertools.count()
+    for source in unit.reads:
+        assert source.inclusion is not None
+        inclusion = pp.inclusions[source.inclusion]
+        expanded = expand(pp, inclusion, source.code, blank(source.code), names, counter)
+        out.append(FileText(source, source.data.split(b"\n"), tree=ts.parse(expanded.text),
+                            guard=inclusion.guard or include_guard(
+                                blank(source.data), source.directives.directives),
+                            blanked=blank(expanded.text), expanded=expanded,
+                            unexpanded=macros))
+    return out
+
+
+def extract(unit: Unit, trees: Sequence[Tree] | None = None,
+            macros: Iterable[str] = ()) -> FileScope:
+    """File-scope facts of ``unit``; ``trees`` are tree-sitter parses of ``unit.files`` if the
+    caller has them (used only when no preprocessor ran). ``macros`` are names known to be
+    macros even where the unit does not define them (a profile's init-block macros): a
+    declaration they name has a name only the expansion knows."""
+    pp = unit.preprocessed
+    is_c = pp.config.language == "c" if pp is not None else unit.umbrella.path.suffix == ".c"
     aliases: dict[Scope, tuple[Scope, str]] = {}
     members: set[str] = set()
-    files: list[FileText] = []
-    #: Every macro the unit's files define: a declaration "named" by one is a macro invocation
-    #: whose expansion makes the real name, which only a preprocessor could tell.
-    macros = {d.rest.split("(")[0].split()[0] for f in unit.files
-              for d in f.directives.directives if d.name == "define" and d.rest.split()}
-    for index, source in enumerate(unit.files):
-        tree = trees[index] if trees is not None else ts.parse(source.data)
-        blanked = blank(source.data)
-        file = FileText(source, source.data.split(b"\n"), tree=tree,
-                        guard=include_guard(blanked, source.directives.directives),
-                        blanked=blanked, unexpanded=macros)
-        Walker(file, is_c, aliases, members).walk(tree.root_node, (), False)
-        files.append(file)
+    files = _read(unit, trees, frozenset(macros))
+    for file in files:
+        Walker(file, is_c, aliases, members).walk(file.tree.root_node, (), False)
     known = {(*d.scope, d.name) for f in files for d in f.declarations
              if d.kind is DeclKind.NAMESPACE}
     targets: dict[tuple[int, int], Scope] = {}
@@ -90,19 +134,9 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
                         captured[name] = min(captured.get(name, f.source.unit), f.source.unit)
     for name, first in _overloaded(files).items():
         captured[name] = min(captured.get(name, first), first)
-    defined: dict[str, list[str]] = {}
     guards = {f.guard for f in files if f.guard}
-    included = {inc.resolved for inc in unit.umbrella.includes
-                if inc.resolved is not None and is_source(inc.resolved)}
-    for f in files:
-        if f.source.path not in included:
-            continue
-        for directive in f.source.directives.directives:
-            if directive.name == "define":
-                parsed = define(directive.rest)
-                if parsed is not None and parsed[0] not in guards:
-                    defined.setdefault(parsed[0], []).append(parsed[1])
-    macro_names = set(defined)
+    defined = _defined(unit, files, guards)
+    leakable = set(defined)
     function_like = {name for name, defs in defined.items()
                      if all(d.startswith("(") for d in defs)}
     out: list[FileFacts] = []
@@ -110,7 +144,8 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
         names = {n for n, u in captured.items() if f.source.unit is not None
                  and u < f.source.unit}
         uses, local = find_uses(f, names) if names else ([], set())
-        events = macro_events(f, macro_names, function_like) if macro_names else []
+        events = (macro_events(f, leakable, function_like) if pp is None
+                  else pp_macro_events(f, pp, leakable)) if leakable else []
         directives = tuple(
             UsingDirective(scope, targets[(index, number)], f.location(node),
                            f.position(node.start_byte))
@@ -121,31 +156,121 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None) -> FileScope:
             path=f.source.path,
             unit=f.source.unit,
             guard=f.guard,
-            includes=tuple(i.resolved for i in f.source.directives.includes
-                           if i.resolved is not None),
-            include_lines=tuple(i.line for i in f.source.directives.includes
-                                if i.resolved is not None),
+            includes=tuple(path for _, path in _includes(unit, f)),
+            include_lines=tuple(line for line, _ in _includes(unit, f)),
             declarations=tuple(f.declarations),
             using_directives=directives,
             uses=tuple(uses),
             local_names=frozenset(local),
             macros=tuple(events),
         ))
-    return FileScope(tuple(out), frozenset(members), is_c)
+    skipped = tuple(_skipped(unit, files)) if pp is not None else ()
+    return FileScope(tuple(out), frozenset(members), skipped, is_c)
+
+
+def _defined(unit: Unit, files: Sequence[FileText], guards: set[str]) -> dict[str, list[str]]:
+    """The macros a later file could inherit, each with its definitions: those the included
+    sources define (and, with the preprocessor, the project headers they read), include
+    guards left out."""
+    defined: dict[str, list[str]] = {}
+    pp = unit.preprocessed
+    if pp is not None:
+        project = {f.source.inclusion for f in files if f.source.unit is not None}
+        for event in pp.events:
+            if event.kind == "define" and event.inclusion in project and event.macro is not None \
+                    and event.name not in guards:
+                defined.setdefault(event.name, []).append(macro_definition(event.macro))
+        return defined
+    included = {inc.resolved for inc in unit.umbrella.includes
+                if inc.resolved is not None and is_source(inc.resolved)}
+    for f in files:
+        if f.source.path not in included:
+            continue
+        for directive in f.source.directives.directives:
+            if directive.name == "define":
+                parsed = define(directive.rest)
+                if parsed is not None and parsed[0] not in guards:
+                    defined.setdefault(parsed[0], []).append(parsed[1])
+    return defined
+
+
+def _skipped(unit: Unit, files: Sequence[FileText]) -> Iterator[Skipped]:
+    """The project includes the compiler skips as already read; for a guard clash (the guard
+    macro was defined by another file), the skipped file's names that its unit then uses."""
+    pp = unit.preprocessed
+    assert pp is not None
+    units = {f.source.inclusion: f.source.unit for f in files}
+    first = {f.source.path: f.source.unit for f in reversed(files)}
+    for inc in pp.inclusions:
+        if inc.system or inc.parent is None or inc.index == 0:
+            continue
+        includer = pp.inclusions[inc.parent]
+        position = includer.position(inc.offset)
+        macro = pp.macro_at(inc.guard, position) if inc.guard else None
+        if inc.skipped is None and macro is None:
+            continue  # read (an entered file whose guard is already defined reads as nothing)
+        where = Path(includer.path).resolve() if includer.index else unit.umbrella.path
+        path = Path(inc.path).resolve()
+        guard_file = Path(macro.path).resolve() if macro is not None and macro.path else None
+        missing: tuple[tuple[str, Location], ...] = ()
+        if guard_file is not None and guard_file != path:
+            missing = _used_after(path, position, [f for f in files
+                                                   if f.source.unit == units.get(inc.parent)])
+        yield Skipped(path, Location(where, inc.line), position, units.get(inc.parent),
+                      inc.skipped or "guard", inc.guard, guard_file,
+                      first.get(guard_file) if guard_file is not None else None, missing)
+
+
+def _used_after(path: Path, position: tuple[int, ...], reads: Sequence[FileText]
+                ) -> tuple[tuple[str, Location], ...]:
+    """The names ``path`` declares at namespace scope that ``reads`` use after ``position``."""
+    data = preprocess.files.read(str(path))
+    if data is None:
+        return ()
+    declared: set[str] = set()
+    todo = [parser().parse(data).root_node]
+    while todo:  # every declaration outside function bodies
+        node = todo.pop()
+        name = declarator_name(node.child_by_field_name("declarator")) \
+            if node.type in ("declaration", "function_definition", "type_definition") else None
+        if name is not None:
+            declared.add(data[name.start_byte:name.end_byte].decode("utf-8", "replace"))
+        todo.extend(c for c in node.named_children if c.type != "compound_statement")
+    found: dict[str, Location] = {}
+    for read in reads:
+        code = blank(read.source.code or read.source.data)
+        for m in re.finditer(rb"[A-Za-z_]\w*", code):
+            word = m.group(0).decode()
+            if word in declared and word not in found and \
+                    (*read.source.prefix, m.start()) > position:
+                found[word] = read.point(m.start())
+    return tuple(found.items())
+
+
+def _includes(unit: Unit, file: FileText) -> list[tuple[int, Path]]:
+    """The project files ``file`` includes, with the line of each ``#include``: those the
+    compiler reaches (also when an include guard makes it skip them), else every one."""
+    pp = unit.preprocessed
+    if pp is None or file.source.inclusion is None:
+        return [(i.line, i.resolved) for i in file.source.directives.includes
+                if i.resolved is not None]
+    return [(inc.line, Path(inc.path).resolve()) for inc in pp.inclusions
+            if inc.parent == file.source.inclusion and not inc.system]
 
 
 def _overloaded(files: Sequence[FileText]) -> dict[str, int]:
-    """Internal-linkage function names defined in more than one unit with different
-    signatures (calls to them may be captured), with the first unit defining them."""
-    seen: dict[tuple[Scope, str], set[tuple[int | None, str | None]]] = {}
+    """Function names that one unqualified call may find in more than one unit (different
+    signatures, or one in an anonymous namespace), with the first unit defining them."""
+    seen: dict[tuple[Scope, str], set[tuple[int | None, str | None, Scope]]] = {}
     for f in files:
         for d in f.declarations:
-            if d.internal and d.kind is DeclKind.FUNCTION:
-                seen.setdefault((d.scope, d.name), set()).add((f.source.unit, d.signature))
+            if d.kind is DeclKind.FUNCTION and d.macro != d.name:
+                seen.setdefault((visible_scope(d.scope), d.name), set()).add(
+                    (f.source.unit, d.signature, d.scope))
     out: dict[str, int] = {}
     for (_, name), found in seen.items():
-        units = {u for u, _ in found if u is not None}
-        if len(units) > 1 and len({s for _, s in found}) > 1:
+        units = {u for u, _, _ in found if u is not None}
+        if len(units) > 1 and len({(s, scope) for _, s, scope in found}) > 1:
             out[name] = min(units)
     return out
 

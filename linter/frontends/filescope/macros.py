@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from amalint import preprocess
 from amalint.frontends.filescope.source import FileText, blank, normalize
 from amalint.model import MacroEvent, MacroEventKind
 from amalint.scan.directives import Directive
@@ -13,6 +14,22 @@ _WORD = re.compile(rb"\b[A-Za-z_]\w*")
 _WORD_STR = re.compile(r"\b[A-Za-z_]\w*")
 _DEFINE = re.compile(r"([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
 _DEFINED = re.compile(r"\bdefined\s*\(?\s*([A-Za-z_]\w*)")
+_BEFORE = re.compile(rb"([A-Za-z_]\w*|[*&])\s*$")
+#: Words after which a name is an expression, not what a declaration declares.
+_EXPRESSION_WORDS = frozenset({b"return", b"case", b"sizeof", b"else", b"do", b"goto",
+                               b"throw", b"new", b"delete", b"typeid", b"decltype", b"co_return",
+                               b"co_yield", b"co_await", b"alignof", b"not", b"and", b"or"})
+
+
+def use_context(code: bytes, start: int, end: int) -> str:
+    """How a name at ``code[start:end]`` is used: ``call`` (a ``(`` follows), ``declarator``
+    (it stands where a declaration names what it declares), or ``""``."""
+    after = code[end:end + 200].lstrip()[:1]
+    before = _BEFORE.search(code[max(0, start - 64):start])
+    if before is not None and after in (b"(", b";", b"=", b",", b"[", b")") and (
+            before.group(1) in (b"*", b"&") or before.group(1) not in _EXPRESSION_WORDS):
+        return "declarator"
+    return "call" if after == b"(" else ""
 
 
 def define(rest: str) -> tuple[str, str] | None:
@@ -27,10 +44,11 @@ def macro_events(file: FileText, names: set[str], function_like: set[str]) -> li
     function-like macro counts as used in code only where a ``(`` follows it."""
     events: list[MacroEvent] = []
 
-    def add(kind: MacroEventKind, name: str, offset: int, definition: str = "") -> None:
+    def add(kind: MacroEventKind, name: str, offset: int, definition: str = "",
+            context: str = "") -> None:
         if name in names:
             events.append(MacroEvent(kind, name, file.point(offset), file.position(offset),
-                                     definition))
+                                     definition, context))
 
     for directive in file.source.directives.directives:
         rest = blank(directive.rest.encode()).decode("utf-8", "replace")
@@ -71,12 +89,62 @@ def macro_events(file: FileText, names: set[str], function_like: set[str]) -> li
                              + rb")\b")
         for found in pattern.finditer(blanked):
             name = found.group(0).decode()
+            context = use_context(blanked, found.start(), found.end())
             if file.line_index(found.start()) in directive_lines or (
-                name in function_like
-                and not blanked[found.end() : found.end() + 200].lstrip().startswith(b"(")
-            ):
+                    name in function_like and context != "call"):
                 continue
-            add(MacroEventKind.USE, name, found.start())
+            add(MacroEventKind.USE, name, found.start(), context=context)
     events.sort(key=lambda event: event.position)
     return events
 
+
+
+def macro_definition(macro: preprocess.Macro) -> str:
+    """A definition as :func:`define` spells it: ``(a,b) body``, whitespace normalized."""
+    params = "" if macro.params is None else f"({','.join(macro.params)})"
+    return normalize(f"{params} {macro.replacement}")
+
+
+def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> list[MacroEvent]:
+    """The events of ``names`` in one read of a file, as the preprocessor met them: each
+    ``#define``, ``#undef`` and test in an active branch, and each use in compiled code where
+    the macro is defined (a function-like one only where a ``(`` follows)."""
+    inclusion = file.source.inclusion
+    prefix = file.source.prefix
+    events: list[MacroEvent] = []
+
+    def add(kind: MacroEventKind, name: str, offset: int, definition: str = "",
+            context: str = "") -> None:
+        events.append(MacroEvent(kind, name, file.point(offset), (*prefix, offset), definition,
+                                 context))
+
+    kinds = {"define": MacroEventKind.DEFINE, "undef": MacroEventKind.UNDEF,
+             "test": MacroEventKind.TEST}
+    for event in pp.events:
+        if event.inclusion != inclusion or event.name not in names or event.test == "guard":
+            continue
+        offset = _name_offset(file.source.data, event.name, event.position[-1])
+        definition = macro_definition(event.macro) \
+            if event.kind == "define" and event.macro is not None else ""
+        add(kinds[event.kind], event.name, offset, definition)
+    code = blank(file.source.code)
+    present = {w.decode() for w in _WORD.findall(code)} & names
+    if present:
+        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in present)
+                             + rb")\b")
+        for found in pattern.finditer(code):
+            name = found.group(0).decode()
+            macro = pp.macro_at(name, (*prefix, found.start()))
+            context = use_context(code, found.start(), found.end())
+            if macro is None or (macro.params is not None and context != "call"):
+                continue
+            add(MacroEventKind.USE, name, found.start(), context=context)
+    events.sort(key=lambda e: e.position)
+    return events
+
+
+def _name_offset(data: bytes, name: str, directive: int) -> int:
+    """Where ``name`` is written in the directive line starting at ``directive``."""
+    end = data.find(b"\n", directive)
+    found = data.find(name.encode(), directive, end if end >= 0 else len(data))
+    return found if found >= 0 else directive

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from amalint.frontends.filescope.expansion import Expanded
 from amalint.frontends.treesitter.syntax import SourceText
 from amalint.model import Declaration, Location, Scope
 from amalint.scan.directives import Directive, Lines
@@ -51,6 +52,27 @@ class FileText(SourceText):
     directives: list[tuple[Scope, tuple[str, ...], Node]] = field(default_factory=list)
     #: Macro names the text still holds unexpanded (no preprocessor ran).
     unexpanded: frozenset[str] | set[str] = frozenset()
+    #: The file-scope code with its macros expanded, when the preprocessor ran: then the tree
+    #: is of its text, and offsets map back through it.
+    expanded: Expanded | None = None
+
+    @property
+    def parsed(self) -> bytes:
+        return self.expanded.text if self.expanded is not None else self.source.text
+
+    def original(self, offset: int) -> int:
+        """The file's own offset of ``offset`` of the parsed text."""
+        return self.expanded.original(offset) if self.expanded is not None else offset
+
+    def location(self, node: Node) -> Location:
+        if self.expanded is None:
+            return super().location(node)
+        return self.point(self.original(node.start_byte))
+
+    def end_location(self, node: Node) -> Location:
+        if self.expanded is None:
+            return super().end_location(node)
+        return self.point(self.original(node.end_byte))
 
     @cached_property
     def kinds(self) -> list[str]:
@@ -74,13 +96,16 @@ class FileText(SourceText):
                         len(self.source.data[start:offset].decode("utf-8", "replace")) + 1)
 
     def position(self, offset: int) -> tuple[int, ...]:
-        return (*self.source.prefix, offset)
+        """The unit position of ``offset`` of the parsed text."""
+        return (*self.source.prefix, self.original(offset))
 
     def macro_at(self, offset: int, name: str) -> str:
-        """The macro whose expansion wrote ``name`` at ``offset`` (``""``: the file did). In
-        unexpanded text that is ``name`` itself when it is a macro: the real name is unknown."""
-        del offset
-        return name if name in self.unexpanded else ""
+        """The macro whose expansion wrote ``name`` at ``offset`` of the parsed text (``""``:
+        the file did). In unexpanded text that is ``name`` itself when it is a macro: the real
+        name is unknown."""
+        if name in self.unexpanded:
+            return name
+        return self.expanded.macro(offset) if self.expanded is not None else ""
 
 
 def include_guard(blanked: bytes, directives: Sequence[Directive]) -> str | None:

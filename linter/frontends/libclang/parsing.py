@@ -93,7 +93,7 @@ def parse_with(
 
     with Child(build, str(path)) as child, progress(f"libclang: parsing {path.name}"):
         # the file-scope facts come from tree-sitter, here, while the child parses
-        filescope = extract_filescope(unit)
+        filescope = extract_filescope(unit, None, settings.registry.macros)
         parsed = child.result()
     return CodeModel(
         umbrella=unit.umbrella,

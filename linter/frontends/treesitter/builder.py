@@ -76,7 +76,7 @@ class Builder:
         ts = parser()
         cwd = Path.cwd()
         for source in unit.files:
-            tree = ts.parse(source.data)
+            tree = ts.parse(source.text)
             self.trees.append(tree)
             try:
                 rel = str(source.path.relative_to(cwd))
@@ -370,5 +370,5 @@ class Builder:
             files=tuple(f.source.path for f in self.files),
             diagnostics=tuple(self.diagnostics),
             source_lines={f.source.path: text_lines(f.source.data) for f in self.files},
-            filescope=extract_filescope(self.unit, self.trees),
+            filescope=extract_filescope(self.unit, self.trees, self.registry.macros),
         )

@@ -83,10 +83,16 @@ class SourceText:
     #: The file's bytes split at ``\\n``.
     lines: list[bytes]
 
+    @property
+    def parsed(self) -> bytes:
+        """The text the tree was parsed from: what the compiler compiles of the file (inactive
+        and directive lines blanked, when the preprocessor ran), same offsets as the file."""
+        return self.source.text
+
     def text(self, node: Node | None) -> str:
         if node is None:
             return ""
-        return self.source.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        return self.parsed[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def _point(self, row: int, col: int) -> Location:
         line = self.lines[row] if row < len(self.lines) else b""

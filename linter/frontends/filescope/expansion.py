@@ -1,0 +1,145 @@
+"""The file-scope code of one inclusion with its macros expanded, as the compiler sees it.
+
+The file-scope facts are about declarations at namespace scope, and macros write some of them:
+a storage class (``#define local static``, ``#define MEM_STATIC static inline``), a name
+(``PLUGIN_INIT(alpha)`` making ``plugin_init_alpha``), an ``extern "C"`` opened under
+``#ifdef __cplusplus``. So every macro invocation *outside function bodies* is replaced by its
+expansion, with the macros in force at that point of the unit; function bodies are left as they
+are (they hold no namespace-scope declarations, and skipping them keeps this cheap). Bodies are
+found lexically: a ``{`` that follows a ``)`` (or ``const``, ``noexcept``, ``override``...)
+opens one.
+
+The result keeps a map back to the file's own offsets: copied text keeps its offsets shifted,
+and everything an expansion wrote maps to the invocation's start (and says which macro wrote
+it).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from amalint import preprocess
+
+_WORD = re.compile(rb"[A-Za-z_]\w*")
+_BRACE = re.compile(rb"[{}]")
+_BODY_AFTER = (b"const", b"noexcept", b"override", b"final", b"mutable", b"try")
+
+
+@dataclass
+class Expanded:
+    """Expanded text and the map back: segment ``k`` starts at ``starts[k]`` of the text and
+    at ``origins[k]`` of the file; ``macros[k]`` is the macro that wrote it (``""``: copied)."""
+
+    text: bytes
+    starts: list[int] = field(default_factory=lambda: [0])
+    origins: list[int] = field(default_factory=lambda: [0])
+    macros: list[str] = field(default_factory=lambda: [""])
+
+    def original(self, offset: int) -> int:
+        """The file offset of ``offset`` of the text."""
+        k = bisect.bisect_right(self.starts, offset) - 1
+        if self.macros[k]:
+            return self.origins[k]
+        return self.origins[k] + offset - self.starts[k]
+
+    def macro(self, offset: int) -> str:
+        """The macro whose expansion wrote ``offset`` of the text (``""``: the file did)."""
+        return self.macros[bisect.bisect_right(self.starts, offset) - 1]
+
+
+def bodies(blanked: bytes) -> list[tuple[int, int]]:
+    """The byte ranges of function bodies (``{`` to ``}``), found lexically."""
+    out: list[tuple[int, int]] = []
+    depth_in_body = 0
+    start = 0
+    for m in _BRACE.finditer(blanked):
+        if m.group(0) == b"{":
+            if depth_in_body:
+                depth_in_body += 1
+                continue
+            before = blanked[max(0, m.start() - 64): m.start()].rstrip()
+            if before.endswith(b")") or before.endswith(_BODY_AFTER):
+                depth_in_body, start = 1, m.start()
+        elif depth_in_body:
+            depth_in_body -= 1
+            if not depth_in_body:
+                out.append((start, m.end()))
+    if depth_in_body:
+        out.append((start, len(blanked)))
+    return out
+
+
+def _call_end(blanked: bytes, after: int) -> int | None:
+    """The end of a function-like macro's argument list starting at or after ``after`` (only
+    whitespace between), or ``None`` if no ``(`` follows."""
+    index = after
+    while index < len(blanked) and blanked[index] in b" \t\r\n":
+        index += 1
+    if index >= len(blanked) or blanked[index:index + 1] != b"(":
+        return None
+    depth = 0
+    for i in range(index, len(blanked)):
+        char = blanked[i]
+        if char == 0x28:
+            depth += 1
+        elif char == 0x29:
+            depth -= 1
+            if not depth:
+                return i + 1
+    return None
+
+
+def macro_names(pp: preprocess.Unit) -> frozenset[str]:
+    """Every name that is a macro somewhere in the unit."""
+    return frozenset(pp.initial) | {e.name for e in pp.events if e.kind == "define"}
+
+
+def expand(pp: preprocess.Unit, inclusion: preprocess.Inclusion, code: bytes, blanked: bytes,
+           names: frozenset[str], counter: Iterator[int]) -> Expanded:
+    """``code`` (an inclusion's compiled text; ``blanked``: the same without comments and
+    literals) with every macro invocation outside function bodies expanded; ``counter``
+    numbers ``__COUNTER__`` across the unit, in order."""
+    skipped = bodies(blanked)
+    ends = [b for _, b in skipped]
+    out = Expanded(b"")
+    pieces: list[bytes] = []
+    length = copied_from = 0
+    for m in _WORD.finditer(blanked):
+        if m.start() < copied_from:
+            continue
+        name = m.group(0).decode("ascii")
+        if name not in names:
+            continue
+        k = bisect.bisect_right(ends, m.start())
+        if k < len(skipped) and skipped[k][0] <= m.start():
+            continue  # inside a function body
+        position = inclusion.position(m.start())
+        macro = pp.macro_at(name, position)
+        if macro is None:
+            continue
+        end = m.end()
+        if macro.params is not None:
+            call = _call_end(blanked, m.end())
+            if call is None:
+                continue  # a function-like macro's name without arguments: not expanded
+            end = call
+        invocation = code[m.start():end].decode("utf-8", "replace")
+        tokens = pp.expand(invocation, position, counter)
+        replacement = " ".join(t.text for t in tokens).encode("utf-8")
+        pieces.append(code[copied_from:m.start()])
+        length += m.start() - copied_from
+        out.starts.append(length)
+        out.origins.append(m.start())
+        out.macros.append(name)
+        pieces.append(b" " + replacement + b" ")
+        length += len(replacement) + 2
+        copied_from = end
+        out.starts.append(length)
+        out.origins.append(end)
+        out.macros.append("")
+    pieces.append(code[copied_from:])
+    out.text = b"".join(pieces)
+    return out
