@@ -1,26 +1,34 @@
-"""Benchmark: `amalint check` against the compiler's syntax check of the same unity build.
+"""Benchmark: `amalint check` against the compiler on the same unity build, side by side.
 
-Generates synthetic amalgamations (N sources, each with an init block, reflection temporaries
-whose destructors reach eager lookups, helper functions and classes, a mini registry header and
-shared utility headers), then times, side by side in one run:
+For each unit (synthetic amalgamations of N sources, see ``synthetic.py``, or a real umbrella
+given with ``--umbrella PATH``), one run measures, as whole processes:
 
-* `amalint check --no-cache --frontend F UMBRELLA -- -I...` (the whole command line, Python
-  start-up included; cold: ``benchmarks/many.py`` times the cache and many units), and
-* `clang++ -fsyntax-only` (or `g++ -fsyntax-only`) of the same umbrella with the same flags.
+* ``clang++ -fsyntax-only`` and ``clang++ -E`` (preprocessing only, the practical floor) of
+  the umbrella with the same flags (``-std=c++17 -w`` added);
+* ``amalint check --frontend F UMBRELLA -- FLAGS`` for each front end asked for, *cold* (any
+  cache of amalint emptied first: ``.amalint_cache/`` in the working directory and a fresh
+  ``XDG_CACHE_HOME``) and *warm* (run again right after, the cache kept); Python's bytecode
+  cache is kept in both, as in a normal install;
+
+and prints, per command, medians over ``--repeat`` rounds of CPU seconds (user + system, child
+processes included), wall seconds and peak memory (the largest resident set of the process
+tree), with amalint's CPU time as a multiple of each compiler command's. Every command runs
+once untimed first (the file-system cache warm), then the rounds interleave the commands, so a
+machine that gets busier slows them alike.
+
+``--python [LABEL=]PATH`` times ``PATH -m amalint`` (repeat it to compare two installs, say a
+branch and main, in the same rounds); the default is the Python running this script.
 
 Usage:
-  python benchmarks/bench.py [--frontend tree-sitter|libclang] [--sizes 40,200,1000,2000]
-                             [--repeat 3] [--compiler-up-to N]
-  python benchmarks/bench.py --frontend libclang --umbrella PATH [--cwd DIR] -- FLAGS...
-
-Prints one row per unit: bytes, amalint seconds, compiler seconds, and the ratio: how many times
-faster amalint is (tree-sitter), or amalint's time as a multiple of the compiler's (libclang,
-whose target is at most 1.25x). ``--umbrella`` times a real unit instead of synthetic ones.
+  python benchmarks/bench.py [--frontend tree-sitter,libclang] [--sizes 40,200]
+                             [--repeat 3] [--reference-up-to 200] [--python [LABEL=]PATH ...]
+  python benchmarks/bench.py --umbrella PATH [--cwd DIR] [--frontend ...] -- FLAGS...
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -28,266 +36,163 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-REGISTRY_H = """\
-#ifndef BENCH_REGISTRY_H_
-#define BENCH_REGISTRY_H_
-#include <functional>
-#include <map>
-#include <string>
-#include <vector>
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import generate, unit_bytes
 
-namespace tvm {
-namespace ffi {
-class Function {
- public:
-  Function() = default;
-  explicit Function(std::function<int(int)> f) : f_(std::move(f)) {}
-  static void SetGlobal(const char* name, Function f) { Table()[name] = std::move(f); }
-  static Function GetGlobalRequired(const char* name) { return Table().at(name); }
-
- private:
-  static std::map<std::string, Function>& Table() {
-    static std::map<std::string, Function> table;
-    return table;
-  }
-  std::function<int(int)> f_;
-};
-namespace reflection {
-class GlobalDef {
- public:
-  GlobalDef& def(const char* name, int (*fn)(int)) {
-    Function::SetGlobal(name, Function(fn));
-    return *this;
-  }
-};
-inline Function MakeInit(int index) {
-  static Function base = Function::GetGlobalRequired("bench.core");
-  return Function([index](int x) { return x + index; });
-}
-inline void RegisterAutoInit(int index) { (void)MakeInit(index); }
-template <typename T>
-class ObjectDef {
- public:
-  ~ObjectDef() { AutoRegisterInit(); }
-  ObjectDef& def_ro(const char* name) { (void)name; return *this; }
- private:
-  void AutoRegisterInit() { RegisterAutoInit(T::kIndex); }
-};
-}  // namespace reflection
-}  // namespace ffi
-}  // namespace tvm
-#define BENCH_CAT_(a, b) a##b
-#define BENCH_CAT(a, b) BENCH_CAT_(a, b)
-#define TVM_FFI_STATIC_INIT_BLOCK() \\
-  __attribute__((constructor)) static void BENCH_CAT(bench_init_, __COUNTER__)()
-#endif
-"""
-
-UTIL_H = """\
-#ifndef BENCH_UTIL_{k}_H_
-#define BENCH_UTIL_{k}_H_
-#include <algorithm>
-#include <string>
-#include <vector>
-namespace bench {{
-namespace util{k} {{
-template <typename T>
-inline T Clamp{k}(T v, T lo, T hi) {{ return std::min(std::max(v, lo), hi); }}
-inline std::string Join{k}(const std::vector<std::string>& parts, const std::string& sep) {{
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {{
-    if (i) out += sep;
-    out += parts[i];
-  }}
-  return out;
-}}
-struct Stats{k} {{
-  double sum = 0, min = 1e300, max = -1e300;
-  int count = 0;
-  void Add(double v) {{ sum += v; min = std::min(min, v); max = std::max(max, v); ++count; }}
-  double Mean() const {{ return count ? sum / count : 0.0; }}
-}};
-}}  // namespace util{k}
-}}  // namespace bench
-#endif
-"""
-
-# Function bodies in the style of runtime code: standard containers keyed by strings, lambdas,
-# smart pointers and algorithms, each instantiated on the source's own types.
-FUNCTION = """\
-static int Step{i}_{j}(int x) {{
-  std::map<std::string, std::vector<Record{i}>> groups;
-  std::unordered_map<std::string, std::shared_ptr<Record{i}>> index;
-  for (int k = 0; k < (x % 17) + 3; ++k) {{
-    Record{i} r{{util{u}::Clamp{u}(k * x - {j}, -1000, 1000), "r" + std::to_string(k)}};
-    groups[r.name.substr(0, 1)].push_back(r);
-    index.emplace(r.name, std::make_shared<Record{i}>(r));
-  }}
-  std::vector<std::pair<std::string, double>> means;
-  for (const auto& [key, rows] : groups) {{
-    util{u}::Stats{u} stats;
-    std::for_each(rows.begin(), rows.end(), [&](const Record{i}& r) {{ stats.Add(r.value); }});
-    means.emplace_back(key, stats.Mean());
-  }}
-  std::sort(means.begin(), means.end(),
-            [](const auto& a, const auto& b) {{ return a.second < b.second; }});
-  std::function<int(int)> next = [x](int y) {{ return Step{i}_{prev}(x - y); }};
-  std::optional<int> best;
-  for (const auto& [key, mean] : means) {{
-    if (!best || mean > *best) best = static_cast<int>(mean) + static_cast<int>(key.size());
-  }}
-  std::ostringstream os;
-  os << means.size() << ':' << index.size();
-  return best.value_or({j}) + static_cast<int>(os.str().size()) + (x > 2 ? next(1) : 0);
-}}
-"""
-
-PLAIN = """\
-static int Step{i}_{j}(int x) {{
-  int acc = {j};
-  for (int k = 0; k < (x % 13) + 2; ++k) {{
-    acc += util{u}::Clamp{u}(k * x - acc, -500, 500);
-    if (acc % 7 == 3) acc -= Step{i}_{prev}(k);
-  }}
-  return acc;
-}}
-"""
-
-SOURCE_TAIL = """\
-struct Node{i} {{
-  static constexpr int kIndex = {i};
-  int value = 0;
-  std::string label;
-}};
-
-class Worker{i} {{
- public:
-  explicit Worker{i}(int seed) : seed_(seed) {{}}
-  int Run(int n) {{
-    int acc = 0;
-    for (int k = 0; k < n; ++k) acc += Step{i}_{last}(seed_ + k);
-    return acc;
-  }}
-
- private:
-  int seed_;
-}};
-
-int Entry{i}(int x) {{ return Worker{i}(x).Run(3); }}
-
-TVM_FFI_STATIC_INIT_BLOCK() {{
-  namespace refl = ::tvm::ffi::reflection;
-  refl::ObjectDef<Node{i}>().def_ro("value").def_ro("label");
-  refl::GlobalDef().def("bench.entry{i}", Entry{i});
-}}
-}}  // namespace bench
-"""
+#: What a cold run of amalint removes first (in the working directory).
+CACHE_DIR_NAME = ".amalint_cache"
 
 
-def generate(root: Path, sources: int, functions: int = 48) -> Path:
-    """Write an amalgamation of ``sources`` files under ``root``; return the umbrella."""
-    (root / "include" / "bench").mkdir(parents=True)
-    (root / "src").mkdir()
-    (root / "include" / "bench" / "registry.h").write_text(REGISTRY_H)
-    for k in range(10):
-        (root / "include" / "bench" / f"util{k}.h").write_text(UTIL_H.format(k=k))
-    lines = ['#include "src/core.cc"\n']
-    (root / "src" / "core.cc").write_text(
-        '#include "bench/registry.h"\nnamespace bench {\nint Core(int x) { return x; }\n'
-        'TVM_FFI_STATIC_INIT_BLOCK() {\n  ::tvm::ffi::reflection::GlobalDef().def('
-        '"bench.core", Core);\n}\n}  // namespace bench\n'
-    )
-    for i in range(sources):
-        u = i % 10
-        parts = ['#include "bench/registry.h"\n', f'#include "bench/util{u}.h"\n',
-                 "#include <algorithm>\n#include <functional>\n#include <map>\n"
-                 "#include <memory>\n#include <optional>\n#include <sstream>\n#include <string>\n"
-                 "#include <unordered_map>\n#include <vector>\n\n",
-                 "namespace bench {\n",
-                 f"struct Record{i} {{\n  int value;\n  std::string name;\n}};\n"]
-        parts.append(f"static int Step{i}_0(int x) {{ return x; }}\n")
-        for j in range(1, functions):
-            # one function in 16 is standard-library heavy, the rest plain arithmetic: on
-            # clang this costs about what Apache TVM's runtime costs per byte (see the README)
-            template = FUNCTION if j % 16 == 1 else PLAIN
-            parts.append(template.format(i=i, j=j, prev=j - 1, u=u))
-        parts.append(SOURCE_TAIL.format(i=i, last=functions - 1))
-        (root / "src" / f"unit{i}.cc").write_text("".join(parts))
-        lines.append(f'#include "src/unit{i}.cc"\n')
-    lines.append("int main() { return 0; }\n")
-    umbrella = root / "umbrella.cc"
-    umbrella.write_text("".join(lines))
-    return umbrella
+@dataclass
+class Command:
+    """One command line to measure, and its samples."""
+
+    label: str
+    argv: list[str]
+    #: ``None`` for the compilers; ``"cold"`` or ``"warm"`` for amalint.
+    mode: str | None = None
+    samples: list[tuple[float, float, float]] = field(default_factory=list)
+
+    def median(self, index: int) -> float:
+        return statistics.median(s[index] for s in self.samples)
 
 
-def unit_bytes(root: Path) -> int:
-    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """CPU seconds (user + system, waited-for descendants included), wall seconds and peak
+    resident memory in MB of one run; exit codes 0 and 1 (findings) are fine."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n"
+                         f"{err.decode(errors='replace')[-2000:]}")
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
 
 
-def timed(cmd: list[str], cwd: Path, repeat: int) -> float:
-    """Median wall time of ``repeat`` runs after one warm-up run (exit 0 or 1 accepted).
+def clear_cache(cwd: Path, xdg: Path) -> None:
+    shutil.rmtree(cwd / CACHE_DIR_NAME, ignore_errors=True)
+    shutil.rmtree(xdg, ignore_errors=True)
+    xdg.mkdir(parents=True)
 
-    Bytecode caching is allowed (as in a normal install) even if PYTHONDONTWRITEBYTECODE is set.
-    """
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    times = []
-    subprocess.run(cmd, cwd=cwd, capture_output=True, env=env)
-    for _ in range(repeat):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
-        times.append(time.perf_counter() - start)
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
-    return statistics.median(times)
+
+def run_unit(commands: list[Command], cwd: Path, repeat: int, scratch: Path) -> None:
+    """One untimed run of each command, then ``repeat`` interleaved rounds."""
+    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    base_env["NO_COLOR"] = "1"
+    for round_number in range(repeat + 1):
+        for command in commands:
+            env = dict(base_env)
+            if command.mode is not None:
+                xdg = scratch / f"xdg-{command.label}"
+                if command.mode == "cold":
+                    clear_cache(cwd, xdg)
+                env["XDG_CACHE_HOME"] = str(xdg)
+            sample = measure(command.argv, cwd, env)
+            if round_number:
+                command.samples.append(sample)
+
+
+def table(title: str, commands: list[Command]) -> str:
+    syntax = next((c for c in commands if c.label.endswith("-fsyntax-only")), None)
+    preprocess = next((c for c in commands if c.label.endswith(" -E")), None)
+    lines = [f"### {title}", "",
+             "| command | CPU s | wall s | peak MB | CPU vs -fsyntax-only | CPU vs -E |",
+             "|---|---|---|---|---|---|"]
+    for command in commands:
+        cpu = command.median(0)
+        ratios = ("", "") if command.mode is None else (
+            _ratio(cpu, syntax.median(0)) if syntax is not None else "-",
+            _ratio(cpu, preprocess.median(0)) if preprocess is not None else "-")
+        lines.append(f"| {command.label} | {cpu:.2f} | {command.median(1):.2f} | "
+                     f"{command.median(2):.0f} | {ratios[0]} | {ratios[1]} |")
+    return "\n".join(lines)
+
+
+def _ratio(value: float, reference: float) -> str:
+    """``value`` as a multiple of ``reference`` (and how many times less, when less)."""
+    if value >= reference:
+        return f"{value / reference:.2f}x"
+    return f"{value / reference:.2f}x ({reference / value:.1f}x less)"
+
+
+def commands_for(umbrella: str, flags: list[str], frontends: list[str],
+                 pythons: list[tuple[str, str]], compiler: str, with_compiler: bool
+                 ) -> list[Command]:
+    out = []
+    if with_compiler:
+        name = Path(compiler).name
+        out.append(Command(f"{name} -fsyntax-only",
+                           [compiler, "-fsyntax-only", "-std=c++17", "-w", *flags, umbrella]))
+        out.append(Command(f"{name} -E",
+                           [compiler, "-E", "-std=c++17", "-w", *flags, umbrella, "-o",
+                            os.devnull]))
+    for frontend in frontends:
+        for label, python in pythons:
+            for mode in ("cold", "warm"):
+                who = f"amalint{f' ({label})' if label else ''} {frontend} {mode}"
+                out.append(Command(who, [python, "-m", "amalint", "check", "--frontend",
+                                         frontend, "-q", umbrella, "--", *flags], mode))
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="40,200,1000,2000")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--compiler-up-to", type=int, default=200,
-                        help="run the compiler reference only up to this many sources")
-    parser.add_argument("--frontend", choices=["tree-sitter", "libclang"],
-                        default="tree-sitter")
+    parser.add_argument("--sizes", default="40,200", help="synthetic units, in sources")
+    parser.add_argument("--repeat", type=int, default=3, help="timed rounds (medians)")
+    parser.add_argument("--reference-up-to", type=int, default=200,
+                        help="run the compiler references only up to this many sources")
+    parser.add_argument("--frontend", default="tree-sitter,libclang",
+                        help="comma-separated front ends to time")
+    parser.add_argument("--python", action="append", default=[], metavar="[LABEL=]PATH",
+                        help="a Python whose `-m amalint` is timed (repeatable)")
+    parser.add_argument("--compiler", default=shutil.which("clang++") or "clang++")
     parser.add_argument("--umbrella", type=Path, help="time this real unit instead")
     parser.add_argument("--cwd", type=Path, default=Path.cwd(),
                         help="directory to run in with --umbrella")
+    parser.add_argument("--json", type=Path, help="also write every sample here")
     argv = sys.argv[1:]
     flags = argv[argv.index("--") + 1 :] if "--" in argv else ["-Iinclude"]
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
-    compiler = shutil.which("clang++") or shutil.which("g++")
-    if compiler is None:
-        raise SystemExit("needs clang++ or g++ on PATH for the reference run")
-    print(f"front end: {args.frontend}; reference: {Path(compiler).name} -fsyntax-only "
-          "-std=c++17")
-    print(f"{'sources':>8} {'bytes':>11} {'amalint s':>10} {'ms/source':>10} "
-          f"{'compiler s':>11} {'ratio':>7}")
-
-    def row(root: Path, umbrella: str, n: int, size: int, with_compiler: bool) -> None:
-        lint = timed([sys.executable, "-m", "amalint", "check", "--no-cache", "--frontend",
-                      args.frontend, umbrella, "--", *flags], root, args.repeat)
-        ref = ratio = "-"
-        if with_compiler:
-            seconds = timed([compiler, "-fsyntax-only", "-std=c++17", "-w", *flags, umbrella],
-                            root, args.repeat)
-            ref = f"{seconds:.2f}"
-            ratio = f"{seconds / lint:.1f}x" if args.frontend == "tree-sitter" \
-                else f"{lint / seconds:.2f}x"
-        print(f"{n:>8} {size:>11,} {lint:>10.2f} {1000 * lint / max(n, 1):>10.1f} "
-              f"{ref:>11} {ratio:>7}", flush=True)
-
-    if args.umbrella is not None:
-        root = args.cwd.resolve()
-        text = (root / args.umbrella).read_text(errors="replace")
-        row(root, str(args.umbrella), text.count("#include"), len(text), True)
-        return
-    for n in (int(s) for s in args.sizes.split(",")):
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            generate(root, n)
-            row(root, "umbrella.cc", n, unit_bytes(root), n <= args.compiler_up_to)
+    if shutil.which(args.compiler) is None:
+        raise SystemExit(f"{args.compiler} not found: the reference runs need it")
+    frontends = [f for f in args.frontend.split(",") if f]
+    pythons = [(p.split("=", 1)[0], p.split("=", 1)[1]) if "=" in p else ("", p)
+               for p in args.python] or [("", sys.executable)]
+    print(f"# {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {args.repeat} rounds "
+          f"(medians), reference {Path(args.compiler).name}\n")
+    results: dict[str, list[dict[str, object]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        units: list[tuple[str, Path, str, bool]] = []
+        if args.umbrella is not None:
+            root = args.cwd.resolve()
+            units.append((f"{args.umbrella} ({(root / args.umbrella).stat().st_size:,} bytes "
+                           "umbrella)", root, str(args.umbrella), True))
+        else:
+            for size in (int(s) for s in args.sizes.split(",")):
+                root = scratch / f"synthetic-{size}"
+                root.mkdir()
+                generate(root, size)
+                units.append((f"synthetic, {size} sources ({unit_bytes(root):,} bytes)", root,
+                              "umbrella.cc", size <= args.reference_up_to))
+        for title, root, umbrella, with_compiler in units:
+            commands = commands_for(umbrella, flags, frontends, pythons, args.compiler,
+                                    with_compiler)
+            run_unit(commands, root, args.repeat, scratch)
+            print(table(title, commands), "\n", flush=True)
+            results[title] = [{"command": c.label, "argv": c.argv, "samples": c.samples}
+                              for c in commands]
+    if args.json is not None:
+        args.json.write_text(json.dumps(results, indent=1))
 
 
 if __name__ == "__main__":

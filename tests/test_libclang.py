@@ -9,6 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 import pytest
 from amalint.config.flags import clean_args
 from amalint.config.settings import Settings, parse_compiler_args
@@ -149,10 +154,43 @@ def test_without_builtin_headers_the_parse_goes_on_with_a_warning() -> None:
     assert "ffi.GetKwargsObject" in required
 
 
+def test_builtin_headers_come_from_the_clang_tidy_wheel_of_libclangs_version() -> None:
+    """The dependencies bring matching builtin headers: the clang-tidy wheel's, chosen before
+    any clang on PATH or installed, and its version is libclang's."""
+    cindex = libclang.load()
+    found = libclang.find_resource_dir(None, libclang.version(cindex))
+    assert found.origin == "the clang-tidy wheel"
+    assert found.matches
+    assert found.path is not None and (found.path / "include" / "stddef.h").is_file()
+    assert found.path.name == str(libclang.major_version(libclang.version(cindex)))
+
+
+def test_builtin_headers_of_another_clang_are_one_short_warning(chain: Path) -> None:
+    """With another version's builtin headers (a system clang's, given as --resource-dir) the
+    errors inside them are one short line saying how to get matching ones, not AM301."""
+    other = [p for p in sorted(Path("/usr/lib").glob("llvm-*/lib/clang/*"))
+             if (p / "include" / "stddef.h").is_file()
+             and libclang.major_version(p.name) != 18]
+    if not other:
+        pytest.skip("no clang of another version installed")
+    source = chain / "simd.cc"  # intrinsics headers are where the versions differ
+    source.write_text("#include <emmintrin.h>\n#include <cstdio>\n")
+    umbrella = chain / "umbrella.cc"
+    umbrella.write_text('#include "simd.cc"\n' + umbrella.read_text())
+    result = amalint("check", "umbrella.cc", "--frontend", "libclang", "--resource-dir",
+                     str(other[0]), "--format", "json", "--", "-I../include", cwd=chain)
+    assert result.returncode == 1, result.stderr
+    assert "AM301" not in _codes(result.stdout)
+    warnings = [line for line in result.stderr.splitlines() if "builtin headers" in line]
+    assert len(warnings) == 1 and len(warnings[0]) < 200, result.stderr
+    assert "pip install 'clang-tidy==18.*'" in warnings[0]
+
+
 def test_fresh_environment_with_only_the_wheels(tmp_path: Path) -> None:
     """A new virtual environment gets amalint from this checkout and its dependencies from
     pip, first without libclang (auto falls back to tree-sitter, --frontend libclang is a clear
-    error), then with the libclang wheel and no clang on PATH: the TVM-shaped hazard is found."""
+    error), then with the libclang and clang-tidy wheels of pyproject.toml and no clang on PATH:
+    the TVM-shaped hazard is found, with matching builtin headers (no warning about them)."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
@@ -176,10 +214,15 @@ def test_fresh_environment_with_only_the_wheels(tmp_path: Path) -> None:
     assert explicit.returncode == 2
     assert "--frontend libclang: libclang is not installed" in explicit.stderr
 
-    subprocess.run([*pip, "libclang>=16"], check=True, timeout=600)
+    wheels = [d for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+              ["dependencies"] if d.startswith(("libclang", "clang-tidy"))]
+    assert len(wheels) == 2
+    subprocess.run([*pip, *wheels], check=True, timeout=600)
     assert shutil.which("clang", path=env["PATH"]) is None
     found = run("check", "umbrella.cc", "-v", "--format", "json", *flags)
     assert found.returncode == 1, found.stderr
     assert "front end libclang" in found.stderr
+    assert "builtin headers" not in found.stderr
+    assert "resource directory" not in found.stderr
     keys = {json.loads(found.stdout)[0]["message"].split("`")[3]}
     assert keys == {"ffi.GetKwargsObject"}

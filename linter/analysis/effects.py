@@ -13,7 +13,7 @@ chain of calls that leads to it. Calls that resolve to nothing are skipped and c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -98,6 +98,27 @@ class _Analyzer:
         self.unknown_keys: list[Location] = []
 
     def summary(self, fid: str) -> tuple[_Summary, ...]:
+        """The eager effects of ``fid``, memoized. Call chains may be thousands deep, so the
+        recursion into callees runs on an explicit stack of :meth:`_summarize` generators: each
+        yields a callee and is sent that callee's summary."""
+        stack = [self._summarize(fid)]
+        result: tuple[_Summary, ...] | None = None
+        while stack:
+            try:
+                callee = stack[-1].send(result) if result is not None else next(stack[-1])
+            except StopIteration as done:
+                stack.pop()
+                result = done.value
+                continue
+            result = None
+            if callee in self.memo:
+                result = self.memo[callee]
+            else:
+                stack.append(self._summarize(callee))
+        assert result is not None
+        return result
+
+    def _summarize(self, fid: str) -> Generator[str, tuple[_Summary, ...], tuple[_Summary, ...]]:
         if fid in self.memo:
             return self.memo[fid]
         if fid in self.active:
@@ -133,7 +154,7 @@ class _Analyzer:
                 continue
             step = Step(call.location, _describe(call))
             for target in call.targets:
-                for inner in self.summary(target):
+                for inner in (yield target):
                     key = inner.key
                     if isinstance(key, ParamRef):
                         arg = call.args[key.index] if key.index < len(call.args) else None

@@ -97,37 +97,46 @@ class Walker:
         self.aliases = aliases
         self.members = members
 
-    def walk(self, node: Node, scope: Scope, conditional: bool) -> None:
-        for child in node.named_children:
-            kind = child.type
-            if kind == "namespace_definition":
-                self._namespace(child, scope, conditional)
-            elif kind == "linkage_specification":
-                body = child.child_by_field_name("body")
-                if body is not None and body.type == "declaration_list":
-                    self.walk(body, scope, conditional)
-                elif body is not None:
-                    self.one(body, scope, conditional, None)
-            elif kind in CONDITIONALS:
-                guard = (kind == "preproc_ifdef" and self.file.guard is not None
-                         and self.file.text(child.child_by_field_name("name"))
-                         == self.file.guard and self.file.text(child).startswith("#ifndef"))
-                self.walk(child, scope, conditional or not guard)
-            elif kind == "ERROR":
-                self.walk(child, scope, True)
-            else:
-                self.one(child, scope, conditional, None)
+    def walk(self, root: Node, scope: Scope, conditional: bool) -> None:
+        """Every declaration at namespace scope under ``root``, in file order, on an explicit
+        stack (namespaces and ``#if``\\ s may nest a thousand deep)."""
+        todo: list[tuple[Node, Scope, bool]] = [(root, scope, conditional)]
+        while todo:
+            node, scope, conditional = todo.pop()
+            found: list[tuple[Node, Scope, bool]] = []
+            for child in node.named_children:
+                kind = child.type
+                if kind == "namespace_definition":
+                    inner = self._namespace(child, scope, conditional)
+                    body = child.child_by_field_name("body")
+                    if body is not None:
+                        found.append((body, inner, conditional))
+                elif kind == "linkage_specification":
+                    body = child.child_by_field_name("body")
+                    if body is not None and body.type == "declaration_list":
+                        found.append((body, scope, conditional))
+                    elif body is not None:
+                        self.one(body, scope, conditional, None)
+                elif kind in CONDITIONALS:
+                    guard = (kind == "preproc_ifdef" and self.file.guard is not None
+                             and self.file.text(child.child_by_field_name("name"))
+                             == self.file.guard and self.file.text(child).startswith("#ifndef"))
+                    found.append((child, scope, conditional or not guard))
+                elif kind == "ERROR":
+                    found.append((child, scope, True))
+                else:
+                    self.one(child, scope, conditional, None)
+            todo.extend(reversed(found))
 
-    def _namespace(self, node: Node, scope: Scope, conditional: bool) -> None:
+    def _namespace(self, node: Node, scope: Scope, conditional: bool) -> Scope:
+        """Declare a namespace (``a::b`` is two); the scope inside it."""
         name = node.child_by_field_name("name")
         parts = split(self.file.text(name)) if name is not None else (ANONYMOUS,)
         inner = scope
         for part in parts:
             self._add(inner, part, DeclKind.NAMESPACE, node, conditional)
             inner = (*inner, part)
-        body = node.child_by_field_name("body")
-        if body is not None:
-            self.walk(body, inner, conditional)
+        return inner
 
     def _add(self, scope: Scope, name: str, kind: DeclKind, node: Node, conditional: bool,
              internal: str = "", signature: str | None = None, *, definition: bool = False,

@@ -25,13 +25,27 @@ init-block macro's variable and function, say) share one span of text. Inside bo
   are not followed, unless they match a registry API of a profile.
 
 libclang needs clang's builtin headers (``stddef.h`` and the like), which the pip ``libclang``
-wheel does not ship. They are looked for in ``--resource-dir`` (or config ``resource-dir``), the
-resource directory of a clang on ``PATH``, and well-known install paths, preferring the version
-of the loaded libclang; without one the parse goes on, with errors, and a warning says so. Parse
-errors never stop the run (clang's error limit is lifted); files with errors get AM301.
+wheel does not ship; the ``clang-tidy`` wheel of the same major version (a dependency) does.
+They are taken from ``--resource-dir`` (or config ``resource-dir``), else from that wheel, a
+clang on ``PATH`` or well-known install paths, the version of the loaded libclang first;
+without matching ones the parse goes on, errors in another version's headers are one warning,
+and without any a warning says so. Parse errors never stop the run (clang's error limit is
+lifted); files with errors get AM301.
+
+The parse and the model's construction run in a child process (:mod:`.isolation`): when clang
+crashes (it overflows its stack on code nested deep enough), the run ends with a one-line
+error, not a dead interpreter.
 """
 
-from amalint.frontends.libclang.library import ResourceDir, available, load
+from amalint.frontends.libclang.library import (
+    ResourceDir,
+    available,
+    find_resource_dir,
+    load,
+    major_version,
+    version,
+)
 from amalint.frontends.libclang.parsing import parse, parse_with
 
-__all__ = ["ResourceDir", "available", "load", "parse", "parse_with"]
+__all__ = ["ResourceDir", "available", "find_resource_dir", "load", "major_version", "parse",
+           "parse_with", "version"]

@@ -14,20 +14,19 @@ from typing import Any
 from amalint.config.profiles import Registry
 from amalint.config.settings import Settings
 from amalint.frontends.libclang import diagnostics
+from amalint.frontends.libclang.cursors import Cursors, Kinds
 from amalint.frontends.libclang.library import ResourceDir
 from amalint.frontends.libclang.walker import Walker
 from amalint.model import (
     DEFAULT_PRIORITY,
     CallSite,
-    CodeModel,
+    CompilerDiagnostic,
+    Diagnostic,
     EntryKind,
     EntryPoint,
-    FileScope,
     Function,
-    LazyFunctions,
     Location,
 )
-from amalint.scan.sources import text_lines
 from amalint.scan.unit import SourceFile, Unit
 
 #: A libclang cursor (the bindings are untyped).
@@ -40,6 +39,21 @@ _ATTRIBUTE = re.compile(
     r"\s*(?:\(\s*(\d+)\s*\))?"
 )
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What the libclang front end takes from the translation unit into the code model."""
+
+    entry_points: tuple[EntryPoint, ...]
+    #: Problems of the set-up (builtin headers), for warnings.
+    diagnostics: tuple[Diagnostic, ...]
+    #: Every function the entry points may run, by id (the analysis asks for no other).
+    functions: dict[str, Function]
+    #: The compiler's own errors and the warnings rules are about.
+    compiler_diagnostics: tuple[CompilerDiagnostic, ...]
+    #: Every file the parse read, system headers too (the cache checks them).
+    inputs: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -75,22 +89,8 @@ class Builder:
         self._classes: dict[int, ClassInfo | None] = {}
         self._implicit: dict[tuple[int, bool], str | None] = {}
         self._spans: dict[tuple[Path, int], tuple[int, int]] = {}
-        self.function_kinds = {
-            self.K.FUNCTION_DECL, self.K.CXX_METHOD, self.K.CONSTRUCTOR, self.K.DESTRUCTOR,
-            self.K.CONVERSION_FUNCTION, self.K.FUNCTION_TEMPLATE,
-        }
-        self.record_kinds = {self.K.STRUCT_DECL, self.K.CLASS_DECL, self.K.UNION_DECL,
-                             self.K.CLASS_TEMPLATE}
-        K = self.K
-        #: Expressions a walk looks through, keeping whether the value is owned.
-        self.transparent = {K.UNEXPOSED_EXPR, K.PAREN_EXPR, K.CXX_FUNCTIONAL_CAST_EXPR,
-                            K.CSTYLE_CAST_EXPR, K.CXX_STATIC_CAST_EXPR, K.CXX_CONST_CAST_EXPR}
-        #: Cursors a walk never enters: references to types and names, nested declarations,
-        #: and lambdas (their bodies run only when called).
-        self.skipped = {K.TYPE_REF, K.TEMPLATE_REF, K.NAMESPACE_REF, K.LAMBDA_EXPR,
-                        K.FUNCTION_DECL, K.CXX_METHOD, K.FUNCTION_TEMPLATE, K.STRUCT_DECL,
-                        K.CLASS_DECL, K.UNION_DECL, K.CLASS_TEMPLATE, K.PARM_DECL,
-                        K.TYPEDEF_DECL, K.TYPE_ALIAS_DECL, K.MEMBER_REF}
+        self.fast = Cursors(cindex, tu)
+        self.kinds = Kinds(cindex)
         self._policy = cindex.conf.lib.clang_getCursorPrintingPolicy(tu.cursor)
         cindex.conf.lib.clang_PrintingPolicy_setProperty(self._policy, _TERSE_OUTPUT, 1)
 
@@ -98,10 +98,9 @@ class Builder:
 
     def source_of(self, cursor: Cursor) -> SourceFile | None:
         """The project file a cursor is in (``None`` for system and library headers)."""
-        file = cursor.location.file
-        if file is None:
+        name = self.fast.spot(cursor)[0]
+        if name is None:
             return None
-        name = file.name
         if name not in self._by_name:
             self._by_name[name] = self.sources.get(self.path(name))
         return self._by_name[name]
@@ -114,28 +113,34 @@ class Builder:
         return found
 
     def location(self, cursor: Cursor) -> Location:
-        point = cursor.extent.start
-        file = point.file
-        path = self.path(file.name) if file is not None else self.unit.umbrella.path
-        return Location(path, point.line, point.column)
+        name, line, column, _ = self.fast.start(cursor)
+        path = self.path(name) if name is not None else self.unit.umbrella.path
+        return Location(path, line, column)
 
     def qualified(self, cursor: Cursor) -> str:
         """``ns::Class::member`` (template arguments left out), as profiles name APIs."""
-        key = cursor.hash
-        if key not in self._qualified:
-            parts = []
-            node = cursor
-            while node is not None and node.kind != self.K.TRANSLATION_UNIT:
-                if node.spelling and node.kind != self.K.LINKAGE_SPEC:
-                    parts.append(node.spelling)
-                node = node.semantic_parent
-            self._qualified[key] = "::".join(reversed(parts))
-        return self._qualified[key]
+        key = self.fast.hash(cursor)
+        if key in self._qualified:
+            return self._qualified[key]
+        chain: list[tuple[int, str]] = []  # up to the first ancestor already named
+        name = ""
+        node = cursor
+        while node is not None and node.kind != self.K.TRANSLATION_UNIT:
+            node_key = self.fast.hash(node)
+            if node_key in self._qualified:
+                name = self._qualified[node_key]
+                break
+            chain.append((node_key, node.spelling if node.kind != self.K.LINKAGE_SPEC else ""))
+            node = node.semantic_parent
+        for node_key, part in reversed(chain):  # each ancestor's name is cached on the way
+            name = f"{name}::{part}" if name and part else part or name
+            self._qualified[node_key] = name
+        return name
 
     def attribute(self, cursor: Cursor) -> tuple[str, int] | None:
         """The ``constructor``/``init_priority`` attribute of a declaration, with its priority,
         read from the declaration as clang prints it (so attributes from macros count too)."""
-        if not any(c.kind.is_attribute() for c in cursor.get_children()):
+        if not any(c._kind_id in self.fast.attributes for c in self.fast.children(cursor)):
             return None
         text = self.ci.conf.lib.clang_getCursorPrettyPrinted(cursor, self._policy)
         m = _ATTRIBUTE.search(text)
@@ -147,40 +152,43 @@ class Builder:
 
     def target(self, ref: Cursor) -> str | None:
         """The model id of the definition ``ref`` runs, if it is in the project."""
-        key = ref.hash
+        key = self.fast.hash(ref)
         if key in self._targets:
             return self._targets[key]
-        definition = ref.get_definition()
+        definition = self.fast.definition(ref)
         fid = None
         if definition is not None and self.source_of(definition) is not None:
-            fid = definition.get_usr() or f"{self.qualified(definition)}@{definition.hash}"
+            fid = definition.get_usr() or \
+                f"{self.qualified(definition)}@{self.fast.hash(definition)}"
             self.cursors.setdefault(fid, definition)
         self._targets[key] = fid
         return fid
 
     def class_info(self, cls: Cursor | None) -> ClassInfo | None:
         """Destructor, bases and class-type fields of a class in the project."""
-        if cls is None or cls.kind not in self.record_kinds or self.source_of(cls) is None:
+        if cls is None or cls._kind_id not in self.kinds.records or self.source_of(cls) is None:
             return None
-        key = cls.hash
+        key = self.fast.hash(cls)
         if key in self._classes:
             return self._classes[key]
-        self._classes[key] = None  # guards against recursion
-        children = list(cls.get_children())
+        self._classes[key] = None
+        children = self.fast.children(cls)
         if not children:  # an implicit instantiation: its members are the pattern's
             pattern = self.ci.conf.lib.clang_getSpecializedCursorTemplate(cls)
             if pattern is not None:
-                children = list(pattern.get_children())
-        destructor = next((c for c in children if c.kind == self.K.DESTRUCTOR), None)
+                children = self.fast.children(pattern)
+        K = self.K
+        destructor = next((c for c in children if c._kind_id == K.DESTRUCTOR.value), None)
         bases = [c.type.get_canonical().get_declaration() for c in children
-                 if c.kind == self.K.CXX_BASE_SPECIFIER]
-        fields = [c for c in children if c.kind == self.K.FIELD_DECL] \
-            if cls.kind == self.K.CLASS_TEMPLATE else cls.type.get_canonical().get_fields()
+                 if c._kind_id == K.CXX_BASE_SPECIFIER.value]
+        fields = [c for c in children if c._kind_id == K.FIELD_DECL.value] \
+            if cls._kind_id == K.CLASS_TEMPLATE.value else cls.type.get_canonical().get_fields()
         members = [f.type.get_canonical().get_declaration() for f in fields]
+        records = self.kinds.records
         info = ClassInfo(
             cls, self.qualified(cls), destructor,
-            [b for b in bases if b is not None and b.kind in self.record_kinds],
-            [m for m in members if m is not None and m.kind in self.record_kinds],
+            [b for b in bases if b is not None and b._kind_id in records],
+            [m for m in members if m is not None and m._kind_id in records],
         )
         self._classes[key] = info
         return info
@@ -195,22 +203,54 @@ class Builder:
 
     def implicit(self, info: ClassInfo, *, construct: bool) -> str | None:
         """A synthetic function for an implicit constructor or destructor: the bases' and
-        members' own, in the order the language runs them; ``None`` if it runs nothing."""
-        key = (info.cursor.hash, construct)
+        members' own, in the order the language runs them; ``None`` if it runs nothing.
+
+        The implicit ones of the parts are made first, deepest first, with an explicit stack
+        (inheritance chains may be thousands deep); a class met again while its own is being
+        made (a cycle) counts as running nothing, as a recursion guard would have it."""
+        key = (self.fast.hash(info.cursor), construct)
         if key in self._implicit:
             return self._implicit[key]
-        self._implicit[key] = None  # guards against recursion
-        fid = f"{info.name}::{'<implicit ctor>' if construct else '<implicit dtor>'}"
+        self._implicit[key] = None  # in progress
+        todo = [(info, iter(self._implicit_parts(info, construct)))]
+        while todo:
+            current, parts = todo[-1]
+            for part in parts:
+                part_key = (self.fast.hash(part.cursor), construct)
+                if part_key not in self._implicit:
+                    self._implicit[part_key] = None
+                    todo.append((part, iter(self._implicit_parts(part, construct))))
+                    break
+            else:  # every part it needs is made (or in progress): make this one
+                todo.pop()
+                self._make_implicit(current, construct)
+        return self._implicit[key]
+
+    def _implicit_parts(self, info: ClassInfo, construct: bool) -> list[ClassInfo]:
+        """The parts whose implicit constructors (or destructors) ``info``'s own asks for, in
+        the order it asks."""
+        if construct:
+            found = [self.class_info(part) for part in (*info.bases, *info.members)]
+            return [part for part in found if part is not None]
+        out = []
+        for part in (*reversed(info.members), *reversed(info.bases)):
+            part_info = self.class_info(part)
+            if part_info is not None and (part_info.destructor is None
+                                          or self.target(part_info.destructor) is None):
+                out.append(part_info)
+        return out
+
+    def _make_implicit(self, info: ClassInfo, construct: bool) -> None:
         walker = Walker(self, None)
         if construct:
             walker.construct_parts(info, explicit=set())
         else:
             walker.destroy_parts(info)
-        if not walker.calls:
-            return None
-        self.functions[fid] = Function(fid, fid, self.location(info.cursor), tuple(walker.calls))
-        self._implicit[key] = fid
-        return fid
+        if walker.calls:
+            fid = f"{info.name}::{'<implicit ctor>' if construct else '<implicit dtor>'}"
+            self.functions[fid] = Function(fid, fid, self.location(info.cursor),
+                                           tuple(walker.calls))
+            self._implicit[(self.fast.hash(info.cursor), construct)] = fid
 
     def function(self, fid: str) -> Function | None:
         if fid in self.functions:
@@ -226,26 +266,35 @@ class Builder:
 
     # -- entry points
 
-    def _declarations(self, parent: Cursor, entries: list[EntryPoint]) -> None:
+    def _declarations(self, root: Cursor, entries: list[EntryPoint]) -> None:
+        """Entry points among the declarations at namespace scope, in text order (iteratively,
+        into namespaces and linkage specifications nested to any depth)."""
         K = self.K
-        for cursor in parent.get_children():
+        nested = {K.NAMESPACE.value, K.LINKAGE_SPEC.value, K.UNEXPOSED_DECL.value}
+        todo = [iter(self.fast.children(root))]
+        while todo:
+            cursor = next(todo[-1], None)
+            if cursor is None:
+                todo.pop()
+                continue
             source = self.source_of(cursor)
             if source is None:
                 continue
-            kind = cursor.kind
-            if kind in (K.NAMESPACE, K.LINKAGE_SPEC, K.UNEXPOSED_DECL):
-                self._declarations(cursor, entries)
+            kind = cursor._kind_id
+            if kind in nested:
+                todo.append(iter(self.fast.children(cursor)))
                 continue
-            start, end = cursor.extent.start, cursor.extent.end
-            span = (source.path, start.offset)
+            start = self.fast.start(cursor)[3]
+            _, end_line, end_column, _ = self.fast.end(cursor)
+            span = (source.path, start)
             previous = self._spans.get(span, (0, 0))
-            self._spans[span] = max(previous, (end.line, end.column - 1))
-            if kind == K.FUNCTION_DECL and cursor.is_definition():
+            self._spans[span] = max(previous, (end_line, end_column - 1))
+            if kind == K.FUNCTION_DECL.value and cursor.is_definition():
                 attribute = self.attribute(cursor)
                 if attribute is not None and attribute[0] == "constructor":
                     entries.append(self._entry(cursor, source, EntryKind.CONSTRUCTOR,
                                                attribute[1]))
-            elif kind == K.VAR_DECL:
+            elif kind == K.VAR_DECL.value:
                 entry = self._variable(cursor, source)
                 if entry is not None:
                     entries.append(entry)
@@ -308,19 +357,24 @@ class Builder:
 
     # -- parse health
 
-    def build(self, filescope: FileScope) -> CodeModel:
+    def build(self) -> Parsed:
+        """The entry points, the parse's diagnostics, and every function the entry points may
+        run (built now, eagerly: the translation unit does not outlive this call's process)."""
         entries: list[EntryPoint] = []
         self._declarations(self.tu.cursor, entries)
+        entry_points = tuple(self._with_spans(entries))
+        functions: dict[str, Function] = {}
+        todo = [entry.function for entry in entry_points]
+        while todo:
+            fid = todo.pop()
+            if fid in functions:
+                continue
+            fn = self.function(fid)
+            if fn is not None:
+                functions[fid] = fn
+                todo.extend(t for call in fn.calls if not call.deferred for t in call.targets)
         compiler, setup = diagnostics.collect(self)
         self.ci.conf.lib.clang_PrintingPolicy_dispose(self._policy)
-        return CodeModel(
-            umbrella=self.unit.umbrella,
-            functions=LazyFunctions(self.function, lambda: list(self.cursors)),
-            entry_points=tuple(self._with_spans(entries)),
-            files=tuple(src.path for src in self.unit.files),
-            diagnostics=(*self.unit.diagnostics, *setup),
-            source_lines={src.path: text_lines(src.data) for src in self.unit.files},
-            filescope=filescope,
-            compiler_diagnostics=tuple(compiler),
-        )
+        inputs = tuple(Path(i.include.name) for i in self.tu.get_includes())
+        return Parsed(entry_points, tuple(setup), functions, tuple(compiler), inputs)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from amalint.frontends.libclang.library import version
+from amalint.frontends.libclang.library import install_hint, major_version, version
 from amalint.model import CompilerDiagnostic, CompilerNote, Diagnostic, Location, Severity
 
 if TYPE_CHECKING:
@@ -73,18 +73,20 @@ def collect(builder: Builder) -> tuple[list[CompilerDiagnostic], list[Diagnostic
             Location(path, diag.location.line, diag.location.column), unit,
             builder.path(charged), tuple(notes)))
     setup: list[Diagnostic] = []
+    libclang = version(ci)
     if toolchain:
+        headers = builder.resource.path
         setup.append(Diagnostic(
             Location(umbrella.path, 1),
-            f"{len(toolchain)} error(s) in the builtin headers of {builder.resource.path}, "
-            f"which belong to another clang version than libclang ({version(ci)}); "
-            f"first '{toolchain[0]}' (pass --resource-dir of a matching clang)",
+            f"libclang {major_version(libclang)} with the builtin headers of clang "
+            f"{major_version(headers.name) if headers is not None else '?'}: "
+            f"{len(toolchain)} error(s) in them ignored ({install_hint(libclang)})",
         ))
     elif builder.resource.path is None:
         setup.append(Diagnostic(
             Location(umbrella.path, 1),
-            "no clang resource directory found (builtin headers such as stddef.h are "
-            "missing); pass --resource-dir or install clang",
+            f"no clang resource directory found for libclang {major_version(libclang)} "
+            f"(stddef.h and the like are missing): {install_hint(libclang)}",
         ))
     return out, setup
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -57,7 +58,7 @@ def version(cindex: ModuleType) -> str:
     return str(cindex.conf.lib.clang_getClangVersion())
 
 
-def _major(text: str) -> int | None:
+def major_version(text: str) -> int | None:
     m = re.search(r"(\d+)(?:\.\d+)*", text)
     return int(m.group(1)) if m else None
 
@@ -93,25 +94,55 @@ def _from_path_clangs(major: int | None) -> Iterator[Path]:
             yield Path(out.stdout.strip())
 
 
+def _from_wheel() -> Iterator[Path]:
+    """The builtin headers the ``clang-tidy`` wheel carries (``clang_tidy/data/lib/clang/N``):
+    a dependency pinned to libclang's major version, so pip alone brings matching ones."""
+    try:
+        spec = importlib.util.find_spec("clang_tidy")
+    except (ImportError, ValueError):
+        return
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        yield from sorted((Path(location) / "data" / "lib" / "clang").glob("*"))
+
+
+def _candidates(major: int | None) -> Iterator[tuple[Path, str]]:
+    """Possible resource directories, best first: the wheel's, a clang's on PATH, installed."""
+    yield from ((p, "the clang-tidy wheel") for p in _from_wheel())
+    yield from ((p, "clang on PATH") for p in _from_path_clangs(major))
+    for pattern in _RESOURCE_ROOTS:
+        yield from ((p, "installed clang") for p in sorted(Path("/").glob(pattern.lstrip("/"))))
+
+
 def find_resource_dir(explicit: Path | None, libclang_version: str) -> ResourceDir:
     """The builtin-header directory to give libclang: ``explicit`` if given (it must be one),
-    else one of a clang on PATH or of a well-known install, the libclang version first."""
+    else the first of :func:`_candidates` of libclang's major version (the ones after it are
+    not even looked for), else the newest found."""
     if explicit is not None:
         if not _is_resource_dir(explicit):
             raise InputError(f"{explicit}: not a clang resource directory (no include/stddef.h)")
-        return ResourceDir(explicit, "--resource-dir")
-    major = _major(libclang_version)
-    found: list[tuple[Path, str]] = [(p, "clang on PATH") for p in _from_path_clangs(major)]
-    for pattern in _RESOURCE_ROOTS:
-        found.extend((p, "installed clang") for p in sorted(Path("/").glob(pattern.lstrip("/"))))
-    valid = [(p, how) for p, how in found if _is_resource_dir(p)]
-    if not valid:
+        named = major_version(explicit.name)  # lib/clang/18, lib/clang/14.0.6, or not a version
+        return ResourceDir(explicit, "--resource-dir",
+                           matches=named is None or named == major_version(libclang_version))
+    major = major_version(libclang_version)
+    others: list[tuple[Path, str]] = []
+    for path, how in _candidates(major):
+        if not _is_resource_dir(path):
+            continue
+        if major_version(path.name) == major:
+            return ResourceDir(path, how)
+        others.append((path, how))
+    if not others:
         return ResourceDir(None, "none found", matches=False)
-    same = [(p, how) for p, how in valid if _major(p.name) == major]
-    if same:
-        return ResourceDir(same[0][0], same[0][1])
-    newest = max(valid, key=lambda item: _major(item[0].name) or 0)
+    newest = max(others, key=lambda item: major_version(item[0].name) or 0)
     return ResourceDir(newest[0], newest[1], matches=False)
+
+
+def install_hint(libclang_version: str) -> str:
+    """How to get builtin headers that match libclang."""
+    major = major_version(libclang_version)
+    if major is None:
+        return "pip install clang-tidy of libclang's version, or pass --resource-dir"
+    return f"pip install 'clang-tidy=={major}.*', or pass --resource-dir of clang {major}"
 
 
 def available() -> str | None:

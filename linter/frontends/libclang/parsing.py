@@ -1,24 +1,25 @@
 """Parsing a unit with libclang: the arguments (the build's flags, the resource directory,
-no error limit), the parse itself (of the umbrella's in-memory bytes) with a spinner on a
-terminal, and the tree-sitter file-scope pass on a second thread meanwhile."""
+no error limit), the parse itself (of the umbrella's in-memory bytes) and the model's
+construction in a child process (:mod:`.isolation`), with a spinner on a terminal, and the
+tree-sitter file-scope pass in this process meanwhile."""
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
-from pathlib import Path
 from types import ModuleType
 
 from amalint.config.settings import Settings
 from amalint.errors import InputError
 from amalint.frontends.filescope import extract as extract_filescope
-from amalint.frontends.libclang.builder import Builder
+from amalint.frontends.libclang.builder import Builder, Parsed
 from amalint.frontends.libclang.diagnostics import WARNING_ARGS
+from amalint.frontends.libclang.isolation import Child
 from amalint.frontends.libclang.library import ResourceDir, find_resource_dir, load, version
 from amalint.model import CodeModel
+from amalint.scan.sources import text_lines
 from amalint.scan.unit import Unit
 
 #: CXTranslationUnit_KeepGoing: do not stop at a fatal error (a missing header).
@@ -29,6 +30,9 @@ _PARSE_ARGS = ("-ferror-limit=0", *WARNING_ARGS, "-Qunused-arguments")
 @contextmanager
 def progress(message: str) -> Iterator[None]:
     """A spinner on stderr while a parse takes more than a second; only on a terminal."""
+    if not sys.stderr.isatty():  # rich is not even imported then
+        yield
+        return
     from rich.console import Console
 
     console = Console(stderr=True)
@@ -77,18 +81,28 @@ def parse_with(
     path = unit.umbrella.path
     # the umbrella's bytes may be a fix being checked before it is written
     unsaved = [(str(path), unit.umbrella.data.decode("utf-8"))]
-    # the file-scope facts come from tree-sitter: get them while libclang parses (which
-    # releases the GIL)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        filescope = pool.submit(extract_filescope, unit, None, settings.registry.macros)
-        with progress(f"libclang: parsing {path.name}"):
-            try:
-                tu = cindex.Index.create().parse(str(path), args=args, unsaved_files=unsaved,
-                                                 options=_KEEP_GOING)
-            except cindex.TranslationUnitLoadError:
-                raise InputError(f"{path}: libclang could not parse it with these flags: "
-                                 f"{' '.join(args)}") from None
-        model = Builder(cindex, tu, unit, settings, resource).build(filescope.result())
-    # every file the parse read, system headers too (for the cache)
-    return replace(model, inputs=tuple(Path(i.include.name) for i in tu.get_includes()))
 
+    def build() -> Parsed:  # in the child process
+        try:
+            tu = cindex.Index.create().parse(str(path), args=args, unsaved_files=unsaved,
+                                             options=_KEEP_GOING)
+        except cindex.TranslationUnitLoadError:
+            raise InputError(f"{path}: libclang could not parse it with these flags: "
+                             f"{' '.join(args)}") from None
+        return Builder(cindex, tu, unit, settings, resource).build()
+
+    with Child(build, str(path)) as child, progress(f"libclang: parsing {path.name}"):
+        # the file-scope facts come from tree-sitter, here, while the child parses
+        filescope = extract_filescope(unit, None, settings.registry.macros)
+        parsed = child.result()
+    return CodeModel(
+        umbrella=unit.umbrella,
+        functions=parsed.functions,
+        entry_points=parsed.entry_points,
+        files=tuple(src.path for src in unit.files),
+        diagnostics=(*unit.diagnostics, *parsed.diagnostics),
+        source_lines={src.path: text_lines(src.data) for src in unit.files},
+        filescope=filescope,
+        compiler_diagnostics=parsed.compiler_diagnostics,
+        inputs=parsed.inputs,
+    )

@@ -1,14 +1,22 @@
 """One function body under libclang: the calls it makes, resolved semantically, with the
-constructors and destructors that run implicitly, and lambdas only when called."""
+constructors and destructors that run implicitly, and lambdas only when called.
+
+The walk is iterative: a stack of tasks (a cursor to visit, or what is left to do once the
+cursors pushed above it are done), so expressions and statements nested to any depth are fine,
+and no libclang callback ever runs deep in the Python stack."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from amalint.model import Arg, CallKind, CallSite, ParamRef
 
 if TYPE_CHECKING:
     from amalint.frontends.libclang.builder import Builder, ClassInfo, Cursor
+
+#: A unit of work: visit a cursor (``True``: its value is owned), or run what comes after.
+Task = tuple["Cursor", bool] | Callable[[], None]
 
 
 def literal(spelling: str) -> str | None:
@@ -29,6 +37,8 @@ class Walker:
     def __init__(self, builder: Builder, function: Cursor | None) -> None:
         self.b = builder
         self.K = builder.K
+        self.kinds = builder.kinds
+        self.fast = builder.fast
         self.calls: list[CallSite] = []
         #: Destructors of temporaries, run at the end of the full expression.
         self.pending: list[CallSite] = []
@@ -36,9 +46,25 @@ class Walker:
         self.scopes: list[list[CallSite]] = []
         self.params: dict[int, int] = {}
         if function is not None and function.kind != self.K.FUNCTION_TEMPLATE:
-            self.params = {p.hash: i for i, p in enumerate(function.get_arguments() or ())}
-        self.transparent = builder.transparent
-        self.skipped = builder.skipped
+            self.params = {self.fast.hash(p): i
+                           for i, p in enumerate(function.get_arguments() or ())}
+        self._todo: list[Task] = []
+
+    def _run(self, tasks: Iterable[Task | None]) -> None:
+        """Do ``tasks`` in order, and everything they push."""
+        todo = self._todo
+        base = len(todo)
+        todo.extend(t for t in reversed(list(tasks)) if t is not None)
+        while len(todo) > base:
+            task = todo.pop()
+            if isinstance(task, tuple):
+                self._visit(*task)
+            else:
+                task()
+
+    def _then(self, *tasks: Task | None) -> None:
+        """Push ``tasks`` to run in the order given, before anything already pushed."""
+        self._todo.extend(t for t in reversed(tasks) if t is not None)
 
     # -- bodies
 
@@ -48,37 +74,46 @@ class Walker:
         K = self.K
         info = self.b.class_info(cursor.semantic_parent) if cursor.kind in (
             K.CONSTRUCTOR, K.DESTRUCTOR) else None
+        children = self.fast.children(cursor)
         if cursor.kind == K.CONSTRUCTOR and info is not None:
-            explicit = {c.referenced.hash for c in cursor.get_children()
-                        if c.kind in (K.MEMBER_REF, K.TYPE_REF) and c.referenced is not None}
+            explicit = {self.fast.hash(ref) for c in children
+                        if c._kind_id in (self.kinds.member_ref, self.kinds.type_ref)
+                        and (ref := self.fast.referenced(c)) is not None}
             self.construct_parts(info, explicit)
-        for child in cursor.get_children():
-            if child.kind == K.COMPOUND_STMT:
-                self.walk(child)
-            elif child.kind.is_expression():  # a member or base initializer
-                self.walk(child, owned=True)
-                self.flush()
+        tasks: list[Task] = []
+        for child in children:
+            if child._kind_id == self.kinds.compound:
+                tasks.append((child, False))
+            elif child._kind_id in self.fast.expressions:  # a member or base initializer
+                tasks += [(child, True), self.flush]
+        self._run(tasks)
         if cursor.kind == K.DESTRUCTOR and info is not None:
             self.destroy_parts(info)
 
     def variable(self, cursor: Cursor, *, static: bool) -> None:
         """A variable's initialization; a local that is not static is destroyed at the end of
         its block."""
-        for child in cursor.get_children():
-            if child.kind.is_expression():
-                self.walk(child, owned=True)
-        self.flush()
-        if not static and self.scopes:
-            info = self.b.class_info(cursor.type.get_canonical().get_declaration())
-            if info is not None:
-                site = self._destroy(info, cursor, f"local `{cursor.spelling}`")
-                if site is not None:
-                    self.scopes[-1].append(site)
+        self._run([self._variable(cursor, static)])
+
+    def _variable(self, cursor: Cursor, static: bool) -> Task:
+        def initialize() -> None:
+            self._then(*((child, True) for child in self.fast.children(cursor)
+                         if child._kind_id in self.fast.expressions), self.flush, destroy)
+
+        def destroy() -> None:
+            if not static and self.scopes:
+                info = self.b.class_info(cursor.type.get_canonical().get_declaration())
+                if info is not None:
+                    site = self._destroy(info, cursor, f"local `{cursor.spelling}`")
+                    if site is not None:
+                        self.scopes[-1].append(site)
+
+        return initialize
 
     def construct_parts(self, info: ClassInfo, explicit: set[int]) -> None:
         for what, parts in (("base", info.bases), ("member", info.members)):
             for part in parts:
-                if part.hash in explicit:
+                if self.fast.hash(part) in explicit:
                     continue
                 part_info = self.b.class_info(part)
                 if part_info is None:
@@ -95,7 +130,7 @@ class Walker:
                     ))
 
     def _default_constructor(self, info: ClassInfo) -> Cursor | None:
-        for child in info.cursor.get_children():
+        for child in self.fast.children(info.cursor):
             if child.kind == self.K.CONSTRUCTOR and not list(child.get_arguments() or ()):
                 return child
         return None
@@ -124,55 +159,67 @@ class Walker:
 
     # -- the walk
 
-    def walk(self, cursor: Cursor, owned: bool = False) -> None:
+    def _visit(self, cursor: Cursor, owned: bool) -> None:
         """Visit ``cursor``; ``owned`` says its value initializes a variable, a return value,
-        a member or a heap object, so it is not a temporary."""
-        K = self.K
-        kind = cursor.kind
-        if kind == K.CALL_EXPR:
-            self.call(cursor, owned)
-        elif kind in self.skipped:
+        a member or a heap object, so it is not a temporary. What it encloses is pushed."""
+        k = self.kinds
+        kind = cursor._kind_id
+        if kind == k.call:
+            self._call(cursor, owned)
+        elif kind in k.skipped or kind in k.leaves:
             return
-        elif kind == K.COMPOUND_STMT:
+        elif kind == k.compound:
             self.scopes.append([])
-            for child in cursor.get_children():
-                self.walk(child)
-                self.flush()
-            self.calls.extend(reversed(self.scopes.pop()))
-        elif kind == K.VAR_DECL:
+            tasks: list[Task] = []
+            for child in self._inside(cursor):
+                tasks += [(child, False), self.flush]
+            self._then(*tasks, self._close_scope)
+        elif kind == k.var:
             static = cursor.storage_class == self.b.ci.StorageClass.STATIC or \
                 cursor.tls_kind != self.b.ci.TLSKind.NONE
-            self.variable(cursor, static=static)
-        elif kind in self.transparent:
-            for child in cursor.get_children():
-                self.walk(child, owned)
-        elif kind in (K.RETURN_STMT, K.CXX_NEW_EXPR):
-            for child in cursor.get_children():
-                self.walk(child, owned=True)
-        elif kind == K.CXX_DELETE_EXPR:
-            for child in cursor.get_children():
-                self.walk(child)
-                pointee = child.type.get_canonical().get_pointee().get_declaration()
-                info = self.b.class_info(pointee)
-                site = self._destroy(info, cursor, "deleted object") if info else None
-                if site is not None:
-                    self.calls.append(site)
+            self._then(self._variable(cursor, static))
+        elif kind == k.delete:
+            tasks = []
+            for child in self._inside(cursor):
+                tasks += [(child, False), self._deleted(cursor, child)]
+            self._then(*tasks)
         else:
-            for child in cursor.get_children():
-                self.walk(child)
+            owns = owned if kind in k.transparent else kind in k.owning
+            self._todo.extend([(child, owns) for child in reversed(self._inside(cursor))])
 
-    def call(self, cursor: Cursor, owned: bool) -> None:
+    def _inside(self, cursor: Cursor) -> list[Cursor]:
+        """The children of ``cursor`` a walk enters."""
+        skipped = self.kinds.skipped
+        return [c for c in self.fast.children(cursor) if c._kind_id not in skipped]
+
+    def _close_scope(self) -> None:
+        self.calls.extend(reversed(self.scopes.pop()))
+
+    def _deleted(self, cursor: Cursor, child: Cursor) -> Task:
+        def destroy() -> None:
+            pointee = child.type.get_canonical().get_pointee().get_declaration()
+            info = self.b.class_info(pointee)
+            site = self._destroy(info, cursor, "deleted object") if info else None
+            if site is not None:
+                self.calls.append(site)
+
+        return destroy
+
+    def _call(self, cursor: Cursor, owned: bool) -> None:
+        self._then(*((child, False) for child in self._inside(cursor)),
+                   lambda: self._called(cursor, owned))
+
+    def _called(self, cursor: Cursor, owned: bool) -> None:
+        """The call itself, after its callee and arguments are walked."""
         K = self.K
-        for child in cursor.get_children():
-            self.walk(child)
-        ref = cursor.referenced
+        ref = self.fast.referenced(cursor)
         location = self.b.location(cursor)
-        if ref is None or ref.kind not in self.b.function_kinds:
+        if ref is None or ref._kind_id not in self.kinds.functions:
             shown = cursor.spelling or "<call through a pointer>"
             self.calls.append(CallSite((shown,), (), (), location, note="indirect call"))
             return
         args = self.args(cursor, ref)
-        if ref.kind == K.CONSTRUCTOR:
+        if ref._kind_id == self.kinds.constructor:
             info = self.b.class_info(ref.semantic_parent)
             if info is None:
                 return
@@ -210,7 +257,8 @@ class Walker:
                     self.pending.append(site)
 
     def args(self, cursor: Cursor, ref: Cursor) -> tuple[Arg, ...]:
-        values = [self.value(a) for a in cursor.get_arguments() or ()]
+        values = [self.value(a) if a is not None else None
+                  for a in self.fast.arguments(cursor)]
         if ref.spelling.startswith("operator") and ref.kind == self.K.CXX_METHOD and \
                 len(values) == len(list(ref.get_arguments() or ())) + 1:
             values = values[1:]  # a member operator call passes the object first
@@ -218,28 +266,29 @@ class Walker:
 
     def value(self, cursor: Cursor) -> Arg:
         """A string literal (through conversions and converting constructors) or a parameter
-        of the function being walked; anything else is unknown."""
-        K = self.K
-        for _ in range(32):
-            kind = cursor.kind
-            if kind == K.STRING_LITERAL:
+        of the function being walked; anything else is unknown. Each step goes one level down
+        the expression, so the loop ends."""
+        k = self.kinds
+        while True:
+            kind = cursor._kind_id
+            if kind == k.string:
                 return literal(cursor.spelling)
-            if kind == K.DECL_REF_EXPR:
-                ref = cursor.referenced
-                if ref is not None and ref.kind == K.PARM_DECL and ref.hash in self.params:
-                    return ParamRef(self.params[ref.hash])
+            if kind == k.decl_ref:
+                ref = self.fast.referenced(cursor)
+                if ref is not None and ref._kind_id == k.parm:
+                    index = self.params.get(self.fast.hash(ref))
+                    return ParamRef(index) if index is not None else None
                 return None
-            if kind == K.CALL_EXPR:
-                ref = cursor.referenced
-                if ref is None or ref.kind != K.CONSTRUCTOR:
+            if kind == k.call:
+                ref = self.fast.referenced(cursor)
+                if ref is None or ref._kind_id != k.constructor:
                     return None
-                inner = list(cursor.get_arguments() or ())
-            elif kind in self.transparent:
-                inner = [c for c in cursor.get_children() if c.kind.is_expression()]
+                inner = self.fast.arguments(cursor)
+            elif kind in k.transparent:
+                inner = [c for c in self.fast.children(cursor)
+                         if c._kind_id in self.fast.expressions]
             else:
                 return None
-            if len(inner) != 1:
+            if len(inner) != 1 or inner[0] is None:
                 return None
             cursor = inner[0]
-        return None
-

@@ -5,6 +5,7 @@ static-init entry points; function bodies are handed to :mod:`.bodies` lazily.""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,8 @@ from amalint.scan.unit import Unit
 from tree_sitter import Node, Tree
 
 _PRIORITY = re.compile(r"(?:constructor|init_priority)\s*\(\s*(\d+)\s*\)")
+#: A scope the declaration pass is walking: its remaining children, its name and its class.
+_Scope = tuple[Iterator[Node], QName, QName | None]
 
 
 @dataclass
@@ -87,50 +90,64 @@ class Builder:
                 self.diagnostics.append(Diagnostic(
                     where, "tree-sitter could not parse this; facts here may be missing", "parse"
                 ))
-            self._declarations(tree.root_node, file, (), None)
+            self._declarations(tree.root_node, file)
 
     # ---------------------------------------------------------------- declaration pass
 
-    def _declarations(self, node: Node, file: File, scope: QName, cls: QName | None) -> None:
-        for child in node.named_children:
-            kind = child.type
-            if kind == "namespace_definition":
-                name_node = child.child_by_field_name("name")
-                inner = scope + (split(file.text(name_node)) if name_node is not None else ())
-                self.symbols.namespaces.add(inner)
-                body = child.child_by_field_name("body")
-                if body is not None:
-                    self._declarations(body, file, inner, None)
-            elif kind in ("linkage_specification", "template_declaration", *CONDITIONALS):
-                body = child.child_by_field_name("body")
-                self._declarations(body if body is not None else child, file, scope, cls)
-            elif kind in ("declaration_list", "field_declaration_list", "ERROR"):
-                self._declarations(child, file, scope, cls)
-            elif kind == "namespace_alias_definition":
-                name_node = child.child_by_field_name("name")
-                target = [c for c in child.named_children if c is not name_node]
-                if name_node is not None and target:
-                    alias = (*scope, file.text(name_node))
-                    self.symbols.ns_aliases[alias] = self.symbols.expand(
-                        split(file.text(target[-1])), scope
-                    )
-            elif kind == "using_declaration":
-                text = file.text(child)
-                if text.startswith("using namespace"):
-                    target_name = split(text[len("using namespace") :].rstrip(";").strip())
-                    if target_name:
-                        resolved = self.symbols.expand(target_name, scope)
-                        self.symbols.using.setdefault(scope, []).append(resolved)
-            elif kind in ("alias_declaration", "type_definition"):
-                self._type_alias(child, file, scope)
-            elif kind in CLASSES:
-                self._class(child, file, scope)
-            elif kind == "function_definition":
-                self._function_definition(child, file, scope, cls)
-            elif kind in ("declaration", "field_declaration"):
-                self._declaration(child, file, scope, cls)
-            elif kind == "expression_statement" and cls is None:
-                self._file_scope_statement(child, file, scope)
+    def _declarations(self, root: Node, file: File) -> None:
+        """The declaration pass over one file, in text order. Iterative (a stack of the scopes
+        being walked), so nesting of any depth is fine."""
+        todo: list[_Scope] = [(iter(root.named_children), (), None)]
+        while todo:
+            children, scope, cls = todo[-1]
+            child = next(children, None)
+            if child is None:
+                todo.pop()
+            else:
+                self._declaration_of(child, file, scope, cls, todo)
+
+    def _declaration_of(self, child: Node, file: File, scope: QName, cls: QName | None,
+                        todo: list[_Scope]) -> None:
+        """One declaration at namespace or class scope; what it encloses is pushed on ``todo``
+        to be walked next."""
+        kind = child.type
+        if kind == "namespace_definition":
+            name_node = child.child_by_field_name("name")
+            inner = scope + (split(file.text(name_node)) if name_node is not None else ())
+            self.symbols.namespaces.add(inner)
+            body = child.child_by_field_name("body")
+            if body is not None:
+                todo.append((iter(body.named_children), inner, None))
+        elif kind in ("linkage_specification", "template_declaration", *CONDITIONALS):
+            body = child.child_by_field_name("body")
+            todo.append((iter((body if body is not None else child).named_children), scope, cls))
+        elif kind in ("declaration_list", "field_declaration_list", "ERROR"):
+            todo.append((iter(child.named_children), scope, cls))
+        elif kind == "namespace_alias_definition":
+            name_node = child.child_by_field_name("name")
+            target = [c for c in child.named_children if c is not name_node]
+            if name_node is not None and target:
+                alias = (*scope, file.text(name_node))
+                self.symbols.ns_aliases[alias] = self.symbols.expand(
+                    split(file.text(target[-1])), scope
+                )
+        elif kind == "using_declaration":
+            text = file.text(child)
+            if text.startswith("using namespace"):
+                target_name = split(text[len("using namespace") :].rstrip(";").strip())
+                if target_name:
+                    resolved = self.symbols.expand(target_name, scope)
+                    self.symbols.using.setdefault(scope, []).append(resolved)
+        elif kind in ("alias_declaration", "type_definition"):
+            self._type_alias(child, file, scope)
+        elif kind in CLASSES:
+            self._class(child, file, scope, todo)
+        elif kind == "function_definition":
+            self._function_definition(child, file, scope, cls)
+        elif kind in ("declaration", "field_declaration"):
+            self._declaration(child, file, scope, cls)
+        elif kind == "expression_statement" and cls is None:
+            self._file_scope_statement(child, file, scope)
 
     def _type_alias(self, node: Node, file: File, scope: QName) -> None:
         if node.type == "alias_declaration":
@@ -145,7 +162,7 @@ class Builder:
             alias = (*scope, file.text(name_node))
             self.symbols.type_aliases[alias] = (target_name, scope)
 
-    def _class(self, node: Node, file: File, scope: QName) -> None:
+    def _class(self, node: Node, file: File, scope: QName, todo: list[_Scope]) -> None:
         name_node = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
         if name_node is None or body is None:
@@ -158,7 +175,7 @@ class Builder:
                     base_name = type_qname(base, file)
                     if base_name:
                         info.bases.append(base_name)
-        self._declarations(body, file, qname, qname)
+        todo.append((iter(body.named_children), qname, qname))
 
     def _resolve_bases(self) -> None:
         for info in self.symbols.classes.values():
@@ -308,6 +325,7 @@ class Builder:
 
     def build(self) -> CodeModel:
         self._resolve_bases()
+        self.symbols.freeze()
         entries: list[EntryPoint] = []
         for index, entry in enumerate(self.entries):
             walker = BodyWalker(self, entry.file, entry.scope, None, (), (), f"entry{index}")

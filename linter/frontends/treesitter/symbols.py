@@ -57,6 +57,7 @@ class Symbols:
         self.classes: dict[QName, ClassInfo] = {}
         self.functions: dict[QName, list[Decl]] = {}
         self.using: dict[QName, list[QName]] = {}
+        self._chains: dict[QName, list[QName]] | None = None
 
     def expand(self, name: QName, scope: QName) -> QName:
         """Expand a namespace alias in the first component of ``name`` seen from ``scope``."""
@@ -90,35 +91,76 @@ class Symbols:
                     seen.add(used)
                     yield used
 
-    def class_chain(self, cls: QName, _depth: int = 0) -> list[QName]:
-        """A class and its bases, nearest first."""
-        out = [cls]
-        info = self.classes.get(cls)
-        if info is None or _depth > 16:
-            return out
-        for base in info.bases:
-            out.extend(c for c in self.class_chain(base, _depth + 1) if c not in out)
+    def class_chain(self, cls: QName) -> list[QName]:
+        """A class and its bases, nearest first (depth first, each class once). Iterative, so
+        any depth of inheritance, and cycles in bad code, are fine; cached once :meth:`freeze`
+        says the bases are final."""
+        if self._chains is not None and cls in self._chains:
+            return self._chains[cls]
+        out: list[QName] = []
+        seen: set[QName] = set()
+        todo = [cls]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            out.append(current)
+            info = self.classes.get(current)
+            if info is not None:
+                todo.extend(reversed(info.bases))
+        if self._chains is not None:
+            self._chains[cls] = out
         return out
 
+    def freeze(self) -> None:
+        """The declaration pass is over and bases are resolved: cache class chains from now."""
+        self._chains = {}
+
     def lookup(self, name: QName, scope: QName) -> tuple[str, QName] | None:
-        """Resolve a written name: ``("class", q)``, ``("function", q)`` or ``None``."""
+        """Resolve a written name: ``("class", q)``, ``("function", q)`` or ``None``.
+
+        A candidate that is a type alias is looked up again from where the alias is declared:
+        a class found so is the answer, anything else falls back to the candidate itself. This
+        runs iteratively, skipping aliases already being followed, so alias chains of any
+        length and alias cycles of bad code (``typedef B A; typedef A B;``) end.
+        """
         if not name:
             return None
+        #: The lookups in progress: their candidates, and the alias each one resolves.
+        frames: list[tuple[Iterator[QName], QName | None]] = [
+            (self._candidates(name, scope), None)]
+        following: set[QName] = set()
+        #: What the last finished lookup found, handed to the one that asked.
+        found: tuple[str, QName] | None = None
+        while True:
+            candidates, alias = frames[-1]
+            if found is None:
+                full = next(candidates, None)
+                if full is not None:
+                    target = self.type_aliases.get(full)
+                    if target is not None and target[0] != full and full not in following:
+                        following.add(full)
+                        frames.append((self._candidates(*target), full))
+                        continue
+                    found = self._direct(full)
+                    if found is None:
+                        continue
+            # this lookup is over: it found `found`, or nothing when its candidates ran out
+            frames.pop()
+            if alias is None:
+                return found
+            following.discard(alias)
+            if found is None or found[0] != "class":
+                found = self._direct(alias)  # the alias names no class: the name itself
+
+    def _candidates(self, name: QName, scope: QName) -> Iterator[QName]:
         name = self.expand(name, scope)
         for base in self._scopes(scope):
-            full = (*base, *name)
-            kind = self._kind(full)
-            if kind is not None:
-                return kind
-        return None
+            yield (*base, *name)
 
-    def _kind(self, full: QName) -> tuple[str, QName] | None:
-        if full in self.type_aliases:
-            target, where = self.type_aliases[full]
-            if target != full:
-                found = self.lookup(target, where)
-                if found is not None and found[0] == "class":
-                    return found
+    def _direct(self, full: QName) -> tuple[str, QName] | None:
+        """``full`` as a class or a function, or a member reached through its class's bases."""
         if full in self.classes:
             return ("class", full)
         if full in self.functions:

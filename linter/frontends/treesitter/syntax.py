@@ -118,13 +118,14 @@ def is_pointer(declarator: Node) -> bool:
 
 
 def first_error(node: Node) -> Node | None:
-    if node.type == "ERROR" or node.is_missing:
-        return node
-    for child in node.children:
-        if child.has_error:
-            found = first_error(child)
-            if found is not None:
-                return found
+    """The first ``ERROR`` or missing node under ``node``, in text order (iteratively: the
+    trees of deeply nested code are deep)."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if current.type == "ERROR" or current.is_missing:
+            return current
+        todo.extend(reversed([c for c in current.children if c.has_error]))
     return None
 
 
