@@ -5,7 +5,7 @@ the unit, the only I/O is AM205's search for sources the umbrella misses
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from amalint.analysis.effects import Analysis, analyze
@@ -13,11 +13,14 @@ from amalint.config.flags import with_database
 from amalint.config.settings import Settings
 from amalint.engine import suppressions
 from amalint.engine.orphans import find_orphans
-from amalint.engine.rule import Finding, Rule, RuleContext
+from amalint.engine.rule import Finding, Rule, RuleContext, display
+from amalint.errors import InputError
 from amalint.frontends import select as select_frontend
 from amalint.model import CodeModel
 from amalint.rules import RULES
 from amalint.rules import am901_unused_suppression as am901
+from amalint.scan.missing import check_missing
+from amalint.scan.sources import is_directory
 from amalint.scan.unit import Unit, load_unit
 
 #: The rule that needs the file-system search for sources the umbrella does not include.
@@ -34,6 +37,8 @@ class Result:
     reason: str = ""
     #: Warnings about the flags, for the command line to show.
     warnings: tuple[str, ...] = ()
+    #: What ``--verbose`` says about how the unit was read.
+    notes: tuple[str, ...] = ()
 
     def fixes(self, unsafe: bool) -> list[Finding]:
         """The findings whose fix may be applied: safe ones, and unsafe ones if allowed."""
@@ -63,17 +68,62 @@ class Build:
     frontend: str
     reason: str
     warnings: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
 
 def build(umbrella: Path, settings: Settings, data: bytes | None = None) -> Build:
     """Parse ``umbrella`` (with ``data`` standing for its bytes, if given) with the front end
-    the settings and flags call for, and analyze it."""
+    the settings and flags call for, and analyze it. Raise :class:`InputError` when the unit
+    misses included sources or project headers (:func:`check_missing`)."""
     settings, warning = with_database(umbrella, settings, Path.cwd())
     name, parse, why = select_frontend(settings)
     unit = load_unit(umbrella, settings, data)
+    if name == "libclang" and (odd := _undecodable(unit)) is not None:
+        # libclang's bindings take file names as UTF-8 text
+        if settings.frontend == "libclang":
+            raise InputError(f"{display(odd)}: the file name is not valid UTF-8, which libclang "
+                             "cannot open; use --frontend tree-sitter")
+        from amalint.frontends import treesitter
+
+        name, parse = "tree-sitter", treesitter.parse
+        why = f"{display(odd)} has a file name that is not UTF-8, which libclang cannot open"
+    absent = _missing_dirs(settings)
+    try:
+        found = check_missing(unit, settings)
+    except InputError as exc:  # a mistyped -I is the likely reason: say so on the same line
+        raise InputError("; ".join((str(exc), *absent))) from None
+    warnings = [*([warning] if warning else []), *absent, *found]
+    notes: tuple[str, ...] = ()
+    root = settings.search.root
+    if unit.via_root and root is not None:
+        first = unit.via_root[0]
+        notes = (f"{display(umbrella)}: {len(unit.via_root)} include(s) found only in the "
+                 f"project root {display(root)} (tried last for quoted includes, as "
+                 f"`-idirafter {display(root)}`), first at {display(first.path)}:{first.line}",)
+        # the compiler (libclang) must find them too
+        settings = replace(settings, compiler_args=(*settings.compiler_args, "-idirafter",
+                                                    str(root)))
     model = parse(unit, settings)
-    return Build(unit, model, analyze(model, settings.registry), name, why,
-                 (warning,) if warning else ())
+    return Build(unit, model, analyze(model, settings.registry), name, why, tuple(warnings),
+                 notes)
+
+
+def _undecodable(unit: Unit) -> Path | None:
+    """A file of the unit whose name is not valid UTF-8, if any."""
+    for f in unit.files:
+        try:
+            str(f.path).encode("utf-8")
+        except UnicodeEncodeError:
+            return f.path
+    return None
+
+
+def _missing_dirs(settings: Settings) -> list[str]:
+    """A warning for each include directory that does not exist (a mistyped ``-I``)."""
+    search = settings.search
+    return [f"include directory {display(d)} does not exist"
+            for d in dict.fromkeys((*search.quote_dirs, *search.include_dirs))
+            if not is_directory(d)]
 
 
 def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Result:
@@ -105,7 +155,7 @@ def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Resul
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))
     return Result(model, analysis, tuple(findings), built.frontend, built.reason,
-                  built.warnings)
+                  built.warnings, built.notes)
 
 
 def merge(results: Sequence[Result]) -> list[Finding]:

@@ -11,7 +11,7 @@ over the trees it already parsed, others let this module parse.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from amalint.frontends.filescope.declarations import Walker
@@ -144,9 +144,10 @@ def _overloaded(files: Sequence[FileText]) -> dict[str, int]:
     return out
 
 
-def reachable(facts: Sequence[FileFacts], start: Path) -> set[Path]:
-    """Every file ``start`` includes, directly or not (as far as the unit's files show)."""
-    by_path = {f.path: f for f in facts}
+def reachable(facts: Sequence[FileFacts] | Mapping[Path, FileFacts], start: Path) -> set[Path]:
+    """Every file ``start`` includes, directly or not (as far as the unit's files show);
+    ``facts`` may be given by path already."""
+    by_path = facts if isinstance(facts, Mapping) else {f.path: f for f in facts}
     seen: set[Path] = set()
     todo = [start]
     while todo:
