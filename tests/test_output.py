@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from amalint.engine.rule import published_docs
 from amalint.rules import RULES
 from conftest import FIXTURES, ROOT, amalint
 
 TVM = FIXTURES / "tvm_shape"
 ARGS = ("--", "-Iinclude", "-Ieager")
+DOCS_URL = published_docs()
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0-rtm.5.json").read_text())
 
 
@@ -71,7 +73,7 @@ def test_sarif_validates_and_carries_rules_chain_and_fix() -> None:
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == list(RULES)
-    assert all(r["helpUri"] == f"docs/rules.md#{r['id'].lower()}-{r['name']}" for r in rules)
+    assert all(r["helpUri"] == f"{DOCS_URL}#{r['id'].lower()}-{r['name']}" for r in rules)
     assert all("## What it does" in r["help"]["markdown"] for r in rules)
     first, second = run["results"]
     assert first["ruleId"] == "AM101" and rules[first["ruleIndex"]]["id"] == "AM101"
