@@ -38,6 +38,7 @@ def amalint(*args: str, cwd: Path) -> Run:
     """Run the installed command line, as a user would."""
     proc = subprocess.run(
         [sys.executable, "-m", "amalint", *args], cwd=cwd, capture_output=True, text=True,
+        errors="surrogateescape",  # file names that are not UTF-8 come back as they were
         env={**os.environ, "NO_COLOR": "1"}, timeout=120,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
