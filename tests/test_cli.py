@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -221,3 +222,34 @@ def test_no_paths_lint_the_working_directory(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout) == (0, "")  # never "All checks passed!"
     assert _error(result.stderr) == ("amalint: note: .: no umbrella below it (a C/C++ file that "
                                      "#includes a source file); nothing to check")
+
+
+def test_version_and_rule_by_name(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    for flag in ("--version", "-V"):
+        result = amalint(flag, cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (0, f"amalint {version('amalint')}\n")
+    by_name = amalint("rule", "init-order", cwd=tmp_path)
+    assert by_name.returncode == 0
+    assert by_name.stdout == amalint("rule", "AM101", cwd=tmp_path).stdout
+
+
+@pytest.mark.parametrize("command", ["check", "order", "graph", "config", "rule"])
+def test_help_describes_every_option_and_the_exit_codes(command: str, tmp_path: Path) -> None:
+    text = amalint(command, "--help", cwd=tmp_path).stdout
+    assert "Exit codes:\n    0  no findings" in text and "2  usage or input error" in text
+    if command in ("check", "order", "graph", "config"):
+        assert "[-- COMPILER_ARGS...]" in text.splitlines()[0]
+    options = text.split("Options:\n", 1)[1].split("\n\n", 1)[0]
+    for entry in re.split(r"\n(?=  -)", options):
+        _, _, description = entry.strip().partition("  ")  # names, then the help text
+        assert description.strip(), entry
+
+
+def test_order_text_marks_lookups_before_their_provider() -> None:
+    result = amalint("order", "umbrella.cc", *TVM_ARGS, cwd=TVM)
+    assert result.returncode == 0
+    assert "      requires `ffi.GetKwargsObject` ! before its provider (#4)\n" in result.stdout
+    clean = amalint("order", "umbrella.cc", "--", "-Iinclude", "-Ilazy", cwd=TVM)
+    assert "!" not in clean.stdout
