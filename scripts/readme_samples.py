@@ -20,7 +20,8 @@ terminal shows them. A command ending in ``; echo "exit $?"`` also shows its exi
   is then relative to it).
 
 A line ``…`` alone stands for any number of lines; a block with one is checked, never rewritten.
-Absolute paths of the checkout or the temporary directory are shown as ``/…``.
+Absolute paths of the checkout or the temporary directory are shown as ``/…``, and trailing
+spaces are dropped.
 
     python scripts/readme_samples.py          # rewrite the README's samples
     python scripts/readme_samples.py --check  # show the drift and exit 1 instead
@@ -75,9 +76,18 @@ def _suppressions(root: Path) -> Path:
     return root
 
 
+def _firstrun_configured(root: Path) -> Path:
+    """fixtures/firstrun with the config a pre-commit hook needs."""
+    shutil.copytree(FIXTURES / "firstrun", root / "firstrun")
+    (root / "firstrun" / "amalint.toml").write_text(
+        'include-paths = ["3rdparty/tvm-ffi/include"]\n')
+    return root / "firstrun"
+
+
 SETUPS: dict[str, Callable[[Path], Path]] = {
     "plug_repo": _plug_repo,
     "suppressions": _suppressions,
+    "firstrun_configured": _firstrun_configured,
 }
 
 
@@ -110,7 +120,7 @@ def run(command: str, cwd: Path, hide: tuple[Path, ...]) -> str:
     proc = subprocess.run([sys.executable, "-m", "amalint", *argv[1:]], cwd=cwd,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}, timeout=300)
-    out = proc.stdout
+    out = "".join(line.rstrip() + "\n" for line in proc.stdout.splitlines())
     for path in hide:
         out = out.replace(str(path), "/…")
     if show_exit:
