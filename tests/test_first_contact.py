@@ -196,3 +196,19 @@ def test_errors_and_warnings_are_counted_apart_and_fail_on_sets_the_exit(tmp_pat
     assert amalint("check", "reserved/umbrella.cc", "--", "-Iinclude", cwd=root).returncode == 1
     umbrella.write_text(umbrella.read_text().replace('#include "user.cc"\n', ""))
     assert amalint("check", "reserved/umbrella.cc", "--", "-Iinclude", cwd=root).returncode == 0
+
+
+def test_the_first_run_fixture_is_a_real_hazard(tmp_path: Path) -> None:
+    """fixtures/firstrun (the README's first run) aborts at start-up as amalint says, and runs
+    after its fix."""
+    root = tmp_path / "firstrun"
+    shutil.copytree(FIXTURES / "firstrun", root)
+    include = [root, root / "3rdparty" / "tvm-ffi" / "include"]
+    compiler = COMPILERS[0]
+    umbrella = "web/emcc/wasm_runtime.cc"
+    before = build_and_run(compiler, root, umbrella, include, tmp_path)
+    assert before.returncode != 0 and "ffi.GetKwargsObject not found" in before.stderr
+    flags = ("--", "-I3rdparty/tvm-ffi/include")
+    assert amalint("check", umbrella, "--fix", *flags, cwd=root).returncode == 0
+    after = build_and_run(compiler, root, umbrella, include, tmp_path)
+    assert after.returncode == 0 and after.stdout.endswith("ok\n")
