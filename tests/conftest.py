@@ -44,6 +44,13 @@ def amalint(*args: str, cwd: Path) -> Run:
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+def one_line(stderr: str) -> str:
+    """The one line a bad input gets on stderr (and never a traceback)."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
 def compile_unit(
     compiler: str, directory: Path, source: str, include_dirs: Sequence[Path] = (),
     defines: Sequence[str] = (), output: Path | None = None,

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import COMPILERS, FIXTURES, amalint, build_and_run
+from conftest import COMPILERS, FIXTURES, amalint, build_and_run, one_line
 
 PLUG = FIXTURES / "plug"
 CONFIG = (PLUG / "amalint.toml").read_text()
@@ -23,12 +23,6 @@ def plug_tree(root: Path, config: str = "") -> Path:
     shutil.copytree(PLUG / "include", root / "include")
     (root / "amalint.toml").write_text(config + CONFIG)
     return root
-
-
-def one_line(stderr: str) -> str:
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in stderr, stderr
-    return lines[0]
 
 
 # --- unresolved includes -------------------------------------------------------------------

@@ -13,19 +13,13 @@ from amalint.config.settings import Settings
 from amalint.engine.run import lint
 from amalint.scan.directives import scan
 from amalint.scan.search import SearchPath
-from conftest import amalint
+from conftest import amalint, one_line
 
 LOOKUP = ('__attribute__((constructor)) static void f() {\n'
           '  tvm::ffi::Function::GetGlobalRequired("k");\n}\n')
 PROVIDE = ('__attribute__((constructor)) static void g() {\n'
            '  tvm::ffi::Function::SetGlobal("k", 0);\n}\n')
 LONG = "x" * 300
-
-
-def one_line(stderr: str) -> str:
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in stderr, stderr
-    return lines[0]
 
 
 def tree(root: Path) -> Path:

@@ -130,7 +130,7 @@ COMMON = [
                  default=None, help="clang resource directory (builtin headers) for libclang."),
     click.option("-v", "--verbose", is_flag=True, help="Say which front end ran and why, "
                  "includes found only in the project root, files parsed with errors, calls "
-                 "skipped as unresolved, and named files no umbrella includes."),
+                 "skipped as unresolved."),
 ]
 
 
