@@ -204,7 +204,7 @@ def snapshot(*roots: Path) -> dict[str, str]:
 def allowed(path: str, root: Path, args: list[str]) -> bool:
     """Whether the run may have written ``path``: an umbrella under --fix, the -o report."""
     relative = os.path.relpath(path, root)
-    if "-o" in args and args[args.index("-o") + 1] == relative:
+    if any(flag == "-o" and value == relative for flag, value in zip(args, args[1:])):
         return True
     return "--fix" in args and relative.endswith((".cc", ".cpp"))
 

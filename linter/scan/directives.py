@@ -46,7 +46,8 @@ def _blank_comment(match: re.Match[bytes]) -> bytes:
 
 @dataclass(frozen=True)
 class Lines:
-    """A file's physical lines with comments blanked out; same length and offsets as the file."""
+    """A file's physical lines with comments blanked out; same length and offsets as the file
+    (line 1 starts after a byte order mark)."""
 
     raw: list[bytes]
     code: list[bytes]
