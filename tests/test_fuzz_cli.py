@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
@@ -204,7 +205,7 @@ def snapshot(*roots: Path) -> dict[str, str]:
 def allowed(path: str, root: Path, args: list[str]) -> bool:
     """Whether the run may have written ``path``: an umbrella under --fix, the -o report."""
     relative = os.path.relpath(path, root)
-    if any(flag == "-o" and value == relative for flag, value in zip(args, args[1:])):
+    if any(flag == "-o" and value == relative for flag, value in pairwise(args)):
         return True
     return "--fix" in args and relative.endswith((".cc", ".cpp"))
 

@@ -16,6 +16,7 @@ from amalint.config.files import find_config, load_config, rule_selectors
 from amalint.config.settings import COMPILERS, Settings, parse_compiler_args
 from amalint.errors import InputError
 from amalint.fix.writer import open_report
+from amalint.scan.sources import is_regular, real
 
 #: The exit codes, as every command's help ends.
 EXIT_CODES = """\b
@@ -64,7 +65,7 @@ class Configs:
     ``--isolated``), then the compiler arguments and command-line options on top."""
 
     def __init__(self, config: Path | None, isolated: bool, **overrides: Any) -> None:
-        if config is not None and not isolated and not config.is_file():
+        if config is not None and not isolated and not is_regular(config):
             raise InputError(f"{config}: no such config file")
         self.config = None if isolated else config
         self.isolated = isolated
@@ -81,7 +82,7 @@ class Configs:
 
     def __call__(self, path: Path) -> Settings:
         found = self.config_for(path)
-        key = None if found is None else found.resolve()
+        key = None if found is None else real(found)
         if key not in self._loaded:
             self._loaded[key] = self._finish(Settings() if found is None
                                              else load_config(found, Settings()))
