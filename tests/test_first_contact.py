@@ -206,3 +206,18 @@ def test_the_first_run_fixture_is_a_real_hazard(tmp_path: Path) -> None:
     assert amalint("check", umbrella, "--fix", *flags, cwd=root).returncode == 0
     after = build_and_run(compiler, root, umbrella, include, tmp_path)
     assert after.returncode == 0 and after.stdout.endswith("ok\n")
+
+
+def test_a_missing_include_inside_an_if_branch_is_only_a_warning(tmp_path: Path) -> None:
+    # the build may never compile it (#ifdef _WIN32); an include guard is no such branch
+    (tmp_path / "a.cc").write_text('#ifndef A_H\n#define A_H\n#include "gen/b.cc"\n#endif\n')
+    (tmp_path / "u.cc").write_text('#ifdef _WIN32\n#include "win/x.cc"\n#endif\n'
+                                   '#include "a.cc"\n')
+    guarded = amalint("check", "u.cc", cwd=tmp_path)
+    assert guarded.returncode == 2 and '"gen/b.cc" at a.cc:3' in one_line(guarded.stderr)
+    (tmp_path / "a.cc").write_text("#ifndef A_H\n#define A_H\n#endif\n")
+    branch = amalint("check", "u.cc", cwd=tmp_path)
+    assert (branch.returncode, branch.stdout) == (0, "All checks passed!\n")
+    assert one_line(branch.stderr) == (
+        'amalint: warning: u.cc:2: "win/x.cc" not found on the include path, inside an #if '
+        "branch (if the build compiles it, findings there are missing)")

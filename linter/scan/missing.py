@@ -11,6 +11,9 @@ asked to check, and what to pass so it can.
   vendored copy) is only a warning: it is as likely the system's.
 * Anything else (``<vector>``, generated headers) is the system's or not there yet: silent, as
   is everything found in an ``-isystem``/``-idirafter`` directory.
+
+An include inside an ``#if`` branch (other than an include guard) may never be compiled with the
+build's configuration (``#ifdef _WIN32``): missing, it is only a warning.
 """
 
 from __future__ import annotations
@@ -75,9 +78,18 @@ def check_missing(unit: Unit, settings: Settings) -> tuple[str, ...]:
         if homes:
             spelled_with_dir = "/" in m.include.spelling.replace("\\", "/")
             (headers if spelled_with_dir else bare).append((m, homes))
+    conditional = [m for m in sources if m.conditional] + \
+        [m for m, _ in headers if m.conditional]
+    sources = [m for m in sources if not m.conditional]
+    headers = [(m, homes) for m, homes in headers if not m.conditional]
     if sources or headers:
         raise InputError(_message(unit, sources, headers, index))
     return tuple(
+        f"{display(m.location.path)}:{m.location.line}: {m.include.target} not found on the "
+        "include path, inside an #if branch (if the build compiles it, findings there are "
+        "missing)"
+        for m in conditional[:_SHOWN]
+    ) + tuple(
         f"{display(m.location.path)}:{m.location.line}: {m.include.target} is not on the include "
         f"path but the project has it in {', '.join(display(h) for h in homes[:2])}; if it is "
         "meant, pass -I for it (findings through it may be missing)"

@@ -44,6 +44,9 @@ class Missing:
 
     location: Location
     include: Include
+    #: Inside an ``#if`` branch (other than the file's include guard): the compiler may never
+    #: read it with the build's configuration.
+    conditional: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ class _Loader:
                              "reading it")
         if inc.resolved is None:
             if _QUOTED_OR_ANGLED.match(inc.text):
-                self.missing.append(Missing(where, inc))
+                self.missing.append(Missing(where, inc, _conditional(src, inc)))
             if not inc.angled and not is_source(inc.spelling) and src.path == self.umbrella:
                 self.diagnostics.append(Diagnostic(where, f"cannot find include {inc.target}"))
             return None
@@ -147,3 +150,12 @@ class _Loader:
             prefix=(*src.prefix, inc.start_byte),
             unit=unit,
         )
+
+
+def _conditional(src: SourceFile, inc: Include) -> bool:
+    """Whether ``inc`` sits in an ``#if`` branch that is not the file's include guard."""
+    blocks = inc.block
+    if blocks and src.directives.guarded and src.directives.directives \
+            and blocks[0] == src.directives.directives[0].line:
+        blocks = blocks[1:]
+    return bool(blocks)
