@@ -72,7 +72,7 @@ def check_missing(unit: Unit, settings: Settings) -> tuple[str, ...]:
     headers: list[tuple[Missing, list[Path]]] = []
     bare: list[tuple[Missing, list[Path]]] = []
     for m in candidates:
-        if m in sources:
+        if is_source(m.include.spelling):
             continue
         homes = index.homes(m.include.spelling)
         if homes:
