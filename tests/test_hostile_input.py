@@ -210,3 +210,14 @@ def test_10000_include_umbrellas_lint_in_near_linear_time(tmp_path: Path,
         timings[count] = _cpu(lambda d=directory, s=settings: lint(d / "u.cc", s))
     # four times the includes: about four times the work (the quadratic pass made it 16)
     assert timings[10_000] < 8 * timings[2_500] + 1, timings
+
+
+def test_orphan_candidates_that_cannot_be_included_are_skipped(tmp_path: Path) -> None:
+    # found by the fuzz test: AM205's candidate whose name is not UTF-8 (an #include line
+    # naming it would make the umbrella invalid), or which itself includes a missing source
+    tree(tmp_path)
+    (tmp_path / os.fsdecode(b"n\xff.cc")).write_text(PROVIDE)
+    (tmp_path / "broken.cc").write_text('#include "gen/missing.cc"\n' + PROVIDE)
+    result = amalint("check", "u.cc", "--format", "concise", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.startswith("u.cc:1:1: AM102") and "AM205" not in result.stdout

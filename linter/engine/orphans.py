@@ -70,10 +70,19 @@ def candidates(settings: Settings, umbrella: Umbrella, files: Iterable[Path]) ->
     found: list[Path] = []
     for name in names:
         path = real(name)
-        if path not in known and _below(path, root):
+        if path not in known and _below(path, root) and _utf8(path):
             known.add(path)
             found.append(path)
     return found
+
+
+def _utf8(path: Path) -> bool:
+    """Whether an ``#include`` line can name ``path`` in a UTF-8 umbrella."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _below(path: Path, root: Path) -> bool:
@@ -123,7 +132,10 @@ def _try(umbrella: Umbrella, path: Path, lookups: list[Requirement],
     data = umbrella.data
     if offset == len(data) and data and not data.endswith((b"\n", b"\r")):
         line = line_ending(data) + line.rstrip(b"\r\n")
-    model, analysis = build(data[:offset] + line + data[offset:])
+    try:
+        model, analysis = build(data[:offset] + line + data[offset:])
+    except InputError:  # the candidate brings what cannot be read: it is no fix
+        return None
     if len(model.umbrella.includes) <= index or model.umbrella.includes[index].resolved != path:
         return None
     keys = {r.lookup.key for r in lookups}
