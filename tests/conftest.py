@@ -38,9 +38,17 @@ def amalint(*args: str, cwd: Path) -> Run:
     """Run the installed command line, as a user would."""
     proc = subprocess.run(
         [sys.executable, "-m", "amalint", *args], cwd=cwd, capture_output=True, text=True,
+        errors="surrogateescape",  # file names that are not UTF-8 come back as they were
         env={**os.environ, "NO_COLOR": "1"}, timeout=120,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def one_line(stderr: str) -> str:
+    """The one line a bad input gets on stderr (and never a traceback)."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
 
 
 def compile_unit(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -22,6 +23,7 @@ from amalint.engine import cached
 from amalint.engine.cached import lint_cached
 from amalint.engine.run import lint
 from amalint.scan.search import SearchPath
+from conftest import ROOT
 
 REG_H = """\
 #pragma once
@@ -439,3 +441,16 @@ def test_progress_bar_only_on_a_terminal_and_only_after_the_delay(
             time.sleep(0.3)
             advance()
         assert ("amalint: linting" in out.getvalue()) is shown, (is_terminal, delay)
+
+
+def test_cli_a_hit_prints_the_text_report_as_a_lint_does(tmp_path: Path) -> None:
+    """The text report shows a call chain's repeated tail once; the chain steps (not only the
+    related places) must come back from the cache for that."""
+    copy = tmp_path / "tvm"
+    shutil.copytree(ROOT / "fixtures" / "tvm_shape", copy)
+    args = ("check", "umbrella.cc", "--frontend", "tree-sitter", "--", "-Iinclude", "-Ieager")
+    cold = run(*args[:4], "--no-cache", *args[4:], cwd=copy)
+    assert "then 3 more step(s) as shown above" in cold.stdout
+    run(*args, cwd=copy)
+    warm = run(*args[:4], "-v", *args[4:], cwd=copy)
+    assert "1 hit(s)" in warm.stderr and warm.stdout == cold.stdout

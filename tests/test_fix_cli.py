@@ -164,3 +164,21 @@ def test_sources_must_be_a_list_of_globs(tmp_path: Path) -> None:
     result = amalint("check", "umbrella.cc", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().endswith("'sources' must be a list of strings")
+
+
+def test_an_inserted_include_is_spelled_like_its_siblings(tmp_path: Path) -> None:
+    # as in TVM's web/emcc/wasm_runtime.cc: sources spelled from the project root, which is
+    # where amalint finds them (tried last for quoted includes)
+    make_unit(tmp_path / "src" / "runtime", {"user.cc": 'reg::Need("k");',
+                                             "provider.cc": 'reg::Add("k");'}, [])
+    (tmp_path / "amalint.toml").write_text(CONFIG)
+    (tmp_path / "web" / "emcc").mkdir(parents=True)
+    umbrella = tmp_path / "web" / "emcc" / "u.cc"
+    umbrella.write_text('#include "src/runtime/user.cc"\nint main() { return 0; }\n')
+    found = amalint("check", "web/emcc/u.cc", "--format", "json", cwd=tmp_path).json
+    assert [f["code"] for f in found] == ["AM102", "AM205"]
+    assert found[1]["fix"]["edits"][0]["content"] == '#include "src/runtime/provider.cc"\n'
+    result = amalint("check", "web/emcc/u.cc", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert umbrella.read_text().startswith(
+        '#include "src/runtime/provider.cc"\n#include "src/runtime/user.cc"\n')

@@ -86,4 +86,6 @@ def test_order_table() -> None:
     assert [(r[0], r[4], r[5]) for r in rows] == [
         ("1", "src/registry.cc:8", "6"), ("2", "src/file_utils.cc:13", "7"),
         ("3", "src/profiling.cc:17", "8"), ("4", "src/object.cc:10", "10")]
-    assert rows[1][7] == "ffi.GetKwargsObject" and rows[3][6] == "ffi.GetKwargsObject"
+    # the lookups that run before their provider are marked, with the provider's place
+    assert rows[1][7] == "ffi.GetKwargsObject ! before its provider (#4)"
+    assert rows[3][6] == "ffi.GetKwargsObject" and rows[3][7] == ""

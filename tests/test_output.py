@@ -6,17 +6,21 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+from amalint.engine.rule import published_docs
 from amalint.rules import RULES
 from conftest import FIXTURES, ROOT, amalint
 
 TVM = FIXTURES / "tvm_shape"
 ARGS = ("--", "-Iinclude", "-Ieager")
+DOCS_URL = published_docs()
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-2.1.0-rtm.5.json").read_text())
 
 
@@ -71,7 +75,7 @@ def test_sarif_validates_and_carries_rules_chain_and_fix() -> None:
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == list(RULES)
-    assert all(r["helpUri"] == f"docs/rules.md#{r['id'].lower()}-{r['name']}" for r in rules)
+    assert all(r["helpUri"] == f"{DOCS_URL}#{r['id'].lower()}-{r['name']}" for r in rules)
     assert all("## What it does" in r["help"]["markdown"] for r in rules)
     first, second = run["results"]
     assert first["ruleId"] == "AM101" and rules[first["ruleIndex"]]["id"] == "AM101"
@@ -157,3 +161,58 @@ def test_color_only_on_a_terminal_and_not_with_no_color() -> None:
                            capture_output=True, text=True)
     assert "\x1b[" not in piped.stdout
 
+
+
+def test_chain_steps_are_clang_notes_and_a_repeated_tail_is_shown_once() -> None:
+    out = amalint("check", "umbrella.cc", "--frontend", "tree-sitter", *ARGS, cwd=TVM).stdout
+    first, second = out.split("\n\n")[:2]
+    # every related place is a `file:line:col: note:` line, as clang prints them
+    assert "src/file_utils.cc:13:1: note: TVM_FFI_STATIC_INIT_BLOCK() runs at start-up" in first
+    assert ("eager/tvm/ffi/make_init.h:9:28: note: → `tvm::ffi::Function::GetGlobalRequired("
+            '"ffi.GetKwargsObject")`') in first
+    assert "include/tvm/ffi/function.h:86:29: note: → calls" in first
+    # the second finding shares the last four steps: its first shared step, then a pointer
+    assert "make_init.h" not in second and "function.h:86:29" not in second
+    assert ("include/tvm/ffi/function.h:78:18: note: → calls `tvm::ffi::reflection::ObjectDef::"
+            "AutoRegisterInit`, then 3 more step(s) as shown above for umbrella.cc:7:1") in second
+    assert "src/object.cc:13:3: note: `ffi.GetKwargsObject` is registered here" in second
+
+
+def test_sarif_fingerprints_survive_unrelated_edits(tmp_path: Path) -> None:
+    copy = tmp_path / "tvm"
+    shutil.copytree(TVM, copy)
+    before = sarif("umbrella.cc", *ARGS, cwd=copy)["runs"][0]["results"]
+    for name in ("umbrella.cc", "src/file_utils.cc", "src/object.cc"):
+        path = copy / name
+        path.write_text("// a new first line\n\n" + path.read_text())
+    after = sarif("umbrella.cc", *ARGS, cwd=copy)["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after] == \
+        [r["locations"][0]["physicalLocation"]["region"]["startLine"] + 2 for r in before]
+    assert [r["partialFingerprints"] for r in after] == \
+        [r["partialFingerprints"] for r in before]
+    assert len({json.dumps(r["partialFingerprints"]) for r in after}) == 2
+
+
+def test_docs_url_sets_json_url_and_sarif_help_uri(tmp_path: Path) -> None:
+    copy = tmp_path / "tvm"
+    shutil.copytree(TVM, copy)
+    default = amalint("check", "umbrella.cc", "--format", "json", *ARGS, cwd=copy).json
+    assert default[0]["url"] == f"{DOCS_URL}#am101-init-order"
+    assert DOCS_URL.startswith("https://")  # from the package's Documentation URL
+    (copy / "amalint.toml").write_text('docs-url = "https://docs.example.invalid/rules.html"\n')
+    found = amalint("check", "umbrella.cc", "--format", "json", *ARGS, cwd=copy).json
+    assert found[0]["url"] == "https://docs.example.invalid/rules.html#am101-init-order"
+    log = sarif("umbrella.cc", *ARGS, cwd=copy)
+    rule = log["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["helpUri"] == "https://docs.example.invalid/rules.html#am101-init-order"
+
+
+def test_order_table_fits_the_terminal() -> None:
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "80", "NO_COLOR": "1"}
+    shown = on_terminal("order", "umbrella.cc", "--format", "table", "--frontend",
+                        "tree-sitter", *ARGS, env=env)
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", shown.replace("\r", "")).splitlines()
+    assert lines and max(len(line) for line in lines) <= 80, shown
+    assert any("src/file_utils.cc:13" in line and "ffi.GetKwargsObject !" in line
+               for line in lines)
+    assert "(left out to fit the terminal: include line, kind" in "\n".join(lines)

@@ -36,7 +36,7 @@ def test_every_rule_has_a_section_with_every_part() -> None:
     anchors = github_anchors(text)
     for rule in RULES.values():
         page, anchor = rule.url.split("#")
-        assert page == "docs/rules.md" and anchor in anchors, rule.code
+        assert page.endswith("/docs/rules.md") and anchor in anchors, rule.code
         section = text.split(f"## {rule.code} {rule.name}\n", 1)[1].split("\n## ", 1)[0]
         for part in ("What it does", "Why is this bad?", "Example", "Use instead",
                      "Fix safety"):

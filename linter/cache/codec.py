@@ -41,7 +41,7 @@ def _finding(f: Finding) -> dict[str, Any]:
     }
     return {"code": f.code, "name": f.name, "severity": f.severity.value,
             "message": f.message, "location": _loc(f.location), "end": _loc(f.end_location),
-            "related": [[_loc(r.location), r.message] for r in f.related], "fix": fix}
+            "related": [[_loc(r.location), r.message, r.step] for r in f.related], "fix": fix}
 
 
 def encode(result: Result) -> dict[str, Any]:
@@ -50,6 +50,8 @@ def encode(result: Result) -> dict[str, Any]:
         "findings": [_finding(f) for f in result.findings],
         "frontend": result.frontend,
         "reason": result.reason,
+        "warnings": list(result.warnings),
+        "notes": list(result.notes),
         "files": [str(p) for p in s.files],
         "units": [[str(p), u] for p, u in s.units],
         "diagnostics": [[_loc(d.location), d.message, d.kind] for d in s.diagnostics],
@@ -92,8 +94,8 @@ def _fix(value: Any, umbrella: Umbrella) -> Fix | None:
 
 
 def _related(value: Any) -> Related:
-    location, message = fields(value, 2)
-    return Related(_location(location), string(message))
+    location, message, step = fields(value, 3)
+    return Related(_location(location), string(message), expect(bool, step))
 
 
 def _decode_finding(value: Any, umbrella: Umbrella) -> Finding:
@@ -143,5 +145,6 @@ def decode(value: Any, umbrella: Umbrella, warnings: tuple[str, ...]) -> Result:
         unknown_keys=items(data.get("unknown_keys"), _location),
     )
     findings = items(data.get("findings"), lambda f: _decode_finding(f, umbrella))
-    return Result(findings, summary,
-                  string(data.get("frontend")), string(data.get("reason")), warnings)
+    stored = items(data.get("warnings"), string)
+    return Result(findings, summary, string(data.get("frontend")), string(data.get("reason")),
+                  tuple(dict.fromkeys((*warnings, *stored))), items(data.get("notes"), string))

@@ -8,15 +8,43 @@ tree-sitter use ``-I``, ``-iquote`` and ``-D``.
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 from amalint.cli import check, clean, config, graph, order, rule
+from amalint.cli.options import EXIT_CODES
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="amalint")
+class _Main(click.Group):
+    """The ``amalint`` group: file names that are not valid UTF-8 are printed as the bytes
+    they are, and an operating-system error that escapes a command (a file vanished, a disk
+    filled) is one line naming the file, exit 2, never a traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        for stream in (sys.stdout, sys.stderr):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                utf8 = (stream.encoding or "").lower().replace("-", "") == "utf8"
+                reconfigure(errors="surrogateescape" if utf8 else "backslashreplace")
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"amalint: error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=EXIT_CODES)
+@click.version_option(None, "-V", "--version", package_name="amalint",
+                      message="amalint %(version)s")
 def main() -> None:
-    """amalint: a linter for amalgamated (unity) C/C++ builds."""
+    """amalint: a linter for amalgamated (unity) C/C++ builds.
 
+    Start with `amalint check UMBRELLA -- COMPILER_ARGS` (or `amalint check .`); `amalint
+    COMMAND --help` describes each command.
+    """
 
 for command in (check.check, order.order, graph.graph, rule.rule, config.config_command,
                 clean.clean):

@@ -1,47 +1,67 @@
-"""``amalint check``: lint umbrellas (or the umbrellas that include the files given), fix or show
-the fixes, and report in the chosen format."""
+"""``amalint check``: lint umbrellas (or the umbrellas that include the files given, or the
+umbrellas below the directories given), fix or show the fixes, and report in the chosen
+format."""
 
 from __future__ import annotations
 
 import difflib
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 from amalint import reporters
 from amalint.cli import buildsystem, runs
-from amalint.cli.options import CompilerArgsCommand, Configs, codes, common, fail, output
-from amalint.cli.report import report
+from amalint.cli.options import (
+    EXIT_CODES,
+    CompilerArgsCommand,
+    Configs,
+    codes,
+    common,
+    error,
+    fail,
+    output,
+)
+from amalint.cli.report import Closing, report
 from amalint.cli.runs import run_options
-from amalint.config.settings import Settings
+from amalint.config.settings import FAIL_ON, Settings
 from amalint.engine.parallel import Job
 from amalint.engine.result import Result, SourceLines
-from amalint.engine.rule import display
+from amalint.engine.rule import Finding, display
 from amalint.engine.run import lint, merge
 from amalint.errors import InputError
 from amalint.fix.solver import apply_fixes
 from amalint.fix.writer import check_writable, write_atomic
-from amalint.model import Umbrella
+from amalint.model import Severity, Umbrella
 from amalint.scan.umbrellas import configured, targets
+from amalint.scan.walk import Exclude
 
 FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
 
 
-@click.command(cls=CompilerArgsCommand)
+@click.command(cls=CompilerArgsCommand, epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option("--format", "--output-format", "fmt", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Output format.")
+              show_default=True, help="Output format: text (ruff-style, with the chain as "
+              "clang-style notes), concise (one line per finding), json, json-lines, github "
+              "(workflow annotations), sarif (code scanning).")
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the "
               "config's).")
 @click.option("--extend-select", help="Rule codes or prefixes to enable as well.")
 @click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
+@click.option("--exclude", help="Comma-separated gitignore-style patterns of files and "
+              "directories to skip (added to the config's `exclude`; .gitignore is honoured "
+              "anyway).")
 @click.option("--fix", is_flag=True, help="Apply fixes in place, then report what remains.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Least severity that exits 1: warning (any finding, as ruff; the default) "
+              "or error (as clang-tidy).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no "
-              "warnings.")
+              "warnings, no notes.")
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file instead of stdout.")
 @click.option("--no-color", is_flag=True, help="No colors (also: the NO_COLOR variable; text "
@@ -54,81 +74,98 @@ FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
 @common
 def check(
     paths: tuple[Path, ...], fmt: str, select: str | None, extend_select: str | None,
-    ignore: str | None, fix: bool, diff: bool, unsafe_fixes: bool, statistics: bool,
-    exit_zero: bool, quiet: bool, output_file: Path | None, no_color: bool,
-    target_names: tuple[str, ...], unity_readiness: bool, jobs: int | None, no_cache: bool,
-    cache_dir: Path | None, config: Path | None, isolated: bool, frontend: str | None,
-    compiler: str | None, compile_commands: Path | None, resource_dir: Path | None,
-    verbose: bool,
+    ignore: str | None, exclude: str | None, fix: bool, diff: bool, unsafe_fixes: bool,
+    statistics: bool, exit_zero: bool, fail_on: str | None, quiet: bool,
+    output_file: Path | None, no_color: bool, target_names: tuple[str, ...],
+    unity_readiness: bool, jobs: int | None, no_cache: bool, cache_dir: Path | None,
+    config: Path | None, isolated: bool, frontend: str | None, compiler: str | None,
+    compile_commands: Path | None, resource_dir: Path | None, verbose: bool,
 ) -> None:
-    """Lint umbrella sources (or the umbrellas that include the files given).
+    """Lint umbrella sources, the umbrellas that include the files given, or the umbrellas
+    below the directories given (default: the config's `umbrellas`, else `.`).
 
-    Compiler arguments go after `--`.
+    Compiler arguments go after `--` (`amalint check u.cc -- -Iinclude -DNDEBUG`).
     """
     if fix and diff:
         fail("--fix and --diff cannot be combined")
     try:
+        patterns = tuple(p.strip() for p in (exclude or "").split(",") if p.strip())
         configs = Configs(config, isolated, frontend=frontend, compiler=compiler,
-                           compile_commands=compile_commands, resource_dir=resource_dir,
-                           select=codes(select, "--select"),
-                           extend_select=codes(extend_select, "--extend-select"),
-                           ignore=codes(ignore, "--ignore"))
+                          compile_commands=compile_commands, resource_dir=resource_dir,
+                          select=codes(select, "--select"),
+                          extend_select=codes(extend_select, "--extend-select"),
+                          ignore=codes(ignore, "--ignore"), fail_on=fail_on,
+                          exclude=(Exclude(Path.cwd(), patterns),) if patterns else ())
         run = runs.runner(configs, jobs, no_cache, cache_dir)
     except InputError as exc:
         fail(str(exc))
+    results: list[Result] = []
+    policies: list[str] = []
+    errors = 0
+    fixed: Counter[Severity] = Counter()
+    changed = False
     try:
-        # build-system units (issue 14): generated unity sources, unity readiness
+        # build-system units: generated unity sources, unity readiness
         built = buildsystem.run(paths, configs, target_names, unity_readiness, verbose, run)
         if paths:
             paths = built.rest
         elif built.build is None or not (unity_readiness or target_names):
-            paths = tuple(configured(configs(Path.cwd())))
-            if not paths and built.build is None:
-                fail("no umbrella given (usage: amalint check UMBRELLA... [-- COMPILER_ARGS]; "
-                      "or set `umbrellas` in the config)")
+            paths = tuple(configured(configs(Path.cwd()))) or (
+                (Path("."),) if built.build is None else ())
         found = targets(paths, configs)
-        if verbose:
-            for path in found.skipped:
-                click.echo(f"amalint: {display(path)}: no umbrella includes it; skipped",
-                           err=True)
+        if not quiet:
+            for note in found.notes:
+                click.echo(f"amalint: note: {note}", err=True)
         chosen = [c for c in found.umbrellas.values() if not built.claims(c[0])]
-        results = run.lint_all([Job(path, settings) for path, settings in chosen])
+        outcomes = run.lint_each([Job(path, settings) for path, settings in chosen])
+        for (path, settings), outcome in zip(chosen, outcomes, strict=True):
+            try:
+                if isinstance(outcome, InputError):
+                    raise outcome
+                result = outcome
+                if fix or diff:
+                    data, after = _fixed(path, settings, result, unsafe_fixes)
+                    if data != result.summary.umbrella.data:
+                        changed = True
+                        if diff:
+                            _print_diff(result.summary.umbrella, data)
+                        else:
+                            check_writable(path, Path.cwd())
+                            write_atomic(path, data)
+                            fixed.update(Counter(f.severity for f in result.findings)
+                                         - Counter(f.severity for f in after.findings))
+                            result = after
+            except InputError as exc:
+                error(str(exc))
+                errors += 1
+                continue
+            results.append(result)
+            policies.append(settings.fail_on)
         extra = built.results + buildsystem.claimed(
             built, [p for p, _ in found.umbrellas.values() if built.claims(p)], configs, run)
-        results += extra
-        fixed = 0
-        changed = False
         if fix or diff:
-            for index, (path, settings) in enumerate(chosen):
-                before = results[index]
-                data, results[index] = _fixed(path, settings, before, unsafe_fixes)
-                if data == before.summary.umbrella.data:
-                    continue
-                changed = True
-                if diff:
-                    _print_diff(before.summary.umbrella, data)
-                    results[index] = before
-                else:
-                    check_writable(path, Path.cwd())
-                    write_atomic(path, data)
-                    fixed += max(0, len(before.findings) - len(results[index].findings))
-            extra_changed, extra_fixed, left = buildsystem.fix_files(extra, unsafe_fixes, diff)
-            changed, fixed = changed or extra_changed, fixed + extra_fixed
-            results = results[: len(chosen)] + left
+            extra_changed, extra_fixed, extra = buildsystem.fix_files(extra, unsafe_fixes, diff)
+            changed = changed or extra_changed
+            fixed[Severity.ERROR] += extra_fixed  # reorders of CMake lists fix AM101 errors
+        results += extra
+        policies += [configs(Path.cwd()).fail_on] * len(extra)
     except InputError as exc:
         fail(str(exc))
     finally:
         run.close()
     findings = merge(results)
     sources = SourceLines(results)
+    printed: set[str] = set()
     for result in results:
-        report(result, verbose, quiet)
+        report(result, verbose, quiet, printed)
     if verbose:
         runs.account(run)
     if diff:
-        sys.exit(1 if changed else 0)
+        sys.exit(2 if errors else 1 if changed else 0)
     fixable = {id(f) for r in results for f in r.fixes(unsafe_fixes)}
     hidden = sum(len(r.fixes(True)) - len(r.fixes(unsafe_fixes)) for r in results)
+    summary = Closing(findings, fixed=fixed, fix=fix, hidden=hidden, fixable=len(fixable),
+                      clean=bool(results) and not errors, quiet=quiet)
     try:
         with output(output_file) as out:
             if statistics:
@@ -138,13 +175,29 @@ def check(
             elif fmt == "text":
                 from amalint.reporters import text  # rich loads only when needed
 
-                text.report(findings, sources, fixable, out, fixed=fixed, fix=fix,
-                            hidden=hidden, quiet=quiet, no_color=no_color)
+                text.render(findings, out, sources, fixable, color=not no_color)
+                summary.write(out)
             else:
-                reporters.render_machine(fmt, findings, sources, fixable, out)
+                reporters.render_machine(fmt, findings, sources, fixable, out,
+                                         configs(Path.cwd()).docs_url)
     except InputError as exc:
         fail(str(exc))
-    sys.exit(1 if findings and not exit_zero else 0)
+    sys.exit(exit_code(results, policies, errors, exit_zero))
+
+
+def exit_code(results: list[Result], policies: list[str], errors: int, exit_zero: bool) -> int:
+    """2 after an input error; else 1 when a finding is at least as severe as its umbrella's
+    ``fail-on`` (unless ``--exit-zero``); else 0."""
+    if errors:
+        return 2
+    if exit_zero:
+        return 0
+    return int(any(_fails(f, policy) for result, policy in zip(results, policies, strict=True)
+                   for f in result.findings))
+
+
+def _fails(finding: Finding, policy: str) -> bool:
+    return policy == "warning" or finding.severity is Severity.ERROR
 
 
 #: Re-lint and re-fix at most this often: one pass applies every fix that does not overlap
@@ -170,8 +223,7 @@ def _fixed(path: Path, settings: Settings, result: Result, unsafe: bool) -> tupl
 
 
 def _print_diff(umbrella: Umbrella, new: bytes) -> None:
-    old_lines = umbrella.data.decode("utf-8").splitlines(keepends=True)
-    new_lines = new.decode("utf-8").splitlines(keepends=True)
+    old_lines = [line.decode("utf-8", "replace") for line in umbrella.data.splitlines(True)]
+    new_lines = [line.decode("utf-8", "replace") for line in new.splitlines(True)]
     name = display(umbrella.path)
     sys.stdout.writelines(difflib.unified_diff(old_lines, new_lines, f"a/{name}", f"b/{name}"))
-

@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import click
-from amalint.cli.options import COMMON, CompilerArgsCommand, Configs, fail
+from amalint.cli.options import COMMON, EXIT_CODES, CompilerArgsCommand, Configs, fail
 from amalint.config.files import effective
 from amalint.errors import InputError
 
 
-@click.command("config", cls=CompilerArgsCommand)
+@click.command("config", cls=CompilerArgsCommand, epilog=EXIT_CODES)
 @click.argument("path", required=False, type=click.Path(path_type=Path, readable=False))
 @click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml",
-              show_default=True)
+              show_default=True, help="toml: the keys as a config file would set them; json: "
+              "the same as one JSON object.")
 @COMMON[0]  # --config
 @COMMON[1]  # --isolated
 def config_command(path: Path | None, fmt: str, config: Path | None, isolated: bool) -> None:

@@ -7,16 +7,17 @@ import subprocess
 from pathlib import Path
 
 import click
-from amalint.cli.options import CompilerArgsCommand, common, fail, output
+from amalint.cli.options import EXIT_CODES, CompilerArgsCommand, common, fail, output
 from amalint.cli.report import build_one
 from amalint.engine.rule import display
 from amalint.errors import InputError
 
 
-@click.command(cls=CompilerArgsCommand)
+@click.command(cls=CompilerArgsCommand, epilog=EXIT_CODES)
 @click.argument("umbrella", type=click.Path(path_type=Path, readable=False))
 @click.option("--format", "fmt", type=click.Choice(["dot", "mermaid", "svg"]), default="dot",
-              show_default=True)
+              show_default=True, help="dot: Graphviz source; mermaid: for Markdown (a GitHub "
+              "job summary); svg: rendered by Graphviz's `dot`, which must be on PATH.")
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the picture to this file instead of stdout.")
 @common
@@ -26,7 +27,10 @@ def graph(
     resource_dir: Path | None, verbose: bool,
 ) -> None:
     """Draw the umbrella: included sources in include order, an edge from each provider to
-    its consumers labelled with the keys, hazards in red."""
+    its consumers labelled with the keys, hazards in red.
+
+    Compiler arguments go after `--` (`amalint graph u.cc --format mermaid -- -Iinclude`).
+    """
     from amalint.reporters import graph as pictures
 
     model, analysis = build_one(umbrella, config, isolated, verbose, frontend=frontend,

@@ -15,10 +15,21 @@ import click
 from amalint.config.files import find_config, load_config, rule_selectors
 from amalint.config.settings import COMPILERS, Settings, parse_compiler_args
 from amalint.errors import InputError
+from amalint.fix.writer import open_report
+from amalint.scan.sources import is_regular, real
+
+#: The exit codes, as every command's help ends.
+EXIT_CODES = """\b
+Exit codes:
+  0  no findings (or only warnings with `fail-on = "error"`, or --exit-zero)
+  1  findings (with --diff: there is a diff)
+  2  usage or input error: a bad option, config file or compilation database, an
+     unreadable umbrella, included sources or project headers not found"""
 
 
 class CompilerArgsCommand(click.Command):
-    """A command that keeps everything after ``--`` as compiler arguments."""
+    """A command that keeps everything after ``--`` as compiler arguments, and says so in its
+    usage line."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if "--" in args:
@@ -27,9 +38,16 @@ class CompilerArgsCommand(click.Command):
             args = args[:split]
         return super().parse_args(ctx, args)
 
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [*super().collect_usage_pieces(ctx), "[-- COMPILER_ARGS...]"]
+
+
+def error(message: str) -> None:
+    """One line on stderr: an input error that stops this part of the run, not the run."""
+    click.echo(f"amalint: error: {message}", err=True)
 
 def fail(message: str) -> NoReturn:
-    click.echo(f"amalint: error: {message}", err=True)
+    error(message)
     sys.exit(2)
 
 
@@ -44,7 +62,7 @@ class Configs:
     ``--isolated``), then the compiler arguments and command-line options on top."""
 
     def __init__(self, config: Path | None, isolated: bool, **overrides: Any) -> None:
-        if config is not None and not isolated and not config.is_file():
+        if config is not None and not isolated and not is_regular(config):
             raise InputError(f"{config}: no such config file")
         self.config = None if isolated else config
         self.isolated = isolated
@@ -61,7 +79,7 @@ class Configs:
 
     def __call__(self, path: Path) -> Settings:
         found = self.config_for(path)
-        key = None if found is None else found.resolve()
+        key = None if found is None else real(found)
         if key not in self._loaded:
             self._loaded[key] = self._finish(Settings() if found is None
                                              else load_config(found, Settings()))
@@ -69,11 +87,13 @@ class Configs:
 
     def _finish(self, settings: Settings) -> Settings:
         search = self.search
-        if search.include_dirs or search.quote_dirs:
-            settings = replace(settings, search=type(search)(
-                search.quote_dirs + settings.search.quote_dirs,
-                search.include_dirs + settings.search.include_dirs,
-            ))
+        settings = replace(settings, search=replace(
+            settings.search,
+            quote_dirs=search.quote_dirs + settings.search.quote_dirs,
+            include_dirs=search.include_dirs + settings.search.include_dirs,
+            system_dirs=search.system_dirs + settings.search.system_dirs,
+            root=settings.root,  # tried last for a quoted include (README: Which files)
+        ))
         if self.defines:
             settings = replace(settings, defines=settings.defines + self.defines)
         if self.compiler_args:
@@ -81,7 +101,7 @@ class Configs:
                                flags_origin="the command line (after --)")
         overrides = dict(self.overrides)
         # as in ruff: --select replaces the config's, --extend-select and --ignore add to it
-        for name in ("extend_select", "ignore"):
+        for name in ("extend_select", "ignore", "exclude"):
             if name in overrides:
                 overrides[name] = getattr(settings, name) + overrides[name]
         return replace(settings, **overrides)
@@ -89,18 +109,25 @@ class Configs:
 
 COMMON = [
     click.option("--config", type=click.Path(path_type=Path, readable=False),
-                 help="Config file to use."),
+                 help="Config file to use for every file (default: the nearest amalint.toml, "
+                 ".amalint.toml or pyproject.toml with [tool.amalint])."),
     click.option("--isolated", is_flag=True, help="Ignore all config files."),
     click.option("--frontend", type=click.Choice(["auto", "tree-sitter", "libclang"]),
-                 default=None, help="Front end (default: auto)."),
+                 default=None, help="Front end: auto (libclang when compiler flags are known, "
+                 "else tree-sitter; the default), tree-sitter (fast, no flags needed) or "
+                 "libclang (precise)."),
     click.option("--compiler", type=click.Choice(COMPILERS), default=None,
-                 help="Compiler whose init-block expansion to model (default: gcc)."),
+                 help="Compiler whose init-block expansion tree-sitter models: constructor "
+                 "functions on gcc/clang (the default: gcc), dynamic initializers elsewhere."),
     click.option("-p", "--build-dir", "compile_commands",
                  type=click.Path(path_type=Path, readable=False), default=None,
-                 help="Build directory (or file) with compile_commands.json."),
+                 help="Build directory (or file) with compile_commands.json (default: build/ "
+                 "or the working directory, if there is one)."),
     click.option("--resource-dir", type=click.Path(path_type=Path, readable=False),
                  default=None, help="clang resource directory (builtin headers) for libclang."),
-    click.option("-v", "--verbose", is_flag=True, help="Report skipped calls and parse errors."),
+    click.option("-v", "--verbose", is_flag=True, help="Say which front end ran and why, "
+                 "includes found only in the project root, files parsed with errors, calls "
+                 "skipped as unresolved."),
 ]
 
 
@@ -116,9 +143,6 @@ def output(path: Path | None) -> Iterator[TextIO]:
     if path is None:
         yield sys.stdout
         return
-    try:
-        with path.open("w", encoding="utf-8") as out:
-            yield out
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    with open_report(path) as out:
+        yield out
 

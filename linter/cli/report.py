@@ -5,46 +5,97 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 from amalint.analysis.effects import Analysis
 from amalint.cli.options import Configs, fail
 from amalint.engine.result import Result, Summary
-from amalint.engine.rule import display
+from amalint.engine.rule import Finding, display
 from amalint.engine.run import Build, build
 from amalint.errors import InputError
-from amalint.model import CodeModel, Diagnostic
+from amalint.model import CodeModel, Diagnostic, Severity
 
 
-def warn(diagnostics: Sequence[Diagnostic], verbose: bool) -> None:
+def warn(diagnostics: Sequence[Diagnostic], verbose: bool,
+         printed: set[str] | None = None) -> None:
+    """Input problems of the unit, one line each; with ``verbose`` also every file parsed with
+    errors and how many there were (without it they are not news: macro-heavy code often
+    does not parse fully, and AM301 reports what matters under libclang)."""
+    printed = set() if printed is None else printed
     parse_errors = [d for d in diagnostics if d.kind == "parse"]
     for diag in diagnostics:
         if diag in parse_errors and not verbose:
             continue
         loc = diag.location
-        click.echo(f"amalint: warning: {display(loc.path)}:{loc.line}: {diag.message}", err=True)
-    if parse_errors and not verbose:
-        first = parse_errors[0].location
-        click.echo(
-            f"amalint: warning: {len(parse_errors)} file(s) parsed with errors, first "
-            f"{display(first.path)}:{first.line}; findings there may be missing (--verbose lists "
-            "them)",
-            err=True,
-        )
+        _once(f"amalint: warning: {display(loc.path)}:{loc.line}: {diag.message}", printed)
+    if parse_errors and verbose:
+        _once(f"amalint: {len(parse_errors)} file(s) parsed with errors; findings there may be "
+              "missing", printed)
 
 
-def report(built: Build | Result, verbose: bool, quiet: bool = False) -> None:
+def _once(line: str, printed: set[str]) -> None:
+    """Echo ``line`` on stderr unless this run printed it already (umbrellas share files)."""
+    if line not in printed:
+        printed.add(line)
+        click.echo(line, err=True)
+
+
+def report(built: Build | Result, verbose: bool, quiet: bool = False,
+           printed: set[str] | None = None) -> None:
     """Warnings (unless ``quiet``); with ``verbose``, how the unit was analyzed and what was
     skipped."""
+    printed = set() if printed is None else printed
     summary = built.summary
     if not quiet:
         for warning in built.warnings:
-            click.echo(f"amalint: warning: {warning}", err=True)
-        warn(summary.diagnostics, verbose)
+            _once(f"amalint: warning: {warning}", printed)
+        warn(summary.diagnostics, verbose, printed)
     if verbose:
+        for note in built.notes:
+            _once(f"amalint: {note}", printed)
         verbose_report(summary, built.frontend, built.reason)
+
+
+@dataclass(frozen=True)
+class Closing:
+    """ruff's closing lines: "All checks passed!", or the findings counted by severity, what
+    ``--fix`` fixed and what it could."""
+
+    findings: Sequence[Finding]
+    fixed: Counter[Severity]
+    fix: bool
+    hidden: int
+    fixable: int
+    #: Whether any umbrella was linted, none with an input error.
+    clean: bool
+    quiet: bool
+
+    def write(self, out: TextIO) -> None:
+        if self.quiet:
+            return
+        if not self.findings and not sum(self.fixed.values()):
+            if self.clean:
+                out.write("All checks passed!\n")
+            return
+        counts = Counter(f.severity for f in self.findings) + self.fixed
+        parts = [_plural(counts[s], s.value) for s in (Severity.ERROR, Severity.WARNING)
+                 if counts[s]]
+        summary = f"Found {' and '.join(parts)}"
+        fixed = sum(self.fixed.values())
+        out.write(f"{summary} ({fixed} fixed, {len(self.findings)} remaining).\n" if self.fix
+                  else f"{summary}.\n")
+        if self.fixable and not self.fix:
+            out.write(f"[*] {self.fixable} fixable with the `--fix` option.\n")
+        if self.hidden and not self.fix:
+            out.write(f"{self.hidden} hidden fix(es) can be enabled with the `--unsafe-fixes` "
+                      "option.\n")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def verbose_report(summary: Summary, frontend: str, reason: str) -> None:

@@ -12,9 +12,10 @@ from typing import Any
 
 from amalint.config.globs import Glob
 from amalint.config.profiles import BUILTIN, Role, profile_from_config
-from amalint.config.settings import COMPILERS, FRONTENDS, Settings
+from amalint.config.settings import COMPILERS, FAIL_ON, FRONTENDS, Settings
 from amalint.errors import InputError
-from amalint.scan.search import SearchPath
+from amalint.scan.sources import exists, is_directory, is_regular, line_number, read_bounded, real
+from amalint.scan.walk import Exclude, repository_top
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,17 +25,21 @@ else:  # pragma: no cover
 CONFIG_NAMES = ("amalint.toml", ".amalint.toml", "pyproject.toml")
 
 
+#: The largest config file read.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest config file at or above ``start``: amalint.toml, .amalint.toml, or a
     pyproject.toml with a ``[tool.amalint]`` table."""
-    start = start.resolve()
-    directory = start if start.is_dir() else start.parent
+    start = real(start)
+    directory = start if is_directory(start) else start.parent
     for candidate_dir in (directory, *directory.parents):
         for name in CONFIG_NAMES:
             path = candidate_dir / name
-            if not path.is_file():
+            if not is_regular(path):
                 continue
-            if name != "pyproject.toml" or "amalint" in _read_toml(path).get("tool", {}):
+            if name != "pyproject.toml" or "amalint" in _tool_table(path):
                 return path
     return None
 
@@ -42,22 +47,31 @@ def find_config(start: Path) -> Path | None:
 def repository_root(cwd: Path) -> Path:
     """The repository root: the nearest directory at or above ``cwd`` holding ``.git``, else
     ``cwd`` itself."""
-    cwd = cwd.resolve()
-    for directory in (cwd, *cwd.parents):
-        if (directory / ".git").exists():
-            return directory
-    return cwd
+    cwd = real(cwd)
+    return repository_top(cwd) or cwd
+
+
+def _tool_table(path: Path) -> dict[str, Any]:
+    tool = _read_toml(path).get("tool", {})
+    if not isinstance(tool, dict):
+        raise InputError(f"{path}: 'tool' must be a table, not {type(tool).__name__}")
+    return tool
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    raw = read_bounded(path, MAX_CONFIG_BYTES, "config file")
     try:
-        with path.open("rb") as fh:
-            data: dict[str, Any] = tomllib.load(fh)
-            return data
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}:{line_number(raw, exc.start)}: not valid UTF-8 (byte "
+                         f"0x{raw[exc.start]:02x} at offset {exc.start})") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{path}: invalid TOML (nested too deeply)") from None
+    return data
 
 
 # --- the config keys -------------------------------------------------------------------------
@@ -103,8 +117,8 @@ def _codes(key: str, field_name: str) -> Apply:
 
 
 def _include_paths(settings: Settings, value: Any, origin: Path) -> Settings:
-    dirs = tuple((origin.parent / p).resolve() for p in value)
-    return replace(settings, search=SearchPath(settings.search.quote_dirs, dirs),
+    dirs = tuple(real(origin.parent / p) for p in value)
+    return replace(settings, search=replace(settings.search, include_dirs=dirs),
                    flags_origin=f"{origin} (include-paths)")
 
 
@@ -114,19 +128,39 @@ def _defines(settings: Settings, value: Any, origin: Path) -> Settings:
 
 
 def _compile_commands(settings: Settings, value: Any, origin: Path) -> Settings:
-    path = (origin.parent / value).resolve()
-    if not path.exists():
+    path = real(origin.parent / value)
+    if not exists(path):
         raise InputError(f"{origin}: 'compile-commands': no such file or directory {value!r}")
     return replace(settings, compile_commands=path)
 
 
 def _per_file_ignores(settings: Settings, value: Any, origin: Path) -> Settings:
     entries = tuple(
-        (Glob(origin.parent.resolve(), pattern),
+        (Glob(real(origin.parent), pattern),
          rule_selectors(codes, f"{origin}: 'per-file-ignores.{pattern}'"))
         for pattern, codes in value.items()
     )
     return replace(settings, per_file_ignores=entries)
+
+
+def _inside(key: str) -> Callable[[Any, Path], None]:
+    """Check that every pattern of ``key`` stays inside the config file's directory."""
+    def check(value: Any, origin: Path) -> None:
+        for pattern in value:
+            parts = pattern.replace("\\", "/").split("/")
+            if pattern.startswith(("/", "~")) or ".." in parts or "\0" in pattern:
+                raise InputError(f"{origin}: '{key}': {pattern!r} points outside the project "
+                                 f"(patterns are relative to {origin.parent})")
+    return check
+
+
+def _sources(settings: Settings, value: Any, origin: Path) -> Settings:
+    _inside("sources")(value, origin)
+    return replace(settings, sources=tuple(Glob(real(origin.parent), p) for p in value))
+
+
+def _exclude(settings: Settings, value: Any, origin: Path) -> Settings:
+    return replace(settings, exclude=(Exclude(real(origin.parent), tuple(value)),))
 
 
 def _profiles(settings: Settings, value: Any, origin: Path) -> Settings:
@@ -140,11 +174,11 @@ def _profiles(settings: Settings, value: Any, origin: Path) -> Settings:
 
 _KEYS: Mapping[str, tuple[_Type, Apply]] = {
     "umbrellas": (STRINGS, lambda s, v, o: replace(
-        s, umbrellas=tuple(Glob(o.parent.resolve(), p) for p in v))),
+        s, umbrellas=tuple(Glob(real(o.parent), p) for p in v))),
     "include-paths": (STRINGS, _include_paths),
     "defines": (STRINGS, _defines),
     "compile-commands": (STRING, _compile_commands),
-    "resource-dir": (STRING, lambda s, v, o: replace(s, resource_dir=(o.parent / v).resolve())),
+    "resource-dir": (STRING, lambda s, v, o: replace(s, resource_dir=real(o.parent / v))),
     "compiler": (STRING, _choice("compiler", COMPILERS, "compiler")),
     "frontend": (STRING, _choice("frontend", FRONTENDS, "frontend")),
     "select": (STRINGS, _codes("select", "select")),
@@ -152,8 +186,10 @@ _KEYS: Mapping[str, tuple[_Type, Apply]] = {
     "ignore": (STRINGS, _codes("ignore", "ignore")),
     "per-file-ignores": (TABLE_OF_STRINGS, _per_file_ignores),
     "profiles": (TABLE, _profiles),
-    "sources": (STRINGS, lambda s, v, o: replace(
-        s, sources=tuple(str(o.parent.resolve() / p) for p in v))),
+    "sources": (STRINGS, _sources),
+    "exclude": (STRINGS, _exclude),
+    "fail-on": (STRING, _choice("fail-on", FAIL_ON, "fail_on")),
+    "docs-url": (STRING, lambda s, v, o: replace(s, docs_url=v)),
     "cache-dir": (STRING, lambda s, v, o: replace(s, cache_dir=(o.parent / v).resolve())),
 }
 
@@ -175,12 +211,11 @@ def rule_selectors(codes: Sequence[str], origin: str) -> tuple[str, ...]:
 
 def load_config(path: Path, base: Settings) -> Settings:
     """Apply the amalint table of ``path`` on top of ``base``."""
-    data = _read_toml(path)
     pyproject = path.name == "pyproject.toml"
-    table: Any = data.get("tool", {}).get("amalint", {}) if pyproject else data
+    table: Any = _tool_table(path).get("amalint", {}) if pyproject else _read_toml(path)
     if not isinstance(table, dict):
         raise InputError(f"{path}: [tool.amalint] must be a table")
-    settings = replace(base, config_file=path.resolve())
+    settings = replace(base, config_file=real(path))
     for key, value in table.items():
         entry = _KEYS.get(key)
         if entry is None:
@@ -212,7 +247,10 @@ def effective(settings: Settings) -> dict[str, Any]:
         "extend-select": list(settings.extend_select),
         "ignore": list(settings.ignore),
         "per-file-ignores": {str(g): list(codes) for g, codes in settings.per_file_ignores},
-        "sources": list(settings.sources),
+        "sources": [str(g) for g in settings.sources],
+        "exclude": [p for e in settings.exclude for p in e.patterns],
+        "fail-on": settings.fail_on,
+        "docs-url": settings.docs_url,
         "cache-dir": None if settings.cache_dir is None else str(settings.cache_dir),
         "profiles": {
             p.name: {

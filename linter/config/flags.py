@@ -19,9 +19,11 @@ from pathlib import Path
 
 from amalint.config.settings import Settings, parse_compiler_args
 from amalint.errors import InputError
-from amalint.scan.search import SearchPath
+from amalint.scan.sources import is_directory, is_regular, read_bounded, real
 
 DATABASE = "compile_commands.json"
+#: The largest compilation database read (Chromium's is about 200 MB).
+MAX_DATABASE_BYTES = 512 * 1024 * 1024
 
 #: Flags that take a value, in the next argument or glued on, and whose value is a path.
 _PATH_FLAGS = ("-I", "-iquote", "-isystem", "-idirafter", "-include", "-imacros", "-isysroot",
@@ -45,19 +47,19 @@ def find_database(explicit: Path | None, cwd: Path) -> Path | None:
     """The compilation database to use: ``explicit`` (a file or a build directory; it must
     exist), else ``build/compile_commands.json`` or ``compile_commands.json`` in ``cwd``."""
     if explicit is not None:
-        path = explicit / DATABASE if explicit.is_dir() else explicit
-        if not path.is_file():
+        path = explicit / DATABASE if is_directory(explicit) else explicit
+        if not is_regular(path):
             raise InputError(f"{explicit}: no {DATABASE} there")
         return path
     for candidate in (cwd / "build" / DATABASE, cwd / DATABASE):
-        if candidate.is_file():
+        if is_regular(candidate):
             return candidate
     return None
 
 
 def database_entry(database: Path, source: Path) -> Flags | None:
     """The flags the database gives for ``source``, or ``None`` if it has no entry for it."""
-    entry = read_database(database).get(source.resolve())
+    entry = read_database(database).get(real(source))
     return None if entry is None else entry.flags
 
 
@@ -80,18 +82,20 @@ def read_database(database: Path) -> dict[Path, Entry]:
         stamp = database.stat().st_mtime_ns
     except OSError as exc:
         raise InputError(f"{database}: cannot read ({exc.strerror or exc})") from None
-    return _read(database.resolve(), stamp)
+    return _read(real(database), stamp)
 
 
 @functools.lru_cache(maxsize=8)
 def _read(database: Path, stamp: int) -> dict[Path, Entry]:
     del stamp  # part of the cache key only
+    raw = read_bounded(database, MAX_DATABASE_BYTES, "compilation database")
     try:
-        entries = json.loads(database.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{database}: cannot read ({exc.strerror or exc})") from None
+        entries = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{database}: not a valid compilation database ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{database}: not a valid compilation database (nested too deeply)") \
+            from None
     if not isinstance(entries, list):
         raise InputError(f"{database}: not a valid compilation database (expected a list)")
     out: dict[Path, Entry] = {}
@@ -99,19 +103,23 @@ def _read(database: Path, stamp: int) -> dict[Path, Entry]:
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) \
                 or not isinstance(entry.get("directory"), str):
             raise InputError(f"{database}: entry {index} needs 'file' and 'directory' strings")
-        directory = (database.parent / entry["directory"]).resolve()
-        target = (directory / entry["file"]).resolve()
+        if "\0" in entry["file"] or "\0" in entry["directory"]:
+            raise InputError(f"{database}: entry {index}: a NUL byte in 'file' or 'directory'")
+        directory = real(database.parent / entry["directory"])
+        target = real(directory / entry["file"])
         if target in out:
             continue
         argv = _argv(entry, database, index)
-        inputs = [a for a in argv[1:] if not a.startswith("-") and (directory / a).resolve()
+        if any("\0" in a for a in argv):
+            raise InputError(f"{database}: entry {index}: a NUL byte in the command")
+        inputs = [a for a in argv[1:] if not a.startswith("-") and real(directory / a)
                   == target]
         args = tuple(_absolute(list(clean_args(argv[1:], *inputs)), directory))
         output = entry.get("output")
         if not isinstance(output, str):
             output = next((b for a, b in itertools.pairwise(argv) if a == "-o"), None)
         out[target] = Entry(target, directory,
-                            None if output is None else (directory / output).resolve(),
+                            None if output is None else real(directory / output),
                             Flags(args, f"{database} (entry {index})"))
     return out
 
@@ -178,8 +186,10 @@ def with_flags(settings: Settings, entry: Flags, cwd: Path) -> Settings:
     """``settings`` with the flags of a compilation database entry first (the ``--``
     arguments and config come after them)."""
     search, defines = parse_compiler_args(entry.args, cwd)
-    merged = SearchPath(search.quote_dirs + settings.search.quote_dirs,
-                        search.include_dirs + settings.search.include_dirs)
+    merged = replace(settings.search,
+                     quote_dirs=search.quote_dirs + settings.search.quote_dirs,
+                     include_dirs=search.include_dirs + settings.search.include_dirs,
+                     system_dirs=search.system_dirs + settings.search.system_dirs)
     return replace(
         settings, search=merged, defines=defines + settings.defines,
         compiler_args=entry.args + settings.compiler_args, flags_origin=entry.origin,

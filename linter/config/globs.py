@@ -5,11 +5,11 @@ path component, ``**`` spans any number; a pattern without ``/`` matches a file 
 from __future__ import annotations
 
 import functools
-import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from amalint.scan.sources import real
 
 
 @functools.lru_cache(maxsize=256)
@@ -40,7 +40,7 @@ class Glob:
 
     def matches(self, path: Path) -> bool:
         try:
-            relative = path.resolve().relative_to(self.root).as_posix()
+            relative = real(path).relative_to(self.root).as_posix()
         except ValueError:
             return False
         pattern = self.pattern.removeprefix("./")
@@ -50,13 +50,3 @@ class Glob:
 
     def __str__(self) -> str:
         return self.pattern
-
-
-def walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
-    """Files below ``root`` whose names end with one of ``suffixes`` (case-insensitive), in a
-    stable order, skipping hidden directories (``.git``, ``.venv``, ...)."""
-    for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.lower().endswith(suffixes):
-                yield Path(directory, name)

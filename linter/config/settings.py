@@ -11,9 +11,14 @@ from amalint.config.globs import Glob
 from amalint.config.profiles import BUILTIN, Profile, Registry
 from amalint.errors import InputError
 from amalint.scan.search import SearchPath
+from amalint.scan.sources import real
+from amalint.scan.walk import Exclude
 
 COMPILERS = ("gcc", "clang", "msvc", "other")
 FRONTENDS = ("auto", "tree-sitter", "libclang")
+#: Which findings make ``amalint check`` exit 1: any (``warning``, as ruff), or only errors
+#: (``error``, as clang-tidy).
+FAIL_ON = ("warning", "error")
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,23 @@ class Settings:
     resource_dir: Path | None = None
     #: Where compiler flags came from, if any are known (``auto`` picks libclang then).
     flags_origin: str | None = None
-    #: Where AM205 looks for sources the umbrella does not include: absolute glob patterns
+    #: Where AM205 looks for sources the umbrella does not include: globs inside the project
     #: (empty: the directories of the umbrella and of the sources it includes).
-    sources: tuple[str, ...] = ()
+    sources: tuple[Glob, ...] = ()
+    #: gitignore-style patterns of files and directories amalint never looks at on its own.
+    exclude: tuple[Exclude, ...] = ()
+    #: The least severity that makes the run exit 1 (see :data:`FAIL_ON`).
+    fail_on: str = "warning"
+    #: Where the rule documentation is published (a finding's ``url`` is this plus an anchor);
+    #: ``None``: the package's Documentation URL.
+    docs_url: str | None = None
     #: Where the cache is (config ``cache-dir``); ``None``: at the project root.
     cache_dir: Path | None = None
+
+    @property
+    def root(self) -> Path:
+        """The project root: the config file's directory, else the working directory."""
+        return self.config_file.parent if self.config_file else real(Path.cwd())
 
     @property
     def registry(self) -> Registry:
@@ -58,24 +75,26 @@ class Settings:
 
 
 def parse_compiler_args(args: Sequence[str], cwd: Path) -> tuple[SearchPath, tuple[str, ...]]:
-    """Read ``-I``/``-iquote``/``-D``/``-U`` from compiler arguments; ignore the rest.
-
-    ``-isystem`` directories are system headers: never parsed, so not searched.
-    """
+    """Read ``-I``/``-iquote``/``-D``/``-U`` from compiler arguments, and ``-isystem``/
+    ``-idirafter`` (system headers: never parsed, only recognized); ignore the rest."""
     include: list[Path] = []
     quote: list[Path] = []
+    system: list[Path] = []
     defines: list[str] = []
     it = iter(args)
     for arg in it:
-        for flag, sink in (("-I", include), ("-iquote", quote)):
+        if "\0" in arg:
+            raise InputError(f"compiler argument {arg!r} holds a NUL byte")
+        for flag, sink in (("-I", include), ("-iquote", quote), ("-isystem", system),
+                           ("-idirafter", system)):
             if arg == flag:
                 value = next(it, None)
-                if value is None:
+                if value is None or "\0" in value:
                     raise InputError(f"compiler argument {flag} needs a directory")
-                sink.append((cwd / value).resolve())
+                sink.append(real(cwd / value))
                 break
-            if arg.startswith(flag) and flag == "-I":
-                sink.append((cwd / arg[2:]).resolve())
+            if arg.startswith(flag) and len(arg) > len(flag):
+                sink.append(real(cwd / arg[len(flag):]))
                 break
         else:
             if arg in ("-D", "-U"):
@@ -87,4 +106,4 @@ def parse_compiler_args(args: Sequence[str], cwd: Path) -> tuple[SearchPath, tup
                 defines.append(arg[2:])
             elif arg.startswith("-U"):
                 defines.append("-" + arg[2:])
-    return SearchPath(tuple(quote), tuple(include)), tuple(defines)
+    return SearchPath(tuple(quote), tuple(include), tuple(system)), tuple(defines)

@@ -11,8 +11,8 @@ key there; whether that also satisfies every lookup of the key is recorded for t
 
 from __future__ import annotations
 
-import glob
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +24,10 @@ from amalint.config.settings import Settings
 from amalint.errors import InputError
 from amalint.fix.solver import line_ending
 from amalint.model import CodeModel, Umbrella
-from amalint.scan.directives import is_source
-from amalint.scan.sources import read_source
+from amalint.scan.directives import SOURCE_SUFFIXES
+from amalint.scan.search import SearchPath
+from amalint.scan.sources import read_source, real
+from amalint.scan.walk import walk
 
 #: At most this many candidate sources are linted per umbrella.
 MAX_CANDIDATES = 8
@@ -52,22 +54,39 @@ class Orphan:
 
 
 def candidates(settings: Settings, umbrella: Umbrella, files: Iterable[Path]) -> list[Path]:
-    """Source files that are not part of the unit, where the config says to look."""
+    """Source files that are not part of the unit, where the config says to look, inside the
+    project (regular files, not ignored by ``.gitignore`` or ``exclude``)."""
     known = set(files) | {umbrella.path}
-    found: list[Path] = []
+    root = settings.root
     if settings.sources:
-        names: Iterable[str] = (n for pattern in settings.sources
-                                for n in sorted(glob.glob(pattern, recursive=True)))
+        names: Iterable[Path] = (p for p in walk(root, SOURCE_SUFFIXES, settings.exclude)
+                                 if any(g.matches(p) for g in settings.sources))
     else:
         dirs = dict.fromkeys([umbrella.path.parent, *(inc.resolved.parent for inc in
                                                       umbrella.includes if inc.resolved)])
-        names = (str(d / n) for d in dirs for n in sorted(os.listdir(d)))
+        names = (p for d in dirs if _below(d, root)
+                 for p in walk(d, SOURCE_SUFFIXES, settings.exclude, project=root,
+                               recursive=False))
+    found: list[Path] = []
     for name in names:
-        path = Path(name).resolve()
-        if is_source(path) and path.is_file() and path not in known:
+        path = real(name)
+        if path not in known and _below(path, root) and _utf8(path):
             known.add(path)
             found.append(path)
     return found
+
+
+def _utf8(path: Path) -> bool:
+    """Whether an ``#include`` line can name ``path`` in a UTF-8 umbrella."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _below(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
 
 
 def find_orphans(settings: Settings, model: CodeModel, requirements: Sequence[Requirement],
@@ -90,14 +109,15 @@ def find_orphans(settings: Settings, model: CodeModel, requirements: Sequence[Re
         if not keys or checked >= MAX_CANDIDATES:
             continue
         checked += 1
-        orphan = _try(model.umbrella, path, [r for k in keys for r in missing[k]], build)
+        orphan = _try(model.umbrella, path, [r for k in keys for r in missing[k]], build,
+                      settings.search)
         if orphan is not None:
             out.append(orphan)
     return tuple(out)
 
 
 def _try(umbrella: Umbrella, path: Path, lookups: list[Requirement],
-         build: Build) -> Orphan | None:
+         build: Build, search: SearchPath) -> Orphan | None:
     """Lint the umbrella with ``path`` included before the first include that needs it."""
     units = [r.consumer.unit for r in lookups if r.consumer.unit is not None]
     before = min(units) if units else None
@@ -108,12 +128,14 @@ def _try(umbrella: Umbrella, path: Path, lookups: list[Requirement],
         offset, index = umbrella.includes[-1].end_byte, len(umbrella.includes)
     else:
         return None
-    spelling = Path(os.path.relpath(path, umbrella.path.parent)).as_posix()
-    line = f'#include "{spelling}"'.encode() + line_ending(umbrella.data)
+    line = f'#include "{spelling(umbrella, path, search)}"'.encode() + line_ending(umbrella.data)
     data = umbrella.data
-    if offset == len(data) and data and not data.endswith(b"\n"):
+    if offset == len(data) and data and not data.endswith((b"\n", b"\r")):
         line = line_ending(data) + line.rstrip(b"\r\n")
-    model, analysis = build(data[:offset] + line + data[offset:])
+    try:
+        model, analysis = build(data[:offset] + line + data[offset:])
+    except InputError:  # the candidate brings what cannot be read: it is no fix
+        return None
     if len(model.umbrella.includes) <= index or model.umbrella.includes[index].resolved != path:
         return None
     keys = {r.lookup.key for r in lookups}
@@ -128,3 +150,28 @@ def _try(umbrella: Umbrella, path: Path, lookups: list[Requirement],
                     if r.lookup.key in provided)
     return Orphan(path, registrations, tuple(r for r in lookups if r.lookup.key in provided),
                   offset, line, before, satisfies)
+
+
+def spelling(umbrella: Umbrella, path: Path, search: SearchPath) -> str:
+    """How the umbrella should spell an ``#include`` of ``path``: relative to the directory its
+    other quoted includes are spelled from (its own, an ``-iquote``/``-I`` directory, or the
+    project root), so ``"3rdparty/x.cc"`` rather than ``"../../3rdparty/x.cc"``; the spelling
+    must find ``path`` again."""
+    here = umbrella.path.parent
+    bases = list(dict.fromkeys([here, *search.quote_dirs, *search.include_dirs,
+                                *([search.root] if search.root else [])]))
+    votes: Counter[Path] = Counter()
+    for inc in umbrella.includes:
+        if inc.resolved is None or inc.angled:
+            continue
+        base = next((b for b in bases if real(b / inc.spelling) == inc.resolved), None)
+        if base is not None:
+            votes[base] += 1
+    for base in sorted(bases, key=lambda b: -votes[b]):
+        relative = os.path.relpath(path, base)
+        if relative.startswith(".."):
+            continue
+        written = Path(relative).as_posix()
+        if search.resolve(written, False, here) == path:
+            return written
+    return Path(os.path.relpath(path, here)).as_posix()

@@ -65,7 +65,16 @@ class Runner:
         self._size = 0
 
     def lint_all(self, jobs: Sequence[Job]) -> list[Result]:
-        """The result of each job, in order."""
+        """The result of each job, in order (the first input error is raised)."""
+        results: list[Result] = []
+        for outcome in self.lint_each(jobs):
+            if isinstance(outcome, InputError):
+                raise outcome
+            results.append(outcome)
+        return results
+
+    def lint_each(self, jobs: Sequence[Job]) -> list[Result | InputError]:
+        """The result of each job, or the input error that stopped it, in order."""
         outcomes: list[Result | InputError | None] = [None] * len(jobs)
         for index, job in enumerate(jobs):
             if self.store is not None:
@@ -99,13 +108,11 @@ class Runner:
                     for index in todo:
                         outcomes[index] = _lint_job(jobs[index], self.cache, self.store)
                         advance()
-        results: list[Result] = []
+        done: list[Result | InputError] = []
         for outcome in outcomes:
-            if isinstance(outcome, InputError):
-                raise outcome
             assert outcome is not None
-            results.append(outcome)
-        return results
+            done.append(outcome)
+        return done
 
     def _start(self, size: int) -> ProcessPoolExecutor:
         """A pool of at least ``size`` workers (one started for fewer is replaced)."""

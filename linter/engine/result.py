@@ -57,8 +57,10 @@ class Result:
     frontend: str
     #: Why that front end (for ``--verbose``).
     reason: str = ""
-    #: Warnings about the flags, for the command line to show.
+    #: Warnings about the flags and the unit, for the command line to show.
     warnings: tuple[str, ...] = ()
+    #: What ``--verbose`` says about how the unit was read.
+    notes: tuple[str, ...] = ()
 
     def fixes(self, unsafe: bool) -> list[Finding]:
         """The findings whose fix may be applied: safe ones, and unsafe ones if allowed."""

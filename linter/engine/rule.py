@@ -3,10 +3,11 @@ module docstring is the rule's documentation (``amalint rule CODE`` prints it)."
 
 from __future__ import annotations
 
-import os
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 
 from amalint.analysis.effects import Analysis, Effect
@@ -17,12 +18,17 @@ from amalint.config.profiles import Role
 from amalint.engine.orphans import Orphan
 from amalint.fix.solver import ByteEdit, Plan, plan
 from amalint.model import CodeModel, EntryPoint, Include, Location, Severity
+from amalint.scan.sources import BOM, compiler_view
+from amalint.scan.sources import display as display  # re-exported: rules and reporters use it
 
 
 @dataclass(frozen=True)
 class Related:
     location: Location
     message: str
+    #: A step of the call chain from the entry point to the lookup or registration (the text
+    #: report shows a repeated tail of chain steps once).
+    step: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -88,14 +94,31 @@ class Rule:
         return rule_url(self.code, self.name)
 
 
-#: The rules' documentation, generated from their docstrings (``amalint rule --all --format
-#: markdown``); each rule has a section there.
+#: The rules' documentation in amalint's repository, generated from their docstrings
+#: (``amalint rule --all --format markdown``); each rule has a section there.
 DOCS = "docs/rules.md"
 
 
-def rule_url(code: str, name: str) -> str:
-    """The rule's section in :data:`DOCS` (GitHub's anchor for the heading ``CODE name``)."""
-    return f"{DOCS}#{code.lower()}-{name}"
+@functools.lru_cache(maxsize=1)
+def published_docs() -> str:
+    """Where :data:`DOCS` is published: the package's ``Documentation`` project URL (one line
+    of pyproject.toml), or the relative path if the metadata lacks it."""
+    try:
+        urls: list[str] = metadata("amalint").get_all("Project-URL") or []
+    except PackageNotFoundError:  # pragma: no cover - amalint runs installed
+        urls = []
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "documentation" and url.strip():
+            return str(url.strip())
+    return DOCS
+
+
+def rule_url(code: str, name: str, base: str | None = None) -> str:
+    """The rule's section of the documentation page at ``base`` (default: where amalint's
+    is published; config ``docs-url`` sets another), by GitHub's anchor for the heading
+    ``CODE name``."""
+    return f"{(base or published_docs()).rstrip('#')}#{code.lower()}-{name}"
 
 
 def section(doc: str, title: str) -> str:
@@ -107,22 +130,6 @@ def section(doc: str, title: str) -> str:
         return ""
     end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
     return "\n".join(lines[start:end]).strip()
-
-
-def display(path: Path) -> str:
-    """A path as shown to the user: relative to the working directory when below it."""
-    try:
-        return os.path.relpath(path) if path.is_absolute() and _below_cwd(path) else str(path)
-    except ValueError:
-        return str(path)
-
-
-def _below_cwd(path: Path) -> bool:
-    try:
-        path.relative_to(Path.cwd())
-    except ValueError:
-        return False
-    return True
 
 
 class RuleContext:
@@ -233,30 +240,35 @@ class RuleContext:
 
 
 def _point(path: Path, data: bytes, offset: int) -> Location:
-    start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[start:offset].decode("utf-8", "replace")) + 1
-    return Location(path, data.count(b"\n", 0, offset) + 1, column)
+    view = compiler_view(data)
+    start = max(view.rfind(b"\n", 0, offset) + 1, _bom(data))
+    column = len(view[start:offset].decode("utf-8", "replace")) + 1
+    return Location(path, view.count(b"\n", 0, offset) + 1, column)
 
 
 def _offset(data: bytes, location: Location) -> int:
     """The byte offset of a line/column (columns count characters) in ``data``."""
-    start = 0
+    view = compiler_view(data)
+    start = _bom(data)
     for _ in range(location.line - 1):
-        start = data.index(b"\n", start) + 1
-    end = data.find(b"\n", start)
-    line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace")
+        start = view.index(b"\n", start) + 1
+    end = view.find(b"\n", start)
+    line = view[start : end if end >= 0 else len(view)].decode("utf-8", "replace")
     return start + len(line[: location.column - 1].encode("utf-8"))
 
 
 def compiler_related(unity: UnityDiagnostic) -> tuple[Related, ...]:
     """The compiler's notes that point into other files, in its words."""
     return tuple(Related(note.location, note.message) for note in unity.others)
+def _bom(data: bytes) -> int:
+    """Where line 1 starts: after a byte order mark, which is no column of it."""
+    return len(BOM) if data.startswith(BOM) else 0
 
 
 def chain_related(effect: Effect) -> tuple[Related, ...]:
     """The steps of an effect's chain as related locations, the first being the entry point."""
     return tuple(
-        Related(step.location, step.text if index == 0 else f"→ {step.text}")
+        Related(step.location, step.text if index == 0 else f"→ {step.text}", step=True)
         for index, step in enumerate(effect.chain)
     )
 

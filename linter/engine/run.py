@@ -6,7 +6,7 @@ the unit, the only I/O is AM205's search for sources the umbrella misses
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from amalint.analysis.effects import Analysis, analyze
@@ -16,11 +16,14 @@ from amalint.config.settings import Settings
 from amalint.engine import suppressions
 from amalint.engine.orphans import find_orphans
 from amalint.engine.result import Result, Summary
-from amalint.engine.rule import Finding, Rule, RuleContext
+from amalint.engine.rule import Finding, Rule, RuleContext, display
+from amalint.errors import InputError
 from amalint.frontends import select as select_frontend
 from amalint.model import CodeModel
 from amalint.rules import RULES
 from amalint.rules import am901_unused_suppression as am901
+from amalint.scan.missing import check_missing
+from amalint.scan.sources import is_directory
 from amalint.scan.unit import Unit, load_unit
 
 #: The rule that needs the file-system search for sources the umbrella does not include.
@@ -49,6 +52,8 @@ class Build:
     frontend: str
     reason: str
     warnings: tuple[str, ...]
+    #: What ``--verbose`` says about how the unit was read.
+    notes: tuple[str, ...] = ()
 
     @property
     def summary(self) -> Summary:
@@ -67,13 +72,61 @@ def build_prepared(umbrella: Path, settings: Settings, data: bytes | None = None
     """:func:`build` with settings :func:`prepare` made."""
     name, parse, why = select_frontend(settings)
     unit = load_unit(umbrella, settings, data)
+    if name == "libclang" and (odd := _undecodable(unit)) is not None:
+        # libclang's bindings take file names as UTF-8 text
+        if settings.frontend == "libclang":
+            raise InputError(f"{display(odd)}: the file name is not valid UTF-8, which libclang "
+                             "cannot open; use --frontend tree-sitter")
+        from amalint.frontends import treesitter
+
+        name, parse = "tree-sitter", treesitter.parse
+        why = f"{display(odd)} has a file name that is not UTF-8, which libclang cannot open"
+    absent = _missing_dirs(settings)
+    try:
+        found = check_missing(unit, settings)
+    except InputError as exc:  # a mistyped -I is the likely reason: say so on the same line
+        raise InputError("; ".join((str(exc), *absent))) from None
+    notes: tuple[str, ...] = ()
+    root = settings.search.root
+    if unit.via_root and root is not None:
+        first = unit.via_root[0]
+        notes = (f"{display(umbrella)}: {len(unit.via_root)} include(s) found only in the "
+                 f"project root {display(root)} (tried last for quoted includes, as "
+                 f"`-idirafter {display(root)}`), first at {display(first.path)}:{first.line}",)
+        # the compiler (libclang) must find them too
+        settings = replace(settings, compiler_args=(*settings.compiler_args, "-idirafter",
+                                                    str(root)))
+    if settings.flags_origin is None:
+        notes += (f"{display(umbrella)}: no compiler flags known, so every #if branch counts "
+                  "and macros are not expanded (give -p BUILD_DIR, flags after --, or config "
+                  "include-paths/defines)",)
     model = parse(unit, settings)
-    return Build(unit, model, analyze(model, settings.registry), name, why, warnings)
+    return Build(unit, model, analyze(model, settings.registry), name, why,
+                 (*warnings, *absent, *found), notes)
+
+
+def _undecodable(unit: Unit) -> Path | None:
+    """A file of the unit whose name is not valid UTF-8, if any."""
+    for f in unit.files:
+        try:
+            str(f.path).encode("utf-8")
+        except UnicodeEncodeError:
+            return f.path
+    return None
+
+
+def _missing_dirs(settings: Settings) -> list[str]:
+    """A warning for each include directory that does not exist (a mistyped ``-I``)."""
+    search = settings.search
+    return [f"include directory {display(d)} does not exist"
+            for d in dict.fromkeys((*search.quote_dirs, *search.include_dirs))
+            if not is_directory(d)]
 
 
 def build(umbrella: Path, settings: Settings, data: bytes | None = None) -> Build:
     """Parse ``umbrella`` (with ``data`` standing for its bytes, if given) with the front end
-    the settings and flags call for, and analyze it."""
+    the settings and flags call for, and analyze it. Raise :class:`InputError` when the unit
+    misses included sources or project headers (:func:`check_missing`)."""
     prepared, warnings = prepare(umbrella, settings)
     return build_prepared(umbrella, prepared, data, warnings)
 
@@ -116,7 +169,7 @@ def evaluate(built: Build, umbrella: Path, settings: Settings) -> tuple[Result, 
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))
     return Result(tuple(findings), built.summary, built.frontend, built.reason,
-                  built.warnings), searched
+                  built.warnings, built.notes), searched
 
 
 def merge(results: Sequence[Result]) -> list[Finding]:

@@ -18,6 +18,7 @@ inserted includes), each fix whole or not at all, leaving overlapping ones for t
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -27,6 +28,8 @@ from amalint.scan.directives import Lines
 
 #: Above this many constrained units in one region the exact search gives way to a greedy one.
 EXACT_LIMIT = 16
+#: What a line may end with (LF, CRLF, CR).
+_ENDS = (b"\n", b"\r")
 
 Edge = tuple[int, int]
 
@@ -73,7 +76,7 @@ def _regions(umbrella: Umbrella) -> tuple[list[list[_Item]], dict[int, int], dic
     last_line: dict[int, int] = {}
     for index, inc in enumerate(umbrella.includes):
         # its comment lines, the include line, and any continuation lines of the directive
-        last_line[index] = data.count(b"\n", 0, max(inc.end_byte - 1, 0)) + 1
+        last_line[index] = max(1, bisect.bisect_right(lines.starts, max(inc.end_byte - 1, 0)))
         for number in range(inc.comment_start_line, last_line[index] + 1):
             unit_of_line[number] = index
     regions: list[list[_Item]] = [[]]
@@ -179,8 +182,10 @@ def _place(units: Sequence[int], kept: set[int], after: Mapping[int, set[int]]) 
 
 
 def line_ending(data: bytes) -> bytes:
-    """The file's dominant line ending."""
-    return b"\r\n" if data.count(b"\r\n") * 2 > data.count(b"\n") else b"\n"
+    """The file's dominant line ending: LF, CRLF or (classic Mac) CR."""
+    crlf = data.count(b"\r\n")
+    counts = {b"\r\n": crlf, b"\n": data.count(b"\n") - crlf, b"\r": data.count(b"\r") - crlf}
+    return max((b"\n", b"\r\n", b"\r"), key=lambda ending: counts[ending])
 
 
 def _render(region: list[_Item], order: Sequence[int], kept: set[int], data: bytes) -> bytes:
@@ -203,13 +208,13 @@ def _render(region: list[_Item], order: Sequence[int], kept: set[int], data: byt
     pieces = [data[it.start : it.end] for it in items]
     ending = line_ending(data)
     for i, piece in enumerate(pieces[:-1]):  # the old last line may have had no newline
-        if not piece.endswith(b"\n"):
+        if not piece.endswith(_ENDS):
             pieces[i] = piece + ending
     last = pieces[-1]
-    if not data[region[-1].start : region[-1].end].endswith(b"\n") and last.strip():
+    if not data[region[-1].start : region[-1].end].endswith(_ENDS) and last.strip():
         # the file had no final newline: the new last line gets none either (unless it is
         # blank: dropping its line ending would drop the line)
-        pieces[-1] = last[: -len(ending)] if last.endswith(ending) else last.rstrip(b"\n")
+        pieces[-1] = last[: -len(ending)] if last.endswith(ending) else last.rstrip(b"\r\n")
     return b"".join(pieces)
 
 

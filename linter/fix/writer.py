@@ -1,21 +1,28 @@
-"""Writing fixed files: atomically, keeping the file's mode, or not at all."""
+"""Writing files: fixed umbrellas atomically, keeping the file's mode, or not at all; and the
+``-o`` report, never through a symbolic link planted in the working tree."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from amalint.errors import InputError
+from amalint.scan.sources import real
 
 
 def check_writable(path: Path, root: Path) -> None:
     """Raise :class:`InputError` unless ``path`` may be rewritten: inside ``root`` (the working
     tree) and not read-only."""
-    resolved = path.resolve()
+    resolved = real(path)
     try:
-        resolved.relative_to(root.resolve())
+        resolved.relative_to(real(root))
     except ValueError:
         raise InputError(f"{path}: outside the working tree {root}; not fixing it") from None
     mode = resolved.stat().st_mode
@@ -27,7 +34,7 @@ def check_writable(path: Path, root: Path) -> None:
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path``'s bytes with ``data`` through a temporary file and a rename, keeping
     its permission bits; the file is never seen half-written."""
-    resolved = path.resolve()
+    resolved = real(path)
     mode = stat.S_IMODE(resolved.stat().st_mode)
     fd, tmp = tempfile.mkstemp(prefix=f".{resolved.name}.", suffix=".amalint",
                                dir=resolved.parent)
@@ -41,3 +48,38 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def open_report(path: Path) -> Iterator[TextIO]:
+    """``path`` opened for a report (``-o``), never through a link planted in the working tree:
+    a path inside the working directory must not be a symbolic link, nor lead outside it
+    through one; a FIFO without a reader is an error, not a hang. A path outside the working
+    directory (``/dev/stdout``, ``/tmp/x``) is the user's choice and is followed."""
+    cwd = real(Path.cwd())
+    lexical = Path(os.path.abspath(path))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if _below(lexical, Path(os.path.abspath(Path.cwd()))) or _below(lexical, cwd):
+        if os.path.islink(lexical):
+            raise InputError(f"{path}: is a symbolic link; not writing the report through it")
+        if not _below(real(lexical.parent), cwd):
+            raise InputError(f"{path}: leads outside the working directory through a symbolic "
+                             "link; not writing the report there")
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(lexical, flags, 0o666)
+    except OSError as exc:
+        reason = "a FIFO with no reader" if exc.errno == errno.ENXIO else exc.strerror or exc
+        raise InputError(f"{path}: cannot write ({reason})") from None
+    except ValueError:
+        raise InputError(f"{path!r}: not a valid file name") from None
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as out:
+            yield out
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _below(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents

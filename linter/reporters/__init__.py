@@ -11,15 +11,19 @@ from amalint.engine.rule import Finding
 
 
 def render_machine(fmt: str, findings: Sequence[Finding], sources: Any, fixable: set[int],
-                   out: TextIO) -> None:
+                   out: TextIO, docs_url: str | None = None) -> None:
+    """Render in a machine format; ``docs_url`` is where the rule documentation is published
+    (the base of JSON ``url`` and SARIF ``helpUri``; ``None``: amalint's own)."""
     from amalint.reporters import concise, github, json_lines, sarif
     from amalint.reporters import json as json_reporter
 
     if fmt == "concise":
         concise.render(findings, out, sources, fixable)
     elif fmt == "sarif":
-        sarif.render(findings, out, sources, fixable)
+        sarif.render(findings, out, sources, fixable, docs_url)
+    elif fmt == "github":
+        github.render(findings, out, sources)
     else:
-        {"json": json_reporter.render, "json-lines": json_lines.render,
-         "github": github.render}[fmt](findings, out, sources)
+        {"json": json_reporter.render, "json-lines": json_lines.render}[fmt](
+            findings, out, sources, docs_url)
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from amalint.engine.rule import Finding, display
+from amalint.engine.rule import Finding, display, rule_url
 from amalint.model import Location
 
 
@@ -15,7 +15,7 @@ def _point(loc: Location) -> dict[str, int]:
     return {"row": loc.line, "column": loc.column}
 
 
-def as_dict(finding: Finding) -> dict[str, Any]:
+def as_dict(finding: Finding, docs_url: str | None = None) -> dict[str, Any]:
     return {
         "code": finding.code,
         "name": finding.name,
@@ -37,12 +37,12 @@ def as_dict(finding: Finding) -> dict[str, Any]:
                 for e in finding.fix.edits
             ],
         },
-        "url": finding.url,
+        "url": rule_url(finding.code, finding.name, docs_url),
     }
 
 
 def render(findings: Sequence[Finding], out: TextIO,
-           sources: Mapping[Path, Sequence[str]]) -> None:
+           sources: Mapping[Path, Sequence[str]], docs_url: str | None = None) -> None:
     del sources  # JSON carries locations, not source text
-    json.dump([as_dict(f) for f in findings], out, indent=2)
+    json.dump([as_dict(f, docs_url) for f in findings], out, indent=2)
     out.write("\n")

@@ -12,7 +12,7 @@ from amalint.reporters.json import as_dict
 
 
 def render(findings: Sequence[Finding], out: TextIO,
-           sources: Mapping[Path, Sequence[str]]) -> None:
+           sources: Mapping[Path, Sequence[str]], docs_url: str | None = None) -> None:
     del sources
     for finding in findings:
-        out.write(json.dumps(as_dict(finding)) + "\n")
+        out.write(json.dumps(as_dict(finding, docs_url)) + "\n")

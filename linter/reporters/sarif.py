@@ -4,22 +4,31 @@ One run: ``tool.driver.rules`` describes every rule (ids are the stable rule cod
 result has its location, ``relatedLocations`` for the call chain and the registration, and
 ``fixes`` when ``--fix`` could fix it. File URIs are relative to the repository root (the
 nearest directory above the working directory holding ``.git``, else the working directory),
-given as ``%SRCROOT%``.
+given as ``%SRCROOT%``, and percent-encoded (a file name that is not UTF-8 keeps its bytes).
+
+``partialFingerprints`` identify a result across commits, so code scanning keeps one alert
+while unrelated lines move: they hash the rule, the file, the text of the flagged line and the
+message with its line numbers taken out (plus a counter for identical ones), never a line
+number.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import urllib.parse
 from collections.abc import Collection, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TextIO
 
 from amalint.config.files import repository_root
-from amalint.engine.rule import Finding, Rule, section
+from amalint.engine.rule import Finding, Rule, rule_url, section
 from amalint.model import Location, Severity
 from amalint.rules import RULES
+from amalint.scan.sources import real
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -28,14 +37,14 @@ def _level(severity: Severity) -> str:
     return "error" if severity is Severity.ERROR else "warning"
 
 
-def _rule(rule: Rule) -> dict[str, Any]:
+def _rule(rule: Rule, docs_url: str | None) -> dict[str, Any]:
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": section(rule.doc, "What it does") or rule.summary},
         "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
-        "helpUri": rule.url,
+        "helpUri": rule_url(rule.code, rule.name, docs_url),
         "defaultConfiguration": {"level": _level(rule.severity)},
     }
 
@@ -45,11 +54,12 @@ class _Locations:
         self.root = root
 
     def artifact(self, path: Path) -> dict[str, Any]:
+        resolved = real(path)
         try:
-            return {"uri": path.resolve().relative_to(self.root).as_posix(),
-                    "uriBaseId": "%SRCROOT%"}
+            relative = resolved.relative_to(self.root).as_posix()
         except ValueError:
-            return {"uri": path.resolve().as_uri()}
+            return {"uri": resolved.as_uri()}
+        return {"uri": _quote(relative), "uriBaseId": "%SRCROOT%"}
 
     def physical(self, start: Location, end: Location | None = None) -> dict[str, Any]:
         region: dict[str, Any] = {"startLine": start.line, "startColumn": start.column}
@@ -58,18 +68,31 @@ class _Locations:
         return {"artifactLocation": self.artifact(start.path), "region": region}
 
 
-def _result(finding: Finding, index: int, places: _Locations, fixable: bool) -> dict[str, Any]:
+def _quote(path: str) -> str:
+    return urllib.parse.quote(os.fsencode(path), safe="/")
+
+
+_LINE_NUMBERS = re.compile(r"\b(line|lines) \d+|:\d+(?::\d+)?\b")
+
+
+def fingerprint(finding: Finding, uri: str, line_text: str, occurrence: int) -> str:
+    """A hash that survives unrelated edits: no line numbers in it (see the module doc)."""
+    message = _LINE_NUMBERS.sub(lambda m: m.group(1) or ":", finding.message)
+    text = " ".join(line_text.split())
+    key = f"{finding.code}\0{uri}\0{text}\0{message}\0{occurrence}"
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+def _result(finding: Finding, index: int, places: _Locations, fixable: bool,
+            fingerprint_value: str) -> dict[str, Any]:
     where = places.physical(finding.location, finding.end_location)
-    fingerprint = hashlib.sha256(
-        f"{finding.code}\0{where['artifactLocation']['uri']}\0{finding.message}".encode()
-    ).hexdigest()[:32]
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index,
         "level": _level(finding.severity),
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": where}],
-        "partialFingerprints": {"amalint/v1": fingerprint},
+        "partialFingerprints": {"amalint/v2": fingerprint_value},
     }
     if finding.related:
         result["relatedLocations"] = [
@@ -96,11 +119,21 @@ def _result(finding: Finding, index: int, places: _Locations, fixable: bool) -> 
 
 
 def render(findings: Sequence[Finding], out: TextIO, sources: Mapping[Path, Sequence[str]],
-           fixable: Collection[int] = ()) -> None:
-    del sources
+           fixable: Collection[int] = (), docs_url: str | None = None) -> None:
     root = repository_root(Path.cwd())
     places = _Locations(root)
     index = {code: number for number, code in enumerate(RULES)}
+    seen: dict[tuple[str, ...], int] = {}
+    results = []
+    for finding in findings:
+        uri = places.artifact(finding.location.path)["uri"]
+        lines = sources.get(finding.location.path, ())
+        line = lines[finding.location.line - 1] if 0 < finding.location.line <= len(lines) \
+            else ""
+        key = (finding.code, uri, " ".join(line.split()), finding.message)
+        seen[key] = seen.get(key, -1) + 1
+        results.append(_result(finding, index[finding.code], places, id(finding) in fixable,
+                               fingerprint(finding, uri, line, seen[key])))
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -108,11 +141,11 @@ def render(findings: Sequence[Finding], out: TextIO, sources: Mapping[Path, Sequ
             "tool": {"driver": {
                 "name": "amalint",
                 "version": version("amalint"),
-                "rules": [_rule(rule) for rule in RULES.values()],
+                "rules": [_rule(rule, docs_url) for rule in RULES.values()],
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri() + "/"}},
             "columnKind": "unicodeCodePoints",
-            "results": [_result(f, index[f.code], places, id(f) in fixable) for f in findings],
+            "results": results,
         }],
     }
     json.dump(log, out, indent=2)

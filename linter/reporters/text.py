@@ -1,14 +1,15 @@
-"""The text report, ruff-style: a header line per finding, a code frame, the call chain."""
+"""The text report, ruff-style: a header line per finding, a code frame, then the call chain
+and the other related places as clang-style ``file:line:col: note:`` lines."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from amalint.engine.rule import Finding, display
-from amalint.model import Location
+from amalint.model import Location, Severity
 from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
@@ -28,50 +29,62 @@ def _frame(console: Console, loc: Location, end: Location, lines: Sequence[str],
     console.print(Text(f"{pad} |", style="blue"))
 
 
+#: A chain tail this long, printed once, is not printed again: later findings point to it.
+MIN_REPEATED_TAIL = 3
+
+
 def render(findings: Sequence[Finding], out: TextIO, sources: Mapping[Path, Sequence[str]],
            fixable: Collection[int] = (), color: bool = True) -> None:
-    """Print each finding; ``fixable`` holds the ``id()`` of findings ``--fix`` would fix,
-    marked ``[*]`` as ruff does. Colors only when ``out`` is a terminal, ``color`` is set and
-    the ``NO_COLOR`` variable is not."""
+    """Print each finding: a header line, the code frame, then every related location as a
+    clang-style ``file:line:col: note: ...`` line (editors' quickfix lists jump to them). A
+    tail of the call chain that an earlier finding printed is shown once: its first step, then
+    where it was shown. ``fixable`` holds the ``id()`` of findings ``--fix`` would fix, marked
+    ``[*]`` as ruff does. Colors only when ``out`` is a terminal, ``color`` is set and the
+    ``NO_COLOR`` variable is not."""
+    color = color and not os.environ.get("NO_COLOR")
     console = Console(file=out, highlight=False, soft_wrap=True,
                       color_system="auto" if color else None)
+    tails: dict[tuple[tuple[Location, str], ...], str] = {}
     for finding in findings:
         mark = " [*]" if id(finding) in fixable else ""
         loc = finding.location
         where = f"{display(loc.path)}:{loc.line}:{loc.column}"
+        style = "bold red" if finding.severity is Severity.ERROR else "bold yellow"
         console.print(
-            f"[bold]{escape(where)}:[/bold] [bold red]{finding.code}[/bold red]{mark} "
+            f"[bold]{escape(where)}:[/bold] [{style}]{finding.code}[/{style}]{mark} "
             f"{escape(finding.message)}"
         )
         _frame(console, finding.location, finding.end_location,
                sources.get(finding.location.path, ()), finding.code)
+        steps = [(r.location, r.message) for r in finding.related if r.step]
+        shared, first_shown = _shared_tail(steps, tails)
+        cut = len(steps) - shared  # the first step of the tail printed before
+        index = 0
         for related in finding.related:
-            loc = related.location
-            console.print(
-                f"  [blue]=[/blue] {escape(related.message)} "
-                f"[dim]({escape(display(loc.path))}:{loc.line}:{loc.column})[/dim]"
-            )
+            message = related.message
+            if related.step:
+                index += 1
+                if shared and index - 1 > cut:
+                    continue
+                if shared and index - 1 == cut:
+                    message += (f", then {shared - 1} more step(s) as shown above for "
+                                f"{first_shown}")
+            _note(console, related.location, message)
+        for k in range(MIN_REPEATED_TAIL, len(steps) + 1):
+            tails.setdefault(tuple(steps[-k:]), where)
         console.print()
 
 
-def report(findings: Sequence[Finding], sources: Any, fixable: set[int], out: TextIO, *,
-          fixed: int, fix: bool, hidden: int, quiet: bool, no_color: bool) -> None:
-    """The findings and ruff's summary lines (\"All checks passed!\", \"Found N errors.\", what
-    ``--fix`` would fix)."""
-    if findings:  # NO_COLOR (no-color.org): no escape sequences at all, like --no-color
-        color = not no_color and not os.environ.get("NO_COLOR")
-        render(findings, out, sources, fixable, color=color)
-    if quiet:
-        return
-    if not findings and not fixed:
-        out.write("All checks passed!\n")
-        return
-    errors = len(findings) + fixed
-    summary = f"Found {errors} error{'s' if errors != 1 else ''}"
-    out.write(f"{summary} ({fixed} fixed, {len(findings)} remaining).\n" if fix
-              else f"{summary}.\n")
-    if fixable and not fix:
-        out.write(f"[*] {len(fixable)} fixable with the `--fix` option.\n")
-    if hidden and not fix:
-        out.write(f"{hidden} hidden fix(es) can be enabled with the `--unsafe-fixes` option.\n")
+def _shared_tail(steps: list[tuple[Location, str]],
+                 tails: Mapping[tuple[tuple[Location, str], ...], str]) -> tuple[int, str]:
+    """The length of the longest tail of ``steps`` printed before, and where; ``(0, "")``."""
+    for k in range(len(steps), MIN_REPEATED_TAIL - 1, -1):
+        shown = tails.get(tuple(steps[-k:]))
+        if shown is not None:
+            return k, shown
+    return 0, ""
 
+
+def _note(console: Console, loc: Location, message: str) -> None:
+    where = f"{display(loc.path)}:{loc.line}:{loc.column}:"
+    console.print(f"[bold]{escape(where)}[/bold] [cyan]note:[/cyan] {escape(message)}")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from amalint.model import Include
 from amalint.scan.search import SearchPath
+from amalint.scan.sources import BOM, compiler_view
 
 _INCLUDE = re.compile(rb"^\s*#\s*include\s*(?:([<\"])([^>\"]*)[>\"]|(\S.*?))\s*$")
 _DIRECTIVE = re.compile(rb"^\s*#\s*([A-Za-z_]+)")
@@ -31,7 +32,7 @@ _NOT_NEWLINE = re.compile(rb"[^\n]")
 
 def comments(data: bytes) -> Iterator[tuple[int, bytes]]:
     """Every comment of a file (``//`` or ``/* */``, not inside a string), with its offset."""
-    for match in _LEXEMES.finditer(data):
+    for match in _LEXEMES.finditer(compiler_view(data)):
         if match.group(0)[:1] == b"/":
             yield match.start(), match.group(0)
 
@@ -45,7 +46,8 @@ def _blank_comment(match: re.Match[bytes]) -> bytes:
 
 @dataclass(frozen=True)
 class Lines:
-    """A file's physical lines with comments blanked out; same length and offsets as the file."""
+    """A file's physical lines with comments blanked out; same length and offsets as the file
+    (line 1 starts after a byte order mark)."""
 
     raw: list[bytes]
     code: list[bytes]
@@ -53,9 +55,13 @@ class Lines:
 
     @classmethod
     def of(cls, data: bytes) -> Lines:
-        code = _LEXEMES.sub(_blank_comment, data)
-        raw = data.split(b"\n")
-        starts = [0]
+        """The lines as the compiler sees them: LF, CRLF and lone CR end a line; a byte order
+        mark at the start belongs to no line (so it stays first when lines move)."""
+        skip = len(BOM) if data.startswith(BOM) else 0
+        view = compiler_view(data)[skip:]
+        code = _LEXEMES.sub(_blank_comment, view)
+        raw = view.split(b"\n")
+        starts = [skip]
         for line in raw[:-1]:
             starts.append(starts[-1] + len(line) + 1)
         return cls(raw, code.split(b"\n"), starts)
@@ -103,6 +109,9 @@ class Directive:
 class FileDirectives:
     includes: tuple[Include, ...]
     directives: tuple[Directive, ...]
+    #: Whether the file can be included only once: ``#pragma once``, or an include guard
+    #: (``#ifndef G`` / ``#define G`` ... ``#endif`` around everything).
+    guarded: bool = False
 
 
 def scan(data: bytes, path: Path, search: SearchPath) -> FileDirectives:
@@ -120,9 +129,13 @@ def scan(data: bytes, path: Path, search: SearchPath) -> FileDirectives:
             index += 1
             continue
         first = index
-        while code.endswith((b"\\", b"\\\r")) and index + 1 < count:  # continuation lines
-            index += 1
-            code = code.rstrip(b"\r")[:-1] + lines.code[index]
+        if code.endswith((b"\\", b"\\\r")):  # continuation lines, joined once (linear)
+            parts = [code]
+            while parts[-1].endswith((b"\\", b"\\\r")) and index + 1 < count:
+                parts[-1] = parts[-1].rstrip(b"\r")[:-1]
+                index += 1
+                parts.append(lines.code[index])
+            code = b"".join(parts)
         index += 1
         m = _DIRECTIVE.match(code)
         if not m:
@@ -165,7 +178,38 @@ def scan(data: bytes, path: Path, search: SearchPath) -> FileDirectives:
             blocks.pop()
         rest = code[m.end() :].strip().decode("utf-8", "replace")
         directives.append(Directive(first + 1, lines.starts[first], name, rest))
-    return FileDirectives(tuple(includes), tuple(directives))
+    return FileDirectives(tuple(includes), tuple(directives),
+                          _guarded(lines.code, directives))
+
+
+_GUARD_IF = re.compile(r"!\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?")
+
+
+def _guarded(code: Sequence[bytes], directives: Sequence[Directive]) -> bool:
+    """``#pragma once``, or a guard macro tested by the first directive, defined by the second,
+    and closed by the last one, with no code outside them."""
+    if any(d.name == "pragma" and d.rest.split() == ["once"] for d in directives):
+        return True
+    if len(directives) < 3:
+        return False
+    first, second, last = directives[0], directives[1], directives[-1]
+    words = first.rest.split()
+    if first.name == "ifndef" and words:
+        name = words[0]
+    elif first.name == "if" and (m := _GUARD_IF.fullmatch(first.rest.strip())):
+        name = m.group(1)
+    else:
+        return False
+    if second.name != "define" or second.rest.split()[:1] != [name] or last.name != "endif":
+        return False
+    depth = 0
+    for index, directive in enumerate(directives):
+        depth += directive.name in ("if", "ifdef", "ifndef")
+        depth -= directive.name == "endif"
+        if depth == 0 and index != len(directives) - 1:
+            return False
+    outside = (*code[: first.line - 1], *code[last.line :])
+    return not any(line.strip() for line in outside)
 
 
 SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".c++")

@@ -19,8 +19,8 @@ from amalint.config.settings import Settings
 from amalint.errors import InputError
 from amalint.model import Diagnostic, Location, Umbrella
 from amalint.scan.directives import scan
-from amalint.scan.sources import check_utf8, read_source
-from amalint.scan.unit import SourceFile, Unit
+from amalint.scan.sources import check_utf8, compiler_view, display, read_source, real
+from amalint.scan.unit import Missing, SourceFile, Unit
 
 #: Which compiler on PATH to ask for predefined macros, by the ``compiler`` setting.
 _COMPILERS = {("gcc", "c"): "gcc", ("gcc", "c++"): "g++", ("clang", "c"): "clang",
@@ -40,6 +40,8 @@ def build_args(settings: Settings) -> list[str]:
         flag = f"-U{define[1:]}" if define.startswith("-") else f"-D{define}"
         if flag not in args:
             args.append(flag)
+    if settings.search.root is not None:  # tried last, as unity builds spell their sources
+        args.append(f"-I{settings.search.root}")  # from it (not -idirafter: a system dir)
     return args
 
 
@@ -77,47 +79,77 @@ def units(pp: preprocess.Unit, umbrella: Umbrella) -> dict[int, int]:
             if inc.parent == 0 and inc.offset in by_offset}
 
 
-def diagnostics(pp: preprocess.Unit, umbrella: Umbrella) -> list[Diagnostic]:
-    """Input problems the preprocessor met: quoted includes of sources (or any quoted include
-    of the umbrella) that resolve to nothing, ``#error``\\ s, include depth."""
-    out: list[Diagnostic] = []
-    for missing in pp.unresolved:
-        inclusion = pp.inclusions[missing.inclusion]
-        if missing.angled or not (missing.source or inclusion.index == 0):
-            continue
-        quoted = f'"{missing.spelling}"'
-        out.append(Diagnostic(Location(Path(inclusion.path), missing.line),
-                              f"cannot find include {quoted}"))
+def _path(pp: preprocess.Unit, index: int, umbrella: Path) -> Path:
+    return real(Path(pp.inclusions[index].path)) if index else umbrella
+
+
+def problems(pp: preprocess.Unit, umbrella: Umbrella, settings: Settings
+             ) -> tuple[list[Diagnostic], list[Missing], list[Location]]:
+    """Input problems the preprocessor met: includes that resolve to nothing (a FIFO or device
+    where one would resolve is an input error: the compiler would block on it), ``#error``\\ s
+    and the include depth limit; and the includes found only through the project root."""
+    found: list[Diagnostic] = []
+    missing: list[Missing] = []
+    by_line = {(inc.line, inc.spelling, inc.angled): inc for inc in umbrella.includes}
+    for gone in pp.unresolved:
+        path = _path(pp, gone.inclusion, umbrella.path)
+        where = Location(path, gone.line)
+        irregular = settings.search.irregular(gone.spelling, gone.angled, path.parent)
+        shown = f"<{gone.spelling}>" if gone.angled else f'"{gone.spelling}"'
+        if irregular is not None:
+            raise InputError(f"{display(path)}:{gone.line}: {shown} is not a regular file "
+                             f"({display(irregular)}); the compiler would block or fail "
+                             "reading it")
+        include = by_line.get((gone.line, gone.spelling, gone.angled)) if gone.inclusion == 0 \
+            else None
+        if include is None:
+            include = next((i for i in scan(pp.data(pp.inclusions[gone.inclusion]), path,
+                                            settings.search).includes
+                            if i.line == gone.line), None)
+        if include is not None:
+            missing.append(Missing(where, include, False))
+        if gone.inclusion == 0 and not gone.angled and not gone.source:
+            found.append(Diagnostic(where, f"cannot find include {shown}"))
     for diag in pp.diagnostics:
         if diag.severity == "error" and diag.path is not None:
-            out.append(Diagnostic(Location(Path(diag.path), diag.line),
-                                  f"the preprocessor says: {diag.message}"))
-    del umbrella
-    return out
+            found.append(Diagnostic(Location(real(Path(diag.path)), diag.line),
+                                    f"the preprocessor says: {diag.message}"))
+    via_root: list[Location] = []
+    root = settings.search.root
+    for inc in pp.inclusions:
+        if inc.index == 0 or inc.parent is None or inc.angled or inc.system or root is None:
+            continue
+        parent = _path(pp, inc.parent, umbrella.path)
+        if parent.parent != root and settings.search.resolve_without_root(
+                inc.spelling, False, parent.parent) is None:
+            via_root.append(Location(parent, inc.line))
+    return found, missing, via_root
 
 
 def load(path: Path, settings: Settings, data: bytes, umbrella: Umbrella) -> Unit:
     """The unit of ``umbrella`` (at ``path``, bytes ``data``) as the compiler reads it."""
     pp = run(path, settings, data)
     top = units(pp, umbrella)
-    found: list[Diagnostic] = diagnostics(pp, umbrella)
+    found, missing, via_root = problems(pp, umbrella, settings)
     inclusions: list[SourceFile] = []
     first: dict[Path, SourceFile] = {}
     for inc in pp.inclusions:
         if inc.skipped is not None or inc.system or inc.kind in ("-include", "-imacros"):
             continue
-        file = Path(inc.path).resolve() if inc.index else path
+        file = real(Path(inc.path)) if inc.index else path
         raw = pp.data(inc) if inc.index else data
         unit = None if inc.unit is None else top.get(inc.unit)
         if inc.index and file not in first:
             problem = check_text(file, raw)
             if problem is not None:
                 found.append(problem)
-        source = SourceFile(file, raw, scan(raw, file, settings.search), inc.prefix, unit,
-                            code=pp.active_text(inc), inclusion=inc.index)
+        source = SourceFile(file, compiler_view(raw), scan(raw, file, settings.search),
+                            inc.prefix, unit, code=compiler_view(pp.active_text(inc)),
+                            inclusion=inc.index)
         inclusions.append(source)
         first.setdefault(file, source)
-    return Unit(umbrella, tuple(first.values()), tuple(found), pp, tuple(inclusions))
+    return Unit(umbrella, tuple(first.values()), tuple(found), tuple(missing),
+                tuple(via_root), pp, tuple(inclusions))
 
 
 def check_text(path: Path, data: bytes) -> Diagnostic | None:

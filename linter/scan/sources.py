@@ -1,29 +1,139 @@
-"""Reading source files: bytes in, clear errors out."""
+"""Reading source files: bytes in, clear errors out; and the text as the compiler reads it.
+
+Only regular files are read, and only up to a size bound: a FIFO, a device (a ``*.cc`` symlink
+to ``/dev/zero``) or a socket is an error naming the file, never a hang or a ``MemoryError``.
+File-system questions (is it a file? where does it really point?) never raise: a name that is
+too long, a symlink loop or a NUL byte simply is not a file.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from pathlib import Path
 
 from amalint.errors import InputError
 
 _BINARY_PROBE = 8192
 
+#: The largest source file read (the largest real amalgamations, SQLite's and DuckDB's, are
+#: 9 and 25 MB).
+MAX_SOURCE_BYTES = 64 * 1024 * 1024
+
+#: The UTF-8 byte order mark, which compilers skip at the start of a file.
+BOM = b"\xef\xbb\xbf"
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_bounded(path: Path, limit: int, what: str = "file") -> bytes:
+    """The bytes of the regular file ``path`` (at most ``limit`` of them), or
+    :class:`InputError` saying why not. Never blocks on a FIFO, never reads a device."""
+    shown = display(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{shown}: is a directory, not a {what}") from None
+    except PermissionError:
+        raise InputError(f"{shown}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError(f"{shown!r}: not a valid file name") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{shown}: is a directory, not a {what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{shown}: {_kind(info.st_mode)}, not a {what}; not read")
+        if info.st_size > limit:
+            raise InputError(f"{shown}: too large ({info.st_size // 1024 // 1024} MB; amalint "
+                             f"reads {what}s up to {limit // 1024 // 1024} MB)")
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
+    if len(data) > limit:
+        raise InputError(f"{shown}: too large (amalint reads {what}s up to "
+                         f"{limit // 1024 // 1024} MB)")
+    return data
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "file name too long"
+    return exc.strerror or str(exc)
+
 
 def read_source(path: Path) -> bytes:
     """Return the bytes of a C/C++ source, or raise :class:`InputError` saying why not."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a source file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    data = read_bounded(path, MAX_SOURCE_BYTES, "source file")
     if b"\0" in data[:_BINARY_PROBE]:
-        raise InputError(f"{path}: binary file, not C/C++ source")
+        raise InputError(f"{display(path)}: binary file, not C/C++ source")
     return data
+
+
+def is_regular(path: Path) -> bool:
+    """Whether ``path`` is (or points to) a regular file; ``False`` for any name the file
+    system refuses (too long, a symlink loop, a NUL byte)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_directory(path: Path) -> bool:
+    """Whether ``path`` is (or points to) a directory; never raises."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def exists(path: Path) -> bool:
+    """Whether anything is at ``path`` (a file, a FIFO, a directory, ...); never raises."""
+    try:
+        os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def real(path: Path) -> Path:
+    """``path`` made absolute with symlinks resolved as far as they go (a loop or a name too
+    long stops the resolution there instead of raising)."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return Path(os.path.abspath(path))
+
+
+def compiler_view(data: bytes) -> bytes:
+    """The bytes with line breaks where the compiler sees them, offset for offset: a lone CR
+    (classic Mac line endings) becomes LF; CRLF is left as is (the CR ends the line's text). A
+    UTF-8 byte order mark stays: tree-sitter and clang skip it, the directive scan
+    (:class:`~amalint.scan.directives.Lines`) starts line 1 after it."""
+    return _LONE_CR.sub(b"\n", data) if b"\r" in data else data
+
+
+def line_number(data: bytes, offset: int) -> int:
+    """The 1-based line of ``offset`` in ``data`` (LF, CRLF and CR line endings alike)."""
+    return compiler_view(data[:offset]).count(b"\n") + 1
 
 
 def check_utf8(path: Path, data: bytes) -> None:
@@ -31,12 +141,27 @@ def check_utf8(path: Path, data: bytes) -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"{path}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        ) from None
+        line = line_number(data, exc.start)
+        raise InputError(f"{display(path)}:{line}: not valid UTF-8 (byte "
+                         f"0x{data[exc.start]:02x} at offset {exc.start})") from None
 
 
 def text_lines(data: bytes) -> tuple[str, ...]:
-    """Lines of ``data`` for display (undecodable bytes replaced), without line endings."""
-    return tuple(data.decode("utf-8", errors="replace").splitlines())
+    """Lines of ``data`` for display (undecodable bytes replaced), without line endings; only
+    LF, CRLF and CR end a line (not a form feed, as for ``str.splitlines``)."""
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return tuple(lines)
+
+
+def display(path: Path) -> str:
+    """A path as shown to the user: relative to the working directory when below it."""
+    try:
+        if path.is_absolute():
+            relative = path.relative_to(Path.cwd())
+            return str(relative) if relative.parts else "."
+    except ValueError:
+        pass
+    return str(path)

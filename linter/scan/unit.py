@@ -7,24 +7,35 @@ every ``#include`` is followed, each file read once, at its first inclusion (hea
 guards; a source included twice is reported by its own rule), and every branch counts. A file's
 *prefix* is the byte offsets of the ``#include`` lines leading to it, so ``prefix + (offset,)``
 orders any two points of the amalgamated text.
+
+The front ends get each file's bytes with line breaks where the compiler sees them
+(:func:`compiler_view`: a lone CR is one), offset for offset; the umbrella's own bytes stay as
+they are, for the fixer. An include that resolves to nothing is recorded (see
+:mod:`amalint.scan.missing`); one that would open a FIFO or a device is an input error, since the
+compiler (and libclang) would block on it.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from amalint import preprocess
 from amalint.config.settings import Settings
 from amalint.errors import InputError
-from amalint.model import Diagnostic, Location, Umbrella
+from amalint.model import Diagnostic, Include, Location, Umbrella
 from amalint.scan.directives import FileDirectives, is_source, scan
-from amalint.scan.sources import check_utf8, read_source
+from amalint.scan.sources import check_utf8, compiler_view, display, read_source, real
+
+_QUOTED_OR_ANGLED = re.compile(rb"^\s*#\s*include\s*[<\"]")
 
 
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
+    #: The bytes as the compiler reads them (see :func:`compiler_view`).
     data: bytes
     directives: FileDirectives
     prefix: tuple[int, ...]
@@ -42,11 +53,25 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class Missing:
+    """An ``#include "..."`` or ``#include <...>`` that resolved to nothing."""
+
+    location: Location
+    include: Include
+    #: Inside an ``#if`` branch (other than the file's include guard): the compiler may never
+    #: read it with the build's configuration.
+    conditional: bool = False
+
+
+@dataclass(frozen=True)
 class Unit:
     umbrella: Umbrella
-    #: Each project file once, at its first inclusion, in compile order.
     files: tuple[SourceFile, ...]
     diagnostics: tuple[Diagnostic, ...]
+    #: Includes that resolved to nothing (system headers among them).
+    missing: tuple[Missing, ...] = ()
+    #: Includes found only through the project root (tried last, as ``-idirafter``).
+    via_root: tuple[Location, ...] = ()
     #: The preprocessor's view when the build's flags are known; ``None``: every branch counts.
     preprocessed: preprocess.Unit | None = None
     #: Every time a project file is read (a header without include guard read through two
@@ -64,7 +89,7 @@ def load_unit(umbrella_path: Path, settings: Settings, data: bytes | None = None
     checked before it is written)."""
     if data is None:
         data = read_source(umbrella_path)
-    path = umbrella_path.resolve()
+    path = real(umbrella_path)
     check_utf8(umbrella_path, data)
     directives = scan(data, path, settings.search)
     umbrella = Umbrella(path=path, data=data, includes=directives.includes)
@@ -72,41 +97,92 @@ def load_unit(umbrella_path: Path, settings: Settings, data: bytes | None = None
         from amalint.scan import preprocessed
 
         return preprocessed.load(path, settings, data, umbrella)
-    files: dict[Path, SourceFile] = {}
-    diagnostics: list[Diagnostic] = []
+    loader = _Loader(path, settings)
+    loader.walk(SourceFile(path, compiler_view(data), directives, (), None))
+    return Unit(umbrella=umbrella, files=tuple(loader.files.values()),
+                diagnostics=tuple(loader.diagnostics), missing=tuple(loader.missing),
+                via_root=tuple(loader.via_root))
 
-    def visit(src: SourceFile, stack: tuple[Path, ...]) -> None:
-        files[src.path] = src
-        for index, inc in enumerate(src.directives.includes):
-            unit = index if src.unit is None and src.path == path else src.unit
-            where = Location(src.path, inc.line)
-            if inc.resolved is None:
-                if not inc.angled and (is_source(inc.spelling) or src.path == path):
-                    diagnostics.append(Diagnostic(where, f"cannot find include {inc.target}"))
-                continue
-            if inc.resolved in stack:
-                cycle = " -> ".join(p.name for p in (*stack, inc.resolved))
-                diagnostics.append(Diagnostic(where, f"include cycle: {cycle}"))
-                continue
-            if inc.resolved in files:
-                continue
-            try:
-                child_data = read_source(inc.resolved)
-            except InputError as exc:
-                diagnostics.append(Diagnostic(where, f"skipped include {inc.target}: {exc}"))
-                continue
-            try:
-                check_utf8(inc.resolved, child_data)
-            except InputError as exc:
-                diagnostics.append(Diagnostic(where, f"{exc}; parsed as bytes"))
-            child = SourceFile(
-                path=inc.resolved,
-                data=child_data,
-                directives=scan(child_data, inc.resolved, settings.search),
-                prefix=(*src.prefix, inc.start_byte),
-                unit=unit,
-            )
-            visit(child, (*stack, inc.resolved))
 
-    visit(SourceFile(path, data, directives, (), None), (path,))
-    return Unit(umbrella=umbrella, files=tuple(files.values()), diagnostics=tuple(diagnostics))
+class _Loader:
+    """A depth-first walk of the includes (iterative: include chains may be deep)."""
+
+    def __init__(self, umbrella: Path, settings: Settings) -> None:
+        self.umbrella = umbrella
+        self.search = settings.search
+        self.files: dict[Path, SourceFile] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.missing: list[Missing] = []
+        self.via_root: list[Location] = []
+
+    def walk(self, top: SourceFile) -> None:
+        self.files[top.path] = top
+        stack: list[tuple[SourceFile, Iterator[tuple[int, Include]]]] = [
+            (top, iter(enumerate(top.directives.includes)))]
+        while stack:
+            src, pending = stack[-1]
+            step = next(pending, None)
+            if step is None:
+                stack.pop()
+                continue
+            child = self._child(src, *step, [s for s, _ in stack])
+            if child is not None:
+                self.files[child.path] = child
+                stack.append((child, iter(enumerate(child.directives.includes))))
+
+    def _child(self, src: SourceFile, index: int, inc: Include,
+               stack: list[SourceFile]) -> SourceFile | None:
+        """The file ``inc`` brings in for the first time, if any."""
+        unit = index if src.unit is None and src.path == self.umbrella else src.unit
+        where = Location(src.path, inc.line)
+        irregular = self.search.irregular(inc.spelling, inc.angled, src.path.parent)
+        if irregular is not None:
+            raise InputError(f"{display(where.path)}:{where.line}: {inc.target} is not a regular "
+                             f"file ({display(irregular)}); the compiler would block or fail "
+                             "reading it")
+        if inc.resolved is None:
+            if _QUOTED_OR_ANGLED.match(inc.text):
+                self.missing.append(Missing(where, inc, conditional(src, inc)))
+            if not inc.angled and not is_source(inc.spelling) and src.path == self.umbrella:
+                self.diagnostics.append(Diagnostic(where, f"cannot find include {inc.target}"))
+            return None
+        root = self.search.root
+        if not inc.angled and root is not None and src.path.parent != root and \
+                self.search.resolve_without_root(inc.spelling, False, src.path.parent) is None:
+            self.via_root.append(where)
+        paths = [s.path for s in stack]
+        if inc.resolved in paths:
+            cycle = stack[paths.index(inc.resolved):]
+            if not any(s.directives.guarded for s in cycle):  # else a guard breaks it
+                names = " -> ".join(p.name for p in (*paths[paths.index(inc.resolved):],
+                                                     inc.resolved))
+                self.diagnostics.append(Diagnostic(
+                    where, f"include cycle that no include guard breaks: {names}"))
+            return None
+        if inc.resolved in self.files:
+            return None
+        try:
+            data = read_source(inc.resolved)
+        except InputError as exc:
+            self.diagnostics.append(Diagnostic(where, f"skipped include {inc.target}: {exc}"))
+            return None
+        try:
+            check_utf8(inc.resolved, data)
+        except InputError as exc:
+            self.diagnostics.append(Diagnostic(where, f"{exc}; parsed as bytes"))
+        return SourceFile(
+            path=inc.resolved,
+            data=compiler_view(data),
+            directives=scan(data, inc.resolved, self.search),
+            prefix=(*src.prefix, inc.start_byte),
+            unit=unit,
+        )
+
+
+def conditional(src: SourceFile, inc: Include) -> bool:
+    """Whether ``inc`` sits in an ``#if`` branch that is not the file's include guard."""
+    blocks = inc.block
+    if blocks and src.directives.guarded and src.directives.directives \
+            and blocks[0] == src.directives.directives[0].line:
+        blocks = blocks[1:]
+    return bool(blocks)

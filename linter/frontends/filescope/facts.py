@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -288,9 +288,10 @@ def _overloaded(files: Sequence[FileText]) -> dict[str, int]:
     return out
 
 
-def reachable(facts: Sequence[FileFacts], start: Path) -> set[Path]:
-    """Every file ``start`` includes, directly or not (as far as the unit's files show)."""
-    by_path = {f.path: f for f in facts}
+def reachable(facts: Sequence[FileFacts] | Mapping[Path, FileFacts], start: Path) -> set[Path]:
+    """Every file ``start`` includes, directly or not (as far as the unit's files show);
+    ``facts`` may be given by path already."""
+    by_path = facts if isinstance(facts, Mapping) else {f.path: f for f in facts}
     seen: set[Path] = set()
     todo = [start]
     while todo:

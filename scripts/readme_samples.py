@@ -1,0 +1,185 @@
+"""The README's sample outputs, produced by running this checkout's amalint, so they cannot drift
+(``tests/test_readme.py`` checks them on every CI run).
+
+A sample is the fenced block right after a marker comment::
+
+    <!-- sample: cwd=fixtures/tvm_shape -->
+    ```text
+    $ amalint check umbrella.cc --format concise -- -Iinclude -Ieager
+    umbrella.cc:7:1: AM101 ...
+    ```
+
+Lines starting with ``$ `` are commands, run from ``cwd`` (relative to the repository root;
+``amalint`` is this checkout's); the lines after one are what it prints, stderr and stdout as a
+terminal shows them. A command ending in ``; echo "exit $?"`` also shows its exit code, and a
+``  # comment`` after a command is only for the reader. Marker keys, separated by ``;``:
+
+* ``cwd=DIR``: where the commands run (default: the repository root);
+* ``cmd=COMMAND``: for a block that shows only the output of ``COMMAND``;
+* ``setup=NAME``: run in a temporary directory that :data:`SETUPS` ``[NAME]`` prepares (``cwd``
+  is then relative to it).
+
+A line ``…`` alone stands for any number of lines; a block with one is checked, never rewritten.
+Absolute paths of the checkout or the temporary directory are shown as ``/…``, and trailing
+spaces are dropped.
+
+    python scripts/readme_samples.py          # rewrite the README's samples
+    python scripts/readme_samples.py --check  # show the drift and exit 1 instead
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+FIXTURES = ROOT / "fixtures"
+
+_MARKER = re.compile(r"^<!-- sample(?::(?P<keys>.*?))? -->\n```(?P<lang>\w*)\n(?P<body>.*?)^```$",
+                     re.M | re.S)
+_EXIT = '; echo "exit $?"'
+
+
+def _plug_repo(root: Path) -> Path:
+    """The pre-commit repository of tests/test_precommit.py: plug/chain, a ``.inc`` file three
+    includes down, and a ``tool.cc`` that no umbrella includes."""
+    shutil.copytree(FIXTURES / "plug" / "include", root / "include")
+    shutil.copytree(FIXTURES / "plug" / "chain", root / "chain")
+    config = (FIXTURES / "plug" / "amalint.toml").read_text()
+    (root / "amalint.toml").write_text('include-paths = ["include"]\n' + config)
+    store = root / "chain" / "store.cc"
+    store.write_text(store.read_text() + '#include "store_keys.inc"\n')
+    (root / "chain" / "store_keys.inc").write_text("// keys of the store (none yet)\n")
+    (root / "tool.cc").write_text('#include "plug/registry.h"\nint main() { return 0; }\n')
+    return root
+
+
+def _suppressions(root: Path) -> Path:
+    """The TVM-shaped fixture with an unused suppression and one naming no rule."""
+    shutil.copytree(FIXTURES / "tvm_shape", root / "tvm")
+    umbrella = root / "tvm" / "umbrella.cc"
+    text = umbrella.read_text()
+    text = text.replace('#include "src/registry.cc"',
+                        '#include "src/registry.cc"  // NOLINT(amalint-AM101, bugprone-foo)')
+    text = text.replace("int main() {", "// amalint: ignore[XY1]\nint main() {")
+    umbrella.write_text(text)
+    return root
+
+
+def _firstrun_configured(root: Path) -> Path:
+    """fixtures/firstrun with the config a pre-commit hook needs."""
+    shutil.copytree(FIXTURES / "firstrun", root / "firstrun")
+    (root / "firstrun" / "amalint.toml").write_text(
+        'include-paths = ["3rdparty/tvm-ffi/include"]\n')
+    return root / "firstrun"
+
+
+SETUPS: dict[str, Callable[[Path], Path]] = {
+    "plug_repo": _plug_repo,
+    "suppressions": _suppressions,
+    "firstrun_configured": _firstrun_configured,
+}
+
+
+@dataclass
+class Sample:
+    start: int
+    end: int
+    keys: dict[str, str]
+    lang: str
+    body: str
+
+
+def samples(text: str) -> Iterator[Sample]:
+    for m in _MARKER.finditer(text):
+        keys = {}
+        for item in (m.group("keys") or "").split(";"):
+            if item.strip():
+                key, _, value = item.strip().partition("=")
+                keys[key.strip()] = value.strip()
+        yield Sample(m.start("body"), m.end("body"), keys, m.group("lang"), m.group("body"))
+
+
+def run(command: str, cwd: Path, hide: tuple[Path, ...]) -> str:
+    """What ``command`` prints, as the README shows it."""
+    show_exit = command.endswith(_EXIT)
+    command = command.removesuffix(_EXIT)
+    command = re.sub(r"\s+#\s.*$", "", command)
+    argv = shlex.split(command)
+    assert argv[0] == "amalint", command
+    proc = subprocess.run([sys.executable, "-m", "amalint", *argv[1:]], cwd=cwd,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}, timeout=300)
+    out = "".join(line.rstrip() + "\n" for line in proc.stdout.splitlines())
+    for path in hide:
+        out = out.replace(str(path), "/…")
+    if show_exit:
+        out += f"exit {proc.returncode}\n"
+    return out
+
+
+def render(sample: Sample) -> str:
+    """The block's text, produced by running its commands."""
+    with tempfile.TemporaryDirectory() as tmp:
+        base = ROOT
+        hide: tuple[Path, ...] = (ROOT,)
+        if "setup" in sample.keys:
+            base = SETUPS[sample.keys["setup"]](Path(tmp).resolve())
+            hide = (base, ROOT)
+        cwd = base / sample.keys.get("cwd", ".")
+        if "cmd" in sample.keys:
+            return run(sample.keys["cmd"], cwd, hide)
+        out = []
+        for line in sample.body.splitlines():
+            if line.startswith("$ "):
+                out.append(line + "\n")
+                out.append(run(line[2:], cwd, hide))
+        return "".join(out)
+
+
+def matches(expected: str, actual: str) -> bool:
+    """``expected`` equals ``actual``, a line ``…`` in it standing for any lines."""
+    pattern = "".join(r"(?:.*\n)*?" if line == "…" else re.escape(line) + r"\n"
+                      for line in expected.splitlines())
+    return re.fullmatch(pattern, actual) is not None
+
+
+def drift(text: str) -> Iterator[tuple[Sample, str]]:
+    """Each sample whose block differs from what its commands print, with the output."""
+    for sample in samples(text):
+        actual = render(sample)
+        if not matches(sample.body, actual):
+            yield sample, actual
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="report drift, write nothing")
+    args = parser.parse_args()
+    text = README.read_text()
+    stale = list(drift(text))
+    for sample, actual in stale:
+        where = text.count("\n", 0, sample.start) + 1
+        print(f"README.md:{where}: sample differs; it prints:\n{actual}", file=sys.stderr)
+    if args.check or not stale:
+        return 1 if stale else 0
+    for sample, actual in sorted(stale, key=lambda s: -s[0].start):
+        if any(line == "…" for line in sample.body.splitlines()):
+            continue
+        text = text[: sample.start] + actual + text[sample.end :]
+    README.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""Hostile or odd input outside the front ends: each is one line naming the file and the
+problem (exit 2) or is handled; never a traceback, a hang, or a file written (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from amalint.config.settings import Settings
+from amalint.engine.run import lint
+from amalint.scan.directives import scan
+from amalint.scan.search import SearchPath
+from conftest import amalint, one_line
+
+LOOKUP = ('__attribute__((constructor)) static void f() {\n'
+          '  tvm::ffi::Function::GetGlobalRequired("k");\n}\n')
+PROVIDE = ('__attribute__((constructor)) static void g() {\n'
+           '  tvm::ffi::Function::SetGlobal("k", 0);\n}\n')
+LONG = "x" * 300
+
+
+def tree(root: Path) -> Path:
+    """An umbrella whose lookup has no provider (so AM205 searches the directory)."""
+    (root / "user.cc").write_text(LOOKUP)
+    (root / "u.cc").write_text('#include "user.cc"\n')
+    return root
+
+
+def test_file_names_too_long(tmp_path: Path) -> None:
+    tree(tmp_path)
+    (tmp_path / "long.cc").write_text(f'#include "{LONG}.cc"\n#include "user.cc"\n')
+    result = amalint("check", "long.cc", cwd=tmp_path)
+    assert result.returncode == 2 and "1 included source not found" in one_line(result.stderr)
+    named = amalint("check", f"{LONG}.cc", cwd=tmp_path)
+    assert one_line(named.stderr) == f"amalint: error: {LONG}.cc: cannot read (file name too long)"
+    flag = amalint("check", "u.cc", "--format", "concise", "--", f"-I{LONG}", cwd=tmp_path)
+    assert flag.returncode == 1 and "Traceback" not in flag.stderr
+    assert f"include directory {LONG} does not exist" in flag.stderr
+
+
+def test_symlink_loops_near_the_umbrella(tmp_path: Path) -> None:
+    tree(tmp_path)
+    (tmp_path / "l1.cc").symlink_to("l2.cc")
+    (tmp_path / "l2.cc").symlink_to("l1.cc")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "loop").symlink_to("..")
+    result = amalint("check", "u.cc", "--format", "concise", cwd=tmp_path)
+    assert result.returncode == 1 and "AM102" in result.stdout and result.stderr == ""
+    assert amalint("check", ".", "--format", "concise", cwd=tmp_path).stdout == result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "json", "json-lines", "github", "sarif"])
+def test_file_names_that_are_not_utf8(tmp_path: Path, fmt: str) -> None:
+    tree(tmp_path)
+    name = os.fsdecode(b"n\xff.cc")
+    (tmp_path / name).write_text('#include "user.cc"\n')
+    result = amalint("check", name, "--format", fmt, cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    to_file = amalint("check", name, "--format", fmt, "-o", "report.out", cwd=tmp_path)
+    assert to_file.returncode == 1 and to_file.stderr == ""
+    data = (tmp_path / "report.out").read_bytes()
+    if fmt in ("json", "sarif"):
+        log = json.loads(data)
+        if fmt == "sarif":
+            uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+                    for loc in log["runs"][0]["results"][0]["locations"]}
+            assert uris == {"n%FF.cc"}
+        else:
+            assert log[0]["filename"] == name
+    elif fmt != "json-lines":
+        assert b"n\xff.cc:1" in data or b"file=n\xff.cc" in data
+    libclang = amalint("check", name, "--frontend", "libclang", cwd=tmp_path)
+    assert libclang.returncode == 2 and "not valid UTF-8, which libclang cannot open" in \
+        one_line(libclang.stderr)
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("amalint.toml", b'select = ["\xff"]\n', "amalint.toml:1: not valid UTF-8 (byte 0xff"),
+    ("pyproject.toml", b"tool = 5\n", "pyproject.toml: 'tool' must be a table, not int"),
+    ("pyproject.toml", b"tool = 'amalint'\n", "pyproject.toml: 'tool' must be a table, not str"),
+    ("amalint.toml", b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n",
+     "amalint.toml: invalid TOML (nested too deeply)"),
+    ("amalint.toml", b"x = 1\n" * 300_000, "amalint.toml: too large"),
+])
+def test_bad_config_files(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    tree(tmp_path)
+    (tmp_path / name).write_bytes(content)
+    result = amalint("check", "u.cc", cwd=tmp_path)
+    assert result.returncode == 2 and message in one_line(result.stderr)
+
+
+@pytest.mark.parametrize(("database", "message"), [
+    ('[{"directory": "a\\u0000b", "file": "u.cc", "command": "cc u.cc"}]',
+     "entry 0: a NUL byte in 'file' or 'directory'"),
+    ('[{"directory": ".", "file": "u.cc\\u0000", "command": "cc u.cc"}]',
+     "entry 0: a NUL byte in 'file' or 'directory'"),
+    ('[{"directory": ".", "file": "u.cc", "command": "cc -I\\u0000 u.cc"}]',
+     "entry 0: a NUL byte in the command"),
+    ("[" * 100_000, "not a valid compilation database (nested too deeply)"),
+    ('{"not": "a list"}', "not a valid compilation database (expected a list)"),
+])
+def test_hostile_compilation_databases(tmp_path: Path, database: str, message: str) -> None:
+    tree(tmp_path)
+    (tmp_path / "compile_commands.json").write_text(database)
+    result = amalint("check", "u.cc", "--frontend", "tree-sitter", cwd=tmp_path)
+    assert result.returncode == 2 and message in one_line(result.stderr)
+
+
+def test_fifos_devices_and_huge_files_are_never_read(tmp_path: Path) -> None:
+    tree(tmp_path)
+    os.mkfifo(tmp_path / "fifo.cc")
+    (tmp_path / "zero.cc").symlink_to("/dev/zero")
+    with (tmp_path / "huge.cc").open("wb") as fh:  # sparse: costs no disk
+        fh.truncate(65 * 1024 * 1024)
+    # met during umbrella discovery and AM205's search: skipped
+    for args in (("u.cc",), ("user.cc",), (".",)):
+        result = amalint("check", *args, "--format", "concise", cwd=tmp_path)
+        assert result.returncode == 1 and "AM102" in result.stdout, (args, result.stderr)
+    # named, or included: one line, exit 2, before any front end could block on it
+    for name, problem in (("fifo.cc", "a FIFO"), ("zero.cc", "a device"),
+                          ("huge.cc", "too large (65 MB; amalint reads source files up to "
+                                      "64 MB)")):
+        named = amalint("check", name, cwd=tmp_path)
+        assert one_line(named.stderr).startswith(f"amalint: error: {name}: {problem}")
+        (tmp_path / "inc.cc").write_text(f'#include "user.cc"\n#include "{name}"\n')
+        included = amalint("check", "inc.cc", "--frontend", "libclang", cwd=tmp_path)
+        assert included.returncode in (1, 2) and "Traceback" not in included.stderr
+    (tmp_path / "inc.cc").write_text('#include "user.cc"\n#include "fifo.cc"\n')
+    fifo = amalint("check", "inc.cc", "--frontend", "libclang", cwd=tmp_path)
+    assert one_line(fifo.stderr) == ('amalint: error: inc.cc:2: "fifo.cc" is not a regular file '
+                                     "(fifo.cc); the compiler would block or fail reading it")
+
+
+@pytest.mark.parametrize("pattern", ["/**", "../**/*.cc", "~/x.cc", "src/../../*.cc"])
+def test_sources_must_stay_inside_the_project(tmp_path: Path, pattern: str) -> None:
+    tree(tmp_path)
+    (tmp_path / "amalint.toml").write_text(f"sources = [{json.dumps(pattern)}]\n")
+    result = amalint("check", "u.cc", cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"'sources': {pattern!r} points outside the project" in one_line(result.stderr)
+
+
+def test_fix_never_includes_a_source_from_outside_the_project(tmp_path: Path) -> None:
+    project, shared = tmp_path / "project", tmp_path / "shared"
+    project.mkdir()
+    shared.mkdir()
+    (shared / "user.cc").write_text(LOOKUP)
+    (shared / "provider.cc").write_text(PROVIDE)  # next to an included source, but outside
+    (project / "amalint.toml").write_text("")
+    (project / "u.cc").write_text('#include "../shared/user.cc"\n')
+    before = (project / "u.cc").read_bytes()
+    result = amalint("check", "u.cc", "--fix", "--unsafe-fixes", "--format", "concise",
+                     cwd=project)
+    assert result.returncode == 1 and "AM102" in result.stdout and "AM205" not in result.stdout
+    assert (project / "u.cc").read_bytes() == before
+    (project / "provider.cc").write_text(PROVIDE)  # inside: found and included
+    inside = amalint("check", "u.cc", "--fix", "--unsafe-fixes", cwd=project)
+    assert inside.returncode == 0, inside.stdout
+    assert b'#include "provider.cc"' in (project / "u.cc").read_bytes()
+
+
+def test_report_never_written_through_a_planted_symlink(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    repo = tree(tmp_path / "repo")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("secret\n")
+    (repo / "report.txt").symlink_to(victim)
+    (tmp_path / "victims").mkdir()
+    (repo / "out").symlink_to(tmp_path / "victims")
+    os.mkfifo(repo / "pipe.txt")
+    for target, message in (("report.txt", "is a symbolic link; not writing the report through "
+                                           "it"),
+                            ("out/r.txt", "leads outside the working directory through a "
+                                          "symbolic link; not writing the report there"),
+                            ("pipe.txt", "cannot write (a FIFO with no reader)")):
+        result = amalint("check", "u.cc", "-o", target, cwd=repo)
+        assert one_line(result.stderr) == f"amalint: error: {target}: {message}"
+    assert victim.read_text() == "secret\n" and not list((tmp_path / "victims").iterdir())
+    # outside the working tree the user chose the path: written
+    outside = amalint("check", "u.cc", "-o", str(tmp_path / "elsewhere.txt"), cwd=repo)
+    assert outside.returncode == 1 and "AM102" in (tmp_path / "elsewhere.txt").read_text()
+
+
+def _cpu(run: object) -> float:
+    start = time.process_time()
+    run()  # type: ignore[operator]
+    return time.process_time() - start
+
+
+def test_333000_continuation_lines_scan_in_linear_time() -> None:
+    data = b"#define X \\\n" + b"  1 + \\\n" * 333_000 + b"  1\n#include \"a.cc\"\n"
+    seconds = _cpu(lambda: scan(data, Path("/nonexistent/u.cc"), SearchPath()))
+    assert seconds < 5, seconds  # quadratic joining took 23 s
+
+
+def test_10000_include_umbrellas_lint_in_near_linear_time(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    timings = {}
+    for count in (2_500, 10_000):
+        directory = tmp_path / str(count)
+        directory.mkdir()
+        for i in range(count):
+            (directory / f"s{i}.cc").write_text(f"static int v{i} = {i};\n")
+        (directory / "u.cc").write_text("".join(f'#include "s{i}.cc"\n' for i in range(count)))
+        settings = Settings(frontend="tree-sitter")
+        timings[count] = _cpu(lambda d=directory, s=settings: lint(d / "u.cc", s))
+    # four times the includes: about four times the work (the quadratic pass made it 16)
+    assert timings[10_000] < 8 * timings[2_500] + 1, timings
+
+
+def test_orphan_candidates_that_cannot_be_included_are_skipped(tmp_path: Path) -> None:
+    # found by the fuzz test: AM205's candidate whose name is not UTF-8 (an #include line
+    # naming it would make the umbrella invalid), or which itself includes a missing source
+    tree(tmp_path)
+    (tmp_path / os.fsdecode(b"n\xff.cc")).write_text(PROVIDE)
+    (tmp_path / "broken.cc").write_text('#include "gen/missing.cc"\n' + PROVIDE)
+    result = amalint("check", "u.cc", "--format", "concise", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.startswith("u.cc:1:1: AM102") and "AM205" not in result.stdout

@@ -1,0 +1,32 @@
+"""The README's sample outputs are what amalint prints: each marked block is run by
+scripts/readme_samples.py (which rewrites them; see its docstring) and compared here."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+from conftest import ROOT
+
+_SPEC = importlib.util.spec_from_file_location("readme_samples",
+                                               ROOT / "scripts" / "readme_samples.py")
+assert _SPEC is not None and _SPEC.loader is not None
+samples = importlib.util.module_from_spec(_SPEC)
+sys.modules["readme_samples"] = samples
+_SPEC.loader.exec_module(samples)
+
+
+def test_the_readme_shows_real_output() -> None:
+    text = samples.README.read_text()
+    found = list(samples.samples(text))
+    assert len(found) >= 15  # the first-run story, the examples of every section
+    stale = [(text.count("\n", 0, s.start) + 1, actual) for s, actual in samples.drift(text)]
+    assert not stale, "README samples drifted (run python scripts/readme_samples.py):\n" + \
+        "\n".join(f"README.md:{line}:\n{actual}" for line, actual in stale)
+
+
+def test_an_elided_sample_matches_any_lines_in_place_of_the_ellipsis() -> None:
+    assert samples.matches("a\n…\nz\n", "a\nb\nc\nz\n")
+    assert samples.matches("a\n…\nz\n", "a\nz\n")
+    assert not samples.matches("a\n…\nz\n", "a\nb\n")
+    assert not samples.matches("a\nb\n", "a\nc\n")
