@@ -28,7 +28,7 @@ from amalint.config.settings import Settings
 
 #: The entry format; part of the cache directory's layout, so an older or newer amalint never
 #: reads what it cannot understand.
-FORMAT = 2
+FORMAT = 1
 
 #: Settings that change where the cache is, not what a lint finds.
 _NOT_IN_KEY = frozenset({"cache_dir"})
