@@ -49,8 +49,6 @@ _FAST = frozenset({"==", "!=", "<", ">", "<=", ">=", "||", "&&", "+", "-", "*", 
 _UNARY_PREC = 13
 _NAMED = {"and": "&&", "or": "||", "not": "!", "bitand": "&", "bitor": "|", "xor": "^",
           "compl": "~", "not_eq": "!="}
-_INT = re.compile(r"(?:0[xX]([0-9a-fA-F']+)|0[bB]([01']+)|(0[0-7']*)|([1-9][0-9']*))"
-                  r"([uUlLzZ]*)")
 _SUFFIXES = frozenset({"", "u", "l", "ul", "lu", "ll", "ull", "llu", "z", "uz", "zu"})
 _ESCAPES = {"n": 10, "t": 9, "v": 11, "b": 8, "r": 13, "f": 12, "a": 7, "\\": 92, "?": 63,
             "'": 39, '"': 34, "e": 27, "E": 27}
@@ -75,34 +73,71 @@ def parse_number(text: str, opts: ExprOptions) -> Value:
     return known
 
 
+class NumberError(ExprError):
+    """A bad literal. gcc reports it and goes on with ``value``; clang gives up the expression
+    unless ``clang_goes_on``."""
+
+    def __init__(self, message: str, value: Value = (0, False), severity: str = "error",
+                 clang_goes_on: bool = False) -> None:
+        super().__init__(message)
+        self.value = value
+        self.severity = severity
+        self.clang_goes_on = clang_goes_on
+
+
+_NUMBER = re.compile(r"0[xX]([0-9a-fA-F']*)(.*)|0[bB]([01']*)(.*)|([0-9][0-9']*)(.*)", re.S)
+_UD_SUFFIX = re.compile(r"[A-Za-z_]\w*")
+
+
 def _parse_number(text: str, opts: ExprOptions) -> Value:
-    m = _INT.fullmatch(text)
+    lower = text.lower()
+    hexa = lower.startswith("0x")
+    if "." in text or ("p" in lower if hexa else re.match(r"[0-9']*e", lower)):
+        raise NumberError("floating constant in preprocessor expression")
+    m = _NUMBER.fullmatch(text)
     if m is None:
-        if re.fullmatch(r"\.?[0-9][0-9a-zA-Z_.'+-]*", text) and (
-                "." in text or re.search(r"[eEpP][+-]?[0-9]", text)):
-            raise ExprError("floating constant in preprocessor expression")
-        raise ExprError(f'invalid integer constant "{text}" in #if')
-    hexd, bind, octd, decd, suffix = m.groups()
-    digits = hexd or bind or octd or decd or "0"
+        raise NumberError(f'invalid integer constant "{text}" in #if')
+    hexd, hexs, bind, bins, decd, decs = m.groups()
+    digits, suffix = (hexd, hexs) if hexa else (bind, bins) if bind is not None else (decd, decs)
+    base = 16 if hexa else 2 if bind is not None else 8 if decd.startswith("0") else 10
     if "'" in digits:
         if not opts.digit_separators or "''" in digits or digits.endswith("'") \
-                or ((hexd or bind) and digits.startswith("'")):
-            raise ExprError(f'invalid integer constant "{text}" in #if')
+                or digits.startswith("'"):
+            raise NumberError(f'invalid integer constant "{text}" in #if')
         digits = digits.replace("'", "")
-    if suffix.lower() not in _SUFFIXES or "lL" in suffix or "Ll" in suffix:
-        raise ExprError(f'invalid suffix "{suffix}" on integer constant')
-    base = 16 if hexd else 2 if bind else 8 if octd else 10
+    if not digits:
+        raise NumberError(f'invalid suffix "{suffix}" on integer constant')
+    if base == 8 and ("8" in digits or "9" in digits):
+        raise NumberError(f'invalid digit in octal constant "{text}"')
     value = int(digits, base)
+    unsigned = value > SMAX
+    if suffix.lower() in _SUFFIXES and "lL" not in suffix and "Ll" not in suffix:
+        unsigned = unsigned or "u" in suffix.lower()
+    elif opts.cplusplus and _UD_SUFFIX.fullmatch(suffix):
+        raise NumberError("user-defined literal in preprocessor expression",
+                          (value & MASK, unsigned))
+    else:
+        raise NumberError(f'invalid suffix "{suffix}" on integer constant')
     if value > MASK:
-        raise ExprError("integer constant is too large for its type")
-    unsigned = "u" in suffix.lower() or value > SMAX
+        raise NumberError("integer constant is too large for its type", (value & MASK, True),
+                          "warning" if opts.family == "gcc" else "error", clang_goes_on=True)
     return value, unsigned
+
+
+def _literal(tok: Token, opts: ExprOptions, notes: list[tuple[str, str]]) -> Value:
+    try:
+        return parse_number(tok.text, opts) if tok.kind == NUM else parse_char(tok.text, opts)
+    except NumberError as e:
+        if opts.family == "clang" and not e.clang_goes_on:
+            raise
+        notes.append((e.severity, str(e)))
+        return e.value
 
 
 def parse_char(text: str, opts: ExprOptions) -> Value:
     m = _CHAR_LIT.fullmatch(text)
     if m is None:
-        raise ExprError(f"invalid character constant {text}")
+        raise NumberError(f"invalid character constant {text}")
     prefix, body = m.group(1) or "", m.group(2)
     chars: list[int] = []
     raw = body.encode("utf-8", "surrogateescape")
@@ -142,7 +177,7 @@ def parse_char(text: str, opts: ExprOptions) -> Value:
             chars.append(raw[i] if i < len(raw) else 0)
             i += 1
     if not chars:
-        raise ExprError("empty character constant")
+        raise NumberError("empty character constant")
     width = {"": 8, "u8": 8, "u": 16, "U": 32, "L": 32}[prefix]
     unsigned = opts.char_unsigned if prefix == "" else prefix != "L"
     if len(chars) == 1:
@@ -177,11 +212,11 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[st
     notes: list[tuple[str, str]] = []
     n = len(tokens)
     if n == 1 and tokens[0].kind == NUM:  # the common shapes, without the operator stacks
-        return parse_number(tokens[0].text, opts)[0], notes
+        return _literal(tokens[0], opts, notes)[0], notes
     if n == 3 and tokens[0].kind == NUM and tokens[2].kind == NUM and tokens[1].kind == PUNCT \
             and tokens[1].text in _FAST:
-        value = _binary(tokens[1].text, parse_number(tokens[0].text, opts),
-                        parse_number(tokens[2].text, opts), False, opts, notes)
+        value = _binary(tokens[1].text, _literal(tokens[0], opts, notes),
+                        _literal(tokens[2], opts, notes), False, opts, notes)
         return value[0], notes
     values: list[Value] = []
     ops: list[_Op] = []
@@ -195,10 +230,8 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[st
         if kind == ID and opts.cplusplus and text in _NAMED:
             kind, text = PUNCT, _NAMED[text]
         if want_operand:
-            if kind == NUM:
-                values.append(parse_number(text, opts))
-            elif kind == CHR:
-                values.append(parse_char(text, opts))
+            if kind in (NUM, CHR):
+                values.append(_literal(tok, opts, notes))
             elif kind == ID:
                 if opts.cplusplus and text in ("true", "false"):
                     values.append((1 if text == "true" else 0, False))
