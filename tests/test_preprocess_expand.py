@@ -161,3 +161,15 @@ def test_expander_directly() -> None:
     assert " ".join(t.text for t in exp.expand(tokenize("ADD(TWO, ADD(1, TWO))"))) == \
         "( ( 2 ) + ( ( ( 1 ) + ( 2 ) ) ) )"
     assert not exp.errors
+
+
+def test_counter_counts_each_use_once() -> None:
+    unit = pp({"u.cc": "#define C(x) x\n#if __COUNTER__ == 0 && C(__COUNTER__) == 1 "
+                       "&& __COUNTER__ == 2\nint ok;\n#endif\n"})
+    assert code(unit) == ["int ok;"]
+
+
+def test_nested_va_opt_does_not_recurse() -> None:
+    unit = pp({"u.cc": "#define V(...) " + "__VA_OPT__(" * 3000 + "x" + ")" * 3000 + "\n"})
+    text = expanded(unit, "V(1)")
+    assert text.startswith("__VA_OPT__ (") and text.count("__VA_OPT__") == 2999

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 
+from .config import DYNAMIC_BUILTINS
 from .macros import Macro
 from .tokens import (
     CHR,
@@ -115,10 +116,9 @@ class Expander:
     def _inert(self, arg: list[Token]) -> bool:
         lookup = self.lookup
         specials = self.specials
-        dynamic = self.dynamic
         for t in arg:
             if t.kind == ID and (lookup(t.text) is not None or t.text in specials
-                                 or (dynamic is not None and dynamic(t.text) is not None)):
+                                 or t.text in DYNAMIC_BUILTINS):
                 return False
         return True
 
@@ -248,7 +248,7 @@ class Expander:
         return out
 
     def _replace(self, m: Macro, body: list[Token], lo: int, hi: int, args: list[list[Token]],
-                 expanded: dict[int, list[Token]]) -> list[Token]:
+                 expanded: dict[int, list[Token]], nested: bool = False) -> list[Token]:
         """Parameters replaced: by their expanded argument, by the raw argument next to ``##``
         (a placemarker if empty), by a string literal after ``#``; ``##`` stays as ``PASTE``."""
         params = m.params or ()
@@ -266,16 +266,16 @@ class Expander:
                     res.append(Token(STR, _stringize(args[p]), t.space))
                     i += 2
                     continue
-                if target == "__VA_OPT__" and m.variadic:
+                if target == "__VA_OPT__" and m.variadic and not nested:
                     close = _matching(body, i + 2, hi)
-                    inner = (self._replace(m, body, i + 3, close, args, expanded)
+                    inner = (self._replace(m, body, i + 3, close, args, expanded, True)
                              if _present(expanded.get(last, [])) else [])
                     res.append(Token(STR, _stringize(self._paste(inner)), t.space))
                     i = close + 1
                     continue
-            if kind == ID and t.text == "__VA_OPT__" and m.variadic:
+            if kind == ID and t.text == "__VA_OPT__" and m.variadic and not nested:
                 close = _matching(body, i + 1, hi)
-                inner = (self._replace(m, body, i + 2, close, args, expanded)
+                inner = (self._replace(m, body, i + 2, close, args, expanded, True)
                          if _present(expanded.get(last, [])) else [])
                 res.extend(inner if inner else [_PM])
                 i = close + 1
