@@ -95,6 +95,14 @@ def expressions(draw: st.DrawFn, depth: int = 2) -> str:
         return f"({draw(sub)} ? {draw(sub)} : {draw(sub)})"
     if kind == 8:
         return f"({draw(sub)}, {draw(sub)})"
+    if draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from([
+            '__has_include("h0.h")', "__has_include(<h1.h>)", "__has_include(<nope.h>)",
+            "__has_include(HDR)", "__has_attribute(noreturn)", "__has_attribute(__unused__)",
+            "__has_builtin(__builtin_expect)", "__has_builtin(__no_such)",
+            "__has_cpp_attribute(nodiscard)", "__has_feature(c_atomic)",
+            "defined(__has_include)", "defined __has_feature", "__LINE__", "__COUNTER__",
+            "__INCLUDE_LEVEL__"]))
     fn = draw(st.sampled_from(["F", "G", "CAT"]))
     return f"{fn}({draw(sub)}, {draw(sub)})"
 
@@ -153,6 +161,11 @@ def block(draw: st.DrawFn, counter: _Counter, depth: int, includes: list[str]) -
                 out.append(f"int marker_{n} = {draw(st.sampled_from(_PROBES))};")
         elif kind <= 7 and depth > 0:
             out.extend(draw(conditional(counter, depth - 1, includes)))
+        elif kind == 8 and draw(st.integers(0, 3)) == 0:
+            out.append(draw(st.sampled_from(["#error stop", "#warning careful", "#pragma once",
+                                             '#define HDR "h0.h"', "#define HDR <nope.h>",
+                                             '#pragma push_macro("A")',
+                                             '#pragma pop_macro("A")', "#", "#ident \"x\""])))
         elif includes:
             out.append(draw(st.sampled_from(includes)))
     return out
@@ -240,8 +253,13 @@ def programs(draw: st.DrawFn) -> Program:
         if draw(st.integers(0, 5)) == 0:
             umbrella.extend(draw(block(counter, 1, [f'#include "{s}"'])))
     files["u" + ext] = _decorate(draw, umbrella)
-    flags = [f"-D{n}" if draw(st.booleans()) else f"-D{n}={draw(expressions(0))}"
-             for n in draw(st.lists(st.sampled_from([*OBJECTS, "U"]), max_size=3))]
+    flags = [draw(st.sampled_from(["-Iinc", "-isystem", "-Iinc"]))]
+    if flags[0] == "-isystem":
+        flags.append("inc")
+    flags += [f"-D{n}" if draw(st.booleans()) else f"-D{n}={draw(expressions(0))}"
+              for n in draw(st.lists(st.sampled_from([*OBJECTS, "U"]), max_size=3))]
+    if draw(st.integers(0, 4)) == 0:
+        flags.append(draw(st.sampled_from(["-DF(a,b)=a", "-DV(x,...)=x", "-DSTR(a)=#a"])))
     flags += [f"-U{n}" for n in draw(st.lists(st.sampled_from(NAMES), max_size=1))]
     stds = ["c++11", "c++14", "c++17", "c++20", "gnu++17"] if language == "c++" \
         else ["c99", "c11", "gnu11", "gnu17"]
@@ -255,7 +273,7 @@ def programs(draw: st.DrawFn) -> Program:
 class Observed:
     ok: bool
     lines: dict[tuple[str, int], list[str]]  # (file, line) -> code text, once per time entered
-    entered: list[str]
+    entered: list[tuple[str, bool]]  # (file, system header)
     macros: dict[str, str]
     stderr: str
 
@@ -264,19 +282,30 @@ def _norm(path: str) -> str:
     return os.path.normpath(path)
 
 
-def _parse_e(text: str) -> tuple[dict[tuple[str, int], list[str]], list[str]]:
+def _parse_e(text: str) -> tuple[dict[tuple[str, int], list[str]], list[tuple[str, bool]]]:
     lines: dict[tuple[str, int], list[str]] = defaultdict(list)
-    entered: list[str] = []
+    entered: list[tuple[str, bool]] = []
     file, line = "", 0
+    last: tuple[str, int] | None = None  # the line last written, while a marker may continue it
     for raw in text.split("\n"):
         m = _MARKER.fullmatch(raw)
         if m:
             file, line = m.group(2), int(m.group(1))
-            if m.group(3).split()[:1] == ["1"] and not file.startswith("<"):
-                entered.append(_norm(file))
+            flags = m.group(3).split()
+            if flags[:1] == ["1"] and not file.startswith("<"):
+                entered.append((_norm(file), "3" in flags))
+            if flags[:1] in (["1"], ["2"]) or last != (_norm(file), line):
+                last = None
             continue
         if raw.strip() and not raw.startswith("#") and not file.startswith("<"):
-            lines[(_norm(file), line)].append(raw)
+            key = (_norm(file), line)
+            if last == key:  # gcc splits a line where a system header's macro expands
+                lines[key][-1] += " " + raw
+            else:
+                lines[key].append(raw)
+            last = key
+        elif raw.strip():
+            last = None
         line += 1
     return dict(lines), entered
 
@@ -291,7 +320,7 @@ def _parse_dm(text: str) -> dict[str, str]:
 
 
 def observe(compiler: str, program: Program, cwd: Path) -> Observed:
-    base = [compiler, "-x", "c" if program.language == "c" else "c++", "-Iinc", *program.flags]
+    base = [compiler, "-x", "c" if program.language == "c" else "c++", *program.flags]
     run_e = subprocess.Popen([*base, "-E", "-dD", program.umbrella], cwd=cwd, text=True,
                              errors="surrogateescape", stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
@@ -307,7 +336,7 @@ def observe(compiler: str, program: Program, cwd: Path) -> Observed:
 # -- what the evaluator says --------------------------------------------------------------------
 
 def evaluate(compiler: str, program: Program, root: Path) -> tuple[Unit, Config]:
-    config = configure(["-Iinc", *program.flags], language=program.language, compiler=compiler)
+    config = configure(list(program.flags), language=program.language, compiler=compiler)
 
     def read(path: str) -> bytes | None:
         p = root / path
@@ -360,7 +389,7 @@ def _check(program: Program, tmp: Path) -> None:
         where = f"{compiler} {' '.join(program.flags)} in {tmp}"
         errors = [d for d in unit.diagnostics if d.severity == "error"]
         assert bool(errors) == (not seen.ok), (where, errors, seen.stderr)
-        entered = [_norm(i.path) for i in unit.inclusions[1:] if i.skipped is None]
+        entered = [(_norm(i.path), i.system) for i in unit.inclusions[1:] if i.skipped is None]
         assert entered == seen.entered, where
         predicted = predicted_lines(unit)
         observed = {k: [_respell(x) for x in v] for k, v in seen.lines.items()
