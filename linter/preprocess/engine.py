@@ -16,10 +16,13 @@ from .includes import Includes
 from .macros import DefineError, command_line_define, parse_define
 from .scan import Directive
 from .state import Frame
-from .tokens import ID, IDENTIFIER, PUNCT, STR, Token, spell
+from .tokens import ID, IDENTIFIER, NUM, PUNCT, STR, Token, spell
 from .unit import Unit
 
 _NAME = re.compile(r"[ \t\f\v]*(" + IDENTIFIER + ")?")
+
+
+_IDENTS: dict[str, list[str]] = {}
 
 
 def _identifiers(tokens: list[Token]) -> list[str]:
@@ -219,22 +222,27 @@ class Engine(Includes):
         tokens = d.tokens(self.lex)
         self.frame, self.directive = f, d
         if d.idents is None:
-            d.idents = _identifiers(tokens)
+            idents = _IDENTS.get(d.rest)
+            if idents is None:
+                idents = _IDENTS[d.rest] = _identifiers(tokens)
+            d.idents = idents
         if d.idents:
             pos = (*f.prefix, d.start)
             index = f.inc.index
             get = self.macros.get
             self.events.extend(("test", name, get(name), pos, index, d.line, "if")
                                for name in d.idents)
-        exp = self.if_expander
-        exp.count = 0
-        exp.errors = []
-        exp.fatal = False
-        out = exp.expand(tokens)
-        for message in exp.errors:
-            self._error(f, d, message)
-        if exp.fatal:
-            return False
+        out = self._simple_if(f, d, tokens)
+        if out is None:
+            exp = self.if_expander
+            exp.count = 0
+            exp.errors = []
+            exp.fatal = False
+            out = exp.expand(tokens)
+            for message in exp.errors:
+                self._error(f, d, message)
+            if exp.fatal:
+                return False
         try:
             value, notes = evaluate(out, self.expr)
         except ExprError as e:
@@ -243,6 +251,45 @@ class Engine(Includes):
         for severity, message in notes:
             self._diag(severity, message, f, d.line, d.start)
         return value != 0
+
+    def _simple_if(self, f: Frame, d: Directive, tokens: list[Token]) -> list[Token] | None:
+        """The expansion of the common ``#if`` shapes without the expander (its generators
+        cost more than the whole evaluation): numbers, operators, ``defined X``/``defined(X)``,
+        identifiers that are no macro, and macros whose body is one number (nothing to rescan).
+        None for anything else."""
+        macros = self.macros
+        out: list[Token] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            t = tokens[i]
+            if t.kind != ID:
+                out.append(t)
+            elif t.text == "defined":
+                if i + 1 < n and tokens[i + 1].kind == ID:
+                    name = tokens[i + 1].text
+                    i += 1
+                elif i + 3 < n and tokens[i + 1].text == "(" and tokens[i + 2].kind == ID \
+                        and tokens[i + 3].text == ")":
+                    name = tokens[i + 2].text
+                    i += 3
+                else:
+                    return None
+                self._on_defined(name, True)
+                out.append(Token(NUM, "1" if self._is_defined(name) else "0", t.space))
+            else:
+                m = macros.get(t.text)
+                if m is None:
+                    if t.text in self.builtins or t.text in self.features.operators:
+                        return None
+                    out.append(t)
+                elif m.params is None and (body := m.tokens) and len(body) == 1 \
+                        and body[0].kind == NUM:
+                    out.append(Token(NUM, body[0].text, t.space))
+                else:
+                    return None
+            i += 1
+        return out
 
     # -- macros ---------------------------------------------------------------------------------
 

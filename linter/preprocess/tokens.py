@@ -116,6 +116,21 @@ def tokenize(text: str, opts: LexOptions = LexOptions()) -> list[Token]:
     return out
 
 
+_SHARED: dict[tuple[str, LexOptions], list[Token]] = {}
+
+
+def tokenize_shared(text: str, opts: LexOptions) -> list[Token]:
+    """``tokenize``, memoized by text: the same directive text in many headers (``#if
+    __cplusplus >= 201103L``) is tokenized once. The list is shared: never change it."""
+    key = (text, opts)
+    tokens = _SHARED.get(key)
+    if tokens is None:
+        tokens = tokenize(text, opts)
+        if len(_SHARED) < 200_000:
+            _SHARED[key] = tokens
+    return tokens
+
+
 def spell(tokens: list[Token]) -> str:
     """The tokens' text with one space where whitespace was (the first token's is dropped)."""
     parts: list[str] = []
