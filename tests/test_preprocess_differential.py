@@ -7,7 +7,8 @@ some headers included twice), with random ``#define``/``#undef`` (object- and fu
 ``#ifndef``/``#elif``/``#else`` nests over random integer expressions (signed and unsigned
 arithmetic, shifts, ``?:``, ``,``, ``defined``, character constants, function-like calls),
 comments, splices, LF/CRLF/CR line ends and BOMs, random ``-D``/``-U`` and ``-std`` flags, and
-code lines with unique markers, some of which expand macros.
+``-include``/``-imacros`` files, and code lines with unique markers, some of which expand
+macros.
 
 For each program and each of g++/clang++ (C++) or gcc/clang (C): ``-E -dD`` gives, from its line
 markers, the (file, line) of every line that produced code, the sequence of files entered and the
@@ -260,6 +261,8 @@ def programs(draw: st.DrawFn) -> Program:
               for n in draw(st.lists(st.sampled_from([*OBJECTS, "U"]), max_size=3))]
     if draw(st.integers(0, 4)) == 0:
         flags.append(draw(st.sampled_from(["-DF(a,b)=a", "-DV(x,...)=x", "-DSTR(a)=#a"])))
+    if draw(st.integers(0, 5)) == 0:
+        flags += [draw(st.sampled_from(["-include", "-imacros"])), draw(st.sampled_from(headers))]
     flags += [f"-U{n}" for n in draw(st.lists(st.sampled_from(NAMES), max_size=1))]
     stds = ["c++11", "c++14", "c++17", "c++20", "gnu++17"] if language == "c++" \
         else ["c99", "c11", "gnu11", "gnu17"]

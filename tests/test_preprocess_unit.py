@@ -171,10 +171,10 @@ def test_command_line_include_imacros_and_preinclude() -> None:
              "m.h": "#define MAC 2\nint discarded;\n"}
     unit = pp(files, ["-include", "f.h", "-imacros", "m.h"])
     assert [(i.path, i.kind, i.prefix, i.parent) for i in unit.inclusions] == [
-        ("u.cc", "main", (), None), ("m.h", "-imacros", (-2,), None),
-        ("f.h", "-include", (-1,), None)]
-    assert code(unit, "f.h") == ["int forced;"]
-    assert code(unit, "m.h") == []
+        ("u.cc", "main", (), None), ("./m.h", "-imacros", (-2,), None),
+        ("./f.h", "-include", (-1,), None)]
+    assert code(unit, "./f.h") == ["int forced;"]
+    assert code(unit, "./m.h") == []
     assert expanded(unit, "FORCED + MAC") == "1 + 2"
 
 

@@ -1,7 +1,6 @@
-"""Preprocessor-true view of a translation unit: from an umbrella file, a build ``Config`` and
-file-reading callables, simulate the C/C++ preprocessor over the whole unit in compile order and
-give a ``Unit``: the inclusions, the active code of each, every macro event, a macro table at any
-position, a macro-expansion service and the compiler's diagnostics."""
+"""Preprocessor-true view of a unit: takes an umbrella file, a build ``Config`` and file-reading
+callables; runs the C/C++ preprocessor over the whole unit in compile order and gives a ``Unit``
+(inclusions, active code, macro events and tables by position, macro expansion, diagnostics)."""
 
 from __future__ import annotations
 

@@ -2,6 +2,15 @@
 
 One explicit stack of open files (no recursion). Inside a file, a false group is not read: the
 scan knows where each group's next ``#elif``/``#else``/``#endif`` is, so the walk jumps there.
+Where gcc and clang differ (errors in ``#if``, undefined shifts, ``#elifdef`` in strict modes,
+``./`` in file names, include guards first seen skipped) the compiler profile's family decides.
+
+Not modeled: trigraphs; ``_Pragma`` and everything in code lines (only directives run; code is
+expanded on request, ``Unit.expand``); ``#pragma GCC system_header``/``poison``/``dependency``;
+``#assert``; ``-I-``, ``-iprefix``/``-iwithprefix``, ``-traditional-cpp``, MSVC extensions;
+``#embed``/``__has_embed``; gcc's stop at the first missing include (the walk records it and goes
+on, as clang does); gcc's ``#pragma once`` match of a different file with the same content;
+``__TIMESTAMP__`` (a fixed text) and ``__DATE__``/``__TIME__`` (``Config`` values).
 """
 
 from __future__ import annotations
@@ -92,7 +101,7 @@ class Engine(Includes):
             [(f, "pre-include") for f in self.config.compiler.preincludes] + \
             [(f, "-include") for f in self.args.includes]
         for k, (spelling, kind) in enumerate(forced):
-            found = self.search.find(spelling, False, "")
+            found = self.search.find(spelling, False, ".")  # gcc and clang: "./f.h"
             if found is None:
                 self._diag("error", f"{spelling}: No such file or directory", None, 0)
                 continue

@@ -83,10 +83,11 @@ class Expander:
         self.fatal = False
         # ``defined`` and ``__has_include`` work on the rescanned directive only: inside macro
         # arguments they are plain identifiers while the arguments are expanded (so their
-        # operands are expanded too, as gcc and clang do); the feature operators work anywhere.
-        self.top_specials = (frozenset({"defined"}) | INCLUDE_OPERATORS | FEATURE_OPERATORS
-                             if if_mode else EMPTY)
-        self.specials = FEATURE_OPERATORS if if_mode else EMPTY
+        # operands are expanded too, as gcc and clang do); the feature operators work anywhere,
+        # in code too.
+        self.specials = FEATURE_OPERATORS if feature is not None else EMPTY
+        self.top_specials = (frozenset({"defined"}) | INCLUDE_OPERATORS | self.specials
+                             if if_mode else self.specials)
 
     # -- driver ---------------------------------------------------------------------------------
 

@@ -188,8 +188,10 @@ class Unit:
         return [e for e in self.events if e.name == name]
 
     def expand(self, tokens_or_text: list[Token] | str, position: Position) -> list[Token]:
-        """Macro-expand code with the macros in force at ``position`` (errors are dropped; see
-        ``expand_with_errors``)."""
+        """Macro-expand code with the macros in force at ``position``, as the compiler would
+        expand that text there: hide sets, ``#``/``##``, variadics, the ``__has_*`` feature
+        operators. ``__LINE__``/``__FILE__`` are the physical place (``#line`` is not applied),
+        ``__COUNTER__`` is 0. Errors are dropped (see ``expand_with_errors``)."""
         return self.expand_with_errors(tokens_or_text, position)[0]
 
     def expand_with_errors(self, tokens_or_text: list[Token] | str,
@@ -199,7 +201,8 @@ class Unit:
         inclusion = self.inclusion_at(position)
         expander = Expander(lambda name: self.macro_at(name, position), self.lex,
                             dynamic=lambda name: self._dynamic(name, position, inclusion),
-                            limit=self.config.expansion_limit)
+                            feature=self.config.compiler.features.value,
+                            limit=self.config.expansion_limit, family=self.config.compiler.family)
         return expander.expand(tokens), expander.errors
 
 
