@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+from amalint.errors import InputError
 from test_preprocess_support import CLANG_CXX, code, errors, expanded, pp
 
 
@@ -185,7 +187,6 @@ def test_elifdef_depends_on_the_compiler_mode() -> None:
     assert code(strict) == ["int b;"]
 
 
-def test_a_missing_umbrella_is_a_diagnostic() -> None:
-    unit = pp({"other.cc": ""}, main="u.cc")
-    assert errors(unit) == ["u.cc: cannot read the file"]
-    assert [i.path for i in unit.inclusions] == ["u.cc"]
+def test_a_missing_umbrella_is_an_input_error() -> None:
+    with pytest.raises(InputError, match=r"u\.cc: cannot read the file"):
+        pp({"other.cc": ""}, main="u.cc")

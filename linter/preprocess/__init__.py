@@ -34,7 +34,8 @@ def preprocess(umbrella: str | os.PathLike[str], config: Config, *,
                read: Callable[[str], bytes | None] = files.read,
                is_file: Callable[[str], bool] = files.is_file,
                identity: Callable[[str], str] | None = None) -> Unit:
-    """Preprocess the unit of ``umbrella`` as the compiler would with ``config``.
+    """Preprocess the unit of ``umbrella`` as the compiler would with ``config``. An umbrella
+    that cannot be read is an InputError; every problem inside the unit is a diagnostic.
 
     ``read``/``is_file`` are all the I/O there is (real files by default); ``identity`` says
     which paths are one file for ``#pragma once`` (default: real paths when reading real files,

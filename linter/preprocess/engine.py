@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..errors import InputError
 from .config import Config
 from .expand import Expander
 from .expr import ExprError, evaluate
@@ -94,9 +95,9 @@ class Engine(Includes):
                 self._remove(value.strip(), (), None, 0)
         initial = dict(self.macros)
         data = self._read(umbrella)
-        main = self._record(umbrella, None, 0, -1, None, False, (), 0, None, "", False, "main")
         if data is None:
-            self._diag("error", f"{umbrella}: cannot read the file", None, 0)
+            raise InputError(f"{umbrella}: cannot read the file")
+        main = self._record(umbrella, None, 0, -1, None, False, (), 0, None, "", False, "main")
         forced = [(f, "-imacros") for f in self.args.imacros] + \
             [(f, "pre-include") for f in self.config.compiler.preincludes] + \
             [(f, "-include") for f in self.args.includes]
@@ -108,9 +109,8 @@ class Engine(Includes):
             self._enter(found[0], found[1], None, (k - len(forced),), spelling, False, kind, 0, -1,
                         system=kind == "pre-include")
             self._walk()
-        if data is not None:
-            self.frames.append(Frame(main, self._scan(umbrella, data), -1))
-            self._walk()
+        self.frames.append(Frame(main, self._scan(umbrella, data), -1))
+        self._walk()
         return Unit(self.config, self.lex, self.inclusions, self.ranges, self.scans,
                     self.events, self.by_name, initial, dict(self.macros), self.diagnostics,
                     self.unresolved, self._dynamic_at)
