@@ -257,6 +257,8 @@ def programs(draw: st.DrawFn) -> Program:
     flags = [draw(st.sampled_from(["-Iinc", "-isystem", "-Iinc"]))]
     if flags[0] == "-isystem":
         flags.append("inc")
+    # HDR is always a header-name: error recovery inside __has_include is not modeled.
+    flags.append('-DHDR="h0.h"')
     flags += [f"-D{n}" if draw(st.booleans()) else f"-D{n}={draw(expressions(0))}"
               for n in draw(st.lists(st.sampled_from([*OBJECTS, "U"]), max_size=3))]
     if draw(st.integers(0, 4)) == 0:

@@ -50,6 +50,14 @@ def test_undefined_shifts_follow_the_compiler_family(text: str, gcc: int, clang:
     assert value(text, CLANG) == clang
 
 
+def test_an_unmatched_close_paren_ends_the_expression_in_clang() -> None:
+    assert evaluate(tokenize("1 + 2 )"), CLANG)[0] == 3
+    with pytest.raises(ExprError):
+        evaluate(tokenize("1 + 2 )"), GCC)
+    with pytest.raises(ExprError):
+        evaluate(tokenize("(1 2)"), CLANG)
+
+
 def test_division_by_zero_gcc_goes_on_clang_stops() -> None:
     result, notes = evaluate(tokenize("-(16 / 0)"), GCC)
     assert result == -16 and notes == [("error", "division by zero in #if")]

@@ -252,6 +252,9 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[st
             raise ExprError(f'missing binary operator before token "{text}"')
         if text == ")":
             _reduce_to(ops, values, 1, state, opts, notes)
+            if not ops and opts.family == "clang":  # clang ends the expression there
+                notes.append(("error", "expected end of line in preprocessor expression"))
+                return values[-1][0], notes
             if not ops or ops[-1].name != "(":
                 raise ExprError("missing '(' in expression")
             ops.pop()
