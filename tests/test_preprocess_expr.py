@@ -70,7 +70,7 @@ def test_overflow_is_a_warning() -> None:
     assert result == -2 and notes == [("warning", "integer overflow in preprocessor expression")]
 
 
-@pytest.mark.parametrize("text", ["", "1 +", "(1", "1)", "1 2", '"s"', "1 = 1", "a++",
+@pytest.mark.parametrize("text", ["", "1 +", "(1", "1 2", '"s"', "1 = 1", "a++",
                                   "1 ? 2", "1 : 2", "()"])
 def test_errors(text: str) -> None:
     with pytest.raises(ExprError):
