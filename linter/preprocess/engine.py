@@ -82,7 +82,7 @@ class Engine(Includes):
 
     def run(self, umbrella: str) -> Unit:
         for line in self.config.compiler.predefined:
-            self._define_text(line, None)
+            self._define_text(line)
         for kind, value in self.args.macros:
             if kind == "D":
                 try:
