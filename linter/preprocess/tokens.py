@@ -80,7 +80,8 @@ def _token_regex(opts: LexOptions) -> re.Pattern[str]:
         + f"|(?P<id>{ID_START}{ID_CHAR}*)"
         + f"|(?P<num>{num})"
         + "|(?P<punct>" + "|".join(re.escape(p) for p in _PUNCTS) + ")"
-        + r"|(?P<other>.)",
+        # An unterminated literal runs to the end of the line as one token (gcc and clang).
+        + r"""|(?P<other>["'](?:[^\\\n]|\\.)*|.)""",
         re.S,
     )
 
