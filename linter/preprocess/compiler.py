@@ -6,14 +6,16 @@ linted repository or a compilation database. Three runs, each on stdin, with the
 that change them (``-std=``, ``-m*``, ``-f*``, ``-O*``, ``-ansi``, ``-pthread``, ``--target``,
 ``--sysroot``, ``-nostdinc``, ``-undef`` …; never ``-D``/``-U``/``-I``):
 
-* ``-dM -E``: the predefined macros;
-* ``-E -v``: the system include directories;
+* ``-dM -E -nostdinc``: the predefined macros (``-nostdinc`` keeps out the macros of files the
+  compiler reads before the unit, gcc's ``stdc-predef.h``: the walk reads those files itself);
+* ``-E -v``: the system include directories, and from its line markers those pre-read files;
 * ``-E -P`` of a probe: which ``__has_*`` operators and dynamic built-ins exist, and each
   operator's answer for a table of common operands (see ``profile.PROBED``).
 
-Answers are memoized per (compiler, language, flags). With no compiler on PATH, or when one fails
-or times out, the built-in table of ``profile`` (gcc 12 on x86-64 Linux) is used instead: an
-approximation, marked ``approximate`` with a note saying why.
+The three run side by side, on stdin (as ``/dev/null`` would be). Answers are memoized per
+(compiler, language, flags). With no compiler on PATH, or when one fails or times out, the
+built-in table of ``profile`` (gcc 12 on x86-64 Linux) is used instead: an approximation, marked
+``approximate`` with a note saying why.
 """
 
 from __future__ import annotations
