@@ -13,8 +13,8 @@ macros.
 For each program and each of g++/clang++ (C++) or gcc/clang (C): ``-E -dD`` gives, from its line
 markers, the (file, line) of every line that produced code, the sequence of files entered and the
 text of each code line; ``-dM`` gives the final macro table. The evaluator must agree on all of
-them, expand each marker line's code as the compiler did, and report an error exactly when the
-compiler fails.
+them, expand each marker line's code as the compiler did, and report an error (in a directive or
+in expanding a code line) exactly when the compiler fails.
 
 CI runs a fixed, derandomized set (``AMALINT_DIFF_EXAMPLES``, default 70 programs, about 30 s on
 two cores). For a longer hunt, e.g. ``AMALINT_DIFF_EXAMPLES=5000 AMALINT_DIFF_SEED=7 pytest
@@ -354,8 +354,10 @@ def evaluate(compiler: str, program: Program, root: Path) -> tuple[Unit, Config]
     return preprocess(program.umbrella, config, read=read, is_file=is_file), config
 
 
-def predicted_lines(unit: Unit) -> dict[tuple[str, int], list[str]]:
-    """For every active line with code: the expansion of its text, once per inclusion."""
+def predicted_lines(unit: Unit, errors: list[str] | None = None) -> dict[tuple[str, int],
+                                                                         list[str]]:
+    """For every active line with code: the expansion of its text, once per inclusion (and the
+    errors of those expansions, which the compiler reports as it compiles the code)."""
     out: dict[tuple[str, int], list[str]] = defaultdict(list)
     for inc in unit.inclusions:
         if inc.skipped is not None or inc.path.startswith("/"):
@@ -366,8 +368,10 @@ def predicted_lines(unit: Unit) -> dict[tuple[str, int], list[str]]:
         for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
             if line.strip():
                 start = offset + len(line) - len(line.lstrip())
-                expanded = unit.expand(line, inc.position(start))
+                expanded, problems = unit.expand_with_errors(line, inc.position(start))
                 out[(_norm(inc.path), number)].append(" ".join(t.text for t in expanded))
+                if errors is not None:
+                    errors.extend(problems)
             offset += len(line.encode()) + _ending_length(text, offset + len(line))
     return dict(out)
 
@@ -400,11 +404,11 @@ def compare(compiler: str, program: Program, tmp: Path, expansions: bool = True)
     unit, config = evaluate(compiler, program, tmp)
     family = config.compiler.family
     where = f"{compiler} {' '.join(program.flags)} in {tmp}"
-    errors = [d for d in unit.diagnostics if d.severity == "error"]
+    errors = [d.message for d in unit.diagnostics if d.severity == "error"]
+    predicted = predicted_lines(unit, errors)
     assert bool(errors) == (not seen.ok), (where, errors, seen.stderr)
     entered = [(_norm(i.path), i.system) for i in unit.inclusions[1:] if i.skipped is None]
     assert entered == seen.entered, where
-    predicted = predicted_lines(unit)
     observed = {k: [_respell(x) for x in v] for k, v in seen.lines.items()
                 if not k[0].startswith("/")}
     assert sorted(predicted) == sorted(observed), where
