@@ -64,12 +64,13 @@ class NumberError(ExprError):
 
 _NUMBER = re.compile(r"0[xX]([0-9a-fA-F']*)(.*)|0[bB]([01']*)(.*)|([0-9][0-9']*)(.*)", re.S)
 _UD_SUFFIX = re.compile(r"[A-Za-z_]\w*")
+_DECIMAL_FLOAT = re.compile(r"[0-9']*e")
 
 
 def _parse_number(text: str, opts: ExprOptions) -> Value:
     lower = text.lower()
     hexa = lower.startswith("0x")
-    if "." in text or ("p" in lower if hexa else re.match(r"[0-9']*e", lower)):
+    if "." in text or ("p" in lower if hexa else _DECIMAL_FLOAT.match(lower)):
         raise NumberError("floating constant in preprocessor expression")
     m = _NUMBER.fullmatch(text)
     if m is None:

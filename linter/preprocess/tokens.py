@@ -54,6 +54,10 @@ class LexOptions:
     #: in clang; elsewhere gcc takes them for unknown directives).
     elifdef: bool = True
 
+    def __hash__(self) -> int:  # a cache key of every scan and token list: keep it cheap
+        return (self.digit_separators * 8 + self.raw_strings * 4 + self.ud_suffix * 2
+                + self.elifdef)
+
 
 #: Identifier characters: ASCII letters, digits (not first), ``_``, ``$`` and any non-ASCII.
 ID_START = r"[^\x00-\x23\x25-\x40\x5b-\x5e\x60\x7b-\x7f]"
