@@ -3,12 +3,14 @@ bounds on pathological input."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
+from amalint.preprocess import Features
 from amalint.preprocess.expand import Expander
 from amalint.preprocess.macros import parse_define
 from amalint.preprocess.tokens import LexOptions, tokenize
-from test_preprocess_support import code, errors, expanded, pp
+from test_preprocess_support import CLANG_CXX, code, errors, expanded, pp
 
 
 def _same(unit_text: str, expected: str) -> None:
@@ -173,3 +175,13 @@ def test_nested_va_opt_does_not_recurse() -> None:
     unit = pp({"u.cc": "#define V(...) " + "__VA_OPT__(" * 3000 + "x" + ")" * 3000 + "\n"})
     text = expanded(unit, "V(1)")
     assert text.startswith("__VA_OPT__ (") and text.count("__VA_OPT__") == 2999
+
+
+def test_feature_operators_in_code_are_spelled_as_each_compiler_does() -> None:
+    text = "__has_cpp_attribute(nodiscard) __has_attribute(noreturn) __has_cpp_attribute(x)"
+    assert expanded(pp({"u.cc": ""}), text) == "201907 1 0"
+    features = Features(operators=CLANG_CXX.features.operators,
+                        values={"__has_cpp_attribute nodiscard": 201907,
+                                "__has_attribute noreturn": 1})
+    unit = pp({"u.cc": ""}, compiler=dataclasses.replace(CLANG_CXX, features=features))
+    assert expanded(unit, text) == "201907L 1 0"

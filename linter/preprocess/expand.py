@@ -272,8 +272,11 @@ class Expander:
             return Token(NUM, "0", t.space)
         if name in INCLUDE_OPERATORS:
             return Token(NUM, "1" if self._has_include(name, inner) else "0", t.space)
-        answer = self.feature(name, spell(inner))
-        return Token(NUM, str(answer or 0), t.space)
+        answer = self.feature(name, spell(inner)) or 0
+        if answer and self.family == "clang" and name in ("__has_cpp_attribute",
+                                                          "__has_c_attribute"):
+            return Token(NUM, f"{answer}L", t.space)  # as clang spells them: 201907L
+        return Token(NUM, str(answer), t.space)
 
     def _has_include(self, name: str, inner: list[Token]) -> bool:
         if not (inner and (inner[0].kind == STR or inner[0].text == "<")):
