@@ -18,7 +18,10 @@ in expanding a code line) exactly when the compiler fails.
 
 CI runs a fixed, derandomized set (``AMALINT_DIFF_EXAMPLES``, default 70 programs, about 30 s on
 two cores). For a longer hunt, e.g. ``AMALINT_DIFF_EXAMPLES=5000 AMALINT_DIFF_SEED=7 pytest
-tests/test_preprocess_differential.py`` (a seed makes the run random and reproducible).
+tests/test_preprocess_differential.py`` (a seed makes the run random and reproducible; add
+``AMALINT_DIFF_NOSHRINK=1`` to report the first failing program as generated instead of spending
+minutes shrinking it, and ``--basetemp DIR`` to keep its files). The generator is in
+``test_preprocess_programs.py``.
 """
 
 from __future__ import annotations
