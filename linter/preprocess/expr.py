@@ -115,8 +115,8 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[st
             raise ExprError(_bad_token(tok, None))
         if text == "?":
             _reduce_to(ops, values, prec + 1, state, opts, notes)
-        elif text == ":":
-            _reduce_to(ops, values, prec + 1, state, opts, notes)
+        elif text == ":":  # everything back to its '?', also a finished inner ?: and commas
+            _reduce_to(ops, values, 0, state, opts, notes)
             if not ops or ops[-1].name != "?":
                 raise ExprError("':' without preceding '?'")
             q = ops.pop()
