@@ -27,7 +27,8 @@ def value(text: str, opts: ExprOptions = GCC) -> int:
     ("u'x'", 120), ("L'\\377'", 255),
     ("1 ? 2 : 3", 2), ("0 ? 2 : 3", 3), ("1 ? -1 : 0u", 18446744073709551615),
     ("0 ? 1 : 2 ? 3 : 4", 3), ("1 ? 2 ? 3 : 4 : 5", 3), ("0 ? 2 ? 3 : 4 : 5", 5),
-    ("1 ? 2, 3 : 4", 3), ("1 ? 0 ? 1 / 0 : 7 : 1 / 0", 7), ("(1, 2)", 2), ("1 || 1 / 0", 1), ("0 && 1 / 0", 0),
+    ("1 ? 2, 3 : 4", 3), ("1 ? 0 ? 1 / 0 : 7 : 1 / 0", 7), ("(1, 2)", 2), ("1 || 1 / 0", 1),
+    ("0 && 1 / 0", 0),
     ("0 ? 1 / 0 : 5", 5), ("1 ? 5 : 1 % 0", 5), ("true + true", 2), ("false || unknown", 0),
     ("1 and not 0", 1), ("2 bitand 3", 2), ("1 xor 3", 2), ("1 or 0", 1), ("compl 0", -1),
     ("2 not_eq 3", 1), ("(((((((((1)))))))))", 1), ("- - 1", 1), ("+ -1", -1),
@@ -45,6 +46,7 @@ def test_true_and_named_operators_are_identifiers_in_c() -> None:
 @pytest.mark.parametrize(("text", "gcc", "clang"), [
     ("1 << 64", 0, 0), ("1 << -1", 0, 0), ("4 >> -1", 8, 0), ("4 << -1", 2, 0),
     ("-8 >> 64", -1, -1), ("0x8000000000000000u >> 64", 0, 1), ("1 >> 70", 0, 0),
+    ("2 >> -0x7fffffffffffffff", 0, 1),
 ])
 def test_undefined_shifts_follow_the_compiler_family(text: str, gcc: int, clang: int) -> None:
     assert value(text, GCC) == gcc
@@ -53,6 +55,10 @@ def test_undefined_shifts_follow_the_compiler_family(text: str, gcc: int, clang:
 
 def test_an_unmatched_close_paren_ends_the_expression_in_clang() -> None:
     assert evaluate(tokenize("1 + 2 )"), CLANG)[0] == 3
+    assert evaluate(tokenize("0 , 1"), CLANG) == (0, [
+        ("error", "expected end of line in preprocessor expression")])
+    assert evaluate(tokenize("0 , 1"), GCC) == (1, [])
+    assert evaluate(tokenize("1 ? 2, 3 : 4"), CLANG) == (3, [])
     with pytest.raises(ExprError):
         evaluate(tokenize("1 + 2 )"), GCC)
     with pytest.raises(ExprError):

@@ -113,6 +113,12 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[st
         prec = _BINARY_PREC.get(text)
         if prec is None:
             raise ExprError(_bad_token(tok, None))
+        if text == "," and opts.family == "clang" \
+                and not any(op.name in ("(", "?") for op in ops):
+            # clang parses a top-level comma as the end of the expression (and says so)
+            _reduce_to(ops, values, 0, state, opts, notes)
+            notes.append(("error", "expected end of line in preprocessor expression"))
+            return values[-1][0], notes
         if text == "?":
             _reduce_to(ops, values, prec + 1, state, opts, notes)
         elif text == ":":  # everything back to its '?', also a finished inner ?: and commas
@@ -261,8 +267,8 @@ def _shift(name: str, a: Value, b: Value, opts: ExprOptions) -> Value:
             if n < 0 or n >= BITS:
                 return (0, unsigned)
             return ((x << n) & MASK, True) if unsigned else (_signed(x << n), False)
-        n = BITS - 1 if n < 0 or n >= BITS else n
-        return (x >> n, unsigned)
+        n = (n & MASK) & 0xFFFFFFFF  # clang takes the count as a 32-bit unsigned
+        return (x >> min(n, BITS - 1), unsigned)
     if n < 0:  # gcc shifts the other way
         left, n = not left, -n
     if left:
