@@ -185,3 +185,10 @@ def test_feature_operators_in_code_are_spelled_as_each_compiler_does() -> None:
                                 "__has_attribute noreturn": 1})
     unit = pp({"u.cc": ""}, compiler=dataclasses.replace(CLANG_CXX, features=features))
     assert expanded(unit, text) == "201907L 1 0"
+
+
+def test_has_include_in_code_is_an_error() -> None:
+    unit = pp({"u.cc": "#define B defined(__has_include)\n"})
+    end = unit.umbrella.position(100)
+    tokens, problems = unit.expand_with_errors("int x = B;", end)
+    assert problems == ['"__has_include" used outside of preprocessing directive']

@@ -135,6 +135,9 @@ class Expander:
                 if value is not None:
                     out.append(value)
                     continue
+            elif name in INCLUDE_OPERATORS and not self.if_mode and self.feature is not None \
+                    and self.feature(name, "") is not None:
+                self._error(f'"{name}" used outside of preprocessing directive')
             if name in t.hide:
                 out.append(t)
                 continue
