@@ -3,12 +3,14 @@ bounds on pathological input."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
+from amalint.preprocess import Features
 from amalint.preprocess.expand import Expander
 from amalint.preprocess.macros import parse_define
 from amalint.preprocess.tokens import LexOptions, tokenize
-from test_preprocess_support import code, errors, expanded, pp
+from test_preprocess_support import CLANG_CXX, code, errors, expanded, pp
 
 
 def _same(unit_text: str, expected: str) -> None:
@@ -161,3 +163,32 @@ def test_expander_directly() -> None:
     assert " ".join(t.text for t in exp.expand(tokenize("ADD(TWO, ADD(1, TWO))"))) == \
         "( ( 2 ) + ( ( ( 1 ) + ( 2 ) ) ) )"
     assert not exp.errors
+
+
+def test_counter_counts_each_use_once() -> None:
+    unit = pp({"u.cc": "#define C(x) x\n#if __COUNTER__ == 0 && C(__COUNTER__) == 1 "
+                       "&& __COUNTER__ == 2\nint ok;\n#endif\n"})
+    assert code(unit) == ["int ok;"]
+
+
+def test_nested_va_opt_does_not_recurse() -> None:
+    unit = pp({"u.cc": "#define V(...) " + "__VA_OPT__(" * 3000 + "x" + ")" * 3000 + "\n"})
+    text = expanded(unit, "V(1)")
+    assert text.startswith("__VA_OPT__ (") and text.count("__VA_OPT__") == 2999
+
+
+def test_feature_operators_in_code_are_spelled_as_each_compiler_does() -> None:
+    text = "__has_cpp_attribute(nodiscard) __has_attribute(noreturn) __has_cpp_attribute(x)"
+    assert expanded(pp({"u.cc": ""}), text) == "201907 1 0"
+    features = Features(operators=CLANG_CXX.features.operators,
+                        values={"__has_cpp_attribute nodiscard": 201907,
+                                "__has_attribute noreturn": 1})
+    unit = pp({"u.cc": ""}, compiler=dataclasses.replace(CLANG_CXX, features=features))
+    assert expanded(unit, text) == "201907L 1 0"
+
+
+def test_has_include_in_code_is_an_error() -> None:
+    unit = pp({"u.cc": "#define B defined(__has_include)\n"})
+    end = unit.umbrella.position(100)
+    _tokens, problems = unit.expand_with_errors("int x = B;", end)
+    assert problems == ['"__has_include" used outside of preprocessing directive']

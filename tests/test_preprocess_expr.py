@@ -26,7 +26,9 @@ def value(text: str, opts: ExprOptions = GCC) -> int:
     ("'a'", 97), ("'\\n'", 10), ("'\\0'", 0), ("'\\377'", -1), ("'\\x41'", 65), ("'ab'", 24930),
     ("u'x'", 120), ("L'\\377'", 255),
     ("1 ? 2 : 3", 2), ("0 ? 2 : 3", 3), ("1 ? -1 : 0u", 18446744073709551615),
-    ("0 ? 1 : 2 ? 3 : 4", 3), ("(1, 2)", 2), ("1 || 1 / 0", 1), ("0 && 1 / 0", 0),
+    ("0 ? 1 : 2 ? 3 : 4", 3), ("1 ? 2 ? 3 : 4 : 5", 3), ("0 ? 2 ? 3 : 4 : 5", 5),
+    ("1 ? 2, 3 : 4", 3), ("1 ? 0 ? 1 / 0 : 7 : 1 / 0", 7), ("(1, 2)", 2), ("1 || 1 / 0", 1),
+    ("0 && 1 / 0", 0),
     ("0 ? 1 / 0 : 5", 5), ("1 ? 5 : 1 % 0", 5), ("true + true", 2), ("false || unknown", 0),
     ("1 and not 0", 1), ("2 bitand 3", 2), ("1 xor 3", 2), ("1 or 0", 1), ("compl 0", -1),
     ("2 not_eq 3", 1), ("(((((((((1)))))))))", 1), ("- - 1", 1), ("+ -1", -1),
@@ -44,10 +46,23 @@ def test_true_and_named_operators_are_identifiers_in_c() -> None:
 @pytest.mark.parametrize(("text", "gcc", "clang"), [
     ("1 << 64", 0, 0), ("1 << -1", 0, 0), ("4 >> -1", 8, 0), ("4 << -1", 2, 0),
     ("-8 >> 64", -1, -1), ("0x8000000000000000u >> 64", 0, 1), ("1 >> 70", 0, 0),
+    ("2 >> -0x7fffffffffffffff", 0, 1),
 ])
 def test_undefined_shifts_follow_the_compiler_family(text: str, gcc: int, clang: int) -> None:
     assert value(text, GCC) == gcc
     assert value(text, CLANG) == clang
+
+
+def test_an_unmatched_close_paren_ends_the_expression_in_clang() -> None:
+    assert evaluate(tokenize("1 + 2 )"), CLANG)[0] == 3
+    assert evaluate(tokenize("0 , 1"), CLANG) == (0, [
+        ("error", "expected end of line in preprocessor expression")])
+    assert evaluate(tokenize("0 , 1"), GCC) == (1, [])
+    assert evaluate(tokenize("1 ? 2, 3 : 4"), CLANG) == (3, [])
+    with pytest.raises(ExprError):
+        evaluate(tokenize("1 + 2 )"), GCC)
+    with pytest.raises(ExprError):
+        evaluate(tokenize("(1 2)"), CLANG)
 
 
 def test_division_by_zero_gcc_goes_on_clang_stops() -> None:
@@ -62,11 +77,30 @@ def test_overflow_is_a_warning() -> None:
     assert result == -2 and notes == [("warning", "integer overflow in preprocessor expression")]
 
 
-@pytest.mark.parametrize("text", ["", "1 +", "(1", "1)", "1 2", "1.0", "1e3", '"s"', "1 = 1",
-                                  "a++", "1 ? 2", "1 : 2", "08", "1uu", "()", "0x"])
+@pytest.mark.parametrize("text", ["", "1 +", "(1", "1 2", '"s"', "1 = 1", "a++",
+                                  "1 ? 2", "1 : 2", "()"])
 def test_errors(text: str) -> None:
     with pytest.raises(ExprError):
-        value(text)
+        value(text, GCC)
+    with pytest.raises(ExprError):
+        value(text, CLANG)
+
+
+@pytest.mark.parametrize(("text", "gcc", "clang"), [
+    ("08 + 1", 1, None), ("1.5 + 1", 1, None), ("1e3 + 1", 1, None), ("1foo + 1", 2, None),
+    ("0b101C == 5", 1, None), ("1uu + 1", 2, None), ("0x + 1", 1, None), ("'' + 1", 1, None),
+    ("99999999999999999999 == 7766279631452241919", 1, 1),
+])
+def test_bad_literals_gcc_goes_on_clang_mostly_not(text: str, gcc: int,
+                                                   clang: int | None) -> None:
+    # What g++ 12 and clang++ 14 do: each is an error (the too-large one a warning in gcc).
+    result, notes = evaluate(tokenize(text), GCC)
+    assert result == gcc and notes
+    if clang is None:
+        with pytest.raises(ExprError):
+            evaluate(tokenize(text), CLANG)
+    else:
+        assert evaluate(tokenize(text), CLANG)[0] == clang
 
 
 def test_deep_parentheses_and_chains_use_no_recursion() -> None:

@@ -3,9 +3,14 @@ diagnostics, and input that must neither recurse deeply nor hang."""
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
-from test_preprocess_support import CLANG_CXX, code, errors, expanded, pp
+import pytest
+from amalint.errors import InputError
+from amalint.preprocess import preprocess
+from test_preprocess_support import CLANG_CXX, code, config, errors, expanded, pp
 
 
 def test_inclusions_record_parent_unit_prefix_and_skips() -> None:
@@ -171,10 +176,10 @@ def test_command_line_include_imacros_and_preinclude() -> None:
              "m.h": "#define MAC 2\nint discarded;\n"}
     unit = pp(files, ["-include", "f.h", "-imacros", "m.h"])
     assert [(i.path, i.kind, i.prefix, i.parent) for i in unit.inclusions] == [
-        ("u.cc", "main", (), None), ("m.h", "-imacros", (-2,), None),
-        ("f.h", "-include", (-1,), None)]
-    assert code(unit, "f.h") == ["int forced;"]
-    assert code(unit, "m.h") == []
+        ("u.cc", "main", (), None), ("./m.h", "-imacros", (-2,), None),
+        ("./f.h", "-include", (-1,), None)]
+    assert code(unit, "./f.h") == ["int forced;"]
+    assert code(unit, "./m.h") == []
     assert expanded(unit, "FORCED + MAC") == "1 + 2"
 
 
@@ -185,7 +190,21 @@ def test_elifdef_depends_on_the_compiler_mode() -> None:
     assert code(strict) == ["int b;"]
 
 
-def test_a_missing_umbrella_is_a_diagnostic() -> None:
-    unit = pp({"other.cc": ""}, main="u.cc")
-    assert errors(unit) == ["u.cc: cannot read the file"]
-    assert [i.path for i in unit.inclusions] == ["u.cc"]
+def test_a_missing_umbrella_is_an_input_error() -> None:
+    with pytest.raises(InputError, match=r"u\.cc: cannot read the file"):
+        pp({"other.cc": ""}, main="u.cc")
+
+
+def test_hostile_file_names_and_kinds_with_real_files(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo.h")
+    (tmp_path / "dir.h").mkdir()
+    (tmp_path / "loop.h").symlink_to(tmp_path / "loop.h")
+    (tmp_path / "u.cc").write_bytes(
+        b'#include "fifo.h"\n#include "dir.h"\n#include "loop.h"\n#include "' + b"x" * 300
+        + b'.h"\n#include "nul\\0.h"\n#if __has_include("fifo.h") || __has_include("dir.h")\n'
+        b"int wrong;\n#endif\nint fine;\n")
+    started = time.monotonic()
+    unit = preprocess(tmp_path / "u.cc", config())
+    assert time.monotonic() - started < 10
+    assert len(unit.unresolved) == 5
+    assert code(unit, str(tmp_path / "u.cc")) == ["int fine;"]

@@ -1,10 +1,10 @@
-"""Preprocessor-true view of a translation unit: from an umbrella file, a build ``Config`` and
-file-reading callables, simulate the C/C++ preprocessor over the whole unit in compile order and
-give a ``Unit``: the inclusions, the active code of each, every macro event, a macro table at any
-position, a macro-expansion service and the compiler's diagnostics."""
+"""Preprocessor-true view of a unit: takes an umbrella file, a build ``Config`` and file-reading
+callables; runs the C/C++ preprocessor over the whole unit in compile order and gives a ``Unit``
+(inclusions, active code, macro events and tables by position, macro expansion, diagnostics)."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 
@@ -34,11 +34,20 @@ def preprocess(umbrella: str | os.PathLike[str], config: Config, *,
                read: Callable[[str], bytes | None] = files.read,
                is_file: Callable[[str], bool] = files.is_file,
                identity: Callable[[str], str] | None = None) -> Unit:
-    """Preprocess the unit of ``umbrella`` as the compiler would with ``config``.
+    """Preprocess the unit of ``umbrella`` as the compiler would with ``config``. An umbrella
+    that cannot be read is an InputError; every problem inside the unit is a diagnostic.
 
     ``read``/``is_file`` are all the I/O there is (real files by default); ``identity`` says
     which paths are one file for ``#pragma once`` (default: real paths when reading real files,
     else the normalized path)."""
     if identity is None:
         identity = files.identity if read is files.read else os.path.normpath
-    return Engine(config, read, is_file, identity).run(os.fspath(umbrella))
+    # The walk allocates many small objects and makes no garbage cycles worth collecting
+    # mid-way; the collector's passes over the (large, cached) scans cost more than the walk.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return Engine(config, read, is_file, identity).run(os.fspath(umbrella))
+    finally:
+        if collecting:
+            gc.enable()

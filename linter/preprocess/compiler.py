@@ -6,14 +6,16 @@ linted repository or a compilation database. Three runs, each on stdin, with the
 that change them (``-std=``, ``-m*``, ``-f*``, ``-O*``, ``-ansi``, ``-pthread``, ``--target``,
 ``--sysroot``, ``-nostdinc``, ``-undef`` …; never ``-D``/``-U``/``-I``):
 
-* ``-dM -E``: the predefined macros;
-* ``-E -v``: the system include directories;
+* ``-dM -E -nostdinc``: the predefined macros (``-nostdinc`` keeps out the macros of files the
+  compiler reads before the unit, gcc's ``stdc-predef.h``: the walk reads those files itself);
+* ``-E -v``: the system include directories, and from its line markers those pre-read files;
 * ``-E -P`` of a probe: which ``__has_*`` operators and dynamic built-ins exist, and each
   operator's answer for a table of common operands (see ``profile.PROBED``).
 
-Answers are memoized per (compiler, language, flags). With no compiler on PATH, or when one fails
-or times out, the built-in table of ``profile`` (gcc 12 on x86-64 Linux) is used instead: an
-approximation, marked ``approximate`` with a note saying why.
+The three run side by side, on stdin (as ``/dev/null`` would be). Answers are memoized per
+(compiler, language, flags). With no compiler on PATH, or when one fails or times out, the
+built-in table of ``profile`` (gcc 12 on x86-64 Linux) is used instead: an approximation, marked
+``approximate`` with a note saying why.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from functools import lru_cache
 
 from . import profile
@@ -84,18 +87,24 @@ def _query(path: str, language: str, flags: tuple[str, ...]) -> CompilerInfo:
     std = tuple(f for f in flags if f.startswith("-std="))
     if std != flags:
         attempts += [std, ()]
+    source = probe_source()[0]
     for used in attempts:
-        try:
-            macros = _run([path, "-x", lang, *used, "-nostdinc", "-dM", "-E", "-"], "")
-            verbose, markers = _run2([path, "-x", lang, *used, "-E", "-v", "-"])
-        except (OSError, subprocess.SubprocessError, _Failed) as e:
+        try:  # the three runs at once
+            (rc, macros, err), (rc_v, markers, verbose), (_, probe, _) = _run_all([
+                ([path, "-x", lang, *used, "-nostdinc", "-dM", "-E", "-"], ""),
+                ([path, "-x", lang, *used, "-E", "-v", "-"], ""),
+                ([path, "-x", lang, *used, "-E", "-P", "-"], source)])
+        except (OSError, subprocess.SubprocessError) as e:
             notes.append(f"{path} {' '.join(used)}: {e}")
+            continue
+        if rc != 0 or rc_v != 0:
+            notes.append(f"{path} {' '.join(used)}: {(err.strip().splitlines() or ['failed'])[-1]}")
             continue
         predefined = tuple(sorted(_parse_defines(macros)))
         values = dict(line.partition(" ")[::2] for line in predefined)
         family = "clang" if "__clang__" in values else "gcc"
         version = values.get("__clang_version__", values.get("__VERSION__", "")).strip('" ')
-        features = _probe(path, lang, used)
+        features = _probe_answers(probe)
         if used != flags:
             notes.append(f"{path} rejected some flags; asked with {' '.join(used) or 'none'}")
         return CompilerInfo(path, family, version, predefined, _search_dirs(verbose), features,
@@ -103,26 +112,29 @@ def _query(path: str, language: str, flags: tuple[str, ...]) -> CompilerInfo:
     return profile.fallback(language, flags, "; ".join(notes) or f"{path} failed")
 
 
-class _Failed(Exception):
-    pass
-
-
-def _run(cmd: list[str], stdin: str, stderr: bool = False) -> str:
-    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True,
-                          errors="surrogateescape", timeout=TIMEOUT, check=False)
-    if proc.returncode != 0 and not stderr:
-        raise _Failed(proc.stderr.strip().splitlines()[-1:] or f"exit {proc.returncode}")
-    if proc.returncode != 0:
-        raise _Failed(f"exit {proc.returncode}")
-    return proc.stderr if stderr else proc.stdout
-
-
-def _run2(cmd: list[str]) -> tuple[str, str]:
-    proc = subprocess.run(cmd, input="", capture_output=True, text=True,
-                          errors="surrogateescape", timeout=TIMEOUT, check=False)
-    if proc.returncode != 0:
-        raise _Failed(f"exit {proc.returncode}")
-    return proc.stderr, proc.stdout
+def _run_all(jobs: list[tuple[list[str], str]]) -> list[tuple[int, str, str]]:
+    """Run the commands side by side: (exit code, stdout, stderr) of each, all within TIMEOUT
+    (else every one is killed and TimeoutExpired raised)."""
+    procs = [subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, errors="surrogateescape")
+             for cmd, _ in jobs]
+    deadline = time.monotonic() + TIMEOUT
+    results = []
+    try:
+        for proc, (_, stdin) in zip(procs, jobs, strict=True):  # inputs are small: no blocking
+            assert proc.stdin is not None
+            proc.stdin.write(stdin)
+            proc.stdin.close()
+            proc.stdin = None  # so that communicate() only reads
+        for proc in procs:
+            out, err = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
+            results.append((proc.returncode, out, err))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return results
 
 
 def _preincludes(markers: str) -> tuple[str, ...]:
@@ -180,15 +192,12 @@ def probe_source() -> tuple[str, list[tuple[str, str]]]:
     return "\n".join(lines) + "\n", operands
 
 
-def _probe(path: str, lang: str, flags: tuple[str, ...]) -> Features:
-    source, operands = probe_source()
+def _probe_answers(output: str) -> Features:
     names = _probe_names()
-    proc = subprocess.run([path, "-x", lang, *flags, "-E", "-P", "-"], input=source,
-                          capture_output=True, text=True, errors="surrogateescape",
-                          timeout=TIMEOUT, check=False)
+    operands = probe_source()[1]
     found: set[str] = set()
     values: dict[str, int] = {}
-    for line in proc.stdout.splitlines():
+    for line in output.splitlines():
         parts = line.split()
         if len(parts) == 2 and parts[0] == "O" and parts[1].isdigit():
             found.add(names[int(parts[1])])

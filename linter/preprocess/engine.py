@@ -2,6 +2,15 @@
 
 One explicit stack of open files (no recursion). Inside a file, a false group is not read: the
 scan knows where each group's next ``#elif``/``#else``/``#endif`` is, so the walk jumps there.
+Where gcc and clang differ (errors in ``#if``, undefined shifts, ``#elifdef`` in strict modes,
+``./`` in file names, include guards first seen skipped) the compiler profile's family decides.
+
+Not modeled: trigraphs; ``_Pragma`` and everything in code lines (only directives run; code is
+expanded on request, ``Unit.expand``); ``#pragma GCC system_header``/``poison``/``dependency``;
+``#assert``; ``-I-``, ``-iprefix``/``-iwithprefix``, ``-traditional-cpp``, MSVC extensions;
+``#embed``/``__has_embed``; gcc's stop at the first missing include (the walk records it and goes
+on, as clang does); gcc's ``#pragma once`` match of a different file with the same content;
+``__TIMESTAMP__`` (a fixed text) and ``__DATE__``/``__TIME__`` (``Config`` values).
 """
 
 from __future__ import annotations
@@ -9,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..errors import InputError
 from .config import Config
 from .expand import Expander
 from .expr import ExprError, evaluate
@@ -16,10 +26,13 @@ from .includes import Includes
 from .macros import DefineError, command_line_define, parse_define
 from .scan import Directive
 from .state import Frame
-from .tokens import ID, IDENTIFIER, PUNCT, STR, Token, spell
+from .tokens import ID, IDENTIFIER, NUM, PUNCT, STR, Token, spell
 from .unit import Unit
 
 _NAME = re.compile(r"[ \t\f\v]*(" + IDENTIFIER + ")?")
+
+
+_IDENTS: dict[str, list[str]] = {}
 
 
 def _identifiers(tokens: list[Token]) -> list[str]:
@@ -69,7 +82,7 @@ class Engine(Includes):
 
     def run(self, umbrella: str) -> Unit:
         for line in self.config.compiler.predefined:
-            self._define_text(line, None)
+            self._define_text(line)
         for kind, value in self.args.macros:
             if kind == "D":
                 try:
@@ -82,23 +95,22 @@ class Engine(Includes):
                 self._remove(value.strip(), (), None, 0)
         initial = dict(self.macros)
         data = self._read(umbrella)
-        main = self._record(umbrella, None, 0, -1, None, False, (), 0, None, "", False, "main")
         if data is None:
-            self._diag("error", f"{umbrella}: cannot read the file", None, 0)
+            raise InputError(f"{umbrella}: cannot read the file")
+        main = self._record(umbrella, None, 0, -1, None, False, (), 0, None, "", False, "main")
         forced = [(f, "-imacros") for f in self.args.imacros] + \
             [(f, "pre-include") for f in self.config.compiler.preincludes] + \
             [(f, "-include") for f in self.args.includes]
         for k, (spelling, kind) in enumerate(forced):
-            found = self.search.find(spelling, False, "")
+            found = self.search.find(spelling, False, ".")  # gcc and clang: "./f.h"
             if found is None:
                 self._diag("error", f"{spelling}: No such file or directory", None, 0)
                 continue
             self._enter(found[0], found[1], None, (k - len(forced),), spelling, False, kind, 0, -1,
                         system=kind == "pre-include")
             self._walk()
-        if data is not None:
-            self.frames.append(Frame(main, self._scan(umbrella, data), -1))
-            self._walk()
+        self.frames.append(Frame(main, self._scan(umbrella, data), -1))
+        self._walk()
         return Unit(self.config, self.lex, self.inclusions, self.ranges, self.scans,
                     self.events, self.by_name, initial, dict(self.macros), self.diagnostics,
                     self.unresolved, self._dynamic_at)
@@ -219,22 +231,27 @@ class Engine(Includes):
         tokens = d.tokens(self.lex)
         self.frame, self.directive = f, d
         if d.idents is None:
-            d.idents = _identifiers(tokens)
+            idents = _IDENTS.get(d.rest)
+            if idents is None:
+                idents = _IDENTS[d.rest] = _identifiers(tokens)
+            d.idents = idents
         if d.idents:
             pos = (*f.prefix, d.start)
             index = f.inc.index
             get = self.macros.get
             self.events.extend(("test", name, get(name), pos, index, d.line, "if")
                                for name in d.idents)
-        exp = self.if_expander
-        exp.count = 0
-        exp.errors = []
-        exp.fatal = False
-        out = exp.expand(tokens)
-        for message in exp.errors:
-            self._error(f, d, message)
-        if exp.fatal:
-            return False
+        out = self._simple_if(f, d, tokens)
+        if out is None:
+            exp = self.if_expander
+            exp.count = 0
+            exp.errors = []
+            exp.fatal = False
+            out = exp.expand(tokens)
+            for message in exp.errors:
+                self._error(f, d, message)
+            if exp.fatal:
+                return False
         try:
             value, notes = evaluate(out, self.expr)
         except ExprError as e:
@@ -243,6 +260,45 @@ class Engine(Includes):
         for severity, message in notes:
             self._diag(severity, message, f, d.line, d.start)
         return value != 0
+
+    def _simple_if(self, f: Frame, d: Directive, tokens: list[Token]) -> list[Token] | None:
+        """The expansion of the common ``#if`` shapes without the expander (its generators
+        cost more than the whole evaluation): numbers, operators, ``defined X``/``defined(X)``,
+        identifiers that are no macro, and macros whose body is one number (nothing to rescan).
+        None for anything else."""
+        macros = self.macros
+        out: list[Token] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            t = tokens[i]
+            if t.kind != ID:
+                out.append(t)
+            elif t.text == "defined":
+                if i + 1 < n and tokens[i + 1].kind == ID:
+                    name = tokens[i + 1].text
+                    i += 1
+                elif i + 3 < n and tokens[i + 1].text == "(" and tokens[i + 2].kind == ID \
+                        and tokens[i + 3].text == ")":
+                    name = tokens[i + 2].text
+                    i += 3
+                else:
+                    return None
+                self._on_defined(name, True)
+                out.append(Token(NUM, "1" if self._is_defined(name) else "0", t.space))
+            else:
+                m = macros.get(t.text)
+                if m is None:
+                    if t.text in self.builtins or t.text in self.features.operators:
+                        return None
+                    out.append(t)
+                elif m.params is None and (body := m.tokens) and len(body) == 1 \
+                        and body[0].kind == NUM:
+                    out.append(Token(NUM, body[0].text, t.space))
+                else:
+                    return None
+            i += 1
+        return out
 
     # -- macros ---------------------------------------------------------------------------------
 

@@ -7,28 +7,27 @@ the rest of the input. No Python recursion grows with the input: the pending inp
 and argument pre-expansion runs as generators on an explicit stack (a trampoline). The total
 number of tokens macros produce is bounded; past the bound expansion stops with an error.
 
-In ``#if`` mode, ``defined X``/``defined(X)``, ``__has_include(...)`` and the feature operators
-(``__has_attribute`` …) are evaluated where they appear, also when a macro produced them, and
-their operands are not expanded.
+In ``#if`` mode, ``defined X``/``defined(X)`` and ``__has_include(...)`` are evaluated where they
+appear in the rescanned directive, also when a macro produced them, their operands unexpanded;
+the feature operators (``__has_attribute`` …) expand anywhere. (Substitution itself is in
+``substitute``.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
 
+from .config import DYNAMIC_BUILTINS
 from .macros import Macro
+from .substitute import substitute
 from .tokens import (
-    CHR,
     EMPTY,
     ID,
     NUM,
-    PASTE,
-    PLACEMARKER,
     PUNCT,
     STR,
     LexOptions,
     Token,
-    single_token,
     spell,
 )
 
@@ -40,7 +39,6 @@ FEATURE_OPERATORS = frozenset({
     "__is_identifier",
 })
 INCLUDE_OPERATORS = frozenset({"__has_include", "__has_include_next"})
-_PM = Token(PLACEMARKER, "")
 
 
 class ExpansionLimit(Exception):
@@ -82,10 +80,11 @@ class Expander:
         self.fatal = False
         # ``defined`` and ``__has_include`` work on the rescanned directive only: inside macro
         # arguments they are plain identifiers while the arguments are expanded (so their
-        # operands are expanded too, as gcc and clang do); the feature operators work anywhere.
-        self.top_specials = (frozenset({"defined"}) | INCLUDE_OPERATORS | FEATURE_OPERATORS
-                             if if_mode else EMPTY)
-        self.specials = FEATURE_OPERATORS if if_mode else EMPTY
+        # operands are expanded too, as gcc and clang do); the feature operators work anywhere,
+        # in code too.
+        self.specials = FEATURE_OPERATORS if feature is not None else EMPTY
+        self.top_specials = (frozenset({"defined"}) | INCLUDE_OPERATORS | self.specials
+                             if if_mode else self.specials)
 
     # -- driver ---------------------------------------------------------------------------------
 
@@ -115,10 +114,9 @@ class Expander:
     def _inert(self, arg: list[Token]) -> bool:
         lookup = self.lookup
         specials = self.specials
-        dynamic = self.dynamic
         for t in arg:
             if t.kind == ID and (lookup(t.text) is not None or t.text in specials
-                                 or (dynamic is not None and dynamic(t.text) is not None)):
+                                 or t.text in DYNAMIC_BUILTINS):
                 return False
         return True
 
@@ -137,6 +135,9 @@ class Expander:
                 if value is not None:
                     out.append(value)
                     continue
+            elif name in INCLUDE_OPERATORS and not self.if_mode and self.feature is not None \
+                    and self.feature(name, "") is not None:
+                self._error(f'"{name}" used outside of preprocessing directive')
             if name in t.hide:
                 out.append(t)
                 continue
@@ -153,7 +154,7 @@ class Expander:
                 out.append(t)
                 continue
             if m.params is None:
-                new = self._substitute(m, None, {}, t.hide | {name}, t.space)
+                new = substitute(m, None, {}, t.hide | {name}, t.space, self.opts, self._error)
             else:
                 if not stack or stack[-1].text != "(" or stack[-1].kind != PUNCT:
                     out.append(t)
@@ -168,7 +169,8 @@ class Expander:
                 for i in bare | vaopt:
                     arg = args[i]
                     expanded[i] = arg if self._inert(arg) else (yield arg)
-                new = self._substitute(m, args, expanded, (t.hide & rparen.hide) | {name}, t.space)
+                new = substitute(m, args, expanded, (t.hide & rparen.hide) | {name}, t.space,
+                                 self.opts, self._error)
             self.count += len(new)
             if self.count > self.limit:
                 raise ExpansionLimit
@@ -229,107 +231,6 @@ class Expander:
             self._error(f'macro "{m.name}" passed {len(args)} arguments, but takes just {nparams}')
         return None
 
-    # -- substitution ---------------------------------------------------------------------------
-
-    def _substitute(self, m: Macro, args: list[list[Token]] | None,
-                    expanded: dict[int, list[Token]], hide: frozenset[str],
-                    space: bool) -> list[Token]:
-        body = m.compiled()[0]
-        items = body if args is None else self._replace(m, body, 0, len(body), args, expanded)
-        if any(t.kind == PASTE for t in items):
-            items = self._paste(items)
-        out: list[Token] = []
-        for t in items:
-            if t.kind == PLACEMARKER or t.kind == PASTE:
-                continue
-            out.append(Token(t.kind, t.text, t.space, t.hide | hide if t.hide else hide))
-        if out:
-            out[0].space = space
-        return out
-
-    def _replace(self, m: Macro, body: list[Token], lo: int, hi: int, args: list[list[Token]],
-                 expanded: dict[int, list[Token]]) -> list[Token]:
-        """Parameters replaced: by their expanded argument, by the raw argument next to ``##``
-        (a placemarker if empty), by a string literal after ``#``; ``##`` stays as ``PASTE``."""
-        params = m.params or ()
-        index = {p: i for i, p in enumerate(params)}
-        last = len(params) - 1
-        res: list[Token] = []
-        i = lo
-        while i < hi:
-            t = body[i]
-            kind = t.kind
-            if kind == PUNCT and t.text in ("#", "%:") and i + 1 < hi and body[i + 1].kind == ID:
-                target = body[i + 1].text
-                p = index.get(target)
-                if p is not None:
-                    res.append(Token(STR, _stringize(args[p]), t.space))
-                    i += 2
-                    continue
-                if target == "__VA_OPT__" and m.variadic:
-                    close = _matching(body, i + 2, hi)
-                    inner = (self._replace(m, body, i + 3, close, args, expanded)
-                             if _present(expanded.get(last, [])) else [])
-                    res.append(Token(STR, _stringize(self._paste(inner)), t.space))
-                    i = close + 1
-                    continue
-            if kind == ID and t.text == "__VA_OPT__" and m.variadic:
-                close = _matching(body, i + 1, hi)
-                inner = (self._replace(m, body, i + 2, close, args, expanded)
-                         if _present(expanded.get(last, [])) else [])
-                res.extend(inner if inner else [_PM])
-                i = close + 1
-                continue
-            p = index.get(t.text) if kind == ID else None
-            if p is None:
-                res.append(t)
-                i += 1
-                continue
-            after_paste = i > lo and body[i - 1].kind == PASTE
-            before_paste = i + 1 < hi and body[i + 1].kind == PASTE
-            arg = args[p]
-            if after_paste and p == last and m.variadic and i - 2 >= lo \
-                    and body[i - 2].text == "," and res and res[-1].kind == PASTE:
-                res.pop()  # GNU: ", ## __VA_ARGS__" drops the comma when there are no arguments
-                if not arg:
-                    res.pop()
-                    res.append(_PM)
-                else:
-                    res.extend(_respaced(arg, t.space))
-            elif after_paste or before_paste:
-                res.extend(_respaced(arg, t.space) if arg else [_PM])
-            else:
-                res.extend(_respaced(expanded[p], t.space))
-            i += 1
-        return res
-
-    def _paste(self, items: list[Token]) -> list[Token]:
-        out: list[Token] = []
-        i = 0
-        n = len(items)
-        while i < n:
-            t = items[i]
-            if t.kind == PASTE and out and i + 1 < n:
-                out.extend(self._glue(out.pop(), items[i + 1]))
-                i += 2
-                continue
-            out.append(t)
-            i += 1
-        return out
-
-    def _glue(self, lhs: Token, rhs: Token) -> list[Token]:
-        if rhs.kind == PLACEMARKER:
-            return [lhs]
-        if lhs.kind == PLACEMARKER:
-            return [Token(rhs.kind, rhs.text, lhs.space, rhs.hide)]
-        text = lhs.text + rhs.text
-        glued = single_token(text, self.opts)
-        if glued is None:
-            self._error(f'pasting "{lhs.text}" and "{rhs.text}" does not give a valid '
-                        "preprocessing token")
-            return [lhs, rhs]
-        return [Token(glued.kind, text, lhs.space, lhs.hide & rhs.hide)]
-
     # -- #if operators --------------------------------------------------------------------------
 
     def _special(self, name: str, t: Token, stack: list[Token]) -> Token | None:
@@ -374,8 +275,11 @@ class Expander:
             return Token(NUM, "0", t.space)
         if name in INCLUDE_OPERATORS:
             return Token(NUM, "1" if self._has_include(name, inner) else "0", t.space)
-        answer = self.feature(name, spell(inner))
-        return Token(NUM, str(answer or 0), t.space)
+        answer = self.feature(name, spell(inner)) or 0
+        if answer and self.family == "clang" and name in ("__has_cpp_attribute",
+                                                          "__has_c_attribute"):
+            return Token(NUM, f"{answer}L", t.space)  # as clang spells them: 201907L
+        return Token(NUM, str(answer), t.space)
 
     def _has_include(self, name: str, inner: list[Token]) -> bool:
         if not (inner and (inner[0].kind == STR or inner[0].text == "<")):
@@ -392,42 +296,3 @@ class Expander:
         if self.has_include is None:
             return False
         return self.has_include(spelling, angled, name == "__has_include_next")
-
-
-def _matching(body: list[Token], lparen: int, hi: int) -> int:
-    """The index of the ``)`` closing the ``(`` at ``lparen`` (``hi`` if none)."""
-    depth = 0
-    for k in range(lparen, hi):
-        text = body[k].text
-        if text == "(":
-            depth += 1
-        elif text == ")":
-            depth -= 1
-            if depth == 0:
-                return k
-    return hi
-
-
-def _present(tokens: list[Token]) -> bool:
-    return any(t.kind != PLACEMARKER for t in tokens)
-
-
-def _respaced(arg: list[Token], space: bool) -> list[Token]:
-    if not arg or arg[0].space == space:
-        return arg
-    first = arg[0]
-    return [Token(first.kind, first.text, space, first.hide), *arg[1:]]
-
-
-def _stringize(arg: list[Token]) -> str:
-    parts: list[str] = []
-    for a in arg:
-        if a.kind == PLACEMARKER:
-            continue
-        if parts and a.space:
-            parts.append(" ")
-        text = a.text
-        if a.kind == STR or a.kind == CHR:
-            text = text.replace("\\", "\\\\").replace('"', '\\"')
-        parts.append(text)
-    return '"' + "".join(parts) + '"'

@@ -1,42 +1,33 @@
 """``#if`` arithmetic as the compiler does it, on already macro-expanded tokens.
 
-Values are intmax_t / uintmax_t (64 bits) with C's usual arithmetic conversions; literals with
-suffixes, hex/octal/binary, digit separators and character constants; every operator including
-``?:`` and ``,``; ``&&``, ``||`` and ``?:`` short-circuit (an error such as division by zero in an
-unevaluated operand is not an error). Remaining identifiers are 0 (``true``/``false`` are 1/0 in
-C++; C++'s ``and``/``or``/``not``… are operators). Operator precedence parsing with explicit
-stacks, as gcc's ``_cpp_parse_expr``: no recursion, so nesting depth does not matter.
+Values are intmax_t / uintmax_t (64 bits) with C's usual arithmetic conversions; literals as
+``literals`` reads them; every operator including ``?:`` and ``,``; ``&&``, ``||`` and ``?:``
+short-circuit (an error such as division by zero in an unevaluated operand is not an error).
+Remaining identifiers are 0 (``true``/``false`` are 1/0 in C++; C++'s ``and``/``or``/``not``…
+are operators). Operator precedence parsing with explicit stacks, as gcc's ``_cpp_parse_expr``:
+no recursion, so nesting depth does not matter.
 
 Where the C standard leaves a result undefined (shifting by a negative amount or by 64 or more)
-gcc and clang differ; ``family`` picks which one to follow.
+or the compilers recover differently from an error, ``family`` picks which one to follow.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
+from .literals import (
+    BITS,
+    MASK,
+    SMAX,
+    ExprError,
+    ExprOptions,
+    NumberError,
+    Value,
+    literal,
+    parse_char,
+    parse_number,
+)
 from .tokens import CHR, ID, NUM, PUNCT, Token
 
-BITS = 64
-MASK = (1 << BITS) - 1
-SMIN = -(1 << (BITS - 1))
-SMAX = (1 << (BITS - 1)) - 1
-
-
-class ExprError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class ExprOptions:
-    cplusplus: bool = True
-    family: str = "gcc"
-    char_unsigned: bool = False
-    digit_separators: bool = True
-
-
-Value = tuple[int, bool]  # (value, unsigned)
+__all__ = ["ExprError", "ExprOptions", "NumberError", "evaluate", "parse_char", "parse_number"]
 
 _BINARY_PREC = {
     ",": 1, "?": 2, ":": 2, "||": 3, "&&": 4, "|": 5, "^": 6, "&": 7, "==": 8, "!=": 8,
@@ -49,116 +40,11 @@ _FAST = frozenset({"==", "!=", "<", ">", "<=", ">=", "||", "&&", "+", "-", "*", 
 _UNARY_PREC = 13
 _NAMED = {"and": "&&", "or": "||", "not": "!", "bitand": "&", "bitor": "|", "xor": "^",
           "compl": "~", "not_eq": "!="}
-_INT = re.compile(r"(?:0[xX]([0-9a-fA-F']+)|0[bB]([01']+)|(0[0-7']*)|([1-9][0-9']*))"
-                  r"([uUlLzZ]*)")
-_SUFFIXES = frozenset({"", "u", "l", "ul", "lu", "ll", "ull", "llu", "z", "uz", "zu"})
-_ESCAPES = {"n": 10, "t": 9, "v": 11, "b": 8, "r": 13, "f": 12, "a": 7, "\\": 92, "?": 63,
-            "'": 39, '"': 34, "e": 27, "E": 27}
-_CHAR_LIT = re.compile(r"(u8|u|U|L)?'(.*)'", re.S)
 
 
 def _signed(x: int) -> int:
     x &= MASK
     return x - (1 << BITS) if x > SMAX else x
-
-
-_NUMBERS: dict[tuple[str, bool], Value] = {}
-
-
-def parse_number(text: str, opts: ExprOptions) -> Value:
-    key = (text, opts.digit_separators)
-    known = _NUMBERS.get(key)
-    if known is None:
-        known = _parse_number(text, opts)
-        if len(_NUMBERS) < 65536:
-            _NUMBERS[key] = known
-    return known
-
-
-def _parse_number(text: str, opts: ExprOptions) -> Value:
-    m = _INT.fullmatch(text)
-    if m is None:
-        if re.fullmatch(r"\.?[0-9][0-9a-zA-Z_.'+-]*", text) and (
-                "." in text or re.search(r"[eEpP][+-]?[0-9]", text)):
-            raise ExprError("floating constant in preprocessor expression")
-        raise ExprError(f'invalid integer constant "{text}" in #if')
-    hexd, bind, octd, decd, suffix = m.groups()
-    digits = hexd or bind or octd or decd or "0"
-    if "'" in digits:
-        if not opts.digit_separators or "''" in digits or digits.endswith("'") \
-                or ((hexd or bind) and digits.startswith("'")):
-            raise ExprError(f'invalid integer constant "{text}" in #if')
-        digits = digits.replace("'", "")
-    if suffix.lower() not in _SUFFIXES or "lL" in suffix or "Ll" in suffix:
-        raise ExprError(f'invalid suffix "{suffix}" on integer constant')
-    base = 16 if hexd else 2 if bind else 8 if octd else 10
-    value = int(digits, base)
-    if value > MASK:
-        raise ExprError("integer constant is too large for its type")
-    unsigned = "u" in suffix.lower() or value > SMAX
-    return value, unsigned
-
-
-def parse_char(text: str, opts: ExprOptions) -> Value:
-    m = _CHAR_LIT.fullmatch(text)
-    if m is None:
-        raise ExprError(f"invalid character constant {text}")
-    prefix, body = m.group(1) or "", m.group(2)
-    chars: list[int] = []
-    raw = body.encode("utf-8", "surrogateescape")
-    i = 0
-    while i < len(raw):
-        c = raw[i]
-        if c != 0x5C:
-            chars.append(c)
-            i += 1
-            continue
-        i += 1
-        e = chr(raw[i]) if i < len(raw) else ""
-        if e in _ESCAPES:
-            chars.append(_ESCAPES[e])
-            i += 1
-        elif e in "01234567" and e:
-            j = i
-            while j < len(raw) and j - i < 3 and chr(raw[j]) in "01234567":
-                j += 1
-            chars.append(int(raw[i:j], 8))
-            i = j
-        elif e == "x":
-            j = i + 1
-            while j < len(raw) and chr(raw[j]) in "0123456789abcdefABCDEF":
-                j += 1
-            chars.append(int(raw[i + 1:j] or b"0", 16))
-            i = j
-        elif e in ("u", "U"):
-            n = 4 if e == "u" else 8
-            code = int(raw[i + 1:i + 1 + n] or b"0", 16)
-            i += 1 + n
-            if prefix:
-                chars.append(code)
-            else:
-                chars.extend(chr(code).encode("utf-8", "surrogatepass"))
-        else:
-            chars.append(raw[i] if i < len(raw) else 0)
-            i += 1
-    if not chars:
-        raise ExprError("empty character constant")
-    width = {"": 8, "u8": 8, "u": 16, "U": 32, "L": 32}[prefix]
-    unsigned = opts.char_unsigned if prefix == "" else prefix != "L"
-    if len(chars) == 1:
-        value = chars[0] & ((1 << width) - 1)
-        if not unsigned and value >> (width - 1):
-            value -= 1 << width
-        return value, unsigned
-    if prefix:
-        value = chars[-1] & ((1 << width) - 1)  # gcc keeps the last character
-    else:
-        value = 0
-        for c in chars[-4:]:
-            value = ((value << 8) | (c & 0xFF)) & 0xFFFFFFFF
-        if value >> 31:
-            value -= 1 << 32
-    return value, False
 
 
 class _Op:
@@ -177,11 +63,11 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[st
     notes: list[tuple[str, str]] = []
     n = len(tokens)
     if n == 1 and tokens[0].kind == NUM:  # the common shapes, without the operator stacks
-        return parse_number(tokens[0].text, opts)[0], notes
+        return literal(tokens[0], opts, notes)[0], notes
     if n == 3 and tokens[0].kind == NUM and tokens[2].kind == NUM and tokens[1].kind == PUNCT \
             and tokens[1].text in _FAST:
-        value = _binary(tokens[1].text, parse_number(tokens[0].text, opts),
-                        parse_number(tokens[2].text, opts), False, opts, notes)
+        value = _binary(tokens[1].text, literal(tokens[0], opts, notes),
+                        literal(tokens[2], opts, notes), False, opts, notes)
         return value[0], notes
     values: list[Value] = []
     ops: list[_Op] = []
@@ -195,10 +81,8 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[st
         if kind == ID and opts.cplusplus and text in _NAMED:
             kind, text = PUNCT, _NAMED[text]
         if want_operand:
-            if kind == NUM:
-                values.append(parse_number(text, opts))
-            elif kind == CHR:
-                values.append(parse_char(text, opts))
+            if kind in (NUM, CHR):
+                values.append(literal(tok, opts, notes))
             elif kind == ID:
                 if opts.cplusplus and text in ("true", "false"):
                     values.append((1 if text == "true" else 0, False))
@@ -219,6 +103,9 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[st
             raise ExprError(f'missing binary operator before token "{text}"')
         if text == ")":
             _reduce_to(ops, values, 1, state, opts, notes)
+            if not ops and opts.family == "clang":  # clang ends the expression there
+                notes.append(("error", "expected end of line in preprocessor expression"))
+                return values[-1][0], notes
             if not ops or ops[-1].name != "(":
                 raise ExprError("missing '(' in expression")
             ops.pop()
@@ -226,10 +113,16 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[st
         prec = _BINARY_PREC.get(text)
         if prec is None:
             raise ExprError(_bad_token(tok, None))
+        if text == "," and opts.family == "clang" \
+                and not any(op.name in ("(", "?") for op in ops):
+            # clang parses a top-level comma as the end of the expression (and says so)
+            _reduce_to(ops, values, 0, state, opts, notes)
+            notes.append(("error", "expected end of line in preprocessor expression"))
+            return values[-1][0], notes
         if text == "?":
             _reduce_to(ops, values, prec + 1, state, opts, notes)
-        elif text == ":":
-            _reduce_to(ops, values, prec + 1, state, opts, notes)
+        elif text == ":":  # everything back to its '?', also a finished inner ?: and commas
+            _reduce_to(ops, values, 0, state, opts, notes)
             if not ops or ops[-1].name != "?":
                 raise ExprError("':' without preceding '?'")
             q = ops.pop()
@@ -374,8 +267,8 @@ def _shift(name: str, a: Value, b: Value, opts: ExprOptions) -> Value:
             if n < 0 or n >= BITS:
                 return (0, unsigned)
             return ((x << n) & MASK, True) if unsigned else (_signed(x << n), False)
-        n = BITS - 1 if n < 0 or n >= BITS else n
-        return (x >> n, unsigned)
+        n = (n & MASK) & 0xFFFFFFFF  # clang takes the count as a 32-bit unsigned
+        return (x >> min(n, BITS - 1), unsigned)
     if n < 0:  # gcc shifts the other way
         left, n = not left, -n
     if left:

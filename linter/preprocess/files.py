@@ -23,13 +23,21 @@ def is_file(path: str) -> bool:
 
 def read(path: str) -> bytes | None:
     try:
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
-                return None
-            return f.read(MAX_BYTES + 1)[:MAX_BYTES]
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except (OSError, ValueError):
         return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+            return None
+        chunks = [os.read(fd, st.st_size + 1)]
+        while chunks[-1] and sum(map(len, chunks)) <= MAX_BYTES:  # the file grew
+            chunks.append(os.read(fd, 1 << 20))
+        return b"".join(chunks)[:MAX_BYTES]
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def identity(path: str) -> str:

@@ -17,6 +17,7 @@ _HEADER = re.compile(r'[ \t\f\v]*(?:<([^>\n]*)>|"([^"\n]*)")[ \t\f\v]*(\S?)')
 
 class Includes(State):
     def _include(self, f: Frame, d: Directive, i: int) -> None:
+        """``#include``/``#include_next``/``#import``: find the file, or record it unresolved."""
         header = self._header_name(f, d)
         if header is None:
             return
@@ -44,6 +45,8 @@ class Includes(State):
                     d.start)
 
     def _header_name(self, f: Frame, d: Directive) -> tuple[str, bool] | None:
+        """(spelling, angled) as written, or as a computed include's macros give it (tokens
+        between ``<`` and ``>`` are spelled with one space where there was any, as gcc does)."""
         m = _HEADER.match(d.rest)
         if m is not None:
             if m.group(3):
@@ -51,7 +54,8 @@ class Includes(State):
             return (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
         self.frame, self.directive = f, d
         exp = Expander(self.macros.get, self.lex, dynamic=self._dynamic,
-                       limit=self.config.expansion_limit)
+                       feature=self.features.value, limit=self.config.expansion_limit,
+                       family=self.family)
         toks = exp.expand(d.tokens(self.lex))
         for message in exp.errors:
             self._error(f, d, message)
@@ -67,6 +71,9 @@ class Includes(State):
     def _enter(self, path: str, found: int, parent: Frame | None, prefix: Position,
                spelling: str, angled: bool, kind: str, line: int, offset: int,
                system: bool = False) -> None:
+        """Record an inclusion of ``path`` and open it, unless ``#pragma once`` or its include
+        guard (known from an earlier inclusion, its macro defined) says the compiler would not
+        even read it."""
         if len(self.inclusions) >= self.config.max_inclusions:
             if not self.too_many:
                 self.too_many = True

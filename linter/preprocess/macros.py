@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from ..model import Location
 from .tokens import ID, IDENTIFIER, PASTE, PUNCT, LexOptions, Token, tokenize
 
 _HEAD = re.compile(r"[ \t\f\v]*(" + IDENTIFIER + ")")
@@ -42,6 +44,11 @@ class Macro:
         self._compiled: tuple[list[Token], frozenset[int], frozenset[int]] | None = None
         self.replacement = (" ".join(body.split()) if _NEEDS_TOKENS.search(body) is None
                             else _respell(self.tokens))
+
+    @property
+    def location(self) -> Location | None:
+        """Where the ``#define`` is (None for predefined and command-line macros)."""
+        return None if self.path is None else Location(Path(self.path), self.line)
 
     @property
     def function_like(self) -> bool:

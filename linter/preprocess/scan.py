@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .tokens import LexOptions, Token, tokenize
+from .tokens import LexOptions, Token, tokenize_shared
 
 BOM = b"\xef\xbb\xbf"
 CONDITIONALS = frozenset({"if", "ifdef", "ifndef", "elif", "elifdef", "elifndef", "else", "endif"})
@@ -43,7 +43,7 @@ _NAMES: dict[bytes, str] = {}
 _STRING = re.compile(rb'"(?:[^"\\\n]|\\.)*"?', re.S)
 _CHAR = re.compile(rb"'(?:[^'\\\n]|\\.)*'?", re.S)
 _RAW = re.compile(rb'R"([^ ()\\\t\v\f\n"]{0,16})\(')
-_BLANK = re.compile(rb"(?:\s|/\*.*?\*/|//[^\n]*)*", re.S)
+_BLANK = re.compile(rb"(?:\s+|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|//[^\n]*)*")
 # A directive line with a comment, string or character literal in it is cut piece by piece.
 _PIECES = re.compile(
     rb"""(?P<plain>[^\n/"'0-9.A-Za-z_$\x80-\xff]+|[A-Za-z_$\x80-\xff][\w$\x80-\xff]*|\.)"""
@@ -85,7 +85,7 @@ class Directive:
     def tokens(self, opts: LexOptions) -> list[Token]:
         """The tokens of ``rest`` (cached: a scan belongs to one set of lexing options)."""
         if self._tokens is None:
-            self._tokens = tokenize(self.rest, opts)
+            self._tokens = tokenize_shared(self.rest, opts)
         return self._tokens
 
     def __repr__(self) -> str:
@@ -143,17 +143,6 @@ def _normalize(data: bytes) -> tuple[bytes, list[int], list[int]]:
     if b"\r" in norm:
         norm = norm.replace(b"\r", b"\n")
     return norm, points, totals
-
-
-def _mapper(points: list[int], totals: list[int]) -> Callable[[int], int]:
-    if not points:
-        return lambda x: x
-
-    def orig(x: int) -> int:
-        k = bisect.bisect_right(points, x)
-        return x + (totals[k - 1] if k else 0)
-
-    return orig
 
 
 def _line_counter(data: bytes) -> Callable[[int, int], int]:
@@ -235,6 +224,7 @@ def _scan(data: bytes, opts: LexOptions) -> FileScan:
         return e
 
     search = (_MAIN_RAW if opts.raw_strings else _MAIN).search
+    append = found.append
     pos = 0
     while True:
         m = search(norm, pos)
@@ -242,9 +232,22 @@ def _scan(data: bytes, opts: LexOptions) -> FileScan:
             break
         s = m.start()
         c = norm[s]
-        if c == 0x23 or c == 0x25:  # '#' or '%:'
+        if c == 0x23:  # '#': a directive if only blanks come before it on its line
+            if s == 0 or norm[s - 1] == 0x0A:
+                ls = s
+            else:
+                ls = norm.rfind(b"\n", 0, s) + 1
+                if norm[ls:s].strip(b" \t\f\v"):
+                    pos = s + 1
+                    continue
+            name, rest = m.group(1, 2)
+            pos = m.end()
+            if b"/*" in rest or b"//" in rest:
+                rest, pos = _clean_directive(norm, m.start(2), seps)
+            append((ls, pos + 1 if pos < n else n, name or b"", rest))
+        elif c == 0x25:  # '%:'
             ls = norm.rfind(b"\n", 0, s) + 1
-            pos = directive(ls, m) if ls == s or not norm[ls:s].strip(b" \t\f\v") else s + 1
+            pos = directive(ls, m) if not norm[ls:s].strip(b" \t\f\v") else s + 1
         elif c == 0x2F:  # '/'
             if norm[s + 1] == 0x2A:
                 e = norm.find(b"*/", s + 2)
@@ -297,15 +300,26 @@ def _directives(data: bytes, norm: bytes, points: list[int], totals: list[int], 
             if name is None:
                 name = names.setdefault(raw, raw.decode("ascii"))
             directives.append(Directive(ls, end, line, name, rest))
-    else:
-        orig = _mapper(points, totals)
+    else:  # map offsets back past the deletions, walking both sorted lists together
         count_lines = _line_counter(data)
+        k = 0
+        add = 0
+        npoints = len(points)
         for ls, end, raw, rest in found:
-            start = orig(ls)
+            while k < npoints and points[k] <= ls:
+                add = totals[k]
+                k += 1
+            start = ls + add
             line += count_lines(last, start)
             last = start
-            directives.append(Directive(start, orig(end) if end < n else len(data), line,
-                                        raw.decode("ascii"), rest))
+            while k < npoints and points[k] <= end:  # the next directive starts after `end`
+                add = totals[k]
+                k += 1
+            name = names.get(raw)
+            if name is None:
+                name = names.setdefault(raw, raw.decode("ascii"))
+            directives.append(Directive(start, end + add if end < n else len(data), line, name,
+                                        rest))
     sibling = _siblings(directives, CONDITIONALS if opts.elifdef else _NO_ELIFDEF)
     return directives, sibling, _guard(norm, found, directives, sibling)
 

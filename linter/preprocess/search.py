@@ -18,13 +18,15 @@ from .config import ParsedArgs
 
 def join(directory: str, name: str) -> str:
     """``directory/name`` spelled as the compiler spells it (no normalization)."""
-    if not directory or os.path.isabs(name):
+    if not directory or name.startswith("/"):
         return name
     return directory + name if directory.endswith("/") else directory + "/" + name
 
 
 def dirname(path: str) -> str:
-    return os.path.dirname(path)
+    """``os.path.dirname`` for the paths the search makes (``/``-separated)."""
+    i = path.rfind("/")
+    return path[:i] if i > 0 else "/" if i == 0 else ""
 
 
 class SearchPath:
@@ -67,7 +69,7 @@ class SearchPath:
 
         ``current_dir`` is the including file's directory (None: not searched, as for angled
         includes); ``next_from`` is where ``#include_next`` continues in the chain."""
-        if os.path.isabs(spelling):
+        if spelling.startswith("/"):
             return (spelling, -1) if self.is_file(spelling) else None
         if next_from is not None:
             return self._chain(spelling, next_from)

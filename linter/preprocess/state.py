@@ -41,8 +41,9 @@ class Frame:
         self.guard_taken = False
 
 
-
 class State:
+    """What the walk knows and has recorded; the helpers every directive handler shares."""
+
     def __init__(self, config: Config, read: Callable[[str], bytes | None],
                  is_file: Callable[[str], bool], identity: Callable[[str], str]) -> None:
         self.config = config
@@ -77,7 +78,7 @@ class State:
         self.directive: Directive | None = None
         self.too_many = False
 
-    def _define_text(self, text: str, f: Frame | None) -> None:
+    def _define_text(self, text: str) -> None:
         try:
             m = parse_define(text, self.lex)
         except DefineError as e:
@@ -145,7 +146,6 @@ class State:
         return builtin.dynamic(name, self.config, inc.path if inc else "", line,
                                inc.depth if inc else 0, self.inclusions[0].path)
 
-
     def _record(self, path: str, parent: int | None, line: int, offset: int, unit: int | None,
                 system: bool, prefix: Position, depth: int, skipped: str | None, spelling: str,
                 angled: bool, kind: str, guard: str | None = None) -> Inclusion:
@@ -170,7 +170,6 @@ class State:
         if scan_ is None:
             scan_ = self.scans[path] = scan(data, self.lex)
         return scan_
-
 
     # -- diagnostics ----------------------------------------------------------------------------
 

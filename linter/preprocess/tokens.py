@@ -54,6 +54,10 @@ class LexOptions:
     #: in clang; elsewhere gcc takes them for unknown directives).
     elifdef: bool = True
 
+    def __hash__(self) -> int:  # a cache key of every scan and token list: keep it cheap
+        return (self.digit_separators * 8 + self.raw_strings * 4 + self.ud_suffix * 2
+                + self.elifdef)
+
 
 #: Identifier characters: ASCII letters, digits (not first), ``_``, ``$`` and any non-ASCII.
 ID_START = r"[^\x00-\x23\x25-\x40\x5b-\x5e\x60\x7b-\x7f]"
@@ -80,7 +84,8 @@ def _token_regex(opts: LexOptions) -> re.Pattern[str]:
         + f"|(?P<id>{ID_START}{ID_CHAR}*)"
         + f"|(?P<num>{num})"
         + "|(?P<punct>" + "|".join(re.escape(p) for p in _PUNCTS) + ")"
-        + r"|(?P<other>.)",
+        # An unterminated literal runs to the end of the line as one token (gcc and clang).
+        + r"""|(?P<other>["'](?:[^\\\n]|\\.)*|.)""",
         re.S,
     )
 
@@ -114,6 +119,21 @@ def tokenize(text: str, opts: LexOptions = LexOptions()) -> list[Token]:
         out.append(Token(kinds[group or "other"], m.group(), space))
         space = False
     return out
+
+
+_SHARED: dict[tuple[str, LexOptions], list[Token]] = {}
+
+
+def tokenize_shared(text: str, opts: LexOptions) -> list[Token]:
+    """``tokenize``, memoized by text: the same directive text in many headers (``#if
+    __cplusplus >= 201103L``) is tokenized once. The list is shared: never change it."""
+    key = (text, opts)
+    tokens = _SHARED.get(key)
+    if tokens is None:
+        tokens = tokenize(text, opts)
+        if len(_SHARED) < 200_000:
+            _SHARED[key] = tokens
+    return tokens
 
 
 def spell(tokens: list[Token]) -> str:

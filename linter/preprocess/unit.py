@@ -189,9 +189,12 @@ class Unit:
 
     def expand(self, tokens_or_text: list[Token] | str, position: Position,
                counter: Iterator[int] | None = None) -> list[Token]:
-        """Macro-expand code with the macros in force at ``position`` (errors are dropped; see
-        ``expand_with_errors``). ``counter``, if given, numbers ``__COUNTER__`` (the compiler
-        counts its expansions in code too, which a preprocessor of directives cannot see)."""
+        """Macro-expand code with the macros in force at ``position``, as the compiler would
+        expand that text there: hide sets, ``#``/``##``, variadics, the ``__has_*`` feature
+        operators. ``__LINE__``/``__FILE__`` are the physical place (``#line`` is not applied);
+        ``counter``, if given, numbers ``__COUNTER__`` (the compiler counts its expansions in
+        code too, which a preprocessor of directives cannot see), else it is 0. Errors are
+        dropped (see ``expand_with_errors``)."""
         return self.expand_with_errors(tokens_or_text, position, counter)[0]
 
     def expand_with_errors(self, tokens_or_text: list[Token] | str, position: Position,
@@ -207,7 +210,8 @@ class Unit:
             return self._dynamic(name, position, inclusion)
 
         expander = Expander(lambda name: self.macro_at(name, position), self.lex,
-                            dynamic=dynamic, limit=self.config.expansion_limit)
+                            dynamic=dynamic, feature=self.config.compiler.features.value,
+                            limit=self.config.expansion_limit, family=self.config.compiler.family)
         return expander.expand(tokens), expander.errors
 
 
