@@ -68,8 +68,8 @@ from amalint.model import (
     UsingDirective,
 )
 
-#: At most this many affected uses are listed per finding.
-SHOWN = 5
+#: At most this many affected places (one per file and name) are listed per finding.
+SHOWN = 50
 _SAME_ENTITY_POSSIBLE = {DeclKind.USING, DeclKind.ALIAS}
 
 Table = dict[Scope, dict[str, list[Declaration]]]
@@ -226,7 +226,11 @@ def _finding(facts: FileFacts, directive: UsingDirective,
     message = (f"`using namespace {name};` in `{display(facts.path)}` stays in effect for the "
                f"files included after it: in `{display(later.path)}`, {what}{more}")
     related: list[Related] = []
-    for item_file, effect in (ambiguous + [e for e in effects if not e[1].ambiguous])[:SHOWN]:
+    shown: dict[tuple[object, str], None] = {}  # each affected file and name once
+    for item_file, effect in ambiguous + [e for e in effects if not e[1].ambiguous]:
+        if (item_file.path, effect.use.name) in shown or len(shown) >= SHOWN:
+            continue
+        shown[item_file.path, effect.use.name] = None
         related.append(Related(effect.use.location,
                                f"in `{display(item_file.path)}`: {effect.describe()}"))
     related.append(Related(first.captured.location, f"`{_shown(first.captured)}` declared here"))

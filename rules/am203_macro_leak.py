@@ -45,7 +45,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from amalint.analysis.macro_leaks import BREAKS, IGNORED, REDEFINES, TESTS, USES, Leak
-from amalint.analysis.unity import Cause, UnityDiagnostic, end_of
+from amalint.analysis.unity import Cause, UnityDiagnostic, end_of, own_errors
 from amalint.engine.rule import (
     Finding,
     Related,
@@ -164,9 +164,9 @@ def _ignored(ctx: RuleContext, leak: Leak) -> Finding:
     assert leak.skipped is not None
     message = (f"`{leak.name}` is set in `{display(leak.event.location.path)}`, but "
                f"{_ignored_text(ctx, leak)}; the header keeps the earlier source's setting")
-    broken = ctx.compiler_checked and any(
-        d.unit == leak.unit and d.severity is Severity.ERROR
-        for d in ctx.model.compiler_diagnostics or ())
+    broken = ctx.compiler_checked and any(  # errors no other unity-only cause explains
+        d.unit == leak.unit for errors in own_errors(ctx.model, ctx.unity).values()
+        for d in errors)
     if broken:
         message += ", and the compiler rejects what follows"
     return Finding(RULE.code, RULE.name, Severity.ERROR if broken else Severity.WARNING,
