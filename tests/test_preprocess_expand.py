@@ -190,5 +190,5 @@ def test_feature_operators_in_code_are_spelled_as_each_compiler_does() -> None:
 def test_has_include_in_code_is_an_error() -> None:
     unit = pp({"u.cc": "#define B defined(__has_include)\n"})
     end = unit.umbrella.position(100)
-    tokens, problems = unit.expand_with_errors("int x = B;", end)
+    _, problems = unit.expand_with_errors("int x = B;", end)
     assert problems == ['"__has_include" used outside of preprocessing directive']
