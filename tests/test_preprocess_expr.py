@@ -175,3 +175,10 @@ def test_after_an_error_gcc_goes_on_where_clang_gives_up() -> None:
     clang = pp({"u.cc": ERRORS}, compiler=CLANG_CXX)
     assert code(clang) == ["paste_true", "argc_true", "argc2_true"]
     assert len(errors(gcc)) >= 7 and len(errors(clang)) >= 7
+
+
+def test_counter_is_not_advanced_after_an_error() -> None:
+    # gcc and clang read no token after a syntax error: the __COUNTER__ there never counts.
+    unit = pp({"u.cc": "#if (F(1) >= __COUNTER__)\n#endif\n#if __COUNTER__ == 0\nint zero;\n"
+                       "#endif\n"})
+    assert code(unit) == ["int zero;"]

@@ -255,6 +255,8 @@ class Engine(Includes):
         try:
             value, notes = evaluate(out, self.expr)
         except ExprError as e:
+            # The compiler reads no token after the error: a __COUNTER__ there never counted.
+            self.counter -= sum(1 for t in out[e.index + 1:] if "__COUNTER__" in t.hide)
             self._error(f, d, str(e))
             return False
         for severity, message in notes:

@@ -148,7 +148,7 @@ class Expander:
                     if produced is not None:
                         if produced:
                             first = produced[0]
-                            produced[0] = Token(first.kind, first.text, t.space)
+                            produced[0] = Token(first.kind, first.text, t.space, first.hide)
                         out.extend(produced)
                         continue
                 out.append(t)

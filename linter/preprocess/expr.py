@@ -75,76 +75,81 @@ def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[st
     want_operand = True
     if not tokens:
         raise ExprError("#if with no expression")
-    for tok in tokens:
-        kind = tok.kind
-        text = tok.text
-        if kind == ID and opts.cplusplus and text in _NAMED:
-            kind, text = PUNCT, _NAMED[text]
-        if want_operand:
-            if kind in (NUM, CHR):
-                values.append(literal(tok, opts, notes))
-            elif kind == ID:
-                if opts.cplusplus and text in ("true", "false"):
-                    values.append((1 if text == "true" else 0, False))
+    i = 0
+    try:
+        for i, tok in enumerate(tokens):  # noqa: B007 (``i`` is for the handler below)
+            kind = tok.kind
+            text = tok.text
+            if kind == ID and opts.cplusplus and text in _NAMED:
+                kind, text = PUNCT, _NAMED[text]
+            if want_operand:
+                if kind in (NUM, CHR):
+                    values.append(literal(tok, opts, notes))
+                elif kind == ID:
+                    if opts.cplusplus and text in ("true", "false"):
+                        values.append((1 if text == "true" else 0, False))
+                    else:
+                        values.append((0, False))
+                elif kind == PUNCT and text in _UNARY:
+                    ops.append(_Op(text, _UNARY_PREC, unary=True))
+                    continue
+                elif kind == PUNCT and text == "(":
+                    ops.append(_Op("(", 0))
+                    continue
                 else:
-                    values.append((0, False))
-            elif kind == PUNCT and text in _UNARY:
-                ops.append(_Op(text, _UNARY_PREC, unary=True))
+                    raise ExprError(_bad_token(tok, "missing expression between '(' and ')'"
+                                               if text == ")" else None))
+                want_operand = False
                 continue
-            elif kind == PUNCT and text == "(":
-                ops.append(_Op("(", 0))
+            if kind != PUNCT:
+                raise ExprError(f'missing binary operator before token "{text}"')
+            if text == ")":
+                _reduce_to(ops, values, 1, state, opts, notes)
+                if not ops and opts.family == "clang":  # clang ends the expression there
+                    notes.append(("error", "expected end of line in preprocessor expression"))
+                    return values[-1][0], notes
+                if not ops or ops[-1].name != "(":
+                    raise ExprError("missing '(' in expression")
+                ops.pop()
                 continue
-            else:
-                raise ExprError(_bad_token(tok, "missing expression between '(' and ')'"
-                                           if text == ")" else None))
-            want_operand = False
-            continue
-        if kind != PUNCT:
-            raise ExprError(f'missing binary operator before token "{text}"')
-        if text == ")":
-            _reduce_to(ops, values, 1, state, opts, notes)
-            if not ops and opts.family == "clang":  # clang ends the expression there
+            prec = _BINARY_PREC.get(text)
+            if prec is None:
+                raise ExprError(_bad_token(tok, None))
+            if text == "," and opts.family == "clang" \
+                    and not any(op.name in ("(", "?") for op in ops):
+                # clang parses a top-level comma as the end of the expression (and says so)
+                _reduce_to(ops, values, 0, state, opts, notes)
                 notes.append(("error", "expected end of line in preprocessor expression"))
                 return values[-1][0], notes
-            if not ops or ops[-1].name != "(":
-                raise ExprError("missing '(' in expression")
-            ops.pop()
-            continue
-        prec = _BINARY_PREC.get(text)
-        if prec is None:
-            raise ExprError(_bad_token(tok, None))
-        if text == "," and opts.family == "clang" \
-                and not any(op.name in ("(", "?") for op in ops):
-            # clang parses a top-level comma as the end of the expression (and says so)
-            _reduce_to(ops, values, 0, state, opts, notes)
-            notes.append(("error", "expected end of line in preprocessor expression"))
-            return values[-1][0], notes
-        if text == "?":
-            _reduce_to(ops, values, prec + 1, state, opts, notes)
-        elif text == ":":  # everything back to its '?', also a finished inner ?: and commas
-            _reduce_to(ops, values, 0, state, opts, notes)
-            if not ops or ops[-1].name != "?":
-                raise ExprError("':' without preceding '?'")
-            q = ops.pop()
-            if q.skip:
-                state["skip"] -= 1
-            op = _Op("?:", prec)
-            if values[-2][0] != 0:  # the condition was true: the false branch is not evaluated
+            if text == "?":
+                _reduce_to(ops, values, prec + 1, state, opts, notes)
+            elif text == ":":  # everything back to its '?', also a finished inner ?: and commas
+                _reduce_to(ops, values, 0, state, opts, notes)
+                if not ops or ops[-1].name != "?":
+                    raise ExprError("':' without preceding '?'")
+                q = ops.pop()
+                if q.skip:
+                    state["skip"] -= 1
+                op = _Op("?:", prec)
+                if values[-2][0] != 0:  # the condition was true: the false branch is not evaluated
+                    op.skip = True
+                    state["skip"] += 1
+                ops.append(op)
+                want_operand = True
+                continue
+            else:
+                _reduce_to(ops, values, prec, state, opts, notes)
+            op = _Op(text, prec)
+            top = values[-1][0]
+            if (text == "&&" and top == 0) or (text == "||" and top != 0) \
+                    or (text == "?" and top == 0):
                 op.skip = True
                 state["skip"] += 1
             ops.append(op)
             want_operand = True
-            continue
-        else:
-            _reduce_to(ops, values, prec, state, opts, notes)
-        op = _Op(text, prec)
-        top = values[-1][0]
-        if (text == "&&" and top == 0) or (text == "||" and top != 0) \
-                or (text == "?" and top == 0):
-            op.skip = True
-            state["skip"] += 1
-        ops.append(op)
-        want_operand = True
+    except ExprError as e:  # gcc and clang expand no token after the one in error
+        e.index = i
+        raise
     if want_operand:
         raise ExprError("#if with no expression" if not values and not ops
                         else "operator at end of expression")

@@ -23,7 +23,9 @@ _CHAR_LIT = re.compile(r"(u8|u|U|L)?'(.*)'", re.S)
 
 
 class ExprError(ValueError):
-    pass
+    """An error that ends the expression; ``index`` is the token it was found at."""
+
+    index = -1
 
 
 @dataclass(frozen=True)

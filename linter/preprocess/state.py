@@ -14,6 +14,9 @@ from .search import SearchPath, dirname
 from .tokens import Token
 from .unit import Diagnostic, Inclusion, Position, RawEvent, UnresolvedInclude
 
+#: The hide set that marks the tokens ``__COUNTER__`` produced (no macro name can be in it).
+COUNTED = frozenset({"__COUNTER__"})
+
 
 class Frame:
     """One open file of the include stack."""
@@ -128,9 +131,9 @@ class State:
         if name not in self.builtins:
             return None
         f, d = self.frame, self.directive
-        if name == "__COUNTER__":
+        if name == "__COUNTER__":  # marked, to give the count back if it was never read
             self.counter += 1
-            return [Token(builtin.NUM, str(self.counter - 1))]
+            return [Token(builtin.NUM, str(self.counter - 1), hide=COUNTED)]
         line = d.line + f.line_delta if f is not None and d is not None else 0
         return builtin.dynamic(name, self.config, f.presumed if f else "", line,
                                f.depth if f else 0, self.inclusions[0].path)
