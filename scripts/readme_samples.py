@@ -84,10 +84,39 @@ def _firstrun_configured(root: Path) -> Path:
     return root / "firstrun"
 
 
+def _configured(tool: str, fixture: str, *args: str) -> Callable[[Path], Path]:
+    """A copy of ``fixtures/FIXTURE`` configured into its ``build`` by the pip wheel's
+    ``cmake`` or ``meson`` (as tests/test_cmake_unity.py and tests/test_meson_unity.py do)."""
+    def setup(root: Path) -> Path:
+        project = root / fixture
+        shutil.copytree(FIXTURES / fixture, project,
+                        ignore=shutil.ignore_patterns(".amalint_cache"))
+        shutil.copytree(FIXTURES / "plug" / "include", root / "plug" / "include")
+        build = project / "build"
+        if tool == "cmake":
+            query = build / ".cmake" / "api" / "v1" / "query"
+            query.mkdir(parents=True)
+            for kind in ("codemodel-v2", "cmakeFiles-v1"):
+                (query / kind).touch()
+            argv = ["cmake", "-S", str(project), "-B", str(build), "-G", "Ninja",
+                    "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", *args]
+        else:
+            argv = ["meson", "setup", str(build), str(project), *args]
+        tools = Path(sys.executable).parent
+        subprocess.run([str(tools / argv[0]), *argv[1:]], check=True, capture_output=True,
+                       env={**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"},
+                       timeout=300)
+        return project
+    return setup
+
+
 SETUPS: dict[str, Callable[[Path], Path]] = {
     "plug_repo": _plug_repo,
     "suppressions": _suppressions,
     "firstrun_configured": _firstrun_configured,
+    "cmake_batch2": _configured("cmake", "cmake_unity", "-DCMAKE_UNITY_BUILD=ON",
+                                "-DCMAKE_UNITY_BUILD_BATCH_SIZE=2"),
+    "meson_size2": _configured("meson", "meson_unity", "--unity=on", "-Dunity_size=2"),
 }
 
 

@@ -68,9 +68,11 @@ def run(paths: Sequence[Path], configs: Configs, names: Sequence[str], readiness
         else:
             units = [generated_unit(t, u, build.pools) for t in targets for u in t.unity_files]
             if not units and (names or not _has_umbrellas(configs)):
-                raise InputError(f"{display(build.directory)}: no unity sources (CMake's "
-                                 "UNITY_BUILD is off); --unity-readiness checks what a unity "
-                                 "build would meet")
+                setting = "CMake's UNITY_BUILD" if build.system == "CMake" else \
+                    "Meson's unity option"
+                raise InputError(f"{display(build.directory)}: no unity sources ({setting} "
+                                 "is off); --unity-readiness checks what a unity build would "
+                                 "meet")
         return BuildRun(build, lint_units(units, configs, build, runner))
     generated: list[BuildUnit] = []
     readied: dict[Pool, None] = {}

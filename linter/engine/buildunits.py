@@ -1,14 +1,15 @@
-"""Lint runs on the units a build system makes: a unity source CMake generated, or the virtual
-whole-pool unit of unity readiness (:mod:`amalint.engine.readiness`). Each is linted like any
-umbrella, by the same rules; then the findings are made to speak about what the user owns:
+"""Lint runs on the units a build system makes: a unity source CMake or Meson generated, or the
+virtual whole-pool unit of unity readiness (:mod:`amalint.engine.readiness`). Each is linted
+like any umbrella, by the same rules; then the findings are made to speak about what the user owns:
 
 * a finding at an ``#include`` line of the unit moves to the included source (to the first
   related location in it, such as the start-up block of an AM101, else its first line);
 * every finding names the target, and the generated unity source (a related location at its
-  ``#include``) or, for readiness, where the source is listed in the CMake file;
+  ``#include``) or, for readiness, where the source is listed in the CMake file (the target's
+  line in ``meson.build``);
 * no fix edits a generated or virtual unit. AM101 gets an unsafe fix reordering the target's
-  literal source list instead (:mod:`amalint.fix.cmakelists`), or says which source must come
-  first; an AM201 redefinition names the two usual remedies;
+  literal source list in CMake instead (:mod:`amalint.fix.cmakelists`), or says which source
+  must come first (always, with Meson); an AM201 redefinition names the usual remedies;
 * the same finding from several targets (a static and a shared library of the same sources)
   is reported once, naming them all.
 """
@@ -94,7 +95,7 @@ def relocate(result: Result, unit: BuildUnit, build: Build) -> list[tuple[Findin
         if finding.code == "AM101":
             moved = _am101(moved, finding, result, unit, build, by_line)
         elif finding.code == "AM201" and finding.severity is Severity.ERROR:
-            moved = _am201(moved, unit.pool)
+            moved = _am201(moved, unit.pool, build)
         index = unit_of.get(location.path)
         include = umbrella.includes[index] if index is not None else None
         out.append((moved, _context(unit, build, include)))
@@ -132,7 +133,7 @@ def _context(unit: BuildUnit, build: Build, include: Include | None) -> Related:
     where = _listed(pool, source, build) if source is not None else \
         pool.target.defined_at or Location(pool.sources[0], 1)
     return Related(where, f"{pool.describe()}: unity readiness, its {len(pool.sources)} "
-                          "sources in one unit (as with CMAKE_UNITY_BUILD_BATCH_SIZE 0)")
+                          f"sources in one unit (as with {build.whole_target})")
 
 
 def _am101(moved: Finding, original: Finding, result: Result, unit: BuildUnit, build: Build,
@@ -146,7 +147,7 @@ def _am101(moved: Finding, original: Finding, result: Result, unit: BuildUnit, b
                  and inc.resolved is not None and inc.resolved != consumer]
     first = f"`{display(providers[0])}`" if providers else "the provider"
     hint = f"list {first} before `{display(consumer)}` in the sources of {pool.describe()}"
-    if original.fix is None:
+    if original.fix is None or build.system != "CMake":
         return replace(moved, message=f"{moved.message} ({hint})")
     data = result.summary.umbrella.data
     new = apply_fixes(data, [original.fix.byte_edits(data)])
@@ -166,11 +167,15 @@ def _am101(moved: Finding, original: Finding, result: Result, unit: BuildUnit, b
     return replace(moved, fix=Fix("unsafe", tuple(fix_edits)))
 
 
-def _am201(moved: Finding, pool: Pool) -> Finding:
+def _am201(moved: Finding, pool: Pool, build: Build) -> Finding:
     later = os.path.relpath(moved.location.path, pool.target.directory)
     if not is_source(moved.location.path):  # a header read twice: it needs its guard
         return replace(moved, message=f"{moved.message}; remedy: give `{later}` an include "
                                       "guard (or #pragma once)")
+    if build.system == "Meson":  # no per-source opt-out: the whole target
+        return replace(moved, message=(
+            f"{moved.message}; remedies: rename one of the two, or build target "
+            f"`{pool.target.name}` without unity: override_options: ['unity=off']"))
     return replace(moved, message=(
         f"{moved.message}; remedies: rename one of the two, or keep `{later}` out of unity "
         f"builds: set_source_files_properties({later} PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)"))

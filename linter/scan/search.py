@@ -39,6 +39,8 @@ class SearchPath:
         """:meth:`resolve` as the compiler would, given only the flags."""
         if not spelling or "\0" in spelling:
             return None
+        if spelling.startswith("/"):  # the compiler opens the path itself, no search
+            return _lookup((Path("/"),), spelling)
         if not angled:
             local = including_dir / spelling
             if is_regular(local):
@@ -51,8 +53,8 @@ class SearchPath:
         include would be found first, if anything: reading it could block the compiler."""
         if not spelling or "\0" in spelling:
             return None
-        dirs = self.include_dirs if angled else (including_dir, *self.quote_dirs,
-                                                 *self.include_dirs)
+        dirs = (Path("/"),) if spelling.startswith("/") else self.include_dirs if angled \
+            else (including_dir, *self.quote_dirs, *self.include_dirs)
         return _irregular(dirs, spelling)
 
     def is_system(self, spelling: str) -> bool:

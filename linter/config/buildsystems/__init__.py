@@ -1,12 +1,13 @@
-"""Build-system input: what a configured CMake build directory says about unity builds.
+"""Build-system input: what a configured CMake or Meson build directory says about unity builds.
 
 Takes a build directory (``-p``, config ``compile-commands``); gives a
 :class:`~amalint.config.buildsystems.targets.Build`: its targets with their sources in CMake's
 order, the unity sources CMake generated (:mod:`.compdb`), and the pools of sources that some
 batching could put in one unit (:mod:`.pools`). Targets come from CMake's file API reply where
 the build has one (:mod:`.fileapi`), else from ``compile_commands.json``; unity properties from
-the project's CMake files, read literally (:mod:`.cmakelists`, :mod:`.properties`). Nothing
-found in the project or the build directory is ever run.
+the project's CMake files, read literally (:mod:`.cmakelists`, :mod:`.properties`). A Meson
+build directory is read from its introspection files instead (:mod:`.meson`). Nothing found in
+the project or the build directory is ever run.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import functools
 import os
 from pathlib import Path
 
-from amalint.config.buildsystems import compdb, fileapi
+from amalint.config.buildsystems import compdb, fileapi, meson
 from amalint.config.buildsystems.pools import pools
-from amalint.config.buildsystems.properties import read_properties
+from amalint.config.buildsystems.properties import Properties, read_properties
 from amalint.config.buildsystems.targets import Build, Pool, Target
 from amalint.config.flags import DATABASE, read_database
 from amalint.errors import InputError
@@ -37,9 +38,36 @@ def load(directory: Path) -> Build:
     if not database.is_file():
         raise InputError(f"{directory}: no {DATABASE} there (configure with "
                          "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON)")
+    if meson.is_meson(directory):
+        targets_file = directory / "meson-info" / "intro-targets.json"
+        return _load_meson(directory.resolve(), database.stat().st_mtime_ns,
+                           targets_file.stat().st_mtime_ns if targets_file.exists() else 0)
     reply = fileapi.read_reply(directory)
     stamp = database.stat().st_mtime_ns
     return _load(directory.resolve(), stamp, None if reply is None else reply.index)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_meson(directory: Path, stamp: int, targets_stamp: int) -> Build:
+    del stamp, targets_stamp  # cache keys only
+    database = directory / DATABASE
+    found_build = meson.read_build(directory)
+    reply = found_build.reply
+    unity = compdb.unity_files(read_database(database).values())
+    notes: list[str] = []
+    targets: list[Target] = []
+    for t in reply.targets:
+        if t.name in found_build.unity_off or (found_build.unity_on and t.name not in unity):
+            notes.append(f"target `{t.name}` is built without unity "
+                         "(override_options unity=off); not checked")
+            continue
+        targets.append(Target(t.name, t.directory, t.sources, tuple(unity.get(t.name, ())),
+                              t.defined_at))
+    props = Properties()  # Meson has no per-source or per-target unity settings to read
+    found = [pool for target in targets for pool in pools(target, props, notes)]
+    return Build(directory, database, reply.source_dir, tuple(targets), tuple(found),
+                 f"Meson's introspection {reply.index}", tuple(dict.fromkeys(notes)), props,
+                 system="Meson")
 
 
 @functools.lru_cache(maxsize=4)

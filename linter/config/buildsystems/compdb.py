@@ -1,6 +1,7 @@
 """Targets as a compilation database shows them: CMake's generated unity sources
 (``CMakeFiles/<target>.dir/Unity/unity_<n>_<lang>.<ext>``, ``<n>`` a batch number or a
-``UNITY_GROUP``) with the sources each includes, and, for builds without a file API reply, each
+``UNITY_GROUP``) and Meson's (``<target file>.p/<target>-unity<n>.<ext>``) with the sources each
+includes, and, for builds without a file API reply, each
 target's sources from the object files the entries make (``CMakeFiles/<target>.dir/...``)."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from amalint.scan.sources import read_source
 
 _UNITY = re.compile(r"/CMakeFiles/(?P<target>[^/]+)\.dir/Unity/"
                     r"unity_(?P<label>.+)_(?P<lang>c|cxx)\.(?:c|cxx)\Z")
+_MESON_UNITY = re.compile(r"\.p/(?P<target>[^/]+)-unity(?P<label>\d+)\.(?P<lang>c|cpp|cc|cxx)\Z")
 _OBJECT = re.compile(r"(?:\A|/)CMakeFiles/(?P<target>[^/]+)\.dir/")
 _CXX = (".cc", ".cpp", ".cxx", ".c++", ".cp", ".C")
 
@@ -32,8 +34,8 @@ def language_of(path: Path) -> str | None:
 
 def unity_file(path: Path) -> UnityFile | None:
     """The unity source at ``path`` with the sources it includes, or ``None`` if ``path`` is
-    not named as CMake names unity sources."""
-    match = _UNITY.search(path.as_posix())
+    not named as CMake or Meson name unity sources."""
+    match = _UNITY.search(path.as_posix()) or _MESON_UNITY.search(path.as_posix())
     if match is None:
         return None
     try:

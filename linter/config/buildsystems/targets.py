@@ -81,6 +81,14 @@ class Build:
     origin: str
     notes: tuple[str, ...] = ()
     properties: Properties = field(default_factory=Properties, compare=False)
+    #: ``CMake`` or ``Meson``: what the findings' advice speaks of.
+    system: str = "CMake"
+
+    @property
+    def whole_target(self) -> str:
+        """The build setting that makes each pool one unit, as the user would write it."""
+        return ("CMAKE_UNITY_BUILD_BATCH_SIZE 0" if self.system == "CMake"
+                else "a unity_size of at least that many")
 
     def unity_file(self, path: Path) -> tuple[Target, UnityFile] | None:
         resolved = path.resolve()
