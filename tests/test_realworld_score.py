@@ -46,9 +46,11 @@ def resolve(path: str) -> str:
 
 
 def finding(code: str, severity: str, message: str, filename: str,
-            related: tuple[str, ...] = ()) -> dict[str, Any]:
+            related: tuple[str, ...] = (), notes: tuple[tuple[str, str], ...] = ()
+            ) -> dict[str, Any]:
     return {"code": code, "severity": severity, "message": message, "filename": filename,
-            "related": [{"filename": r} for r in related]}
+            "related": [{"filename": r} for r in related]
+            + [{"filename": f, "message": m} for f, m in notes]}
 
 
 def run_match(report: list[dict[str, Any]]) -> score.Result:
@@ -78,6 +80,18 @@ def test_found_needs_symbol_and_file() -> None:
     ])
     hits = {r.symbol: hit for r, hit in result.found}
     assert hits == {"helper": True, "Point": False, "SIZE": False}
+
+
+def test_found_by_a_related_note_at_the_rows_file_that_names_it() -> None:
+    """A leaked directive's finding names one ambiguous name in its message and lists the
+    others, file by file, as notes: a note at the row's file naming its symbol finds it."""
+    message = "`using namespace geo;` in `a.c` stays in effect: in `c.c`, `Line` is ambiguous"
+    hit = run_match([finding("AM202", "error", message, "a.c",
+                             notes=(("b.c", "in `b.c`: `Point` is ambiguous"),))])
+    assert {r.symbol: h for r, h in hit.found}["Point"]
+    elsewhere = run_match([finding("AM202", "error", message, "a.c",
+                                   notes=(("c.c", "in `c.c`: `Point` is ambiguous"),))])
+    assert not {r.symbol: h for r, h in elsewhere.found}["Point"]
 
 
 def test_macro_row_found_by_a_warning_finding_with_related_file() -> None:

@@ -97,6 +97,27 @@ def test_using_namespace_leak_makes_a_later_name_ambiguous(compiler: str) -> Non
     assert related_files(finding) == {"grid.cc", "geometry.cc"}
 
 
+def test_a_directive_naming_a_namespace_through_an_earlier_directive_leaks_too(
+        compiler: str) -> None:
+    """``using namespace geo; using namespace ape;`` nominates ``geo::ape``; its ``Shape``,
+    declared in a header only the later source reads, makes that source's ``Shape``
+    ambiguous."""
+    directory = SCU / "using_through_using"
+    each_source_compiles_alone(compiler, directory)
+    unity = compile_unit(compiler, directory, "umbrella.cc")
+    assert unity.returncode != 0 and "reference to 'Shape' is ambiguous" in \
+        unity.stderr.replace("\u2018", "'").replace("\u2019", "'")
+    for frontend in ("tree-sitter", "libclang"):
+        result = amalint("check", "umbrella.cc", "--format", "json", "--frontend", frontend,
+                         cwd=directory)
+        (finding,) = result.json
+        assert (finding["code"], finding["severity"], finding["filename"]) == (
+            "AM202", "error", "reader.cc"), frontend
+        assert finding["location"]["row"] == 3
+        assert "in `shape.cc`, `Shape` is ambiguous between `::geo::ape::Shape` and " \
+            "`::geo::Shape`" in finding["message"], frontend
+
+
 def test_macro_leak_changes_a_later_default(compiler: str, tmp_path: Path) -> None:
     directory = SCU / "macro_leak"
     unity = build_and_run(compiler, directory, "umbrella.cc", (), tmp_path)

@@ -22,7 +22,8 @@ spelled one way in the source and another way by the compiler):
   several compilers with the same (unit, kind, symbol, file, line) count once (``--compiler``
   keeps one compiler's rows: gcc and clang do not report the same follow-on errors);
 * a row is *found* when an AM201/AM202/AM203 finding of the same unit names it and has its file
-  as location or related location;
+  as location or related location, or when one of its related notes at the row's file names it
+  (a leaked directive's finding lists each name it makes ambiguous, file by file, as notes);
 * an error-severity AM2xx finding is *real* when it names a unity-only compiler error (any kind)
   of the same unit, or when it points at one: the error's file and line are the finding's
   location (a leaked macro that rewrites a declaration gets "expected identifier" there, which
@@ -78,6 +79,8 @@ class Finding:
     files: frozenset[str]
     #: Where it points: (file, line) of its location.
     place: tuple[str, int] = ("", 0)
+    #: (file, message) of each related location.
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -125,8 +128,11 @@ def match(truth: list[TruthRow], findings: list[Finding]) -> Result:
     """Match truth rows and findings (see the module docstring for the rules)."""
     found = []
     for r in counted(truth):
-        hit = any(f.unit == r.unit and f.code in MATCH_CODES and names_row(f, r)
-                  and r.file in f.files for f in findings)
+        hit = any(f.unit == r.unit and f.code in MATCH_CODES
+                  and ((names_row(f, r) and r.file in f.files)
+                       or any(file == r.file and r.symbol in named(text)
+                              for file, text in f.notes))
+                  for f in findings)
         found.append((r, hit))
     errors: dict[str, list[TruthRow]] = {}
     for r in truth:
@@ -158,8 +164,9 @@ def load_findings(unit: str, report: list[dict[str, object]],
         files = {resolve(str(f["filename"]))} | {resolve(str(r["filename"])) for r in related}
         location = f.get("location")
         row = int(location["row"]) if isinstance(location, dict) else 0
+        notes = tuple((resolve(str(r["filename"])), str(r.get("message", ""))) for r in related)
         out.append(Finding(unit, str(f["code"]), str(f["severity"]), str(f["message"]),
-                           frozenset(files), (resolve(str(f["filename"])), row)))
+                           frozenset(files), (resolve(str(f["filename"])), row), notes))
     return out
 
 

@@ -70,6 +70,19 @@ def resolve_namespace(written: tuple[str, ...], scope: Scope, known: set[Scope],
     return None
 
 
+def _through_directives(written: tuple[str, ...], scope: Scope, known: set[Scope],
+                        in_effect: Sequence[tuple[Scope, Scope]]) -> Scope | None:
+    """A namespace name that an earlier directive made visible: after ``using namespace T;``,
+    ``using namespace A;`` names ``T::A`` (the latest such directive in effect at ``scope``)."""
+    if written[0] == "":
+        return None
+    for where, nominated in reversed(in_effect):
+        candidate = (*nominated, *written)
+        if scope[:len(where)] == where and candidate in known:
+            return candidate
+    return None
+
+
 def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> list[FileText]:
     """Each read of a file of the unit, parsed: with the preprocessor, its file-scope code
     with macros expanded; without, its bytes as they are (``trees``, if the caller has them,
@@ -134,10 +147,14 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
     for f in files:
         for d in f.declarations:
             by_scope.setdefault(d.scope, set()).add(d.name)
+    #: (scope, namespace) of each directive so far: in effect for the directives after it
+    in_effect: list[tuple[Scope, Scope]] = []
     for index, f in enumerate(files):
         for number, (scope, written, _) in enumerate(f.directives):
-            target = resolve_namespace(written, scope, known, aliases)
+            target = resolve_namespace(written, scope, known, aliases) \
+                or _through_directives(written, scope, known, in_effect)
             if target is not None:
+                in_effect.append((scope, target))
                 targets[(index, number)] = target
                 if f.source.unit is not None:
                     for name in by_scope.get(target, ()):
