@@ -289,11 +289,23 @@ class MacroEvent:
     name: str
     location: Location
     position: tuple[int, ...]
-    #: For a definition: its parameters and replacement, whitespace normalized.
+    #: For a definition, whitespace normalized: ``(a,b) body`` for a function-like macro,
+    #: :data:`OBJECT_LIKE` then the body for an object-like one (``#define SIZE (16)``).
     definition: str = ""
     #: For a use: ``call`` when a ``(`` follows the name, ``declarator`` when it stands where a
     #: declaration names something (after a type, before ``(``, ``;``, ``=``...), else empty.
     context: str = ""
+
+
+#: The mark that starts an object-like macro's :attr:`MacroEvent.definition`.
+OBJECT_LIKE = "="
+
+
+def macro_body(definition: str) -> str:
+    """The replacement list of a :attr:`MacroEvent.definition`."""
+    if definition.startswith(OBJECT_LIKE):
+        return definition[len(OBJECT_LIKE):]
+    return definition.split(")", 1)[1].lstrip() if ")" in definition else ""
 
 
 @dataclass(frozen=True)

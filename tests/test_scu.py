@@ -212,3 +212,28 @@ def test_macro_leak_ignores_guards_undefs_same_values_and_the_umbrella(tmp_path:
     (tmp_path / "umbrella.cc").write_text(
         '#define OWN 3\n#include "a.cc"\n#include "b.cc"\n')
     assert findings(tmp_path) == []
+
+
+def test_parenthesized_object_like_macro_breaks_a_later_declaration(
+        compiler: str, tmp_path: Path) -> None:
+    # `#define capacity (4)` is object-like: its `(4)` is the replacement, not a parameter list,
+    # so a later `static int capacity(int)` becomes `static int (4)(int)`.
+    (tmp_path / "a.cc").write_text("#define capacity (4)\nint Room() { return capacity; }\n")
+    (tmp_path / "b.cc").write_text(
+        "static int capacity(int x) { return x; }\nint Seats() { return capacity(1); }\n")
+    (tmp_path / "umbrella.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    each_source_compiles_alone(compiler, tmp_path)
+    assert compile_unit(compiler, tmp_path, "umbrella.cc").returncode != 0
+    (finding,) = findings(tmp_path)
+    assert (finding["code"], finding["severity"], finding["filename"]) == (
+        "AM203", "error", "b.cc")
+    assert "no longer compiles" in str(finding["message"])
+    assert related_files(finding) == {"a.cc"}
+
+
+def test_a_define_without_a_name_is_not_a_macro(tmp_path: Path) -> None:
+    (tmp_path / "a.cc").write_text("#define (x) y\nint a;\n")
+    (tmp_path / "b.cc").write_text("int b;\n")
+    (tmp_path / "umbrella.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    result = amalint("check", "umbrella.cc", "--format", "json", cwd=tmp_path)
+    assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr

@@ -26,7 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amalint.analysis.alone import AloneOrder
-from amalint.model import FileFacts, FileScope, MacroEvent, MacroEventKind, Skipped, Umbrella
+from amalint.model import (
+    OBJECT_LIKE,
+    FileFacts,
+    FileScope,
+    MacroEvent,
+    MacroEventKind,
+    Skipped,
+    Umbrella,
+    macro_body,
+)
 
 USES = "uses it"
 TESTS = "tests whether it is defined"
@@ -75,8 +84,9 @@ def _effect(events: Sequence[MacroEvent], leaked: MacroEvent) -> tuple[MacroEven
 def _breaks(definition: str, context: str) -> bool:
     """Whether an object-like macro with this replacement breaks the code where a name it
     rewrites is declared (anything but another name) or called (a literal, or nothing)."""
-    if definition.startswith("(") or not context:
+    if not definition.startswith(OBJECT_LIKE) or not context:
         return False  # function-like, or used as a value: the meaning may change, silently
+    definition = macro_body(definition)
     renamed = definition.replace("_", "a").isalnum() and not definition[:1].isdigit()
     if context == "declarator":
         return not renamed

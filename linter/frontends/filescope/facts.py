@@ -93,8 +93,8 @@ def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> l
     if pp is None:
         #: Every macro the unit's files define: a declaration "named" by one is a macro
         #: invocation whose expansion makes the real name, which only a preprocessor knows.
-        macros |= {d.rest.split("(")[0].split()[0] for f in unit.files
-                   for d in f.directives.directives if d.name == "define" and d.rest.split()}
+        macros |= {parsed[0] for f in unit.files for d in f.directives.directives
+                   if d.name == "define" and (parsed := define(d.rest.strip())) is not None}
         for index, source in enumerate(unit.files):
             tree = trees[index] if trees is not None else ts.parse(source.data)
             blanked = blank(source.data)

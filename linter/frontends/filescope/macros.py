@@ -7,7 +7,7 @@ import re
 
 from amalint import preprocess
 from amalint.frontends.filescope.source import FileText, blank, normalize
-from amalint.model import MacroEvent, MacroEventKind
+from amalint.model import OBJECT_LIKE, MacroEvent, MacroEventKind, macro_body
 from amalint.scan.directives import Directive
 
 _WORD = re.compile(rb"\b[A-Za-z_]\w*")
@@ -38,10 +38,13 @@ def use_context(code: bytes, start: int, end: int) -> str:
 
 
 def define(rest: str) -> tuple[str, str] | None:
+    """The name and definition (see :data:`OBJECT_LIKE`) of a ``#define``'s text."""
     m = _DEFINE.match(rest)
     if m is None:
         return None
-    return m.group(1), normalize((m.group(2) or "") + " " + m.group(3))
+    if m.group(2) is None:
+        return m.group(1), OBJECT_LIKE + normalize(m.group(3))
+    return m.group(1), normalize(m.group(2) + " " + m.group(3))
 
 
 def macro_events(file: FileText, names: set[str], function_like: set[str]) -> list[MacroEvent]:
@@ -69,7 +72,7 @@ def macro_events(file: FileText, names: set[str], function_like: set[str]) -> li
                 continue
             name, definition = parsed
             add(MacroEventKind.DEFINE, name, offset_of(name), definition)
-            used = definition.split(")", 1)[1] if definition.startswith("(") else definition
+            used = macro_body(definition)
         elif directive.name in ("undef", "ifdef", "ifndef", "elifdef", "elifndef"):
             if words:
                 kind = MacroEventKind.UNDEF if directive.name == "undef" else MacroEventKind.TEST
@@ -105,9 +108,10 @@ def macro_events(file: FileText, names: set[str], function_like: set[str]) -> li
 
 
 def macro_definition(macro: preprocess.Macro) -> str:
-    """A definition as :func:`define` spells it: ``(a,b) body``, whitespace normalized."""
-    params = "" if macro.params is None else f"({','.join(macro.params)})"
-    return normalize(f"{params} {macro.replacement}")
+    """A definition as :func:`define` spells it, whitespace normalized."""
+    if macro.params is None:
+        return OBJECT_LIKE + normalize(macro.replacement)
+    return normalize(f"({','.join(macro.params)}) {macro.replacement}")
 
 
 def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> list[MacroEvent]:
