@@ -189,3 +189,21 @@ def test_requirement_satisfied_inside_one_entry(tmp_path: Path, frontend: str) -
     (tmp_path / "u.cc").write_text('#include "a.cc"\n')
     result = lint(tmp_path / "u.cc", Settings(profiles=(PROFILE,), frontend=frontend))
     assert [(f.code, f.message.split("`")[3]) for f in result.findings] == [("AM104", "j")]
+
+
+def test_one_type_has_one_spelling() -> None:
+    from amalint.analysis.spelling import (array_bounds_differ_only, parameter_spelling,
+                                           signature_spelling, type_spelling)
+    assert type_spelling("void const *") == type_spelling("const void*") == "const void*"
+    assert type_spelling("unsigned") == type_spelling("int unsigned") == "unsigned int"
+    assert type_spelling("long int") == "long" and type_spelling("signed char") == "signed char"
+    assert type_spelling("char") != type_spelling("signed char")
+    assert type_spelling("int const* const") == "const int*const"
+    assert parameter_spelling("U32[ZSTD_REP_NUM]") == parameter_spelling("U32 *") == "U32*"
+    assert parameter_spelling("int[3][4]") == "int(*)[4]"
+    assert parameter_spelling("const int") == "int" and parameter_spelling("char* const") == "char*"
+    assert parameter_spelling("const char*") == "const char*"
+    assert signature_spelling("(T[3], void const*, std::map<int, int>)") == \
+        "(T*, const void*, std::map<int,int>)"
+    assert array_bounds_differ_only(type_spelling("long[/* N */]"), type_spelling("long[4]"))
+    assert not array_bounds_differ_only("long[3]", "long[4]")

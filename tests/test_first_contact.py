@@ -118,6 +118,26 @@ def test_paths_that_stand_for_no_umbrella_get_a_note_not_a_pass(tmp_path: Path) 
     assert one_line(missing.stderr) == "amalint: error: nope.md: no such file"
 
 
+def test_no_path_with_a_non_unity_build_directory_lints_the_umbrellas_below(
+        tmp_path: Path) -> None:
+    """`amalint check` with no path lints the umbrellas below the working directory when the
+    build directory it finds has no unity sources; with neither, it says so (exit 2)."""
+    (tmp_path / "a.cc").write_text("static int Twice(int x) { return 2 * x; }\n")
+    (tmp_path / "b.cc").write_text("static int Twice(int x) { return x + x; }\n")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "compile_commands.json").write_text(
+        f'[{{"directory": "{tmp_path}", "file": "a.cc", "arguments": ["c++", "-c", "a.cc"]}}]')
+    alone = amalint("check", cwd=tmp_path)
+    assert alone.returncode == 2
+    assert one_line(alone.stderr) == (
+        "amalint: error: build: no unity sources (CMake's UNITY_BUILD is off); "
+        "--unity-readiness checks what a unity build would meet")
+    (tmp_path / "all.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    found = amalint("check", "--format", "json", cwd=tmp_path)
+    assert found.returncode == 1, found.stderr
+    assert [(f["code"], f["filename"]) for f in found.json] == [("AM201", "b.cc")]
+
+
 # --- line endings and byte order marks ------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from amalint.analysis.alone import AloneOrder
+from amalint.analysis.spelling import array_bounds_differ_only, signature_spelling, type_spelling
 from amalint.model import ANONYMOUS, Declaration, DeclKind, FileFacts, Umbrella, visible_scope
 
 _SKIPPED = (DeclKind.NAMESPACE, DeclKind.USING)
@@ -197,8 +198,7 @@ def clash(a: Declaration, b: Declaration, is_c: bool,
           aliases: dict[str, str] | None = None) -> str | None:
     """What the compiler says of ``b`` after ``a`` (same scope and name), or ``None``; types
     are compared with the typedef names of ``aliases`` resolved."""
-    if aliases:
-        a, b = _resolved(a, aliases), _resolved(b, aliases)
+    a, b = _resolved(a, aliases or {}), _resolved(b, aliases or {})
     kinds = {a.kind, b.kind}
     if kinds == {DeclKind.TYPE}:
         return "redefinition" if a.definition and b.definition else None
@@ -221,8 +221,9 @@ def clash(a: Declaration, b: Declaration, is_c: bool,
 
 
 def _resolved(decl: Declaration, aliases: dict[str, str]) -> Declaration:
-    return replace(decl, type=resolved(decl.type, aliases),
-                   signature=resolved(decl.signature, aliases) if decl.signature else None)
+    """``decl`` with its types in one spelling (see :mod:`.spelling`), typedef names resolved."""
+    signature = signature_spelling(resolved(decl.signature, aliases)) if decl.signature else None
+    return replace(decl, type=type_spelling(resolved(decl.type, aliases)), signature=signature)
 
 
 def _functions(a: Declaration, b: Declaration, is_c: bool) -> str | None:
@@ -241,7 +242,7 @@ def _functions(a: Declaration, b: Declaration, is_c: bool) -> str | None:
 
 
 def _variables(a: Declaration, b: Declaration, is_c: bool) -> str | None:
-    if a.type and b.type and a.type != b.type:
+    if a.type and b.type and a.type != b.type and not array_bounds_differ_only(a.type, b.type):
         return "conflicting types"
     if b.storage == "static" and _external(a):
         return "static declaration follows non-static declaration"

@@ -40,6 +40,9 @@ class BuildRun:
     build: Build | None
     results: list[Result] = field(default_factory=list)
     rest: tuple[Path, ...] = ()
+    #: Why there was nothing to lint in the build (no unity sources): the error when the
+    #: umbrella search below the working directory finds nothing either.
+    idle: str = ""
 
     def claims(self, umbrella: Path) -> bool:
         """Whether an umbrella the search found is a generated unity source (linted here)."""
@@ -67,12 +70,14 @@ def run(paths: Sequence[Path], configs: Configs, names: Sequence[str], readiness
             units = [virtual_unit(p) for p in pools]
         else:
             units = [generated_unit(t, u, build.pools) for t in targets for u in t.unity_files]
-            if not units and (names or not _has_umbrellas(configs)):
+            if not units:
                 setting = "CMake's UNITY_BUILD" if build.system == "CMake" else \
                     "Meson's unity option"
-                raise InputError(f"{display(build.directory)}: no unity sources ({setting} "
-                                 "is off); --unity-readiness checks what a unity build would "
-                                 "meet")
+                idle = (f"{display(build.directory)}: no unity sources ({setting} is off); "
+                        "--unity-readiness checks what a unity build would meet")
+                if names:
+                    raise InputError(idle)
+                return BuildRun(build, idle=idle)
         return BuildRun(build, lint_units(units, configs, build, runner))
     generated: list[BuildUnit] = []
     readied: dict[Pool, None] = {}
@@ -106,10 +111,6 @@ def claimed(build_run: BuildRun, umbrellas: Sequence[Path], configs: Configs,
     units = [generated_unit(*found, build.pools) for u in umbrellas
              if (found := build.unity_file(u)) is not None]
     return lint_units(units, configs, build, runner) if units else []
-
-
-def _has_umbrellas(configs: Configs) -> bool:
-    return bool(configs(Path.cwd()).umbrellas)
 
 
 def _selected(build: Build, names: Sequence[str]) -> list[Target]:

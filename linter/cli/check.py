@@ -111,8 +111,10 @@ def check(
             paths = built.rest
         elif built.build is None or not (unity_readiness or target_names):
             paths = tuple(configured(configs(Path.cwd()))) or (
-                (Path("."),) if built.build is None else ())
+                (Path("."),) if built.build is None or built.idle else ())
         found = targets(paths, configs)
+        if built.idle and not found.umbrellas:
+            raise InputError(built.idle)  # neither the build nor the tree has a unit to lint
         if not quiet:
             for note in found.notes:
                 click.echo(f"amalint: note: {note}", err=True)

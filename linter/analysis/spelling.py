@@ -1,0 +1,122 @@
+"""One spelling for each C/C++ type a declaration writes, so that two spellings of one type
+compare equal: ``void const*`` and ``const void*``, ``unsigned`` and ``unsigned int``,
+``long int`` and ``long``; comments dropped. A parameter declared as an array is a pointer
+(``U32 rep[ZSTD_REP_NUM]`` and ``U32 rep[3]`` are both ``U32*``).
+
+Pure functions over the spelled text (after typedef names are resolved, see
+:func:`amalint.analysis.redeclarations.resolved`). They make spellings equal, never unequal: a
+type they cannot take apart is left as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+_TOKEN = re.compile(r"\w+|\S")
+_CV = ("const", "volatile")
+#: Words of the builtin arithmetic types, in the order the canonical spelling uses.
+_BUILTIN = ("signed", "unsigned", "short", "long", "char", "int", "float", "double", "bool",
+            "void", "_Bool", "wchar_t", "char8_t", "char16_t", "char32_t")
+
+
+def type_spelling(text: str) -> str:
+    """``text`` with its leading declaration specifiers in one order (see the module
+    docstring); what follows the first ``*``, ``&``, ``(`` or ``[`` stays as it is."""
+    tokens = _TOKEN.findall(_COMMENT.sub(" ", text))
+    cut = next((i for i, t in enumerate(tokens) if t in "*&([<:,"), len(tokens))
+    head, rest = tokens[:cut], tokens[cut:]
+    cv = [q for q in _CV if q in head]
+    builtin = _builtin([t for t in head if t in _BUILTIN])
+    others = [t for t in head if t not in _CV and t not in _BUILTIN]
+    return _join([*cv, *builtin, *others], rest)
+
+
+def parameter_spelling(text: str) -> str:
+    """A parameter's type as the function's type has it: an array is a pointer to its element
+    (``T[N]`` is ``T*``, ``T[N][M]`` is ``T(*)[M]``)."""
+    spelled = _top_level_cv_dropped(type_spelling(text))
+    bracket = spelled.find("[")
+    if bracket < 0 or "(" in spelled[:bracket]:
+        return spelled
+    close = spelled.find("]", bracket)
+    if close < 0:
+        return spelled
+    element, inner = spelled[:bracket].rstrip(), spelled[close + 1:].lstrip()
+    return f"{element}(*){inner}" if inner else f"{element}*"
+
+
+def _top_level_cv_dropped(spelled: str) -> str:
+    """A parameter's own ``const``/``volatile`` is not part of the function's type."""
+    if not any(c in spelled for c in "*&([<:"):
+        words = spelled.split()
+        return " ".join(w for w in words if w not in _CV) if len(words) > 1 else spelled
+    for cv in _CV:
+        if spelled.endswith("*" + cv):
+            return spelled[:-len(cv)]
+    return spelled
+
+
+def signature_spelling(signature: str) -> str:
+    """A ``(T1, T2)`` parameter list with each type spelled by :func:`parameter_spelling`."""
+    open_ = signature.find("(")
+    if open_ < 0 or not signature.endswith(")"):
+        return signature
+    return (signature[:open_ + 1]
+            + ", ".join(parameter_spelling(p) for p in _split(signature[open_ + 1:-1])) + ")")
+
+
+def array_bounds_differ_only(a: str, b: str) -> bool:
+    """Whether two array types differ only in that one leaves its first bound out (``extern
+    T x[];`` then ``T x[N];``): one type, completed by the second declaration."""
+    return _unbounded(a) == _unbounded(b) and ("[]" in (a[a.find("["):a.find("]") + 1],
+                                                        b[b.find("["):b.find("]") + 1]))
+
+
+def _unbounded(text: str) -> str:
+    start, end = text.find("["), text.find("]")
+    return text if start < 0 or end < start else text[:start] + "[]" + text[end + 1:]
+
+
+def _wordy(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _builtin(words: list[str]) -> list[str]:
+    if not words:
+        return []
+    counts = {w: words.count(w) for w in words}
+    if "unsigned" not in counts and "char" not in counts:
+        counts.pop("signed", None)  # signed int is int, signed char is not char
+    if "int" in counts and ({"short", "long"} & counts.keys()):
+        counts.pop("int")  # short int is short, long long int is long long
+    if not ({"char", "int", "short", "long", "float", "double", "bool", "void", "_Bool",
+             "wchar_t", "char8_t", "char16_t", "char32_t"} & counts.keys()):
+        counts["int"] = 1  # unsigned is unsigned int, signed is int
+    return [w for w in _BUILTIN for _ in range(counts.get(w, 0))]
+
+
+def _join(head: list[str], rest: list[str]) -> str:
+    """Tokens as one string, a space only between two words."""
+    out = ""
+    for token in [*head, *rest]:
+        if out and _wordy(out[-1]) and _wordy(token[0]):
+            out += " "
+        out += token
+    return out
+
+
+def _split(params: str) -> list[str]:
+    """Top-level comma-separated pieces (commas inside ``()``, ``[]``, ``<>`` stay)."""
+    pieces: list[str] = []
+    depth = start = 0
+    for i, ch in enumerate(params):
+        if ch in "([<":
+            depth += 1
+        elif ch in ")]>":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            pieces.append(params[start:i].strip())
+            start = i + 1
+    last = params[start:].strip()
+    return [*pieces, last] if last or pieces else []
