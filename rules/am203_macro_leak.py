@@ -8,8 +8,14 @@ later file that first `#undef`s the macro, or defines it identically, is not aff
 guards and macros the umbrella defines itself are not leaks. A function-like macro is used only
 where a `(` follows its name, as the preprocessor sees it.
 
-One finding per leaking macro, at its `#define`, naming the first place affected in each later
-file (up to five).
+Where the leak changes what compiles, the finding is an error at the later file's line: a
+declaration the macro rewrites (`#define capacity (4)` before `static int capacity(int)`), or
+what the compiler reports there (with libclang, the compiler's own diagnostic). A different
+redefinition is a warning at the redefinition (the compiler's "redefined" warning), and says so
+when the later file's setting is lost because a header it includes was already read. A silent
+change (a use, an `#ifdef`) is one warning per leaking macro at its `#define`, naming the first
+place affected in each later file (up to five). Two headers that share one include guard, so
+that the second is skipped, are an error at the second's `#include`.
 
 ## Why is this bad?
 Each source was written to be compiled alone, with only its own macros in effect. In a unity

@@ -23,9 +23,9 @@ code for another compiler.
 
 ## Example
 ```text
-amalint check umbrella.cc -- -Iinclude
-umbrella.cc:4:1: AM301 src/codec.cc: 1 compile error(s), first 'codec.cc:3: unknown type name
-'Frame'' (facts there may be missing)
+$ amalint check umbrella.cc --frontend libclang -- -Iinclude
+umbrella.cc:2:1: AM301 `src/codec.cc`: 2 compile error(s), first 'codec.cc:2: unknown type
+name 'Frame'', 'codec.cc:2: use of undeclared identifier 'Frame''; facts there may be missing
 ```
 
 ## Use instead

@@ -192,8 +192,12 @@ def test_requirement_satisfied_inside_one_entry(tmp_path: Path, frontend: str) -
 
 
 def test_one_type_has_one_spelling() -> None:
-    from amalint.analysis.spelling import (array_bounds_differ_only, parameter_spelling,
-                                           signature_spelling, type_spelling)
+    from amalint.analysis.spelling import (
+        array_bounds_differ_only,
+        parameter_spelling,
+        signature_spelling,
+        type_spelling,
+    )
     assert type_spelling("void const *") == type_spelling("const void*") == "const void*"
     assert type_spelling("unsigned") == type_spelling("int unsigned") == "unsigned int"
     assert type_spelling("long int") == "long" and type_spelling("signed char") == "signed char"

@@ -64,13 +64,13 @@ def candidates(settings: Settings, umbrella: Umbrella, files: Iterable[Path]) ->
     else:
         dirs = dict.fromkeys([umbrella.path.parent, *(inc.resolved.parent for inc in
                                                       umbrella.includes if inc.resolved)])
-        names = (p for d in dirs if _below(d, root)
+        names = (p for d in dirs if d.is_relative_to(root)
                  for p in walk(d, SOURCE_SUFFIXES, settings.exclude, project=root,
                                recursive=False))
     found: list[Path] = []
     for name in names:
         path = real(name)
-        if path not in known and _below(path, root) and _utf8(path):
+        if path not in known and path.is_relative_to(root) and _utf8(path):
             known.add(path)
             found.append(path)
     return found
@@ -83,10 +83,6 @@ def _utf8(path: Path) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _below(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
 
 
 def find_orphans(settings: Settings, model: CodeModel, requirements: Sequence[Requirement],

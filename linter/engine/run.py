@@ -32,7 +32,7 @@ ORPHAN_RULE = "AM205"
 
 def selected_rules(settings: Settings) -> list[Rule]:
     """Rules chosen by code prefixes, as ruff does: ``select`` (default: all) plus
-    ``extend-select``, less ``ignore``; ``AM1`` selects AM101 to AM104, ``ALL`` all."""
+    ``extend-select``, less ``ignore``; ``AM1`` selects AM101 to AM105, ``ALL`` all."""
 
     def matches(code: str, prefixes: Iterable[str]) -> bool:
         return any(p == "ALL" or code.startswith(p) for p in prefixes)

@@ -59,10 +59,10 @@ def open_report(path: Path) -> Iterator[TextIO]:
     cwd = real(Path.cwd())
     lexical = Path(os.path.abspath(path))
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    if _below(lexical, Path(os.path.abspath(Path.cwd()))) or _below(lexical, cwd):
+    if lexical.is_relative_to(Path(os.path.abspath(Path.cwd()))) or lexical.is_relative_to(cwd):
         if os.path.islink(lexical):
             raise InputError(f"{path}: is a symbolic link; not writing the report through it")
-        if not _below(real(lexical.parent), cwd):
+        if not real(lexical.parent).is_relative_to(cwd):
             raise InputError(f"{path}: leads outside the working directory through a symbolic "
                              "link; not writing the report there")
         flags |= getattr(os, "O_NOFOLLOW", 0)
@@ -79,7 +79,3 @@ def open_report(path: Path) -> Iterator[TextIO]:
             yield out
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-
-
-def _below(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents

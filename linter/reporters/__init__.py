@@ -1,6 +1,8 @@
-"""Reporters: each renders findings through the same ``render(findings, out, sources)`` function
-(text, concise, json, json-lines, github, sarif); also the ``--statistics`` table, the graph
-pictures and the rule documentation page."""
+"""Reporters: one module per output format (text, concise, json, json-lines, github, sarif),
+each a ``render(findings, out, ...)`` that takes the findings, the output stream and what the
+format needs besides (the source lines, the fixable findings, the documentation URL);
+:func:`render_machine` picks one by name. Also the ``--statistics`` table, the graph pictures
+and the rule documentation page."""
 
 from __future__ import annotations
 

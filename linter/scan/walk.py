@@ -141,7 +141,7 @@ def walk(root: Path, suffixes: tuple[str, ...] | None = None, excludes: Sequence
                     continue
                 if entry.is_symlink():
                     target = real(path)
-                    if not is_regular(target) or not _below(target, inside):
+                    if not is_regular(target) or not target.is_relative_to(inside):
                         continue
                 elif not stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
                     continue
@@ -150,7 +150,3 @@ def walk(root: Path, suffixes: tuple[str, ...] | None = None, excludes: Sequence
             if not ignored(path, False):
                 yield path
         todo.extend(reversed(subdirs))
-
-
-def _below(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents

@@ -13,7 +13,6 @@ set-up's, not the project's: they become one input warning.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from amalint.frontends.libclang.library import install_hint, major_version, version
@@ -89,8 +88,3 @@ def collect(builder: Builder) -> tuple[list[CompilerDiagnostic], list[Diagnostic
             f"(stddef.h and the like are missing): {install_hint(libclang)}",
         ))
     return out, setup
-
-
-def charged_files(diagnostics: tuple[CompilerDiagnostic, ...]) -> set[Path]:
-    """The project files with compile errors."""
-    return {d.charged for d in diagnostics if d.severity is Severity.ERROR}
