@@ -5,9 +5,9 @@ given with ``--umbrella PATH``), one run measures, as whole processes:
 
 * ``clang++ -fsyntax-only`` and ``clang++ -E`` (preprocessing only, the practical floor) of
   the umbrella with the same flags (``-std=c++17 -w`` added);
-* ``amalint check --frontend F UMBRELLA -- FLAGS`` for each front end asked for, *cold* (any
-  cache of amalint emptied first: ``.amalint_cache/`` in the working directory and a fresh
-  ``XDG_CACHE_HOME``) and *warm* (run again right after, the cache kept); Python's bytecode
+* ``amalint check --frontend F UMBRELLA -- FLAGS`` for each front end asked for, *cold* (with
+  a fresh, empty cache directory, ``AMALINT_CACHE_DIR``) and *warm* (run again right after,
+  the cache kept); Python's bytecode
   cache is kept in both, as in a normal install;
 
 and prints, per command, medians over ``--repeat`` rounds of CPU seconds (user + system, child
@@ -42,9 +42,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import generate, unit_bytes
 
-#: What a cold run of amalint removes first (in the working directory).
-CACHE_DIR_NAME = ".amalint_cache"
-
 
 @dataclass
 class Command:
@@ -78,10 +75,10 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, flo
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
 
 
-def clear_cache(cwd: Path, xdg: Path) -> None:
-    shutil.rmtree(cwd / CACHE_DIR_NAME, ignore_errors=True)
-    shutil.rmtree(xdg, ignore_errors=True)
-    xdg.mkdir(parents=True)
+def clear_cache(cache: Path) -> None:
+    """Make ``cache`` a fresh, empty directory."""
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
 
 
 def run_unit(commands: list[Command], cwd: Path, repeat: int, scratch: Path) -> None:
@@ -92,10 +89,10 @@ def run_unit(commands: list[Command], cwd: Path, repeat: int, scratch: Path) -> 
         for command in commands:
             env = dict(base_env)
             if command.mode is not None:
-                xdg = scratch / f"xdg-{command.label}"
+                cache = scratch / f"cache-{command.label}"
                 if command.mode == "cold":
-                    clear_cache(cwd, xdg)
-                env["XDG_CACHE_HOME"] = str(xdg)
+                    clear_cache(cache)
+                env["AMALINT_CACHE_DIR"] = str(cache)
             sample = measure(command.argv, cwd, env)
             if round_number:
                 command.samples.append(sample)

@@ -139,8 +139,9 @@ def samples(text: str) -> Iterator[Sample]:
         yield Sample(m.start("body"), m.end("body"), keys, m.group("lang"), m.group("body"))
 
 
-def run(command: str, cwd: Path, hide: tuple[Path, ...]) -> str:
-    """What ``command`` prints, as the README shows it."""
+def run(command: str, cwd: Path, hide: tuple[Path, ...], cache: Path) -> str:
+    """What ``command`` prints, as the README shows it, with ``cache`` as amalint's cache
+    directory (never the user's own)."""
     show_exit = command.endswith(_EXIT)
     command = command.removesuffix(_EXIT)
     command = re.sub(r"\s+#\s.*$", "", command)
@@ -148,7 +149,8 @@ def run(command: str, cwd: Path, hide: tuple[Path, ...]) -> str:
     assert argv[0] == "amalint", command
     proc = subprocess.run([sys.executable, "-m", "amalint", *argv[1:]], cwd=cwd,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}, timeout=300)
+                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100",
+                               "AMALINT_CACHE_DIR": str(cache)}, timeout=300)
     out = "".join(line.rstrip() + "\n" for line in proc.stdout.splitlines())
     for path in hide:
         out = out.replace(str(path), "/…")
@@ -158,8 +160,9 @@ def run(command: str, cwd: Path, hide: tuple[Path, ...]) -> str:
 
 
 def render(sample: Sample) -> str:
-    """The block's text, produced by running its commands."""
+    """The block's text, produced by running its commands (with a cache of their own)."""
     with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp).resolve() / "amalint-cache"
         base = ROOT
         hide: tuple[Path, ...] = (ROOT,)
         if "setup" in sample.keys:
@@ -167,12 +170,12 @@ def render(sample: Sample) -> str:
             hide = (base, ROOT)
         cwd = base / sample.keys.get("cwd", ".")
         if "cmd" in sample.keys:
-            return run(sample.keys["cmd"], cwd, hide)
+            return run(sample.keys["cmd"], cwd, hide, cache)
         out = []
         for line in sample.body.splitlines():
             if line.startswith("$ "):
                 out.append(line + "\n")
-                out.append(run(line[2:], cwd, hide))
+                out.append(run(line[2:], cwd, hide, cache))
         return "".join(out)
 
 

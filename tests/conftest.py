@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,15 @@ FIXTURES = ROOT / "fixtures"
 COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]
 #: Both front ends; tests that take the ``frontend`` fixture run under each.
 FRONTENDS = ["tree-sitter", "libclang"]
+_session_cache: list[Path] = []
+
+
+def session_cache() -> Path:
+    """The cache directory of :func:`amalint` runs, one per test session (removed at its end):
+    the tests never write into the developer's own cache."""
+    if not _session_cache:
+        _session_cache.append(Path(tempfile.mkdtemp(prefix="amalint-tests-cache-")))
+    return _session_cache[0]
 
 
 @dataclass(frozen=True)
@@ -34,12 +44,15 @@ class Run:
         return json.loads(self.stdout)
 
 
-def amalint(*args: str, cwd: Path) -> Run:
-    """Run the installed command line, as a user would."""
+def amalint(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run the installed command line, as a user would; with ``env`` as its environment if
+    given, else with the tests' own cache directory (never the developer's)."""
+    if env is None:
+        env = {**os.environ, "AMALINT_CACHE_DIR": str(session_cache())}
     proc = subprocess.run(
         [sys.executable, "-m", "amalint", *args], cwd=cwd, capture_output=True, text=True,
         errors="surrogateescape",  # file names that are not UTF-8 come back as they were
-        env={**os.environ, "NO_COLOR": "1"}, timeout=120,
+        env={**env, "NO_COLOR": "1"}, timeout=120,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
@@ -83,6 +96,22 @@ def frontend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(params=COMPILERS)
 def compiler(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _user_cache(tmp_path_factory: pytest.TempPathFactory,
+                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's user cache directory is a fresh one of its own (``XDG_CACHE_HOME``, which
+    the runs a test starts inherit), and ``AMALINT_*`` settings of the developer's shell do not
+    leak in."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+    for name in [n for n in os.environ if n.startswith("AMALINT_")]:
+        monkeypatch.delenv(name)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for path in _session_cache:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:

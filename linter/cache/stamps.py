@@ -96,8 +96,11 @@ def unchanged(stamp: FileStamp) -> bool:
 
 def resolves_alike(includes: Iterable[IncludeStamp], search: SearchPath) -> bool:
     """Whether every include still leads where it led: resolved again as
-    :meth:`~amalint.scan.search.SearchPath.resolve` does, on strings (a unit has a thousand
-    includes; this runs on every cache hit)."""
+    :meth:`~amalint.scan.search.SearchPath.resolve` does (an absolute spelling opened as it
+    is; a quoted include next to its file, then on the include path, then in the project root;
+    an angled one on the include path), on strings (a unit has a thousand includes; this runs
+    on every cache hit)."""
+    root = [] if search.root is None else [str(search.root)]
     quote = [str(d) for d in (*search.quote_dirs, *search.include_dirs)]
     angled = [str(d) for d in search.include_dirs]
     found: dict[tuple[bool, str], str | None] = {}
@@ -107,10 +110,18 @@ def resolves_alike(includes: Iterable[IncludeStamp], search: SearchPath) -> bool
         if key not in found:
             found[key] = next((os.path.realpath(p) for d in (angled if is_angled else quote)
                                if os.path.isfile(p := os.path.join(d, spelling))), None)
+            if found[key] is None and not is_angled:  # the project root, tried last
+                found[key] = next((os.path.realpath(p) for d in root
+                                   if os.path.isfile(p := os.path.join(d, spelling))), None)
         return found[key]
 
     for inc in includes:
-        if inc.angled:
+        if not inc.spelling or "\0" in inc.spelling:
+            resolved = None
+        elif inc.spelling.startswith("/"):  # the compiler opens the path itself
+            resolved = os.path.realpath(inc.spelling) if os.path.isfile(inc.spelling) \
+                else None
+        elif inc.angled:
             resolved = lookup(True, inc.spelling)
         else:
             local = os.path.join(inc.directory, inc.spelling)

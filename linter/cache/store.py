@@ -11,7 +11,9 @@ link or anything but a regular file in the directory is not followed or read.
 
 Size: reading an entry marks it used (its modification time); :meth:`Store.evict`, run once at
 the end of a run, removes the least recently used entries once all of them together are over
-the limit, down to three quarters of it, and temporary files a crashed run left behind.
+the limit, down to three quarters of it, and temporary files a crashed run left behind. It
+removes nothing but regular files named as amalint names them, in a directory amalint tagged,
+and follows no symbolic link (:mod:`.sweep`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,22 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import time
 from pathlib import Path
 from typing import Any
 
 from amalint.cache.key import FORMAT
+from amalint.cache.sweep import (
+    ENTRY_NAME,
+    TEMP_NAME,
+    TEMP_PREFIX,
+    holds,
+    opened,
+    regular_files,
+    remove,
+)
 
 #: The default bound of the entries' total size.
 LIMIT_BYTES = 256 * 1024 * 1024
@@ -37,7 +49,9 @@ TAG_NAME = "CACHEDIR.TAG"
 TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
        "# This file is a cache directory tag created by amalint.\n"
        "# For information about cache directory tags see https://bford.info/cachedir/\n")
-_TEMP_PREFIX = ".tmp-"
+GITIGNORE = "# Automatically created by amalint.\n*\n"
+#: A key: a SHA-256 (:func:`amalint.cache.key.digest`).
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 class Store:
@@ -50,14 +64,14 @@ class Store:
         self._ready = False
 
     def _path(self, key: str) -> Path:
-        if not key.isalnum():
+        if not _KEY.fullmatch(key):
             raise ValueError(f"bad cache key {key!r}")
         return self.entries / f"{key}.json"
 
     def load(self, key: str) -> Any:
         """The value stored under ``key``, or ``None``."""
         path = self._path(key)
-        if self.entries.is_symlink():
+        if self._linked():
             return None
         try:
             # a planted symbolic link or FIFO is not followed, nor waited on
@@ -85,6 +99,14 @@ class Store:
             os.utime(path)  # used now: last to be evicted
         return value.get("value")
 
+    def _linked(self) -> bool:
+        """Whether the directory or its entry directory is a symbolic link (or has a name the
+        file system refuses)."""
+        try:
+            return self.directory.is_symlink() or self.entries.is_symlink()
+        except (OSError, ValueError):
+            return True
+
     def save(self, key: str, value: Any) -> bool:
         """Store ``value`` under ``key``; ``False`` if the directory cannot be written."""
         text = json.dumps({"format": FORMAT, "key": key, "value": value},
@@ -99,44 +121,37 @@ class Store:
     def _prepare(self) -> None:
         if self._ready:
             return
-        if self.entries.is_symlink():  # not amalint's: it could point anywhere
-            raise OSError(f"{self.entries} is a symbolic link")
+        if self._linked():  # not amalint's: it could point anywhere
+            raise OSError(f"{self.directory} or {self.entries} is a symbolic link")
         self.entries.mkdir(parents=True, exist_ok=True)
-        for name, text in ((".gitignore", "# Automatically created by amalint.\n*\n"),
-                           (TAG_NAME, TAG)):
+        for name, text in ((".gitignore", GITIGNORE), (TAG_NAME, TAG)):
             if not (self.directory / name).is_file():
                 _write_atomic(self.directory / name, text.encode(), mode=0o644)
         self._ready = True
 
     def evict(self) -> int:
         """Remove least recently used entries beyond the limit; return how many."""
-        try:
-            listing = list(os.scandir(self.entries))
-        except OSError:
-            return 0
+        with opened(self.directory) as top:
+            if top is None or not holds(top, TAG_NAME, TAG):
+                return 0
+            with opened(self.entries.name, dir_fd=top) as entries:
+                return 0 if entries is None else self._evict(entries)
+
+    def _evict(self, fd: int) -> int:
         now = time.time()
-        entries = []
-        for item in listing:
-            try:
-                stat = item.stat()
-            except OSError:
-                continue
-            if item.name.startswith(_TEMP_PREFIX):
-                if now - stat.st_mtime > STALE_TEMP_SECONDS:
-                    with contextlib.suppress(OSError):
-                        os.unlink(item.path)
-                continue
-            entries.append((stat.st_mtime_ns, stat.st_size, item.path))
+        for name, info in regular_files(fd, TEMP_NAME):
+            if now - info.st_mtime > STALE_TEMP_SECONDS:
+                remove(fd, name)
+        entries = [(info.st_mtime_ns, info.st_size, name)
+                   for name, info in regular_files(fd, ENTRY_NAME)]
         total = sum(size for _, size, _ in entries)
         if total <= self.limit:
             return 0
         removed = 0
-        for _, size, path in sorted(entries):
+        for _, size, name in sorted(entries):
             if total <= self.limit * 3 // 4:
                 break
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-                removed += 1
+            removed += remove(fd, name)
             total -= size
         return removed
 
@@ -144,7 +159,7 @@ class Store:
 def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     import tempfile  # only a miss writes
 
-    fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
+    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

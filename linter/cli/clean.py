@@ -1,6 +1,7 @@
-"""``amalint clean``: remove the cache directory a ``check`` from here would use (and the
-platform-directory fallback of this project, if there is one), and nothing else: a directory
-without amalint's cache tag is left alone (exit 2)."""
+"""``amalint clean``: remove the cache directory a ``check`` from here would use (and this
+project's directory in the user's cache directory, if the cache is elsewhere), and nothing
+else: only the files amalint wrote there go, no symbolic link is followed, and a directory
+without amalint's cache tag, or a symbolic link, is left alone (exit 2)."""
 
 from __future__ import annotations
 
@@ -20,14 +21,18 @@ from amalint.errors import InputError
 @COMMON[1]  # --isolated
 @OPTIONS[2]  # --cache-dir
 def clean(config: Path | None, isolated: bool, cache_dir: Path | None) -> None:
-    """Remove amalint's cache (the directory of --cache-dir, config `cache-dir`, or
-    .amalint_cache at the project root)."""
+    """Remove amalint's cache (the directory of --cache-dir, config `cache-dir`, or this
+    project's in the user's cache directory): only files amalint wrote there."""
     try:
         configs = Configs(config, isolated)
         directory = where(configs, cache_dir)
         fallback = platform_dir(project_root(configs.config_for(Path.cwd()), Path.cwd()))
         for path in dict.fromkeys((directory, fallback)):
-            if remove(path):
+            left = remove(path)
+            if left == 0:
                 click.echo(f"Removed {display(path)}", err=True)
+            elif left is not None:
+                click.echo(f"Removed amalint's files from {display(path)}; left {left} "
+                           "item(s) amalint did not write", err=True)
     except InputError as exc:
         fail(str(exc))

@@ -18,10 +18,12 @@ OPTIONS = [
                  help="Lint up to N units at once, in worker processes (default: the number "
                  "of cores; 1: in this process)."),
     click.option("--no-cache", is_flag=True, envvar="AMALINT_NO_CACHE",
-                 help="Neither read nor write the cache."),
+                 help="Neither read nor write the cache (nothing is written anywhere)."),
     click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
                  envvar="AMALINT_CACHE_DIR", default=None,
-                 help="The cache directory (default: .amalint_cache at the project root)."),
+                 help="The cache directory (default: config `cache-dir`, else one per project "
+                 "in the user's cache directory, e.g. ~/.cache/amalint/; never in the project "
+                 "unless asked)."),
 ]
 
 

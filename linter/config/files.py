@@ -4,6 +4,7 @@ effective settings."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -190,7 +191,9 @@ _KEYS: Mapping[str, tuple[_Type, Apply]] = {
     "exclude": (STRINGS, _exclude),
     "fail-on": (STRING, _choice("fail-on", FAIL_ON, "fail_on")),
     "docs-url": (STRING, lambda s, v, o: replace(s, docs_url=v)),
-    "cache-dir": (STRING, lambda s, v, o: replace(s, cache_dir=(o.parent / v).resolve())),
+    # absolute, a symbolic link not resolved: the cache refuses to follow one
+    "cache-dir": (STRING, lambda s, v, o: replace(
+        s, cache_dir=Path(os.path.abspath(o.parent / v)))),
 }
 
 #: The config keys, in the order ``amalint config`` prints them.
