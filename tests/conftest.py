@@ -98,15 +98,19 @@ def compiler(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+#: The environment variables amalint itself reads.
+AMALINT_SETTINGS = ("AMALINT_CACHE_DIR", "AMALINT_NO_CACHE")
+
+
 @pytest.fixture(autouse=True)
 def _user_cache(tmp_path_factory: pytest.TempPathFactory,
                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test's user cache directory is a fresh one of its own (``XDG_CACHE_HOME``, which
-    the runs a test starts inherit), and ``AMALINT_*`` settings of the developer's shell do not
-    leak in."""
+    the runs a test starts inherit), and the cache settings of the developer's shell do not
+    leak in (the test suite's own ``AMALINT_FUZZ_*`` and similar knobs stay)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
-    for name in [n for n in os.environ if n.startswith("AMALINT_")]:
-        monkeypatch.delenv(name)
+    for name in AMALINT_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

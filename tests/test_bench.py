@@ -23,4 +23,5 @@ def test_bench_prints_cpu_and_memory_of_amalint_and_the_compiler() -> None:
     for row in rows[1:]:
         cpu, wall, peak = (float(cell) for cell in row.split("|")[2:5])
         assert cpu > 0 and wall > 0 and peak > 1
-    assert rows[3].split("|")[5].strip().endswith(")")  # a ratio, and how many times less
+    # amalint's CPU as a multiple of the compiler's, whichever is faster
+    assert "\N{MULTIPLICATION SIGN}" in rows[3].split("|")[5]
