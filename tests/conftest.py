@@ -34,12 +34,12 @@ class Run:
         return json.loads(self.stdout)
 
 
-def amalint(*args: str, cwd: Path) -> Run:
-    """Run the installed command line, as a user would."""
+def amalint(*args: str, cwd: Path, timeout: float = 120) -> Run:
+    """Run the installed command line, as a user would (a hang fails after ``timeout``)."""
     proc = subprocess.run(
         [sys.executable, "-m", "amalint", *args], cwd=cwd, capture_output=True, text=True,
         errors="surrogateescape",  # file names that are not UTF-8 come back as they were
-        env={**os.environ, "NO_COLOR": "1"}, timeout=120,
+        env={**os.environ, "NO_COLOR": "1"}, timeout=timeout,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
