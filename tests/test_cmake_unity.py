@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from amalint.engine.readiness import include_line
 from amalint.errors import InputError
-from conftest import FIXTURES, amalint
+from conftest import FIXTURES, amalint, one_line
 
 PROJECT = FIXTURES / "cmake_unity"
 BIN = Path(sys.executable).parent
@@ -275,3 +275,27 @@ def test_the_readiness_include_line_is_exact() -> None:
     for name in ('/p/q">.cc', "/p/line\nbreak.cc", os.fsdecode(b"/p/n\xff.cc")):
         with pytest.raises(InputError):
             include_line(Path(name))
+
+
+def test_diff_of_a_cmake_file_that_is_not_utf8(tmp_path: Path) -> None:
+    """The AM101 fix edits CMakeLists.txt: --diff cannot show a file that is not UTF-8 as
+    text (one line, exit 2, nothing written); --fix keeps its bytes."""
+    project = tmp_path / "cmake_unity"
+    shutil.copytree(PROJECT, project)
+    shutil.copytree(FIXTURES / "plug" / "include", tmp_path / "plug" / "include")
+    build = tmp_path / "build"
+    configure(project, build, *VARIANTS["batch0"])
+    cmake = project / "CMakeLists.txt"
+    cmake.write_bytes(b"# caf\xe9\n" + cmake.read_bytes())
+    before = cmake.read_bytes()
+    args = ("check", "-p", str(build), "--unity-readiness", "--target", "app", "--unsafe-fixes")
+    diff = amalint(*args, "--diff", cwd=project)
+    assert diff.returncode == 2 and diff.stdout == "", diff.stdout + diff.stderr
+    assert one_line(diff.stderr) == ("amalint: error: CMakeLists.txt:1: not valid UTF-8 (byte "
+                                     "0xe9 at offset 5)")
+    assert cmake.read_bytes() == before
+    fixed = amalint(*args, "--fix", cwd=project)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    after = cmake.read_bytes()
+    assert after.startswith(b"# caf\xe9\n") and after != before
+    assert b"  app/main.cc\n  app/codecs.cc\n  app/viewer.cc\n  app/version.c)" in after
