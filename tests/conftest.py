@@ -44,15 +44,17 @@ class Run:
         return json.loads(self.stdout)
 
 
-def amalint(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run the installed command line, as a user would; with ``env`` as its environment if
-    given, else with the tests' own cache directory (never the developer's)."""
+def amalint(*args: str, cwd: Path, env: dict[str, str] | None = None,
+            timeout: float = 120) -> Run:
+    """Run the installed command line, as a user would (a hang fails after ``timeout``); with
+    ``env`` as its environment if given, else with the tests' own cache directory (never the
+    developer's)."""
     if env is None:
         env = {**os.environ, "AMALINT_CACHE_DIR": str(session_cache())}
     proc = subprocess.run(
         [sys.executable, "-m", "amalint", *args], cwd=cwd, capture_output=True, text=True,
         errors="surrogateescape",  # file names that are not UTF-8 come back as they were
-        env={**env, "NO_COLOR": "1"}, timeout=120,
+        env={**env, "NO_COLOR": "1"}, timeout=timeout,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

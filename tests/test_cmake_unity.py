@@ -9,6 +9,7 @@ tests hold amalint's findings against what the compiler and the program do.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, amalint
+from amalint.engine.readiness import include_line
+from amalint.errors import InputError
+from conftest import FIXTURES, amalint, one_line
 
 PROJECT = FIXTURES / "cmake_unity"
 BIN = Path(sys.executable).parent
@@ -220,3 +223,79 @@ def test_bad_build_input_is_one_line_and_exit_2(builds: dict[str, Path],
     (broken / "compile_commands.json").write_text("[{}]")
     _one_line_error(amalint("check", "-p", str(broken), "--unity-readiness", cwd=PROJECT),
                     "compile_commands.json", "entry 0")
+
+
+def _compdb_build(root: Path, names: list[str]) -> Path:
+    """A build directory with only a compilation database: target `app` of ``names`` (in
+    ``root/src``), each defining a static `clash`; the build directory."""
+    src, build = root / "src", root / "build"
+    src.mkdir()
+    build.mkdir()
+    entries = []
+    for number, name in enumerate(names):
+        (src / name).write_text(f"static int clash = {number};\nint f{number}() "
+                                "{ return clash; }\n")
+        entries.append({"directory": str(build), "file": str(src / name),
+                        "arguments": ["c++", "-c", str(src / name), "-o",
+                                      f"CMakeFiles/app.dir/src/{name}.o"]})
+    # json.dumps writes a name that is not UTF-8 as lone surrogates: a link names it instead
+    (build / "compile_commands.json").write_text(json.dumps(entries))
+    return build
+
+
+def test_readiness_includes_sources_named_with_quotes_and_backslashes(tmp_path: Path) -> None:
+    names = ['q"uote.cc', "back\\slash.cc", "it's.cc"]
+    build = _compdb_build(tmp_path, names)
+    result = amalint("check", "-p", str(build), "--unity-readiness", "--no-cache", "--format",
+                     "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    found = {(f["code"], f["filename"]) for f in result.json}
+    # each later definition collides with the first: every source was included and read
+    assert found == {("AM201", "src/back\\slash.cc"), ("AM201", "src/it's.cc")}
+    assert all('defined in `src/q"uote.cc`' in f["message"] for f in result.json)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="names that are not UTF-8: Linux")
+def test_readiness_names_a_source_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    build = _compdb_build(tmp_path, ["a.cc", "link.cc"])
+    bad = tmp_path / "src" / os.fsdecode(b"n\xff.cc")
+    (tmp_path / "src" / "link.cc").rename(bad)
+    (tmp_path / "src" / "link.cc").symlink_to(bad.name)  # the source resolves to bad's name
+    result = amalint("check", "-p", str(build), "--unity-readiness", "--no-cache",
+                     cwd=tmp_path, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr == (f"amalint: error: src/{bad.name}: the file name is not UTF-8, so no "
+                             "unit can #include it (a unit is read as UTF-8 text); rename it to "
+                             "check unity readiness\n")
+
+
+def test_the_readiness_include_line_is_exact() -> None:
+    assert include_line(Path('/p/q"uote.cc')) == b'#include </p/q"uote.cc>\n'
+    assert include_line(Path("/p/a\\b.cc")) == b'#include "/p/a\\b.cc"\n'
+    for name in ('/p/q">.cc', "/p/line\nbreak.cc", os.fsdecode(b"/p/n\xff.cc")):
+        with pytest.raises(InputError):
+            include_line(Path(name))
+
+
+def test_diff_of_a_cmake_file_that_is_not_utf8(tmp_path: Path) -> None:
+    """The AM101 fix edits CMakeLists.txt: --diff cannot show a file that is not UTF-8 as
+    text (one line, exit 2, nothing written); --fix keeps its bytes."""
+    project = tmp_path / "cmake_unity"
+    shutil.copytree(PROJECT, project)
+    shutil.copytree(FIXTURES / "plug" / "include", tmp_path / "plug" / "include")
+    build = tmp_path / "build"
+    configure(project, build, *VARIANTS["batch0"])
+    cmake = project / "CMakeLists.txt"
+    cmake.write_bytes(b"# caf\xe9\n" + cmake.read_bytes())
+    before = cmake.read_bytes()
+    args = ("check", "-p", str(build), "--unity-readiness", "--target", "app", "--unsafe-fixes")
+    diff = amalint(*args, "--diff", cwd=project)
+    assert diff.returncode == 2 and diff.stdout == "", diff.stdout + diff.stderr
+    assert one_line(diff.stderr) == ("amalint: error: CMakeLists.txt:1: not valid UTF-8 (byte "
+                                     "0xe9 at offset 5)")
+    assert cmake.read_bytes() == before
+    fixed = amalint(*args, "--fix", cwd=project)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    after = cmake.read_bytes()
+    assert after.startswith(b"# caf\xe9\n") and after != before
+    assert b"  app/main.cc\n  app/codecs.cc\n  app/viewer.cc\n  app/version.c)" in after

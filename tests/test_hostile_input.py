@@ -7,6 +7,7 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from amalint.config.settings import Settings
@@ -221,3 +222,140 @@ def test_orphan_candidates_that_cannot_be_included_are_skipped(tmp_path: Path) -
     result = amalint("check", "u.cc", "--format", "concise", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout.startswith("u.cc:1:1: AM102") and "AM205" not in result.stdout
+
+
+# --- build directories (-p): CMake's file API reply, Meson's introspection, CMake files ------
+
+CLASH = "static int clash = {};\nint f{}() {{ return clash; }}\n"
+
+
+def cmake_build(root: Path) -> tuple[Path, Path]:
+    """A project with target `app` (a.cc and b.cc, which collide in one unit) and a build
+    directory as CMake configures it, with a file API reply; (project, build)."""
+    project, build = root / "project", root / "build"
+    project.mkdir()
+    for number, name in enumerate(("a", "b")):
+        (project / f"{name}.cc").write_text(CLASH.format(number, number))
+    (project / "CMakeLists.txt").write_text("add_executable(app a.cc b.cc)\n")
+    reply = build / ".cmake" / "api" / "v1" / "reply"
+    reply.mkdir(parents=True)
+    (build / "compile_commands.json").write_text(json.dumps([
+        {"directory": str(build), "file": str(project / f"{n}.cc"),
+         "command": f"c++ -c {project / n}.cc -o CMakeFiles/app.dir/{n}.cc.o"}
+        for n in ("a", "b")]))
+    files = {
+        "index-1.json": {"reply": {"codemodel-v2": {"jsonFile": "codemodel-v2-1.json"},
+                                   "cmakeFiles-v1": {"jsonFile": "cmakeFiles-v1-1.json"}}},
+        "codemodel-v2-1.json": {"paths": {"source": str(project)}, "configurations": [
+            {"targets": [{"jsonFile": "target-app.json", "directoryIndex": 0}],
+             "directories": [{"source": "."}]}]},
+        "target-app.json": {
+            "type": "EXECUTABLE", "name": "app", "backtrace": 0,
+            "backtraceGraph": {"nodes": [{"file": 0, "line": 1}], "files": ["CMakeLists.txt"]},
+            "compileGroups": [{"language": "CXX", "sourceIndexes": [0, 1]}],
+            "sources": [{"path": "a.cc", "compileGroupIndex": 0},
+                        {"path": "b.cc", "compileGroupIndex": 0}]},
+        "cmakeFiles-v1-1.json": {"inputs": [{"path": "CMakeLists.txt"}]},
+    }
+    for name, value in files.items():
+        (reply / name).write_text(json.dumps(value))
+    return project, build
+
+
+def readiness(project: Path, build: Path) -> Any:
+    return amalint("check", "-p", str(build), "--unity-readiness", "--no-cache",
+                   "--format", "concise", cwd=project, timeout=60)
+
+
+def test_the_synthetic_cmake_build_is_read(tmp_path: Path) -> None:
+    project, build = cmake_build(tmp_path)
+    result = readiness(project, build)
+    assert result.returncode == 1 and "b.cc:1:12: AM201" in result.stdout, result.stderr
+
+
+def _reply_file(build: Path, name: str) -> Path:
+    return build / ".cmake" / "api" / "v1" / "reply" / name
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("index-1.json", {"reply": []}, "'reply' must be an object"),
+    ("index-1.json", "[" * 100_000, "(nested too deeply)"),
+    ("codemodel-v2-1.json", {"paths": {"source": 5}}, "'source' must be a string"),
+    ("codemodel-v2-1.json", {"paths": {"source": "/"}, "configurations": []},
+     "no configurations"),
+    ("codemodel-v2-1.json", {"paths": {"source": "/"}, "configurations": [
+        {"targets": {}, "directories": []}]}, "'targets' must be a list"),
+    ("codemodel-v2-1.json", {"paths": {"source": "/"}, "configurations": [
+        {"targets": [{"jsonFile": "t.json", "directoryIndex": 3}], "directories": []}]},
+     "'directoryIndex' 3 is out of range"),
+    ("target-app.json", {"type": "EXECUTABLE", "name": "app", "sources": {}},
+     "'sources' must be a list"),
+    ("target-app.json", {"type": "EXECUTABLE", "name": "app", "sources": [{"path": 7}]},
+     "'path' must be a string"),
+    ("target-app.json", {"type": "EXECUTABLE", "name": "app", "sources": [5]},
+     "an entry with 'path' is not an object"),
+    ("target-app.json", {"type": "EXECUTABLE", "name": "app",
+                         "sources": [{"path": "a\u0000.cc"}]}, "a NUL byte in the path"),
+    ("target-app.json", {"type": "EXECUTABLE", "sources": []}, "'name' must be a string"),
+    ("target-app.json", {"type": "EXECUTABLE", "name": "app", "compileGroups": [{}]},
+     "'language' must be a string"),
+    ("target-app.json", {"type": "EXECUTABLE", "name": "app", "sources": [
+        {"path": "a.cc", "compileGroupIndex": "0"}], "compileGroups": [{"language": "CXX"}]},
+     "'compileGroupIndex' must be a whole number"),
+    ("target-app.json", {"type": "EXECUTABLE", "name": "app", "backtrace": 0,
+                         "backtraceGraph": {"nodes": [{"file": 0, "line": "1"}],
+                                            "files": ["CMakeLists.txt"]}},
+     "'line' must be a whole number"),
+    ("cmakeFiles-v1-1.json", {"inputs": {}}, "'inputs' must be a list"),
+    ("cmakeFiles-v1-1.json", {"inputs": [1]}, "an entry with 'path' is not an object"),
+])
+def test_malformed_file_api_replies(tmp_path: Path, name: str, value: Any,
+                                    message: str) -> None:
+    project, build = cmake_build(tmp_path)
+    path = _reply_file(build, name)
+    path.write_text(value if isinstance(value, str) else json.dumps(value))
+    line = one_line(readiness(project, build).stderr)
+    assert line.startswith(f"amalint: error: {path}: not a valid CMake file API reply")
+    assert message in line
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ('"a.cc"', "entry 0 needs 'file' and 'directory' strings"),
+    ('{"directory": 1, "file": "a.cc", "command": "c++ a.cc"}',
+     "entry 0 needs 'file' and 'directory' strings"),
+    ('{"directory": ".", "file": "a.cc", "arguments": ["c++", 1]}',
+     "entry 0 needs 'arguments' (a list of strings) or 'command' (a string)"),
+    ('{"directory": ".", "file": "a.cc", "arguments": "c++ a.cc"}',
+     "entry 0 needs 'arguments' (a list of strings) or 'command' (a string)"),
+])
+def test_malformed_compilation_database_entries_in_a_build(tmp_path: Path, entry: str,
+                                                            message: str) -> None:
+    project, build = cmake_build(tmp_path)
+    (build / "compile_commands.json").write_text(f"[{entry}]")
+    line = one_line(readiness(project, build).stderr)
+    assert "compile_commands.json: " in line and message in line
+
+
+@pytest.mark.parametrize("where", [
+    "project/CMakeLists.txt", "build/CMakeCache.txt",
+    "build/.cmake/api/v1/reply/index-1.json", "build/.cmake/api/v1/reply/target-app.json",
+    "build/.cmake/api/v1/reply/codemodel-v2-1.json",
+])
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+def test_fifos_and_devices_in_a_cmake_build(tmp_path: Path, where: str, kind: str) -> None:
+    project, build = cmake_build(tmp_path)
+    path = tmp_path / where
+    if where.endswith("CMakeCache.txt"):  # read only without a file API reply
+        (path.parent / ".cmake").rename(tmp_path / "api")
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(kind)
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    line = one_line(readiness(project, build).stderr)
+    # named as the file, or (the CMake files the reply lists are resolved) as what it is
+    named = (f"{path.name}: a FIFO",) if kind == "fifo" else (f"{path.name}: a device",
+                                                              "/dev/zero: a device")
+    assert line.startswith("amalint: error: ") and any(n in line for n in named), line
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == before

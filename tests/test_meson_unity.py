@@ -8,6 +8,7 @@ The tests hold amalint's findings against what the compiler says.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, amalint
+from amalint.config.buildsystems import meson
+from conftest import FIXTURES, amalint, one_line
 
 PROJECT = FIXTURES / "meson_unity"
 BIN = Path(sys.executable).parent
@@ -138,3 +140,85 @@ def test_broken_introspection_is_one_line_and_exit_2(builds: dict[str, Path],
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "intro-targets.json: not valid Meson introspection" in lines[0]
+
+
+def _copy(builds: dict[str, Path], tmp_path: Path) -> Path:
+    broken = tmp_path / "broken"
+    shutil.copytree(builds["off"], broken)
+    return broken
+
+
+def test_headers_listed_with_a_target_are_not_its_sources(builds: dict[str, Path],
+                                                           tmp_path: Path) -> None:
+    build = _copy(builds, tmp_path)
+    path = build / "meson-info" / "intro-targets.json"
+    targets = json.loads(path.read_text())
+    shapes = next(t for t in targets if t["name"] == "shapes")
+    group = next(g for g in shapes["target_sources"] if g.get("language") == "cpp")
+    group["sources"] += [str(PROJECT / "shapes" / "shapes.h"), str(PROJECT / "shapes" / "s.hpp")]
+    path.write_text(json.dumps(targets))
+    found = next(t for t in meson.read_build(build).reply.targets if t.name == "shapes")
+    assert [s.path.name for s in found.sources] == ["circle.cc", "line.cc", "square.cc"]
+    assert {s.language for s in found.sources} == {"CXX"}
+    assert meson.language_of(Path("x.h")) is None  # the one function CMake's reading takes
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("intro-targets.json", "[" * 100_000, "(nested too deeply)"),
+    ("intro-targets.json", [5], "a target that is not an object"),
+    ("intro-targets.json", [{"name": 1, "defined_in": "x"}], "a target without name"),
+    ("intro-targets.json", [{"name": "t", "type": "executable", "defined_in": "/m.build",
+                             "target_sources": {}}], "'target_sources' must be a list"),
+    ("intro-targets.json", [{"name": "t", "type": "executable", "defined_in": "/m.build",
+                             "target_sources": [[]]}], "not an object"),
+    ("intro-targets.json", [{"name": "t", "type": "executable", "defined_in": "/m.build",
+                             "target_sources": [{"language": "cpp", "sources": "a.cc"}]}],
+     "'sources' must be a list"),
+    ("intro-targets.json", [{"name": "t", "type": "executable", "defined_in": "/m.build",
+                             "target_sources": [{"language": "cpp", "sources": [1]}]}],
+     "'sources' must be a list of strings"),
+    ("intro-targets.json", [{"name": "t", "type": "executable", "defined_in": "/m\u0000"}],
+     "a NUL byte in the path"),
+    ("meson-info.json", {"directories": []}, "no directories.source"),
+    ("intro-buildoptions.json", "{", "not valid Meson introspection"),
+])
+def test_malformed_introspection(builds: dict[str, Path], tmp_path: Path, name: str,
+                                 value: Any, message: str) -> None:
+    build = _copy(builds, tmp_path)
+    path = build / "meson-info" / name
+    path.write_text(value if isinstance(value, str) else json.dumps(value))
+    result = amalint("check", "-p", str(build), "--unity-readiness", cwd=PROJECT, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    line = one_line(result.stderr)
+    assert line.startswith(f"amalint: error: {path}: not valid Meson introspection"), line
+    assert message in line
+
+
+@pytest.mark.parametrize("name", ["intro-targets.json", "intro-buildoptions.json"])
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+def test_fifos_and_devices_in_meson_info(builds: dict[str, Path], tmp_path: Path, name: str,
+                                         kind: str) -> None:
+    build = _copy(builds, tmp_path)
+    path = build / "meson-info" / name
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(kind)
+    result = amalint("check", "-p", str(build), "--unity-readiness", cwd=PROJECT, timeout=60)
+    problem = "a FIFO" if kind == "fifo" else "a device"
+    assert result.returncode == 2
+    assert f"{name}: {problem}, not a Meson introspection file" in one_line(result.stderr)
+
+
+def test_a_fifo_for_meson_build_is_refused(builds: dict[str, Path], tmp_path: Path) -> None:
+    build = _copy(builds, tmp_path)
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    path = build / "meson-info" / "intro-targets.json"
+    path.write_text(path.read_text().replace(str(PROJECT), str(project)))
+    (project / "meson.build").unlink()
+    os.mkfifo(project / "meson.build")
+    result = amalint("check", "-p", str(build), "--unity-readiness", cwd=project, timeout=60)
+    assert result.returncode == 2
+    assert "meson.build: a FIFO, not a meson.build" in one_line(result.stderr)

@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 from amalint.cli.options import Configs
 from amalint.config.buildsystems import Build, Pool, build_dir, load
+from amalint.config.buildsystems.cmakelists import read_bytes
 from amalint.config.buildsystems.targets import Target
 from amalint.config.flags import find_database
 from amalint.engine.buildunits import BuildUnit, lint_units
@@ -31,6 +32,7 @@ from amalint.engine.rule import Fix, display
 from amalint.errors import InputError
 from amalint.fix.solver import apply_fixes
 from amalint.fix.writer import check_writable, write_atomic
+from amalint.scan.sources import check_utf8
 
 
 @dataclass
@@ -138,13 +140,16 @@ def fix_files(results: Sequence[Result], unsafe: bool,
             for path in {e.location.path for e in finding.fix.edits}:
                 fixes.setdefault(path, []).append(replace(finding.fix, edits=tuple(
                     e for e in finding.fix.edits if e.location.path == path)))
-    changed = False
+    edited: list[tuple[Path, bytes, bytes]] = []
     for path, found in fixes.items():
-        data = path.read_bytes()
+        data = read_bytes(path)
         new = apply_fixes(data, [fix.byte_edits(data) for fix in found])
-        if new == data:
-            continue
-        changed = True
+        if new != data:
+            edited.append((path, data, new))
+            if diff:  # a diff is text: one that cannot be shown is an error, before any
+                check_utf8(path, data)  # diff is printed
+    changed = bool(edited)
+    for path, data, new in edited:
         if diff:
             name = display(path)
             sys.stdout.writelines(difflib.unified_diff(

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from amalint.config.jsonfile import read_json
 from amalint.config.settings import Settings, parse_compiler_args
 from amalint.errors import InputError
-from amalint.scan.sources import is_directory, is_regular, read_bounded, real
+from amalint.scan.sources import is_directory, is_regular, real
 
 DATABASE = "compile_commands.json"
 #: The largest compilation database read (Chromium's is about 200 MB).
@@ -88,14 +88,8 @@ def read_database(database: Path) -> dict[Path, Entry]:
 @functools.lru_cache(maxsize=8)
 def _read(database: Path, stamp: int) -> dict[Path, Entry]:
     del stamp  # part of the cache key only
-    raw = read_bounded(database, MAX_DATABASE_BYTES, "compilation database")
-    try:
-        entries = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{database}: not a valid compilation database ({exc})") from None
-    except RecursionError:
-        raise InputError(f"{database}: not a valid compilation database (nested too deeply)") \
-            from None
+    entries = read_json(database, "compilation database", "not a valid compilation database",
+                        MAX_DATABASE_BYTES)
     if not isinstance(entries, list):
         raise InputError(f"{database}: not a valid compilation database (expected a list)")
     out: dict[Path, Entry] = {}

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from amalint.config.buildsystems import Build, Pool
+from amalint.config.buildsystems.cmakelists import read_bytes
 from amalint.config.buildsystems.targets import UnityFile
 from amalint.config.flags import read_database, with_flags
 from amalint.config.settings import Settings
@@ -163,7 +164,7 @@ def _am101(moved: Finding, original: Finding, result: Result, unit: BuildUnit, b
                                       f"{hint})")
     fix_edits: list[Edit] = []
     for path, changes in edits.items():
-        fix_edits.extend(Fix.of_bytes("unsafe", path, path.read_bytes(), changes).edits)
+        fix_edits.extend(Fix.of_bytes("unsafe", path, read_bytes(path), changes).edits)
     return replace(moved, fix=Fix("unsafe", tuple(fix_edits)))
 
 

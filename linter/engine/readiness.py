@@ -17,10 +17,17 @@ target's sources). With one file named (pre-commit), the findings that involve i
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 from amalint.config.buildsystems import Pool
 from amalint.config.buildsystems.targets import Target, UnityFile
 from amalint.engine.buildunits import BuildUnit
-from amalint.scan.sources import read_source
+from amalint.errors import InputError
+from amalint.scan.sources import display, read_source
+
+_BREAK = re.compile(rb"[\r\n]")
 
 
 def virtual_unit(pool: Pool) -> BuildUnit:
@@ -28,10 +35,30 @@ def virtual_unit(pool: Pool) -> BuildUnit:
     if pool.unity_files:
         data = b"\n".join(read_source(unity.path) for unity in pool.unity_files)
     else:
-        data = b"".join(b'#include "%s"\n' % str(path).encode() for path in pool.sources)
+        data = b"".join(include_line(path) for path in pool.sources)
     group = f"-{pool.group}" if pool.group is not None else ""
     name = f"{pool.target.name}-{pool.language.lower()}{group}.unity-readiness{pool.suffix}"
     return BuildUnit(pool, pool.target.directory / name, data)
+
+
+def include_line(path: Path) -> bytes:
+    """An ``#include`` of the absolute ``path`` that names its exact bytes: quoted (no escape
+    sequences in a header name: a ``\\`` is itself), or angled if the name holds a ``"``.
+    Raise :class:`InputError` naming the file when no line of a unit can: a name that is not
+    UTF-8 (a unit is text), or holds a line break, or both ``"`` and ``>``."""
+    name = os.fsencode(path)
+    try:
+        name.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{display(path)}: the file name is not UTF-8, so no unit can "
+                         "#include it (a unit is read as UTF-8 text); rename it to check unity "
+                         "readiness") from None
+    if b'"' not in name and not _BREAK.search(name):
+        return b'#include "%s"\n' % name
+    if b">" not in name and not _BREAK.search(name):
+        return b"#include <%s>\n" % name
+    raise InputError(f"{display(path)!r}: no #include can name this file (its name holds a "
+                     "line break, or both \" and >); rename it to check unity readiness")
 
 
 def generated_unit(target: Target, unity: UnityFile, pools: tuple[Pool, ...]) -> BuildUnit:

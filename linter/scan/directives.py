@@ -8,6 +8,7 @@ moved across). Includes are resolved through :class:`~amalint.scan.search.Search
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from amalint.model import Include
 from amalint.scan.search import SearchPath
 from amalint.scan.sources import BOM, compiler_view
 
-_INCLUDE = re.compile(rb"^\s*#\s*include\s*(?:([<\"])([^>\"]*)[>\"]|(\S.*?))\s*$")
+#: ``<name>`` (which may hold a ``"``), ``"name"`` (which may hold a ``>``), or a computed
+#: include; no escapes in a header name (a ``\\`` is itself), as compilers read it.
+_INCLUDE = re.compile(rb'^\s*#\s*include\s*(?:<([^>]*)>|"([^"]*)"|(\S.*?))\s*$')
 _DIRECTIVE = re.compile(rb"^\s*#\s*([A-Za-z_]+)")
 
 
@@ -145,9 +148,10 @@ def scan(data: bytes, path: Path, search: SearchPath) -> FileDirectives:
             inc = _INCLUDE.match(code.rstrip(b"\r"))
             if inc is None:
                 continue
-            if inc.group(1) is not None:
-                angled = inc.group(1) == b"<"
-                spelling = inc.group(2).decode("utf-8", "replace")
+            if inc.group(3) is None:
+                angled = inc.group(1) is not None
+                # the name's bytes as the file system's (a name that is not UTF-8 resolves)
+                spelling = os.fsdecode(inc.group(1) if angled else inc.group(2))
                 resolved = search.resolve(spelling, angled, including_dir)
             else:  # computed include: #include MACRO
                 angled, spelling, resolved = False, inc.group(3).decode("utf-8", "replace"), None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amalint.errors import InputError
+from amalint.scan.sources import read_bounded
 
 _TOKENS = re.compile(
     rb"(?P<bcomment>\#\[(?P<ceq>=*)\[.*?\](?P=ceq)\])"
@@ -27,6 +28,8 @@ _TOKENS = re.compile(
     rb"|(?P<other>.)",
     re.S,
 )
+#: The largest CMake file read.
+MAX_CMAKE_BYTES = 16 * 1024 * 1024
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*\Z")
 _REFERENCE = re.compile(r"\$\{|\$<|\$ENV\{|\$CACHE\{|@[A-Za-z_]")
 
@@ -130,11 +133,13 @@ def parse(data: bytes, path: Path) -> tuple[Command, ...]:
 @functools.lru_cache(maxsize=256)
 def _read(path: Path, stamp: int) -> tuple[Command, ...]:
     del stamp
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    return parse(data, path)
+    return parse(read_bytes(path), path)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of the CMake file at ``path``; a FIFO, a device or a huge file there is an
+    :class:`InputError` naming it, never a hang."""
+    return read_bounded(path, MAX_CMAKE_BYTES, "CMake file")
 
 
 def read(path: Path) -> tuple[Command, ...]:

@@ -16,17 +16,20 @@ from amalint.config.flags import Entry
 from amalint.errors import InputError
 from amalint.scan.directives import scan
 from amalint.scan.search import SearchPath
-from amalint.scan.sources import read_source
+from amalint.scan.sources import exists, read_bounded, read_source, real
 
 _UNITY = re.compile(r"/CMakeFiles/(?P<target>[^/]+)\.dir/Unity/"
                     r"unity_(?P<label>.+)_(?P<lang>c|cxx)\.(?:c|cxx)\Z")
 _MESON_UNITY = re.compile(r"\.p/(?P<target>[^/]+)-unity(?P<label>\d+)\.(?P<lang>c|cpp|cc|cxx)\Z")
 _OBJECT = re.compile(r"(?:\A|/)CMakeFiles/(?P<target>[^/]+)\.dir/")
+#: The largest ``CMakeCache.txt`` read.
+MAX_CACHE_BYTES = 64 * 1024 * 1024
 _CXX = (".cc", ".cpp", ".cxx", ".c++", ".cp", ".C")
 
 
 def language_of(path: Path) -> str | None:
-    """The language CMake compiles a source as, by its suffix."""
+    """The language CMake and Meson compile a source as, by its suffix: ``C``, ``CXX``, or
+    ``None`` for a header (``.h``, ``.hpp``) or a source of another language."""
     if path.suffix == ".c":
         return "C"
     return "CXX" if path.suffix in _CXX or path.suffix.lower() in _CXX else None
@@ -61,13 +64,15 @@ def unity_files(entries: Iterable[Entry]) -> dict[str, list[UnityFile]]:
 def source_dir(build: Path) -> Path | None:
     """The project's source directory, from ``CMakeCache.txt`` (``CMAKE_HOME_DIRECTORY``)."""
     cache = build / "CMakeCache.txt"
-    try:
-        text = cache.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    if not exists(cache):
         return None
+    text = read_bounded(cache, MAX_CACHE_BYTES, "CMake cache").decode("utf-8", "replace")
     for line in text.splitlines():
         if line.startswith("CMAKE_HOME_DIRECTORY:"):
-            return Path(line.split("=", 1)[1]).resolve()
+            home = line.split("=", 1)[-1]
+            if "\0" in home:
+                raise InputError(f"{cache}: a NUL byte in CMAKE_HOME_DIRECTORY")
+            return real(Path(home))
     return None
 
 

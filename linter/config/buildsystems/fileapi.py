@@ -11,17 +11,18 @@ The reply exists when a query asked for it before CMake configured the build dir
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from amalint.config.buildsystems.targets import TargetSource
+from amalint.config.jsonfile import json_path, read_json
 from amalint.errors import InputError
 from amalint.model import Location
 
 REPLY = Path(".cmake/api/v1/reply")
 _KINDS = ("EXECUTABLE", "STATIC_LIBRARY", "SHARED_LIBRARY", "MODULE_LIBRARY", "OBJECT_LIBRARY")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,19 +44,44 @@ class Reply:
     cmake_files: tuple[Path, ...]
 
 
-def _load(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a valid CMake file API reply ({exc})") from None
+def _bad(path: Path, why: str) -> InputError:
+    return InputError(f"{path}: not a valid CMake file API reply ({why})")
 
 
-def _objects(index: dict[str, Any]) -> dict[str, str]:
+def _load(path: Path) -> dict[str, Any]:
+    value = read_json(path, "CMake file API reply", "not a valid CMake file API reply")
+    if not isinstance(value, dict):
+        raise _bad(path, "expected an object")
+    return value
+
+
+_NAMES = {str: "a string", int: "a whole number", list: "a list", dict: "an object"}
+
+
+def _get(table: Any, key: str, kind: type[T], path: Path, default: T | None = None) -> T:
+    """``table[key]``, which must be a ``kind`` (or missing, if there is a ``default``)."""
+    if not isinstance(table, dict):
+        raise _bad(path, f"an entry with '{key}' is not an object")
+    value = table.get(key, default)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise _bad(path, f"'{key}' must be {_NAMES.get(kind, kind.__name__)}")
+    return value
+
+
+def _index(table: Any, key: str, items: list[Any], path: Path) -> int | None:
+    """``table[key]`` (if given), which must be an index into ``items``."""
+    if _get(table, key, object, path, 0) is None or key not in table:
+        return None
+    value = _get(table, key, int, path)
+    if not 0 <= value < len(items):
+        raise _bad(path, f"'{key}' {value} is out of range")
+    return value
+
+
+def _objects(index: dict[str, Any], path: Path) -> dict[str, str]:
     """``kind-vN`` -> JSON file of the reply, from the shared query or any client's."""
     out: dict[str, str] = {}
-    replies = index.get("reply", {})
+    replies = _get(index, "reply", dict, path, {})
     tables = [replies] + [v for k, v in replies.items() if k.startswith("client-")
                           and isinstance(v, dict)]
     for table in tables:
@@ -73,82 +99,73 @@ def read_reply(build: Path) -> Reply | None:
     if not indexes:
         return None
     index_path = indexes[-1]
-    objects = _objects(_dict(_load(index_path), index_path))
+    objects = _objects(_load(index_path), index_path)
     if "codemodel-v2" not in objects:
         return None
-    codemodel_path = directory / objects["codemodel-v2"]
-    codemodel = _dict(_load(codemodel_path), codemodel_path)
-    try:
-        source_dir = Path(codemodel["paths"]["source"])
-        configuration = codemodel["configurations"][0]
-        entries = configuration["targets"]
-        directories = configuration["directories"]
-    except (KeyError, IndexError, TypeError) as exc:
-        raise InputError(f"{codemodel_path}: not a valid CMake file API reply (no {exc})") \
-            from None
+    path = directory / objects["codemodel-v2"]
+    codemodel = _load(path)
+    source_dir = _path(_get(_get(codemodel, "paths", dict, path), "source", str, path), path)
+    configurations = _get(codemodel, "configurations", list, path)
+    if not configurations:
+        raise _bad(path, "no configurations")
+    entries = _get(configurations[0], "targets", list, path)
+    directories = _get(configurations[0], "directories", list, path)
     targets = []
     for entry in entries:
-        try:
-            target_path = directory / entry["jsonFile"]
-            folder = directories[entry["directoryIndex"]]["source"]
-        except (KeyError, IndexError, TypeError) as exc:
-            raise InputError(f"{codemodel_path}: not a valid CMake file API reply (target "
-                             f"entry without {exc})") from None
-        found = _target(_dict(_load(target_path), target_path), target_path, source_dir,
-                        source_dir / folder)
+        target_path = directory / _get(entry, "jsonFile", str, path)
+        number = _index(entry, "directoryIndex", directories, path)
+        if number is None:
+            raise _bad(path, "a target without 'directoryIndex'")
+        folder = source_dir / _get(directories[number], "source", str, path)
+        found = _target(_load(target_path), target_path, source_dir, folder)
         if found is not None:
             targets.append(found)
     cmake_files: tuple[Path, ...] = ()
     if "cmakeFiles-v1" in objects:
         files_path = directory / objects["cmakeFiles-v1"]
-        inputs = _dict(_load(files_path), files_path).get("inputs", [])
+        inputs = _get(_load(files_path), "inputs", list, files_path, [])
+        named = [(item, _get(item, "path", str, files_path)) for item in inputs]
         cmake_files = tuple(
-            (source_dir / item["path"]).resolve() for item in inputs
-            if isinstance(item, dict) and isinstance(item.get("path"), str)
-            and not (item.get("isExternal") or item.get("isCMake") or item.get("isGenerated"))
+            _path(source_dir / name, files_path) for item, name in named
+            if not (item.get("isExternal") or item.get("isCMake") or item.get("isGenerated"))
         )
-    return Reply(index_path, source_dir.resolve(), tuple(targets), cmake_files)
+    return Reply(index_path, source_dir, tuple(targets), cmake_files)
 
 
-def _dict(value: Any, path: Path) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InputError(f"{path}: not a valid CMake file API reply (expected an object)")
-    return value
+def _path(text: str | Path, origin: Path) -> Path:
+    return json_path(text, origin, "not a valid CMake file API reply")
 
 
 def _target(data: dict[str, Any], path: Path, root: Path, folder: Path) -> ReplyTarget | None:
-    try:
-        if data["type"] not in _KINDS:
-            return None
-        groups = data.get("compileGroups", [])
-        languages = [g["language"] for g in groups]
-        own = _own_flag_groups(groups)
-        sources: list[TargetSource] = []
-        generated: list[Path] = []
-        for source in data.get("sources", []):
-            where = (root / source["path"]).resolve()
-            group = source.get("compileGroupIndex")
-            language = languages[group] if group is not None else None
-            if source.get("isGenerated") or "/CMakeFiles/" in where.as_posix():
-                generated.append(where)
-                continue
-            sources.append(TargetSource(where, language, group in own))
-        defined_at = _backtrace(data, data.get("backtrace"), root)
-        return ReplyTarget(data["name"], folder.resolve(), tuple(sources), tuple(generated),
-                           defined_at)
-    except (KeyError, IndexError, TypeError) as exc:
-        raise InputError(f"{path}: not a valid CMake file API reply (no {exc})") from None
+    if _get(data, "type", str, path) not in _KINDS:
+        return None
+    groups = _get(data, "compileGroups", list, path, [])
+    languages = [_get(g, "language", str, path) for g in groups]
+    own = _own_flag_groups(groups, path)
+    sources: list[TargetSource] = []
+    generated: list[Path] = []
+    for source in _get(data, "sources", list, path, []):
+        where = _path(root / _get(source, "path", str, path), path)
+        group = _index(source, "compileGroupIndex", groups, path)
+        language = languages[group] if group is not None else None
+        if source.get("isGenerated") or "/CMakeFiles/" in where.as_posix():
+            generated.append(where)
+            continue
+        sources.append(TargetSource(where, language, group in own))
+    return ReplyTarget(_get(data, "name", str, path), _path(folder, path), tuple(sources),
+                       tuple(generated), _backtrace(data, path, root))
 
 
-def _settings(group: dict[str, Any]) -> frozenset[str]:
+def _settings(group: dict[str, Any], path: Path) -> frozenset[str]:
     return frozenset(
-        [f"-D{d['define']}" for d in group.get("defines", [])]
-        + [f"-I{i['path']}" for i in group.get("includes", [])]
-        + [f["fragment"] for f in group.get("compileCommandFragments", [])]
+        [f"-D{_get(d, 'define', str, path)}" for d in _get(group, "defines", list, path, [])]
+        + [f"-I{_get(i, 'path', str, path)}" for i in _get(group, "includes", list, path, [])]
+        + [_get(f, "fragment", str, path)
+           for f in _get(group, "compileCommandFragments", list, path, [])]
     )
 
 
-def _own_flag_groups(groups: list[dict[str, Any]]) -> set[int]:
+def _own_flag_groups(groups: list[dict[str, Any]], path: Path) -> set[int]:
     """Compile groups of sources with settings of their own: for each language, every group
     but the base one, whose settings all the others extend (or, failing that, the largest)."""
     own: set[int] = set()
@@ -158,19 +175,26 @@ def _own_flag_groups(groups: list[dict[str, Any]]) -> set[int]:
     for numbers in by_language.values():
         if len(numbers) < 2:
             continue
-        settings = {n: _settings(groups[n]) for n in numbers}
+        settings = {n: _settings(groups[n], path) for n in numbers}
         bases = [n for n in numbers if all(settings[n] <= settings[m] for m in numbers)]
         base = bases[0] if len(bases) == 1 else max(
-            numbers, key=lambda n: len(groups[n].get("sourceIndexes", [])))
+            numbers, key=lambda n: len(_get(groups[n], "sourceIndexes", list, path, [])))
         own.update(n for n in numbers if n != base)
     return own
 
 
-def _backtrace(data: dict[str, Any], node: int | None, root: Path) -> Location | None:
+def _backtrace(data: dict[str, Any], path: Path, root: Path) -> Location | None:
     graph = data.get("backtraceGraph")
-    if node is None or not isinstance(graph, dict):
+    if not isinstance(graph, dict):
         return None
-    entry = graph["nodes"][node]
-    if "line" not in entry:
+    nodes = _get(graph, "nodes", list, path, [])
+    node = _index(data, "backtrace", nodes, path)
+    if node is None or "line" not in nodes[node]:
         return None
-    return Location((root / graph["files"][entry["file"]]).resolve(), entry["line"])
+    files = _get(graph, "files", list, path, [])
+    file = _index(nodes[node], "file", files, path)
+    if file is None:
+        return None
+    if not isinstance(files[file], str):
+        raise _bad(path, "'files' must hold strings")
+    return Location(_path(root / files[file], path), _get(nodes[node], "line", int, path))

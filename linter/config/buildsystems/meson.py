@@ -13,16 +13,18 @@ are read; nothing is run.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from amalint.config.buildsystems.compdb import language_of
 from amalint.config.buildsystems.fileapi import Reply, ReplyTarget
 from amalint.config.buildsystems.targets import TargetSource
+from amalint.config.jsonfile import json_path, read_json
 from amalint.errors import InputError
 from amalint.model import Location
+from amalint.scan.sources import exists, read_bounded
 
 INFO = Path("meson-info") / "meson-info.json"
 _LANGUAGES = {"c": "C", "cpp": "CXX"}
@@ -34,17 +36,21 @@ def is_meson(build: Path) -> bool:
     return (build / INFO).is_file()
 
 
+_INVALID = "not valid Meson introspection"
+#: The largest ``meson.build`` read (for where a target is defined).
+_MAX_MESON_BUILD = 16 * 1024 * 1024
+
+
 def _load(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(f"{path}: not valid Meson introspection ({exc})") from None
+    return read_json(path, "Meson introspection file", _INVALID)
 
 
 def _bad(path: Path, what: str) -> InputError:
-    return InputError(f"{path}: not valid Meson introspection ({what})")
+    return InputError(f"{path}: {_INVALID} ({what})")
+
+
+def _path(text: str, origin: Path) -> Path:
+    return json_path(text, origin, _INVALID)
 
 
 @dataclass(frozen=True)
@@ -61,10 +67,11 @@ def read_build(build: Path) -> MesonBuild:
     when an introspection file is broken."""
     info_path = build / INFO
     info = _load(info_path)
-    try:
-        source_dir = Path(info["directories"]["source"]).resolve()
-    except (KeyError, TypeError):
-        raise _bad(info_path, "no directories.source") from None
+    directories = info.get("directories") if isinstance(info, dict) else None
+    source = directories.get("source") if isinstance(directories, dict) else None
+    if not isinstance(source, str):
+        raise _bad(info_path, "no directories.source string")
+    source_dir = _path(source, info_path)
     targets_path = build / "meson-info" / "intro-targets.json"
     data = _load(targets_path)
     if not isinstance(data, list):
@@ -86,36 +93,52 @@ def _target(entry: Any, path: Path) -> ReplyTarget | None:
         return None
     sources: dict[Path, TargetSource] = {}
     generated: list[Path] = []
-    groups = entry.get("target_sources", [])
-    for group in groups if isinstance(groups, list) else []:
-        if not isinstance(group, dict) or group.get("language") not in _LANGUAGES:
+    for group in _list(entry, "target_sources", path):
+        if not isinstance(group, dict):
+            raise _bad(path, f"target {name!r}: a target_sources entry that is not an object")
+        if group.get("language") not in _LANGUAGES:
             continue
         language = _LANGUAGES[group["language"]]
-        listed = [*_strings(group.get("sources")), *_strings(group.get("unity_sources"))]
+        listed = [*_strings(group, "sources", path), *_strings(group, "unity_sources", path)]
         for item in listed:
-            where = Path(item).resolve()
-            if _language_of(where) == language:
+            where = _path(item, path)
+            if language_of(where) == language:
                 sources.setdefault(where, TargetSource(where, language))
-        generated.extend(Path(item).resolve() for item in _strings(group.get("generated_sources")))
-    meson_build = Path(defined_in).resolve()
+        generated.extend(_path(item, path) for item in _strings(group, "generated_sources", path))
+    meson_build = _path(defined_in, path)
     return ReplyTarget(name, meson_build.parent, tuple(sources.values()), tuple(generated),
                        _defined_at(meson_build, name))
 
 
-def _strings(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+def _list(table: dict[str, Any], key: str, path: Path) -> list[Any]:
+    """``table[key]``: a list, or none if missing."""
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        raise _bad(path, f"{key!r} must be a list, not {type(value).__name__}")
+    return value
 
 
-def _language_of(path: Path) -> str:
-    return "C" if path.suffix == ".c" else "CXX"
+def _strings(table: dict[str, Any], key: str, path: Path) -> list[str]:
+    """``table[key]``: a list of strings, or none if missing."""
+    value = _list(table, key, path)
+    if not all(isinstance(v, str) for v in value):
+        raise _bad(path, f"{key!r} must be a list of strings")
+    return value
+
+
+def _text(path: Path) -> str | None:
+    """The text of ``meson.build`` at ``path``, or ``None`` if there is none (a FIFO, a device
+    or a huge file there is an error naming it)."""
+    if not exists(path):
+        return None
+    return read_bounded(path, _MAX_MESON_BUILD, "meson.build").decode("utf-8", "replace")
 
 
 def _defined_at(meson_build: Path, name: str) -> Location:
     """The first line of ``meson.build`` that names the target as a string literal (Meson's
     introspection gives the file, not the line), else its first line."""
-    try:
-        text = meson_build.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    text = _text(meson_build)
+    if text is None:
         return Location(meson_build, 1)
     literal = re.compile("['\"]" + re.escape(name) + "['\"]")
     for number, line in enumerate(text.splitlines(), 1):
@@ -127,10 +150,10 @@ def _defined_at(meson_build: Path, name: str) -> Location:
 def _says_unity_off(call: Location) -> bool:
     """Whether the call that starts at ``call`` (its parentheses balanced, strings skipped
     roughly) sets ``unity=off``."""
-    try:
-        lines = call.path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+    text = _text(call.path)
+    if text is None:
         return False
+    lines = text.splitlines()
     text = "\n".join(lines[call.line - 1:])
     start = text.find("(")
     depth = 0
@@ -143,10 +166,9 @@ def _says_unity_off(call: Location) -> bool:
 
 def _unity_on(build: Path) -> bool:
     path = build / "meson-info" / "intro-buildoptions.json"
-    try:
-        options = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    if not exists(path):
         return False
+    options = _load(path)
     for option in options if isinstance(options, list) else []:
         if isinstance(option, dict) and option.get("name") == "unity":
             return option.get("value") in ("on", "subprojects")
