@@ -192,8 +192,7 @@ def _clash(ctx: RuleContext, found: Clash) -> Finding:
         what = f"`{_shown(later)}`{mark} is also defined in {there}{other}"
     elif found.reason == ANONYMOUS_TYPES:
         what = (f"`{_shown(later)}` is spelled as in {there}, but the types it names come from "
-                "another read of a header without include guard, whose anonymous structs are "
-                "new types")
+                "another read of a header without include guard, whose structs are new types")
     elif found.reason == "conflicting types":
         what = (f"`{_shown(later)}` is declared as `{later.type}` here but as `{earlier.type}` "
                 f"in {there}" if later.kind is DeclKind.VARIABLE else

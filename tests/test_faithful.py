@@ -136,3 +136,29 @@ def test_amalint_reports_what_the_compiler_says(case: Case, frontend: str) -> No
         for f in result.json
     )
     assert found == sorted(case.expected), result.stdout
+
+
+def test_a_header_without_guard_defines_its_struct_again() -> None:
+    """gcc takes the second definition of `struct progress` (an error) as a new type, so the
+    header's typedef and prototype of it conflict too; clang reports the redefinition alone.
+    tree-sitter reports what gcc says, libclang what clang says."""
+    directory = FAITHFUL / "c_struct_twice"
+    said = {}
+    for compiler in COMPILERS["c"]:
+        case = Case("c_struct_twice", "error")
+        for source in ("reader.c", "writer.c"):
+            assert compile_syntax(compiler, case, directory / source).returncode == 0
+        unity = compile_syntax(compiler, case, case.umbrella)
+        said[compiler] = sorted(line.split(":")[1] for line in unity.stderr.splitlines()
+                                if "error:" in line and line.startswith(("progress.h",
+                                                                         "./progress.h")))
+    assert said.get("gcc", ["2", "5", "6"]) == ["2", "5", "6"]
+    assert said.get("clang", ["2"]) == ["2"]
+    for frontend, rows in (("tree-sitter", [2, 5, 6]), ("libclang", [2])):
+        result = amalint("check", "umbrella.c", "--format", "json", "--frontend", frontend,
+                         "--", "-std=gnu17", cwd=directory)
+        assert [(f["code"], f["filename"], f["location"]["row"]) for f in result.json] == [
+            ("AM201", "progress.h", row) for row in rows], (frontend, result.stdout)
+    plain = amalint("check", "umbrella.c", "--format", "json", "--frontend", "tree-sitter",
+                    cwd=directory)  # no flags: the plain scan reads the header twice too
+    assert [f["location"]["row"] for f in plain.json] == [2, 5, 6]

@@ -34,9 +34,10 @@ from amalint.analysis.spelling import array_bounds_differ_only, signature_spelli
 from amalint.model import ANONYMOUS, Declaration, DeclKind, FileFacts, Umbrella, visible_scope
 
 _SKIPPED = (DeclKind.NAMESPACE, DeclKind.USING)
-#: The clash of two declarations spelled alike that name different reads' anonymous types.
-ANONYMOUS_TYPES = ("conflicting types (each read of a header without guard makes new "
-                   "anonymous types)")
+#: The clash of two declarations spelled alike that name different reads' types (anonymous
+#: ones; in C, tags a header without guard defines again).
+ANONYMOUS_TYPES = ("conflicting types (each read of a header without guard makes its "
+                   "structs anew)")
 _WORD = re.compile(r"[A-Za-z_]\w*")
 #: A name that is not a tag (``struct point`` stays as it is).
 _NAME = re.compile(r"(?<!struct )(?<!union )(?<!enum )(?<!class )\b[A-Za-z_]\w*")
@@ -99,14 +100,24 @@ def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
                 yield Pair(earlier_file, earlier, later_file, later)
 
 
-def _fresh(files: Sequence[FileFacts]) -> dict[str, set[int | None]]:
-    """The typedef names that more than one read defines as a new type (a typedef of an
-    anonymous struct, union or enum, or of such a typedef: a header without guard read twice
-    makes two types), with the umbrella includes whose reads define them."""
+def _fresh(files: Sequence[FileFacts], is_c: bool) -> dict[str, set[int | None]]:
+    """The names that more than one read defines as a new type, with the umbrella includes
+    whose reads define them: a typedef of an anonymous struct, union or enum (a header without
+    guard read twice makes two types), in C a struct, union or enum tag defined by two reads
+    (gcc takes the second definition, an error, as a new type), and a typedef of such a type."""
+    tags: dict[str, set[int | None]] = {}
+    if is_c:
+        for facts in files:
+            for d in facts.declarations:
+                if d.kind is DeclKind.TYPE and d.tag in _C_TAGS and d.definition:
+                    tags.setdefault(d.name, set()).add(facts.unit)
+    twice = {name for name, units in tags.items() if len(units) > 1}
     out: dict[str, set[int | None]] = {}
     for facts in files:
         aliases = [d for d in facts.declarations if d.kind is DeclKind.ALIAS]
         fresh = {d.name for d in aliases if "<anonymous" in d.type}
+        fresh |= {d.name for d in facts.declarations if d.name in twice
+                  and d.kind is DeclKind.TYPE and d.definition}
         grew = True
         while grew:
             more = {d.name for d in aliases if d.name not in fresh
@@ -147,7 +158,7 @@ def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> list[
     """The first clash of each later declaration (see the module docstring). Two reads of a
     header without include guard make two types of each anonymous type in it: declarations
     that name them differ too."""
-    fresh = _fresh(files)
+    fresh = _fresh(files, is_c)
     aliases = {n: t for n, t in _aliases(files).items() if n not in fresh}
     out: list[Clash] = []
     done: set[int] = set()

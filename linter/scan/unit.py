@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from amalint import preprocess
@@ -99,24 +99,31 @@ def load_unit(umbrella_path: Path, settings: Settings, data: bytes | None = None
         return preprocessed.load(path, settings, data, umbrella)
     loader = _Loader(path, settings)
     loader.walk(SourceFile(path, compiler_view(data), directives, (), None))
+    reread = len(loader.reads) > len(loader.files)
     return Unit(umbrella=umbrella, files=tuple(loader.files.values()),
                 diagnostics=tuple(loader.diagnostics), missing=tuple(loader.missing),
-                via_root=tuple(loader.via_root))
+                via_root=tuple(loader.via_root),
+                inclusions=tuple(loader.reads) if reread else ())
 
 
 class _Loader:
-    """A depth-first walk of the includes (iterative: include chains may be deep)."""
+    """A depth-first walk of the includes (iterative: include chains may be deep). A header
+    without include guard is read again for each umbrella include that reaches it, as the
+    compiler reads it (``reads``); a source included twice is AM204's, read once here."""
 
     def __init__(self, umbrella: Path, settings: Settings) -> None:
         self.umbrella = umbrella
         self.search = settings.search
         self.files: dict[Path, SourceFile] = {}
+        self.reads: list[SourceFile] = []
+        #: The umbrella includes through which each file was read.
+        self.read_by: dict[Path, set[int | None]] = {}
         self.diagnostics: list[Diagnostic] = []
         self.missing: list[Missing] = []
         self.via_root: list[Location] = []
 
     def walk(self, top: SourceFile) -> None:
-        self.files[top.path] = top
+        self._read(top)
         stack: list[tuple[SourceFile, Iterator[tuple[int, Include]]]] = [
             (top, iter(enumerate(top.directives.includes)))]
         while stack:
@@ -127,8 +134,13 @@ class _Loader:
                 continue
             child = self._child(src, *step, [s for s, _ in stack])
             if child is not None:
-                self.files[child.path] = child
+                self._read(child)
                 stack.append((child, iter(enumerate(child.directives.includes))))
+
+    def _read(self, source: SourceFile) -> None:
+        self.files.setdefault(source.path, source)
+        self.reads.append(source)
+        self.read_by.setdefault(source.path, set()).add(source.unit)
 
     def _child(self, src: SourceFile, index: int, inc: Include,
                stack: list[SourceFile]) -> SourceFile | None:
@@ -160,7 +172,11 @@ class _Loader:
                     where, f"include cycle that no include guard breaks: {names}"))
             return None
         if inc.resolved in self.files:
-            return None
+            first = self.files[inc.resolved]
+            if first.directives.guarded or is_source(inc.resolved) \
+                    or unit in self.read_by[inc.resolved]:
+                return None
+            return replace(first, prefix=(*src.prefix, inc.start_byte), unit=unit)
         try:
             data = read_source(inc.resolved)
         except InputError as exc:

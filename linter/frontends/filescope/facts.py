@@ -95,8 +95,11 @@ def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> l
         #: invocation whose expansion makes the real name, which only a preprocessor knows.
         macros |= {parsed[0] for f in unit.files for d in f.directives.directives
                    if d.name == "define" and (parsed := define(d.rest.strip())) is not None}
-        for index, source in enumerate(unit.files):
-            tree = trees[index] if trees is not None else ts.parse(source.data)
+        trees_of: dict[Path, Tree] = {f.path: trees[i] for i, f in enumerate(unit.files)} \
+            if trees is not None else {}
+        for source in unit.reads:  # a header without guard read twice is here twice
+            tree = trees_of.get(source.path) or ts.parse(source.data)
+            trees_of[source.path] = tree
             blanked = blank(source.data)
             out.append(FileText(source, source.data.split(b"\n"), tree=tree,
                                 guard=include_guard(blanked, source.directives.directives),
