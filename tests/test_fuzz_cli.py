@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 
 EXAMPLES = int(os.environ.get("AMALINT_FUZZ_EXAMPLES", "40"))
@@ -242,9 +242,30 @@ def run(scenario: Scenario) -> int:
         return proc.returncode
 
 
+#: A tree the generated ones are variations of, with findings of every family: an init-order
+#: hazard, a redefinition, a leaked macro, a second include of one source.
+LINTABLE = {
+    "u.cc": b'#include "a.cc"\n#include "b.cc"\n#include "a.cc"\n',
+    "a.cc": b'__attribute__((constructor)) static void c1() { '
+            b'tvm::ffi::Function::GetGlobalRequired("k1"); }\n'
+            b"#define LIMIT 4\nstatic int f(int x) { return x; }\n",
+    "b.cc": b'TVM_FFI_STATIC_INIT_BLOCK() { tvm::ffi::reflection::GlobalDef().def("k1", f); }\n'
+            b"#ifndef LIMIT\n#define LIMIT 8\n#endif\nstatic int f(int x) { return LIMIT; }\n",
+}
+
+
 @settings(max_examples=EXAMPLES, derandomize=SEED is None, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @seed(int(SEED or 0))
 @given(scenarios())
+@example(Scenario(files=LINTABLE, args=["check", "--frontend", "tree-sitter"]))
+@example(Scenario(files=LINTABLE, args=["check", "--fix", "--unsafe-fixes", "--statistics"]))
+@example(Scenario(files=LINTABLE, args=["check", "u.cc", "--diff", "--frontend", "libclang"]))
+@example(Scenario(files=LINTABLE, args=["order", "u.cc", "--format", "json"]))
 def test_the_cli_survives_hostile_trees_and_arguments(scenario: Scenario) -> None:
     run(scenario)
+
+
+def test_the_explicit_examples_reach_the_rules() -> None:
+    """The fixed examples above lint (exit 1), so the CI slice checks more than input errors."""
+    assert run(Scenario(files=LINTABLE, args=["check", "--frontend", "tree-sitter"])) == 1
