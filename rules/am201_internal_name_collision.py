@@ -112,13 +112,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     ambiguous = {u.symbol for u in compiled if u.cause is Cause.AMBIGUITY}
     said = {(u.diagnostic.location.path, u.diagnostic.location.line) for u in compiled}
     confirmed = {u.symbol for u in compiled if u.cause is Cause.REDECLARATION}
-    for finding in _from_facts(ctx):
+    for name, finding in _from_facts(ctx):
         where = (finding.location.path, finding.location.line)
         if finding.severity is Severity.ERROR and ctx.compiler_checked and (
-                where in said or _name(finding) not in confirmed):
+                where in said or name not in confirmed):
             continue  # the compiler says which redefinitions there are (clang reports a
             # name's first redefinition only; gcc, and these facts, each one)
-        if finding.severity is Severity.WARNING and _name(finding) in ambiguous:
+        if finding.severity is Severity.WARNING and name in ambiguous:
             continue  # not a silent capture: the compiler rejects the call
         yield finding
 
@@ -143,27 +143,24 @@ def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic) -> Finding:
                    end_of(diag.location, unity.symbol), compiler_related(unity))
 
 
-def _name(finding: Finding) -> str:
-    return finding.message.split("`", 2)[1].split("(", 1)[0].rsplit("::", 1)[-1]
-
-
-def _from_facts(ctx: RuleContext) -> Iterator[Finding]:
+def _from_facts(ctx: RuleContext) -> Iterator[tuple[str, Finding]]:
+    """Each finding of the file-scope facts, with the name it is about."""
     scope, umbrella = ctx.model.filescope, ctx.model.umbrella
     for found in clashes(scope.files, umbrella, scope.is_c):
-        yield _clash(ctx, found)
+        yield found.later.name, _clash(ctx, found)
     if scope.is_c:
         return
     for pair in hidden_pairs(scope.files, umbrella):
         finding = _hidden(ctx, pair)
         if finding is not None:
-            yield finding
+            yield pair.later.name, finding
     done: set[int] = set()
     for pair in overloads(scope.files, umbrella):
         if id(pair.later) not in done:
             finding = _overload(ctx, pair)
             if finding is not None:
                 done.add(id(pair.later))
-                yield finding
+                yield pair.later.name, finding
 
 
 def _what(decl: Declaration) -> str:
