@@ -208,3 +208,23 @@ def test_hostile_file_names_and_kinds_with_real_files(tmp_path: Path) -> None:
     assert time.monotonic() - started < 10
     assert len(unit.unresolved) == 5
     assert code(unit, str(tmp_path / "u.cc")) == ["int fine;"]
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "\uff11"])  # ², Arabic-Indic 3, fullwidth 1
+def test_line_with_a_digit_that_is_not_ascii_is_an_error(number: str) -> None:
+    # str.isdigit() is true of all three (int() refuses '²'); the compilers want 0-9.
+    for text in (f"#line {number}\n", f"#define N {number}\n#line N\n"):
+        lines = text.count("\n")
+        unit = pp({"u.cc": text + f"#if __LINE__ == {lines + 1}\nint physical;\n#endif\n"})
+        assert errors(unit) == [f'"{number}" after #line is not a positive integer']
+        assert code(unit) == ["int physical;"]
+
+
+def test_line_number_of_thousands_of_digits_is_out_of_range() -> None:
+    text = "#line " + "9" * 5000 + "\n#if __LINE__ == 2\nint physical;\n#endif\n"
+    gcc = pp({"u.cc": text})
+    assert [(d.severity, d.message) for d in gcc.diagnostics] == [
+        ("warning", "line number out of range")]
+    assert code(gcc) == ["int physical;"]
+    clang = pp({"u.cc": text}, compiler=CLANG_CXX)
+    assert errors(clang) == ["line number out of range"]
