@@ -221,3 +221,13 @@ def test_orphan_candidates_that_cannot_be_included_are_skipped(tmp_path: Path) -
     result = amalint("check", "u.cc", "--format", "concise", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout.startswith("u.cc:1:1: AM102") and "AM205" not in result.stdout
+
+
+def test_a_constructor_priority_of_thousands_of_digits(tmp_path: Path) -> None:
+    # int() refuses decimal strings of over 4300 digits; the tree-sitter front end reads the
+    # priority as out of range (the compiler rejects it) instead of raising.
+    (tmp_path / "a.cc").write_text(
+        f"__attribute__((constructor({'9' * 5000}))) static void f() {{}}\nint a;\n")
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n')
+    result = amalint("check", "u.cc", "--frontend", "tree-sitter", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr

@@ -130,3 +130,13 @@ def test_system_headers_agree_with_the_compiler(comp: str, std: str, tmp_path: P
     assert not [d for d in unit.diagnostics if d.severity == "error"]
     text = unit.active_text(unit.umbrella).decode()
     assert "int ok;" in text
+
+
+def test_odd_digits_in_arguments_and_probe_output_are_not_numbers() -> None:
+    assert parse_args(["-fmax-include-depth=\u00b2"]).max_include_depth == 200
+    assert parse_args(["-fmax-include-depth=" + "9" * 5000]).max_include_depth == 10**9
+    features = compiler_module._probe_answers(
+        "O \u00b2\nO 99999999999\nV 0 \u00b2\nV \u0663 1\nV 0 " + "9" * 5000 + "\n")
+    assert not features.operators
+    # the one number read: 5000 nines, held as one past the 64-bit range (too large either way)
+    assert list(features.values.values()) == [1 << 64]
