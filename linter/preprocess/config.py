@@ -212,8 +212,12 @@ class Config:
     compiler: CompilerInfo
     language: str = "c++"
     args: tuple[str, ...] = ()
-    #: Bound on all tokens one expansion (a directive, or one ``expand`` call) may produce.
-    expansion_limit: int = 2_000_000
+    #: Bound on all tokens one expansion (a directive, or one ``expand`` call) may produce: it
+    #: bounds memory (an exponential macro's 200,000 tokens take about 140 MB).
+    expansion_limit: int = 200_000
+    #: Bound on all tokens the expansions of one unit's directives may produce, and again on
+    #: those of its ``Unit.expand`` calls: it bounds time (about 1 s for 1,000,000 tokens).
+    unit_expansion_limit: int = 1_000_000
     #: Bound on the number of inclusions of one unit (a guardless file that includes itself
     #: twice would otherwise take 2**200 steps).
     max_inclusions: int = 100_000

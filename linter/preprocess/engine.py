@@ -66,7 +66,7 @@ class Engine(Includes):
                                     dynamic=self._dynamic, is_defined=self._is_defined,
                                     on_defined=self._on_defined, has_include=self._has_include,
                                     feature=self.features.value, limit=config.expansion_limit,
-                                    family=self.family)
+                                    family=self.family, budget=self.budget)
         self.handlers: dict[str, Callable[[Frame, Directive, int], None]] = {
             "if": self._if, "ifdef": self._if, "ifndef": self._if, "elif": self._alternative,
             "elifdef": self._alternative, "elifndef": self._alternative,
@@ -247,7 +247,6 @@ class Engine(Includes):
         out = self._simple_if(f, d, tokens)
         if out is None:
             exp = self.if_expander
-            exp.count = 0
             exp.errors = []
             exp.fatal = False
             out = exp.expand(tokens)
@@ -333,12 +332,11 @@ class Engine(Includes):
         text = d.rest if d.name == "line" else d.name + d.rest
         toks = d.tokens(self.lex) if d.name == "line" else []
         if d.name == "line":
-            exp = Expander(self.macros.get, self.lex, dynamic=self._dynamic)
+            exp = Expander(self.macros.get, self.lex, dynamic=self._dynamic,
+                           limit=self.config.expansion_limit, budget=self.budget)
             toks = exp.expand(toks)
             for message in exp.errors:
                 self._error(f, d, message)
-            if exp.fatal:
-                return
             text = spell(toks)
         parts = text.split(None, 1)
         value = decimal(parts[0], _LINE_MAX) if parts else None
