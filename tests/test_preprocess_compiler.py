@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,21 @@ def test_odd_digits_in_arguments_and_probe_output_are_not_numbers() -> None:
     assert not features.operators
     # the one number read: 5000 nines, held as one past the 64-bit range (too large either way)
     assert list(features.values.values()) == [1 << 64]
+
+
+@pytest.mark.parametrize("script", ["scripts/preprocess_profile.py",
+                                    "benchmarks/preprocess_bench.py"])
+def test_the_preprocessor_scripts_have_a_help_that_writes_nothing(script: str,
+                                                                  tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    tables = sorted((root / "linter" / "preprocess").glob("profile_*.py"))
+    before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in tables]
+    run = subprocess.run([sys.executable, str(root / script), "--help"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.startswith("usage: ") and run.stderr == ""
+    assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in tables] == before
+    assert not list(tmp_path.iterdir())
+    bad = subprocess.run([sys.executable, str(root / script), "--no-such-option"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in tables] == before
