@@ -13,6 +13,7 @@ where the cold call spends its time (cProfile, by own time).
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
@@ -80,13 +81,32 @@ def _ours(umbrella: Path, flags: list[str]) -> dict[str, object]:
     return best
 
 
+def _arguments(argv: list[str]) -> tuple[Path | None, list[str], bool]:
+    """(umbrella or None for the synthetic unit, compiler flags, --profile)."""
+    ours, flags = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv \
+        else (argv, [])
+    parser = argparse.ArgumentParser(
+        description="Time amalint's preprocessor view against clang++ -E and g++ -E on one "
+                    "unit (writes nothing but a temporary directory, removed afterwards).",
+        usage="%(prog)s [-h] [--profile] [UMBRELLA [-- COMPILER_ARGS...]]")
+    parser.add_argument("umbrella", nargs="?", type=Path,
+                        help="the unit to preprocess (default: a synthetic unit of 40 sources "
+                             "including standard headers, with -std=c++17)")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print where the cold call spends its time (cProfile)")
+    args = parser.parse_args(ours)
+    if flags and args.umbrella is None:
+        parser.error("compiler arguments after -- need an UMBRELLA")
+    if args.umbrella is not None and not args.umbrella.is_file():
+        parser.error(f"{args.umbrella}: no such file")
+    return (args.umbrella.resolve() if args.umbrella else None), flags, args.profile
+
+
 def main(argv: list[str]) -> None:
-    profile = "--profile" in argv
-    argv = [a for a in argv if a != "--profile"]
+    given, flags, profile = _arguments(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        if argv:
-            umbrella = Path(argv[0]).resolve()
-            flags = argv[argv.index("--") + 1:] if "--" in argv else []
+        if given is not None:
+            umbrella = given
         else:
             umbrella, flags = synthetic(Path(tmp)), ["-std=c++17"]
         print(f"unit: {umbrella} {' '.join(flags)}")

@@ -359,3 +359,13 @@ def test_fifos_and_devices_in_a_cmake_build(tmp_path: Path, where: str, kind: st
                                                               "/dev/zero: a device")
     assert line.startswith("amalint: error: ") and any(n in line for n in named), line
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_a_constructor_priority_of_thousands_of_digits(tmp_path: Path) -> None:
+    # int() refuses decimal strings of over 4300 digits; the tree-sitter front end reads the
+    # priority as out of range (the compiler rejects it) instead of raising.
+    (tmp_path / "a.cc").write_text(
+        f"__attribute__((constructor({'9' * 5000}))) static void f() {{}}\nint a;\n")
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n')
+    result = amalint("check", "u.cc", "--frontend", "tree-sitter", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr

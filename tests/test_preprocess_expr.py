@@ -182,3 +182,31 @@ def test_counter_is_not_advanced_after_an_error() -> None:
     unit = pp({"u.cc": "#if (F(1) >= __COUNTER__)\n#endif\n#if __COUNTER__ == 0\nint zero;\n"
                        "#endif\n"})
     assert code(unit) == ["int zero;"]
+
+
+def test_integer_constants_of_thousands_of_digits_are_too_large_not_a_crash() -> None:
+    # Python's int() refuses decimal strings of over 4300 digits; g++ 12 keeps the low 64 bits
+    # (10**5000 - 1 == 2**64 - 1 modulo 2**64) with a warning, clang rejects the constant.
+    nines = "9" * 5000
+    for text in (f"{nines} == 18446744073709551615u", f"0x{'f' * 5000} == -1"):
+        result, notes = evaluate(tokenize(text), GCC)
+        assert result == 1
+        assert notes == [("warning", "integer constant is too large for its type")]
+        assert evaluate(tokenize(text), CLANG)[0] == 1
+    unit = pp({"u.cc": f"#if {nines}\nint big;\n#endif\n"})
+    assert code(unit) == ["int big;"]
+    assert [d.message for d in unit.diagnostics] == ["integer constant is too large for its type"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("'\\uZZZZ'", "incomplete universal character name \\u"),
+    ("'\\u12'", "incomplete universal character name \\u"),
+    ("U'\\UFFFFFFFF'", "\\UFFFFFFFF is not a valid universal character"),
+    ("'\\uD800'", "\\uD800 is not a valid universal character"),
+])
+def test_bad_universal_character_names_are_errors(text: str, message: str) -> None:
+    # gcc's messages; clang rejects each too.
+    with pytest.raises(ExprError, match=message.replace("\\", "\\\\")):
+        value(text, CLANG)
+    unit = pp({"u.cc": f"#if {text}\nint wrong;\n#endif\n"})
+    assert errors(unit) == [message] and code(unit) == []

@@ -4,7 +4,6 @@ diagnostics, and input that must neither recurse deeply nor hang."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -110,12 +109,11 @@ def test_an_include_cycle_without_guards_stops_at_the_depth_limit() -> None:
 
 
 def test_exponential_includes_are_bounded() -> None:
-    started = time.monotonic()
+    # 2**200 inclusions asked for; the walk stops at the bound and says so once.
     unit = pp({"u.cc": '#include "a.h"\n', "a.h": '#include "a.h"\n#include "a.h"\n'},
               max_inclusions=5000)
-    assert time.monotonic() - started < 20
     assert len(unit.inclusions) == 5000
-    assert any("more than 5000 inclusions" in e for e in errors(unit))
+    assert errors(unit).count("more than 5000 inclusions; the rest are not followed") == 1
 
 
 def test_thousand_nested_conditionals() -> None:
@@ -203,8 +201,26 @@ def test_hostile_file_names_and_kinds_with_real_files(tmp_path: Path) -> None:
         b'#include "fifo.h"\n#include "dir.h"\n#include "loop.h"\n#include "' + b"x" * 300
         + b'.h"\n#include "nul\\0.h"\n#if __has_include("fifo.h") || __has_include("dir.h")\n'
         b"int wrong;\n#endif\nint fine;\n")
-    started = time.monotonic()
-    unit = preprocess(tmp_path / "u.cc", config())
-    assert time.monotonic() - started < 10
+    unit = preprocess(tmp_path / "u.cc", config())  # the FIFO is never opened (no hang)
     assert len(unit.unresolved) == 5
     assert code(unit, str(tmp_path / "u.cc")) == ["int fine;"]
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "\uff11"])  # ², Arabic-Indic 3, fullwidth 1
+def test_line_with_a_digit_that_is_not_ascii_is_an_error(number: str) -> None:
+    # str.isdigit() is true of all three (int() refuses '²'); the compilers want 0-9.
+    for text in (f"#line {number}\n", f"#define N {number}\n#line N\n"):
+        lines = text.count("\n")
+        unit = pp({"u.cc": text + f"#if __LINE__ == {lines + 1}\nint physical;\n#endif\n"})
+        assert errors(unit) == [f'"{number}" after #line is not a positive integer']
+        assert code(unit) == ["int physical;"]
+
+
+def test_line_number_of_thousands_of_digits_is_out_of_range() -> None:
+    text = "#line " + "9" * 5000 + "\n#if __LINE__ == 2\nint physical;\n#endif\n"
+    gcc = pp({"u.cc": text})
+    assert [(d.severity, d.message) for d in gcc.diagnostics] == [
+        ("warning", "line number out of range")]
+    assert code(gcc) == ["int physical;"]
+    clang = pp({"u.cc": text}, compiler=CLANG_CXX)
+    assert errors(clang) == ["line number out of range"]

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 
 from .config import Config
+from .literals import decimal
 from .tokens import NUM, STR, LexOptions, Token
 
 __all__ = ["NUM", "dynamic", "lex_options"]
@@ -16,7 +17,7 @@ def _number(value: str | None) -> int:
     if not value:
         return 0
     digits = value.rstrip("uUlL")
-    return int(digits) if digits.isdigit() else 0
+    return decimal(digits) or 0
 
 
 def lex_options(language: str, values: Mapping[str, str], family: str) -> LexOptions:

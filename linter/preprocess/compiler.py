@@ -35,6 +35,7 @@ from .config import (
     Features,
     parse_args,
 )
+from .literals import decimal
 
 TIMEOUT = 20.0
 _NAME = re.compile(r"(?:g\+\+|gcc|clang\+\+|clang|c\+\+|cc)(?:-[0-9]+(?:\.[0-9]+)*)?")
@@ -199,13 +200,15 @@ def _probe_answers(output: str) -> Features:
     values: dict[str, int] = {}
     for line in output.splitlines():
         parts = line.split()
-        if len(parts) == 2 and parts[0] == "O" and parts[1].isdigit():
-            found.add(names[int(parts[1])])
-        elif len(parts) == 3 and parts[0] == "V" and parts[1].isdigit():
-            value = parts[2].rstrip("uUlL")
-            if value.isdigit():
-                op, item = operands[int(parts[1])]
-                profile.store(values, op, item, int(value))
+        index = decimal(parts[1]) if len(parts) in (2, 3) else None
+        if len(parts) == 2 and parts[0] == "O" and index is not None and index < len(names):
+            found.add(names[index])
+        elif len(parts) == 3 and parts[0] == "V" and index is not None \
+                and index < len(operands):
+            value = decimal(parts[2].rstrip("uUlL"))
+            if value is not None:
+                op, item = operands[index]
+                profile.store(values, op, item, value)
     return Features(operators=frozenset(found & set(FEATURE_OPERATORS)
                                         | found & {"__has_include", "__has_include_next"}),
                     values=values, builtins=frozenset(found & DYNAMIC_BUILTINS))

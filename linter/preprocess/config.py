@@ -156,7 +156,7 @@ def parse_args(args: tuple[str, ...] | list[str]) -> ParsedArgs:
             flags.append(a)
         elif a.startswith("-fmax-include-depth="):
             value = a.partition("=")[2]
-            depth = int(value) if value.isdigit() else depth
+            depth = _depth(value, depth)
         elif a in _COMPILER_WITH_VALUE and nxt is not None:
             flags.extend((a, nxt))
             i += 1
@@ -176,6 +176,14 @@ def parse_args(args: tuple[str, ...] | list[str]) -> ParsedArgs:
         nostdinc=nostdinc, undef=undef, std=std, language=language, max_include_depth=depth,
         compiler_flags=tuple(flags), ignored=tuple(ignored),
     )
+
+
+def _depth(value: str, default: int) -> int:
+    """``-fmax-include-depth=value``: ASCII digits only (however many: past 10**9 it is no
+    limit anyway), else ``default``."""
+    if not (value.isascii() and value.isdigit()):
+        return default
+    return int(value) if len(value) <= 9 else 10**9
 
 
 def _split_joined(a: str) -> tuple[str | None, str | None]:
@@ -204,8 +212,12 @@ class Config:
     compiler: CompilerInfo
     language: str = "c++"
     args: tuple[str, ...] = ()
-    #: Bound on all tokens one expansion (a directive, or one ``expand`` call) may produce.
-    expansion_limit: int = 2_000_000
+    #: Bound on all tokens one expansion (a directive, or one ``expand`` call) may produce: it
+    #: bounds memory (an exponential macro's 200,000 tokens take about 140 MB).
+    expansion_limit: int = 200_000
+    #: Bound on all tokens the expansions of one unit's directives may produce, and again on
+    #: those of its ``Unit.expand`` calls: it bounds time (about 1 s for 1,000,000 tokens).
+    unit_expansion_limit: int = 1_000_000
     #: Bound on the number of inclusions of one unit (a guardless file that includes itself
     #: twice would otherwise take 2**200 steps).
     max_inclusions: int = 100_000

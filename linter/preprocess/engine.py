@@ -23,6 +23,7 @@ from .config import Config
 from .expand import Expander
 from .expr import ExprError, evaluate
 from .includes import Includes
+from .literals import decimal, is_decimal
 from .macros import DefineError, command_line_define, parse_define
 from .scan import Directive
 from .state import Frame
@@ -30,6 +31,8 @@ from .tokens import ID, IDENTIFIER, NUM, PUNCT, STR, Token, spell
 from .unit import Unit
 
 _NAME = re.compile(r"[ \t\f\v]*(" + IDENTIFIER + ")?")
+#: The largest line number ``#line`` may set (C: 2147483647).
+_LINE_MAX = 2147483647
 
 
 _IDENTS: dict[str, list[str]] = {}
@@ -63,7 +66,7 @@ class Engine(Includes):
                                     dynamic=self._dynamic, is_defined=self._is_defined,
                                     on_defined=self._on_defined, has_include=self._has_include,
                                     feature=self.features.value, limit=config.expansion_limit,
-                                    family=self.family)
+                                    family=self.family, budget=self.budget)
         self.handlers: dict[str, Callable[[Frame, Directive, int], None]] = {
             "if": self._if, "ifdef": self._if, "ifndef": self._if, "elif": self._alternative,
             "elifdef": self._alternative, "elifndef": self._alternative,
@@ -134,7 +137,7 @@ class Engine(Includes):
             handler = handlers.get(d.name)
             if handler is not None:
                 handler(f, d, i)
-            elif d.name.isdigit():
+            elif is_decimal(d.name):
                 self._line(f, d, i)
             else:
                 self._error(f, d, f"invalid preprocessing directive #{d.name}")
@@ -244,7 +247,6 @@ class Engine(Includes):
         out = self._simple_if(f, d, tokens)
         if out is None:
             exp = self.if_expander
-            exp.count = 0
             exp.errors = []
             exp.fatal = False
             out = exp.expand(tokens)
@@ -330,16 +332,24 @@ class Engine(Includes):
         text = d.rest if d.name == "line" else d.name + d.rest
         toks = d.tokens(self.lex) if d.name == "line" else []
         if d.name == "line":
-            exp = Expander(self.macros.get, self.lex, dynamic=self._dynamic)
+            exp = Expander(self.macros.get, self.lex, dynamic=self._dynamic,
+                           limit=self.config.expansion_limit, budget=self.budget)
             toks = exp.expand(toks)
+            for message in exp.errors:
+                self._error(f, d, message)
             text = spell(toks)
         parts = text.split(None, 1)
-        if not parts or not parts[0].isdigit():
+        value = decimal(parts[0], _LINE_MAX) if parts else None
+        if value is None:
             self._error(f, d, f'"{parts[0] if parts else ""}" after #line is not a positive '
                         "integer")
             return
-        f.line_delta = int(parts[0]) - f.scan.line_of(d.end) if d.end < len(f.scan.data) \
-            else int(parts[0]) - d.line - 1
+        if value > _LINE_MAX:  # gcc warns, clang rejects it; the line numbers stay as they were
+            self._diag("error" if self.family == "clang" else "warning",
+                       "line number out of range", f, d.line)
+            return
+        f.line_delta = value - f.scan.line_of(d.end) if d.end < len(f.scan.data) \
+            else value - d.line - 1
         rest = parts[1].strip() if len(parts) > 1 else ""
         if rest.startswith('"'):
             f.presumed = rest[1:rest.find('"', 1)]

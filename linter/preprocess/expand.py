@@ -4,8 +4,10 @@ Object- and function-like macros, ``#`` stringizing, ``##`` pasting with placema
 ``__VA_ARGS__``, ``__VA_OPT__`` and GNU's ``, ## __VA_ARGS__``; arguments are fully expanded
 before substitution (unless they are operands of ``#``/``##``) and the result is rescanned with
 the rest of the input. No Python recursion grows with the input: the pending input is a stack,
-and argument pre-expansion runs as generators on an explicit stack (a trampoline). The total
-number of tokens macros produce is bounded; past the bound expansion stops with an error.
+and argument pre-expansion runs as generators on an explicit stack (a trampoline). The number of
+tokens macros produce is bounded per expansion (``limit``, which bounds memory) and, through a
+shared ``Budget``, over all the expansions of a unit (which bounds time); past either bound the
+expansion stops with an error.
 
 In ``#if`` mode, ``defined X``/``defined(X)`` and ``__has_include(...)`` are evaluated where they
 appear in the rescanned directive, also when a macro produced them, their operands unexpanded;
@@ -31,8 +33,9 @@ from .tokens import (
     spell,
 )
 
-#: How many tokens all macro expansions of one expansion request may produce.
-DEFAULT_LIMIT = 2_000_000
+#: How many tokens all macro expansions of one expansion request may produce (real code, even
+#: Boost.PP's, rarely produces 100,000; 2,000,000 tokens of an exponential macro took 1.5 GB).
+DEFAULT_LIMIT = 200_000
 FEATURE_OPERATORS = frozenset({
     "__has_attribute", "__has_cpp_attribute", "__has_c_attribute", "__has_builtin",
     "__has_feature", "__has_extension", "__has_warning", "__has_declspec_attribute",
@@ -43,6 +46,18 @@ INCLUDE_OPERATORS = frozenset({"__has_include", "__has_include_next"})
 
 class ExpansionLimit(Exception):
     pass
+
+
+class Budget:
+    """How many more tokens the expansions that share it (one unit's) may produce; ``reported``
+    once its end has been reported."""
+
+    __slots__ = ("left", "reported", "total")
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.left = total
+        self.reported = False
 
 
 Runner = Generator[list[Token], list[Token], list[Token]]
@@ -63,7 +78,8 @@ class Expander:
                  on_defined: Callable[[str, bool], None] | None = None,
                  has_include: Callable[[str, bool, bool], bool] | None = None,
                  feature: Callable[[str, str], int | None] | None = None,
-                 limit: int = DEFAULT_LIMIT, family: str = "gcc") -> None:
+                 limit: int = DEFAULT_LIMIT, family: str = "gcc",
+                 budget: Budget | None = None) -> None:
         self.lookup = lookup
         self.opts = opts
         self.if_mode = if_mode
@@ -73,6 +89,8 @@ class Expander:
         self.has_include = has_include
         self.feature = feature
         self.limit = limit
+        self.budget = budget
+        self.cap = limit
         self.family = family
         self.count = 0
         self.errors: list[str] = []
@@ -89,7 +107,11 @@ class Expander:
     # -- driver ---------------------------------------------------------------------------------
 
     def expand(self, tokens: list[Token]) -> list[Token]:
-        """``tokens`` fully macro-expanded (on a bound hit: an error, and ``tokens`` as given)."""
+        """``tokens`` fully macro-expanded (on a bound hit: an error, and ``tokens`` as given;
+        once the budget is spent, only the first expansion to meet its end reports it)."""
+        budget = self.budget
+        self.count = 0
+        self.cap = self.limit if budget is None else min(self.limit, budget.left)
         gens: list[Runner] = [self._run(tokens, self.top_specials)]
         value: list[Token] | None = None
         try:
@@ -107,9 +129,17 @@ class Expander:
                 value = None
         except ExpansionLimit:
             self.fatal = True
-            self.errors.append(f"macro expansion produced more than {self.limit} tokens; "
-                               "expansion stopped")
+            if self.cap == self.limit:
+                self.errors.append(f"macro expansion produced more than {self.limit} tokens; "
+                                   "expansion stopped")
+            elif budget is not None and not budget.reported:
+                budget.reported = True
+                self.errors.append(f"macro expansions of this unit produced more than "
+                                   f"{budget.total} tokens; macros are no longer expanded")
             return list(tokens)
+        finally:
+            if budget is not None:
+                budget.left = max(0, budget.left - self.count)
 
     def _inert(self, arg: list[Token]) -> bool:
         lookup = self.lookup
@@ -172,7 +202,7 @@ class Expander:
                 new = substitute(m, args, expanded, (t.hide & rparen.hide) | {name}, t.space,
                                  self.opts, self._error)
             self.count += len(new)
-            if self.count > self.limit:
+            if self.count > self.cap:
                 raise ExpansionLimit
             new.reverse()
             stack.extend(new)
@@ -283,7 +313,8 @@ class Expander:
 
     def _has_include(self, name: str, inner: list[Token]) -> bool:
         if not (inner and (inner[0].kind == STR or inner[0].text == "<")):
-            sub = Expander(self.lookup, self.opts, dynamic=self.dynamic, limit=self.limit)
+            sub = Expander(self.lookup, self.opts, dynamic=self.dynamic, limit=self.limit,
+                           budget=self.budget)
             inner = sub.expand(inner)
             self.errors.extend(sub.errors)
         if inner and inner[0].kind == STR and inner[0].text.startswith('"'):

@@ -55,7 +55,7 @@ class Includes(State):
         self.frame, self.directive = f, d
         exp = Expander(self.macros.get, self.lex, dynamic=self._dynamic,
                        feature=self.features.value, limit=self.config.expansion_limit,
-                       family=self.family)
+                       family=self.family, budget=self.budget)
         toks = exp.expand(d.tokens(self.lex))
         for message in exp.errors:
             self._error(f, d, message)

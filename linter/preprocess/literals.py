@@ -69,6 +69,41 @@ _UD_SUFFIX = re.compile(r"[A-Za-z_]\w*")
 _DECIMAL_FLOAT = re.compile(r"[0-9']*e")
 
 
+def is_decimal(text: str) -> bool:
+    """True if ``text`` is one or more ASCII decimal digits (``str.isdigit`` is also true of
+    ``'²'``, which ``int`` rejects, and ``int`` takes other scripts' digits, as no compiler
+    does)."""
+    return text.isascii() and text.isdigit()
+
+
+def decimal(text: str, cap: int = MASK) -> int | None:
+    """The value of ASCII decimal digits ``text``, ``cap + 1`` if it is larger than ``cap``
+    (however many digits: Python's ``int`` refuses strings of more than 4300), None if ``text``
+    is not digits."""
+    if not is_decimal(text):
+        return None
+    significant = text.lstrip("0")
+    if len(significant) > len(str(cap)):
+        return cap + 1
+    return min(int(significant or "0"), cap + 1)
+
+
+def _digits_value(digits: str, base: int) -> int:
+    """The value of ``digits`` in ``base``; past 64 bits, the low 64 bits with bit 64 set (the
+    constant is too large either way, and ``int`` refuses decimal strings of over 4300
+    digits)."""
+    if base != 10 or len(digits) <= 1000:
+        value = int(digits, base)
+        return value if value <= MASK else (value & MASK) | (MASK + 1)
+    value = 0
+    for k in range(0, len(digits), 1000):
+        chunk = digits[k:k + 1000]
+        value = value * 10 ** len(chunk) + int(chunk)
+        if value > MASK:
+            value = (value & MASK) | (MASK + 1)
+    return value
+
+
 def _parse_number(text: str, opts: ExprOptions) -> Value:
     lower = text.lower()
     hexa = lower.startswith("0x")
@@ -89,7 +124,7 @@ def _parse_number(text: str, opts: ExprOptions) -> Value:
         raise NumberError(f'invalid suffix "{suffix}" on integer constant')
     if base == 8 and ("8" in digits or "9" in digits):
         raise NumberError(f'invalid digit in octal constant "{text}"')
-    value = int(digits, base)
+    value = _digits_value(digits, base)
     unsigned = value > SMAX
     if suffix.lower() in _SUFFIXES and "lL" not in suffix and "Ll" not in suffix:
         unsigned = unsigned or "u" in suffix.lower()
@@ -112,6 +147,19 @@ def literal(tok: Token, opts: ExprOptions, notes: list[tuple[str, str]]) -> Valu
             raise
         notes.append((e.severity, str(e)))
         return e.value
+
+
+def _universal(e: str, digits: bytes) -> int:
+    """The code point of ``\\u``/``\\U`` and the 4 or 8 bytes after it (both compilers reject
+    fewer hex digits, a surrogate or a value past U+10FFFF)."""
+    n = 4 if e == "u" else 8
+    spelled = digits.decode("ascii", "replace")
+    if len(digits) < n or not all(chr(b) in "0123456789abcdefABCDEF" for b in digits):
+        raise NumberError(f"incomplete universal character name \\{e}")
+    code = int(digits, 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        raise NumberError(f"\\{e}{spelled} is not a valid universal character")
+    return code
 
 
 def parse_char(text: str, opts: ExprOptions) -> Value:
@@ -147,7 +195,7 @@ def parse_char(text: str, opts: ExprOptions) -> Value:
             i = j
         elif e in ("u", "U"):
             n = 4 if e == "u" else 8
-            code = int(raw[i + 1:i + 1 + n] or b"0", 16)
+            code = _universal(e, raw[i + 1:i + 1 + n])
             i += 1 + n
             if prefix:
                 chars.append(code)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from . import builtin
 from .config import Config
+from .expand import Budget
 from .expr import ExprOptions
 from .macros import DefineError, Macro, parse_define
 from .scan import Directive, FileScan, scan
@@ -80,6 +81,7 @@ class State:
         self.frame: Frame | None = None
         self.directive: Directive | None = None
         self.too_many = False
+        self.budget = Budget(config.unit_expansion_limit)
 
     def _define_text(self, text: str) -> None:
         try:

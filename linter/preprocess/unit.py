@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..model import Location
 from .config import Config
-from .expand import Expander
+from .expand import Budget, Expander
 from .macros import Macro
 from .scan import BOM, FileScan
 from .tokens import NUM, STR, LexOptions, Token, tokenize
@@ -114,6 +114,9 @@ class Unit:
                  dynamic: Callable[[str, Position, Inclusion | None], list[Token] | None]) -> None:
         self.config = config
         self.lex = lex
+        #: What the ``expand`` calls may still produce (a bound of their own: they come after the
+        #: walk, as many as the caller asks for).
+        self._budget = Budget(config.unit_expansion_limit)
         self.inclusions = tuple(inclusions)
         self._ranges = ranges
         self._scans = scans
@@ -211,7 +214,8 @@ class Unit:
 
         expander = Expander(lambda name: self.macro_at(name, position), self.lex,
                             dynamic=dynamic, feature=self.config.compiler.features.value,
-                            limit=self.config.expansion_limit, family=self.config.compiler.family)
+                            limit=self.config.expansion_limit, family=self.config.compiler.family,
+                            budget=self._budget)
         return expander.expand(tokens), expander.errors
 
 

@@ -40,7 +40,9 @@ from amalint.scan.sources import text_lines
 from amalint.scan.unit import Unit
 from tree_sitter import Node, Tree
 
-_PRIORITY = re.compile(r"(?:constructor|init_priority)\s*\(\s*(\d+)\s*\)")
+_PRIORITY = re.compile(r"(?:constructor|init_priority)\s*\(\s*([0-9]+)\s*\)")
+#: Above any valid priority (0 to 65535): what a priority of more digits than this counts as.
+_PRIORITY_CAP = 10**9
 #: A scope the declaration pass is walking: its remaining children, its name and its class.
 _Scope = tuple[Iterator[Node], QName, QName | None]
 
@@ -237,7 +239,10 @@ class Builder:
             if attribute not in text:
                 continue
             m = _PRIORITY.search(text)
-            return int(m.group(1)) if m else DEFAULT_PRIORITY
+            if m is None:
+                return DEFAULT_PRIORITY
+            digits = m.group(1).lstrip("0") or "0"  # int() refuses over 4300 digits
+            return int(digits) if len(digits) <= 9 else _PRIORITY_CAP
         return None
 
     def _declaration(self, node: Node, file: File, scope: QName, cls: QName | None) -> None:
