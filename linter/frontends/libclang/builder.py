@@ -26,6 +26,7 @@ from amalint.model import (
     EntryPoint,
     Function,
     Location,
+    priority_value,
 )
 from amalint.scan.unit import SourceFile, Unit
 
@@ -36,7 +37,7 @@ Cursor = Any
 _TERSE_OUTPUT = 17
 _ATTRIBUTE = re.compile(
     r"(?:__attribute__\s*\(\(|\[\[\s*(?:gnu::)?)\s*(?:__)?(constructor|init_priority)(?:__)?\b"
-    r"\s*(?:\(\s*(\d+)\s*\))?"
+    r"\s*(?:\(\s*([0-9]+)\s*\))?"
 )
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
 
@@ -146,7 +147,7 @@ class Builder:
         m = _ATTRIBUTE.search(text)
         if m is None:
             return None
-        return m.group(1), int(m.group(2)) if m.group(2) else DEFAULT_PRIORITY
+        return m.group(1), priority_value(m.group(2)) if m.group(2) else DEFAULT_PRIORITY
 
     # -- functions and classes
 

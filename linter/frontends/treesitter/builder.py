@@ -35,14 +35,13 @@ from amalint.model import (
     Function,
     LazyFunctions,
     Location,
+    priority_value,
 )
 from amalint.scan.sources import text_lines
 from amalint.scan.unit import Unit
 from tree_sitter import Node, Tree
 
 _PRIORITY = re.compile(r"(?:constructor|init_priority)\s*\(\s*([0-9]+)\s*\)")
-#: Above any valid priority (0 to 65535): what a priority of more digits than this counts as.
-_PRIORITY_CAP = 10**9
 #: A scope the declaration pass is walking: its remaining children, its name and its class.
 _Scope = tuple[Iterator[Node], QName, QName | None]
 
@@ -241,8 +240,7 @@ class Builder:
             m = _PRIORITY.search(text)
             if m is None:
                 return DEFAULT_PRIORITY
-            digits = m.group(1).lstrip("0") or "0"  # int() refuses over 4300 digits
-            return int(digits) if len(digits) <= 9 else _PRIORITY_CAP
+            return priority_value(m.group(1))
         return None
 
     def _declaration(self, node: Node, file: File, scope: QName, cls: QName | None) -> None:

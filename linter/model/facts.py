@@ -1,0 +1,197 @@
+"""The file-scope facts of a unit, part of the code model (:mod:`amalint.model`): what the
+AM2xx rules need about each file of the unit: names declared at namespace scope (internal-linkage
+ones marked), using-directives, the unqualified uses of names that may clash, and macro
+definitions, tests and uses. Extracted by :mod:`amalint.frontends.filescope` for every front end.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from amalint.model.location import Location
+
+#: A namespace path; an anonymous namespace is the component ``ANONYMOUS``.
+Scope = tuple[str, ...]
+ANONYMOUS = "(anonymous)"
+
+
+def visible_scope(scope: Scope) -> Scope:
+    """The scope whose unqualified lookup finds a name of ``scope``: an anonymous namespace's
+    names are found from the scope around it too."""
+    while scope and scope[-1] == ANONYMOUS:
+        scope = scope[:-1]
+    return scope
+
+
+class DeclKind(enum.Enum):
+    FUNCTION = "function"
+    VARIABLE = "variable"
+    #: A class, struct, union or enum (``tag`` says which); C tags have a namespace of their own.
+    TYPE = "type"
+    ENUMERATOR = "enumerator"
+    #: ``typedef`` / ``using N = ...``: may name the same entity as another declaration.
+    ALIAS = "alias"
+    NAMESPACE = "namespace"
+    #: ``using X::N;``: names an entity declared elsewhere.
+    USING = "using-declaration"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A name declared at namespace scope.
+
+    ``internal`` says how a *definition* gets internal linkage (``static``, ``anonymous
+    namespace``, ``const``), empty if it has none or is not a definition. ``signature`` is a
+    function's parameter types, normalized. ``conditional`` marks declarations inside an
+    ``#if`` branch (other than an include guard) or in code the parser did not understand,
+    when the preprocessor could not say which branches the compiler takes.
+
+    ``definition``: a function body, an initialized variable (in C++ also any variable not
+    declared ``extern``), a class/tag with its body, a typedef or enumerator. ``storage`` is the
+    storage class as the compiler sees it (macros expanded): ``static``, ``extern`` or empty.
+    ``type`` is the declared type, normalized: a variable's, a typedef's target, a function's
+    return type. ``tag`` is ``struct``/``union``/``enum``/``class`` for a :attr:`DeclKind.TYPE`.
+    ``macro`` names the macro whose expansion wrote the name, if one did; when no
+    preprocessor expanded it, it is the name itself (``PLUG_INIT()``): the real name is unknown.
+    """
+
+    scope: Scope
+    name: str
+    kind: DeclKind
+    location: Location
+    position: tuple[int, ...]
+    internal: str = ""
+    signature: str | None = None
+    conditional: bool = False
+    definition: bool = False
+    storage: str = ""
+    type: str = ""
+    tag: str = ""
+    macro: str = ""
+
+
+@dataclass(frozen=True)
+class UsingDirective:
+    """``using namespace target;`` at namespace scope ``scope`` (``target`` as resolved)."""
+
+    scope: Scope
+    target: Scope
+    location: Location
+    position: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class NameUse:
+    """An unqualified use of ``name`` in code at namespace scope ``scope``.
+
+    ``member_context``: inside a class body or a member function, where class members (which
+    the model does not follow through bases) may hide namespace-scope names. ``args``, for a
+    call, the type of each argument that is a literal (``int``, ``const char*``...), ``?`` for
+    the others.
+    """
+
+    name: str
+    scope: Scope
+    location: Location
+    position: tuple[int, ...]
+    call: bool = False
+    member_context: bool = False
+    args: tuple[str, ...] = ()
+
+
+class MacroEventKind(enum.Enum):
+    DEFINE = "define"
+    UNDEF = "undef"
+    #: ``#ifdef``/``#ifndef``/``defined(...)``: the code depends on whether it is defined.
+    TEST = "test"
+    #: The name appears where the preprocessor expands it.
+    USE = "use"
+
+
+@dataclass(frozen=True)
+class MacroEvent:
+    kind: MacroEventKind
+    name: str
+    location: Location
+    position: tuple[int, ...]
+    #: For a definition, whitespace normalized: ``(a,b) body`` for a function-like macro,
+    #: :data:`OBJECT_LIKE` then the body for an object-like one (``#define SIZE (16)``).
+    definition: str = ""
+    #: For a use: ``call`` when a ``(`` follows the name, ``declarator`` when it stands where a
+    #: declaration names something (after a type, before ``(``, ``;``, ``=``...), else empty.
+    context: str = ""
+
+
+#: The mark that starts an object-like macro's :attr:`MacroEvent.definition`.
+OBJECT_LIKE = "="
+
+
+def macro_body(definition: str) -> str:
+    """The replacement list of a :attr:`MacroEvent.definition`."""
+    if definition.startswith(OBJECT_LIKE):
+        return definition[len(OBJECT_LIKE):]
+    return definition.split(")", 1)[1].lstrip() if ")" in definition else ""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An ``#include`` the compiler skips because the file was already read (its include guard
+    is defined, or ``#pragma once``), as the preprocessor found it."""
+
+    path: Path
+    #: The ``#include`` line, in the including file.
+    location: Location
+    position: tuple[int, ...]
+    unit: int | None
+    #: ``guard`` or ``pragma once``.
+    reason: str
+    guard: str | None = None
+    #: The file that defined the guard macro: another file than ``path`` means a guard clash.
+    guard_file: Path | None = None
+    #: The umbrella include through which the guard macro was defined.
+    guard_unit: int | None = None
+    #: For a guard clash: names the skipped file declares that its unit then uses, and where.
+    missing: tuple[tuple[str, Location], ...] = ()
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """The file-scope facts of one file of the unit, which ``unit`` it is read through (the
+    index of the umbrella ``#include``; ``None`` for the umbrella's own text)."""
+
+    path: Path
+    unit: int | None
+    #: The include guard: its macro, ``#pragma once``, or ``None``.
+    guard: str | None = None
+    #: What this file includes, resolved (project files only).
+    includes: tuple[Path, ...] = ()
+    #: The line of each of those ``#include``\ s.
+    include_lines: tuple[int, ...] = ()
+    #: Every project file an ``#include`` of this file names, in any branch (compiled alone, a
+    #: source may take a branch the unity build does not).
+    mentions: tuple[Path, ...] = ()
+    declarations: tuple[Declaration, ...] = ()
+    using_directives: tuple[UsingDirective, ...] = ()
+    #: Unqualified uses of the names that some using-directive or internal-linkage overload of
+    #: another file may capture (not of every name: only those can matter).
+    uses: tuple[NameUse, ...] = ()
+    #: Of those names, the ones this file also declares locally (parameters, locals, members,
+    #: template parameters), which hide namespace-scope names.
+    local_names: frozenset[str] = frozenset()
+    #: Macro events in file order, for the macros some other file of the unit defines.
+    macros: tuple[MacroEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileScope:
+    """File-scope facts of every file of the unit, in the order the compiler reads them."""
+
+    files: tuple[FileFacts, ...] = ()
+    #: Member names of every class of the unit (they may hide namespace-scope names).
+    member_names: frozenset[str] = frozenset()
+    #: Includes the compiler skips as already read (known only with the preprocessor).
+    skipped: tuple[Skipped, ...] = ()
+    #: Whether the unit is C (no overloading; ``const`` gives no internal linkage).
+    is_c: bool = False
