@@ -75,7 +75,8 @@ def _visible_key(decl: Declaration, is_c: bool) -> Key:
 
 def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
           key: Callable[[Declaration, bool], Key] = _key,
-          unseen: Callable[[Declaration], bool] = lambda d: False) -> Iterator[Pair]:
+          unseen: Callable[[FileFacts, Declaration], bool] = lambda f, d: False,
+          ) -> Iterator[Pair]:
     """Every pair the unity build brings together, later declaration by later declaration
     (declarations grouped by ``key``: one scope and name by default). A later declaration
     for which ``unseen`` holds meets the earlier ones even if its source reads them alone:
@@ -95,38 +96,51 @@ def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
                 if earlier_file.unit == later_file.unit or (
                         earlier.conditional and later.conditional) or (alone.precedes(
                         earlier.location, later_file.unit, later.location)
-                        and not unseen(later)):
+                        and not unseen(later_file, later)):
                     continue
                 yield Pair(earlier_file, earlier, later_file, later)
 
 
-def _fresh(files: Sequence[FileFacts], is_c: bool) -> dict[str, set[int | None]]:
-    """The names that more than one read defines as a new type, with the umbrella includes
-    whose reads define them: a typedef of an anonymous struct, union or enum (a header without
-    guard read twice makes two types), in C a struct, union or enum tag defined by two reads
-    (gcc takes the second definition, an error, as a new type), and a typedef of such a type."""
-    tags: dict[str, set[int | None]] = {}
-    if is_c:
-        for facts in files:
-            for d in facts.declarations:
-                if d.kind is DeclKind.TYPE and d.tag in _C_TAGS and d.definition:
-                    tags.setdefault(d.name, set()).add(facts.unit)
-    twice = {name for name, units in tags.items() if len(units) > 1}
-    out: dict[str, set[int | None]] = {}
+#: Where each name stands for a new type, by umbrella include: the position from which it does.
+Fresh = dict[str, dict[int | None, tuple[int, ...]]]
+
+
+def _fresh(files: Sequence[FileFacts], is_c: bool) -> Fresh:
+    """The names that more than one read defines as a new type: a typedef of an anonymous
+    struct, union or enum (a header without guard read twice makes two types); in C, a struct,
+    union or enum tag defined again (gcc takes the second definition, an error, as a new type,
+    from there on); and a typedef, later in the same read, of such a type."""
+    first: dict[str, tuple[int, ...]] = {}
+    by_unit: dict[int | None, list[Declaration]] = {}
     for facts in files:
-        aliases = [d for d in facts.declarations if d.kind is DeclKind.ALIAS]
-        fresh = {d.name for d in aliases if "<anonymous" in d.type}
-        fresh |= {d.name for d in facts.declarations if d.name in twice
-                  and d.kind is DeclKind.TYPE and d.definition}
-        grew = True
-        while grew:
-            more = {d.name for d in aliases if d.name not in fresh
-                    and fresh & set(_WORD.findall(d.type))}
-            grew = bool(more)
-            fresh |= more
-        for name in fresh:
-            out.setdefault(name, set()).add(facts.unit)
-    return {name: units for name, units in out.items() if len(units) > 1}
+        by_unit.setdefault(facts.unit, []).extend(facts.declarations)
+        for d in facts.declarations:
+            if is_c and d.kind is DeclKind.TYPE and d.tag in _C_TAGS and d.definition:
+                first[d.name] = min(first.get(d.name, d.position), d.position)
+    out: Fresh = {}
+    again: set[str] = set()  # fresh because a tag was defined again (once is enough)
+    for unit, decls in by_unit.items():
+        since: dict[str, tuple[int, ...]] = {}
+        for d in sorted(decls, key=lambda decl: decl.position):
+            if d.kind is DeclKind.ALIAS:
+                made = [since[w] for w in _WORD.findall(d.type) if w in since]
+                if "<anonymous" in d.type or made:
+                    since.setdefault(d.name, d.position)
+                    if any(w in again for w in _WORD.findall(d.type)):
+                        again.add(d.name)
+            elif d.name in first and d.kind is DeclKind.TYPE and d.definition \
+                    and d.tag in _C_TAGS and d.position > first[d.name]:
+                since.setdefault(d.name, d.position)
+                again.add(d.name)
+        for name, position in since.items():
+            out.setdefault(name, {})[unit] = position
+    return {name: units for name, units in out.items() if len(units) > 1 or name in again}
+
+
+def _made_by(fresh: Fresh, name: str, unit: int | None, position: tuple[int, ...]) -> bool:
+    """Whether ``name`` stands for its unit's own new type at ``position``."""
+    since = fresh.get(name, {}).get(unit)
+    return since is not None and since <= position
 
 
 def _aliases(files: Sequence[FileFacts]) -> dict[str, str]:
@@ -163,8 +177,9 @@ def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> list[
     out: list[Clash] = []
     done: set[int] = set()
 
-    def unseen(decl: Declaration) -> bool:  # names a type its unit's own read of a header made
-        return is_c and bool(_mentions(decl) & fresh.keys())
+    def unseen(facts: FileFacts, decl: Declaration) -> bool:  # names its unit's own new type
+        return is_c and any(_made_by(fresh, name, facts.unit, decl.position)
+                            for name in _mentions(decl))
 
     for pair in pairs(files, umbrella, is_c, unseen=unseen):
         if id(pair.later) in done:
@@ -172,8 +187,8 @@ def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> list[
         reason = clash(pair.earlier, pair.later, is_c, aliases)
         if reason is None and pair.earlier.kind is pair.later.kind and (is_c or (
                 pair.earlier_file.path == pair.later_file.path)) and any(
-                pair.later_file.unit in fresh[name]
-                for name in _mentions(pair.earlier) & _mentions(pair.later) & fresh.keys()):
+                _made_by(fresh, name, pair.later_file.unit, pair.later.position)
+                for name in _mentions(pair.earlier) & _mentions(pair.later)):
             reason = ANONYMOUS_TYPES  # each names its own read's anonymous type
         if reason is not None:
             done.add(id(pair.later))
