@@ -369,3 +369,17 @@ def test_a_constructor_priority_of_thousands_of_digits(tmp_path: Path) -> None:
     (tmp_path / "u.cc").write_text('#include "a.cc"\n')
     result = amalint("check", "u.cc", "--frontend", "tree-sitter", "--no-cache", cwd=tmp_path)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_macro_bomb_in_code_is_a_warning_not_silence(tmp_path: Path) -> None:
+    """A declaration whose macro expands to 2^39 tokens: the file-scope pass stops at its
+    token limit and says where, instead of passing quietly or running out of memory."""
+    bomb = ["#define B0 x", *(f"#define B{i} B{i - 1} B{i - 1}" for i in range(1, 40))]
+    (tmp_path / "a.cc").write_text("\n".join(bomb) + "\nint B39;\n")
+    (tmp_path / "b.cc").write_text("int b;\n")
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    result = amalint("check", "u.cc", "--frontend", "tree-sitter", "--", "-std=c++17",
+                     cwd=tmp_path)
+    assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith("amalint: warning: a.cc:41: macro expansion in file-scope "
+                                    "code stopped"), result.stderr

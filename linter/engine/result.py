@@ -42,7 +42,8 @@ class Summary:
             umbrella=model.umbrella,
             files=tuple(model.files),
             units=tuple((f.path, f.unit) for f in model.filescope.files),
-            diagnostics=tuple(model.diagnostics),
+            diagnostics=(*model.diagnostics, *(Diagnostic(where, what)
+                                               for where, what in model.filescope.problems)),
             incomplete=tuple(sorted(incomplete)),
             entry_points=len(model.entry_points),
             unresolved=tuple(analysis.unresolved.items()),

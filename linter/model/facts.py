@@ -195,3 +195,6 @@ class FileScope:
     skipped: tuple[Skipped, ...] = ()
     #: Whether the unit is C (no overloading; ``const`` gives no internal linkage).
     is_c: bool = False
+    #: What kept the pass from seeing part of the code (a macro expansion stopped at a token
+    #: limit): the place and what happened, for a warning.
+    problems: tuple[tuple[Location, str], ...] = ()

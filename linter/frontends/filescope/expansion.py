@@ -37,6 +37,8 @@ class Expanded:
     starts: list[int] = field(default_factory=lambda: [0])
     origins: list[int] = field(default_factory=lambda: [0])
     macros: list[str] = field(default_factory=lambda: [""])
+    #: What stopped an expansion (a token limit): (file offset of the invocation, message).
+    errors: list[tuple[int, str]] = field(default_factory=list)
 
     def original(self, offset: int) -> int:
         """The file offset of ``offset`` of the text."""
@@ -127,7 +129,8 @@ def expand(pp: preprocess.Unit, inclusion: preprocess.Inclusion, code: bytes, bl
                 continue  # a function-like macro's name without arguments: not expanded
             end = call
         invocation = code[m.start():end].decode("utf-8", "replace")
-        tokens = pp.expand(invocation, position, counter)
+        tokens, errors = pp.expand_with_errors(invocation, position, counter)
+        out.errors += [(m.start(), error) for error in errors]
         replacement = " ".join(t.text for t in tokens).encode("utf-8")
         pieces.append(code[copied_from:m.start()])
         length += m.start() - copied_from

@@ -197,7 +197,11 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
             macros=tuple(events),
         ))
     skipped = tuple(_skipped(unit, files)) if pp is not None else ()
-    return FileScope(tuple(out), frozenset(members), skipped, is_c)
+    problems = tuple(dict.fromkeys(
+        (f.point(offset), f"macro expansion in file-scope code stopped ({error}); "
+                                "declarations there may be missing")
+        for f in files if f.expanded is not None for offset, error in f.expanded.errors))
+    return FileScope(tuple(out), frozenset(members), skipped, is_c, problems)
 
 
 def _defined(unit: Unit, files: Sequence[FileText], guards: set[str]) -> dict[str, list[str]]:
