@@ -35,6 +35,8 @@ _NAME = re.compile(r"[ \t\f\v]*(" + IDENTIFIER + ")?")
 _LINE_MAX = 2147483647
 
 
+#: How many ``#if`` texts' identifier lists :data:`_IDENTS` keeps at most.
+_IDENTS_KEPT = 100_000
 _IDENTS: dict[str, list[str]] = {}
 
 
@@ -236,6 +238,8 @@ class Engine(Includes):
         if d.idents is None:
             idents = _IDENTS.get(d.rest)
             if idents is None:
+                if len(_IDENTS) >= _IDENTS_KEPT:
+                    _IDENTS.clear()  # a long-lived worker reads many units: keep it bounded
                 idents = _IDENTS[d.rest] = _identifiers(tokens)
             d.idents = idents
         if d.idents:
