@@ -66,7 +66,7 @@ from dataclasses import replace
 
 from amalint.analysis.overloads import Outcome, Resolution, resolve
 from amalint.analysis.redeclarations import (
-    ANONYMOUS_TYPES,
+    NEW_TYPE,
     Clash,
     Pair,
     clashes,
@@ -187,9 +187,10 @@ def _clash(ctx: RuleContext, found: Clash) -> Finding:
         mark = f" ({later.internal})" if later.internal else ""
         other = f" ({earlier.internal})" if earlier.internal else ""
         what = f"`{_shown(later)}`{mark} is also defined in {there}{other}"
-    elif found.reason == ANONYMOUS_TYPES:
-        what = (f"`{_shown(later)}` is spelled as in {there}, but the types it names come from "
-                "another read of a header without include guard, whose structs are new types")
+    elif found.reason == NEW_TYPE:
+        what = (f"`{_shown(later)}` is spelled as in {there}, but a struct, union or enum it "
+                "names is another type here: each definition makes a new one (a header without "
+                "include guard read twice, a struct defined again)")
     elif found.reason == "conflicting types":
         what = (f"`{_shown(later)}` is declared as `{later.type}` here but as `{earlier.type}` "
                 f"in {there}" if later.kind is DeclKind.VARIABLE else

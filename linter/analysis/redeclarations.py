@@ -31,13 +31,13 @@ from dataclasses import dataclass, replace
 
 from amalint.analysis.alone import AloneOrder
 from amalint.analysis.spelling import array_bounds_differ_only, signature_spelling, type_spelling
+from amalint.analysis.typeversions import TypeVersions
 from amalint.model import ANONYMOUS, Declaration, DeclKind, FileFacts, Umbrella, visible_scope
 
 _SKIPPED = (DeclKind.NAMESPACE, DeclKind.USING)
-#: The clash of two declarations spelled alike that name different reads' types (anonymous
-#: ones; in C, tags a header without guard defines again).
-ANONYMOUS_TYPES = ("conflicting types (each read of a header without guard makes its "
-                   "structs anew)")
+#: The clash of two declarations spelled alike that name different versions of a type (see
+#: :mod:`.typeversions`).
+NEW_TYPE = "conflicting types (a struct they name is a new type here)"
 _WORD = re.compile(r"[A-Za-z_]\w*")
 #: A name that is not a tag (``struct point`` stays as it is).
 _NAME = re.compile(r"(?<!struct )(?<!union )(?<!enum )(?<!class )\b[A-Za-z_]\w*")
@@ -75,8 +75,7 @@ def _visible_key(decl: Declaration, is_c: bool) -> Key:
 
 def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
           key: Callable[[Declaration, bool], Key] = _key,
-          unseen: Callable[[FileFacts, Declaration], bool] = lambda f, d: False,
-          ) -> Iterator[Pair]:
+          unseen: Callable[[Declaration], bool] = lambda d: False) -> Iterator[Pair]:
     """Every pair the unity build brings together, later declaration by later declaration
     (declarations grouped by ``key``: one scope and name by default). A later declaration
     for which ``unseen`` holds meets the earlier ones even if its source reads them alone:
@@ -96,51 +95,9 @@ def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
                 if earlier_file.unit == later_file.unit or (
                         earlier.conditional and later.conditional) or (alone.precedes(
                         earlier.location, later_file.unit, later.location)
-                        and not unseen(later_file, later)):
+                        and not unseen(later)):
                     continue
                 yield Pair(earlier_file, earlier, later_file, later)
-
-
-#: Where each name stands for a new type, by umbrella include: the position from which it does.
-Fresh = dict[str, dict[int | None, tuple[int, ...]]]
-
-
-def _fresh(files: Sequence[FileFacts], is_c: bool) -> Fresh:
-    """The names that more than one read defines as a new type: a typedef of an anonymous
-    struct, union or enum (a header without guard read twice makes two types); in C, a struct,
-    union or enum tag defined again (gcc takes the second definition, an error, as a new type,
-    from there on); and a typedef, later in the same read, of such a type."""
-    first: dict[str, tuple[int, ...]] = {}
-    by_unit: dict[int | None, list[Declaration]] = {}
-    for facts in files:
-        by_unit.setdefault(facts.unit, []).extend(facts.declarations)
-        for d in facts.declarations:
-            if is_c and d.kind is DeclKind.TYPE and d.tag in _C_TAGS and d.definition:
-                first[d.name] = min(first.get(d.name, d.position), d.position)
-    out: Fresh = {}
-    again: set[str] = set()  # fresh because a tag was defined again (once is enough)
-    for unit, decls in by_unit.items():
-        since: dict[str, tuple[int, ...]] = {}
-        for d in sorted(decls, key=lambda decl: decl.position):
-            if d.kind is DeclKind.ALIAS:
-                made = [since[w] for w in _WORD.findall(d.type) if w in since]
-                if "<anonymous" in d.type or made:
-                    since.setdefault(d.name, d.position)
-                    if any(w in again for w in _WORD.findall(d.type)):
-                        again.add(d.name)
-            elif d.name in first and d.kind is DeclKind.TYPE and d.definition \
-                    and d.tag in _C_TAGS and d.position > first[d.name]:
-                since.setdefault(d.name, d.position)
-                again.add(d.name)
-        for name, position in since.items():
-            out.setdefault(name, {})[unit] = position
-    return {name: units for name, units in out.items() if len(units) > 1 or name in again}
-
-
-def _made_by(fresh: Fresh, name: str, unit: int | None, position: tuple[int, ...]) -> bool:
-    """Whether ``name`` stands for its unit's own new type at ``position``."""
-    since = fresh.get(name, {}).get(unit)
-    return since is not None and since <= position
 
 
 def _aliases(files: Sequence[FileFacts]) -> dict[str, str]:
@@ -164,32 +121,26 @@ def resolved(text: str, aliases: dict[str, str]) -> str:
     return text
 
 
-def _mentions(decl: Declaration) -> set[str]:
-    return set(_WORD.findall(f"{decl.type} {decl.signature or ''}"))
-
-
 def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> list[Clash]:
     """The first clash of each later declaration (see the module docstring). Two reads of a
     header without include guard make two types of each anonymous type in it: declarations
     that name them differ too."""
-    fresh = _fresh(files, is_c)
-    aliases = {n: t for n, t in _aliases(files).items() if n not in fresh}
+    versions = TypeVersions(files, is_c)
+    aliases = {n: t for n, t in _aliases(files).items() if n not in versions.varied}
     out: list[Clash] = []
     done: set[int] = set()
 
-    def unseen(facts: FileFacts, decl: Declaration) -> bool:  # names its unit's own new type
-        return is_c and any(_made_by(fresh, name, facts.unit, decl.position)
-                            for name in _mentions(decl))
+    def unseen(decl: Declaration) -> bool:  # names a type its source alone would not see
+        return is_c and versions.renewed(decl)
 
     for pair in pairs(files, umbrella, is_c, unseen=unseen):
         if id(pair.later) in done:
             continue
         reason = clash(pair.earlier, pair.later, is_c, aliases)
         if reason is None and pair.earlier.kind is pair.later.kind and (is_c or (
-                pair.earlier_file.path == pair.later_file.path)) and any(
-                _made_by(fresh, name, pair.later_file.unit, pair.later.position)
-                for name in _mentions(pair.earlier) & _mentions(pair.later)):
-            reason = ANONYMOUS_TYPES  # each names its own read's anonymous type
+                pair.earlier_file.path == pair.later_file.path)) and versions.differ(
+                pair.earlier, pair.later):
+            reason = NEW_TYPE  # each names another version of a type
         if reason is not None:
             done.add(id(pair.later))
             out.append(Clash(pair.earlier_file, pair.earlier, pair.later_file, pair.later,
