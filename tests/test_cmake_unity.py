@@ -299,3 +299,20 @@ def test_diff_of_a_cmake_file_that_is_not_utf8(tmp_path: Path) -> None:
     after = cmake.read_bytes()
     assert after.startswith(b"# caf\xe9\n") and after != before
     assert b"  app/main.cc\n  app/codecs.cc\n  app/viewer.cc\n  app/version.c)" in after
+
+
+def test_a_source_two_targets_build_is_in_both_pools(tmp_path: Path) -> None:
+    """`dec.cc` is built by `decode` and by `all` (two entries, two object files): readiness
+    of `all` puts it with `enc.cc`, whose static `clash` then collides with it."""
+    build = _compdb_build(tmp_path, ["dec.cc", "enc.cc"])
+    entries = json.loads((build / "compile_commands.json").read_text())
+    dec, enc = entries
+    dec_all = {**dec, "arguments": [*dec["arguments"][:-1], "CMakeFiles/all.dir/src/dec.cc.o"]}
+    dec["arguments"][-1] = "CMakeFiles/decode.dir/src/dec.cc.o"
+    enc["arguments"][-1] = "CMakeFiles/all.dir/src/enc.cc.o"
+    (build / "compile_commands.json").write_text(json.dumps([dec, dec_all, enc]))
+    result = amalint("check", "-p", str(build), "--unity-readiness", "--no-cache", "--format",
+                     "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert [(f["code"], f["filename"]) for f in result.json] == [("AM201", "src/enc.cc")]
+    assert "[target `all` (C++)]" in result.json[0]["message"]

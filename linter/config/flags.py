@@ -75,24 +75,41 @@ class Entry:
 
 
 def read_database(database: Path) -> dict[Path, Entry]:
-    """Every entry of a compilation database by its resolved source path (the first entry of a
-    source counts), read once per version of the file (``--fix`` passes, AM205 and the
-    build-system units look sources up many times)."""
+    """Every source of a compilation database with its entry (the first entry of a source
+    counts), read once per version of the file (``--fix`` passes, AM205 and the build-system
+    units look sources up many times)."""
+    return _by_source(real(database), _stamp(database))
+
+
+def read_entries(database: Path) -> tuple[Entry, ...]:
+    """Every entry of a compilation database, in order: a source built by two targets has two
+    (each target's object file)."""
+    return _read(real(database), _stamp(database))
+
+
+def _stamp(database: Path) -> int:
     try:
-        stamp = database.stat().st_mtime_ns
+        return database.stat().st_mtime_ns
     except OSError as exc:
         raise InputError(f"{database}: cannot read ({exc.strerror or exc})") from None
-    return _read(real(database), stamp)
 
 
 @functools.lru_cache(maxsize=8)
-def _read(database: Path, stamp: int) -> dict[Path, Entry]:
+def _by_source(database: Path, stamp: int) -> dict[Path, Entry]:
+    out: dict[Path, Entry] = {}
+    for entry in _read(database, stamp):
+        out.setdefault(entry.file, entry)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _read(database: Path, stamp: int) -> tuple[Entry, ...]:
     del stamp  # part of the cache key only
     entries = read_json(database, "compilation database", "not a valid compilation database",
                         MAX_DATABASE_BYTES)
     if not isinstance(entries, list):
         raise InputError(f"{database}: not a valid compilation database (expected a list)")
-    out: dict[Path, Entry] = {}
+    out: list[Entry] = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) \
                 or not isinstance(entry.get("directory"), str):
@@ -101,8 +118,6 @@ def _read(database: Path, stamp: int) -> dict[Path, Entry]:
             raise InputError(f"{database}: entry {index}: a NUL byte in 'file' or 'directory'")
         directory = real(database.parent / entry["directory"])
         target = real(directory / entry["file"])
-        if target in out:
-            continue
         argv = _argv(entry, database, index)
         if any("\0" in a for a in argv):
             raise InputError(f"{database}: entry {index}: a NUL byte in the command")
@@ -112,10 +127,10 @@ def _read(database: Path, stamp: int) -> dict[Path, Entry]:
         output = entry.get("output")
         if not isinstance(output, str):
             output = next((b for a, b in itertools.pairwise(argv) if a == "-o"), None)
-        out[target] = Entry(target, directory,
-                            None if output is None else real(directory / output),
-                            Flags(args, f"{database} (entry {index})"))
-    return out
+        out.append(Entry(target, directory,
+                         None if output is None else real(directory / output),
+                         Flags(args, f"{database} (entry {index})")))
+    return tuple(out)
 
 
 def _argv(entry: dict[str, object], database: Path, index: int) -> list[str]:

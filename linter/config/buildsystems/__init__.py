@@ -20,7 +20,7 @@ from amalint.config.buildsystems import compdb, fileapi, meson
 from amalint.config.buildsystems.pools import pools
 from amalint.config.buildsystems.properties import Properties, read_properties
 from amalint.config.buildsystems.targets import Build, Pool, Target
-from amalint.config.flags import DATABASE, read_database
+from amalint.config.flags import DATABASE, read_entries
 from amalint.errors import InputError
 
 __all__ = ["Build", "Pool", "Target", "build_dir", "load"]
@@ -53,7 +53,7 @@ def _load_meson(directory: Path, stamp: int, targets_stamp: int) -> Build:
     database = directory / DATABASE
     found_build = meson.read_build(directory)
     reply = found_build.reply
-    unity = compdb.unity_files(read_database(database).values())
+    unity = compdb.unity_files(read_entries(database))
     notes: list[str] = []
     targets: list[Target] = []
     for t in reply.targets:
@@ -74,9 +74,9 @@ def _load_meson(directory: Path, stamp: int, targets_stamp: int) -> Build:
 def _load(directory: Path, stamp: int, index: Path | None) -> Build:
     del stamp, index  # cache keys only
     database = directory / DATABASE
-    entries = read_database(database)
+    entries = read_entries(database)
     reply = fileapi.read_reply(directory)
-    unity = compdb.unity_files(entries.values())
+    unity = compdb.unity_files(entries)
     if reply is not None:
         root: Path | None = reply.source_dir
         targets = [Target(t.name, t.directory, t.sources, tuple(unity.get(t.name, ())),

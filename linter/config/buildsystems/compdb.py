@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from amalint.config.buildsystems.targets import Target, TargetSource, UnityFile
@@ -76,14 +76,14 @@ def source_dir(build: Path) -> Path | None:
     return None
 
 
-def targets(build: Path, entries: Mapping[Path, Entry], root: Path | None) -> list[Target]:
+def targets(build: Path, entries: Sequence[Entry], root: Path | None) -> list[Target]:
     """Targets from the object files the entries make; a source whose flags differ from most
     of its target's (same language) has settings of its own. The target's directory is the
     build subdirectory of its ``CMakeFiles`` taken back to the source tree (``root``)."""
     found: dict[str, list[tuple[Entry, str | None]]] = {}
     folders: dict[str, Path] = {}
-    unity = unity_files(entries.values())
-    for entry in entries.values():
+    unity = unity_files(entries)
+    for entry in entries:
         if entry.output is None or _UNITY.search(entry.file.as_posix()):
             continue
         try:
