@@ -7,7 +7,8 @@ Usage::
 
 What it does:
 
-1. Configures SRC_DIR twice with ``-G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON``: in
+1. Configures SRC_DIR twice with ``-G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON`` (and CMake's
+   file API query, as amalint's README asks): in
    ``WORK_DIR/unity`` with ``-DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=0`` (one unity
    source per target and language) and in ``WORK_DIR/plain`` without unity.
 2. Generates what the compiles need: every ninja output of a ``CUSTOM_COMMAND`` whose name looks
@@ -241,6 +242,10 @@ def configure(src: Path, build: Path, unity: bool, extra: list[str], full: bool)
     """Configure one build tree and generate the sources and headers its compiles need."""
     flags = ["-DCMAKE_UNITY_BUILD=ON", "-DCMAKE_UNITY_BUILD_BATCH_SIZE=0"] if unity else \
         ["-DCMAKE_UNITY_BUILD=OFF"]
+    query = build / ".cmake" / "api" / "v1" / "query"  # the file API reply amalint reads
+    query.mkdir(parents=True, exist_ok=True)
+    for kind in ("codemodel-v2", "cmakeFiles-v1"):
+        (query / kind).touch()
     run(["cmake", "-S", str(src), "-B", str(build), "-G", "Ninja",
          "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", *flags, *extra], cwd=build.parent)
     if full:
