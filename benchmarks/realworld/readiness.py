@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from score import load_findings, load_truth, match, timed
+from score import common_options, load_findings, load_truth, match, resolver, timed
 from unity_truth import load_entries, syntax_command
 
 #: Every row and finding is matched in this one unit (see the module docstring).
@@ -43,19 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("src", type=Path)
     ap.add_argument("plain", type=Path)
     ap.add_argument("unity", type=Path)
-    ap.add_argument("--amalint", default="amalint")
-    ap.add_argument("--compiler", action="append",
-                    help="judge by this compiler's diagnostics only (default: all of the truth's)")
-    ap.add_argument("--timeout", type=float, default=1800)
-    ap.add_argument("--json", type=Path, help="write the numbers and unmatched items here")
+    common_options(ap)
     a = ap.parse_args(argv)
     src, unity = str(a.src.resolve()), str(a.unity.resolve())
     amalint = os.path.abspath(a.amalint) if os.sep in a.amalint else a.amalint
-
-    def resolve(path: str) -> str:
-        if path.startswith("<build>/"):
-            return os.path.realpath(os.path.join(unity, path.removeprefix("<build>/")))
-        return os.path.realpath(os.path.join(src, path))
+    resolve = resolver(src, unity)
 
     truth = json.loads(a.truth.read_text())
     units = [resolve(u["unity_source"]) for u in truth["unity_sources"]]

@@ -193,6 +193,24 @@ def pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f}%" if whole else "     -"
 
 
+def common_options(ap: argparse.ArgumentParser) -> None:
+    """The options of every scoring script: which amalint, which compilers judge, limits."""
+    ap.add_argument("--amalint", default="amalint")
+    ap.add_argument("--compiler", action="append",
+                    help="judge by this compiler's diagnostics only (default: all of the truth's)")
+    ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--json", type=Path, help="write the numbers and unmatched items here")
+
+
+def resolver(src: str, build: str) -> Callable[[str], str]:
+    """A truth path made absolute: ``<build>/REL`` in the unity build, else below ``src``."""
+    def resolve(path: str) -> str:
+        if path.startswith("<build>/"):
+            return os.path.realpath(os.path.join(build, path.removeprefix("<build>/")))
+        return os.path.realpath(os.path.join(src, path))
+    return resolve
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: see the module docstring."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -203,20 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("src", type=Path)
     ap.add_argument("build", type=Path)
     ap.add_argument("--frontend", action="append", choices=["tree-sitter", "libclang"])
-    ap.add_argument("--amalint", default="amalint")
-    ap.add_argument("--compiler", action="append",
-                    help="judge by this compiler's diagnostics only (default: all of the truth's)")
-    ap.add_argument("--timeout", type=float, default=1800)
-    ap.add_argument("--json", type=Path, help="write the numbers and unmatched items here")
+    common_options(ap)
     a = ap.parse_args(argv)
     src, build = str(a.src.resolve()), str(a.build.resolve())
     amalint = os.path.abspath(a.amalint) if os.sep in a.amalint else a.amalint
-
-    def resolve(path: str) -> str:
-        if path.startswith("<build>/"):
-            return os.path.realpath(os.path.join(build, path.removeprefix("<build>/")))
-        return os.path.realpath(os.path.join(src, path))
-
+    resolve = resolver(src, build)
     truth = json.loads(a.truth.read_text())
     rows = [r for r in load_truth(truth, resolve) if not a.compiler or r.compiler in a.compiler]
     units = [resolve(u["unity_source"]) for u in truth["unity_sources"]]
