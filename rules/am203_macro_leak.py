@@ -182,8 +182,11 @@ def _ignored(ctx: RuleContext, leak: Leak) -> Finding:
 
 
 def _at_the_define(ctx: RuleContext, group: list[Leak]) -> Finding:
+    # a header without guard read through several later sources is affected once per read:
+    # one place to show
+    group = list({leak.event.location: leak for leak in reversed(group)}.values())[::-1]
     first = group[0]
-    more = f" (and {len(group) - 1} more file(s))" if len(group) > 1 else ""
+    more = f" (and {len(group) - 1} more place(s))" if len(group) > 1 else ""
     message = (
         f"`{first.name}` is defined in {_origin(ctx, first)} and not #undef'd, so it stays "
         f"defined for the files included after it: `{display(first.event.location.path)}` "

@@ -237,3 +237,22 @@ def test_a_define_without_a_name_is_not_a_macro(tmp_path: Path) -> None:
     (tmp_path / "umbrella.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
     result = amalint("check", "umbrella.cc", "--format", "json", cwd=tmp_path)
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+
+
+def test_a_default_equal_to_the_leak_is_quiet_with_the_preprocessor(tmp_path: Path) -> None:
+    """With flags the preprocessor skips the later `#define` of an `#ifndef` whose macro
+    leaked; the branch still says what it would define. The same value, or a header without
+    guard testing its own macro on a second read, is no change: nothing to report."""
+    (tmp_path / "conf.h").write_text("#ifndef LOCAL\n#define LOCAL static\n#endif\n"
+                                     "#ifndef CONF_ONCE\n#define CONF_ONCE\nint conf;\n#endif\n")
+    (tmp_path / "a.cc").write_text('#define LOCAL static\n#include "conf.h"\nLOCAL int a;\n')
+    (tmp_path / "b.cc").write_text('#include "conf.h"\n#ifndef LOCAL\n#define LOCAL  static\n'
+                                   "#endif\nLOCAL int b;\n")
+    (tmp_path / "c.cc").write_text("#ifndef LOCAL\n#define LOCAL extern\n#endif\nLOCAL int c;\n")
+    (tmp_path / "umbrella.cc").write_text(
+        '#include "a.cc"\n#include "b.cc"\n#include "c.cc"\n')
+    result = amalint("check", "umbrella.cc", "--format", "json", "--frontend", "tree-sitter",
+                     "--", "-std=c++17", cwd=tmp_path)
+    # only c.cc, whose default differs (extern), is affected
+    assert [(f["code"], f["filename"], [r["filename"] for r in f["related"]])
+            for f in result.json] == [("AM203", "a.cc", ["c.cc"])], result.stdout

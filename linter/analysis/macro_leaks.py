@@ -72,8 +72,11 @@ def _effect(events: Sequence[MacroEvent], leaked: MacroEvent) -> tuple[MacroEven
     if first.kind is MacroEventKind.USE:
         return first, BREAKS if _breaks(leaked.definition, first.context) else USES
     if first.kind is MacroEventKind.TEST:
-        default = next((e for e in events if e.kind is MacroEventKind.DEFINE), None)
-        if default is not None and default.definition == leaked.definition:
+        if first.location.path == leaked.location.path:
+            return None  # a header read again tests its own macro: its guard or default
+        default = first.definition or next(
+            (e.definition for e in events if e.kind is MacroEventKind.DEFINE), "")
+        if default == leaked.definition:
             return None  # `#ifndef M` / `#define M` with the same value: no change
         return first, TESTS
     if first.kind is MacroEventKind.DEFINE and first.definition != leaked.definition:

@@ -4,6 +4,7 @@ use of the macros another file of the unit defines, in file order."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from amalint import preprocess
 from amalint.frontends.filescope.source import FileText, blank, normalize
@@ -135,6 +136,9 @@ def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> lis
         offset = _name_offset(file.source.data, event.name, event.position[-1])
         definition = macro_definition(event.macro) \
             if event.kind == "define" and event.macro is not None else ""
+        if event.kind == "test":
+            definition = _default(file.source.directives.directives, event.name,
+                                  file.point(offset).line)
         add(kinds[event.kind], event.name, offset, definition)
     code = blank(file.source.code)
     present = {w.decode() for w in _WORD.findall(code)} & names
@@ -150,6 +154,26 @@ def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> lis
             add(MacroEventKind.USE, name, found.start(), context=context)
     events.sort(key=lambda e: e.position)
     return events
+
+
+def _default(directives: Sequence[Directive], name: str, line: int) -> str:
+    """The definition a test's branch gives ``name`` (``#ifndef M`` / ``#define M 4096``),
+    read from the directives whether the branch is compiled or not; empty if it gives none."""
+    after = [d for d in directives if d.line > line]
+    depth = 0
+    for directive in after:
+        if directive.name in ("if", "ifdef", "ifndef"):
+            depth += 1
+        elif directive.name == "endif" or (depth == 0 and directive.name in (
+                "else", "elif", "elifdef", "elifndef")):
+            if depth == 0:
+                return ""
+            depth -= directive.name == "endif"
+        elif depth == 0 and directive.name == "define":
+            parsed = define(directive.rest.strip())
+            if parsed is not None and parsed[0] == name:
+                return parsed[1]
+    return ""
 
 
 def _name_offset(data: bytes, name: str, directive: int) -> int:
