@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from amalint.model import Declaration, DeclKind, FileFacts
 
 _WORD = re.compile(r"[A-Za-z_]\w*")
+_TAG = re.compile(r"\b(struct|union|enum)\s+([A-Za-z_]\w*)")
 _C_TAGS = ("struct", "union", "enum")
 
 #: A version of a name's type: what makes it (its kind and a count, or the versions it names).
@@ -30,8 +31,14 @@ Version = tuple[object, ...]
 
 
 def mentions(decl: Declaration) -> set[str]:
-    """The names a declaration's type (and parameter list) spells."""
-    return set(_WORD.findall(f"{decl.type} {decl.signature or ''}"))
+    """The names a declaration's type (and parameter list) spells: tags as ``struct X`` (C
+    keeps them apart from ordinary names: ``typedef struct X X;``), the others as written."""
+    return _names(f"{decl.type} {decl.signature or ''}")
+
+
+def _names(text: str) -> set[str]:
+    tags = {f"{kind} {name}" for kind, name in _TAG.findall(text)}
+    return tags | set(_WORD.findall(_TAG.sub(" ", text)))
 
 
 class TypeVersions:
@@ -43,14 +50,15 @@ class TypeVersions:
         decls = sorted((d for f in files for d in f.declarations), key=lambda d: d.position)
         for d in decls:
             if is_c and d.kind is DeclKind.TYPE and d.tag in _C_TAGS and d.definition:
-                known = self._events.get(d.name)
-                self._add(d.name, d.position, ("tag", len(known[1]) if known else 0))
+                tag = f"{d.tag} {d.name}"
+                known = self._events.get(tag)
+                self._add(tag, d.position, ("tag", len(known[1]) if known else 0))
             elif d.kind is DeclKind.ALIAS and d.type:
                 if "<anonymous" in d.type:
                     self._add(d.name, d.position, ("anonymous", next(fresh)))
                     continue
-                named = tuple((w, self.at(w, d.position)) for w in sorted(set(
-                    _WORD.findall(d.type))) if w in self._events)
+                named = tuple((w, self.at(w, d.position)) for w in sorted(_names(d.type))
+                              if w in self._events)
                 if named:
                     self._add(d.name, d.position, ("typedef", named))
         #: The names with more than one version: only they can differ.
