@@ -144,7 +144,8 @@ class _Loader:
 
     def _child(self, src: SourceFile, index: int, inc: Include,
                stack: list[SourceFile]) -> SourceFile | None:
-        """The file ``inc`` brings in for the first time, if any."""
+        """The file ``inc`` brings in for the first time, or again (a header without guard
+        reached through another umbrella include), if any."""
         unit = index if src.unit is None and src.path == self.umbrella else src.unit
         where = Location(src.path, inc.line)
         irregular = self.search.irregular(inc.spelling, inc.angled, src.path.parent)

@@ -198,8 +198,9 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
         ))
     skipped = tuple(_skipped(unit, files)) if pp is not None else ()
     problems = tuple(dict.fromkeys(
-        (f.point(offset), f"macro expansion in file-scope code stopped ({error}); "
-                                "declarations there may be missing")
+        (f.point(offset),
+         f"macro expansion in file-scope code stopped ({error}); declarations there may be "
+         "missing")
         for f in files if f.expanded is not None for offset, error in f.expanded.errors))
     return FileScope(tuple(out), frozenset(members), skipped, is_c, problems)
 
