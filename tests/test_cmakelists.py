@@ -67,3 +67,26 @@ def test_reorder_moves_arguments_within_one_command(tmp_path: Path) -> None:
     assert b'  [=[d.cc]=]  # first\n  a.cc\n  "b c.cc"\n  ${EXTRA})' in new
     assert "another command" in str(reorder([e, a, b, d], items))
     assert "not written literally" in str(reorder([a, tmp_path / "x.cc"], items))
+
+
+def test_unity_build_off_through_a_variable_keeps_readiness_off_that_directory(
+        tmp_path: Path) -> None:
+    """curl's examples: `set_target_properties(${name} PROPERTIES UNITY_BUILD OFF)` in a loop.
+    amalint cannot tell which targets it names, so readiness leaves the targets defined in that
+    directory alone (with a note) instead of reporting programs that each define main()."""
+    from amalint.config.buildsystems.pools import pools
+    from amalint.config.buildsystems.targets import Target, TargetSource
+
+    examples = tmp_path / "examples"
+    examples.mkdir()
+    (examples / "CMakeLists.txt").write_text(
+        "foreach(name a b)\n  add_executable(example-${name} ${name}.c)\n"
+        "  set_target_properties(example-${name} PROPERTIES UNITY_BUILD OFF)\nendforeach()\n")
+    props = read_properties([examples / "CMakeLists.txt"])
+    sources = tuple(TargetSource(examples / n, "C", False) for n in ("a.c", "b.c"))
+    notes: list[str] = []
+    assert pools(Target("example-all", examples, sources), props, notes) == []
+    assert notes == [f"target `example-all`: {examples / 'CMakeLists.txt'}:3 sets UNITY_BUILD "
+                     "off on targets named through a variable, perhaps this one; not checked"]
+    elsewhere = Target("lib", tmp_path, sources)
+    assert len(pools(elsewhere, props, [])) == 1

@@ -30,6 +30,11 @@ def pools(target: Target, props: Properties, notes: list[str]) -> list[Pool]:
     if "UNITY_BUILD" in settings and not truthy(settings["UNITY_BUILD"]):
         notes.append(f"target `{target.name}` sets UNITY_BUILD off; not checked")
         return []
+    off = props.unity_off.get(target.directory.resolve())
+    if "UNITY_BUILD" not in settings and off is not None and not target.unity_files:
+        notes.append(f"target `{target.name}`: {off} sets UNITY_BUILD off on targets named "
+                     "through a variable, perhaps this one; not checked")
+        return []
     grouped = settings.get("UNITY_BUILD_MODE", "BATCH").upper() == "GROUP"
     if target.unity_files:
         return _from_unity_files(target, grouped)

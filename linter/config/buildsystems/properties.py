@@ -49,6 +49,9 @@ class Properties:
     targets: dict[str, dict[str, str]] = field(default_factory=dict)
     lists: dict[str, list[Listed]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Directories whose CMake files set UNITY_BUILD off on targets named through a variable
+    #: (``set_target_properties(${name} PROPERTIES UNITY_BUILD OFF)`` in a loop), with where.
+    unity_off: dict[Path, str] = field(default_factory=dict)
 
     def of_source(self, target: str, directory: Path, source: Path) -> dict[str, str]:
         """The properties of ``source`` as seen by ``target`` (defined in ``directory``)."""
@@ -171,6 +174,9 @@ def _targets(props: Properties, command: Command, targets: list[Argument],
     if any(not t.literal for t in targets):
         props.notes.append(f"{_where(command)}: unity properties set on targets named through a "
                            "variable; amalint cannot tell which")
+        off = dict(relevant).get("UNITY_BUILD")
+        if off is not None and not truthy(off):
+            props.unity_off.setdefault(command.path.parent.resolve(), _where(command))
     for arg in targets:
         if arg.literal:
             entry = props.targets.setdefault(arg.text, {})
