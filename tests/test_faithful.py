@@ -61,8 +61,8 @@ CASES = [
     # types, tags, enumerators
     Case("c_typedef", "error", "handle_t", (("AM201", "error", "socket.c", "handle_t"),)),
     Case("c_same_typedef", "clean"),
-    Case("c_spellings", "clean"),
-    Case("c_forward_typedefs", "clean"),  # `typedef struct world world;` in many headers  # `void const*` is `const void*`, `U32 rep[N]` is `U32*`
+    Case("c_spellings", "clean"),  # `void const*` is `const void*`, `U32 rep[N]` is `U32*`
+    Case("c_forward_typedefs", "clean"),  # `typedef struct world world;` in many headers
     Case("c_struct_tag", "error", "point", (("AM201", "error", "plot.c", "point"),)),
     # typedefs before the second definition still name the first type: no conflict there
     Case("c_struct_again", "error", "_item", (("AM201", "error", "types.c", "_item"),)),
