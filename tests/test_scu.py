@@ -256,3 +256,30 @@ def test_a_default_equal_to_the_leak_is_quiet_with_the_preprocessor(tmp_path: Pa
     # only c.cc, whose default differs (extern), is affected
     assert [(f["code"], f["filename"], [r["filename"] for r in f["related"]])
             for f in result.json] == [("AM203", "a.cc", ["c.cc"])], result.stdout
+
+
+def test_a_wrapper_that_defines_its_setting_first_redefines_the_leak(
+        compiler: str, tmp_path: Path) -> None:
+    """libjpeg-turbo's wrappers: `#define BITS 12` then `#include` of shared code whose
+    header has a default (`#ifndef BITS` / `#define BITS 8`), compiled earlier in the unit.
+    Alone, that default can never come before the wrapper's own first line, so the leaked
+    `BITS 8` is redefined (a warning of both compilers) and AM203 says so."""
+    (tmp_path / "conf.h").write_text("#ifndef BITS\n#define BITS 8\n#endif\n"
+                                     "typedef int conf_word;\n")
+    (tmp_path / "inter.h").write_text(
+        '#ifndef INTER_H\n#define INTER_H\n#include "conf.h"\n#endif\n')
+    (tmp_path / "plain.cc").write_text('#include "conf.h"\nint Plain() { return BITS; }\n')
+    (tmp_path / "a.cc").write_text(
+        '#define BITS 8\n#include "inter.h"\nint Eight() { return BITS; }\n')
+    (tmp_path / "b.cc").write_text(
+        '#define BITS 12\n#include "inter.h"\nint Twelve() { return BITS; }\n')
+    (tmp_path / "umbrella.cc").write_text(
+        '#include "plain.cc"\n#include "a.cc"\n#include "b.cc"\n')
+    each_source_compiles_alone(compiler, tmp_path)
+    unity = compile_unit(compiler, tmp_path, "umbrella.cc")
+    assert unity.returncode == 0 and "redefined" in unity.stderr
+    result = amalint("check", "umbrella.cc", "--format", "json", "--frontend", "tree-sitter",
+                     "--", "-std=c++17", cwd=tmp_path)
+    assert [(f["code"], f["filename"], f["location"]["row"]) for f in result.json
+            if "defines it differently" in f["message"]] == [("AM203", "b.cc", 1)], \
+        result.stdout

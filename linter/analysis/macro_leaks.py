@@ -110,6 +110,10 @@ def leaks(scope: FileScope, umbrella: Umbrella) -> list[Leak]:
             if event.kind is MacroEventKind.DEFINE:
                 defines.setdefault(event.name, []).append(event)
     mentioned = _mentioned(scope, umbrella)
+    tops: dict[int, FileFacts] = {}
+    for facts in scope.files:
+        if facts.unit is not None:
+            tops.setdefault(facts.unit, facts)  # the source the umbrella includes comes first
     out: list[Leak] = []
     for index, unit in enumerate(units):
         last: dict[str, MacroEvent] = {}
@@ -120,7 +124,7 @@ def leaks(scope: FileScope, umbrella: Umbrella) -> list[Leak]:
             if define.kind is not MacroEventKind.DEFINE or name in own or name in guards:
                 continue
             out.extend(_later(name, define, unit, units[index + 1:], by_unit, undefs, alone,
-                              defines.get(name, []), mentioned))
+                              defines.get(name, []), mentioned, tops))
     out.extend(_ignored(scope, by_unit))
     return out
 
@@ -151,12 +155,13 @@ def _mentioned(scope: FileScope, umbrella: Umbrella) -> dict[int, set[Path]]:
 def _later(name: str, define: MacroEvent, unit: int, later: Sequence[int],
            by_unit: dict[int | None, list[MacroEvent]], undefs: Sequence[MacroEvent],
            alone: AloneOrder, defines: Sequence[MacroEvent],
-           mentioned: dict[int, set[Path]]) -> Iterator[Leak]:
+           mentioned: dict[int, set[Path]], tops: dict[int, FileFacts]) -> Iterator[Leak]:
     for other in later:
         events = [e for e in by_unit[other] if e.name == name]
         if not events:
             continue
-        if any(d.location.path in mentioned.get(other, ()) for d in defines):
+        if any(d.location.path in mentioned.get(other, ()) for d in defines) \
+                and not _defines_first(events[0], tops.get(other)):
             continue  # compiled alone, the later source may well define it itself
         if any(define.position < u.position < events[0].position and u.name == name
                for u in undefs):
@@ -171,6 +176,15 @@ def _later(name: str, define: MacroEvent, unit: int, later: Sequence[int],
             yield Leak(name, define, unit, found[1], found[0])
         if any(e.kind in (MacroEventKind.DEFINE, MacroEventKind.UNDEF) for e in events):
             return  # from here on the later unit's own definition (or none) is in force
+
+
+def _defines_first(event: MacroEvent, top: FileFacts | None) -> bool:
+    """Whether ``event`` is a ``#define`` the later source itself makes before any of its
+    ``#include``\\ s (``#define BITS 8`` / ``#include "impl.c"``): no header it reads alone
+    comes first."""
+    return top is not None and event.kind is MacroEventKind.DEFINE \
+        and event.location.path == top.path \
+        and all(line > event.location.line for line in top.include_lines)
 
 
 def _ignored(scope: FileScope, by_unit: dict[int | None, list[MacroEvent]]) -> Iterator[Leak]:
