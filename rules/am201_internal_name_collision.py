@@ -132,11 +132,14 @@ def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic) -> Finding:
     elif not unity.unguarded:
         what = f"`{unity.symbol}` is also declared in {files}"
     else:
-        first = next((f.unit for f in ctx.model.filescope.files
-                      if f.path == diag.location.path), None)
+        readers = [f.unit for f in ctx.model.filescope.files if f.path == diag.location.path]
+        first = readers[0] if readers else None
+        # clang names the file, not the read: the later read is this one, or the next one
+        again = diag.unit if diag.unit != first else next(
+            (u for u in readers if u != first), diag.unit)
         what = (f"`{unity.symbol}` is defined in `{display(diag.location.path)}`, which has "
                 f"no include guard and is read through `{ctx.unit_name(first)}` and again "
-                f"through `{ctx.unit_name(diag.unit)}`")
+                f"through `{ctx.unit_name(again)}`")
     message = (f"{what}: each file compiles alone, but in the unity build the compiler "
                f"reports: {diag.message}")
     return Finding(RULE.code, RULE.name, Severity.ERROR, message, diag.location,

@@ -211,3 +211,38 @@ def test_one_type_has_one_spelling() -> None:
         "(T*, const void*, std::map<int,int>)"
     assert array_bounds_differ_only(type_spelling("long[/* N */]"), type_spelling("long[4]"))
     assert not array_bounds_differ_only("long[3]", "long[4]")
+
+
+def test_a_redefinition_in_a_file_two_sources_read_is_unity_only_whichever_read_clang_names(
+        ) -> None:
+    """clang names a file and line, not which read of it: libjpeg-turbo's wrappers each read
+    `jdapistd.c`, and its redefinition can come charged to the first read's include. The
+    earlier definition at the same place of a file read through two umbrella includes is the
+    other read's."""
+    from dataclasses import replace
+
+    from amalint.analysis.unity import Cause, unity_diagnostics
+    from amalint.model import (
+        CodeModel,
+        CompilerDiagnostic,
+        CompilerNote,
+        FileFacts,
+        FileScope,
+        Location,
+        Severity,
+        Umbrella,
+    )
+
+    impl, where = Path("/p/impl.c"), Location(Path("/p/impl.c"), 3, 5)
+    diag = CompilerDiagnostic(Severity.ERROR, "redefinition of 'step8'", where, 0, impl,
+                              (CompilerNote(where, "previous definition is here"),))
+    model = CodeModel(
+        umbrella=Umbrella(Path("/p/u.c"), b"", ()), functions={}, entry_points=(),
+        files=(impl,), filescope=FileScope((FileFacts(Path("/p/w8.c"), 0),
+                                            FileFacts(impl, 0), FileFacts(Path("/p/w12.c"), 1),
+                                            FileFacts(impl, 1)), is_c=True),
+        compiler_diagnostics=(diag,))
+    (found,) = unity_diagnostics(model)
+    assert (found.cause, found.symbol) == (Cause.REDECLARATION, "step8")
+    alone = replace(model, filescope=FileScope(model.filescope.files[:2], is_c=True))
+    assert unity_diagnostics(alone) == []  # one read: the file's own error

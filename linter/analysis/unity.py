@@ -110,6 +110,9 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
     """The compiler diagnostics of ``model`` that only the unity build has."""
     alone = AloneOrder(model.umbrella, model.filescope.files)
     first = {f.path: f.unit for f in reversed(model.filescope.files)}
+    readers: dict[Path, set[int | None]] = {}
+    for facts in model.filescope.files:
+        readers.setdefault(facts.path, set()).add(facts.unit)
     out: list[UnityDiagnostic] = []
     for diag in model.compiler_diagnostics or ():
         cause = _cause(diag)
@@ -119,8 +122,11 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
 
         def elsewhere(note: CompilerNote, diag: CompilerDiagnostic = diag) -> bool:
             path = note.location.path
-            if path == diag.location.path:  # a header without guard, read twice
-                return first.get(path, diag.unit) != diag.unit
+            if path == diag.location.path:  # a file without guard, read twice
+                # clang names a file, not which read of it: the earlier definition in the same
+                # file is another umbrella include's read when more than one reads the file
+                return first.get(path, diag.unit) != diag.unit or len(readers[path]) > 1 \
+                    if path in readers else False
             return path in first and not alone.precedes(note.location, diag.unit,
                                                         diag.location)
 
