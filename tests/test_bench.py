@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -24,4 +25,4 @@ def test_bench_prints_cpu_and_memory_of_amalint_and_the_compiler() -> None:
         cpu, wall, peak = (float(cell) for cell in row.split("|")[2:5])
         assert cpu > 0 and wall > 0 and peak > 1
     # amalint's CPU as a multiple of the compiler's, whichever is faster
-    assert "\N{MULTIPLICATION SIGN}" in rows[3].split("|")[5]
+    assert re.match(r"\d+\.\d+x", rows[3].split("|")[5].strip())
