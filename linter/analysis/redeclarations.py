@@ -38,7 +38,6 @@ _SKIPPED = (DeclKind.NAMESPACE, DeclKind.USING)
 #: The clash of two declarations spelled alike that name different versions of a type (see
 #: :mod:`.typeversions`).
 NEW_TYPE = "conflicting types (a struct they name is a new type here)"
-_WORD = re.compile(r"[A-Za-z_]\w*")
 #: A name that is not a tag (``struct point`` stays as it is).
 _NAME = re.compile(r"(?<!struct )(?<!union )(?<!enum )(?<!class )\b[A-Za-z_]\w*")
 _C_TAGS = ("struct", "union", "enum")
@@ -122,9 +121,9 @@ def resolved(text: str, aliases: dict[str, str]) -> str:
 
 
 def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> list[Clash]:
-    """The first clash of each later declaration (see the module docstring). Two reads of a
-    header without include guard make two types of each anonymous type in it: declarations
-    that name them differ too."""
+    """The first clash of each later declaration (see the module docstring). Declarations
+    spelled alike clash too when they name different versions of a type (see
+    :mod:`.typeversions`: an anonymous struct read twice, a C struct defined again)."""
     versions = TypeVersions(files, is_c)
     aliases = {n: t for n, t in _aliases(files).items() if n not in versions.varied}
     out: list[Clash] = []

@@ -125,8 +125,7 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
             if path == diag.location.path:  # a file without guard, read twice
                 # clang names a file, not which read of it: the earlier definition in the same
                 # file is another umbrella include's read when more than one reads the file
-                return first.get(path, diag.unit) != diag.unit or len(readers[path]) > 1 \
-                    if path in readers else False
+                return path in readers and (len(readers[path]) > 1 or first[path] != diag.unit)
             return path in first and not alone.precedes(note.location, diag.unit,
                                                         diag.location)
 
