@@ -108,6 +108,10 @@ def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> l
     names = macro_names(pp)
     counter = itertools.count()
     body_ranges: dict[int, list[tuple[int, int]]] = {}
+    #: Parses by text: the front end's of ``unit.files``, and each new one (a read whose
+    #: file-scope code no macro changed is the text the front end parsed already).
+    parses: dict[bytes, Tree] = {f.text: trees[i] for i, f in enumerate(unit.files)} \
+        if trees is not None else {}
     for source in unit.reads:
         assert source.inclusion is not None
         inclusion = pp.inclusions[source.inclusion]
@@ -120,7 +124,9 @@ def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> l
             source = replace(source, code=b" " * len(source.code))
             code = source.code
         expanded = expand(pp, inclusion, source.code, code, names, counter)
-        out.append(FileText(source, source.data.split(b"\n"), tree=ts.parse(expanded.text),
+        if expanded.text not in parses:
+            parses[expanded.text] = ts.parse(expanded.text)
+        out.append(FileText(source, source.data.split(b"\n"), tree=parses[expanded.text],
                             guard=inclusion.guard or include_guard(
                                 blank(source.data), source.directives.directives),
                             blanked=blank(expanded.text), expanded=expanded,
@@ -131,9 +137,9 @@ def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> l
 def extract(unit: Unit, trees: Sequence[Tree] | None = None,
             macros: Iterable[str] = ()) -> FileScope:
     """File-scope facts of ``unit``; ``trees`` are tree-sitter parses of ``unit.files`` if the
-    caller has them (used only when no preprocessor ran). ``macros`` are names known to be
-    macros even where the unit does not define them (a profile's init-block macros): a
-    declaration they name has a name only the expansion knows."""
+    caller has them (reused for every read whose parsed text is the same). ``macros`` are
+    names known to be macros even where the unit does not define them (a profile's init-block
+    macros): a declaration they name has a name only the expansion knows."""
     pp = unit.preprocessed
     is_c = pp.config.language == "c" if pp is not None else unit.umbrella.path.suffix == ".c"
     aliases: dict[Scope, tuple[Scope, str]] = {}
