@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,21 @@ def amalint(*args: str, cwd: Path, env: dict[str, str] | None = None,
         env={**env, "NO_COLOR": "1"}, timeout=timeout,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+#: An error line of gcc/clang with an absolute path (as CMake and Meson builds print them).
+_BUILD_ERROR = re.compile(r"^(?P<file>/[^:\n]+):(?P<line>\d+):\d+: error: ", re.M)
+
+
+def compiler_errors(output: str, project: Path) -> set[tuple[str, int]]:
+    """The errors a build printed, as (path relative to ``project``, line)."""
+    return {(os.path.relpath(m.group("file"), project), int(m.group("line")))
+            for m in _BUILD_ERROR.finditer(output)}
+
+
+def places(findings: list[dict[str, Any]]) -> set[tuple[str, int]]:
+    """Where amalint's JSON findings are, as (path, line)."""
+    return {(f["filename"], f["location"]["row"]) for f in findings}
 
 
 def one_line(stderr: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from typing import Any
 import pytest
 from amalint.engine.readiness import include_line
 from amalint.errors import InputError
-from conftest import FIXTURES, amalint, one_line
+from conftest import FIXTURES, amalint, compiler_errors, one_line, places
 
 PROJECT = FIXTURES / "cmake_unity"
 BIN = Path(sys.executable).parent
@@ -32,7 +31,6 @@ VARIANTS = {
     "batch2": ["-DCMAKE_UNITY_BUILD=ON", "-DCMAKE_UNITY_BUILD_BATCH_SIZE=2"],
     "batch0": ["-DCMAKE_UNITY_BUILD=ON", "-DCMAKE_UNITY_BUILD_BATCH_SIZE=0"],
 }
-_ERROR = re.compile(r"^(?P<file>/[^:\n]+):(?P<line>\d+):\d+: error: ", re.M)
 
 
 def configure(source: Path, build: Path, *args: str, query: bool = True) -> None:
@@ -64,12 +62,6 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
-def compiler_errors(output: str) -> set[tuple[str, int]]:
-    """The errors a build printed, as (path relative to the project, line)."""
-    return {(os.path.relpath(m.group("file"), PROJECT), int(m.group("line")))
-            for m in _ERROR.finditer(output)}
-
-
 def check(*args: str) -> list[dict[str, Any]]:
     result = amalint("check", "--format", "json", *args, cwd=PROJECT)
     assert result.returncode in (0, 1), result.stderr
@@ -77,16 +69,12 @@ def check(*args: str) -> list[dict[str, Any]]:
     return found
 
 
-def places(findings: list[dict[str, Any]]) -> set[tuple[str, int]]:
-    return {(f["filename"], f["location"]["row"]) for f in findings}
-
-
 @pytest.fixture(scope="session")
 def whole_target_errors(builds: dict[str, Path]) -> set[tuple[str, int]]:
     """What g++ says when each target (and unity group) is one unit."""
     built = ninja(builds["batch0"])
     assert built.returncode != 0
-    return compiler_errors(built.stdout)
+    return compiler_errors(built.stdout, PROJECT)
 
 
 def test_batch_size_2_hides_the_collisions_batch_size_0_exposes(

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from amalint.config.buildsystems import meson
-from conftest import FIXTURES, amalint, one_line
+from conftest import FIXTURES, amalint, compiler_errors, one_line, places
 
 PROJECT = FIXTURES / "meson_unity"
 BIN = Path(sys.executable).parent
@@ -30,7 +30,6 @@ VARIANTS = {
     "size2": ["--unity=on", "-Dunity_size=2"],
     "whole": ["--unity=on", "-Dunity_size=100"],
 }
-_ERROR = re.compile(r"^(?P<file>/[^:\n]+):(?P<line>\d+):\d+: error: ", re.M)
 
 
 @pytest.fixture(scope="session")
@@ -57,17 +56,12 @@ def check(*args: str) -> list[dict[str, Any]]:
     return found
 
 
-def places(findings: list[dict[str, Any]]) -> set[tuple[str, int]]:
-    return {(f["filename"], f["location"]["row"]) for f in findings}
-
-
 @pytest.fixture(scope="session")
 def whole_target_errors(builds: dict[str, Path]) -> set[tuple[str, int]]:
     """What the compiler says when each target is one unit."""
     built = ninja(builds["whole"])
     assert built.returncode != 0
-    return {(os.path.relpath(m.group("file"), PROJECT), int(m.group("line")))
-            for m in _ERROR.finditer(built.stdout + built.stderr)}
+    return compiler_errors(built.stdout + built.stderr, PROJECT)
 
 
 def test_unity_size_2_hides_the_collisions_one_batch_exposes(
