@@ -18,6 +18,7 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from amalint.analysis.spelling import split_parameters
 from amalint.model import Declaration
 
 _INTEGRAL = ("bool", "char", "signed char", "unsigned char", "short", "unsigned short", "int",
@@ -46,22 +47,7 @@ def parameters(signature: str | None) -> list[str] | None:
     template or variadic function, whose matching this does not model."""
     if signature is None or not signature.startswith("(") or "..." in signature:
         return None
-    inner = signature[1:-1].strip()
-    if not inner:
-        return []
-    out, depth, current = [], 0, ""
-    for char in inner:
-        if char in "<(":
-            depth += 1
-        elif char in ">)":
-            depth -= 1
-        if char == "," and depth == 0:
-            out.append(current.strip())
-            current = ""
-        else:
-            current += char
-    out.append(current.strip())
-    return out
+    return split_parameters(signature[1:-1])
 
 
 def _value_type(param: str) -> str:

@@ -62,8 +62,8 @@ def signature_spelling(signature: str) -> str:
     open_ = signature.find("(")
     if open_ < 0 or not signature.endswith(")"):
         return signature
-    return (signature[:open_ + 1]
-            + ", ".join(parameter_spelling(p) for p in _split(signature[open_ + 1:-1])) + ")")
+    spelled = (parameter_spelling(p) for p in split_parameters(signature[open_ + 1:-1]))
+    return f"{signature[:open_ + 1]}{', '.join(spelled)})"
 
 
 def array_bounds_differ_only(a: str, b: str) -> bool:
@@ -106,8 +106,9 @@ def _join(head: list[str], rest: list[str]) -> str:
     return out
 
 
-def _split(params: str) -> list[str]:
-    """Top-level comma-separated pieces (commas inside ``()``, ``[]``, ``<>`` stay)."""
+def split_parameters(params: str) -> list[str]:
+    """The parameters of a parameter list's inside, ``int, std::map<int, int>``: its top-level
+    comma-separated pieces, stripped (commas inside ``()``, ``[]``, ``<>`` stay)."""
     pieces: list[str] = []
     depth = start = 0
     for i, ch in enumerate(params):

@@ -109,9 +109,10 @@ def _relevant(cause: Cause, diag: CompilerDiagnostic) -> list[CompilerNote]:
 def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
     """The compiler diagnostics of ``model`` that only the unity build has."""
     alone = AloneOrder(model.umbrella, model.filescope.files)
-    first = {f.path: f.unit for f in reversed(model.filescope.files)}
+    first: dict[Path, int | None] = {}  # the umbrella include of each file's first read
     readers: dict[Path, set[int | None]] = {}
     for facts in model.filescope.files:
+        first.setdefault(facts.path, facts.unit)
         readers.setdefault(facts.path, set()).add(facts.unit)
     out: list[UnityDiagnostic] = []
     for diag in model.compiler_diagnostics or ():

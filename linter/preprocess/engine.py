@@ -238,9 +238,9 @@ class Engine(Includes):
         if d.idents is None:
             idents = _IDENTS.get(d.rest)
             if idents is None:
-                if len(_IDENTS) >= _IDENTS_KEPT:
-                    _IDENTS.clear()  # a long-lived worker reads many units: keep it bounded
-                idents = _IDENTS[d.rest] = _identifiers(tokens)
+                idents = _identifiers(tokens)
+                if len(_IDENTS) < _IDENTS_KEPT:  # bounded as the other memos of the
+                    _IDENTS[d.rest] = idents  # preprocessor: a -j worker reads many units
             d.idents = idents
         if d.idents:
             pos = (*f.prefix, d.start)

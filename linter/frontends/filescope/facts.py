@@ -86,32 +86,34 @@ def _through_directives(written: tuple[str, ...], scope: Scope, known: set[Scope
 def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> list[FileText]:
     """Each read of a file of the unit, parsed: with the preprocessor, its file-scope code
     with macros expanded; without, its bytes as they are (``trees``, if the caller has them,
-    are parses of ``unit.files``)."""
+    are parses of ``unit.files``' texts, each reused for a read of the same text)."""
     ts = parser()
     pp = unit.preprocessed
     out: list[FileText] = []
+    #: Parses by text: the front end's of ``unit.files``, and each new one (a file read again,
+    #: or a read whose file-scope code no macro changed, is a text parsed already).
+    parses: dict[bytes, Tree] = {f.text: trees[i] for i, f in enumerate(unit.files)} \
+        if trees is not None else {}
+
+    def parse(text: bytes) -> Tree:
+        if text not in parses:
+            parses[text] = ts.parse(text)
+        return parses[text]
+
     if pp is None:
         #: Every macro the unit's files define: a declaration "named" by one is a macro
         #: invocation whose expansion makes the real name, which only a preprocessor knows.
         macros |= {parsed[0] for f in unit.files for d in f.directives.directives
                    if d.name == "define" and (parsed := define(d.rest.strip())) is not None}
-        trees_of: dict[Path, Tree] = {f.path: trees[i] for i, f in enumerate(unit.files)} \
-            if trees is not None else {}
         for source in unit.reads:  # a header without guard read twice is here twice
-            tree = trees_of.get(source.path) or ts.parse(source.data)
-            trees_of[source.path] = tree
             blanked = blank(source.data)
-            out.append(FileText(source, source.data.split(b"\n"), tree=tree,
+            out.append(FileText(source, source.data.split(b"\n"), tree=parse(source.data),
                                 guard=include_guard(blanked, source.directives.directives),
                                 blanked=blanked, unexpanded=macros))
         return out
     names = macro_names(pp)
     counter = itertools.count()
     body_ranges: dict[int, list[tuple[int, int]]] = {}
-    #: Parses by text: the front end's of ``unit.files``, and each new one (a read whose
-    #: file-scope code no macro changed is the text the front end parsed already).
-    parses: dict[bytes, Tree] = {f.text: trees[i] for i, f in enumerate(unit.files)} \
-        if trees is not None else {}
     for source in unit.reads:
         assert source.inclusion is not None
         inclusion = pp.inclusions[source.inclusion]
@@ -124,9 +126,7 @@ def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> l
             source = replace(source, code=b" " * len(source.code))
             code = source.code
         expanded = expand(pp, inclusion, source.code, code, names, counter)
-        if expanded.text not in parses:
-            parses[expanded.text] = ts.parse(expanded.text)
-        out.append(FileText(source, source.data.split(b"\n"), tree=parses[expanded.text],
+        out.append(FileText(source, source.data.split(b"\n"), tree=parse(expanded.text),
                             guard=inclusion.guard or include_guard(
                                 blank(source.data), source.directives.directives),
                             blanked=blank(expanded.text), expanded=expanded,
