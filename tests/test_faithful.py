@@ -32,6 +32,9 @@ class Case:
     word: str = ""
     expected: tuple[Expected, ...] = ()
     flags: tuple[str, ...] = ()
+    #: Compiled and linted with no flags at all (a new user's first run): the compiler's
+    #: default configuration.
+    bare: bool = False
 
     @property
     def umbrella(self) -> Path:
@@ -42,7 +45,7 @@ class Case:
         return self.umbrella.suffix == ".c"
 
     def id(self) -> str:
-        return f"{self.name}{''.join(self.flags)}"
+        return f"{self.name}{''.join(self.flags)}{'-bare' if self.bare else ''}"
 
 
 CASES = [
@@ -95,6 +98,13 @@ CASES = [
     Case("guarded_by_header", "clean"),
     Case("guarded_twice", "clean"),
     Case("ambiguous_overload", "error", "Scale", (("AM201", "error", "gauge.cc", "Scale"),)),
+    # hand-written amalgamations: what is not file scope, and no flags at all
+    Case("xmacro_members", "clean"),  # X-macro lists #included inside struct and array bodies
+    Case("xmacro_members", "clean", bare=True),
+    Case("qualified_enum", "clean"),  # `enum A::Tags : unsigned {...}` in two sources
+    Case("platform_backends", "clean", bare=True),  # one backend per configuration
+    Case("platform_backends", "clean", flags=("-DPLAT_COCOA",)),
+    Case("platform_backends", "clean", flags=("-DPLAT_NULL",)),
 ]
 
 COMPILERS = {"c": [c for c in ("gcc", "clang") if shutil.which(c)],
@@ -103,8 +113,8 @@ FRONTENDS = ["tree-sitter", "libclang"]
 
 
 def compile_syntax(compiler: str, case: Case, source: Path) -> subprocess.CompletedProcess[str]:
-    std = "-std=gnu17" if case.is_c else "-std=c++17"
-    return subprocess.run([compiler, std, *case.flags, "-fsyntax-only", source.name],
+    std = () if case.bare else ("-std=gnu17",) if case.is_c else ("-std=c++17",)
+    return subprocess.run([compiler, *std, *case.flags, "-fsyntax-only", source.name],
                           cwd=source.parent, capture_output=True, text=True, timeout=120)
 
 
@@ -130,8 +140,9 @@ def test_the_compilers_confirm_the_fixture(case: Case) -> None:
 def test_amalint_reports_what_the_compiler_says(case: Case, frontend: str) -> None:
     std = "-std=gnu17" if case.is_c else "-std=c++17"
     args = ("-xc",) if case.is_c else ()
+    flags = () if case.bare else ("--", std, *args, *case.flags)
     result = amalint("check", case.umbrella.name, "--format", "json", "--frontend", frontend,
-                     "--", std, *args, *case.flags, cwd=case.umbrella.parent)
+                     *flags, cwd=case.umbrella.parent)
     assert result.returncode in (0, 1), result.stderr
     found = sorted(
         (f["code"], f["severity"], Path(f["filename"]).name,

@@ -265,6 +265,8 @@ class Walker:
     def _type(self, node: Node, scope: Scope, conditional: bool, anonymous: bool) -> None:
         name = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
+        if name is not None and name.type == "qualified_identifier":
+            return  # `enum A::B {...}`, `struct A::B {...}`: a member, defined out of line
         if node.type == "enum_specifier" and body is not None:
             self._enumerators(node, body, scope, conditional)
         if name is None or name.type != "type_identifier":

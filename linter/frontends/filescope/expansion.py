@@ -47,6 +47,14 @@ class Expanded:
             return self.origins[k]
         return self.origins[k] + offset - self.starts[k]
 
+    def at(self, original: int) -> int:
+        """The offset of the text that the file's offset ``original`` became (the start of an
+        expansion, for an offset inside an invocation)."""
+        k = bisect.bisect_right(self.origins, original) - 1
+        if self.macros[k]:
+            return self.starts[k]
+        return self.starts[k] + original - self.origins[k]
+
     def macro(self, offset: int) -> str:
         """The macro whose expansion wrote ``offset`` of the text (``""``: the file did)."""
         return self.macros[bisect.bisect_right(self.starts, offset) - 1]
@@ -71,6 +79,39 @@ def bodies(blanked: bytes) -> list[tuple[int, int]]:
                 out.append((start, m.end()))
     if depth_in_body:
         out.append((start, len(blanked)))
+    return out
+
+
+#: What opens a brace block whose inside is still file scope: a namespace's body or a linkage
+#: specification's (``extern "C" {``, its string blanked).
+_TRANSPARENT = re.compile(
+    rb"(?:\bnamespace(?:\s+[A-Za-z_][\w:\s]*)?(?:\s*\[\[.*?\]\])?(?:\s*__attribute__"
+    rb"\s*\(\(.*?\)\))?|\bextern)\s*\Z", re.S)
+
+
+def scopes(blanked: bytes) -> list[tuple[int, int]]:
+    """The byte ranges of the outermost brace blocks that are *not* file scope: function,
+    class, enum and initializer bodies (a namespace's or ``extern "C"``'s body is file scope;
+    the blocks inside it count). A block still open at the end of the text is left out: its
+    ``}`` is beyond what this text shows (a macro, another file), so nothing is assumed."""
+    out: list[tuple[int, int]] = []
+    #: For each open ``{``: whether its inside is file scope.
+    stack: list[bool] = []
+    start = 0
+    for m in _BRACE.finditer(blanked):
+        if m.group(0) == b"{":
+            if all(stack):
+                transparent = _TRANSPARENT.search(
+                    blanked, max(0, m.start() - 160), m.start()) is not None
+                if not transparent:
+                    start = m.start()
+                stack.append(transparent)
+            else:
+                stack.append(False)
+        elif stack:
+            transparent = stack.pop()
+            if not transparent and all(stack):
+                out.append((start, m.end()))
     return out
 
 

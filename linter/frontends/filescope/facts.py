@@ -19,7 +19,7 @@ from pathlib import Path
 
 from amalint import preprocess
 from amalint.frontends.filescope.declarations import Walker
-from amalint.frontends.filescope.expansion import bodies, expand, macro_names
+from amalint.frontends.filescope.expansion import Expanded, expand, macro_names, scopes
 from amalint.frontends.filescope.macros import (
     define,
     macro_definition,
@@ -113,25 +113,41 @@ def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> l
         return out
     names = macro_names(pp)
     counter = itertools.count()
-    body_ranges: dict[int, list[tuple[int, int]]] = {}
+    #: Per inclusion read: its expanded text and the ranges of it that are not file scope
+    #: (``None``: none of it is, for a read inside a body).
+    inside: dict[int, tuple[Expanded, list[tuple[int, int]]] | None] = {}
     for source in unit.reads:
         assert source.inclusion is not None
         inclusion = pp.inclusions[source.inclusion]
         code = blank(source.code)
-        body_ranges[inclusion.index] = bodies(code)
-        parent = body_ranges.get(inclusion.parent if inclusion.parent is not None else -1, [])
-        if any(a < inclusion.offset < b for a, b in parent):
-            # read inside a function body: what it declares is local, not file-scope
-            body_ranges[inclusion.index] = [(0, len(code) + 1)]
+        nested = _nested(inside, inclusion)
+        if nested:
+            # read inside a function, class, enum or initializer body: what it declares is
+            # not file scope (an X-macro list of members, a table's rows, local code)
             source = replace(source, code=b" " * len(source.code))
             code = source.code
         expanded = expand(pp, inclusion, source.code, code, names, counter)
+        blanked = blank(expanded.text)
+        inside[inclusion.index] = None if nested else (expanded, scopes(blanked))
         out.append(FileText(source, source.data.split(b"\n"), tree=parse(expanded.text),
                             guard=inclusion.guard or include_guard(
                                 blank(source.data), source.directives.directives),
-                            blanked=blank(expanded.text), expanded=expanded,
-                            unexpanded=macros))
+                            blanked=blanked, expanded=expanded, unexpanded=macros))
     return out
+
+
+def _nested(inside: Mapping[int, tuple[Expanded, list[tuple[int, int]]] | None],
+            inclusion: preprocess.Inclusion) -> bool:
+    """Whether ``inclusion``'s ``#include`` sits inside a body of its includer (or its includer
+    was itself read inside one)."""
+    if inclusion.parent is None or inclusion.parent not in inside:
+        return False
+    parent = inside[inclusion.parent]
+    if parent is None:
+        return True
+    expanded, ranges = parent
+    offset = expanded.at(inclusion.offset)
+    return any(a < offset < b for a, b in ranges)
 
 
 def extract(unit: Unit, trees: Sequence[Tree] | None = None,
