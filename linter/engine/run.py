@@ -97,12 +97,33 @@ def build_prepared(umbrella: Path, settings: Settings, data: bytes | None = None
         settings = replace(settings, compiler_args=(*settings.compiler_args, "-idirafter",
                                                     str(root)))
     if settings.flags_origin is None:
-        notes += (f"{display(umbrella)}: no compiler flags known, so every #if branch counts "
-                  "and macros are not expanded (give -p BUILD_DIR, flags after --, or config "
-                  "include-paths/defines)",)
+        notes += (f"{display(umbrella)}: no compiler flags known, so read as "
+                  f"`{_compiler(unit)} -fsyntax-only` would read it on this machine (give "
+                  "-p BUILD_DIR, flags after --, or config include-paths/defines)",)
     model = parse(unit, settings)
     return Build(unit, model, analyze(model, settings.registry), name, why,
                  (*warnings, *absent, *found), notes)
+
+
+def _compiler(unit: Unit) -> str:
+    """The compiler whose default configuration the unit was read in."""
+    pp = unit.preprocessed
+    if pp is None or pp.config.compiler.approximate:
+        return "cc"
+    return Path(pp.config.compiler.name).name
+
+
+#: Rules whose findings do not rest on which code the compiler reads.
+_NO_ASSUMPTION = ("AM204", "AM301", "AM9")
+
+
+def _assumed(finding: Finding, unit: Unit) -> Finding:
+    """``finding`` saying, in its own text, what it assumed: no flags were given, so the
+    unit was read in the compiler's default configuration."""
+    if finding.code.startswith(_NO_ASSUMPTION):
+        return finding
+    return replace(finding, message=f"{finding.message} (assuming the build uses no flags: "
+                                    f"read as `{_compiler(unit)}` does by default)")
 
 
 def _undecodable(unit: Unit) -> Path | None:
@@ -166,6 +187,8 @@ def evaluate(built: Build, umbrella: Path, settings: Settings) -> tuple[Result, 
     if any(r.code == am901.RULE.code for r in rules):
         findings.extend(f for f in am901.report(outcome.unused)
                         if not suppressions.per_file_ignored(f, graph, settings.per_file_ignores))
+    if settings.flags_origin is None:
+        findings = [_assumed(f, unit) for f in findings]
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))
     return Result(tuple(findings), built.summary, built.frontend, built.reason,

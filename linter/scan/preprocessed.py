@@ -18,7 +18,7 @@ from amalint import preprocess
 from amalint.config.settings import Settings
 from amalint.errors import InputError
 from amalint.model import Diagnostic, Location, Umbrella
-from amalint.scan.directives import scan
+from amalint.scan.directives import is_source, scan
 from amalint.scan.sources import check_utf8, compiler_view, display, read_source, real
 from amalint.scan.unit import Missing, SourceFile, Unit
 
@@ -111,9 +111,12 @@ def problems(pp: preprocess.Unit, umbrella: Umbrella, settings: Settings
         if gone.inclusion == 0 and not gone.angled and not gone.source:
             found.append(Diagnostic(where, f"cannot find include {shown}"))
     for diag in pp.diagnostics:
+        if diag.message.endswith(": No such file or directory"):
+            continue  # an unresolved include: in ``missing`` above, with a hint
         if diag.severity == "error" and diag.path is not None:
             found.append(Diagnostic(Location(real(Path(diag.path)), diag.line),
-                                    f"the preprocessor says: {diag.message}"))
+                                    _unreadable(diag.message)
+                                    or f"the preprocessor says: {diag.message}"))
     via_root: list[Location] = []
     root = settings.search.root
     for inc in pp.inclusions:
@@ -126,6 +129,18 @@ def problems(pp: preprocess.Unit, umbrella: Umbrella, settings: Settings
     return found, missing, via_root
 
 
+def _unreadable(message: str) -> str | None:
+    """For the preprocessor's "cannot read the file", why (binary, not UTF-8, too big...)."""
+    name, colon, rest = message.rpartition(": ")
+    if not colon or rest != "cannot read the file":
+        return None
+    try:
+        read_source(Path(name))
+    except InputError as exc:
+        return f"skipped include {display(Path(name))}: {exc}"
+    return None
+
+
 def load(path: Path, settings: Settings, data: bytes, umbrella: Umbrella) -> Unit:
     """The unit of ``umbrella`` (at ``path``, bytes ``data``) as the compiler reads it."""
     pp = run(path, settings, data)
@@ -133,10 +148,15 @@ def load(path: Path, settings: Settings, data: bytes, umbrella: Umbrella) -> Uni
     found, missing, via_root = problems(pp, umbrella, settings)
     inclusions: list[SourceFile] = []
     first: dict[Path, SourceFile] = {}
+    #: Reads left out: a source the umbrella includes again (AM204's), and what it reads.
+    again: set[int] = set()
     for inc in pp.inclusions:
         if inc.skipped is not None or inc.system or inc.kind in ("-include", "-imacros"):
             continue
         file = real(Path(inc.path)) if inc.index else path
+        if inc.parent in again or (inc.parent == 0 and file in first and is_source(file)):
+            again.add(inc.index)
+            continue
         raw = pp.data(inc) if inc.index else data
         unit = None if inc.unit is None else top.get(inc.unit)
         if inc.index and file not in first:

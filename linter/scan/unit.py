@@ -93,10 +93,9 @@ def load_unit(umbrella_path: Path, settings: Settings, data: bytes | None = None
     check_utf8(umbrella_path, data)
     directives = scan(data, path, settings.search)
     umbrella = Umbrella(path=path, data=data, includes=directives.includes)
-    if settings.flags_origin is not None:
-        from amalint.scan import preprocessed
+    from amalint.scan import preprocessed
 
-        return preprocessed.load(path, settings, data, umbrella)
+    return preprocessed.load(path, settings, data, umbrella)
     loader = _Loader(path, settings)
     loader.walk(SourceFile(path, compiler_view(data), directives, (), None))
     reread = len(loader.reads) > len(loader.files)
