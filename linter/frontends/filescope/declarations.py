@@ -3,8 +3,10 @@ functions with their parameter types) and using-directives. Never enters functio
 
 from __future__ import annotations
 
+import bisect
 import re
 
+from amalint.frontends.filescope.expansion import scopes
 from amalint.frontends.filescope.source import FileText, normalize
 from amalint.frontends.treesitter.syntax import (
     CLASSES,
@@ -96,6 +98,8 @@ class Walker:
         self.is_c = is_c
         self.aliases = aliases
         self.members = members
+        self._bodies: list[tuple[int, int]] | None = None
+        self._ends: list[int] = []
 
     def walk(self, root: Node, scope: Scope, conditional: bool) -> None:
         """Every declaration at namespace scope under ``root``, in file order, on an explicit
@@ -106,6 +110,10 @@ class Walker:
             found: list[tuple[Node, Scope, bool]] = []
             for child in node.named_children:
                 kind = child.type
+                if self._in_body(child.start_byte):
+                    # inside braces that are no namespace's: code the parser could not place
+                    # (`if mi_unlikely(x) {` with the macro unexpanded), never file scope
+                    continue
                 if kind == "namespace_definition":
                     inner = self._namespace(child, scope, conditional)
                     body = child.child_by_field_name("body")
@@ -127,6 +135,15 @@ class Walker:
                 else:
                     self.one(child, scope, conditional, None)
             todo.extend(reversed(found))
+
+    def _in_body(self, offset: int) -> bool:
+        """Whether ``offset`` of the parsed text is inside a function, class, enum or
+        initializer body, found lexically (where the parser's recovery went astray)."""
+        if self._bodies is None:
+            self._bodies = scopes(self.file.blanked)
+            self._ends = [b for _, b in self._bodies]
+        k = bisect.bisect_right(self._ends, offset)
+        return k < len(self._bodies) and self._bodies[k][0] < offset
 
     def _namespace(self, node: Node, scope: Scope, conditional: bool) -> Scope:
         """Declare a namespace (``a::b`` is two); the scope inside it."""
