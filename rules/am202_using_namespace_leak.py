@@ -126,18 +126,33 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
         yield finding
     for unity in compiled:
         if id(unity) not in confirmed:
-            yield _from_compiler(unity)
+            yield _from_compiler(unity, ctx.model.filescope)
 
 
-def _from_compiler(unity: UnityDiagnostic) -> Finding:
+def _from_compiler(unity: UnityDiagnostic, scope: FileScope) -> Finding:
+    """A confirmed ambiguity that the file-scope facts did not explain use by use: named by
+    the directives of earlier sources whose namespace declares the name (what the user
+    fixes)."""
     diag = unity.diagnostic
     files = ", ".join(f"`{display(p)}`" for p in dict.fromkeys(
         n.location.path for n in unity.others))
-    message = (f"`{unity.symbol}` has candidates in {files}, brought together by a "
-               f"file-scope `using namespace` of an earlier source: the compiler reports: "
+    declares = {d.scope for f in scope.files for d in f.declarations if d.name == unity.symbol}
+    user = next((f.unit for f in scope.files if f.path == diag.location.path), None)
+    culprits = [(f, d) for f in scope.files if f.unit is not None and user is not None
+                and f.unit < user for d in f.using_directives if d.target in declares]
+    if culprits:
+        shown = ", ".join(f"`using namespace {'::'.join(d.target)};` at "
+                          f"{display(d.location.path)}:{d.location.line}" for _, d in culprits)
+        why = f"brought together by {shown}, which stays in effect for the files after it"
+    else:
+        why = "brought together by a file-scope `using namespace` of an earlier source"
+    message = (f"`{unity.symbol}` has candidates in {files}, {why}: the compiler reports: "
                f"{diag.message}")
+    related = (*compiler_related(unity),
+               *(Related(d.location, "the `using namespace` directive is here")
+                 for _, d in culprits))
     return Finding(RULE.code, RULE.name, Severity.ERROR, message, diag.location,
-                   end_of(diag.location, unity.symbol), compiler_related(unity))
+                   end_of(diag.location, unity.symbol), related)
 
 
 def _leaks(ctx: RuleContext) -> Iterator[tuple[FileFacts, UsingDirective,
@@ -209,6 +224,9 @@ def _lookup(table: Table, use: NameUse, own: list[UsingDirective]
         found = [d for d in table.get(level, {}).get(use.name, ()) if d.position < use.position]
         found += [d for u in own if _common(u.scope, u.target) == level
                   for d in table.get(u.target, {}).get(use.name, ())
+                  if d.position < use.position]
+        found += [d for target in use.nominated if _common(use.scope, target) == level
+                  for d in table.get(target, {}).get(use.name, ())
                   if d.position < use.position]
         if found:
             return level, found

@@ -102,6 +102,8 @@ CASES = [
     Case("xmacro_members", "clean"),  # X-macro lists #included inside struct and array bodies
     Case("xmacro_members", "clean", bare=True),
     Case("qualified_enum", "clean"),  # `enum A::Tags : unsigned {...}` in two sources
+    Case("block_using", "error", "details",  # a block-scope directive meets a file-scope one
+         (("AM202", "error", "device_api.cc", "using namespace tvm::runtime;"),)),
     Case("macro_conditions", "clean"),  # `if my_unlikely(x) {`: no declarations from bodies
     Case("platform_backends", "clean", bare=True),  # one backend per configuration
     Case("platform_backends", "clean", flags=("-DPLAT_COCOA",)),

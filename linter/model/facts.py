@@ -99,6 +99,9 @@ class NameUse:
     call: bool = False
     member_context: bool = False
     args: tuple[str, ...] = ()
+    #: The namespaces that ``using namespace`` directives in the enclosing blocks nominate
+    #: before the use (a directive inside a function body).
+    nominated: tuple[Scope, ...] = ()
 
 
 class MacroEventKind(enum.Enum):

@@ -195,7 +195,9 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
     for index, f in enumerate(files):
         names = {n for n, u in captured.items() if f.source.unit is not None
                  and u < f.source.unit}
-        uses, local = find_uses(f, names) if names else ([], set())
+        uses, local = find_uses(
+            f, names, lambda written, scope: resolve_namespace(written, scope, known, aliases)
+        ) if names else ([], set())
         events = (macro_events(f, leakable, function_like) if pp is None
                   else pp_macro_events(f, pp, leakable)) if leakable else []
         directives = tuple(

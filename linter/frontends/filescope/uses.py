@@ -4,6 +4,7 @@ internal functions overloaded across files): found by a token scan, classified o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from amalint.frontends.filescope.source import FileText
 from amalint.frontends.treesitter.syntax import declarator_name, function_declarator, split
@@ -72,8 +73,37 @@ def _enclosing(node: Node, file: FileText) -> tuple[Scope, bool, bool]:
     return tuple(scope), member, local
 
 
-def find_uses(file: FileText, names: set[str]) -> tuple[list[NameUse], set[str]]:
-    """Unqualified uses of ``names`` in ``file``, and which of them it declares locally."""
+#: Resolves a written namespace name (``("", "a")`` for ``::a``) from a scope, if known.
+Resolver = Callable[[tuple[str, ...], Scope], "Scope | None"]
+
+
+def _block_directives(node: Node, file: FileText, scope: Scope,
+                      resolve: Resolver) -> tuple[Scope, ...]:
+    """The namespaces that ``using namespace`` statements of the blocks around ``node``
+    nominate before it."""
+    out: list[Scope] = []
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "compound_statement":
+            for statement in parent.named_children:
+                if statement.start_byte >= node.start_byte:
+                    break
+                if statement.type == "using_declaration":
+                    text = file.text(statement)
+                    if text.startswith("using namespace"):
+                        written = text[len("using namespace"):].rstrip(";").strip()
+                        target = resolve((("",) if written.startswith("::") else ())
+                                         + split(written), scope)
+                        if target is not None:
+                            out.append(target)
+        parent = parent.parent
+    return tuple(out)
+
+
+def find_uses(file: FileText, names: set[str], resolve: Resolver | None = None
+              ) -> tuple[list[NameUse], set[str]]:
+    """Unqualified uses of ``names`` in ``file``, and which of them it declares locally;
+    ``resolve`` finds the namespaces that block-scope directives before a use nominate."""
     present = {w.decode() for w in _WORD.findall(file.blanked)} & names
     if not present:
         return [], set()
@@ -105,8 +135,10 @@ def find_uses(file: FileText, names: set[str]) -> tuple[list[NameUse], set[str]]
             args = tuple(literal_type(file.text(a)) for a in
                          (arguments.named_children if arguments is not None else ())
                          if a.type != "comment")
+        nominated = _block_directives(node, file, scope, resolve) \
+            if resolve is not None and in_local else ()
         uses.append(NameUse(name, scope, file.location(node), file.position(node.start_byte),
-                            call, member, args))
+                            call, member, args, nominated))
     return uses, local
 
 
