@@ -70,6 +70,8 @@ CASES = [
     # typedefs before the second definition still name the first type: no conflict there
     Case("c_struct_again", "error", "_item", (("AM201", "error", "types.c", "_item"),)),
     Case("c_enumerator", "error", "RED", (("AM201", "error", "light.c", "RED"),)),
+    Case("c_nested_enum", "error", "STATE_BUSY",  # an enum inside a C struct
+         (("AM201", "error", "pump.c", "STATE_BUSY"),)),
     Case("cpp_types", "error", "Cursor", (("AM201", "error", "reader.cc", "Cursor"),
                                           ("AM201", "error", "reader.cc", "Mode"),
                                           ("AM201", "error", "reader.cc", "Offset"))),

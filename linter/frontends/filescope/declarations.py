@@ -287,17 +287,27 @@ class Walker:
         if node.type == "enum_specifier" and body is not None:
             self._enumerators(node, body, scope, conditional)
         if name is None or name.type != "type_identifier":
+            if self.is_c and body is not None and node.type != "enum_specifier":
+                self._members(body, scope, conditional)  # an anonymous struct's body
             return
         internal = "anonymous namespace" if anonymous and body is not None else ""
         self._add(scope, self.file.text(name), DeclKind.TYPE, name, conditional, internal,
                   definition=body is not None, tag=node.type.split("_")[0])
         if body is None or node.type == "enum_specifier":
             return
+        self._members(body, scope, conditional)
+
+    def _members(self, body: Node, scope: Scope, conditional: bool) -> None:
+        """A class body's member names; in C, the enumerators and tags it defines, which are
+        file-scope names there."""
         for member in body.named_children:
             for declarator in member.children_by_field_name("declarator"):
                 member_name = declarator_name(declarator)
                 if member_name is not None:
                     self.members.add(self.file.text(member_name))
+            inner = member.child_by_field_name("type")
+            if self.is_c and inner is not None and inner.type in (*CLASSES, "enum_specifier"):
+                self._type(inner, scope, conditional, False)
 
     def _enumerators(self, node: Node, body: Node, scope: Scope, conditional: bool) -> None:
         if re.match(r"enum\s+(class|struct)\b", self.file.text(node)):
