@@ -88,6 +88,8 @@ CASES = [
     # macros
     Case("header_macro_redefined", "warning", "BUF_LEN",
          (("AM203", "warning", "writer.c", "BUF_LEN"),)),
+    Case("macro_spacing", "warning", "MIN",  # `?(a)` against `? (a)`: redefined
+         (("AM203", "warning", "sort.c", "MIN"),)),
     Case("else_redefinition", "warning", "MODE", (("AM203", "warning", "slow.c", "MODE"),)),
     Case("config_ignored", "warning", "LOG_LEVEL",
          (("AM203", "warning", "loud.c", "LOG_LEVEL"),)),

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from amalint import preprocess
-from amalint.frontends.filescope.source import FileText, blank, normalize
+from amalint.frontends.filescope.source import FileText, blank
 from amalint.model import OBJECT_LIKE, MacroEvent, MacroEventKind, macro_body
 from amalint.scan.directives import Directive
 
@@ -39,13 +39,15 @@ def use_context(code: bytes, start: int, end: int) -> str:
 
 
 def define(rest: str) -> tuple[str, str] | None:
-    """The name and definition (see :data:`OBJECT_LIKE`) of a ``#define``'s text."""
+    """The name and definition (see :data:`OBJECT_LIKE`) of a ``#define``'s text (comments
+    blanked), spelled as :func:`macro_definition` spells the preprocessor's."""
     m = _DEFINE.match(rest)
     if m is None:
         return None
+    replacement = " ".join(m.group(3).split())
     if m.group(2) is None:
-        return m.group(1), OBJECT_LIKE + normalize(m.group(3))
-    return m.group(1), normalize(m.group(2) + " " + m.group(3))
+        return m.group(1), OBJECT_LIKE + replacement
+    return m.group(1), f"{''.join(m.group(2).split())} {replacement}"
 
 
 def macro_events(file: FileText, names: set[str], function_like: set[str]) -> list[MacroEvent]:
@@ -109,10 +111,14 @@ def macro_events(file: FileText, names: set[str], function_like: set[str]) -> li
 
 
 def macro_definition(macro: preprocess.Macro) -> str:
-    """A definition as :func:`define` spells it, whitespace normalized."""
+    """A definition as :func:`define` spells it, its replacement list as the compiler compares
+    two definitions: where whitespace separates tokens matters (``?(a)`` is not ``? (a)``),
+    how much does not."""
     if macro.params is None:
-        return OBJECT_LIKE + normalize(macro.replacement)
-    return normalize(f"({','.join(macro.params)}) {macro.replacement}")
+        return OBJECT_LIKE + macro.replacement
+    params = [*macro.params[:-1], "..."] if macro.variadic and macro.params \
+        and macro.params[-1] == "__VA_ARGS__" else list(macro.params)
+    return f"({','.join(params)}) {macro.replacement}"
 
 
 def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> list[MacroEvent]:
