@@ -61,6 +61,7 @@ No automatic fix: only a person can choose the new name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -105,7 +106,32 @@ def _end(decl: Declaration) -> Location:
     return replace(decl.location, column=decl.location.column + len(decl.name))
 
 
+#: How a finding on a header without guard names the read that redefines (one per read).
+_AGAIN = re.compile(r"and again through `([^`]+)`")
+
+
 def check(ctx: RuleContext) -> Iterator[Finding]:
+    """The findings, those on one line of a header without guard read again by several
+    sources merged into one that names every read."""
+    merged: dict[tuple[object, ...], tuple[Finding, list[str]]] = {}
+    for finding in _check(ctx):
+        again = _AGAIN.search(finding.message)
+        key = (finding.location, finding.severity,
+               _AGAIN.sub("", finding.message) if again else id(finding))
+        if key in merged:
+            if again is not None and again.group(1) not in merged[key][1]:
+                merged[key][1].append(again.group(1))
+            continue
+        merged[key] = (finding, [again.group(1)] if again is not None else [])
+    for finding, readers in merged.values():
+        if len(readers) > 1:
+            names = ", ".join(f"`{r}`" for r in readers[:-1]) + f" and `{readers[-1]}`"
+            finding = replace(finding, message=_AGAIN.sub(
+                lambda _: f"and again through {names}", finding.message, count=1))
+        yield finding
+
+
+def _check(ctx: RuleContext) -> Iterator[Finding]:
     compiled = [u for u in ctx.unity if u.cause is Cause.REDECLARATION or (
         u.cause is Cause.AMBIGUITY and not through_using(ctx.model, u))]
     yield from (_from_compiler(ctx, u) for u in compiled)
