@@ -126,8 +126,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     for finding, readers in merged.values():
         if len(readers) > 1:
             names = ", ".join(f"`{r}`" for r in readers[:-1]) + f" and `{readers[-1]}`"
-            finding = replace(finding, message=_AGAIN.sub(
-                lambda _: f"and again through {names}", finding.message, count=1))
+            again = _AGAIN.search(finding.message)
+            assert again is not None
+            message = finding.message
+            finding = replace(finding, message=f"{message[:again.start()]}and again through "
+                                               f"{names}{message[again.end():]}")
         yield finding
 
 
