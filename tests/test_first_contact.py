@@ -246,3 +246,19 @@ def test_a_missing_include_in_a_branch_the_compiler_skips_is_no_news(tmp_path: P
     assert (branch.returncode, branch.stdout, branch.stderr) == (0, "All checks passed!\n", "")
     windows = amalint("check", "u.cc", "--", "-D_WIN32", cwd=tmp_path)
     assert windows.returncode == 2 and '"win/x.cc" at u.cc:2' in one_line(windows.stderr)
+
+
+def test_an_error_directive_the_compiler_reaches_is_not_a_pass(tmp_path: Path) -> None:
+    # a platform umbrella that needs its build's -D: without it the compiler stops, and so
+    # does amalint (it has not seen the code), naming the directive and what to pass
+    (tmp_path / "a.c").write_text('#if !defined(PLAT_A)\n#error "define PLAT_A"\n#endif\n'
+                                  "int a;\n")
+    (tmp_path / "u.c").write_text('#include "a.c"\n')
+    for frontend in ("tree-sitter", "libclang"):
+        bare = amalint("check", "u.c", "--frontend", frontend, cwd=tmp_path)
+        assert bare.returncode == 2 and bare.stdout == ""
+        assert one_line(bare.stderr) == (
+            "amalint: error: a.c:2: the compiler stops at `#error \"define PLAT_A\"` without "
+            "flags; pass the build's (-p BUILD_DIR, or -- -D...)")
+        built = amalint("check", "u.c", "--frontend", frontend, "--", "-DPLAT_A", cwd=tmp_path)
+        assert (built.returncode, built.stdout) == (0, "All checks passed!\n")

@@ -110,6 +110,13 @@ def problems(pp: preprocess.Unit, umbrella: Umbrella, settings: Settings
             missing.append(Missing(where, include, False))
         if gone.inclusion == 0 and not gone.angled and not gone.source:
             found.append(Diagnostic(where, f"cannot find include {shown}"))
+    stop = next((d for d in pp.diagnostics if d.severity == "error" and d.path is not None
+                 and d.message.startswith("#error")), None)
+    if stop is not None and stop.path is not None:
+        how = "with these flags" if settings.flags_origin else \
+            "without flags; pass the build's (-p BUILD_DIR, or -- -D...)"
+        raise InputError(f"{display(real(Path(stop.path)))}:{stop.line}: the compiler stops at "
+                         f"`{stop.message}` {how}")
     for diag in pp.diagnostics:
         if diag.message.endswith(": No such file or directory"):
             continue  # an unresolved include: in ``missing`` above, with a hint
