@@ -5,7 +5,8 @@ Finds a macro that an included source `#define`s and does not `#undef` by its en
 source included later (or a header first read through one) uses it, tests it (`#ifdef`,
 `#ifndef`, `defined(...)`) or defines it differently, before doing anything else with it. A
 later file that first `#undef`s the macro, or defines it identically, is not affected. Include
-guards and macros the umbrella defines itself are not leaks. A function-like macro is used only
+guards, macros the umbrella defines itself and those of a header the umbrella itself includes
+(a prelude meant for every source after it) are not leaks. A function-like macro is used only
 where a `(` follows its name, as the preprocessor sees it.
 
 Where the leak changes what compiles, the finding is an error at the later file's line: a

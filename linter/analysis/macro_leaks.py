@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amalint.analysis.alone import AloneOrder
+from amalint.scan.directives import is_source
 from amalint.model import (
     OBJECT_LIKE,
     FileFacts,
@@ -116,6 +117,8 @@ def leaks(scope: FileScope, umbrella: Umbrella) -> list[Leak]:
             tops.setdefault(facts.unit, facts)  # the source the umbrella includes comes first
     out: list[Leak] = []
     for index, unit in enumerate(units):
+        if unit in tops and not is_source(tops[unit].path):
+            continue  # a header the umbrella itself includes: there for all that follows
         last: dict[str, MacroEvent] = {}
         for event in by_unit[unit]:
             if event.kind in (MacroEventKind.DEFINE, MacroEventKind.UNDEF):
