@@ -16,8 +16,10 @@ from amalint.scan.directives import Directive, Lines
 from tree_sitter import Node, Tree
 
 # Comments and string/char literals (raw strings included), blanked for token scans.
+# A number with a digit separator (C++14 ``1'000``) is kept: its ``'`` opens no literal.
 _LITERALS = re.compile(
-    rb'//(?:\\\n|[^\n])*|/\*.*?(?:\*/|\Z)|R"([^(\s]{0,16})\(.*?\)\1"'
+    rb"(?<![\w$])(\.?[0-9](?:[eEpP][+-]|[\w.])*(?:'[0-9A-Za-z_](?:[eEpP][+-]|[\w.])*)+)"
+    rb'|//(?:\\\n|[^\n])*|/\*.*?(?:\*/|\Z)|R"([^(\s]{0,16})\(.*?\)\2"'
     rb"|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?",
     re.S,
 )
@@ -28,6 +30,8 @@ _PUNCT_SPACE = re.compile(r"\s*([*&,<>()\[\]])\s*")
 
 def _blank_match(match: re.Match[bytes]) -> bytes:
     text = match.group(0)
+    if match.group(1):
+        return text
     return _NOT_NEWLINE.sub(b" ", text) if b"\n" in text else b" " * len(text)
 
 
