@@ -63,3 +63,36 @@ def test_comments_literals_and_aliases_in_macro_arguments(compiler: str, tmp_pat
     assert "stopped" not in result.stderr, result.stderr
     assert {(f["code"], f["filename"], f["location"]["row"]) for f in result.json} == {
         ("AM201", "b.cc", line) for line in (1, 2, 3, 4)}
+
+
+CYCLES = {
+    "inactive": {"a.h": '#if 0\n#include "b.h"\n#endif\nint a;\n', "b.h": '#include "a.h"\n',
+                 "s.c": '#include "a.h"\nint s;\n'},
+    "self include": {"s.c": "#ifdef SECOND_PASS\nint second;\n#else\n#define SECOND_PASS\n"
+                            'int first;\n#include "s.c"\n#endif\n'},
+    "self include after code": {"s.c": "#define NAME(n) int n##_x;\n#ifndef SECOND_PASS\n"
+                                       '#define SECOND_PASS\nNAME(a)\n#include "s.c"\n'
+                                       "#else\nNAME(b)\n#endif\n"},
+    "self include by __FILE__": {"s.c": "#ifndef SECOND_PASS\n#define SECOND_PASS\nint first;\n"
+                                        "#include __FILE__\n#else\nint second;\n#endif\n"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(CYCLES))
+@pytest.mark.parametrize("flags", [(), ("--", "-std=c11")], ids=["scan", "preprocessor"])
+def test_a_cycle_an_if_breaks_is_no_cycle(case: str, flags: tuple[str, ...],
+                                          tmp_path: Path) -> None:
+    _write(tmp_path, {**CYCLES[case], "u.c": '#include "s.c"\n'})
+    for compiler in C_COMPILERS:
+        assert _preprocessed(compiler, tmp_path, "u.c").returncode == 0
+    result = amalint("check", "u.c", *flags, cwd=tmp_path)
+    assert result.returncode == 0 and "cycle" not in result.stderr, result.stderr
+
+
+def test_an_unconditional_cycle_is_reported(tmp_path: Path) -> None:
+    _write(tmp_path, {"a.h": '#include "b.h"\nint a;\n', "b.h": '#include "a.h"\n',
+                      "s.c": '#include "a.h"\n', "u.c": '#include "s.c"\n'})
+    for compiler in C_COMPILERS:
+        assert "nested" in _preprocessed(compiler, tmp_path, "u.c").stderr
+    result = amalint("check", "u.c", cwd=tmp_path)
+    assert "include cycle that no include guard breaks: a.h -> b.h -> a.h" in result.stderr
