@@ -43,7 +43,10 @@ class _Index:
     def homes(self, spelling: str, within: Path) -> list[Path]:
         """Directories ``d`` under ``within`` with ``d / spelling`` a file."""
         parts = spelling.replace("\\", "/").split("/")
-        if any(p in ("", ".", "..") for p in parts):
+        if parts[0] == "":
+            return []  # an absolute path
+        parts = [p for p in parts if p]  # sub//x.h is sub/x.h
+        if any(p in (".", "..") for p in parts):
             return []
         out = []
         for path in self.by_name.get(parts[-1], ()):

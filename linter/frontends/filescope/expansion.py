@@ -130,8 +130,17 @@ def macro_names(pp: preprocess.Unit) -> frozenset[str]:
 
 def _expand(pp: preprocess.Unit, invocation: bytes, position: preprocess.Position,
             counter: Iterator[int]) -> tuple[list[Token], list[str]]:
-    return pp.expand_with_errors(_uncomment(invocation).decode("utf-8", "replace"), position,
-                                 counter)
+    return pp.expand_with_errors(_uncomment(invocation).decode("utf-8", "surrogateescape"),
+                                 position, counter)
+
+
+def _encode(text: str) -> bytes:
+    """Token text back to the file's bytes: a byte that is not UTF-8 (a Latin-1 ``é`` in a
+    ``#define``, ``__FILE__`` of a file so named) was decoded as a surrogate escape."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")
 
 
 def expand(pp: preprocess.Unit, inclusion: preprocess.Inclusion, code: bytes, blanked: bytes,
@@ -173,7 +182,7 @@ def expand(pp: preprocess.Unit, inclusion: preprocess.Inclusion, code: bytes, bl
             end = call
             tokens, errors = _expand(pp, code[m.start():end], position, counter)
         out.errors += [(m.start(), error) for error in errors]
-        replacement = " ".join(t.text for t in tokens).encode("utf-8")
+        replacement = _encode(" ".join(t.text for t in tokens))
         pieces.append(code[copied_from:m.start()])
         length += m.start() - copied_from
         out.starts.append(length)
