@@ -4,7 +4,9 @@
 Finds a macro that an included source `#define`s and does not `#undef` by its end, when a
 source included later (or a header first read through one) uses it, tests it (`#ifdef`,
 `#ifndef`, `defined(...)`) or defines it differently, before doing anything else with it. A
-later file that first `#undef`s the macro, or defines it identically, is not affected. Include
+later file that first `#undef`s the macro, or defines it identically, is not affected; nor is
+one whose `#ifndef X` / `#define X` default differs but which only ever tests whether `X` is
+defined (`#ifdef X`, `defined(X)`): defined either way, the value is read nowhere. Include
 guards, macros the umbrella defines itself and those of a header the umbrella itself includes
 (a prelude meant for every source after it) are not leaks. A function-like macro is used only
 where a `(` follows its name, as the preprocessor sees it.

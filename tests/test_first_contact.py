@@ -4,6 +4,7 @@ as the compiler does, and stays quiet on normal code (issue 12: silent passes an
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,31 @@ def test_a_bare_header_found_in_the_project_is_only_a_warning(tmp_path: Path) ->
         "project has it in vendor; if it is meant, pass -I for it (findings through it may be "
         "missing)")
 
+
+
+def test_only_directories_of_the_umbrellas_project_are_suggested(tmp_path: Path) -> None:
+    """Run from a directory holding several projects, a header of the same name in another
+    project is not this one's: never suggested for -I (the compiler does not find it either)."""
+    (tmp_path / "other" / "include" / "cfg").mkdir(parents=True)
+    (tmp_path / "other" / "include" / "cfg" / "config.h").write_text("int other;\n")
+    (tmp_path / "other" / "vendor").mkdir()
+    (tmp_path / "other" / "vendor" / "zlib.h").write_text("int z;\n")
+    (tmp_path / "proj" / ".git").mkdir(parents=True)
+    (tmp_path / "proj" / "src").mkdir()
+    (tmp_path / "proj" / "src" / "s.c").write_text(
+        '#include "cfg/config.h"\n#include <zlib.h>\nint s;\n')
+    (tmp_path / "proj" / "src" / "u.c").write_text('#include "s.c"\n')
+    gcc = subprocess.run(["gcc", "-fsyntax-only", "proj/src/u.c"], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert "cfg/config.h" in gcc.stderr and gcc.returncode != 0
+    result = amalint("check", "proj/src/u.c", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    (tmp_path / "proj" / "include" / "cfg").mkdir(parents=True)
+    (tmp_path / "proj" / "include" / "cfg" / "config.h").write_text("int mine;\n")
+    (tmp_path / "proj" / "src" / "u.c").write_text('#include "s.c"\nint u;\n')  # a new run
+    result = amalint("check", "proj/src/u.c", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "the project has them: pass `-- -Iproj/include` (or" in result.stderr
 
 # --- paths that stand for no umbrella ------------------------------------------------------
 

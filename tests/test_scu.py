@@ -8,10 +8,11 @@ behaves differently) and that amalint reports exactly that, naming both places.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, Run, amalint, build_and_run, compile_unit
+from conftest import COMPILERS, FIXTURES, Run, amalint, build_and_run, compile_unit
 
 SCU = FIXTURES / "scu"
 
@@ -283,3 +284,29 @@ def test_a_wrapper_that_defines_its_setting_first_redefines_the_leak(
     assert [(f["code"], f["filename"], f["location"]["row"]) for f in result.json
             if "defines it differently" in f["message"]] == [("AM203", "b.cc", 1)], \
         result.stdout
+
+
+@pytest.mark.parametrize("flags", [(), ("--", "-std=c++17")], ids=["scan", "preprocessor"])
+def test_a_different_default_only_tested_for_definedness_is_no_leak(
+        flags: tuple[str, ...], tmp_path: Path) -> None:
+    """`#define HAVE_X 1` leaks into a source whose `#ifndef HAVE_X` / `#define HAVE_X` default
+    is empty: where it is only tested (`#ifdef`, `defined`) the unity build compiles the same
+    code (the compiler's -E output is the same); once its value is used it is not."""
+    (tmp_path / "conf.h").write_text("#define HAVE_X 1\n")
+    (tmp_path / "a.cc").write_text('#include "conf.h"\nint a;\n')
+    tests = ("#ifndef HAVE_X\n#define HAVE_X\n#endif\n#ifdef HAVE_X\nint bx;\n#endif\n"
+             "#if defined(HAVE_X)\nint by;\n#endif\n")
+    (tmp_path / "b.cc").write_text(tests)
+    (tmp_path / "umbrella.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    def code(compiler: str, source: str) -> list[str]:
+        out = subprocess.run([compiler, "-E", "-P", source], cwd=tmp_path,
+                             capture_output=True, text=True, check=True).stdout
+        return [line for line in out.splitlines() if line.strip()]
+
+    for compiler in COMPILERS:
+        assert code(compiler, "umbrella.cc") == ["int a;", *code(compiler, "b.cc")]
+    result = amalint("check", "umbrella.cc", "--format", "json", *flags, cwd=tmp_path)
+    assert (result.returncode, result.json) == (0, []), result.stderr
+    (tmp_path / "b.cc").write_text(tests + "int v = HAVE_X + 0;\n")
+    result = amalint("check", "umbrella.cc", "--format", "json", *flags, cwd=tmp_path)
+    assert [(f["code"], f["filename"]) for f in result.json] == [("AM203", "conf.h")]

@@ -11,7 +11,8 @@ unit, the first thing done with a leaked macro decides what the leak does:
 * ``uses``, ``tests``: the macro's value or mere definition changes what the later code means
   (``#ifndef BUFFER_SIZE`` takes the earlier file's value);
 * nothing, for an ``#undef``, an identical ``#define``, or an ``#ifndef`` whose default is the
-  same.
+  same, or whose default differs but the later unit only ever tests whether the macro is
+  defined (``#ifdef``, ``defined``): defined either way, its value read nowhere.
 
 A later unit that would read the definition when compiled alone too (it includes the header
 that makes it, before) is not affected. And a source that sets a macro and then includes a
@@ -79,6 +80,8 @@ def _effect(events: Sequence[MacroEvent], leaked: MacroEvent) -> tuple[MacroEven
             (e.definition for e in events if e.kind is MacroEventKind.DEFINE), "")
         if default == leaked.definition:
             return None  # `#ifndef M` / `#define M` with the same value: no change
+        if default and not any(e.kind is MacroEventKind.USE for e in events):
+            return None  # `#ifndef M` / `#define M` and only tests after: defined either way
         return first, TESTS
     if first.kind is MacroEventKind.DEFINE and first.definition != leaked.definition:
         return first, REDEFINES

@@ -42,6 +42,22 @@ FEATURE_OPERATORS = frozenset({
     "__is_identifier",
 })
 INCLUDE_OPERATORS = frozenset({"__has_include", "__has_include_next"})
+#: The feature operators whose operand each compiler family macro-expands first (``#define
+#: ATTR noreturn`` / ``__has_attribute(ATTR)``); clang does not expand ``__has_builtin``'s.
+EXPANDED_OPERANDS = {
+    "gcc": frozenset({"__has_attribute", "__has_cpp_attribute", "__has_c_attribute",
+                      "__has_builtin"}),
+    "clang": frozenset({"__has_attribute", "__has_cpp_attribute", "__has_c_attribute"}),
+}
+
+
+def angled_name(tokens: list[Token], family: str, written: bool) -> str:
+    """The header name of the tokens after a ``<`` up to its ``>`` (the last token). Blanks
+    inside the brackets are part of the name: all of them as written (``< x.h >`` is
+    `` x.h ``); as a macro gives them, one space where there was any, the one before ``>``
+    dropped by gcc."""
+    text = "".join((" " if t.space else "") + t.text for t in tokens)
+    return text[:-1].rstrip(" ") if family == "gcc" and not written else text[:-1]
 
 
 class ExpansionLimit(Exception):
@@ -305,22 +321,33 @@ class Expander:
             return Token(NUM, "0", t.space)
         if name in INCLUDE_OPERATORS:
             return Token(NUM, "1" if self._has_include(name, inner) else "0", t.space)
+        if name in EXPANDED_OPERANDS.get(self.family, EMPTY):
+            inner = self._expanded(inner)
         answer = self.feature(name, spell(inner)) or 0
         if answer and self.family == "clang" and name in ("__has_cpp_attribute",
                                                           "__has_c_attribute"):
             return Token(NUM, f"{answer}L", t.space)  # as clang spells them: 201907L
         return Token(NUM, str(answer), t.space)
 
+    def _expanded(self, tokens: list[Token]) -> list[Token]:
+        """An operator's operand macro-expanded (as code is: no ``#if`` operators)."""
+        if self._inert(tokens):
+            return tokens
+        sub = Expander(self.lookup, self.opts, dynamic=self.dynamic, limit=self.limit,
+                       budget=self.budget)
+        out = sub.expand(tokens)
+        self.errors.extend(sub.errors)
+        return out
+
     def _has_include(self, name: str, inner: list[Token]) -> bool:
-        if not (inner and (inner[0].kind == STR or inner[0].text == "<")):
-            sub = Expander(self.lookup, self.opts, dynamic=self.dynamic, limit=self.limit,
-                           budget=self.budget)
-            inner = sub.expand(inner)
-            self.errors.extend(sub.errors)
+        written = bool(inner) and (inner[0].kind == STR or inner[0].text == "<")
+        if not written:
+            inner = self._expanded(inner)
         if inner and inner[0].kind == STR and inner[0].text.startswith('"'):
             spelling, angled = inner[0].text[1:-1], False
         elif inner and inner[0].text == "<" and inner[-1].text == ">":
-            spelling, angled = spell(inner[1:-1]), True
+            spelling = angled_name(inner[1:], self.family, written)
+            angled = True
         else:
             self._error(f'operator "{name}" requires a header-name', fatal=True)
             return False

@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 import re
 
-from .expand import Expander
+from .expand import Expander, angled_name
 from .scan import Directive
 from .state import Frame, State
-from .tokens import STR, spell
+from .tokens import STR
 from .unit import SOURCE_SUFFIXES, Position, UnresolvedInclude
 
 _HEADER = re.compile(r'[ \t\f\v]*(?:<([^>\n]*)>|"([^"\n]*)")[ \t\f\v]*(\S?)')
@@ -59,8 +59,8 @@ class Includes(State):
         return ""
 
     def _header_name(self, f: Frame, d: Directive) -> tuple[str, bool] | None:
-        """(spelling, angled) as written, or as a computed include's macros give it (tokens
-        between ``<`` and ``>`` are spelled with one space where there was any, as gcc does)."""
+        """(spelling, angled) as written, or as a computed include's macros give it (see
+        :func:`angled_name`)."""
         m = _HEADER.match(d.rest)
         if m is not None:
             if m.group(3):
@@ -78,7 +78,7 @@ class Includes(State):
         if toks and toks[0].text == "<":
             for k in range(1, len(toks)):
                 if toks[k].text == ">":
-                    return spell(toks[1:k]), True
+                    return angled_name(toks[1:k + 1], self.family, False), True
         self._error(f, d, f'#{d.name} expects "FILENAME" or <FILENAME>')
         return None
 

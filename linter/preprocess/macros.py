@@ -132,7 +132,7 @@ def _compile(m: Macro) -> tuple[list[Token], frozenset[int], frozenset[int]]:
     for k, t in enumerate(body):
         if t.kind != ID:
             continue
-        if t.text == "__VA_OPT__":
+        if t.text == "__VA_OPT__" and m.variadic:  # elsewhere an ordinary identifier (gcc)
             vaopt.add(len(index) - 1)
             continue
         i = index.get(t.text)
@@ -176,13 +176,31 @@ def parse_define(text: str, opts: LexOptions, path: str | None = None, line: int
         raise DefineError("'##' cannot appear at either end of a macro expansion")
     if params is not None and ("#" in body or "%:" in body):
         toks = macro.tokens
-        names = set(params)
+        names = set(params) | ({"__VA_OPT__"} if variadic else set())
         for k, t in enumerate(toks):
             if t.text in ("#", "%:") and t.kind == PUNCT:
                 nxt = toks[k + 1] if k + 1 < len(toks) else None
-                if nxt is None or (nxt.text not in names and nxt.text != "__VA_OPT__"):
+                if nxt is None or nxt.text not in names:
                     raise DefineError("'#' is not followed by a macro parameter")
+    if variadic and "__VA_OPT__" in body:
+        _check_va_opt(macro.tokens)
     return macro
+
+
+def _check_va_opt(tokens: list[Token]) -> None:
+    """gcc's and clang's errors for a ``__VA_OPT__`` without its parenthesized operand."""
+    for k, t in enumerate(tokens):
+        if t.kind != ID or t.text != "__VA_OPT__":
+            continue
+        if k + 1 >= len(tokens) or tokens[k + 1].text != "(":
+            raise DefineError("__VA_OPT__ must be followed by an open parenthesis")
+        depth = 0
+        for u in tokens[k + 1:]:
+            depth += (u.text == "(") - (u.text == ")")
+            if not depth:
+                break
+        else:
+            raise DefineError("unterminated __VA_OPT__")
 
 
 def _parse_params(inner: str) -> tuple[tuple[str, ...], bool]:

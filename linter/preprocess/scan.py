@@ -37,6 +37,9 @@ _DIRECTIVE = rb"#(?!#)" + _NAME_REST + rb"|%:(?!%:)" + _NAME_REST
 _MAIN = re.compile(rb"/\*|" + _LINE_COMMENTS + rb"|\"|'|" + _DIRECTIVE)
 _MAIN_RAW = re.compile(rb"/\*|" + _LINE_COMMENTS + rb"|\"|'|R\"|" + _DIRECTIVE)
 _LINE = re.compile(_DIRECTIVE)
+_HEADER_NAME = re.compile(rb"[ \t\f\v]*<[^>\n]*>")
+_INCLUDES = frozenset({b"include", b"include_next", b"import"})
+_NAME_AFTER = re.compile(rb"[ \t\f\v]*([A-Za-z_][A-Za-z0-9_]*|[0-9]+)?")
 _COMMENT = rb"/\*(?:[^*]|\*(?!/))*\*/"
 _HASH_AFTER_COMMENT = re.compile(rb"(?:[ \t\f\v]|" + _COMMENT + rb")*(?=#|%:)")
 _NAMES: dict[bytes, str] = {}
@@ -46,7 +49,8 @@ _RAW = re.compile(rb'R"([^ ()\\\t\v\f\n"]{0,16})\(')
 _BLANK = re.compile(rb"(?:\s+|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|//[^\n]*)*")
 # A directive line with a comment, string or character literal in it is cut piece by piece.
 _PIECES = re.compile(
-    rb"""(?P<plain>[^\n/"'0-9.A-Za-z_$\x80-\xff]+|[A-Za-z_$\x80-\xff][\w$\x80-\xff]*|\.)"""
+    rb"""(?P<hname>__has_include(?:_next)?[ \t\f\v]*\([ \t\f\v]*<[^>\n]*>)"""
+    rb"""|(?P<plain>[^\n/"'0-9.A-Za-z_$\x80-\xff]+|[A-Za-z_$\x80-\xff][\w$\x80-\xff]*|\.)"""
     rb"""|(?P<num>\.?[0-9](?:[eEpP][+-]|'[0-9A-Za-z_]|[\w.$\x80-\xff])*)"""
     rb"""|(?P<block>/\*.*?(?:\*/|\Z))|(?P<line>//[^\n]*)|(?P<lit>"(?:[^"\\\n]|\\.)*"?"""
     rb"""|'(?:[^'\\\n]|\\.)*'?)|(?P<slash>/)|(?P<nl>\n)""",
@@ -152,12 +156,18 @@ def _line_counter(data: bytes) -> Callable[[int, int], int]:
                          - data.count(b"\r\n", a, b))
 
 
-def _clean_directive(norm: bytes, p: int, seps: bool) -> tuple[bytes, int]:
+def _clean_directive(norm: bytes, p: int, seps: bool, header: bool = False) -> tuple[bytes, int]:
     """The text of a directive from ``p`` (after ``#``) with comments blanked, and where its
-    logical line ends (the offset of its newline, or the end of the text)."""
+    logical line ends (the offset of its newline, or the end of the text). A header name
+    (``<sub//x.h>`` of an ``#include``, with ``header``, or of ``__has_include``) holds no
+    comment."""
     out: list[bytes] = []
     pieces = _PIECES if seps else _PIECES_NOSEP
     pos = p
+    name = _HEADER_NAME.match(norm, pos) if header else None
+    if name is not None:
+        out.append(name.group())
+        pos = name.end()
     n = len(norm)
     while pos < n:
         m = pieces.match(norm, pos)
@@ -174,6 +184,14 @@ def _clean_directive(norm: bytes, p: int, seps: bool) -> tuple[bytes, int]:
             out.append(m.group())
         pos = m.end()
     return b"".join(out), n
+
+
+def _name_after_comment(rest: bytes) -> tuple[bytes | None, bytes]:
+    """A directive's name and rest when a comment came between the ``#`` and the name
+    (``#/* x */define``): the comment was one space."""
+    m = _NAME_AFTER.match(rest)
+    assert m is not None  # every part of the pattern is optional
+    return m.group(1), rest[m.end():]
 
 
 def _bol(norm: bytes, s: int) -> int:
@@ -219,7 +237,9 @@ def _scan(data: bytes, opts: LexOptions) -> FileScan:
         g = 1 if m.start(2) >= 0 else 3
         name, rest = m.group(g, g + 1)
         if b"/*" in rest or b"//" in rest:
-            rest, e = _clean_directive(norm, m.start(g + 1), seps)
+            rest, e = _clean_directive(norm, m.start(g + 1), seps, name in _INCLUDES)
+            if not name:
+                name, rest = _name_after_comment(rest)
         found.append((line_start, e + 1 if e < n else n, name or b"", rest))
         return e
 
@@ -243,7 +263,9 @@ def _scan(data: bytes, opts: LexOptions) -> FileScan:
             name, rest = m.group(1, 2)
             pos = m.end()
             if b"/*" in rest or b"//" in rest:
-                rest, pos = _clean_directive(norm, m.start(2), seps)
+                rest, pos = _clean_directive(norm, m.start(2), seps, name in _INCLUDES)
+                if not name:
+                    name, rest = _name_after_comment(rest)
             append((ls, pos + 1 if pos < n else n, name or b"", rest))
         elif c == 0x25:  # '%:'
             ls = norm.rfind(b"\n", 0, s) + 1

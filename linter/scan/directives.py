@@ -25,9 +25,11 @@ _DIRECTIVE = re.compile(rb"^\s*#\s*([A-Za-z_]+)")
 
 
 # Comments and string/char literals, in one pass: comments are blanked, literals kept (so a
-# "//" or "/*" inside a string is not a comment). An unterminated block comment runs to the end.
+# "//" or "/*" inside a string is not a comment), and so is an #include's <header-name> (a
+# "//" in <sub//x.h> is no comment either). An unterminated block comment runs to the end.
 _LEXEMES = re.compile(
-    rb"//(?:\\\n|[^\n])*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?",
+    rb"(?m:^[ \t]*#[ \t]*(?:include|include_next|import)[ \t]*<[^>\n]*>)"
+    rb"|//(?:\\\n|[^\n])*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?",
     re.S,
 )
 _NOT_NEWLINE = re.compile(rb"[^\n]")
@@ -42,7 +44,7 @@ def comments(data: bytes) -> Iterator[tuple[int, bytes]]:
 
 def _blank_comment(match: re.Match[bytes]) -> bytes:
     text = match.group(0)
-    if text[:1] in (b'"', b"'"):
+    if text[:1] != b"/":
         return text
     return _NOT_NEWLINE.sub(b" ", text)
 

@@ -28,7 +28,7 @@ from amalint.errors import InputError
 from amalint.scan.directives import is_source
 from amalint.scan.sources import display
 from amalint.scan.unit import Missing, Unit
-from amalint.scan.walk import Exclude, walk
+from amalint.scan.walk import Exclude, repository_top, walk
 
 #: How many ``-I`` suggestions one message names.
 _SHOWN = 4
@@ -40,15 +40,20 @@ class _Index:
 
     by_name: dict[str, tuple[Path, ...]]
 
-    def homes(self, spelling: str) -> list[Path]:
-        """Directories ``d`` of the project with ``d / spelling`` a file."""
+    def homes(self, spelling: str, within: Path) -> list[Path]:
+        """Directories ``d`` under ``within`` with ``d / spelling`` a file."""
         parts = spelling.replace("\\", "/").split("/")
-        if any(p in ("", ".", "..") for p in parts):
+        if parts[0] == "":
+            return []  # an absolute path
+        parts = [p for p in parts if p]  # sub//x.h is sub/x.h
+        if any(p in (".", "..") for p in parts):
             return []
         out = []
         for path in self.by_name.get(parts[-1], ()):
             if len(path.parts) > len(parts) and path.parts[-len(parts):] == tuple(parts):
-                out.append(Path(*path.parts[: -len(parts)]))
+                home = Path(*path.parts[: -len(parts)])
+                if home.is_relative_to(within):
+                    out.append(home)
         return out
 
 
@@ -60,6 +65,19 @@ def _index(root: Path, excludes: tuple[Exclude, ...]) -> _Index:
     return _Index({name: tuple(paths) for name, paths in by_name.items()})
 
 
+def project_root(umbrella: Path, settings: Settings) -> Path:
+    """The umbrella's project: the config file's directory, else the repository holding the
+    umbrella, else the working directory if it holds the umbrella, else the umbrella's own
+    directory. Only directories in it are suggested for ``-I``: a header of the same name in
+    a neighbouring project is not this one's."""
+    if settings.config_file is not None:
+        return settings.root
+    top = repository_top(umbrella.parent)
+    if top is not None:
+        return top
+    return settings.root if umbrella.is_relative_to(settings.root) else umbrella.parent
+
+
 def check_missing(unit: Unit, settings: Settings) -> tuple[str, ...]:
     """Raise :class:`InputError` when the unit misses included sources or project headers (see
     the module docstring); return warnings for the bare-named headers found in the project."""
@@ -69,12 +87,13 @@ def check_missing(unit: Unit, settings: Settings) -> tuple[str, ...]:
         return ()
     sources = [m for m in candidates if is_source(m.include.spelling)]
     index = _index(settings.root, settings.exclude)
+    within = project_root(unit.umbrella.path, settings)
     headers: list[tuple[Missing, list[Path]]] = []
     bare: list[tuple[Missing, list[Path]]] = []
     for m in candidates:
         if is_source(m.include.spelling):
             continue
-        homes = index.homes(m.include.spelling)
+        homes = index.homes(m.include.spelling, within)
         if homes:
             spelled_with_dir = "/" in m.include.spelling.replace("\\", "/")
             (headers if spelled_with_dir else bare).append((m, homes))
@@ -83,7 +102,7 @@ def check_missing(unit: Unit, settings: Settings) -> tuple[str, ...]:
     sources = [m for m in sources if not m.conditional]
     headers = [(m, homes) for m, homes in headers if not m.conditional]
     if sources or headers:
-        raise InputError(_message(unit, sources, headers, index))
+        raise InputError(_message(unit, sources, headers, index, within))
     return tuple(
         f"{display(m.location.path)}:{m.location.line}: {m.include.target} not found on the "
         "include path, inside an #if branch (if the build compiles it, findings there are "
@@ -98,10 +117,11 @@ def check_missing(unit: Unit, settings: Settings) -> tuple[str, ...]:
 
 
 def _message(unit: Unit, sources: Sequence[Missing],
-             headers: Sequence[tuple[Missing, list[Path]]], index: _Index) -> str:
+             headers: Sequence[tuple[Missing, list[Path]]], index: _Index,
+             within: Path) -> str:
     suggestions: dict[Path, int] = {}
     for m in sources:
-        for home in index.homes(m.include.spelling):
+        for home in index.homes(m.include.spelling, within):
             suggestions[home] = suggestions.get(home, 0) + 1
     for _, homes in headers:
         for home in homes:

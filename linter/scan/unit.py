@@ -123,18 +123,22 @@ class _Loader:
 
     def walk(self, top: SourceFile) -> None:
         self._read(top)
-        stack: list[tuple[SourceFile, Iterator[tuple[int, Include]]]] = [
-            (top, iter(enumerate(top.directives.includes)))]
+        #: Each file being read, its pending includes, and whether the include that brought it
+        #: in sits in an ``#if`` branch.
+        stack: list[tuple[SourceFile, Iterator[tuple[int, Include]], bool]] = [
+            (top, iter(enumerate(top.directives.includes)), False)]
         while stack:
-            src, pending = stack[-1]
+            src, pending, _ = stack[-1]
             step = next(pending, None)
             if step is None:
                 stack.pop()
                 continue
-            child = self._child(src, *step, [s for s, _ in stack])
+            index, inc = step
+            child = self._child(src, index, inc, [(s, c) for s, _, c in stack])
             if child is not None:
                 self._read(child)
-                stack.append((child, iter(enumerate(child.directives.includes))))
+                stack.append((child, iter(enumerate(child.directives.includes)),
+                              conditional(src, inc)))
 
     def _read(self, source: SourceFile) -> None:
         self.files.setdefault(source.path, source)
@@ -142,9 +146,10 @@ class _Loader:
         self.read_by.setdefault(source.path, set()).add(source.unit)
 
     def _child(self, src: SourceFile, index: int, inc: Include,
-               stack: list[SourceFile]) -> SourceFile | None:
+               stack: list[tuple[SourceFile, bool]]) -> SourceFile | None:
         """The file ``inc`` brings in for the first time, or again (a header without guard
-        reached through another umbrella include), if any."""
+        reached through another umbrella include), if any. ``stack``: the files being read,
+        each with whether it was included from inside an ``#if`` branch."""
         unit = index if src.unit is None and src.path == self.umbrella else src.unit
         where = Location(src.path, inc.line)
         irregular = self.search.irregular(inc.spelling, inc.angled, src.path.parent)
@@ -162,12 +167,16 @@ class _Loader:
         if not inc.angled and root is not None and src.path.parent != root and \
                 self.search.resolve_without_root(inc.spelling, False, src.path.parent) is None:
             self.via_root.append(where)
-        paths = [s.path for s in stack]
+        paths = [s.path for s, _ in stack]
         if inc.resolved in paths:
-            cycle = stack[paths.index(inc.resolved):]
-            if not any(s.directives.guarded for s in cycle):  # else a guard breaks it
-                names = " -> ".join(p.name for p in (*paths[paths.index(inc.resolved):],
-                                                     inc.resolved))
+            start = paths.index(inc.resolved)
+            cycle = stack[start:]
+            # A guard breaks the cycle, and so may any #if an include of it sits in (#if 0, or
+            # a file including itself once under a macro it defines first): every branch
+            # counts here, so only a cycle of unconditional includes is certain.
+            if not any(s.directives.guarded for s, _ in cycle) and not conditional(src, inc) \
+                    and not any(entered for _, entered in cycle[1:]):
+                names = " -> ".join(p.name for p in (*paths[start:], inc.resolved))
                 self.diagnostics.append(Diagnostic(
                     where, f"include cycle that no include guard breaks: {names}"))
             return None

@@ -22,8 +22,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from amalint import preprocess
+from amalint.preprocess.tokens import ID, Token
 
 _WORD = re.compile(rb"[A-Za-z_]\w*")
+#: Comments (group 1), spliced lines, and the literals and numbers (C++14 ``1'000``) that may
+#: hold comment-like or quote-like text, in an invocation's text.
+_COMMENTS = re.compile(
+    rb"(//(?:\\\r?\n|[^\n])*|/\*.*?(?:\*/|\Z))|(\\\r?\n)"
+    rb'|R"([^(\s]{0,16})\(.*?\)\3"|"(?:\\.|[^"\\\n])*"?'
+    rb"|(?<![\w$])\.?[0-9](?:[eEpP][+-]|'[0-9A-Za-z_]|[\w.])*|'(?:\\.|[^'\\\n])*'?",
+    re.S,
+)
+#: How many times an expansion ending in a function-like macro's name may take the argument
+#: list that follows it (``#define G DECL`` then ``G(n, 1)``).
+_MAX_TAKES = 64
 _BRACE = re.compile(rb"[{}]")
 _BODY_AFTER = (b"const", b"noexcept", b"override", b"final", b"mutable", b"try")
 
@@ -135,9 +147,41 @@ def _call_end(blanked: bytes, after: int) -> int | None:
     return None
 
 
+def _uncomment(text: bytes) -> bytes:
+    """``text`` with each comment one space and line splices removed, as the compiler's
+    translation phases 2 and 3 leave it for tokenizing (literals kept as they are)."""
+    return _COMMENTS.sub(lambda m: b" " if m.group(1) else b"" if m.group(2) else m.group(0),
+                         text)
+
+
+def _takes_arguments(pp: preprocess.Unit, tokens: list[Token],
+                     position: preprocess.Position) -> bool:
+    """Whether the expansion ends in the name of a function-like macro that may still expand,
+    so an argument list that follows the invocation belongs to it."""
+    if not tokens or tokens[-1].kind != ID or tokens[-1].text in tokens[-1].hide:
+        return False
+    macro = pp.macro_at(tokens[-1].text, position)
+    return macro is not None and macro.params is not None
+
+
 def macro_names(pp: preprocess.Unit) -> frozenset[str]:
     """Every name that is a macro somewhere in the unit."""
     return frozenset(pp.initial) | {e.name for e in pp.events if e.kind == "define"}
+
+
+def _expand(pp: preprocess.Unit, invocation: bytes, position: preprocess.Position,
+            counter: Iterator[int]) -> tuple[list[Token], list[str]]:
+    return pp.expand_with_errors(_uncomment(invocation).decode("utf-8", "surrogateescape"),
+                                 position, counter)
+
+
+def _encode(text: str) -> bytes:
+    """Token text back to the file's bytes: a byte that is not UTF-8 (a Latin-1 ``é`` in a
+    ``#define``, ``__FILE__`` of a file so named) was decoded as a surrogate escape."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace")
 
 
 def expand(pp: preprocess.Unit, inclusion: preprocess.Inclusion, code: bytes, blanked: bytes,
@@ -169,10 +213,17 @@ def expand(pp: preprocess.Unit, inclusion: preprocess.Inclusion, code: bytes, bl
             if call is None:
                 continue  # a function-like macro's name without arguments: not expanded
             end = call
-        invocation = code[m.start():end].decode("utf-8", "replace")
-        tokens, errors = pp.expand_with_errors(invocation, position, counter)
+        tokens, errors = _expand(pp, code[m.start():end], position, counter)
+        for _ in range(_MAX_TAKES):
+            if errors or not _takes_arguments(pp, tokens, position):
+                break
+            call = _call_end(blanked, end)
+            if call is None:
+                break
+            end = call
+            tokens, errors = _expand(pp, code[m.start():end], position, counter)
         out.errors += [(m.start(), error) for error in errors]
-        replacement = " ".join(t.text for t in tokens).encode("utf-8")
+        replacement = _encode(" ".join(t.text for t in tokens))
         pieces.append(code[copied_from:m.start()])
         length += m.start() - copied_from
         out.starts.append(length)
