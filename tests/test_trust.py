@@ -211,3 +211,29 @@ def test_the_compiler_query_screens_what_it_is_given(trapped: tuple[Path, Path],
     info = compiler.compiler_info("c++", ("-fplugin=./evil.so", "-B./bin/", "-std=c++17"))
     assert not marker.exists()
     assert not info.approximate and "__cplusplus 201703L" in info.predefined
+
+
+@pytest.mark.parametrize("frontend", ["tree-sitter", "libclang"])
+def test_a_forced_include_of_a_device_is_an_input_error(tmp_path: Path, frontend: str) -> None:
+    # -include is allowed (a file read), but libclang would read /dev/zero forever
+    _frontend_available(frontend)
+    (tmp_path / "a.cc").write_text("int a;\n")
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n')
+    _database(tmp_path, ["-include", "/dev/zero"])
+    run = amalint("check", "--no-cache", "--frontend", frontend, "u.cc", cwd=tmp_path,
+                  timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.strip() == ("amalint: error: -include /dev/zero: not a regular file "
+                                  "(/dev/zero); the compiler would block or fail reading it")
+
+
+def test_a_compiler_in_the_tree_is_not_found_through_an_empty_path_entry(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an empty PATH entry means the working directory: shutil.which answers "g++" there
+    for name in ("c++", "g++", "clang++"):
+        (tmp_path / name).write_text("#!/bin/sh\nexit 0\n")
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", ":" + str(tmp_path / "nowhere"))
+    assert shutil.which("g++") == "g++"
+    assert compiler.find("c++") is None
