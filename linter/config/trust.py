@@ -47,6 +47,7 @@ again what they are given, whatever its origin.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -143,37 +144,49 @@ def screen(args: Sequence[str]) -> Screened:
     kept: list[str] = []
     dropped: list[str] = []
     i = 0
-    while i < len(args):
+    n = len(args)
+    while i < n:
         arg = args[i]
-        flag, value, step = _split(arg, args[i + 1] if i + 1 < len(args) else None)
-        if flag is not None:  # an allowed flag that takes a value: kept as two arguments
+        kind, flag, value = _token(arg)
+        if kind == _VALUE_NEXT:
+            value = args[i + 1] if i + 1 < n else None
+        if kind in (_VALUE_NEXT, _VALUE_GLUED):
             if value is not None and not value.startswith("@") and (
                     flag not in _NAMED_SEPARATE or _NAME.fullmatch(value)):
                 kept += (flag, value)
             else:
-                dropped += args[i:i + step]
-        elif allowed(arg):
+                dropped += args[i:i + 2] if kind == _VALUE_NEXT else (arg,)
+            i += 2 if kind == _VALUE_NEXT else 1
+        elif kind == _KEEP:
             kept.append(arg)
-        elif i + 1 < len(args) and (arg in _DROPPED_WITH_VALUE or arg.startswith("-Xarch_")):
+            i += 1
+        elif kind == _DROP_WITH_NEXT and i + 1 < n:
             dropped += args[i:i + 2]
-            step = 2
+            i += 2
         else:
             dropped.append(arg)
-        i += step
+            i += 1
     return Screened(tuple(kept), tuple(dropped))
 
 
-def _split(arg: str, following: str | None) -> tuple[str | None, str | None, int]:
-    """(flag, value, arguments used) if ``arg`` is an allowed flag that takes a value (glued
-    on, or ``following``), else ``(None, None, 1)``."""
+_KEEP, _DROP, _DROP_WITH_NEXT, _VALUE_NEXT, _VALUE_GLUED = range(5)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _token(arg: str) -> tuple[int, str, str | None]:
+    """What ``arg`` is: a flag kept or dropped alone, dropped with the next argument, or an
+    allowed flag whose value is the next argument or glued on (then the flag and the value).
+    Memoized: a compilation database repeats the same flags in every entry."""
     if arg in _JOINED_OR_SEPARATE or arg in _SEPARATE_OR_EQUALS or arg in _NAMED_SEPARATE:
-        return arg, following, 2
-    if arg.startswith(_NOT_JOINED):
-        return None, None, 1
-    for flag in _JOINED_OR_SEPARATE:
-        if arg.startswith(flag):
-            return flag, arg[len(flag):], 1
-    return None, None, 1
+        return _VALUE_NEXT, arg, None
+    if arg.startswith(_JOINED_OR_SEPARATE) and not arg.startswith(_NOT_JOINED):
+        flag = next(f for f in _JOINED_OR_SEPARATE if arg.startswith(f))
+        return _VALUE_GLUED, flag, arg[len(flag):]
+    if allowed(arg):
+        return _KEEP, arg, None
+    if arg in _DROPPED_WITH_VALUE or arg.startswith("-Xarch_"):
+        return _DROP_WITH_NEXT, arg, None
+    return _DROP, arg, None
 
 
 def allowed(arg: str) -> bool:
