@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -51,7 +52,7 @@ def graph(
 def _svg(dot_text: str) -> str:
     """Render dot through Graphviz (never anything from the linted tree)."""
     dot = shutil.which("dot")
-    if dot is None:
+    if dot is None or not os.path.isabs(dot):  # an empty or relative PATH entry: the tree's
         fail("--format svg needs Graphviz's `dot` on PATH (Debian/Ubuntu: apt-get install "
               "graphviz); --format dot or mermaid need nothing")
     proc = subprocess.run([dot, "-Tsvg"], input=dot_text, capture_output=True, text=True,

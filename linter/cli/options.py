@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TextIO
 import click
 from amalint.config.files import find_config, load_config, rule_selectors
 from amalint.config.settings import COMPILERS, Settings, parse_compiler_args
+from amalint.config.trust import screen
 from amalint.errors import InputError
 from amalint.fix.writer import open_report
 from amalint.scan.sources import is_regular, real
@@ -68,7 +69,9 @@ class Configs:
         self.isolated = isolated
         self.overrides = {k: v for k, v in overrides.items() if v}
         ctx = click.get_current_context()
-        self.compiler_args: tuple[str, ...] = tuple(ctx.meta.get("compiler_args", ()))
+        screened = screen(tuple(ctx.meta.get("compiler_args", ())))
+        self.compiler_args: tuple[str, ...] = screened.kept
+        self.refused = screened.dropped  # warned about: see README, Trust
         self.search, self.defines = parse_compiler_args(self.compiler_args, Path.cwd())
         self._loaded: dict[Path | None, Settings] = {}
 
@@ -99,6 +102,8 @@ class Configs:
         if self.compiler_args:
             settings = replace(settings, compiler_args=self.compiler_args,
                                flags_origin="the command line (after --)")
+        if self.refused:
+            settings = replace(settings, refused_flags=self.refused)
         overrides = dict(self.overrides)
         # as in ruff: --select replaces the config's, --extend-select and --ignore add to it
         for name in ("extend_select", "ignore", "exclude"):

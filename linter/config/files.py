@@ -14,6 +14,7 @@ from typing import Any
 from amalint.config.globs import Glob
 from amalint.config.profiles import BUILTIN, Role, profile_from_config
 from amalint.config.settings import COMPILERS, FAIL_ON, FRONTENDS, Settings
+from amalint.config.trust import screen
 from amalint.errors import InputError
 from amalint.scan.sources import exists, is_directory, is_regular, line_number, read_bounded, real
 from amalint.scan.walk import Exclude, repository_top
@@ -124,8 +125,14 @@ def _include_paths(settings: Settings, value: Any, origin: Path) -> Settings:
 
 
 def _defines(settings: Settings, value: Any, origin: Path) -> Settings:
-    return replace(settings, defines=tuple(value),
-                   flags_origin=settings.flags_origin or f"{origin} (defines)")
+    # each becomes one -D/-U argument: through the allowlist (a value starting with @ would be
+    # split off as a response file); what it drops is named under --verbose
+    refused = tuple(d for d in value if screen([f"-U{d[1:]}" if d.startswith("-")
+                                                else f"-D{d}"]).dropped)
+    dropped = ((f"{origin} (defines)", refused),) if refused else ()
+    return replace(settings, defines=tuple(d for d in value if d not in refused),
+                   flags_origin=settings.flags_origin or f"{origin} (defines)",
+                   dropped_flags=settings.dropped_flags + dropped)
 
 
 def _compile_commands(settings: Settings, value: Any, origin: Path) -> Settings:

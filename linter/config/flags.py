@@ -2,9 +2,10 @@
 
 A compilation database entry is *parsed*, never run: ``arguments`` is taken as is, ``command`` is
 split as a POSIX shell would split it. The compiler itself, the source file, and the flags that
-only concern outputs (``-c``, ``-o``, dependency files) are dropped; paths in the remaining flags
-are made absolute against the entry's ``directory`` so they mean the same from any working
-directory.
+only concern outputs (``-c``, ``-o``, dependency files) are dropped; the rest pass the allowlist
+of :mod:`amalint.config.trust` (what it drops is kept for a note under ``--verbose``); paths in
+the remaining flags are made absolute against the entry's ``directory`` so they mean the same
+from any working directory.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from amalint.config.jsonfile import read_json
 from amalint.config.settings import Settings, parse_compiler_args
+from amalint.config.trust import screen
 from amalint.errors import InputError
 from amalint.scan.sources import is_directory, is_regular, real
 
@@ -41,6 +43,8 @@ class Flags:
 
     args: tuple[str, ...]
     origin: str
+    #: The flags :func:`amalint.config.trust.screen` dropped.
+    dropped: tuple[str, ...] = ()
 
 
 def find_database(explicit: Path | None, cwd: Path) -> Path | None:
@@ -123,13 +127,14 @@ def _read(database: Path, stamp: int) -> tuple[Entry, ...]:
             raise InputError(f"{database}: entry {index}: a NUL byte in the command")
         inputs = [a for a in argv[1:] if not a.startswith("-") and real(directory / a)
                   == target]
-        args = tuple(_absolute(list(clean_args(argv[1:], *inputs)), directory))
+        screened = screen(list(clean_args(argv[1:], *inputs)))
+        args = tuple(_absolute(list(screened.kept), directory))
         output = entry.get("output")
         if not isinstance(output, str):
             output = next((b for a, b in itertools.pairwise(argv) if a == "-o"), None)
         out.append(Entry(target, directory,
                          None if output is None else real(directory / output),
-                         Flags(args, f"{database} (entry {index})")))
+                         Flags(args, f"{database} (entry {index})", screened.dropped)))
     return tuple(out)
 
 
@@ -202,4 +207,6 @@ def with_flags(settings: Settings, entry: Flags, cwd: Path) -> Settings:
     return replace(
         settings, search=merged, defines=defines + settings.defines,
         compiler_args=entry.args + settings.compiler_args, flags_origin=entry.origin,
+        dropped_flags=(*settings.dropped_flags, (entry.origin, entry.dropped)) if entry.dropped
+        else settings.dropped_flags,
     )

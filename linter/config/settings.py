@@ -40,8 +40,13 @@ class Settings:
     compile_commands: Path | None = None
     profiles: tuple[Profile, ...] = tuple(BUILTIN.values())
     config_file: Path | None = None
-    #: Compiler arguments as given after ``--`` (all of them, for libclang).
+    #: Compiler arguments: the compilation database's, then those after ``--``, as
+    #: :func:`amalint.config.trust.screen` kept them (all of them go to libclang).
     compiler_args: tuple[str, ...] = ()
+    #: Flags from the linted tree the allowlist dropped, by where they came from (a note).
+    dropped_flags: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Flags given after ``--`` the allowlist dropped (a warning: the user asked for them).
+    refused_flags: tuple[str, ...] = ()
     #: clang's resource directory (builtin headers) for libclang.
     resource_dir: Path | None = None
     #: Where compiler flags came from, if any are known (``auto`` picks libclang then).

@@ -4,7 +4,8 @@ Only compilers found on PATH by a plain name (``g++``, ``gcc``, ``clang++``, ``c
 ``cc``, optionally with a version suffix such as ``clang++-14``) are run; never a path from the
 linted repository or a compilation database. Three runs, each on stdin, with the build's flags
 that change them (``-std=``, ``-m*``, ``-f*``, ``-O*``, ``-ansi``, ``-pthread``, ``--target``,
-``--sysroot``, ``-nostdinc``, ``-undef`` …; never ``-D``/``-U``/``-I``):
+``--sysroot``, ``-nostdinc``, ``-undef`` …; never ``-D``/``-U``/``-I``), as the allowlist of
+:mod:`amalint.config.trust` keeps them (never a plugin, a program directory or an output file):
 
 * ``-dM -E -nostdinc``: the predefined macros (``-nostdinc`` keeps out the macros of files the
   compiler reads before the unit, gcc's ``stdc-predef.h``: the walk reads those files itself);
@@ -20,12 +21,14 @@ built-in table of ``profile`` (gcc 12 on x86-64 Linux) is used instead: an appro
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import time
 from functools import lru_cache
 
+from ..config.trust import screen
 from . import profile
 from .config import (
     DYNAMIC_BUILTINS,
@@ -56,7 +59,7 @@ def find(language: str, preferred: str | None = None) -> str | None:
     for name in names:
         if allowed(name):
             path = shutil.which(name)
-            if path:
+            if path and os.path.isabs(path):  # an empty or relative PATH entry: the tree's
                 return path
     return None
 
@@ -77,7 +80,7 @@ def compiler_info(language: str, flags: tuple[str, ...] = (),
     path = find(language, compiler)
     if path is None:
         return profile.fallback(language, flags, "no C/C++ compiler on PATH")
-    return _query(path, language, tuple(flags))
+    return _query(path, language, screen(flags).kept)
 
 
 @lru_cache(maxsize=64)

@@ -91,6 +91,13 @@ def problems(pp: preprocess.Unit, umbrella: Umbrella, settings: Settings
     found: list[Diagnostic] = []
     missing: list[Missing] = []
     by_line = {(inc.line, inc.spelling, inc.angled): inc for inc in umbrella.includes}
+    forced = pp.config.parsed
+    for flag, spelling in [*(("-include", f) for f in forced.includes),
+                           *(("-imacros", f) for f in forced.imacros)]:
+        irregular = settings.search.irregular(spelling, False, Path.cwd())
+        if irregular is not None:  # as gcc looks: the working directory, then the path
+            raise InputError(f"{flag} {spelling}: not a regular file ({display(irregular)}); "
+                             "the compiler would block or fail reading it")
     for gone in pp.unresolved:
         path = _path(pp, gone.inclusion, umbrella.path)
         where = Location(path, gone.line)

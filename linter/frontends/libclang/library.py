@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -83,7 +84,7 @@ def _from_path_clangs(major: int | None) -> Iterator[Path]:
     names = [f"clang-{major}", f"clang++-{major}"] if major is not None else []
     for name in (*names, "clang", "clang++"):
         exe = shutil.which(name)
-        if exe is None:
+        if exe is None or not os.path.isabs(exe):  # an empty or relative PATH entry
             continue
         try:
             out = subprocess.run([exe, "-print-resource-dir"], capture_output=True, text=True,

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from types import ModuleType
 
 from amalint.config.settings import Settings
+from amalint.config.trust import screen
 from amalint.errors import InputError
 from amalint.frontends.filescope import extract as extract_filescope
 from amalint.frontends.libclang.builder import Builder, Parsed
@@ -57,13 +58,15 @@ def progress(message: str) -> Iterator[None]:
 
 
 def parse_args(settings: Settings, resource: ResourceDir) -> list[str]:
-    """The arguments libclang parses the umbrella with."""
+    """The arguments libclang parses the umbrella with: the build's flags, include directories
+    and defines, all through the allowlist of :mod:`amalint.config.trust` (nothing that loads
+    a plugin or writes a file), then amalint's own."""
     args = list(settings.compiler_args)
     args += [f"-I{d}" for d in settings.search.include_dirs if f"-I{d}" not in args]
     args += [f"-D{d}" if not d.startswith("-") else f"-U{d[1:]}" for d in settings.defines]
     if resource.path is not None and "-resource-dir" not in args:
         args += ["-resource-dir", str(resource.path)]
-    return [*args, *_PARSE_ARGS]
+    return [*screen(args).kept, *_PARSE_ARGS]
 
 
 def parse(unit: Unit, settings: Settings) -> CodeModel:
