@@ -108,8 +108,8 @@ CASES = [
     Case("qualified_enum", "clean"),  # `enum A::Tags : unsigned {...}` in two sources
     Case("block_using", "error", "details",  # a block-scope directive meets a file-scope one
          (("AM202", "error", "device_api.cc", "using namespace tvm::runtime;"),)),
-    Case("macro_conditions", "clean"),
-    Case("umbrella_prelude", "clean"),  # the umbrella's own header is for all that follows  # `if my_unlikely(x) {`: no declarations from bodies
+    Case("macro_conditions", "clean"),  # `if my_unlikely(x) {`: no declarations from bodies
+    Case("umbrella_prelude", "clean"),  # the umbrella's own header is for all that follows
     Case("platform_backends", "clean", bare=True),  # one backend per configuration
     Case("platform_backends", "clean", flags=("-DPLAT_COCOA",)),
     Case("platform_backends", "clean", flags=("-DPLAT_NULL",)),

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amalint.analysis.alone import AloneOrder
-from amalint.scan.directives import is_source
 from amalint.model import (
     OBJECT_LIKE,
     FileFacts,
@@ -38,6 +37,7 @@ from amalint.model import (
     Umbrella,
     macro_body,
 )
+from amalint.scan.directives import is_source
 
 USES = "uses it"
 TESTS = "tests whether it is defined"

@@ -1,12 +1,11 @@
 """The translation unit as text: the umbrella and every project file it reaches, in the order the
 compiler reads them. Shared by all front ends; all file reading of the unit happens here.
 
-When the build's flags are known, the preprocessor reads the unit as the compiler does
-(:mod:`.preprocessed`): only active branches, guards honoured, each file's compiled text. Else
-every ``#include`` is followed, each file read once, at its first inclusion (headers have include
-guards; a source included twice is reported by its own rule), and every branch counts. A file's
-*prefix* is the byte offsets of the ``#include`` lines leading to it, so ``prefix + (offset,)``
-orders any two points of the amalgamated text.
+The preprocessor reads the unit as the compiler does (:mod:`.preprocessed`), with the build's
+flags or, without any, in the compiler's default configuration: only active branches, guards
+honoured, each file's compiled text (a source the umbrella includes twice is read once: its own
+rule reports it). A file's *prefix* is the byte offsets of the ``#include`` lines leading to it,
+so ``prefix + (offset,)`` orders any two points of the amalgamated text.
 
 The front ends get each file's bytes with line breaks where the compiler sees them
 (:func:`compiler_view`: a lone CR is one), offset for offset; the umbrella's own bytes stay as
@@ -17,19 +16,14 @@ compiler (and libclang) would block on it.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from amalint import preprocess
 from amalint.config.settings import Settings
-from amalint.errors import InputError
 from amalint.model import Diagnostic, Include, Location, Umbrella
-from amalint.scan.directives import FileDirectives, is_source, scan
-from amalint.scan.sources import check_utf8, compiler_view, display, read_source, real
-
-_QUOTED_OR_ANGLED = re.compile(rb"^\s*#\s*include\s*[<\"]")
+from amalint.scan.directives import FileDirectives, scan
+from amalint.scan.sources import check_utf8, read_source, real
 
 
 @dataclass(frozen=True)
@@ -96,118 +90,3 @@ def load_unit(umbrella_path: Path, settings: Settings, data: bytes | None = None
     from amalint.scan import preprocessed
 
     return preprocessed.load(path, settings, data, umbrella)
-    loader = _Loader(path, settings)
-    loader.walk(SourceFile(path, compiler_view(data), directives, (), None))
-    reread = len(loader.reads) > len(loader.files)
-    return Unit(umbrella=umbrella, files=tuple(loader.files.values()),
-                diagnostics=tuple(loader.diagnostics), missing=tuple(loader.missing),
-                via_root=tuple(loader.via_root),
-                inclusions=tuple(loader.reads) if reread else ())
-
-
-class _Loader:
-    """A depth-first walk of the includes (iterative: include chains may be deep). A header
-    without include guard is read again for each umbrella include that reaches it, as the
-    compiler reads it (``reads``); a source included twice is AM204's, read once here."""
-
-    def __init__(self, umbrella: Path, settings: Settings) -> None:
-        self.umbrella = umbrella
-        self.search = settings.search
-        self.files: dict[Path, SourceFile] = {}
-        self.reads: list[SourceFile] = []
-        #: The umbrella includes through which each file was read.
-        self.read_by: dict[Path, set[int | None]] = {}
-        self.diagnostics: list[Diagnostic] = []
-        self.missing: list[Missing] = []
-        self.via_root: list[Location] = []
-
-    def walk(self, top: SourceFile) -> None:
-        self._read(top)
-        #: Each file being read, its pending includes, and whether the include that brought it
-        #: in sits in an ``#if`` branch.
-        stack: list[tuple[SourceFile, Iterator[tuple[int, Include]], bool]] = [
-            (top, iter(enumerate(top.directives.includes)), False)]
-        while stack:
-            src, pending, _ = stack[-1]
-            step = next(pending, None)
-            if step is None:
-                stack.pop()
-                continue
-            index, inc = step
-            child = self._child(src, index, inc, [(s, c) for s, _, c in stack])
-            if child is not None:
-                self._read(child)
-                stack.append((child, iter(enumerate(child.directives.includes)),
-                              conditional(src, inc)))
-
-    def _read(self, source: SourceFile) -> None:
-        self.files.setdefault(source.path, source)
-        self.reads.append(source)
-        self.read_by.setdefault(source.path, set()).add(source.unit)
-
-    def _child(self, src: SourceFile, index: int, inc: Include,
-               stack: list[tuple[SourceFile, bool]]) -> SourceFile | None:
-        """The file ``inc`` brings in for the first time, or again (a header without guard
-        reached through another umbrella include), if any. ``stack``: the files being read,
-        each with whether it was included from inside an ``#if`` branch."""
-        unit = index if src.unit is None and src.path == self.umbrella else src.unit
-        where = Location(src.path, inc.line)
-        irregular = self.search.irregular(inc.spelling, inc.angled, src.path.parent)
-        if irregular is not None:
-            raise InputError(f"{display(where.path)}:{where.line}: {inc.target} is not a regular "
-                             f"file ({display(irregular)}); the compiler would block or fail "
-                             "reading it")
-        if inc.resolved is None:
-            if _QUOTED_OR_ANGLED.match(inc.text):
-                self.missing.append(Missing(where, inc, conditional(src, inc)))
-            if not inc.angled and not is_source(inc.spelling) and src.path == self.umbrella:
-                self.diagnostics.append(Diagnostic(where, f"cannot find include {inc.target}"))
-            return None
-        root = self.search.root
-        if not inc.angled and root is not None and src.path.parent != root and \
-                self.search.resolve_without_root(inc.spelling, False, src.path.parent) is None:
-            self.via_root.append(where)
-        paths = [s.path for s, _ in stack]
-        if inc.resolved in paths:
-            start = paths.index(inc.resolved)
-            cycle = stack[start:]
-            # A guard breaks the cycle, and so may any #if an include of it sits in (#if 0, or
-            # a file including itself once under a macro it defines first): every branch
-            # counts here, so only a cycle of unconditional includes is certain.
-            if not any(s.directives.guarded for s, _ in cycle) and not conditional(src, inc) \
-                    and not any(entered for _, entered in cycle[1:]):
-                names = " -> ".join(p.name for p in (*paths[start:], inc.resolved))
-                self.diagnostics.append(Diagnostic(
-                    where, f"include cycle that no include guard breaks: {names}"))
-            return None
-        if inc.resolved in self.files:
-            first = self.files[inc.resolved]
-            if first.directives.guarded or is_source(inc.resolved) \
-                    or unit in self.read_by[inc.resolved]:
-                return None
-            return replace(first, prefix=(*src.prefix, inc.start_byte), unit=unit)
-        try:
-            data = read_source(inc.resolved)
-        except InputError as exc:
-            self.diagnostics.append(Diagnostic(where, f"skipped include {inc.target}: {exc}"))
-            return None
-        try:
-            check_utf8(inc.resolved, data)
-        except InputError as exc:
-            self.diagnostics.append(Diagnostic(where, f"{exc}; parsed as bytes"))
-        return SourceFile(
-            path=inc.resolved,
-            data=compiler_view(data),
-            directives=scan(data, inc.resolved, self.search),
-            prefix=(*src.prefix, inc.start_byte),
-            unit=unit,
-        )
-
-
-def conditional(src: SourceFile, inc: Include) -> bool:
-    """Whether ``inc`` sits in an ``#if`` branch that is not the file's include guard."""
-    blocks = inc.block
-    if blocks and src.directives.guarded and src.directives.directives \
-            and blocks[0] == src.directives.directives[0].line:
-        blocks = blocks[1:]
-    return bool(blocks)
