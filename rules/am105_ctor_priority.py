@@ -49,7 +49,9 @@ from amalint.engine.rule import (
     RuleContext,
     chain_related,
     display,
+    quiet_failure,
     registration_related,
+    severity_of,
 )
 from amalint.model import DEFAULT_PRIORITY, EntryPoint, Severity
 
@@ -110,8 +112,11 @@ def _inversion(ctx: RuleContext, req: Requirement) -> Finding:
         f"{_priority(consumer)}, and `{ctx.unit_name(provider.unit)}` registers it at "
         f"{_priority(provider)}: {which}, whatever the include order"
     )
+    severity = severity_of([req.lookup])
+    if severity is Severity.WARNING:
+        message += "; " + quiet_failure([req.lookup])
     related = (*chain_related(req.lookup), registration_related(registration))
-    return Finding(RULE.code, RULE.name, Severity.ERROR, message, consumer.location,
+    return Finding(RULE.code, RULE.name, severity, message, consumer.location,
                    consumer.end, related)
 
 
