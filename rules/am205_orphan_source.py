@@ -40,7 +40,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from amalint.engine.rule import Finding, Related, Rule, RuleContext, display, registration_related
+from amalint.engine.rule import (
+    Finding,
+    Related,
+    Rule,
+    RuleContext,
+    display,
+    registration_related,
+    severity_of,
+)
 from amalint.model import Location, Severity
 
 
@@ -70,7 +78,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             *(Related(r.lookup.site, f"`{r.lookup.key}` is looked up here")
               for r in orphan.lookups),
         )
-        yield Finding(RULE.code, RULE.name, RULE.severity, message, start, end, related, fix)
+        # a warning when every lookup it would satisfy is optional (nothing aborts)
+        severity = severity_of(r.lookup for r in orphan.lookups)
+        yield Finding(RULE.code, RULE.name, severity, message, start, end, related, fix)
 
 
 RULE = Rule(

@@ -128,3 +128,54 @@ def test_builtin_profiles_say_which_lookups_are_optional(tmp_path: Path) -> None
         assert "with `TVMFFIFunctionGetGlobal`" in found["ffi.c"][1]
         assert "with `Registry::Get`" in found["ffi.d"][1]
         assert "(at lookups.cc:10)" in found["ffi.e"][1]  # the lookup in the helper
+
+
+HEADER = '''\
+#pragma once
+namespace tvm { namespace ffi { struct Function {
+  static bool GetGlobal(const char*);
+  static Function GetGlobalRequired(const char*);
+  static void SetGlobal(const char*, int);
+}; } }
+using tvm::ffi::Function;
+'''
+
+
+def test_other_startup_rules_warn_for_optional_lookups(tmp_path: Path) -> None:
+    """AM104 (no order helps), AM105 (priorities) and AM205 (a source not included would
+    provide the key) are warnings when the failing lookup is optional, errors when it aborts."""
+    (tmp_path / "reg.h").write_text(HEADER)
+    (tmp_path / "users.cc").write_text(
+        '#include "reg.h"\n'
+        '__attribute__((constructor)) static void a() { Function::GetGlobal("dyn.opt"); }\n'
+        '__attribute__((constructor)) static void b() { Function::GetGlobalRequired("dyn.req"); }\n'
+        '__attribute__((constructor(150))) static void c() { Function::GetGlobal("late.opt"); }\n'
+        '__attribute__((constructor)) static void d() { Function::GetGlobal("orphan.opt"); }\n'
+        '__attribute__((constructor)) static void e() '
+        '{ Function::GetGlobalRequired("orphan.req"); }\n')
+    (tmp_path / "providers.cc").write_text(
+        '#include "reg.h"\n'
+        'static int x = '
+        '(Function::SetGlobal("dyn.opt", 0), Function::SetGlobal("dyn.req", 0), 0);\n'
+        '__attribute__((constructor)) static void p() { Function::SetGlobal("late.opt", 0); }\n')
+    for key in ("opt", "req"):
+        (tmp_path / f"orphan_{key}.cc").write_text(
+            '#include "reg.h"\n__attribute__((constructor)) static void r() '
+            f'{{ Function::SetGlobal("orphan.{key}", 0); }}\n')
+    (tmp_path / "u.cc").write_text('#include "users.cc"\n#include "providers.cc"\n')
+    result = amalint("check", "u.cc", "--format", "json", "--frontend", "tree-sitter",
+                     cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    found = sorted((f["code"], f["severity"], f["message"]) for f in result.json)
+    keys = [(code, severity, next(k for k in ("dyn.opt", "dyn.req", "late.opt", "orphan.opt",
+                                              "orphan.req") if k in message))
+            for code, severity, message in found]
+    assert keys == [
+        ("AM102", "error", "orphan.req"), ("AM102", "warning", "orphan.opt"),
+        ("AM104", "error", "dyn.req"), ("AM104", "warning", "dyn.opt"),
+        ("AM105", "warning", "late.opt"),
+        ("AM205", "error", "orphan.req"), ("AM205", "warning", "orphan.opt"),
+    ]
+    for code, severity, message in found:
+        if severity == "warning" and code != "AM205":
+            assert message.endswith("so the code it guards silently does not run in this build")
