@@ -14,6 +14,10 @@ through macros other than a profile's init-block macros; it also sees every `#if
 In a unity build all sources share one translation unit, and their static initializers run in
 include order. The lookup runs before the registration and fails: a required lookup aborts the
 program at start-up ("Function ... not found"), an optional one silently returns nothing.
+The profile says which is which (optional: tvm-ffi's `Function::GetGlobal` and
+`TVMFFIFunctionGetGlobal`, legacy tvm's `Registry::Get`, a user profile's `optional = true`
+consumers); the registry call at the end of the chain decides. A required lookup is an error; an
+optional one a warning that names the lookup whose guarded code silently does not run.
 Nothing in the consuming file need name the key: in Apache TVM, `refl::ObjectDef<T>()` in an
 init block reached `GetGlobalRequired("ffi.GetKwargsObject")` through the temporary's destructor.
 
@@ -38,7 +42,8 @@ moves across `#if`/`#else`/`#endif`, `#define`/`#undef` or code (such a finding 
 not fixable). The fix is *safe* when it moves no include across another that shares a registry
 key with it other than through the requirement being fixed; otherwise it is *unsafe* (for
 example, it changes which of two providers of a key registers first) and needs
-`--unsafe-fixes`. One finding is reported per consuming file and provider file.
+`--unsafe-fixes`. One finding is reported per consuming file and provider file (optional
+lookups apart, by API); the fix is the same for required and optional lookups.
 """
 
 from __future__ import annotations

@@ -10,14 +10,17 @@ or a different specialization of the same template, would make, and it misses lo
 through macros other than a profile's init-block macros; it also sees every `#if` branch.
 
 ## Why is this bad?
-The lookup fails whatever the include order: a required lookup aborts at start-up, an optional
-one returns nothing. Usually the umbrella forgot to include the source that registers the key,
-or the key is misspelled.
+The lookup fails whatever the include order: a required lookup aborts at start-up (an error), an
+optional one returns nothing and the code it guards silently does not run (a warning, naming
+that lookup). The profile says which lookups are optional (see AM101); the registry call at the
+end of the chain decides. Usually the umbrella forgot to include the source that registers the
+key, or the key is misspelled.
 
 ## Example
 ```c++
 TVM_FFI_STATIC_INIT_BLOCK() {
-  static auto f = Function::GetGlobalRequired("runtime.Missing");  // registered nowhere
+  static auto f = Function::GetGlobalRequired("runtime.Missing");  // registered nowhere: error
+  if (auto g = Function::GetGlobal("ffi.Hook")) (*g)();   // registered nowhere: warning
 }
 ```
 

@@ -11,6 +11,8 @@ held back by priorities is AM105's.
 
 ## Why is this bad?
 The program fails at start-up, and reordering includes cannot help; AM101's fix does not apply.
+When every lookup involved is optional (see AM101) nothing aborts, but the code they guard never
+runs: a warning.
 
 ## Example
 ```c++

@@ -10,7 +10,8 @@ Looks at the priorities of start-up code: `__attribute__((constructor(N)))` and
   `init_priority`. The finding names the first initializer, earlier in the text, that it now
   runs before.
 * A priority that makes an eager lookup run before every registration of its key, whatever the
-  include order: an **error**. All priorities of a program share one space and lower ones run
+  include order: an **error** (a **warning** when the lookup is optional, see AM101: the code it
+  guards silently does not run). All priorities of a program share one space and lower ones run
   first, before include order is even considered; the finding explains which priority does it
   (the consumer's, lower than the provider's, or the provider's, higher than the consumer's)
   and names both places.

@@ -7,7 +7,8 @@ config (relative to the config file) or, without them, in the directories of the
 the sources it includes. A candidate counts when linting the umbrella with the candidate
 included (before the first include that needs the key) shows one of its initializers
 registering the key. The finding names the lookup, the registration in the candidate, and the
-line where the `#include` would go.
+line where the `#include` would go. It is a warning when every lookup it would satisfy is
+optional (see AM101).
 
 ## Why is this bad?
 The program aborts at start-up (or an optional lookup silently finds nothing) because the
