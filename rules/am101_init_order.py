@@ -14,6 +14,10 @@ through macros other than a profile's init-block macros; it also sees every `#if
 In a unity build all sources share one translation unit, and their static initializers run in
 include order. The lookup runs before the registration and fails: a required lookup aborts the
 program at start-up ("Function ... not found"), an optional one silently returns nothing.
+The profile says which is which (optional: tvm-ffi's `Function::GetGlobal` and
+`TVMFFIFunctionGetGlobal`, legacy tvm's `Registry::Get`, a user profile's `optional = true`
+consumers); the registry call at the end of the chain decides. A required lookup is an error; an
+optional one a warning that names the lookup whose guarded code silently does not run.
 Nothing in the consuming file need name the key: in Apache TVM, `refl::ObjectDef<T>()` in an
 init block reached `GetGlobalRequired("ffi.GetKwargsObject")` through the temporary's destructor.
 
@@ -38,7 +42,8 @@ moves across `#if`/`#else`/`#endif`, `#define`/`#undef` or code (such a finding 
 not fixable). The fix is *safe* when it moves no include across another that shares a registry
 key with it other than through the requirement being fixed; otherwise it is *unsafe* (for
 example, it changes which of two providers of a key registers first) and needs
-`--unsafe-fixes`. One finding is reported per consuming file and provider file.
+`--unsafe-fixes`. One finding is reported per consuming file and provider file (optional
+lookups apart, by API); the fix is the same for required and optional lookups.
 """
 
 from __future__ import annotations
@@ -54,41 +59,52 @@ from amalint.engine.rule import (
     Rule,
     RuleContext,
     chain_related,
+    lookup_api,
+    quiet_failure,
     registration_related,
+    severity_of,
 )
 from amalint.model import EntryPoint, Severity
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    groups: dict[tuple[int | None, int | None], list[Requirement]] = {}
+    groups: dict[tuple[int | None, int | None, str], list[Requirement]] = {}
     for req in ctx.requirements:
         if req.status is not Status.MISORDERED:
             continue
         provider_unit = req.movable[0][0].unit
         if req.consumer.unit in ctx.units_in_cycles and provider_unit in ctx.units_in_cycles:
             continue  # reported by AM104 as a cycle
-        groups.setdefault((req.consumer.unit, provider_unit), []).append(req)
-    for (_, provider_unit), reqs in groups.items():
+        # required lookups together; optional ones by API, as their message names it
+        quiet = lookup_api(req.lookup) if req.lookup.optional else ""
+        groups.setdefault((req.consumer.unit, provider_unit, quiet), []).append(req)
+    for (_, provider_unit, _), reqs in groups.items():
         first = reqs[0]
         registration = first.movable[0][1]
         keys = list(dict.fromkeys(r.lookup.key for r in reqs))
-        yield _finding(ctx, first.consumer, first.lookup, registration, keys, provider_unit)
+        yield _finding(ctx, first.consumer, [r.lookup for r in reqs], registration, keys,
+                       provider_unit)
 
 
 def _finding(
-    ctx: RuleContext, consumer: EntryPoint, lookup: Effect, registration: Effect,
+    ctx: RuleContext, consumer: EntryPoint, lookups: list[Effect], registration: Effect,
     keys: list[str], provider_unit: int | None,
 ) -> Finding:
     start, end = ctx.anchor(consumer)
+    lookup = lookups[0]
     key_text = ", ".join(f"`{k}`" for k in keys)
     where = (
         f" (included at line {ctx.include(provider_unit).line})"
         if provider_unit is not None else ""
     )
+    severity = severity_of(lookups)
+    api = f" with `{lookup_api(lookup)}`" if severity is Severity.WARNING else ""
     message = (
-        f"`{ctx.unit_name(consumer.unit)}` looks up {key_text} at start-up before "
+        f"`{ctx.unit_name(consumer.unit)}` looks up {key_text} at start-up{api} before "
         f"`{ctx.unit_name(provider_unit)}`{where} registers it"
     )
+    if severity is Severity.WARNING:
+        message += ": " + quiet_failure(lookups)
     related: list[Related] = [*chain_related(lookup), registration_related(registration)]
     fix: Fix | None = None
     if provider_unit is not None:
@@ -99,8 +115,7 @@ def _finding(
                 message += f" (not fixable: {found})"
             else:
                 fix = found
-    return Finding(RULE.code, RULE.name, RULE.severity, message, start, end, tuple(related),
-                   fix)
+    return Finding(RULE.code, RULE.name, severity, message, start, end, tuple(related), fix)
 
 
 RULE = Rule(

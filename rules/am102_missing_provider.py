@@ -10,14 +10,17 @@ or a different specialization of the same template, would make, and it misses lo
 through macros other than a profile's init-block macros; it also sees every `#if` branch.
 
 ## Why is this bad?
-The lookup fails whatever the include order: a required lookup aborts at start-up, an optional
-one returns nothing. Usually the umbrella forgot to include the source that registers the key,
-or the key is misspelled.
+The lookup fails whatever the include order: a required lookup aborts at start-up (an error), an
+optional one returns nothing and the code it guards silently does not run (a warning, naming
+that lookup). The profile says which lookups are optional (see AM101); the registry call at the
+end of the chain decides. Usually the umbrella forgot to include the source that registers the
+key, or the key is misspelled.
 
 ## Example
 ```c++
 TVM_FFI_STATIC_INIT_BLOCK() {
-  static auto f = Function::GetGlobalRequired("runtime.Missing");  // registered nowhere
+  static auto f = Function::GetGlobalRequired("runtime.Missing");  // registered nowhere: error
+  if (auto g = Function::GetGlobal("ffi.Hook")) (*g)();   // registered nowhere: warning
 }
 ```
 
@@ -33,26 +36,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from amalint.analysis.requirements import Status
-from amalint.engine.rule import Finding, Rule, RuleContext, chain_related
+from amalint.analysis.requirements import Requirement, Status
+from amalint.engine.rule import (
+    Finding,
+    Rule,
+    RuleContext,
+    chain_related,
+    lookup_api,
+    quiet_failure,
+    severity_of,
+)
 from amalint.model import Severity
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    seen: set[tuple[int | None, str]] = set()
+    # one finding per consuming file and key: about a required lookup if there is one
+    found: dict[tuple[int | None, str], Requirement] = {}
     for req in ctx.requirements:
         if req.status is not Status.MISSING:
             continue
         ident = (req.consumer.unit, req.lookup.key)
-        if ident in seen:
-            continue
-        seen.add(ident)
+        if ident not in found or (found[ident].lookup.optional and not req.lookup.optional):
+            found[ident] = req
+    for req in found.values():
         start, end = ctx.anchor(req.consumer)
-        message = (
-            f"`{ctx.unit_name(req.consumer.unit)}` looks up `{req.lookup.key}` at start-up, "
-            "but nothing in the amalgamation registers it"
-        )
-        yield Finding(RULE.code, RULE.name, RULE.severity, message, start, end,
+        who = f"`{ctx.unit_name(req.consumer.unit)}` looks up `{req.lookup.key}` at start-up"
+        severity = severity_of([req.lookup])
+        if severity is Severity.ERROR:
+            message = f"{who}, but nothing in the amalgamation registers it"
+        else:
+            message = (f"{who} with `{lookup_api(req.lookup)}`, but nothing in the amalgamation "
+                       f"registers it: {quiet_failure([req.lookup])}")
+        yield Finding(RULE.code, RULE.name, severity, message, start, end,
                       chain_related(req.lookup))
 
 

@@ -11,6 +11,8 @@ held back by priorities is AM105's.
 
 ## Why is this bad?
 The program fails at start-up, and reordering includes cannot help; AM101's fix does not apply.
+When every lookup involved is optional (see AM101) nothing aborts, but the code they guard never
+runs: a warning.
 
 ## Example
 ```c++
@@ -39,7 +41,9 @@ from amalint.engine.rule import (
     Rule,
     RuleContext,
     chain_related,
+    quiet_failure,
     registration_related,
+    severity_of,
 )
 from amalint.model import Severity
 from amalint.rules.am105_ctor_priority import priority_inversion
@@ -56,8 +60,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             f"and no include order lets `{ctx.unit_name(provider.unit)}` register it first: "
             f"{req.reason}"
         )
+        severity = severity_of([req.lookup])
+        if severity is Severity.WARNING:
+            message += "; " + quiet_failure([req.lookup])
         related = (*chain_related(req.lookup), registration_related(registration))
-        yield Finding(RULE.code, RULE.name, RULE.severity, message, start, end, related)
+        yield Finding(RULE.code, RULE.name, severity, message, start, end, related)
     for group in ctx.cycles:
         members = set(group)
         edges = [
@@ -80,7 +87,11 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             "start-up requirements form a cycle, so no include order satisfies them all: "
             + "; ".join(dict.fromkeys(parts))
         )
-        yield Finding(RULE.code, RULE.name, RULE.severity, message, start, end, tuple(links))
+        lookups = [req.lookup for req in edges]
+        severity = severity_of(lookups)
+        if severity is Severity.WARNING:
+            message += "; " + quiet_failure(lookups)
+        yield Finding(RULE.code, RULE.name, severity, message, start, end, tuple(links))
 
 
 RULE = Rule(

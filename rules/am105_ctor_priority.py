@@ -10,7 +10,8 @@ Looks at the priorities of start-up code: `__attribute__((constructor(N)))` and
   `init_priority`. The finding names the first initializer, earlier in the text, that it now
   runs before.
 * A priority that makes an eager lookup run before every registration of its key, whatever the
-  include order: an **error**. All priorities of a program share one space and lower ones run
+  include order: an **error** (a **warning** when the lookup is optional, see AM101: the code it
+  guards silently does not run). All priorities of a program share one space and lower ones run
   first, before include order is even considered; the finding explains which priority does it
   (the consumer's, lower than the provider's, or the provider's, higher than the consumer's)
   and names both places.
@@ -49,7 +50,9 @@ from amalint.engine.rule import (
     RuleContext,
     chain_related,
     display,
+    quiet_failure,
     registration_related,
+    severity_of,
 )
 from amalint.model import DEFAULT_PRIORITY, EntryPoint, Severity
 
@@ -110,8 +113,11 @@ def _inversion(ctx: RuleContext, req: Requirement) -> Finding:
         f"{_priority(consumer)}, and `{ctx.unit_name(provider.unit)}` registers it at "
         f"{_priority(provider)}: {which}, whatever the include order"
     )
+    severity = severity_of([req.lookup])
+    if severity is Severity.WARNING:
+        message += "; " + quiet_failure([req.lookup])
     related = (*chain_related(req.lookup), registration_related(registration))
-    return Finding(RULE.code, RULE.name, Severity.ERROR, message, consumer.location,
+    return Finding(RULE.code, RULE.name, severity, message, consumer.location,
                    consumer.end, related)
 
 

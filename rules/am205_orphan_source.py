@@ -7,7 +7,8 @@ config (relative to the config file) or, without them, in the directories of the
 the sources it includes. A candidate counts when linting the umbrella with the candidate
 included (before the first include that needs the key) shows one of its initializers
 registering the key. The finding names the lookup, the registration in the candidate, and the
-line where the `#include` would go.
+line where the `#include` would go. It is a warning when every lookup it would satisfy is
+optional (see AM101).
 
 ## Why is this bad?
 The program aborts at start-up (or an optional lookup silently finds nothing) because the
@@ -40,7 +41,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from amalint.engine.rule import Finding, Related, Rule, RuleContext, display, registration_related
+from amalint.engine.rule import (
+    Finding,
+    Related,
+    Rule,
+    RuleContext,
+    display,
+    registration_related,
+    severity_of,
+)
 from amalint.model import Location, Severity
 
 
@@ -70,7 +79,9 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
             *(Related(r.lookup.site, f"`{r.lookup.key}` is looked up here")
               for r in orphan.lookups),
         )
-        yield Finding(RULE.code, RULE.name, RULE.severity, message, start, end, related, fix)
+        # a warning when every lookup it would satisfy is optional (nothing aborts)
+        severity = severity_of(r.lookup for r in orphan.lookups)
+        yield Finding(RULE.code, RULE.name, severity, message, start, end, related, fix)
 
 
 RULE = Rule(

@@ -103,7 +103,7 @@ def test_config_prints_every_key(tmp_path: Path) -> None:
             assert any(line.startswith((f"{key} = ", f"# {key} is not set")) for line in lines)
     text = shown.stdout
     assert "[profiles.plug]" in text
-    assert 'consumers = [{ name = "plug::Require", key-arg = 1 }]' in text
+    assert 'consumers = [{ name = "plug::Require", key-arg = 1, optional = false }]' in text
     assert "[profiles.tvm-ffi]" in text  # the built-in profiles too
     none = amalint("config", "--isolated", cwd=tmp_path)
     assert none.stdout.startswith("# config file: (none)\n")
@@ -125,6 +125,11 @@ def test_config_prints_every_key(tmp_path: Path) -> None:
      "'per-file-ignores.a.cc': unknown rule selector 'NOPE'"),
     ("profiles = 1\n", "'profiles' must be a table"),
     ("[profiles.x]\nmacros = []\n", "unknown key 'profiles.x.macros'"),
+    ('[profiles.x]\nconsumers = [{ name = "x::Find", optional = "yes" }]\n',
+     "'profiles.x.consumers' entries must be a qualified name or {name = ..., key-arg = N, "
+     "optional = true|false}"),
+    ('[profiles.x]\nproviders = [{ name = "x::Add", optional = true }]\n',
+     "'profiles.x.providers' entries must be a qualified name or {name = ..., key-arg = N}"),
 ])
 def test_bad_config_names_the_key_and_the_file(tmp_path: Path, text: str, message: str) -> None:
     unit(tmp_path)

@@ -49,7 +49,10 @@ CASES = [
          ("FIXTURE_PORTABLE_INIT",), ("--compiler", "other")),
     *(Case(f"plug-{d}", PLUG / d, (PLUG / "include",))
       for d in ("missing", "duplicate", "cycle", "ctor_vs_dynamic", "priorities", "chain",
-                "reserved", "inversion", "orphan")),
+                "reserved", "inversion", "orphan", "optional")),
+    # the same program with the lookups that abort instead of returning nothing
+    Case("plug-optional-required", PLUG / "optional", (PLUG / "include",),
+         ("PLUG_REQUIRE_CODECS",)),
 ]
 
 

@@ -55,7 +55,7 @@ def test_github_escapes_workflow_command_syntax(tmp_path: Path) -> None:
     directory.mkdir()
     (directory / "u.cc").write_text(
         '__attribute__((constructor)) static void f() '
-        '{ tvm::ffi::Function::GetGlobal("50%"); }\n#include "x.cc"\n')
+        '{ tvm::ffi::Function::GetGlobalRequired("50%"); }\n#include "x.cc"\n')
     (directory / "x.cc").write_text("")
     result = amalint("check", "a,b:c/u.cc", "--format", "github", cwd=tmp_path)
     assert result.stdout.startswith("::error file=a%2Cb%3Ac/u.cc,line=1,")

@@ -33,13 +33,16 @@ class Step:
 
 @dataclass(frozen=True)
 class Effect:
-    """An eager registry call: ``role`` of ``key`` at ``site``, reached through ``chain``."""
+    """An eager registry call: ``role`` of ``key`` at ``site``, reached through ``chain``.
+    ``optional`` is that of the final registry call of the chain: whether the profile says it
+    may fail quietly (return nothing) rather than abort."""
 
     role: Role
     key: str
     api: str
     site: Location
     chain: tuple[Step, ...]
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class _Summary:
     api: str
     site: Location
     chain: tuple[Step, ...]
+    optional: bool
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,8 @@ class _Analyzer:
                     continue
                 shown = f'"{arg}"' if isinstance(arg, str) else "<key>"
                 step = Step(call.location, f"`{call.display}({shown})`")
-                add(_Summary(api.role, arg, api.name, call.location, (step,)))
+                add(_Summary(api.role, arg, api.name, call.location, (step,),
+                             api.optional))
                 continue
             if not call.targets:
                 self.unresolved[call.display] += 1
@@ -162,7 +167,8 @@ class _Analyzer:
                             self.unknown_keys.append(inner.site)
                             continue
                         key = arg
-                    add(_Summary(inner.role, key, inner.api, inner.site, (step, *inner.chain)))
+                    add(_Summary(inner.role, key, inner.api, inner.site, (step, *inner.chain),
+                                 inner.optional))
         self.active.discard(fid)
         result = tuple(out)
         self.memo[fid] = result
@@ -179,7 +185,8 @@ def analyze(model: CodeModel, registry: Registry) -> Analysis:
             if isinstance(item.key, ParamRef):
                 continue
             head = Step(entry.location, f"{entry.label} runs at start-up")
-            found.append(Effect(item.role, item.key, item.api, item.site, (head, *item.chain)))
+            found.append(Effect(item.role, item.key, item.api, item.site, (head, *item.chain),
+                                item.optional))
         effects[entry] = tuple(found)
     return Analysis(
         order=startup_order(model.entry_points),

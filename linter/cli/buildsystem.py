@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +33,7 @@ from amalint.engine.rule import Fix, display
 from amalint.errors import InputError
 from amalint.fix.solver import apply_fixes
 from amalint.fix.writer import check_writable, write_atomic
+from amalint.model import Severity
 from amalint.scan.sources import check_utf8
 
 
@@ -128,11 +130,11 @@ def _selected(build: Build, names: Sequence[str]) -> list[Target]:
 
 
 def fix_files(results: Sequence[Result], unsafe: bool,
-              diff: bool) -> tuple[bool, int, list[Result]]:
+              diff: bool) -> tuple[bool, Counter[Severity], list[Result]]:
     """Apply (or, with ``diff``, print) the fixes of the build units' findings, which edit the
-    project's CMake files; return whether anything changed, how many findings were fixed, and
-    the results without them. CMake must configure the build again for the new order to
-    count, so nothing is linted again."""
+    project's CMake files; return whether anything changed, how many findings were fixed (by
+    severity), and the results without them. CMake must configure the build again for the new
+    order to count, so nothing is linted again."""
     fixes: dict[Path, list[Fix]] = {}
     for result in results:
         for finding in result.fixes(unsafe):
@@ -159,8 +161,8 @@ def fix_files(results: Sequence[Result], unsafe: bool,
             check_writable(path, Path.cwd())
             write_atomic(path, new)
     if not changed or diff:
-        return changed, 0, list(results)
-    done = {id(f) for r in results for f in r.fixes(unsafe)}
+        return changed, Counter(), list(results)
+    done = {id(f): f.severity for r in results for f in r.fixes(unsafe)}
     left = [replace(r, findings=tuple(f for f in r.findings if id(f) not in done))
             for r in results]
-    return changed, len(done), left
+    return changed, Counter(done.values()), left

@@ -148,7 +148,7 @@ def check(
         if fix or diff:
             extra_changed, extra_fixed, extra = buildsystem.fix_files(extra, unsafe_fixes, diff)
             changed = changed or extra_changed
-            fixed[Severity.ERROR] += extra_fixed  # reorders of CMake lists fix AM101 errors
+            fixed.update(extra_fixed)  # reorders of CMake lists fix AM101s
         results += extra
         policies += [configs(Path.cwd()).fail_on] * len(extra)
     except InputError as exc:

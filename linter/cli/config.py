@@ -47,6 +47,8 @@ def config_command(path: Path | None, fmt: str, config: Path | None, isolated: b
 
 
 def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return json.dumps(value)
     if isinstance(value, list):

@@ -266,8 +266,8 @@ def effective(settings: Settings) -> dict[str, Any]:
             p.name: {
                 "providers": [{"name": a.name, "key-arg": a.key_arg} for a in p.apis
                               if a.role is Role.PROVIDER],
-                "consumers": [{"name": a.name, "key-arg": a.key_arg} for a in p.apis
-                              if a.role is Role.CONSUMER],
+                "consumers": [{"name": a.name, "key-arg": a.key_arg, "optional": a.optional}
+                              for a in p.apis if a.role is Role.CONSUMER],
                 "init-blocks": [{"macro": b.macro, "kind": b.kind.value}
                                 for b in p.init_blocks],
             }

@@ -26,6 +26,9 @@ class Api:
     name: str
     role: Role
     key_arg: int = 0
+    #: A lookup that may fail quietly (returns an empty optional, a null handle or ``false``)
+    #: instead of aborting: the code it guards silently does not run.
+    optional: bool = False
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -56,25 +59,26 @@ class Profile:
     init_blocks: tuple[InitBlock, ...] = ()
 
 
-def _apis(role: Role, *names: str) -> tuple[Api, ...]:
-    return tuple(Api(name, role) for name in names)
+def _apis(role: Role, *names: str, optional: bool = False) -> tuple[Api, ...]:
+    return tuple(Api(name, role, optional=optional) for name in names)
 
 
 TVM_FFI = Profile(
     name="tvm-ffi",
-    apis=_apis(
-        Role.PROVIDER,
-        "tvm::ffi::reflection::GlobalDef::def",
-        "tvm::ffi::reflection::GlobalDef::def_packed",
-        "tvm::ffi::reflection::GlobalDef::def_method",
-        "tvm::ffi::Function::SetGlobal",
-        "TVMFFIFunctionSetGlobal",
-    )
-    + _apis(
-        Role.CONSUMER,
-        "tvm::ffi::Function::GetGlobal",
-        "tvm::ffi::Function::GetGlobalRequired",
-        "TVMFFIFunctionGetGlobal",
+    apis=(
+        *_apis(
+            Role.PROVIDER,
+            "tvm::ffi::reflection::GlobalDef::def",
+            "tvm::ffi::reflection::GlobalDef::def_packed",
+            "tvm::ffi::reflection::GlobalDef::def_method",
+            "tvm::ffi::Function::SetGlobal",
+            "TVMFFIFunctionSetGlobal",
+        ),
+        # GetGlobal returns an empty Optional, TVMFFIFunctionGetGlobal a null handle;
+        # GetGlobalRequired aborts
+        Api("tvm::ffi::Function::GetGlobal", Role.CONSUMER, optional=True),
+        Api("tvm::ffi::Function::GetGlobalRequired", Role.CONSUMER),
+        Api("TVMFFIFunctionGetGlobal", Role.CONSUMER, optional=True),
     ),
     init_blocks=(InitBlock("TVM_FFI_STATIC_INIT_BLOCK", BlockKind.GNU_CONSTRUCTOR),),
 )
@@ -82,7 +86,7 @@ TVM_FFI = Profile(
 TVM_LEGACY = Profile(
     name="tvm",
     apis=_apis(Role.PROVIDER, "TVM_REGISTER_GLOBAL", "tvm::runtime::Registry::Register")
-    + _apis(Role.CONSUMER, "tvm::runtime::Registry::Get"),
+    + _apis(Role.CONSUMER, "tvm::runtime::Registry::Get", optional=True),  # returns nullptr
 )
 
 BUILTIN: Mapping[str, Profile] = {p.name: p for p in (TVM_FFI, TVM_LEGACY)}
@@ -144,6 +148,7 @@ def profile_from_config(name: str, table: Mapping[str, Any], origin: str) -> Pro
         items = table.get(key, [])
         if not isinstance(items, list):
             raise InputError(f"{origin}: 'profiles.{name}.{key}' must be a list")
+        fields = {"name", "key-arg"} | ({"optional"} if role is Role.CONSUMER else set())
         for item in items:
             if isinstance(item, str):
                 out.append(Api(item, role))
@@ -151,13 +156,16 @@ def profile_from_config(name: str, table: Mapping[str, Any], origin: str) -> Pro
                 isinstance(item, dict)
                 and isinstance(item.get("name"), str)
                 and isinstance(item.get("key-arg", 0), int)
-                and set(item) <= {"name", "key-arg"}
+                and isinstance(item.get("optional", False), bool)
+                and set(item) <= fields
             ):
-                out.append(Api(item["name"], role, item.get("key-arg", 0)))
+                out.append(Api(item["name"], role, item.get("key-arg", 0),
+                               item.get("optional", False)))
             else:
+                extra = ", optional = true|false" if role is Role.CONSUMER else ""
                 raise InputError(
                     f"{origin}: 'profiles.{name}.{key}' entries must be a qualified name or "
-                    "{name = ..., key-arg = N}"
+                    f"{{name = ..., key-arg = N{extra}}}"
                 )
         return tuple(out)
 

@@ -281,3 +281,25 @@ def registration_related(effect: Effect) -> Related:
         f"`{effect.key}` is registered here (by {entry.text.removesuffix(' runs at start-up')}"
         f" at line {entry.location.line})",
     )
+
+
+def lookup_api(effect: Effect) -> str:
+    """The registry API of a lookup as messages name it: the last two components of its
+    qualified name (``Function::GetGlobal``), the same whichever front end resolved it."""
+    return "::".join(effect.api.strip(":").split("::")[-2:])
+
+
+def quiet_failure(lookups: Iterable[Effect]) -> str:
+    """What optional lookups that find nothing do, a clause for the end of a message."""
+    sites = list(dict.fromkeys(f"{display(e.site.path)}:{e.site.line}" for e in lookups))
+    if len(sites) == 1:
+        return (f"the lookup (at {sites[0]}) returns nothing, so the code it guards silently "
+                "does not run in this build")
+    return (f"the lookups (at {', '.join(sites)}) return nothing, so the code they guard "
+            "silently does not run in this build")
+
+
+def severity_of(lookups: Iterable[Effect]) -> Severity:
+    """An error when a required lookup fails (the program aborts), a warning when every failing
+    lookup is optional (it returns nothing and the program goes on without the guarded code)."""
+    return Severity.WARNING if all(e.optional for e in lookups) else Severity.ERROR
