@@ -109,6 +109,7 @@ CASES = [
     Case("block_using", "error", "details",  # a block-scope directive meets a file-scope one
          (("AM202", "error", "device_api.cc", "using namespace tvm::runtime;"),)),
     Case("macro_conditions", "clean"),  # `if my_unlikely(x) {`: no declarations from bodies
+    Case("param_attributes", "clean"),  # `const char *text __attribute__((unused))`
     Case("umbrella_prelude", "clean"),  # the umbrella's own header is for all that follows
     Case("platform_backends", "clean", bare=True),  # one backend per configuration
     Case("platform_backends", "clean", flags=("-DPLAT_COCOA",)),

@@ -72,11 +72,12 @@ def signature(declarator: Node, file: FileText, template: Node | None, is_c: boo
         if default is not None:
             eq = file.parsed.rfind(b"=", start, default.start_byte)
             cut.append((eq if eq >= 0 else default.start_byte, default.end_byte))
+        cut.extend(_not_type(param))
         data = file.parsed
         pieces, cursor = [], start
         for a, b in sorted(cut):
-            pieces.append(data[cursor:a])
-            cursor = b
+            pieces.append(data[cursor:max(a, cursor)])
+            cursor = max(b, cursor)
         pieces.append(data[cursor:end])
         types.append(normalize(b"".join(pieces).decode("utf-8", "replace")))
     if types == ["void"] and not is_c:
@@ -87,6 +88,24 @@ def signature(declarator: Node, file: FileText, template: Node | None, is_c: boo
         count = len(tparams.named_children) if tparams is not None else 0
         head = f"template<{count}> "
     return f"{head}({', '.join(types)})"
+
+
+#: Parts of a parameter that are not its type: attributes and comments.
+_NOT_TYPE = ("attribute_specifier", "attribute_declaration", "ms_declspec_modifier", "comment")
+
+
+def _not_type(param: Node) -> list[tuple[int, int]]:
+    """The byte ranges of a parameter's attributes (``__attribute__((unused))``,
+    ``[[maybe_unused]]``) and comments: the compiler's type of the parameter has neither."""
+    out: list[tuple[int, int]] = []
+    todo = list(param.children)
+    while todo:
+        node = todo.pop()
+        if node.type in _NOT_TYPE:
+            out.append((node.start_byte, node.end_byte))
+        else:
+            todo.extend(node.children)
+    return out
 
 
 class Walker:
