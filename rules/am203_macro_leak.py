@@ -18,7 +18,8 @@ redefinition is a warning at the redefinition (the compiler's "redefined" warnin
 when the later file's setting is lost because a header it includes was already read. A silent
 change (a use, an `#ifdef`) is one warning per leaking macro at its `#define`, naming the first
 place affected in each later file (up to five). Two headers that share one include guard, so
-that the second is skipped, are an error at the second's `#include`.
+that the second is skipped, are an error at the second's `#include`. A `#pragma GCC poison` (or
+`#pragma poison`) leaks the same way: a later source's use of the poisoned name is an error.
 
 ## Why is this bad?
 Each source was written to be compiled alone, with only its own macros in effect. In a unity
@@ -63,7 +64,7 @@ from amalint.engine.rule import (
     compiler_related,
     display,
 )
-from amalint.model import Location, MacroEvent, Severity, Skipped
+from amalint.model import Location, MacroEvent, Poisoned, Severity, Skipped
 from amalint.scan.directives import is_source
 
 #: At most this many affected files are listed per finding.
@@ -96,6 +97,19 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     yield from (_at_the_define(ctx, group) for group in silent.values())
     yield from (_guard_clash(ctx, s) for s in ctx.model.filescope.skipped
                 if s.guard_file is not None and s.guard_file != s.path)
+    yield from (_poisoned(ctx, p) for p in ctx.model.filescope.poisoned)
+
+
+def _poisoned(ctx: RuleContext, poison: Poisoned) -> Finding:
+    """A ``#pragma GCC poison`` of an earlier source that a later source's use runs into."""
+    message = (f"`#pragma GCC poison {poison.name}` in `{display(poison.location.path)}` stays "
+               f"in effect for the files included after it: "
+               f"`{ctx.unit_name(poison.use_unit)}` uses `{poison.name}` here, so it "
+               "no longer compiles (the compiler reports: attempt to use poisoned "
+               f"\"{poison.name}\")")
+    end = replace(poison.use, column=poison.use.column + len(poison.name))
+    return Finding(RULE.code, RULE.name, Severity.ERROR, message, poison.use, end,
+                   (Related(poison.location, "poisoned here"),))
 
 
 def _macro(unity: UnityDiagnostic) -> str:

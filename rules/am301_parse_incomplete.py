@@ -57,8 +57,13 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
                if s.missing and s.guard_file not in (None, s.path)}
     clashed |= {leak.unit for leak in ctx.leaks if leak.effect == IGNORED}
     units = {f.path: f.unit for f in reversed(scope.files)}
-    for path, errors in own_errors(ctx.model, ctx.unity).items():
+    # a name an earlier source poisoned (AM203) explains the error at its use
+    poisoned = {(p.use.path, p.use.line) for p in scope.poisoned}
+    for path, found in own_errors(ctx.model, ctx.unity).items():
         if clashed and units.get(path, -1) in clashed:
+            continue
+        errors = [e for e in found if (e.location.path, e.location.line) not in poisoned]
+        if not errors:
             continue
         start: Location = errors[0].location
         end: Location = start

@@ -141,6 +141,19 @@ def macro_body(definition: str) -> str:
 
 
 @dataclass(frozen=True)
+class Poisoned:
+    """A ``#pragma GCC poison`` of one unit, and the first use of the name in a later unit
+    (which compiles alone; in the unity build the compiler rejects the use)."""
+
+    name: str
+    #: The pragma, and the umbrella include through which it was read.
+    location: Location
+    unit: int
+    use: Location
+    use_unit: int
+
+
+@dataclass(frozen=True)
 class Skipped:
     """An ``#include`` the compiler skips because the file was already read (its include guard
     is defined, or ``#pragma once``), as the preprocessor found it."""
@@ -203,3 +216,5 @@ class FileScope:
     #: What kept the pass from seeing part of the code (a macro expansion stopped at a token
     #: limit): the place and what happened, for a warning.
     problems: tuple[tuple[Location, str], ...] = ()
+    #: Poisoned names used by a later unit.
+    poisoned: tuple[Poisoned, ...] = ()

@@ -116,9 +116,11 @@ class Engine(Includes):
             self._walk()
         self.frames.append(Frame(main, self._scan(umbrella, data), -1))
         self._walk()
-        return Unit(self.config, self.lex, self.inclusions, self.ranges, self.scans,
+        unit = Unit(self.config, self.lex, self.inclusions, self.ranges, self.scans,
                     self.events, self.by_name, initial, dict(self.macros), self.diagnostics,
                     self.unresolved, self._dynamic_at)
+        unit.poisoned = tuple(self.poisoned)
+        return unit
 
     def _walk(self) -> None:
         frames = self.frames
@@ -384,6 +386,11 @@ class Engine(Includes):
                     self._remove(name, pos, f.inc.index, d.line)
                 else:
                     self._set(name, m, pos, f.inc.index, d.line)
+        elif words[:2] in (["GCC", "poison"], ["clang", "poison"]) or words[:1] == ["poison"]:
+            pos = (*f.prefix, d.start)
+            self.poisoned.extend((t.text, f.inc.index, d.line, pos)
+                                 for t in toks[1 if words[0] == "poison" else 2:]
+                                 if t.text.isidentifier())
         elif words[:2] in (["GCC", "error"], ["GCC", "warning"]):
             self._diag("error" if words[1] == "error" else "warning", spell(toks[2:]), f, d.line)
 

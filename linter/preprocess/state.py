@@ -75,6 +75,8 @@ class State:
         self.once: set[str] = set()
         self.guards: dict[str, str] = {}
         self.pushed: dict[str, list[Macro | None]] = {}
+        #: ``#pragma GCC poison`` names: (name, inclusion index, line, position).
+        self.poisoned: list[tuple[str, int, int, Position]] = []
         self.builtins = set(info.features.builtins)
         self.counter = 0
         self.frames: list[Frame] = []

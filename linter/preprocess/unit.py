@@ -126,6 +126,8 @@ class Unit:
         self.initial: Mapping[str, Macro] = initial
         self.macros: Mapping[str, Macro] = final
         self.diagnostics = tuple(diagnostics)
+        #: ``#pragma GCC poison`` names: (name, inclusion index, line, position).
+        self.poisoned: tuple[tuple[str, int, int, Position], ...] = ()
         self.unresolved = tuple(unresolved)
         self._dynamic = dynamic
         self._by_prefix = {inc.prefix: inc for inc in inclusions if inc.skipped is None}

@@ -34,6 +34,7 @@ from amalint.model import (
     FileFacts,
     FileScope,
     Location,
+    Poisoned,
     Scope,
     Skipped,
     UsingDirective,
@@ -226,7 +227,32 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
          f"macro expansion in file-scope code stopped ({error}); declarations there may be "
          "missing")
         for f in files if f.expanded is not None for offset, error in f.expanded.errors))
-    return FileScope(tuple(out), frozenset(members), skipped, is_c, problems)
+    return FileScope(tuple(out), frozenset(members), skipped, is_c, problems,
+                     tuple(_poisoned(unit, files)) if pp is not None else ())
+
+
+def _poisoned(unit: Unit, files: Sequence[FileText]) -> Iterator[Poisoned]:
+    """For each ``#pragma GCC poison`` name of a source, its first use in each later source."""
+    pp = unit.preprocessed
+    assert pp is not None
+    units = {f.source.inclusion: f.source.unit for f in files}
+    for name, inclusion, line, position in pp.poisoned:
+        owner = units.get(inclusion)
+        if owner is None:
+            continue
+        pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        seen: set[int] = set()
+        for f in files:
+            later = f.source.unit
+            if later is None or later <= owner or later in seen:
+                continue
+            for m in pattern.finditer(f.blanked):
+                if f.position(m.start()) > position:
+                    seen.add(later)
+                    where = Path(pp.inclusions[inclusion].path).resolve()
+                    yield Poisoned(name, Location(where, line),
+                                   owner, f.point(f.original(m.start())), later)
+                    break
 
 
 def _defined(unit: Unit, files: Sequence[FileText], guards: set[str]) -> dict[str, list[str]]:
