@@ -72,6 +72,8 @@ def _effect(events: Sequence[MacroEvent], leaked: MacroEvent) -> tuple[MacroEven
     """What the first of a later unit's events of the leaked macro makes of it."""
     first = events[0]
     if first.kind is MacroEventKind.USE:
+        if first.definition and first.definition != leaked.definition:
+            return None  # a header the project does not own (<assert.h>) defined it again
         return first, BREAKS if _breaks(leaked.definition, first.context) else USES
     if first.kind is MacroEventKind.TEST:
         if first.location.path == leaked.location.path:

@@ -122,7 +122,8 @@ class MacroEvent:
     #: For a definition, whitespace normalized: ``(a,b) body`` for a function-like macro,
     #: :data:`OBJECT_LIKE` then the body for an object-like one (``#define SIZE (16)``). For a
     #: test, the definition its branch gives the name (``#ifndef M`` / ``#define M 4096``), if
-    #: the preprocessor ran (the branch may not be compiled).
+    #: the preprocessor ran (the branch may not be compiled). For a use, with the preprocessor,
+    #: the definition in force there.
     definition: str = ""
     #: For a use: ``call`` when a ``(`` follows the name, ``declarator`` when it stands where a
     #: declaration names something (after a type, before ``(``, ``;``, ``=``...), else empty.

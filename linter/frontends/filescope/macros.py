@@ -157,7 +157,7 @@ def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> lis
             context = use_context(code, found.start(), found.end())
             if macro is None or (macro.params is not None and context != "call"):
                 continue
-            add(MacroEventKind.USE, name, found.start(), context=context)
+            add(MacroEventKind.USE, name, found.start(), macro_definition(macro), context)
     events.sort(key=lambda e: e.position)
     return events
 
