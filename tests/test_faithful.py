@@ -64,6 +64,8 @@ CASES = [
     # types, tags, enumerators
     Case("c_typedef", "error", "handle_t", (("AM201", "error", "socket.c", "handle_t"),)),
     Case("c_same_typedef", "clean"),
+    Case("c_callback_typedef", "error", "progress_fn",  # function-pointer typedefs
+         (("AM201", "error", "logger.c", "progress_fn"),)),
     Case("c_spellings", "clean"),  # `void const*` is `const void*`, `U32 rep[N]` is `U32*`
     Case("c_forward_typedefs", "clean"),  # `typedef struct world world;` in many headers
     Case("c_struct_tag", "error", "point", (("AM201", "error", "plot.c", "point"),)),

@@ -11,8 +11,10 @@ from amalint.frontends.filescope.source import FileText, normalize
 from amalint.frontends.treesitter.syntax import (
     CLASSES,
     CONDITIONALS,
+    NAMES,
     declarator_name,
     function_declarator,
+    inner_declarator,
     split,
 )
 from amalint.model import ANONYMOUS, Declaration, DeclKind, Scope
@@ -106,6 +108,24 @@ def _not_type(param: Node) -> list[tuple[int, int]]:
         else:
             todo.extend(node.children)
     return out
+
+
+def _name(declarator: Node | None) -> Node | None:
+    """The name a declarator declares, also through parentheses (``(*callback_t)(int)``)."""
+    node = declarator
+    while node is not None:
+        if node.type in NAMES:
+            return node
+        node = node.named_children[0] if node.type == "parenthesized_declarator" \
+            and node.named_children else inner_declarator(node)
+    return None
+
+
+def _pointer_to_function(fdecl: Node | None) -> bool:
+    """Whether a function declarator declares a pointer to function (``void (*f)(int)``), not
+    a function."""
+    inner = fdecl.child_by_field_name("declarator") if fdecl is not None else None
+    return inner is not None and inner.type == "parenthesized_declarator"
 
 
 class Walker:
@@ -206,7 +226,7 @@ class Walker:
             if target is not None and target.type in (*CLASSES, "enum_specifier"):
                 self._type(target, scope, conditional, anonymous)
             for declarator in node.children_by_field_name("declarator"):
-                name = declarator_name(declarator)
+                name = _name(declarator)
                 if name is not None:
                     self._add(scope, self.file.text(name), DeclKind.ALIAS, name, conditional,
                               definition=True,
@@ -252,10 +272,11 @@ class Walker:
             self._type(type_node, scope, conditional, ANONYMOUS in scope)
         for declarator in node.children_by_field_name("declarator"):
             fdecl = function_declarator(declarator)
-            name = declarator_name(declarator)
+            name = _name(declarator)
             if name is None or name.type == "qualified_identifier":
                 continue
-            if fdecl is not None and declarator.type != "init_declarator":
+            if fdecl is not None and declarator.type != "init_declarator" \
+                    and not _pointer_to_function(fdecl):
                 self._add(scope, self.file.text(name), DeclKind.FUNCTION, name, conditional,
                           signature=signature(fdecl, self.file, template, self.is_c),
                           storage=_storage(specifiers), type=self._return_type(node))
