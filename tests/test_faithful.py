@@ -64,6 +64,9 @@ CASES = [
     # types, tags, enumerators
     Case("c_typedef", "error", "handle_t", (("AM201", "error", "socket.c", "handle_t"),)),
     Case("c_same_typedef", "clean"),
+    Case("c_enum_twice", "error", "shade",  # an enum read twice: what names it is fine
+         (("AM201", "error", "shade.h", "shade"), ("AM201", "error", "shade.h", "SHADE_LIGHT"),
+          ("AM201", "error", "shade.h", "SHADE_DARK"))),
     Case("c_callback_typedef", "error", "progress_fn",  # function-pointer typedefs
          (("AM201", "error", "logger.c", "progress_fn"),)),
     Case("c_spellings", "clean"),  # `void const*` is `const void*`, `U32 rep[N]` is `U32*`

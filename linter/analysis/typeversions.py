@@ -3,10 +3,11 @@ more than one type of that name: two declarations spelled alike may still name d
 
 * A typedef of an anonymous struct, union or enum makes a new type each time it is read (a
   header without include guard, read through two sources, makes two).
-* In C, a struct, union or enum tag defined again is a new type from that definition on: gcc
+* In C, a struct or union tag defined again is a new type from that definition on: gcc
   reports the redefinition, then takes the new type, so later mentions of the tag (in any
   file) name it, while mentions before it still name the first. (A tag mentioned before its
-  first definition names the type that definition completes.)
+  first definition names the type that definition completes.) An enum tag defined again is
+  reported, but stays the first type: what only names it conflicts with nothing.
 * A typedef of a type that has versions is a new version of its own when the versions it
   names change.
 
@@ -24,7 +25,8 @@ from amalint.model import Declaration, DeclKind, FileFacts
 
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _TAG = re.compile(r"\b(struct|union|enum)\s+([A-Za-z_]\w*)")
-_C_TAGS = ("struct", "union", "enum")
+#: The C tags whose second definition is a new type to gcc.
+_C_TAGS = ("struct", "union")
 
 #: A version of a name's type: what makes it (its kind and a count, or the versions it names).
 Version = tuple[object, ...]
