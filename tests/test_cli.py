@@ -254,3 +254,25 @@ def test_order_text_marks_lookups_before_their_provider() -> None:
     assert "      requires `ffi.GetKwargsObject` ! before its provider (#4)\n" in result.stdout
     clean = amalint("order", "umbrella.cc", "--", "-Iinclude", "-Ilazy", cwd=TVM)
     assert "!" not in clean.stdout
+
+
+def test_an_internal_error_is_one_line_and_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # a bug must never read as findings (exit 1) nor as bad input (exit 2)
+    from amalint.cli import main
+    from amalint.engine import run
+
+    def broken(*_: object, **__: object) -> None:
+        raise KeyError("boom")
+
+    (tmp_path / "a.cc").write_text("int a;\n")
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(run, "load_unit", broken)
+    monkeypatch.delenv("AMALINT_TRACEBACK", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main.main(["check", "u.cc", "-j", "1", "--no-cache"])
+    assert exited.value.code == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("amalint: internal error: KeyError: 'boom' at ")
+    assert "this is a bug in amalint" in err[0] and "Traceback" not in err[0]

@@ -2,13 +2,16 @@
 one module each.
 
 Exit codes: 0 nothing found, 1 findings, 2 usage or input error (one line on stderr, no
-traceback). Compiler arguments go after ``--``: libclang gets them all, the include scan and
-tree-sitter use ``-I``, ``-iquote`` and ``-D``.
+traceback), 3 internal error (a bug, one line). Compiler arguments go after ``--``: libclang
+gets them all, the include scan and tree-sitter use ``-I``, ``-iquote`` and ``-D``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,8 +21,9 @@ from amalint.cli.options import EXIT_CODES
 
 class _Main(click.Group):
     """The ``amalint`` group: file names that are not valid UTF-8 are printed as the bytes
-    they are, and an operating-system error that escapes a command (a file vanished, a disk
-    filled) is one line naming the file, exit 2, never a traceback."""
+    they are, an operating-system error that escapes a command (a file vanished, a disk
+    filled) is one line naming the file, exit 2, and any other exception (a bug) one line,
+    exit 3: never a traceback, never an exit code that reads as findings."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         for stream in (sys.stdout, sys.stderr):
@@ -33,6 +37,15 @@ class _Main(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"amalint: error: {where}{exc.strerror or exc}", err=True)
             sys.exit(2)
+        except Exception as exc:  # a bug: never a lint result, never a traceback by default
+            if os.environ.get("AMALINT_TRACEBACK"):
+                raise
+            frame = traceback.extract_tb(exc.__traceback__)[-1:]
+            where = f" at {Path(frame[0].filename).name}:{frame[0].lineno}" if frame else ""
+            click.echo(f"amalint: internal error: {type(exc).__name__}: {exc}{where}; this is "
+                       "a bug in amalint, please report it with the input (AMALINT_TRACEBACK=1 "
+                       "shows the traceback)", err=True)
+            sys.exit(3)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]},

@@ -25,7 +25,8 @@ Exit codes:
   0  no findings (or only warnings with `fail-on = "error"`, or --exit-zero)
   1  findings (with --diff: there is a diff)
   2  usage or input error: a bad option, config file or compilation database, an
-     unreadable umbrella, included sources or project headers not found"""
+     unreadable umbrella, included sources or project headers not found
+  3  internal error: a bug in amalint (one line; AMALINT_TRACEBACK=1 shows where)"""
 
 
 class CompilerArgsCommand(click.Command):
