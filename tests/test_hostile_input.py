@@ -383,3 +383,15 @@ def test_a_macro_bomb_in_code_is_a_warning_not_silence(tmp_path: Path) -> None:
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith("amalint: warning: a.cc:41: macro expansion in file-scope "
                                     "code stopped"), result.stderr
+
+
+def test_a_header_that_includes_itself_twice_is_bounded(tmp_path: Path) -> None:
+    # 2**200 inclusions for the compiler; amalint stops at its inclusion bound and says why
+    (tmp_path / "h.h").write_text('#include "h.h"\n#include "h.h"\nint x;\n')
+    (tmp_path / "a.c").write_text('#include "h.h"\nint a;\n')
+    (tmp_path / "u.c").write_text('#include "a.c"\n')
+    for flags in ((), ("--", "-std=gnu17")):
+        result = amalint("check", "u.c", "--no-cache", *flags, cwd=tmp_path)
+        assert result.returncode == 2 and result.stdout == ""
+        assert one_line(result.stderr).startswith("amalint: error: h.h:1: more than 100000 "
+                                                  "inclusions")
