@@ -6,7 +6,10 @@ collide in unity builds: ``static`` functions and variables, anonymous namespace
 variables, external definitions and prototypes, C tentative definitions, typedefs and aliases,
 struct/union/enum tags and enumerators, C++ classes, ``extern "C"`` blocks opened under
 ``#ifdef __cplusplus``, storage classes written through a macro, declarations under ``#if`` of
-random flags, object-like macros, and calls that overload resolution may find ambiguous.
+random flags, object-like macros, and calls that overload resolution may find ambiguous; and
+the shapes of hand-written amalgamations: X-macro lists read inside struct bodies, conditions
+written with function-like macros, function-pointer typedefs, enums nested in C structs and
+C++ member enums defined out of line.
 Headers come with an include guard, ``#pragma once``, or none. Names come from a small pool so
 that files collide often.
 
@@ -68,6 +71,29 @@ def _body(k: int) -> str:
     return f"{{ return x + {k}; }}"
 
 
+# Shapes of hand-written amalgamations: what is not file scope, and what macros hide.
+_HAND_WRITTEN = {
+    # an X-macro list #included inside a struct body: members, not file-scope names
+    "xmacro": lambda name, k, ptype: (
+        f"struct {name}_x{k} {{\n#define X(n) {ptype} n;\n#include \"xlist.h\"\n#undef X\n}};"),
+    # conditions written with a function-like macro, a local declared after them
+    "macro_condition": lambda name, k, ptype: (
+        "#ifndef LIKELY\n#define LIKELY(c) (__builtin_expect(!!(c), 1))\n#endif\n"
+        f"static int {name}_m{k}(int x) {{\n  if LIKELY(x > {k}) {{\n    return 1;\n  }}\n"
+        f"  else if LIKELY(x < 0) {{\n    return 2;\n  }}\n  {ptype} local = x;\n"
+        f"  return (int)local;\n}}\nint use_{name}_m{k}(void) {{ return {name}_m{k}(1); }}"),
+    # a function-pointer typedef: its name is declared through the parentheses
+    "fn_pointer": lambda name, k, ptype: f"typedef {ptype} (*{name}_fp)(int);",
+    # C: an enum inside a struct: its enumerators are file-scope names
+    "nested_enum": lambda name, k, ptype: (
+        f"struct {name}_n{k} {{ enum {{ {name.upper()}_IDLE{k}, {name.upper()}_BUSY }} mode; }};"),
+    # C++: a member enum defined out of line: its enumerators are members
+    "member_enum": lambda name, k, ptype: (
+        f"struct {name}_q{k} {{ enum Tags : int; }};\n"
+        f"enum {name}_q{k}::Tags : int {{ kEnd, kFirst{k} }};"),
+}
+
+
 @st.composite
 def declaration(draw: st.DrawFn, language: str, macro_storage: bool) -> str:
     """One file-scope declaration (possibly several lines)."""
@@ -76,12 +102,14 @@ def declaration(draw: st.DrawFn, language: str, macro_storage: bool) -> str:
     ptype = draw(st.sampled_from(("int", "long", "unsigned", "double")))
     storage = "LOCAL" if macro_storage and draw(st.booleans()) else "static"
     kinds = ["static_fn", "static_var", "extern_fn", "prototype", "static_proto", "typedef",
-             "tag", "enum", "macro", "call"]
+             "tag", "enum", "macro", "call", "xmacro", "macro_condition", "fn_pointer"]
     if language == "c":
-        kinds += ["tentative"]
+        kinds += ["tentative", "nested_enum"]
     else:
-        kinds += ["anon_fn", "const_var", "class", "alias"]
+        kinds += ["anon_fn", "const_var", "class", "alias", "member_enum"]
     kind = draw(st.sampled_from(kinds))
+    if kind in _HAND_WRITTEN:
+        return _HAND_WRITTEN[kind](name, k, ptype)
     if kind == "static_fn":
         return f"{storage} int {name}({ptype} x) {_body(k)}"
     if kind == "static_var":
@@ -163,6 +191,7 @@ def programs(draw: st.DrawFn) -> Program:
                 lines.append(f'#include "{header}"')
         lines += draw(st.lists(wrapped(language, macro_storage), min_size=1, max_size=4))
         files[source] = "\n".join(lines) + "\n"
+    files["xlist.h"] = "X(alpha)\nX(beta)\n"  # an X-macro list (read inside struct bodies)
     files[f"umbrella{suffix}"] = "".join(f'#include "{s}"\n' for s in sources) + \
         "\nint main(void) { return 0; }\n"
     flags = tuple(f"-D{f}={draw(st.integers(1, 2))}" for f in FLAGS if draw(st.booleans()))
