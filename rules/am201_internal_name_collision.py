@@ -65,7 +65,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from amalint.analysis.overloads import Outcome, Resolution, resolve
+from amalint.analysis.overloads import Outcome, Resolution, found_by_lookup, judge
 from amalint.analysis.redeclarations import (
     NEW_TYPE,
     Clash,
@@ -265,15 +265,19 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     units = {id(d): f.unit for f in files for d in f.declarations}
     outcomes = []
     for use in uses:
-        candidates = [d for f in files for d in f.declarations
-                      if d.kind is DeclKind.FUNCTION and d.name == use.name
-                      and visible_scope(d.scope) == scope and d.position < use.position]
-        resolution = resolve(use.args, candidates) if use.call else Resolution(Outcome.UNKNOWN)
+        candidates = found_by_lookup(use.scope, [
+            d for f in files for d in f.declarations
+            if d.kind is DeclKind.FUNCTION and d.name == use.name
+            and visible_scope(d.scope) == scope and d.position < use.position])
+        own = [d for d in candidates if units[id(d)] == later_file.unit]
+        others = [d for d in candidates if units[id(d)] != later_file.unit]
+        if not others:
+            continue  # the other file's function is hidden from this use
+        resolution = judge(use.args, own, others) if use.call else \
+            Resolution(Outcome.UNKNOWN, tuple(others))
         outcomes.append((use, resolution))
-    ambiguous = [(u, r) for u, r in outcomes if r.outcome is Outcome.AMBIGUOUS
-                 and len({units[id(d)] for d in r.chosen}) > 1]
-    captured = [(u, r) for u, r in outcomes if r.outcome is Outcome.BINDS
-                and units[id(r.chosen[0])] != later_file.unit]
+    ambiguous = [(u, r) for u, r in outcomes if r.outcome is Outcome.AMBIGUOUS]
+    captured = [(u, r) for u, r in outcomes if r.outcome is Outcome.BINDS]
     unknown = [(u, r) for u, r in outcomes if r.outcome is Outcome.UNKNOWN]
     earlier = f"`{_shown(pair.earlier)}` from `{display(pair.earlier_file.path)}`"
     mark = f" ({later.internal})" if later.internal else ""
