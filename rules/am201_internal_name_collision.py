@@ -273,9 +273,7 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
         others = [d for d in candidates if units[id(d)] != later_file.unit]
         if not others:
             continue  # the other file's function is hidden from this use
-        resolution = judge(use.args, own, others) if use.call else \
-            Resolution(Outcome.UNKNOWN, tuple(others))
-        outcomes.append((use, resolution))
+        outcomes.append((use, _resolution(ctx, use, own, others)))
     ambiguous = [(u, r) for u, r in outcomes if r.outcome is Outcome.AMBIGUOUS]
     captured = [(u, r) for u, r in outcomes if r.outcome is Outcome.BINDS]
     unknown = [(u, r) for u, r in outcomes if r.outcome is Outcome.UNKNOWN]
@@ -283,7 +281,7 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     mark = f" ({later.internal})" if later.internal else ""
     if ambiguous:
         use, resolution = ambiguous[0]
-        message = (f"`{use.name}` called with ({', '.join(use.args)}) is ambiguous in the unity "
+        message = (f"`{use.name}` called with ({_arguments(use)}) is ambiguous in the unity "
                    f"build: `{_shown(later)}`{mark} overloads {earlier}, and neither matches "
                    "better; each file compiles alone, but the unity build fails")
         notes = tuple(Related(d.location, f"candidate `{_shown(d)}`")
@@ -293,7 +291,7 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     if captured:
         use, resolution = captured[0]
         message = (f"`{_shown(later)}`{mark} overloads {earlier}: in the unity build "
-                   f"`{use.name}` called with ({', '.join(use.args)}) in "
+                   f"`{use.name}` called with ({_arguments(use)}) in "
                    f"`{display(later_file.path)}` binds to the other file's "
                    f"`{_shown(resolution.chosen[0])}`")
         shown = [u for u, _ in captured]
@@ -308,6 +306,28 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     related += [Related(use.location, f"`{use.name}` is used here") for use in shown[:3]]
     return Finding(RULE.code, RULE.name, Severity.WARNING, message, later.location,
                    _end(later), tuple(related))
+
+
+def _arguments(use: NameUse) -> str:
+    """The argument types of a call as a person reads them (an lvalue ``T&`` is a ``T``)."""
+    return ", ".join("int" if a == "0" else a.removesuffix("&") if not a.endswith("&&") else a
+                     for a in use.args)
+
+
+def _resolution(ctx: RuleContext, use: NameUse, own: list[Declaration],
+                others: list[Declaration]) -> Resolution:
+    """How the unity build binds ``use``: as the compiler did (libclang), else as overload
+    resolution on what the file tells (:func:`~amalint.analysis.overloads.judge`)."""
+    if not use.call:
+        return Resolution(Outcome.UNKNOWN, tuple(others))
+    target = ctx.model.call_targets.get(use.location)
+    if target is not None:
+        chosen = [d for d in others if d.location.path == target]
+        if chosen:
+            return Resolution(Outcome.BINDS, (chosen[0],))
+        if any(d.location.path == target for d in own):
+            return Resolution(Outcome.SAME)
+    return judge(use.args, own, others)
 
 
 def _hidden(ctx: RuleContext, pair: Pair) -> Finding | None:

@@ -44,18 +44,19 @@ LOCALS = {
     "unsigned*": ("unsigned*", "up", "new unsigned(1)"),
 }
 LITERALS = ("3", "3L", "3u", "2.5", "2.5f", "'c'", "\"s\"", "true", "0", "nullptr", "(long)3",
-            "(char)1", "sizeof(int)", "-2")
+            "(char)1", "sizeof(int)", "-2", "int_of()", "str_of()", "pp_of()", "dbl_of()")
 #: Expressions of a local ``v`` of each type (``{v}`` stands for its name).
 _OF_LOCAL = {"const char*": ("{v}", "&{v}", "*{v}"), "char*": ("{v}", "&{v}"),
              "int*": ("{v}", "*{v}"), "unsigned*": ("{v}", "&{v}"), "const int": ("{v}", "&{v}")}
 _NUMBERS = ("3", "3L", "3u", "2.5", "2.5f", "'c'", "true", "0", "(long)3", "-2", "{int}",
+            "int_of()", "dbl_of()",
             "{long}", "{unsigned}", "{short}", "{char}", "{bool}", "{double}", "{float}",
             "{size_t}", "{uint32_t}", "{const int}")
 #: Arguments a parameter type takes (``{kind}``: a local of that kind), to make calls that
 #: compile alone more often than random ones.
 FITS = {
-    "const char*": ("\"s\"", "{const char*}", "{char*}", "nullptr", "0"),
-    "char*": ("{char*}", "nullptr"), "const char**": ("&{const char*}",),
+    "const char*": ("\"s\"", "{const char*}", "{char*}", "nullptr", "0", "str_of()"),
+    "char*": ("{char*}", "nullptr"), "const char**": ("&{const char*}", "pp_of()"),
     "void*": ("&{int}", "{int*}", "{char*}", "nullptr"),
     "const void*": ("{const char*}", "&{const int}", "\"s\""),
     "int*": ("{int*}", "&{int}"), "const int*": ("{int*}", "&{const int}", "&{int}"),
@@ -67,6 +68,10 @@ _LOCAL = re.compile(r"\{([^}]+)\}")
 _ERROR = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?:\d+:)? (?:fatal )?error: ", re.M)
 _CASE = re.compile(r"^(\d+):(a|b)$", re.M)
 HEAD = "#include <cstdio>\n#include <cstddef>\n#include <cstdint>\n"
+#: Helpers of b.cc whose results amalint does not type (calls): arguments of unknown type.
+OPAQUE = ("static int int_of() { return 1; }\nstatic double dbl_of() { return 0.5; }\n"
+          "static const char* str_of() { return \"s\"; }\n"
+          "static const char** pp_of() { static const char* s = \"x\"; return &s; }\n")
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,7 @@ class Program:
     cases: tuple[Case, ...]
 
     def files(self) -> dict[str, str]:
-        a, b = [HEAD], [HEAD]
+        a, b = [HEAD], [HEAD, OPAQUE]
         main = ["#ifndef NO_CASES"]
         for case in self.cases:
             k = case.number
