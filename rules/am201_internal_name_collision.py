@@ -21,10 +21,18 @@ count: if the later file would see the earlier declaration when compiled alone (
 it includes first), the clash is that file's own.
 
 C++ functions with different parameter types in two files **overload**: a call in the later file
-sees the earlier file's function too. When the compiler then finds the call ambiguous, that is an
-**error**; when it may silently bind to the other file's function (`Half(3)` picks `Half(int)`
-over the file's own `Half(double)`), a **warning**, reported only when the later file calls or
-names the function.
+sees the earlier file's function too (unless a function of its name in a nearer namespace hides
+it). When the compiler then finds the call ambiguous, that is an **error**; when it binds to the
+other file's function instead of the one it bound to alone (`Half(3)` picks `Half(int)` over the
+file's own `Half(double)`), a **warning**. Only calls can change: the finding needs a call (or
+a use) in the later file for which the other function is viable and chosen over the file's own
+(or ties with it), as C++ overload resolution decides on the argument types the file tells
+(literals, declared variables, `&x`, casts): arity with default arguments and `...`, pointer
+levels, cv-qualification, reference binding, standard conversions. An argument of unknown type
+still converts to the file's own parameter, so a function whose parameter no such argument
+converts to (`const char*` for `const char**`) is not viable; otherwise an unknown type leaves
+a warning that the call *may* bind to the other function. With libclang the compiler's own
+choice in the unity build decides.
 
 With the libclang front end, the compiler's own diagnostics decide which errors there are (in its
 words: `redefinition of 'x'`, `call to 'f' is ambiguous`...); the facts only add the warnings.

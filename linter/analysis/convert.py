@@ -222,6 +222,8 @@ def rank(arg: str, param: str) -> Rank | None:
         return None if p.ref == "&&" else (EXACT, "ref", added)
     if compatible:  # an rvalue: binds `&&` better than `const&`
         return (EXACT, "ref", 0 if p.ref == "&&" else 1)
+    if a.base == target.base and a.depth == target.depth:
+        return None  # reference-related, but the reference would drop a cv-qualifier
     if "volatile" in target.levels[-1] or not a.builtin or not target.builtin:
         raise Unknown(f"{arg} -> {param}")
     found = _value_rank(a.value(), target.value(), null)  # binds a temporary
