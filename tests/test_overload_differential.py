@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,9 +41,13 @@ def findings(program: Program, directory: Path, truth: Truth, frontend: str) -> 
     out: dict[int, str] = {}
     for finding in result.findings:
         quoted = finding.message.split("`")
-        name = quoted[1].split("(")[0].rsplit("::", 1)[-1] if len(quoted) > 1 else ""
-        if name.startswith("f") and name[1:].isdigit():
-            number = int(name[1:])
+        named = re.search(r"(?:\A|::)f(\d+)(?:\(|\Z)", quoted[1]) if len(quoted) > 1 else None
+        # else by place (clang may name another symbol first: `redefinition of default
+        # argument` names the parameter)
+        at = program.case_at(finding.location.line) \
+            if finding.location.path.name == "b.cc" else None
+        number = int(named.group(1)) if named is not None else at
+        if number is not None:
             kind = "may" if "may silently bind" in finding.message else \
                 finding.severity.value
             if out.get(number) != "error":

@@ -16,7 +16,7 @@ from amalint.frontends.filescope.source import FileText
 from amalint.frontends.treesitter.syntax import declarator_name
 from tree_sitter import Node
 
-_LITERALS = ("number_literal", "string_literal", "raw_string_literal", "char_literal",
+_LITERALS = ("number_literal", "string_literal", "raw_string_literal", "char_literal", "null",
              "concatenated_string", "true", "false", "nullptr")
 _PARAMETERS = ("parameter_declaration", "optional_parameter_declaration")
 _UNKNOWN = "?"
