@@ -5,12 +5,17 @@ builds (the generator and the checks are ``tests/scu_programs.py`` and
 Usage::
 
     python benchmarks/differential.py [--examples N] [--frontend tree-sitter|libclang] [--seed S]
+    python benchmarks/differential.py --suite overloads [--examples N] [--seed S]
 
 Runs the same property with N examples (default 400), random rather than fixed (``--seed``
 makes a run repeatable), and prints hypothesis' statistics: how many programs were checked, how
 many were discarded because a source did not compile alone, which kinds of unity-only errors
 they had. Exit code 0 when every program agreed; otherwise pytest prints the smallest program
 that did not.
+
+``--suite overloads`` runs the overload-capture campaign instead (``tests/overload_programs.py``,
+``tests/test_overload_differential.py``): N programs of 8 cases (default 50), and prints per
+front end how many cases amalint and the compilers agree on, and each one they do not.
 """
 
 from __future__ import annotations
@@ -29,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--examples", type=int, default=400)
     ap.add_argument("--frontend", choices=["tree-sitter", "libclang"])
     ap.add_argument("--seed", type=int)
+    ap.add_argument("--suite", choices=["scu", "overloads"], default="scu")
     args = ap.parse_args(argv)
+    if args.suite == "overloads":
+        return _overloads(args.examples if args.examples != 400 else 50, args.seed,
+                          [args.frontend] if args.frontend else ["tree-sitter", "libclang"])
     env = {**os.environ, "AMALINT_DIFFERENTIAL_EXAMPLES": str(args.examples),
            "AMALINT_DIFFERENTIAL_RANDOM": "1"}
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
@@ -39,6 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed is not None:
         cmd += [f"--hypothesis-seed={args.seed}"]
     return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
+
+
+def _overloads(programs: int, seed: int | None, frontends: list[str]) -> int:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_overload_differential import campaign
+
+    chosen = seed if seed is not None else int.from_bytes(os.urandom(4), "big")
+    tally = campaign(chosen, programs, frontends)
+    print(f"seed {chosen}, {programs} programs")
+    for key, count in sorted(tally.counts.items()):
+        print(f"  {key}: {count}")
+    for line in tally.wrong:
+        print(line)
+    return 1 if tally.wrong else 0
 
 
 if __name__ == "__main__":

@@ -21,10 +21,18 @@ count: if the later file would see the earlier declaration when compiled alone (
 it includes first), the clash is that file's own.
 
 C++ functions with different parameter types in two files **overload**: a call in the later file
-sees the earlier file's function too. When the compiler then finds the call ambiguous, that is an
-**error**; when it may silently bind to the other file's function (`Half(3)` picks `Half(int)`
-over the file's own `Half(double)`), a **warning**, reported only when the later file calls or
-names the function.
+sees the earlier file's function too (unless a function of its name in a nearer namespace hides
+it). When the compiler then finds the call ambiguous, that is an **error**; when it binds to the
+other file's function instead of the one it bound to alone (`Half(3)` picks `Half(int)` over the
+file's own `Half(double)`), a **warning**. Only calls can change: the finding needs a call (or
+a use) in the later file for which the other function is viable and chosen over the file's own
+(or ties with it), as C++ overload resolution decides on the argument types the file tells
+(literals, declared variables, `&x`, casts): arity with default arguments and `...`, pointer
+levels, cv-qualification, reference binding, standard conversions. An argument of unknown type
+still converts to the file's own parameter, so a function whose parameter no such argument
+converts to (`const char*` for `const char**`) is not viable; otherwise an unknown type leaves
+a warning that the call *may* bind to the other function. With libclang the compiler's own
+choice in the unity build decides.
 
 With the libclang front end, the compiler's own diagnostics decide which errors there are (in its
 words: `redefinition of 'x'`, `call to 'f' is ambiguous`...); the facts only add the warnings.
@@ -65,7 +73,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from amalint.analysis.overloads import Outcome, Resolution, resolve
+from amalint.analysis.overloads import Outcome, Resolution, found_by_lookup, judge
 from amalint.analysis.redeclarations import (
     NEW_TYPE,
     Clash,
@@ -265,21 +273,23 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     units = {id(d): f.unit for f in files for d in f.declarations}
     outcomes = []
     for use in uses:
-        candidates = [d for f in files for d in f.declarations
-                      if d.kind is DeclKind.FUNCTION and d.name == use.name
-                      and visible_scope(d.scope) == scope and d.position < use.position]
-        resolution = resolve(use.args, candidates) if use.call else Resolution(Outcome.UNKNOWN)
-        outcomes.append((use, resolution))
-    ambiguous = [(u, r) for u, r in outcomes if r.outcome is Outcome.AMBIGUOUS
-                 and len({units[id(d)] for d in r.chosen}) > 1]
-    captured = [(u, r) for u, r in outcomes if r.outcome is Outcome.BINDS
-                and units[id(r.chosen[0])] != later_file.unit]
+        candidates = found_by_lookup(use.scope, [
+            d for f in files for d in f.declarations
+            if d.kind is DeclKind.FUNCTION and d.name == use.name
+            and visible_scope(d.scope) == scope and d.position < use.position])
+        own = [d for d in candidates if units[id(d)] == later_file.unit]
+        others = [d for d in candidates if units[id(d)] != later_file.unit]
+        if not others:
+            continue  # the other file's function is hidden from this use
+        outcomes.append((use, _resolution(ctx, use, own, others)))
+    ambiguous = [(u, r) for u, r in outcomes if r.outcome is Outcome.AMBIGUOUS]
+    captured = [(u, r) for u, r in outcomes if r.outcome is Outcome.BINDS]
     unknown = [(u, r) for u, r in outcomes if r.outcome is Outcome.UNKNOWN]
     earlier = f"`{_shown(pair.earlier)}` from `{display(pair.earlier_file.path)}`"
     mark = f" ({later.internal})" if later.internal else ""
     if ambiguous:
         use, resolution = ambiguous[0]
-        message = (f"`{use.name}` called with ({', '.join(use.args)}) is ambiguous in the unity "
+        message = (f"`{use.name}` called with ({_arguments(use)}) is ambiguous in the unity "
                    f"build: `{_shown(later)}`{mark} overloads {earlier}, and neither matches "
                    "better; each file compiles alone, but the unity build fails")
         notes = tuple(Related(d.location, f"candidate `{_shown(d)}`")
@@ -289,7 +299,7 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     if captured:
         use, resolution = captured[0]
         message = (f"`{_shown(later)}`{mark} overloads {earlier}: in the unity build "
-                   f"`{use.name}` called with ({', '.join(use.args)}) in "
+                   f"`{use.name}` called with ({_arguments(use)}) in "
                    f"`{display(later_file.path)}` binds to the other file's "
                    f"`{_shown(resolution.chosen[0])}`")
         shown = [u for u, _ in captured]
@@ -304,6 +314,28 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     related += [Related(use.location, f"`{use.name}` is used here") for use in shown[:3]]
     return Finding(RULE.code, RULE.name, Severity.WARNING, message, later.location,
                    _end(later), tuple(related))
+
+
+def _arguments(use: NameUse) -> str:
+    """The argument types of a call as a person reads them (an lvalue ``T&`` is a ``T``)."""
+    return ", ".join("int" if a == "0" else a.removesuffix("&") if not a.endswith("&&") else a
+                     for a in use.args)
+
+
+def _resolution(ctx: RuleContext, use: NameUse, own: list[Declaration],
+                others: list[Declaration]) -> Resolution:
+    """How the unity build binds ``use``: as the compiler did (libclang), else as overload
+    resolution on what the file tells (:func:`~amalint.analysis.overloads.judge`)."""
+    if not use.call:
+        return Resolution(Outcome.UNKNOWN, tuple(others))
+    target = ctx.model.call_targets.get(use.location)
+    if target is not None:
+        chosen = [d for d in others if d.location.path == target]
+        if chosen:
+            return Resolution(Outcome.BINDS, (chosen[0],))
+        if any(d.location.path == target for d in own):
+            return Resolution(Outcome.SAME)
+    return judge(use.args, own, others)
 
 
 def _hidden(ctx: RuleContext, pair: Pair) -> Finding | None:

@@ -73,11 +73,14 @@ def run(paths: Sequence[Path], configs: Configs, names: Sequence[str], readiness
         if readiness:
             units = [virtual_unit(p) for p in pools]
         else:
-            units = [generated_unit(t, u, build.pools) for t in targets for u in t.unity_files]
+            unity = [(t, u) for t in targets for u in t.unity_files]
+            units = [generated_unit(t, u, build.pools) for t, u in unity if u.sources]
             if not units:
                 setting = "CMake's UNITY_BUILD" if build.system == "CMake" else \
                     "Meson's unity option"
-                idle = (f"{display(build.directory)}: no unity sources ({setting} is off); "
+                why = (f"{setting} is off" if not unity else
+                       "those there include only files the build generates, not there yet")
+                idle = (f"{display(build.directory)}: no unity sources ({why}); "
                         "--unity-readiness checks what a unity build would meet")
                 if names:
                     raise InputError(idle)

@@ -132,7 +132,7 @@ def _context(unit: BuildUnit, build: Build, include: Include | None) -> Related:
                        f"{pool.describe()}: in its unity source `{display(unit.unity.path)}`")
     source = include.resolved if include is not None else None
     where = _listed(pool, source, build) if source is not None else \
-        pool.target.defined_at or Location(pool.sources[0], 1)
+        pool.target.defined_at or Location(pool.sources[0] if pool.sources else unit.path, 1)
     return Related(where, f"{pool.describe()}: unity readiness, its {len(pool.sources)} "
                           f"sources in one unit (as with {build.whole_target})")
 
@@ -215,7 +215,9 @@ def lint_units(units: Sequence[BuildUnit], settings_of: Callable[[Path], Setting
                only: frozenset[Path] | None = None) -> list[Result]:
     """Lint each unit with the settings of its first source's project, and report what the
     user owns (see the module docstring); with ``only``, the findings that involve those
-    files."""
+    files. A unit with no source on disk (a unity source of sources the build generates, before
+    it ran: noted at load) has nothing to check."""
+    units = [unit for unit in units if unit.pool.sources]
     results = runner.lint_all([unit_job(unit, settings_of(unit.pool.sources[0]), build)
                                for unit in units])
     return merge_units([(unit, result, relocate(result, unit, build))

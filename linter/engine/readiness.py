@@ -10,7 +10,9 @@ per source; the pairs come from the rules' own name indexes (AM201 groups declar
 name), never from building every pair.
 
 When the build has unity sources, the virtual unit is their text, in batch order (so code
-CMake puts around each include is kept); otherwise one ``#include`` per source. The unit is
+CMake puts around each include is kept, less the includes of sources the build generates and
+has not yet: see :func:`~amalint.config.buildsystems.compdb.present_text`); otherwise one
+``#include`` per source. The unit is
 linted in memory with the target's flags and is never written (its path lies next to the
 target's sources). With one file named (pre-commit), the findings that involve it are kept.
 """
@@ -22,10 +24,11 @@ import re
 from pathlib import Path
 
 from amalint.config.buildsystems import Pool
+from amalint.config.buildsystems.compdb import present_text
 from amalint.config.buildsystems.targets import Target, UnityFile
 from amalint.engine.buildunits import BuildUnit
 from amalint.errors import InputError
-from amalint.scan.sources import display, read_source
+from amalint.scan.sources import display
 
 _BREAK = re.compile(rb"[\r\n]")
 
@@ -33,7 +36,7 @@ _BREAK = re.compile(rb"[\r\n]")
 def virtual_unit(pool: Pool) -> BuildUnit:
     """The whole-pool unit of ``pool``."""
     if pool.unity_files:
-        data = b"\n".join(read_source(unity.path) for unity in pool.unity_files)
+        data = b"\n".join(present_text(unity) for unity in pool.unity_files)
     else:
         data = b"".join(include_line(path) for path in pool.sources)
     group = f"-{pool.group}" if pool.group is not None else ""
@@ -67,4 +70,5 @@ def generated_unit(target: Target, unity: UnityFile, pools: tuple[Pool, ...]) ->
     if pool is None:  # a unity source of one source: a pool of its own
         pool = Pool(target, unity.language, None if unity.label.isdigit() else unity.label,
                     unity.sources, (unity,), unity.path)
-    return BuildUnit(pool, unity.path, None, unity)
+    data = present_text(unity) if unity.missing else None
+    return BuildUnit(pool, unity.path, data, unity)

@@ -238,6 +238,9 @@ class CodeModel:
     #: Files the front end read on its own, besides the unit's (libclang: the system and
     #: library headers); the cache checks them too.
     inputs: tuple[Path, ...] = ()
+    #: libclang: for each call of a name that functions of several project files share (by
+    #: where the called name is), the file defining the function the compiler bound it to.
+    call_targets: Mapping[Location, Path] = field(default_factory=dict)
 
 
 __all__ = [

@@ -55,6 +55,7 @@ class Declaration:
     return type. ``tag`` is ``struct``/``union``/``enum``/``class`` for a :attr:`DeclKind.TYPE`.
     ``macro`` names the macro whose expansion wrote the name, if one did; when no
     preprocessor expanded it, it is the name itself (``PLUG_INIT()``): the real name is unknown.
+    ``defaults``: how many of a function's last parameters have default arguments.
     """
 
     scope: Scope
@@ -70,6 +71,7 @@ class Declaration:
     type: str = ""
     tag: str = ""
     macro: str = ""
+    defaults: int = 0
 
 
 @dataclass(frozen=True)

@@ -53,11 +53,17 @@ def _load_meson(directory: Path, stamp: int, targets_stamp: int) -> Build:
     database = directory / DATABASE
     found_build = meson.read_build(directory)
     reply = found_build.reply
-    unity = compdb.unity_files(read_entries(database))
-    notes: list[str] = []
+    entries = read_entries(database)
+    unity = compdb.unity_files(entries)
+    listed = compdb.listed_unity_targets(entries)
+    notes = compdb.unity_notes(unity, entries)
     targets: list[Target] = []
     for t in reply.targets:
-        if t.name in found_build.unity_off or (found_build.unity_on and t.name not in unity):
+        if not t.sources and t.name not in unity:
+            notes.append(f"target `{t.name}` has no C or C++ source of the project (only "
+                         "generated ones, or none); not checked")
+            continue
+        if t.name in found_build.unity_off or (found_build.unity_on and t.name not in listed):
             notes.append(f"target `{t.name}` is built without unity "
                          "(override_options unity=off); not checked")
             continue
@@ -91,7 +97,7 @@ def _load(directory: Path, stamp: int, index: Path | None) -> Build:
     if not cmake_files and root is not None:
         cmake_files = _cmake_files(root, directory)
     props = read_properties(cmake_files)
-    notes = list(props.notes)
+    notes = [*compdb.unity_notes(unity, entries), *props.notes]
     found: list[Pool] = []
     for target in targets:
         found.extend(pools(target, props, notes))

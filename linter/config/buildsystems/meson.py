@@ -76,14 +76,17 @@ def read_build(build: Path) -> MesonBuild:
     data = _load(targets_path)
     if not isinstance(data, list):
         raise _bad(targets_path, "expected a list")
-    targets = [t for entry in data if (t := _target(entry, targets_path)) is not None]
+    root = build.resolve()
+    targets = [t for entry in data if (t := _target(entry, targets_path, root)) is not None]
     unity_off = frozenset(t.name for t in targets
                           if t.defined_at is not None and _says_unity_off(t.defined_at))
     return MesonBuild(Reply(targets_path, source_dir, tuple(targets), ()), _unity_on(build),
                       unity_off)
 
 
-def _target(entry: Any, path: Path) -> ReplyTarget | None:
+def _target(entry: Any, path: Path, build: Path) -> ReplyTarget | None:
+    """The target of ``entry``; a source in the build directory is one the build generates
+    (not a source of the project: it may not exist yet)."""
     if not isinstance(entry, dict):
         raise _bad(path, "a target that is not an object")
     name, kind, defined_in = entry.get("name"), entry.get("type"), entry.get("defined_in")
@@ -102,7 +105,9 @@ def _target(entry: Any, path: Path) -> ReplyTarget | None:
         listed = [*_strings(group, "sources", path), *_strings(group, "unity_sources", path)]
         for item in listed:
             where = _path(item, path)
-            if language_of(where) == language:
+            if where.is_relative_to(build):
+                generated.append(where)
+            elif language_of(where) == language:
                 sources.setdefault(where, TargetSource(where, language))
         generated.extend(_path(item, path) for item in _strings(group, "generated_sources", path))
     meson_build = _path(defined_in, path)

@@ -24,6 +24,8 @@ class UnityFile:
     language: str
     label: str
     sources: tuple[Path, ...]
+    #: What it includes that is not on disk (sources the build generates, before it ran).
+    missing: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,9 @@ def declared_type(file: FileText, node: Node, declarator: Node, name: Node | Non
 
 
 def signature(declarator: Node, file: FileText, template: Node | None, is_c: bool) -> str:
-    """Parameter types of a function declarator, names and default arguments dropped. In C,
-    ``(void)`` (no parameters) stays apart from ``()`` (parameters not declared)."""
+    """Parameter types of a function declarator, names and default arguments dropped, ``...``
+    last if it is variadic. In C, ``(void)`` (no parameters) stays apart from ``()``
+    (parameters not declared)."""
     params = declarator.child_by_field_name("parameters")
     types: list[str] = []
     for param in params.named_children if params is not None else ():
@@ -84,6 +85,8 @@ def signature(declarator: Node, file: FileText, template: Node | None, is_c: boo
         types.append(normalize(b"".join(pieces).decode("utf-8", "replace")))
     if types == ["void"] and not is_c:
         types = []
+    if params is not None and any(c.type == "..." for c in params.children):
+        types.append("...")
     head = ""
     if template is not None:
         tparams = template.child_by_field_name("parameters")
@@ -126,6 +129,13 @@ def _pointer_to_function(fdecl: Node | None) -> bool:
     a function."""
     inner = fdecl.child_by_field_name("declarator") if fdecl is not None else None
     return inner is not None and inner.type == "parenthesized_declarator"
+
+
+def default_count(declarator: Node) -> int:
+    """How many parameters of a function declarator have a default argument."""
+    params = declarator.child_by_field_name("parameters")
+    return sum(1 for param in (params.named_children if params is not None else ())
+               if param.child_by_field_name("default_value") is not None)
 
 
 class Walker:
@@ -196,11 +206,11 @@ class Walker:
 
     def _add(self, scope: Scope, name: str, kind: DeclKind, node: Node, conditional: bool,
              internal: str = "", signature: str | None = None, *, definition: bool = False,
-             storage: str = "", type: str = "", tag: str = "") -> None:
+             storage: str = "", type: str = "", tag: str = "", defaults: int = 0) -> None:
         self.file.declarations.append(Declaration(
             scope, name, kind, self.file.location(node), self.file.position(node.start_byte),
             internal, signature, conditional, definition, storage, type, tag,
-            self.file.macro_at(node.start_byte, name)))
+            self.file.macro_at(node.start_byte, name), defaults))
 
     def one(self, node: Node, scope: Scope, conditional: bool, template: Node | None) -> None:
         kind = node.type
@@ -262,7 +272,8 @@ class Walker:
             "anonymous namespace" if ANONYMOUS in scope else ""
         self._add(scope, self.file.text(name), DeclKind.FUNCTION, name, conditional, internal,
                   signature(declarator, self.file, template, self.is_c), definition=True,
-                  storage=_storage(storage), type=self._return_type(node))
+                  storage=_storage(storage), type=self._return_type(node),
+                  defaults=default_count(declarator))
 
     def _declaration(self, node: Node, scope: Scope, conditional: bool,
                      template: Node | None) -> None:
@@ -279,7 +290,8 @@ class Walker:
                     and not _pointer_to_function(fdecl):
                 self._add(scope, self.file.text(name), DeclKind.FUNCTION, name, conditional,
                           signature=signature(fdecl, self.file, template, self.is_c),
-                          storage=_storage(specifiers), type=self._return_type(node))
+                          storage=_storage(specifiers), type=self._return_type(node),
+                          defaults=default_count(fdecl))
                 continue
             initialized = declarator.type == "init_declarator"
             self._add(scope, self.file.text(name), DeclKind.VARIABLE, name, conditional,

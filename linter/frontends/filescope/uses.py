@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from amalint.frontends.filescope.arguments import argument_type
 from amalint.frontends.filescope.source import FileText
 from amalint.frontends.treesitter.syntax import declarator_name, function_declarator, split
 from amalint.model import ANONYMOUS, NameUse, Scope
@@ -132,7 +133,7 @@ def find_uses(file: FileText, names: set[str], resolve: Resolver | None = None
         args: tuple[str, ...] = ()
         if call and parent is not None:
             arguments = parent.child_by_field_name("arguments")
-            args = tuple(literal_type(file.text(a)) for a in
+            args = tuple(argument_type(a, file) for a in
                          (arguments.named_children if arguments is not None else ())
                          if a.type != "comment")
         nominated = _block_directives(node, file, scope, resolve) \
@@ -141,25 +142,3 @@ def find_uses(file: FileText, names: set[str], resolve: Resolver | None = None
                             call, member, args, nominated))
     return uses, local
 
-
-def literal_type(text: str, is_c: bool = False) -> str:
-    """The type of a literal argument as written, ``?`` if it is not a literal."""
-    t = text.strip()
-    if t.startswith(("\"", "u8\"", "R\"")):
-        return "const char*"
-    if t.startswith("'"):
-        return "int" if is_c else "char"
-    if t in ("true", "false"):
-        return "bool"
-    if t == "nullptr":
-        return "nullptr"
-    digits = t.lower().lstrip("-+")
-    if not digits or not digits[0].isdigit():
-        return "?"
-    if any(c in digits for c in ".") or ("e" in digits and not digits.startswith("0x")):
-        return "float" if digits.endswith("f") else "double"
-    suffix = digits[len(digits.rstrip("ul")):]
-    unsigned = "u" in suffix
-    longs = suffix.count("l")
-    base = {0: "int", 1: "long", 2: "long long"}[min(longs, 2)]
-    return ("unsigned" if base == "int" else f"unsigned {base}") if unsigned else base

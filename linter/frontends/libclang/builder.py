@@ -14,6 +14,7 @@ from typing import Any
 from amalint.config.profiles import Registry
 from amalint.config.settings import Settings
 from amalint.frontends.libclang import diagnostics
+from amalint.frontends.libclang.calls import call_targets
 from amalint.frontends.libclang.cursors import Cursors, Kinds
 from amalint.frontends.libclang.library import ResourceDir
 from amalint.frontends.libclang.walker import Walker
@@ -55,6 +56,9 @@ class Parsed:
     compiler_diagnostics: tuple[CompilerDiagnostic, ...]
     #: Every file the parse read, system headers too (the cache checks them).
     inputs: tuple[Path, ...] = ()
+    #: Calls of names that several project files define functions of, with the file of the
+    #: function clang bound each to (:mod:`.calls`).
+    call_targets: tuple[tuple[Location, Path], ...] = ()
 
 
 @dataclass
@@ -90,6 +94,7 @@ class Builder:
         self._classes: dict[int, ClassInfo | None] = {}
         self._implicit: dict[tuple[int, bool], str | None] = {}
         self._spans: dict[tuple[Path, int], tuple[int, int]] = {}
+        self._defined: dict[str, set[Path]] = {}
         self.fast = Cursors(cindex, tu)
         self.kinds = Kinds(cindex)
         self._policy = cindex.conf.lib.clang_getCursorPrintingPolicy(tu.cursor)
@@ -291,6 +296,7 @@ class Builder:
             previous = self._spans.get(span, (0, 0))
             self._spans[span] = max(previous, (end_line, end_column - 1))
             if kind == K.FUNCTION_DECL.value and cursor.is_definition():
+                self._defined.setdefault(cursor.spelling, set()).add(source.path)
                 attribute = self.attribute(cursor)
                 if attribute is not None and attribute[0] == "constructor":
                     entries.append(self._entry(cursor, source, EntryKind.CONSTRUCTOR,
@@ -377,5 +383,7 @@ class Builder:
         compiler, setup = diagnostics.collect(self)
         self.ci.conf.lib.clang_PrintingPolicy_dispose(self._policy)
         inputs = tuple(Path(i.include.name) for i in self.tu.get_includes())
-        return Parsed(entry_points, tuple(setup), functions, tuple(compiler), inputs)
+        shared = [name for name, paths in self._defined.items() if len(paths) > 1]
+        return Parsed(entry_points, tuple(setup), functions, tuple(compiler), inputs,
+                      call_targets(self, shared))
 

@@ -108,4 +108,5 @@ def parse_with(
         filescope=filescope,
         compiler_diagnostics=parsed.compiler_diagnostics,
         inputs=parsed.inputs,
+        call_targets=dict(parsed.call_targets),
     )
