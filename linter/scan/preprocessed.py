@@ -120,8 +120,8 @@ def problems(pp: preprocess.Unit, umbrella: Umbrella, settings: Settings
     flood = next((d for d in pp.diagnostics if d.message.startswith("more than ")
                   and "inclusions" in d.message), None)
     if flood is not None:  # a header without guard that includes itself twice, say
-        where = f"{display(real(Path(flood.path)))}:{flood.line}: " if flood.path else ""
-        raise InputError(f"{where}{flood.message}: an include that never ends (a header "
+        at = f"{display(real(Path(flood.path)))}:{flood.line}: " if flood.path else ""
+        raise InputError(f"{at}{flood.message}: an include that never ends (a header "
                          "without guard including itself?); the compiler would not finish "
                          "either")
     stop = next((d for d in pp.diagnostics if d.severity == "error" and d.path is not None
