@@ -128,7 +128,12 @@ def _pointer_to_function(fdecl: Node | None) -> bool:
     """Whether a function declarator declares a pointer to function (``void (*f)(int)``), not
     a function."""
     inner = fdecl.child_by_field_name("declarator") if fdecl is not None else None
-    return inner is not None and inner.type == "parenthesized_declarator"
+    while inner is not None and inner.type == "parenthesized_declarator" \
+            and inner.named_children:
+        inner = inner.named_children[0]  # `void (name)(int)` is a function, `(*name)` not
+        if inner.type in ("pointer_declarator", "reference_declarator"):
+            return True
+    return False
 
 
 def default_count(declarator: Node) -> int:
