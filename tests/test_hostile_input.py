@@ -319,6 +319,17 @@ def test_malformed_file_api_replies(tmp_path: Path, name: str, value: Any,
     assert message in line
 
 
+def test_a_backtrace_node_that_is_no_object_is_bad_input(tmp_path: Path) -> None:
+    # shapes no CMake writes, that no check above names: still one line, exit 2
+    project, build = cmake_build(tmp_path)
+    _reply_file(build, "target-app.json").write_text(json.dumps(
+        {"type": "EXECUTABLE", "name": "app", "backtrace": 0,
+         "backtraceGraph": {"nodes": [5], "files": ["CMakeLists.txt"]}}))
+    result = readiness(project, build)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert str(build.name) in one_line(result.stderr)
+
+
 @pytest.mark.parametrize(("entry", "message"), [
     ('"a.cc"', "entry 0 needs 'file' and 'directory' strings"),
     ('{"directory": 1, "file": "a.cc", "command": "c++ a.cc"}',

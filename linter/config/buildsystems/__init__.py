@@ -33,7 +33,18 @@ def build_dir(compile_commands: Path) -> Path:
 
 def load(directory: Path) -> Build:
     """The build in ``directory``; raise :class:`InputError` naming the file if it has no
-    compilation database or a broken one, or a broken file API reply or CMake file."""
+    compilation database or a broken one, or a broken file API reply or CMake file. A reply
+    or introspection file of a shape CMake and Meson do not write (a node that is no object, a
+    number where a name belongs) is an input error too, not a crash."""
+    try:
+        return _read(directory)
+    except (TypeError, KeyError, IndexError, AttributeError, ValueError) as exc:
+        raise InputError(f"{directory}: the build directory's CMake file API reply or Meson "
+                         f"introspection is not as CMake or Meson write it ({type(exc).__name__}:"
+                         f" {exc}); configure it again") from None
+
+
+def _read(directory: Path) -> Build:
     database = directory / DATABASE
     if not database.is_file():
         raise InputError(f"{directory}: no {DATABASE} there (configure with "
