@@ -39,24 +39,10 @@ class Includes(State):
             return
         if f.depth + 1 >= self.args.max_include_depth:
             self._error(f, d, f"#include nested depth {f.depth + 1} exceeds maximum of "
-                        f"{self.args.max_include_depth}{self._cycle(f, found[0])}")
+                        f"{self.args.max_include_depth}")
             return
         self._enter(found[0], found[1], f, (*f.prefix, d.start), spelling, angled, kind, d.line,
                     d.start)
-
-    def _cycle(self, f: Frame, path: str) -> str:
-        """`` (an include cycle ...: a -> b -> a)`` when ``path`` is already open below ``f``
-        (what usually runs into the depth bound), else ``""``."""
-        chain = [path]
-        index: int | None = f.inc.index
-        while index is not None:
-            inc = self.inclusions[index]
-            chain.append(inc.path)
-            if inc.path == path:
-                names = " -> ".join(os.path.basename(p) for p in reversed(chain))
-                return f" (include cycle that no include guard breaks: {names})"
-            index = inc.parent
-        return ""
 
     def _header_name(self, f: Frame, d: Directive) -> tuple[str, bool] | None:
         """(spelling, angled) as written, or as a computed include's macros give it (see

@@ -137,7 +137,8 @@ def problems(pp: preprocess.Unit, umbrella: Umbrella, settings: Settings
         if diag.severity == "error" and diag.path is not None:
             found.append(Diagnostic(Location(real(Path(diag.path)), diag.line),
                                     _unreadable(diag.message)
-                                    or f"the preprocessor says: {diag.message}"))
+                                    or f"the preprocessor says: {diag.message}"
+                                    f"{_cycle(pp, diag)}"))
     via_root: list[Location] = []
     root = settings.search.root
     for inc in pp.inclusions:
@@ -148,6 +149,25 @@ def problems(pp: preprocess.Unit, umbrella: Umbrella, settings: Settings
                 inc.spelling, False, parent.parent) is None:
             via_root.append(Location(parent, inc.line))
     return found, missing, via_root
+
+
+def _cycle(pp: preprocess.Unit, diag: preprocess.Diagnostic) -> str:
+    """For the include depth limit, the cycle that ran into it (`` (include cycle ...: a.h ->
+    b.h -> a.h)``), else ``""``."""
+    if not diag.message.startswith("#include nested depth") or diag.inclusion is None:
+        return ""
+    chain: list[str] = []
+    index: int | None = diag.inclusion
+    while index is not None:
+        chain.append(pp.inclusions[index].path)
+        index = pp.inclusions[index].parent
+    chain.reverse()
+    for start, path in enumerate(chain):
+        if path in chain[start + 1:]:
+            end = chain.index(path, start + 1)
+            names = " -> ".join(Path(p).name for p in chain[start:end + 1])
+            return f" (include cycle that no include guard breaks: {names})"
+    return ""
 
 
 def _unreadable(message: str) -> str | None:

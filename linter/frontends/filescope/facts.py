@@ -193,6 +193,7 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
     function_like = {name for name, defs in defined.items()
                      if all(d.startswith("(") for d in defs)}
     out: list[FileFacts] = []
+    children = _children(unit)
     for index, f in enumerate(files):
         names = {n for n, u in captured.items() if f.source.unit is not None
                  and u < f.source.unit}
@@ -211,8 +212,8 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
             path=f.source.path,
             unit=f.source.unit,
             guard=f.guard,
-            includes=tuple(path for _, path in _includes(unit, f)),
-            include_lines=tuple(line for line, _ in _includes(unit, f)),
+            includes=tuple(path for _, path in _includes(f, children)),
+            include_lines=tuple(line for line, _ in _includes(f, children)),
             mentions=tuple(i.resolved for i in f.source.directives.includes
                            if i.resolved is not None),
             declarations=tuple(f.declarations),
@@ -334,15 +335,25 @@ def _used_after(path: Path, position: tuple[int, ...], reads: Sequence[FileText]
     return tuple(found.items())
 
 
-def _includes(unit: Unit, file: FileText) -> list[tuple[int, Path]]:
-    """The project files ``file`` includes, with the line of each ``#include``: those the
-    compiler reaches (also when an include guard makes it skip them), else every one."""
-    pp = unit.preprocessed
-    if pp is None or file.source.inclusion is None:
+def _children(unit: Unit) -> dict[int, list[tuple[int, Path]]]:
+    """For each inclusion, the project files it includes, with the line of each ``#include``:
+    those the compiler reaches (also when an include guard makes it skip them)."""
+    out: dict[int, list[tuple[int, Path]]] = {}
+    if unit.preprocessed is not None:
+        for inc in unit.preprocessed.inclusions:
+            if inc.parent is not None and not inc.system:
+                out.setdefault(inc.parent, []).append((inc.line, Path(inc.path).resolve()))
+    return out
+
+
+def _includes(file: FileText, children: dict[int, list[tuple[int, Path]]]
+              ) -> list[tuple[int, Path]]:
+    """The project files ``file`` includes (see :func:`_children`); without the
+    preprocessor, every one it names."""
+    if file.source.inclusion is None:
         return [(i.line, i.resolved) for i in file.source.directives.includes
                 if i.resolved is not None]
-    return [(inc.line, Path(inc.path).resolve()) for inc in pp.inclusions
-            if inc.parent == file.source.inclusion and not inc.system]
+    return children.get(file.source.inclusion, [])
 
 
 def _overloaded(files: Sequence[FileText]) -> dict[str, int]:
