@@ -182,6 +182,7 @@ def entry_file(store: Store) -> Path:
                               '"_":'),                                 # wrong type
     lambda text: text.replace('"location":["', '"location":[-5,"'),    # wrong shape
     lambda text: text.replace('"AM101"', '{"__reduce__":1}'),           # not a string
+    lambda text: text.replace('.cc"', '\\u0000.cc"'),                  # NUL in the paths
 ])
 def test_a_damaged_entry_is_a_miss_and_is_replaced(tmp_path: Path, store: Store,
                                                    damage: Any) -> None:

@@ -44,4 +44,8 @@ def fields(value: Any, count: int) -> list[Any]:
 
 
 def file_path(value: Any) -> Path:
-    return Path(string(value))
+    """A path as a file system can hold it (no NUL byte), else :class:`Malformed`."""
+    text = string(value)
+    if "\0" in text:
+        raise Malformed(f"a NUL byte in the path {text!r}")
+    return Path(text)

@@ -78,10 +78,11 @@ def stamp_unread(path: Path, started_ns: int) -> FileStamp | None:
 
 
 def unchanged(stamp: FileStamp) -> bool:
-    """Whether the file still has the content it was stamped with."""
+    """Whether the file still has the content it was stamped with (a path no file can have,
+    from a corrupt entry, is not: the entry is a miss)."""
     try:
         stat = os.stat(stamp.path)
-    except OSError:
+    except (OSError, ValueError):
         return False
     if stat.st_size != stamp.size:
         return False

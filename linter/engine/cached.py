@@ -17,7 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amalint.cache.checked import Malformed, expect, fields, integer, items, optional, string
+from amalint.cache.checked import (
+    Malformed,
+    expect,
+    fields,
+    file_path,
+    integer,
+    items,
+    optional,
+    string,
+)
 from amalint.cache.codec import decode, encode
 from amalint.cache.key import unit_key
 from amalint.cache.stamps import (
@@ -110,7 +119,7 @@ def _lookup(value: Any, umbrella: Path, prepared: _Prepared) -> Result | None:
 
 def _file_stamp(value: Any) -> FileStamp:
     path, size, digest, mtime = fields(value, 4)
-    return FileStamp(string(path), integer(size), string(digest),
+    return FileStamp(str(file_path(path)), integer(size), string(digest),
                      optional(integer, mtime))
 
 
