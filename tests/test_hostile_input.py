@@ -406,3 +406,21 @@ def test_a_header_that_includes_itself_twice_is_bounded(tmp_path: Path) -> None:
         assert result.returncode == 2 and result.stdout == ""
         assert one_line(result.stderr).startswith("amalint: error: h.h:1: more than 100000 "
                                                   "inclusions")
+
+
+def test_a_declaration_of_many_declarators_lints_in_near_linear_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `int v0, v1, ...;`: each declarator once, not once per sibling (30,000 took minutes)
+    monkeypatch.chdir(tmp_path)
+    timings = {}
+    for count in (2_000, 8_000):
+        directory = tmp_path / str(count)
+        directory.mkdir()
+        (directory / "a.cc").write_text(
+            "static const int " + ", ".join(f"v{i} = {i}" for i in range(count)) + ";\n")
+        (directory / "u.cc").write_text('#include "a.cc"\n')
+        settings = Settings(frontend="tree-sitter", compiler_args=("-std=c++17",),
+                            flags_origin="the test")
+        timings[count] = _cpu(lambda d=directory, s=settings: lint(d / "u.cc", s))
+    # four times the declarators: about four times the work (the quadratic passes made it 16)
+    assert timings[8_000] < 9 * timings[2_000] + 1, timings

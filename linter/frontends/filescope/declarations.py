@@ -42,12 +42,14 @@ def canonical(text: str) -> str:
     return text
 
 
-def declared_type(file: FileText, node: Node, declarator: Node, name: Node | None) -> str:
-    """The type a declarator gives its name: the specifiers' type, ``const``/``volatile``, and
-    the declarator's pointers, references and array bounds (the name and initializer left
-    out)."""
+def declared_type(file: FileText, node: Node, declarator: Node, name: Node | None,
+                  qualifiers: list[str] | None = None) -> str:
+    """The type a declarator gives its name: the specifiers' type, ``const``/``volatile``
+    (``qualifiers``, if the caller has them), and the declarator's pointers, references and
+    array bounds (the name and initializer left out)."""
     base = node.child_by_field_name("type")
-    qualifiers = [file.text(c) for c in node.children if c.type == "type_qualifier"]
+    if qualifiers is None:
+        qualifiers = [file.text(c) for c in node.children if c.type == "type_qualifier"]
     shape = declarator.child_by_field_name("declarator") \
         if declarator.type == "init_declarator" else declarator
     text = file.text(shape)
@@ -283,6 +285,7 @@ class Walker:
     def _declaration(self, node: Node, scope: Scope, conditional: bool,
                      template: Node | None) -> None:
         specifiers = self.file.specifiers(node, SPECIFIERS)
+        qualifiers = [self.file.text(c) for c in node.children if c.type == "type_qualifier"]
         type_node = node.child_by_field_name("type")
         if type_node is not None and type_node.type in (*CLASSES, "enum_specifier"):
             self._type(type_node, scope, conditional, ANONYMOUS in scope)
@@ -303,7 +306,7 @@ class Walker:
                       self._linkage(declarator, specifiers, scope),
                       definition=initialized or (not self.is_c and "extern" not in specifiers),
                       storage=_storage(specifiers),
-                      type=declared_type(self.file, node, declarator, name))
+                      type=declared_type(self.file, node, declarator, name, qualifiers))
 
     def _linkage(self, declarator: Node, specifiers: set[str], scope: Scope) -> str:
         """How a namespace-scope variable *definition* gets internal linkage ("" if it is not

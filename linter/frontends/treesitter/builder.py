@@ -74,6 +74,9 @@ class Builder:
         self.files: list[File] = []
         self.trees: list[Tree] = []
         self._lambda_count = 0
+        #: Per declaration node (by id): its storage class specifiers, whether it is
+        #: ``constexpr``, its ``init_priority``: once, not once per declarator.
+        self._shared: dict[int, tuple[set[str], bool, int | None]] = {}
         ts = parser()
         cwd = Path.cwd()
         for source in unit.files:
@@ -263,16 +266,22 @@ class Builder:
         self, node: Node, declarator: Node, file: File, scope: QName, type_node: Node | None
     ) -> None:
         """A namespace-scope variable: an entry point if its initialization runs code."""
-        storage = file.specifiers(node)
+        if node.id not in self._shared:
+            head = node.child_by_field_name("declarator")
+            before = file.text(node)[:head.start_byte - node.start_byte] if head is not None \
+                else file.text(node).split("=")[0]
+            self._shared[node.id] = (file.specifiers(node), "constexpr" in before,
+                                           self._attribute_priority(node, file,
+                                                                    "init_priority"))
+        storage, constexpr, priority = self._shared[node.id]
         if "extern" in storage and declarator.type != "init_declarator":
             return
-        if "constexpr" in file.text(node).split("=")[0]:
+        if constexpr:
             return
         name_node = declarator_name(declarator)
         name = file.text(name_node) if name_node is not None else "?"
         value = declarator.child_by_field_name("value") if declarator.type == "init_declarator" \
             else None
-        priority = self._attribute_priority(node, file, "init_priority")
         if priority is None:
             priority = self._attribute_priority(declarator, file, "init_priority")
         type_name = type_qname(type_node, file)
