@@ -183,6 +183,7 @@ def entry_file(store: Store) -> Path:
     lambda text: text.replace('"location":["', '"location":[-5,"'),    # wrong shape
     lambda text: text.replace('"AM101"', '{"__reduce__":1}'),           # not a string
     lambda text: text.replace('.cc"', '\\u0000.cc"'),                  # NUL in the paths
+    lambda text: text.replace('"AM101"', '"AM201"'),                    # valid, but altered
 ])
 def test_a_damaged_entry_is_a_miss_and_is_replaced(tmp_path: Path, store: Store,
                                                    damage: Any) -> None:

@@ -6,8 +6,11 @@ it), and ``DIR/v<FORMAT>/<key>.json``. Several runs may share the directory: an 
 written to a temporary file in the same directory and renamed over the old one, so a reader
 sees a whole entry or none; two runs writing one key both write valid entries, and the last
 rename wins. Reading never fails a run: an entry that cannot be read, is too big, is not JSON
-or is not of this format is a miss (and is replaced when the unit is linted again); a symbolic
-link or anything but a regular file in the directory is not followed or read.
+or is not of this format is a miss (and is replaced when the unit is linted again), and so is
+one whose content no longer matches the checksum written with it (an entry altered on disk:
+the checksum guards against damage, not against someone who rewrites it too, which the
+decoder's checks of every value are for); a symbolic link or anything but a regular file in
+the directory is not followed or read.
 
 Size: reading an entry marks it used (its modification time); :meth:`Store.evict`, run once at
 the end of a run, removes the least recently used entries once all of them together are over
@@ -19,6 +22,7 @@ and follows no symbolic link (:mod:`.sweep`).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -93,7 +97,7 @@ class Store:
         except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
             return None
         if not isinstance(value, dict) or value.get("format") != FORMAT \
-                or value.get("key") != key:
+                or value.get("key") != key or value.get("sum") != _checksum(value.get("value")):
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # used now: last to be evicted
@@ -109,8 +113,8 @@ class Store:
 
     def save(self, key: str, value: Any) -> bool:
         """Store ``value`` under ``key``; ``False`` if the directory cannot be written."""
-        text = json.dumps({"format": FORMAT, "key": key, "value": value},
-                          separators=(",", ":"))
+        text = json.dumps({"format": FORMAT, "key": key, "sum": _checksum(value),
+                           "value": value}, separators=(",", ":"))
         try:
             self._prepare()
             _write_atomic(self._path(key), text.encode())
@@ -154,6 +158,11 @@ class Store:
             removed += remove(fd, name)
             total -= size
         return removed
+
+
+def _checksum(value: Any) -> str:
+    """The SHA-256 of a value's JSON text, as :meth:`Store.save` writes it."""
+    return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()
 
 
 def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
