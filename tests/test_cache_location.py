@@ -125,5 +125,18 @@ def test_cli_a_symlinked_cache_directory_is_not_followed(tmp_path: Path, how: st
     (tmp_path / "link").symlink_to(elsewhere)
     option = ["--cache-dir", "link"] if how == "option" else []
     proc = run("check", "umbrella.cc", "-v", *option, cwd=tmp_path)
-    assert proc.returncode == 1 and "0 hit(s), 1 miss(es)" in proc.stderr
+    assert proc.returncode == 1 and "amalint: cache: off" in proc.stderr
+    assert "is a symbolic link); running without the cache" in proc.stderr  # said, once
     assert not list(elsewhere.iterdir()) and not user_cache().exists()
+
+
+def test_cli_a_cache_directory_that_cannot_be_written_is_said_once(tmp_path: Path) -> None:
+    # a file where the directory would be (root may write anywhere, so no chmod here)
+    project(tmp_path)
+    (tmp_path / "blocked").write_text("")
+    result = run("check", "umbrella.cc", "--cache-dir", "blocked/cache", "-j", "2",
+                 cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout  # the lint ran, without the cache
+    lines = [line for line in result.stderr.splitlines() if "cache" in line]
+    assert lines == [f"amalint: warning: the cache directory {tmp_path / 'blocked/cache'} "
+                     "cannot be written (Not a directory); running without the cache"]

@@ -122,6 +122,17 @@ class Store:
             return False
         return True
 
+    def unwritable(self) -> str | None:
+        """Why entries cannot be written here (a read-only directory, a file in its place), or
+        ``None`` when they can: checked once, before a run, so the run can say so once."""
+        try:
+            self._prepare()
+            _write_atomic(self.entries / ".probe", b"")
+            (self.entries / ".probe").unlink()
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        return None
+
     def _prepare(self) -> None:
         if self._ready:
             return

@@ -40,8 +40,15 @@ def where(configs: Configs, explicit: Path | None) -> Path:
 
 
 def runner(configs: Configs, jobs: int | None, no_cache: bool, explicit: Path | None) -> Runner:
-    return Runner(None if no_cache else where(configs, explicit),
-                  jobs if jobs is not None else default_workers(), bar)
+    """The runner of a command; a cache directory that cannot be written is said once, and
+    the run goes on without the cache."""
+    run = Runner(None if no_cache else where(configs, explicit),
+                 jobs if jobs is not None else default_workers(), bar)
+    if run.store is not None and (why := run.store.unwritable()) is not None:
+        click.echo(f"amalint: warning: the cache directory {run.cache} cannot be written "
+                   f"({why}); running without the cache", err=True)
+        run.cache = run.store = None
+    return run
 
 
 def account(run: Runner) -> None:
