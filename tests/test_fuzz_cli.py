@@ -51,6 +51,14 @@ LINES = [
     "static int f(int x) {{ return x; }}", "int main() {{ return 0; }}",
     "// amalint: ignore[AM101]", "// NOLINT(amalint-AM9*)", "/* unterminated", '"unterminated',
     "struct S{n} : S{m} {{}};", "{junk}",
+    # the shapes issues 18 and 19 met: the preprocessor's corners, what is not file scope
+    "#define F{m}() __VA_OPT__(x)", "#if F{m}() + 1", "#define V{m}(...) f(__VA_OPT__ x)",
+    "#/* c\n */define G{m} 1", "#include <sub//f.h>", "#if __has_include(< c.h >)",
+    "#if __has_attribute(G{m}) || __has_builtin(G{m})", "#pragma GCC poison v{m}",
+    "#define DECL(n, v) static int n = v;", "DECL(a{m} /* it's */, 1'000)", "#include __FILE__",
+    "struct X{n} {{", "#include {q}", "}};", "#define likely(c) (c)",
+    "int h{n}(int x) {{ if likely(x) {{ return 1; }} int v = x; return v; }}",
+    "typedef void (*cb{m})(int);", "enum A{m}::B : int {{ kEnd }};",
 ]
 CONFIGS = [
     "", 'select = ["AM1"]\n', 'sources = ["/**"]\n', 'sources = ["sub/*.cc"]\n',
@@ -63,6 +71,9 @@ DATABASES = [
     '[{"directory": ".", "file": "u.cc", "arguments": ["cc", "-Isub", "-c", "u.cc"]}]',
     '[{"directory": "a\\u0000b", "file": "u.cc", "command": "cc u.cc"}]',
     "[" * 100_000, '{"x": 1}', '[{"directory": ".", "file": "u.cc", "command": "cc \'"}]', "\xff",
+    # flags that would run code: dropped (tests/test_trust.py checks that nothing runs)
+    '[{"directory": ".", "file": "u.cc", "arguments": ["cc", "-fplugin=./p.so", "@r.rsp", '
+    '"-B.", "-Xclang", "-load", "-Xclang", "x.so", "-c", "u.cc"]}]',
 ]
 
 
