@@ -97,7 +97,9 @@ def define(draw: st.DrawFn) -> str:
 
 _PROBES = ["A", "B + C", "F(1, 2)", "G(A, B)", "CAT(x, y)", "CAT(, y)", "CAT(1, 2)", "STR(x  y)",
            'STR("q\\n")', "STR( a  +  b )", "V(1)", "V(1, 2, 3)", "V()", "__LINE__", "__FILE__",
-           "F(F(1, 2), G(3, 4))", "E", "D(1)"]
+           "F(F(1, 2), G(3, 4))", "E", "D(1)",
+           # comments inside an argument list: one space each (an apostrophe, a comma)
+           "F(1 /* it's */, 2)", "F(1 /* a, b */, 2)", "V(1, /**/ 2)"]
 
 
 class _Counter:
@@ -142,7 +144,10 @@ def conditional(draw: st.DrawFn, counter: _Counter, depth: int,
                 includes: list[str]) -> list[str]:
     name = draw(st.sampled_from(NAMES))
     opening = draw(st.sampled_from([f"#ifdef {name}", f"#ifndef {name}", "#if EXPR",
-                                    "#if EXPR", "#  if EXPR", "# if EXPR"]))
+                                    "#if EXPR", "#  if EXPR", "# if EXPR",
+                                    # a comment where the directive's tokens are separated
+                                    "#/* c */if EXPR",
+                                    f"#ifdef /* c */ {name}"]))
     out = [opening.replace("EXPR", draw(expressions()))]
     out += draw(block(counter, depth, includes))
     for _ in range(draw(st.integers(0, 2))):
