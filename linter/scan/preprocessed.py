@@ -1,8 +1,9 @@
-"""The unit as the compiler reads it, when the build's flags are known: the preprocessor
-(:mod:`amalint.preprocess`) walks it with the build's configuration and the compiler's predefined
-macros, so only the ``#include``\\ s of active branches are followed, a file whose include guard
-is already defined is not read again, and each file's text is what the compiler compiles
-(inactive and directive lines blanked, offsets kept).
+"""The unit as the compiler reads it, with the build's flags or, without any, in the compiler's
+default configuration: the preprocessor (:mod:`amalint.preprocess`) walks it with that
+configuration and the compiler's predefined macros, so only the ``#include``\\ s of active
+branches are followed, a file whose include guard is already defined is not read again, and
+each file's text is what the compiler compiles (inactive and directive lines blanked, offsets
+kept).
 
 Takes the umbrella, its settings and the compiler arguments; gives a
 :class:`~amalint.scan.unit.Unit` with the preprocessor's view attached. The compiler on PATH is

@@ -66,7 +66,8 @@ class Unit:
     missing: tuple[Missing, ...] = ()
     #: Includes found only through the project root (tried last, as ``-idirafter``).
     via_root: tuple[Location, ...] = ()
-    #: The preprocessor's view when the build's flags are known; ``None``: every branch counts.
+    #: The preprocessor's view: :func:`load_unit` always sets it (a run without flags reads
+    #: the unit in the compiler's default configuration).
     preprocessed: preprocess.Unit | None = None
     #: Every time a project file is read (a header without include guard read through two
     #: sources is here twice); the same as ``files`` without the preprocessor.
