@@ -137,7 +137,8 @@ class Store:
         if self._ready:
             return
         if self._linked():  # not amalint's: it could point anywhere
-            raise OSError(f"{self.directory} or {self.entries} is a symbolic link")
+            raise OSError(f"{self.directory} or {self.entries} is a symbolic link or cannot "
+                          "be examined")
         self.entries.mkdir(parents=True, exist_ok=True)
         for name, text in ((".gitignore", GITIGNORE), (TAG_NAME, TAG)):
             if not (self.directory / name).is_file():
