@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -42,6 +41,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "realworld"))
+
+from score import timed  # noqa: E402  (the CMake scorer's: one way to time a command)
+
 FRONT_ENDS = ("tree-sitter", "libclang")
 MODES = ("flags", "none")
 COMPILER_ERROR = re.compile(r"^[^:\n]+:(?:\d+:)*\s*(?:fatal )?error: .*$", re.MULTILINE)
@@ -108,27 +111,9 @@ def load_corpus(path: Path) -> list[Umbrella]:
             for u in data["umbrella"]]
 
 
-def children_cpu() -> float:
-    """User+system CPU seconds of every waited-for child so far."""
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
-def timed(cmd: list[str], cwd: Path, timeout: float) -> tuple[subprocess.CompletedProcess[str]
-                                                              | None, float]:
-    """Run a command; its result (None on time-out) and its CPU seconds."""
-    before = children_cpu()
-    try:
-        done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "LC_ALL": "C", "NO_COLOR": "1"})
-    except subprocess.TimeoutExpired:
-        return None, children_cpu() - before
-    return done, children_cpu() - before
-
-
 def judge(u: Umbrella, flags: Iterable[str], cwd: Path, timeout: float) -> Judge:
     """``-fsyntax-only`` of the umbrella under its compiler with these flags."""
-    done, cpu = timed([u.compiler, "-fsyntax-only", *flags, u.umbrella], cwd, timeout)
+    done, cpu = timed([u.compiler, "-fsyntax-only", *flags, u.umbrella], str(cwd), timeout)
     if done is None:
         return Judge(False, 0, "timeout", cpu)
     errors = COMPILER_ERROR.findall(done.stderr)
@@ -147,7 +132,7 @@ def lint(u: Umbrella, flags: tuple[str, ...], frontend: str, amalint: str, cwd: 
     """One amalint run on the umbrella, as a row of the table."""
     cmd = [amalint, "check", u.umbrella, "--no-cache", "--frontend", frontend, "--format",
            "json"]
-    done, cpu = timed([*cmd, "--", *flags] if flags else cmd, cwd, timeout)
+    done, cpu = timed([*cmd, "--", *flags] if flags else cmd, str(cwd), timeout)
     row = Row(u.name, mode, frontend, verdict.compiles, verdict.errors,
               round(verdict.cpu, 2), "timeout" if done is None else str(done.returncode),
               cpu=round(cpu, 2))
