@@ -139,3 +139,21 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if not COMPILERS:
         raise pytest.UsageError("the oracle tests need g++ on PATH (see .ci/run)")
+
+
+def lint_in(directory: Path, umbrella: str, args: tuple[str, ...], frontend: str,
+            origin: str, select: tuple[str, ...]) -> Any:
+    """amalint's result for ``directory/umbrella`` linted in-process from that directory with
+    compiler ``args`` (the differential tests' one way to run it)."""
+    from amalint.config.settings import Settings, parse_compiler_args
+    from amalint.engine.run import lint
+
+    search, defines = parse_compiler_args(args, directory)
+    chosen = Settings(search=search, defines=defines, compiler_args=args, frontend=frontend,
+                      flags_origin=origin, select=select)
+    cwd = Path.cwd()
+    os.chdir(directory)
+    try:
+        return lint(directory / umbrella, chosen)
+    finally:
+        os.chdir(cwd)

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from amalint.config.settings import Settings, parse_compiler_args
 from amalint.engine.rule import Finding
-from amalint.engine.run import lint
 from amalint.model import Severity
+from conftest import lint_in
 from hypothesis import HealthCheck, assume, event, given, settings
 from scu_programs import AMBIGUITY, COLLISION, MACRO, Compiled, Program, compile_program, programs
 
@@ -59,16 +58,8 @@ class Seen:
 
 def lint_program(program: Program, directory: Path, frontend: str) -> list[Seen]:
     std = "-std=gnu17" if program.language == "c" else "-std=c++17"
-    args = (std, *program.flags)
-    search, defines = parse_compiler_args(args, directory)
-    chosen = Settings(search=search, defines=defines, compiler_args=args, frontend=frontend,
-                      flags_origin="the differential test", select=("AM2",))
-    cwd = Path.cwd()
-    os.chdir(directory)
-    try:
-        result = lint(directory / program.umbrella, chosen)
-    finally:
-        os.chdir(cwd)
+    result = lint_in(directory, program.umbrella, (std, *program.flags), frontend,
+                     "the differential test", ("AM2",))
     return [Seen.of(f) for f in result.findings]
 
 

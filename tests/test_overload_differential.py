@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from amalint.config.settings import Settings, parse_compiler_args
-from amalint.engine.run import lint
+from conftest import lint_in
 from overload_programs import Program, Truth, make_program, run_program, temporary
 
 PROGRAMS = int(os.environ.get("AMALINT_OVERLOAD_PROGRAMS", "3"))
@@ -29,15 +28,8 @@ COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]
 def findings(program: Program, directory: Path, truth: Truth, frontend: str) -> dict[int, str]:
     """Per case: the severity of amalint's AM201 finding about ``f<k>``, if any."""
     args = ("-std=c++17", *(f"-DNO_CASE_{k}" for k in sorted(truth.alone_bad)))
-    search, defines = parse_compiler_args(args, directory)
-    chosen = Settings(search=search, defines=defines, compiler_args=args, frontend=frontend,
-                      flags_origin="the overload differential test", select=("AM201",))
-    cwd = Path.cwd()
-    os.chdir(directory)
-    try:
-        result = lint(directory / "unity.cc", chosen)
-    finally:
-        os.chdir(cwd)
+    result = lint_in(directory, "unity.cc", args, frontend, "the overload differential test",
+                     ("AM201",))
     out: dict[int, str] = {}
     for finding in result.findings:
         quoted = finding.message.split("`")
