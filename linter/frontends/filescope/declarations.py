@@ -6,7 +6,6 @@ from __future__ import annotations
 import bisect
 import re
 
-from amalint.frontends.filescope.expansion import scopes
 from amalint.frontends.filescope.source import FileText, normalize
 from amalint.frontends.treesitter.syntax import (
     CLASSES,
@@ -154,8 +153,7 @@ class Walker:
         self.is_c = is_c
         self.aliases = aliases
         self.members = members
-        self._bodies: list[tuple[int, int]] | None = None
-        self._ends: list[int] = []
+        self._ends: list[int] | None = None
 
     def walk(self, root: Node, scope: Scope, conditional: bool) -> None:
         """Every declaration at namespace scope under ``root``, in file order, on an explicit
@@ -195,11 +193,11 @@ class Walker:
     def _in_body(self, offset: int) -> bool:
         """Whether ``offset`` of the parsed text is inside a function, class, enum or
         initializer body, found lexically (where the parser's recovery went astray)."""
-        if self._bodies is None:
-            self._bodies = scopes(self.file.blanked)
-            self._ends = [b for _, b in self._bodies]
+        braces = self.file.braces
+        if self._ends is None:
+            self._ends = [b for _, b in braces]
         k = bisect.bisect_right(self._ends, offset)
-        return k < len(self._bodies) and self._bodies[k][0] < offset
+        return k < len(braces) and braces[k][0] < offset
 
     def _namespace(self, node: Node, scope: Scope, conditional: bool) -> Scope:
         """Declare a namespace (``a::b`` is two); the scope inside it."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from amalint import preprocess
 from amalint.frontends.filescope.declarations import Walker
-from amalint.frontends.filescope.expansion import Expanded, expand, macro_names, scopes
+from amalint.frontends.filescope.expansion import Expanded, expand, macro_names
 from amalint.frontends.filescope.macros import (
     define,
     macro_definition,
@@ -128,12 +128,12 @@ def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> l
             source = replace(source, code=b" " * len(source.code))
             code = source.code
         expanded = expand(pp, inclusion, source.code, code, names, counter)
-        blanked = blank(expanded.text)
-        inside[inclusion.index] = None if nested else (expanded, scopes(blanked))
-        out.append(FileText(source, source.data.split(b"\n"), tree=parse(expanded.text),
-                            guard=inclusion.guard or include_guard(
-                                blank(source.data), source.directives.directives),
-                            blanked=blanked, expanded=expanded, unexpanded=macros))
+        read = FileText(source, source.data.split(b"\n"), tree=parse(expanded.text),
+                        guard=inclusion.guard or include_guard(
+                            blank(source.data), source.directives.directives),
+                        blanked=blank(expanded.text), expanded=expanded, unexpanded=macros)
+        inside[inclusion.index] = None if nested else (expanded, read.braces)
+        out.append(read)
     return out
 
 

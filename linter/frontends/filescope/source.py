@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from amalint.frontends.filescope.expansion import Expanded
+from amalint.frontends.filescope.expansion import Expanded, scopes
 from amalint.frontends.treesitter.syntax import SourceText
 from amalint.model import Declaration, Location, Scope
 from amalint.scan.directives import Directive, Lines
@@ -84,6 +84,12 @@ class FileText(SourceText):
         if self.expanded is None:
             return super().end_location(node)
         return self.point(self.original(node.end_byte))
+
+    @cached_property
+    def braces(self) -> list[tuple[int, int]]:
+        """The ranges of the parsed text that are not file scope: function, class, enum and
+        initializer bodies (:func:`~.expansion.scopes`)."""
+        return scopes(self.blanked)
 
     @cached_property
     def kinds(self) -> list[str]:
