@@ -122,6 +122,19 @@ AGREEMENT = {
     "__VA_OPT__ without parameters": {"u.c": b"#define F() __VA_OPT__(x)\n#if F() + 1\n#endif\n"},
     "__VA_OPT__ without (": {"u.c": b"#define F(...) __VA_OPT__ x\nint a = F(1);\n"},
     "__VA_OPT__ unterminated": {"u.c": b"#define F(...) __VA_OPT__(x\nint a = F(1);\n"},
+    # gcc: an ordinary identifier outside variadic macros; clang: an operator in every
+    # function-like macro, expanded (to nothing) in those with parameters
+    "__VA_OPT__ in macros that are not variadic": {
+        "u.c": b"#define F(a, b) a __VA_OPT__(+) b\n#define G() c __VA_OPT__(y) d\n"
+               b"#define S(a) #a __VA_OPT__(z)\n#define O e __VA_OPT__(w) f\n"
+               b"int x = F(1, 2); int y = G(); int z = S(q); int w = O;\n"},
+    "__VA_OPT__ without ( in a macro that is not variadic": {
+        "u.c": b"#define F(a) a __VA_OPT__ x\nint x = F(1);\n"},
+    # an argument list over several lines, a comment (with an apostrophe) spanning two of them
+    "argument list over lines": {
+        "u.c": b"#define F(a, b) a + b\nint m1 = F(1 /* it's\n two */, 2);\n"
+               b"int m2 = (F(1,\n 2)) + __LINE__;\nint m3 = 1 /* x\n */ + 2;\n"
+               b"int m4 = __LINE__;\n"},
 }
 
 

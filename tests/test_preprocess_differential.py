@@ -131,26 +131,102 @@ def evaluate(compiler: str, program: Program, root: Path) -> tuple[Unit, Config]
     return preprocess(program.umbrella, config, read=read, is_file=is_file), config
 
 
-def predicted_lines(unit: Unit, errors: list[str] | None = None) -> dict[tuple[str, int],
-                                                                         list[str]]:
+def predicted_lines(unit: Unit, errors: list[str] | None = None,
+                    ) -> dict[tuple[str, int], list[str]]:
     """For every active line with code: the expansion of its text, once per inclusion (and the
-    errors of those expansions, which the compiler reports as it compiles the code)."""
+    errors of those expansions, which the compiler reports as it compiles the code). A macro
+    invocation whose argument list goes on over later lines is expanded whole: like the
+    compiler's ``-E``, its expansion is on the line of its name, and so is what follows its
+    closing parenthesis under clang; gcc puts that on the line where the parenthesis is."""
+    split = unit.config.compiler.family != "clang"
     out: dict[tuple[str, int], list[str]] = defaultdict(list)
     for inc in unit.inclusions:
         if inc.skipped is not None or inc.path.startswith("/"):
             continue
         text = unit.active_text(inc)
-        text = _COMMENT.sub(lambda m: re.sub(r"[^\r\n]", " ", m.group()), text.decode())
+        text = _blank_comments(text.decode(), split)
         offset = 0
-        for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
-            if line.strip():
-                start = offset + len(line) - len(line.lstrip())
-                expanded, problems = unit.expand_with_errors(line, inc.position(start))
-                out[(_norm(inc.path), number)].append(" ".join(t.text for t in expanded))
-                if errors is not None:
-                    errors.extend(problems)
-            offset += len(line.encode()) + _ending_length(text, offset + len(line))
+        pending: tuple[int, int, str] | None = None  # (first line, its offset, text so far)
+        lines = re.split(r"\r\n|\r|\n", text)
+        for number, line in enumerate(lines, start=1):
+            ending = len(line.encode()) + _ending_length(text, offset + len(line))
+            if pending is None and not line.strip():
+                offset += ending
+                continue
+            first, start, head = pending if pending is not None else (
+                number, offset + len(line) - len(line.lstrip()), "")
+            rest = ""
+            if pending is not None:
+                line, rest = _split_after_close(head, line)
+            expanded, problems = unit.expand_with_errors(head + " " + line, inc.position(start))
+            if any(p.startswith("unterminated argument list") for p in problems) \
+                    and number < len(lines):
+                pending = (first, start, head + " " + line)
+                offset += ending
+                continue
+            pending = None
+            if rest.strip():
+                tail, more = unit.expand_with_errors(rest, inc.position(offset))
+                if split:
+                    out[(_norm(inc.path), number)].append(" ".join(t.text for t in tail))
+                else:
+                    expanded += tail
+                problems += more
+            out[(_norm(inc.path), first)].append(" ".join(t.text for t in expanded))
+            if errors is not None:
+                errors.extend(problems)
+            offset += ending
     return dict(out)
+
+
+def _blank_comments(text: str, keep_lines: bool) -> str:
+    """``text`` with each comment one space; the line ends of a comment spanning lines stay
+    where they are (gcc), or (clang) come after the line where the comment ends, whose rest is
+    then on the comment's first line."""
+    out: list[str] = []
+    held = ""  # line ends a comment took, to put back at the next line end
+    at = 0
+    for m in _COMMENT.finditer(text):
+        out.append(_put_back(text[at:m.start()], held) if held else text[at:m.start()])
+        if held and out[-1] != text[at:m.start()]:
+            held = ""
+        ends = "".join(re.findall(r"\r\n|\r|\n", m.group()))
+        if keep_lines:
+            out.append(re.sub(r"[^\r\n]", " ", m.group()))
+        else:  # as long as the comment: the offsets of later lines stay right
+            out.append(" " * (len(m.group()) - len(ends)))
+            held += ends
+        at = m.end()
+    out.append(_put_back(text[at:], held) if held else text[at:])
+    return "".join(out)
+
+
+def _put_back(chunk: str, ends: str) -> str:
+    """``chunk`` with ``ends`` put before its first line end (unchanged if it has none)."""
+    m = re.search(r"\r\n|\r|\n", chunk)
+    return chunk if m is None else chunk[:m.start()] + ends + chunk[m.start():]
+
+
+def _split_after_close(head: str, line: str) -> tuple[str, str]:
+    """``line`` cut after the parenthesis that closes the argument list ``head`` left open (the
+    first unmatched ``(`` after a name)."""
+    opened: list[bool] = []  # per unmatched "(": whether a name precedes it
+    previous = ""
+    for t in tokenize(head):
+        if t.text == "(":
+            opened.append(previous[:1].isalpha() or previous[:1] == "_")
+        elif t.text == ")" and opened:
+            opened.pop()
+        previous = t.text
+    depth = len(opened) - opened.index(True) if True in opened else len(opened)
+    cursor = 0
+    for t in tokenize(line):
+        cursor = line.index(t.text, cursor) + len(t.text)
+        depth += t.text == "("
+        depth -= t.text == ")"
+        if depth == 0:
+            return line[:cursor], line[cursor:]
+    return line, ""
 
 
 def _ending_length(text: str, at: int) -> int:

@@ -68,18 +68,22 @@ def expressions(draw: st.DrawFn, depth: int = 2, directive: bool = True) -> str:
             "__has_builtin(__builtin_expect)", "__has_builtin(__no_such)",
             "__has_cpp_attribute(nodiscard)", "__has_feature(c_atomic)",
             "defined(__has_include)", "defined __has_feature", "__LINE__", "__COUNTER__",
-            "__INCLUDE_LEVEL__"]))
+            "__INCLUDE_LEVEL__",
+            # operands the compilers macro-expand; header names with blanks and doubled slashes
+            "__has_attribute(A)", "__has_builtin(B)", "__has_include(< h0.h >)",
+            '__has_include("inc//h0.h")', "__has_include(<sub//h0.h>)"]))
     fn = draw(st.sampled_from(["F", "G", "CAT"]))
     return f"{fn}({draw(sub)}, {draw(sub)})"
 
 
 _FUNCTION_BODIES = {
-    "F": ["(a + b)", "a * b", "((a) - (b))", "F(a, b)", "G(b, a) + 1", "a"],
+    "F": ["(a + b)", "a * b", "((a) - (b))", "F(a, b)", "G(b, a) + 1", "a",
+          "a __VA_OPT__(+) b"],  # not variadic: __VA_OPT__ is a plain identifier there
     "G": ["(a - b)", "a ? b : 0", "CAT(a, b)", "(a, b)"],
     "CAT": ["a ## b", "a##b", "a ## b ## 1", "CAT(a, b)"],
     "STR": ["#a", "# a", "STR(a)"],
     "V": ["f(x, ## __VA_ARGS__)", "x __VA_OPT__(+) __VA_ARGS__", "g(__VA_ARGS__)", "#__VA_ARGS__",
-          "x , ## __VA_ARGS__"],
+          "x , ## __VA_ARGS__", "x __VA_OPT__ x"],  # the last one: an error in the #define
 }
 _PARAMS = {"F": "(a, b)", "G": "(a,b)", "CAT": "(a, b)", "STR": "(a)", "V": "(x, ...)"}
 
@@ -89,7 +93,8 @@ def define(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         name = draw(st.sampled_from(OBJECTS))
         body = draw(st.one_of(expressions(1, directive=False),
-                              st.sampled_from(["", name, f"{name} + 1", "B", "(A)", "F(1, 2)"])))
+                              st.sampled_from(["", name, f"{name} + 1", "B", "(A)", "F(1, 2)",
+                                               "noreturn", "__builtin_expect"])))
         return f"#define {name} {body}".rstrip()
     name = draw(st.sampled_from(FUNCTIONS))
     return f"#define {name}{_PARAMS[name]} {draw(st.sampled_from(_FUNCTION_BODIES[name]))}"
@@ -99,7 +104,9 @@ _PROBES = ["A", "B + C", "F(1, 2)", "G(A, B)", "CAT(x, y)", "CAT(, y)", "CAT(1, 
            'STR("q\\n")', "STR( a  +  b )", "V(1)", "V(1, 2, 3)", "V()", "__LINE__", "__FILE__",
            "F(F(1, 2), G(3, 4))", "E", "D(1)",
            # comments inside an argument list: one space each (an apostrophe, a comma)
-           "F(1 /* it's */, 2)", "F(1 /* a, b */, 2)", "V(1, /**/ 2)"]
+           "F(1 /* it's */, 2)", "F(1 /* a, b */, 2)", "V(1, /**/ 2)",
+           # argument lists that go on over lines (a comment spanning them, nesting)
+           "F(1 /* it's\n */, 2)", "G(A,\n B) + 1", "(F(1,\n 2))", "V(\n1, F(2,\n 3))"]
 
 
 class _Counter:
@@ -203,7 +210,9 @@ def programs(draw: st.DrawFn) -> Program:
     for k, h in enumerate(headers):
         guard = draw(st.sampled_from(["ifndef", "if", "pragma", "none", "broken"]))
         macro = "H0_H" if k == 0 else f"H{k}_H"
-        body = draw(block(counter, 2, []))
+        # now and then a header that includes itself (under its guard, or endlessly)
+        body = draw(block(counter, 2, [f'#include "{h}"'] if draw(st.integers(0, 7)) == 0
+                          else []))
         if guard == "ifndef":
             lines = [f"#ifndef {macro}", f"#define {macro}", *body, "#endif"]
         elif guard == "if":

@@ -30,11 +30,13 @@ def lex_options(language: str, values: Mapping[str, str], family: str) -> LexOpt
         cpp = _number(values.get("__cplusplus")) or 201703
         return LexOptions(digit_separators=cpp >= 201402, raw_strings=cpp >= 201103,
                           ud_suffix=cpp >= 201103,
-                          elifdef=family != "gcc" or gnu_mode or cpp > 202002)
+                          elifdef=family != "gcc" or gnu_mode or cpp > 202002,
+                          va_opt_everywhere=family == "clang")
     stdc = _number(values.get("__STDC_VERSION__"))
     return LexOptions(digit_separators=family == "gcc" and stdc > 201710,
                       raw_strings=family == "gcc" and gnu_mode and stdc >= 199901,
-                      ud_suffix=False, elifdef=family != "gcc" or gnu_mode or stdc > 201710)
+                      ud_suffix=False, elifdef=family != "gcc" or gnu_mode or stdc > 201710,
+                      va_opt_everywhere=family == "clang")
 
 
 def _string(text: str) -> Token:

@@ -87,6 +87,17 @@ class Macro:
         return (self.params == other.params and self.variadic == other.variadic
                 and self.replacement == other.replacement)
 
+    @property
+    def va_opt(self) -> bool:
+        """Whether ``__VA_OPT__`` is an operator in the body (else an ordinary identifier)."""
+        return self.variadic or (self.opts.va_opt_everywhere and self.params is not None)
+
+    @property
+    def va_opt_expands(self) -> bool:
+        """Whether an invocation replaces ``__VA_OPT__``: clang leaves the body of a macro
+        without parameters as it is, even one it checked as having the operator."""
+        return self.variadic or (self.opts.va_opt_everywhere and bool(self.params))
+
     def compiled(self) -> tuple[list[Token], frozenset[int], frozenset[int]]:
         """The body for substitution: tokens with ``##`` operators marked ``PASTE``, the
         parameter indices used bare (to macro-expand first) and whether ``__VA_OPT__`` occurs."""
@@ -132,8 +143,9 @@ def _compile(m: Macro) -> tuple[list[Token], frozenset[int], frozenset[int]]:
     for k, t in enumerate(body):
         if t.kind != ID:
             continue
-        if t.text == "__VA_OPT__" and m.variadic:  # elsewhere an ordinary identifier (gcc)
-            vaopt.add(len(index) - 1)
+        if t.text == "__VA_OPT__" and m.va_opt_expands:
+            if m.variadic:  # the variable arguments, expanded to know whether there are any
+                vaopt.add(len(index) - 1)
             continue
         i = index.get(t.text)
         if i is None:
@@ -176,13 +188,13 @@ def parse_define(text: str, opts: LexOptions, path: str | None = None, line: int
         raise DefineError("'##' cannot appear at either end of a macro expansion")
     if params is not None and ("#" in body or "%:" in body):
         toks = macro.tokens
-        names = set(params) | ({"__VA_OPT__"} if variadic else set())
+        names = set(params) | ({"__VA_OPT__"} if macro.va_opt else set())
         for k, t in enumerate(toks):
             if t.text in ("#", "%:") and t.kind == PUNCT:
                 nxt = toks[k + 1] if k + 1 < len(toks) else None
                 if nxt is None or nxt.text not in names:
                     raise DefineError("'#' is not followed by a macro parameter")
-    if variadic and "__VA_OPT__" in body:
+    if macro.va_opt and "__VA_OPT__" in body:
         _check_va_opt(macro.tokens)
     return macro
 

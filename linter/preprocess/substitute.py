@@ -52,17 +52,17 @@ def _replace(m: Macro, body: list[Token], lo: int, hi: int, args: list[list[Toke
                 res.append(Token(STR, _stringize(args[p]), t.space))
                 i += 2
                 continue
-            if target == "__VA_OPT__" and m.variadic and not nested:
+            if target == "__VA_OPT__" and m.va_opt_expands and not nested:
                 close = _matching(body, i + 2, hi)
                 inner = (_replace(m, body, i + 3, close, args, expanded, opts, error, True)
-                         if _present(expanded.get(last, [])) else [])
+                         if m.variadic and _present(expanded.get(last, [])) else [])
                 res.append(Token(STR, _stringize(paste(inner, opts, error)), t.space))
                 i = close + 1
                 continue
-        if kind == ID and t.text == "__VA_OPT__" and m.variadic and not nested:
+        if kind == ID and t.text == "__VA_OPT__" and m.va_opt_expands and not nested:
             close = _matching(body, i + 1, hi)
             inner = (_replace(m, body, i + 2, close, args, expanded, opts, error, True)
-                     if _present(expanded.get(last, [])) else [])
+                     if m.variadic and _present(expanded.get(last, [])) else [])
             res.extend(inner if inner else [_PM])
             i = close + 1
             continue

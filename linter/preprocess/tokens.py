@@ -53,10 +53,13 @@ class LexOptions:
     #: ``#elifdef``/``#elifndef`` are directives (C2x, C++23 and GNU modes in gcc 12, every mode
     #: in clang; elsewhere gcc takes them for unknown directives).
     elifdef: bool = True
+    #: clang: ``__VA_OPT__`` is an operator in every function-like macro, variadic or not (with
+    #: no variable arguments there it expands to nothing); gcc: in variadic macros only.
+    va_opt_everywhere: bool = False
 
     def __hash__(self) -> int:  # a cache key of every scan and token list: keep it cheap
-        return (self.digit_separators * 8 + self.raw_strings * 4 + self.ud_suffix * 2
-                + self.elifdef)
+        return (self.va_opt_everywhere * 16 + self.digit_separators * 8 + self.raw_strings * 4
+                + self.ud_suffix * 2 + self.elifdef)
 
 
 #: Identifier characters: ASCII letters, digits (not first), ``_``, ``$`` and any non-ASCII.
