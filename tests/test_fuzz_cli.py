@@ -59,6 +59,9 @@ LINES = [
     "struct X{n} {{", "#include {q}", "}};", "#define likely(c) (c)",
     "int h{n}(int x) {{ if likely(x) {{ return 1; }} int v = x; return v; }}",
     "typedef void (*cb{m})(int);", "enum A{m}::B : int {{ kEnd }};",
+    # an argument list over lines, a comment spanning them; a very long declaration
+    "DECL(b{m} /* it's\n */,\n 2)", "static int " + ", ".join(f"w{{n}}_{k}" for k in range(3000))
+    + ";",
 ]
 CONFIGS = [
     "", 'select = ["AM1"]\n', 'sources = ["/**"]\n', 'sources = ["sub/*.cc"]\n',

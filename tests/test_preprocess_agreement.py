@@ -130,6 +130,10 @@ AGREEMENT = {
                b"int x = F(1, 2); int y = G(); int z = S(q); int w = O;\n"},
     "__VA_OPT__ without ( in a macro that is not variadic": {
         "u.c": b"#define F(a) a __VA_OPT__ x\nint x = F(1);\n"},
+    # past the include depth bound, clang enters no file it has read before; gcc goes on
+    "include cycle past the depth bound": {
+        "u.c": b'#include "t.h"\n#include "o.h"\n#include "o.h"\n',
+        "t.h": b'#include "t.h"\nint y;\n', "o.h": b"int other;\n"},
     # an argument list over several lines, a comment (with an apostrophe) spanning two of them
     "argument list over lines": {
         "u.c": b"#define F(a, b) a + b\nint m1 = F(1 /* it's\n two */, 2);\n"

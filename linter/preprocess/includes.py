@@ -40,6 +40,9 @@ class Includes(State):
         if f.depth + 1 >= self.args.max_include_depth:
             self._error(f, d, f"#include nested depth {f.depth + 1} exceeds maximum of "
                         f"{self.args.max_include_depth}")
+            self.depth_reached = self.family == "clang"
+            return
+        if self.depth_reached and self.identity(found[0]) in self.entered:
             return
         self._enter(found[0], found[1], f, (*f.prefix, d.start), spelling, angled, kind, d.line,
                     d.start)
@@ -85,6 +88,7 @@ class Includes(State):
             self._diag("error", f"{path}: cannot read the file", parent, line)
             return
         identity = self.identity(path)
+        self.entered.add(identity)
         scan_ = self._scan(path, data)
         skipped = None
         if identity in self.once:

@@ -83,6 +83,10 @@ class State:
         self.frame: Frame | None = None
         self.directive: Directive | None = None
         self.too_many = False
+        #: clang, once an #include went deeper than the bound: files read before are not
+        #: entered again (an include cycle would only reach the bound again)
+        self.depth_reached = False
+        self.entered: set[str] = set()
         self.budget = Budget(config.unit_expansion_limit)
 
     def _define_text(self, text: str) -> None:
