@@ -78,6 +78,23 @@ CYCLES = {
 }
 
 
+@pytest.mark.parametrize("forced", ["-include", "-imacros"])
+def test_a_forced_header_that_includes_itself(forced: str, tmp_path: Path) -> None:
+    """clang reads ``-include``/``-imacros`` files one level deeper than gcc (from its
+    predefines buffer), so it stops the cycle one inclusion earlier; what an ``-imacros`` file
+    includes gives no code either."""
+    from test_preprocess_differential import Program, compare
+
+    program = Program({"u.c": b'#include "s0.c"\n', "s0.c": b"int s;\n",
+                       "inc/h0.h": b'#include "h0.h"\nint z;\n'},
+                      "c", ("-Iinc", forced, "h0.h", "-std=c99"))
+    for name, data in program.files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    for compiler in C_COMPILERS:
+        compare(compiler, program, tmp_path)
+
+
 @pytest.mark.parametrize("case", sorted(CYCLES))
 @pytest.mark.parametrize("flags", [(), ("--", "-std=c11")], ids=["scan", "preprocessor"])
 def test_a_cycle_an_if_breaks_is_no_cycle(case: str, flags: tuple[str, ...],

@@ -95,7 +95,8 @@ class Includes(State):
             skipped = "pragma once"
         elif identity in self.guards and self._is_defined(self.guards[identity]):
             skipped = "guard"
-        depth = parent.depth + 1 if parent is not None else 1
+        # clang reads -include and -imacros files from its predefines buffer, one level deeper
+        depth = parent.depth + 1 if parent is not None else 1 + (self.family == "clang")
         system = system or self.search.is_system(found) or (parent is not None and parent.system)
         index = len(self.inclusions)
         unit = None if parent is None else (index if parent.depth == 0 else parent.unit)
@@ -108,4 +109,7 @@ class Includes(State):
         if skipped is None:
             if kind == "import":
                 self.once.add(identity)
-            self.frames.append(Frame(inc, scan_, found))
+            frame = Frame(inc, scan_, found)
+            # what an -imacros file includes gives no code either (its macros stay)
+            frame.discard = frame.discard or (parent is not None and parent.discard)
+            self.frames.append(frame)
