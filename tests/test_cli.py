@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from amalint.rules import RULES
-from conftest import FIXTURES, amalint
+from conftest import FIXTURES, amalint, one_line
 
 TVM = FIXTURES / "tvm_shape"
 TVM_ARGS = ("--", "-Iinclude", "-Ieager")
@@ -224,6 +224,35 @@ def test_no_paths_lint_the_working_directory(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout) == (0, "")  # never "All checks passed!"
     assert _error(result.stderr) == ("amalint: note: .: no umbrella below it (a C/C++ file that "
                                      "#includes a source file); nothing to check")
+
+
+@pytest.mark.parametrize("misplaced", ["--format", "--format=json", "--select"])
+def test_an_amalint_option_after_the_compiler_args_separator_is_a_usage_error(
+        misplaced: str, tmp_path: Path) -> None:
+    """`-- -Iinclude --format json` once printed text: the option went to the compiler."""
+    (tmp_path / "a.cc").write_text("int a;\n")
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n')
+    result = amalint("check", "u.cc", "--", "-I.", misplaced, "json", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == "", result
+    name = misplaced.split("=")[0]
+    assert f"Error: `{name}` after `--` would go to the compiler" in result.stderr
+    # what compilers take too stays theirs
+    clang = amalint("check", "u.cc", "--", "-I.", "--target=x86_64-linux-gnu", cwd=tmp_path)
+    assert clang.returncode == 0, clang.stderr
+
+
+@pytest.mark.parametrize("command", ["order", "graph"])
+def test_order_and_graph_of_a_file_that_is_no_umbrella_say_so(command: str,
+                                                               tmp_path: Path) -> None:
+    """They printed nothing (or an empty graph) and exited 0."""
+    (tmp_path / "a.cc").write_text("int a;\n")
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n')
+    result = amalint(command, "a.cc", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert one_line(result.stderr) == (
+        "amalint: error: a.cc: not an umbrella (it #includes no C/C++ source file); "
+        "`amalint check a.cc` lints the umbrellas that include it")
+    assert amalint(command, "u.cc", cwd=tmp_path).returncode == 0
 
 
 def test_version_and_rule_by_name(tmp_path: Path) -> None:

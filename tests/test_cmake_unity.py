@@ -304,3 +304,22 @@ def test_a_source_two_targets_build_is_in_both_pools(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert [(f["code"], f["filename"]) for f in result.json] == [("AM201", "src/enc.cc")]
     assert "[target `all` (C++)]" in result.json[0]["message"]
+
+
+def test_a_directory_holding_an_ignored_build_directory_is_linted_through_it(
+        tmp_path: Path, whole_target_errors: set[tuple[str, int]]) -> None:
+    """`amalint check .` where `build/` is git-ignored (as most projects do) lints the build's
+    unity sources as `amalint check` does, instead of finding no umbrella and passing; a
+    subdirectory lints the units whose sources are below it."""
+    project = tmp_path / "p"
+    shutil.copytree(PROJECT, project)
+    (project / ".gitignore").write_text("build/\n")
+    configure(project, project / "build", *VARIANTS["batch0"])
+    found = {}
+    for args in ((), (".",), ("shapes",)):
+        result = amalint("check", "--format", "json", "--select", "AM2", *args, cwd=project)
+        assert result.returncode == 1, (args, result.stderr)
+        assert "nothing to check" not in result.stderr, (args, result.stderr)
+        found[args] = places(result.json)
+    assert found[()] == found[(".",)] == whole_target_errors
+    assert found[("shapes",)] == {p for p in whole_target_errors if p[0].startswith("shapes/")}

@@ -7,7 +7,10 @@ flags). With no paths, every unity source of the build is linted (or, with
 ``--unity-readiness``, every pool). A path that is a generated unity source is linted as one; a
 source of a target with unity sources today, or of any target with ``--unity-readiness``, is
 checked against every source it can share a unit with (readiness for that file: the findings
-that involve it). Other paths go on to the umbrella search.
+that involve it). A directory lints every unity source of the build that is below it or whose
+sources are (``amalint check .`` in a project whose ``build/`` is git-ignored lints the build's
+units, as ``amalint check`` does), and goes on to the umbrella search too. Other paths go on to
+the umbrella search.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import click
 from amalint.cli.options import Configs
 from amalint.config.buildsystems import Build, Pool, build_dir, load
 from amalint.config.buildsystems.cmakelists import read_bytes
-from amalint.config.buildsystems.targets import Target
+from amalint.config.buildsystems.targets import Target, UnityFile
 from amalint.config.flags import find_database
 from amalint.engine.buildunits import BuildUnit, lint_units
 from amalint.engine.parallel import Runner
@@ -47,6 +50,9 @@ class BuildRun:
     #: Why there was nothing to lint in the build (no unity sources): the error when the
     #: umbrella search below the working directory finds nothing either.
     idle: str = ""
+    #: Directories given whose build units were linted here, and those units' unity sources.
+    directories: frozenset[Path] = frozenset()
+    linted: frozenset[Path] = frozenset()
 
     def claims(self, umbrella: Path) -> bool:
         """Whether an umbrella the search found is a generated unity source (linted here)."""
@@ -90,7 +96,18 @@ def run(paths: Sequence[Path], configs: Configs, names: Sequence[str], readiness
     readied: dict[Pool, None] = {}
     only: set[Path] = set()
     rest: list[Path] = []
+    directories: set[Path] = set()
+    linted: set[Path] = set()
     for path in paths:
+        if path.is_dir():
+            below = [(t, u) for t in targets for u in t.unity_files
+                     if u.sources and _below(path.resolve(), u) and u.path not in linted]
+            generated += [generated_unit(t, u, build.pools) for t, u in below]
+            linted.update(u.path for _, u in below)
+            if below:
+                directories.add(path)
+            rest.append(path)  # and the umbrellas written by hand below it
+            continue
         found = build.unity_file(path)
         if found is not None:
             generated.append(generated_unit(*found, build.pools))
@@ -106,7 +123,13 @@ def run(paths: Sequence[Path], configs: Configs, names: Sequence[str], readiness
     if readied:
         results += lint_units([virtual_unit(p) for p in readied], configs, build, runner,
                               frozenset(only))
-    return BuildRun(build, results, tuple(rest))
+    return BuildRun(build, results, tuple(rest), directories=frozenset(directories),
+                    linted=frozenset(linted))
+
+
+def _below(directory: Path, unity: UnityFile) -> bool:
+    """Whether a unity source, or one of the sources it includes, is below ``directory``."""
+    return any(directory == p or directory in p.parents for p in (unity.path, *unity.sources))
 
 
 def claimed(build_run: BuildRun, umbrellas: Sequence[Path], configs: Configs,
@@ -116,7 +139,8 @@ def claimed(build_run: BuildRun, umbrellas: Sequence[Path], configs: Configs,
     if build is None:
         return []
     units = [generated_unit(*found, build.pools) for u in umbrellas
-             if (found := build.unity_file(u)) is not None]
+             if (found := build.unity_file(u)) is not None
+             and found[1].path not in build_run.linted]
     return lint_units(units, configs, build, runner) if units else []
 
 

@@ -112,7 +112,7 @@ def check(
         elif built.build is None or not (unity_readiness or target_names):
             paths = tuple(configured(configs(Path.cwd()))) or (
                 (Path("."),) if built.build is None or built.idle else ())
-        found = targets(paths, configs)
+        found = targets(paths, configs, quiet=built.directories)
         if built.idle and not found.umbrellas:
             raise InputError(built.idle)  # neither the build nor the tree has a unit to lint
         if not quiet:

@@ -29,15 +29,26 @@ Exit codes:
   3  internal error: a bug in amalint (one line; AMALINT_TRACEBACK=1 shows where)"""
 
 
+#: Long options of amalint's that compilers take too: after ``--`` they are the compiler's.
+_COMPILER_SPELLINGS = frozenset({"--target", "--sysroot", "--verbose", "--help", "--version"})
+
+
 class CompilerArgsCommand(click.Command):
     """A command that keeps everything after ``--`` as compiler arguments, and says so in its
-    usage line."""
+    usage line. An option of its own written after ``--`` is a usage error: it would go to the
+    compiler silently (``-- -Iinclude --format json`` printed text)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if "--" in args:
             split = args.index("--")
             ctx.meta["compiler_args"] = tuple(args[split + 1 :])
             args = args[:split]
+            ours = {o for p in self.params for o in p.opts if o.startswith("--")}
+            for arg in ctx.meta["compiler_args"]:
+                name = arg.split("=", 1)[0]
+                if name in ours and name not in _COMPILER_SPELLINGS:
+                    raise click.UsageError(f"`{name}` after `--` would go to the compiler: "
+                                           "put amalint's options before `--`", ctx)
         return super().parse_args(ctx, args)
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:

@@ -17,6 +17,7 @@ from amalint.engine.rule import Finding, display
 from amalint.engine.run import Build, build
 from amalint.errors import InputError
 from amalint.model import CodeModel, Diagnostic, Severity
+from amalint.scan.umbrellas import includes_source
 
 
 def warn(diagnostics: Sequence[Diagnostic], verbose: bool,
@@ -122,6 +123,9 @@ def build_one(umbrella: Path, config: Path | None, isolated: bool, verbose: bool
         built = build(umbrella, Configs(config, isolated, **overrides)(umbrella))
     except InputError as exc:
         fail(str(exc))
+    if not includes_source(built.model.umbrella.data):  # nothing to order or draw: say so
+        fail(f"{display(umbrella)}: not an umbrella (it #includes no C/C++ source file); "
+             f"`amalint check {display(umbrella)}` lints the umbrellas that include it")
     report(built, verbose)
     return built.model, built.analysis
 

@@ -15,7 +15,7 @@ excluded file, a directory without umbrellas) gets a one-line note, never a sile
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,9 +158,14 @@ def _readable_umbrella(path: Path) -> bool:
         return False
 
 
-def targets(paths: Sequence[Path], settings_for: Callable[[Path], Settings]) -> Targets:
-    """The umbrellas to lint for ``paths`` (see the module docstring)."""
+def targets(paths: Sequence[Path], settings_for: Callable[[Path], Settings],
+            quiet: Collection[Path] = ()) -> Targets:
+    """The umbrellas to lint for ``paths`` (see the module docstring); a directory in ``quiet``
+    (whose build units are linted) gets no note when no umbrella is below it."""
     found = Targets(settings_for)
     for path in paths:
+        notes = len(found.notes)
         found.add(path)
+        if path in quiet:
+            del found.notes[notes:]
     return found
