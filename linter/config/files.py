@@ -223,6 +223,8 @@ def load_config(path: Path, base: Settings) -> Settings:
     """Apply the amalint table of ``path`` on top of ``base``."""
     pyproject = path.name == "pyproject.toml"
     table: Any = _tool_table(path).get("amalint", {}) if pyproject else _read_toml(path)
+    if not pyproject and "tool" in table:
+        table = _pyproject_style(path, table)
     if not isinstance(table, dict):
         raise InputError(f"{path}: [tool.amalint] must be a table")
     settings = replace(base, config_file=real(path))
@@ -235,6 +237,16 @@ def load_config(path: Path, base: Settings) -> Settings:
             raise InputError(f"{path}: '{key}' must be {expected.name}")
         settings = apply(settings, value, path)
     return settings
+
+
+def _pyproject_style(path: Path, table: dict[str, Any]) -> Any:
+    """An ``amalint.toml`` written as pyproject's ``[tool.amalint]``: its table, when that is
+    all the file holds; else say what to write."""
+    tool = table["tool"]
+    if len(table) == 1 and isinstance(tool, dict) and list(tool) == ["amalint"]:
+        return tool["amalint"]
+    raise InputError(f"{path}: unknown key 'tool': in {path.name} the keys go at the top level "
+                     "(`[tool.amalint]` is for pyproject.toml)")
 
 
 def effective(settings: Settings) -> dict[str, Any]:
