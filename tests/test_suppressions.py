@@ -34,8 +34,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def findings(directory: Path, *extra: str) -> list[tuple[str, str, int]]:
     result = amalint("check", "umbrella.cc", "--format", "json", *extra, *ARGS, cwd=directory)
-    assert result.returncode in (0, 1), result.stderr
-    return [(f["code"], f["filename"], f["location"]["row"]) for f in result.json]
+    return [(f["code"], f["filename"], f["location"]["row"]) for f in result.findings]
 
 
 FILE_UTILS = '#include "src/file_utils.cc"'
