@@ -1,5 +1,6 @@
-"""The README's sample outputs, produced by running this checkout's amalint, so they cannot drift
-(``tests/test_readme.py`` checks them on every CI run).
+"""The sample outputs of the README and of the documentation pages (``docs/*.md``), produced by
+running this checkout's amalint, so they cannot drift (``tests/test_readme.py`` checks them on
+every CI run).
 
 A sample is the fenced block right after a marker comment::
 
@@ -23,7 +24,7 @@ A line ``…`` alone stands for any number of lines; a block with one is checked
 Absolute paths of the checkout or the temporary directory are shown as ``/…``, and trailing
 spaces are dropped.
 
-    python scripts/readme_samples.py          # rewrite the README's samples
+    python scripts/readme_samples.py          # rewrite the samples of every page
     python scripts/readme_samples.py --check  # show the drift and exit 1 instead
 """
 
@@ -43,6 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 FIXTURES = ROOT / "fixtures"
 
 _MARKER = re.compile(r"^<!-- sample(?::(?P<keys>.*?))? -->\n```(?P<lang>\w*)\n(?P<body>.*?)^```$",
@@ -120,8 +122,15 @@ SETUPS: dict[str, Callable[[Path], Path]] = {
 }
 
 
+def pages() -> list[Path]:
+    """The pages whose samples are generated: the README, then the documentation pages."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
 @dataclass
 class Sample:
+    """A marked block of a page: where its body is, the marker's keys, its language and body."""
+
     start: int
     end: int
     keys: dict[str, str]
@@ -130,6 +139,7 @@ class Sample:
 
 
 def samples(text: str) -> Iterator[Sample]:
+    """The marked sample blocks of a page's text."""
     for m in _MARKER.finditer(text):
         keys = {}
         for item in (m.group("keys") or "").split(";"):
@@ -194,23 +204,32 @@ def drift(text: str) -> Iterator[tuple[Sample, str]]:
             yield sample, actual
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="report drift, write nothing")
-    args = parser.parse_args()
-    text = README.read_text()
+def update(page: Path, check: bool) -> bool:
+    """Report the samples of ``page`` that drifted and, unless ``check``, rewrite them (those
+    without ``…``); whether any drifted."""
+    text = page.read_text()
     stale = list(drift(text))
     for sample, actual in stale:
         where = text.count("\n", 0, sample.start) + 1
-        print(f"README.md:{where}: sample differs; it prints:\n{actual}", file=sys.stderr)
-    if args.check or not stale:
-        return 1 if stale else 0
+        print(f"{page.relative_to(ROOT)}:{where}: sample differs; it prints:\n{actual}",
+              file=sys.stderr)
+    if check or not stale:
+        return bool(stale)
     for sample, actual in sorted(stale, key=lambda s: -s[0].start):
         if any(line == "…" for line in sample.body.splitlines()):
             continue
         text = text[: sample.start] + actual + text[sample.end :]
-    README.write_text(text)
-    return 0
+    page.write_text(text)
+    return True
+
+
+def main() -> int:
+    """Rewrite (or with ``--check`` only report) the drifted samples of every page."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="report drift, write nothing")
+    args = parser.parse_args()
+    drifted = [update(page, args.check) for page in pages()]
+    return 1 if args.check and any(drifted) else 0
 
 
 if __name__ == "__main__":
