@@ -118,6 +118,9 @@ def test_generated_unity_sources_report_at_the_sources(
         builds: dict[str, Path], whole_target_errors: set[tuple[str, int]]) -> None:
     found = check("-p", str(builds["batch0"]), "--select", "AM2")
     assert places(found) == whole_target_errors
+    # read with the build's flags: nothing assumed (each once said "assuming the build uses no
+    # flags")
+    assert not any("assuming" in f["message"] for f in found), found
     build = str(builds["batch0"])
     for finding in found:
         unity = [r for r in finding["related"] if "/Unity/unity_0_" in r["filename"]]
@@ -322,3 +325,25 @@ def test_a_directory_holding_an_ignored_build_directory_is_linted_through_it(
         found[args] = places(result.json)
     assert found[()] == found[(".",)] == whole_target_errors
     assert found[("shapes",)] == {p for p in whole_target_errors if p[0].startswith("shapes/")}
+
+
+def test_configure_inputs_that_are_not_cmake_are_not_read_as_cmake(tmp_path: Path) -> None:
+    """CMake's file API lists every file the configure step read: a configure_file template
+    and an awk script a project registers (libpng's) are no CMake files to parse (the awk's
+    `if(` once stopped the lint with exit 2)."""
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.16)\nproject(p C)\n"
+        "configure_file(config.h.in config.h)\n"
+        "set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS scripts/dfn.awk)\n"
+        "add_library(p STATIC a.c b.c)\n")
+    (project / "config.h.in").write_text("#define P_VERSION 1 /* if( */\n")
+    (project / "scripts").mkdir()
+    (project / "scripts" / "dfn.awk").write_text('{ if($1 == "x" { print } }\n')
+    (project / "a.c").write_text("static int n = 1;\nint a(void) { return n; }\n")
+    (project / "b.c").write_text("static int n = 2;\nint b(void) { return n; }\n")
+    configure(project, project / "build", *VARIANTS["batch0"])
+    result = amalint("check", "-p", "build", "--format", "json", cwd=project)
+    assert [(f["code"], f["filename"]) for f in result.findings] == [("AM201", "b.c")], \
+        result.stderr

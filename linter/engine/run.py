@@ -54,6 +54,9 @@ class Build:
     warnings: tuple[str, ...]
     #: What ``--verbose`` says about how the unit was read.
     notes: tuple[str, ...] = ()
+    #: Whether it was read with the build's flags (a database, ``--``, the config), not in
+    #: the compiler's default configuration: then its findings assume nothing.
+    flags_known: bool = True
 
     @property
     def summary(self) -> Summary:
@@ -109,7 +112,7 @@ def build_prepared(umbrella: Path, settings: Settings, data: bytes | None = None
                   "-p BUILD_DIR, flags after --, or config include-paths/defines)",)
     model = parse(unit, settings)
     return Build(unit, model, analyze(model, settings.registry), name, why,
-                 (*warnings, *absent, *found), notes)
+                 (*warnings, *absent, *found), notes, settings.flags_origin is not None)
 
 
 def _compiler(unit: Unit) -> str:
@@ -194,7 +197,7 @@ def evaluate(built: Build, umbrella: Path, settings: Settings) -> tuple[Result, 
     if any(r.code == am901.RULE.code for r in rules):
         findings.extend(f for f in am901.report(outcome.unused)
                         if not suppressions.per_file_ignored(f, graph, settings.per_file_ignores))
-    if settings.flags_origin is None:
+    if not built.flags_known:  # the settings given may be from before the database's flags
         findings = [_assumed(f, unit) for f in findings]
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))

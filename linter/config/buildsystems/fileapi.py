@@ -125,11 +125,19 @@ def read_reply(build: Path) -> Reply | None:
         files_path = directory / objects["cmakeFiles-v1"]
         inputs = _get(_load(files_path), "inputs", list, files_path, [])
         named = [(item, _get(item, "path", str, files_path)) for item in inputs]
+        # only files in the CMake language: a configure step also lists what it reads
+        # (configure_file templates, libpng's awk scripts), which is no CMake to fix
         cmake_files = tuple(
             _path(source_dir / name, files_path) for item, name in named
             if not (item.get("isExternal") or item.get("isCMake") or item.get("isGenerated"))
+            and _is_cmake_language(name)
         )
     return Reply(index_path, source_dir, tuple(targets), cmake_files)
+
+
+def _is_cmake_language(name: str) -> bool:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return base == "cmakelists.txt" or base.endswith(".cmake")
 
 
 def _path(text: str | Path, origin: Path) -> Path:
