@@ -127,11 +127,12 @@ def problems(pp: preprocess.Unit, umbrella: Umbrella, settings: Settings
                          "either")
     stop = next((d for d in pp.diagnostics if d.severity == "error" and d.path is not None
                  and d.message.startswith("#error")), None)
-    if stop is not None and stop.path is not None:
-        how = "with these flags" if settings.flags_origin else \
-            "without flags; pass the build's (-p BUILD_DIR, or -- -D...)"
+    if stop is not None and stop.path is not None and settings.flags_origin is None:
+        # without flags the unit is not the one the build compiles; with them the compiler
+        # goes on past an #error (a unity build's sources configuring each other), as we do
         raise InputError(f"{display(real(Path(stop.path)))}:{stop.line}: the compiler stops at "
-                         f"`{stop.message}` {how}")
+                         f"`{stop.message}` without flags; pass the build's (-p BUILD_DIR, or "
+                         "-- -D...)")
     for diag in pp.diagnostics:
         if diag.message.endswith(": No such file or directory"):
             continue  # an unresolved include: in ``missing`` above, with a hint
