@@ -23,7 +23,8 @@ def server(jobs: int | None, no_cache: bool, cache_dir: Path | None, config: Pat
     On opening or saving a C/C++ file it publishes the findings of the umbrellas that include
     it, and offers their fixes as code actions. The options are `amalint check`'s; relative
     paths in them (and in the compiler arguments after `--`) are read from the workspace root
-    the editor names. Lints run in this process unless -j says otherwise.
+    the editor names. Lints run in this process unless -j says otherwise; -v logs how many
+    units each lint found in the cache.
     """
     from amalint.server.lsp import build
     from amalint.server.session import Session
@@ -39,7 +40,8 @@ def server(jobs: int | None, no_cache: bool, cache_dir: Path | None, config: Pat
         release = version("amalint")
     except PackageNotFoundError:  # pragma: no cover - amalint runs installed
         release = "unknown"
-    language_server = build(Session(make_configs, jobs or 1, no_cache, cache_dir), release)
+    language_server = build(Session(make_configs, jobs or 1, no_cache, cache_dir), release,
+                            verbose)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stdout carries the protocol: nothing else may print there
     language_server.start_io(stdin, stdout)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from amalint.engine.rule import Finding
 from amalint.errors import InputError
-from amalint.scan.sources import real
+from amalint.scan.sources import display, real
 from amalint.scan.umbrellas import C_SUFFIXES
 from amalint.server.convert import Positions, replacement, text_lines, uri_of
 from amalint.server.session import Linted, Session
@@ -27,9 +27,11 @@ class AmalintServer(LanguageServer):
     """The server and its :class:`Session`; lints run one at a time in a worker thread, so
     the server keeps answering while a cold unit is linted."""
 
-    def __init__(self, session: Session, version: str) -> None:
+    def __init__(self, session: Session, version: str, verbose: bool = False) -> None:
         super().__init__("amalint", version)
         self.session = session
+        #: Whether to log what each lint took from the cache (``--verbose``).
+        self.verbose = verbose
         self.lock = asyncio.Lock()
         #: The open documents: each file's URI as the editor spells it.
         self.open: dict[Path, str] = {}
@@ -76,6 +78,12 @@ class AmalintServer(LanguageServer):
                 self.show_error(f"internal error: {type(exc).__name__}: {exc} (this is a bug "
                                 "in amalint, please report it)")
                 return
+        if self.verbose:
+            hits, misses = outcome.cache or (0, 0)
+            self.window_log_message(types.LogMessageParams(
+                type=types.MessageType.Log,
+                message=f"amalint: {display(path)}: cache: {hits} hit(s), {misses} miss(es)"
+                if outcome.cache is not None else f"amalint: {display(path)}: cache: off"))
         for note in outcome.notes:
             self.log(f"amalint: note: {note}")
         for warning in outcome.warnings:
@@ -166,9 +174,9 @@ def _overlaps(a: types.Range, b: types.Range) -> bool:
     return key(a.start) <= key(b.end) and key(b.start) <= key(a.end)
 
 
-def build(session: Session, version: str) -> AmalintServer:
+def build(session: Session, version: str, verbose: bool = False) -> AmalintServer:
     """The server with its features registered."""
-    server = AmalintServer(session, version)
+    server = AmalintServer(session, version, verbose)
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: AmalintServer, params: types.InitializeParams) -> None:

@@ -54,6 +54,8 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
     #: The units' warnings (about their flags).
     warnings: list[str] = field(default_factory=list)
+    #: How many units the cache had and had not (``None``: no cache).
+    cache: tuple[int, int] | None = None
 
 
 class Session:
@@ -86,8 +88,11 @@ class Session:
         found = targets([path], configs)
         outcome.notes += found.notes
         chosen = list(found.umbrellas.items())
-        results = self._runner(configs).lint_each(
-            [Job(umbrella, settings) for _, (umbrella, settings) in chosen])
+        run = self._runner(configs)
+        hits, misses = run.hits, run.misses
+        results = run.lint_each([Job(umbrella, settings) for _, (umbrella, settings) in chosen])
+        if run.store is not None:
+            outcome.cache = run.hits - hits, run.misses - misses
         for (key, (umbrella, settings)), result in zip(chosen, results, strict=True):
             old = self.linted.pop(key, None)
             if old is not None:
