@@ -44,12 +44,15 @@ class Positions:
     def __init__(self, encoding: str | None, lines: Lines) -> None:
         self.units = units(encoding)
         self.lines = lines
+        self._read: dict[Path, Sequence[str] | None] = {}
 
     def position(self, location: Location) -> types.Position:
         """The protocol position of a 1-based line and character column."""
         line = max(location.line - 1, 0)
         column = max(location.column - 1, 0)
-        text = self.lines(location.path)
+        if location.path not in self._read:  # each file is read once
+            self._read[location.path] = self.lines(location.path)
+        text = self._read[location.path]
         if text is not None and line < len(text):
             column = self.units(text[line][:column])
         return types.Position(line=line, character=column)

@@ -63,21 +63,24 @@ class AmalintServer(LanguageServer):
                                                          message=f"amalint: {message}"))
 
     async def check(self, uri: str) -> None:
-        """Lint for the document at ``uri`` and publish what changed."""
+        """Lint for the document at ``uri`` and publish what changed; an error is shown."""
+        try:
+            await self._check(uri)
+        except InputError as exc:
+            self.show_error(f"error: {exc}")
+        except OSError as exc:  # a file vanished or cannot be read
+            where = f"{exc.filename}: " if exc.filename else ""
+            self.show_error(f"error: {where}{exc.strerror or exc}")
+        except Exception as exc:  # a bug in amalint: said, and the server goes on
+            self.show_error(bug(exc))
+
+    async def _check(self, uri: str) -> None:
         name = to_fs_path(uri)
         if name is None or not name.lower().endswith(C_SUFFIXES):
             return
         path = real(Path(name))
         async with self.lock:
-            try:
-                outcome = await asyncio.to_thread(self.session.lint, path)
-            except InputError as exc:
-                self.show_error(f"error: {exc}")
-                return
-            except Exception as exc:  # a bug in amalint: said, and the server goes on
-                self.show_error(f"internal error: {type(exc).__name__}: {exc} (this is a bug "
-                                "in amalint, please report it)")
-                return
+            outcome = await asyncio.to_thread(self.session.lint, path)
         if self.verbose:
             hits, misses = outcome.cache or (0, 0)
             self.window_log_message(types.LogMessageParams(
@@ -106,7 +109,7 @@ class AmalintServer(LanguageServer):
         else:
             self.published.discard(path)
 
-    def actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+    async def actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         """The fixes of the findings in the requested range, and a fix-all of each umbrella
         with fixable findings in the document."""
         name = to_fs_path(params.text_document.uri)
@@ -130,7 +133,8 @@ class AmalintServer(LanguageServer):
         if every:
             for linted in fix_all.values():
                 data = linted.result.summary.umbrella.data
-                new = linted.fixed
+                async with self.lock:  # a lint in memory: one lint at a time, off the loop
+                    new = await asyncio.to_thread(getattr, linted, "fixed")
                 if new != data:
                     found.append(types.CodeAction(
                         title="amalint: fix all (as `amalint check --fix`)", kind=FIX_ALL,
@@ -166,6 +170,12 @@ class AmalintServer(LanguageServer):
             return document.source.encode("utf-8", "surrogateescape") in (
                 data, data.removeprefix(b"\xef\xbb\xbf"))
         return True
+
+
+def bug(exc: Exception) -> str:
+    """The one line that says amalint has a bug (``amalint check`` exits 3 with it)."""
+    return (f"internal error: {type(exc).__name__}: {exc}; this is a bug in amalint, please "
+            "report it with the input")
 
 
 def _overlaps(a: types.Range, b: types.Range) -> bool:
@@ -213,13 +223,12 @@ def build(session: Session, version: str, verbose: bool = False) -> AmalintServe
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
         code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
-    def code_action(ls: AmalintServer,
-                    params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    async def code_action(ls: AmalintServer,
+                          params: types.CodeActionParams) -> list[types.CodeAction] | None:
         try:
-            return ls.actions(params)
+            return await ls.actions(params)
         except Exception as exc:  # a bug in amalint: said, and the server goes on
-            ls.show_error(f"internal error: {type(exc).__name__}: {exc} (this is a bug in "
-                          "amalint, please report it)")
+            ls.show_error(bug(exc))
             return None
 
     @server.feature(types.SHUTDOWN)

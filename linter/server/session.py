@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from amalint.cli.check import _fixed as fixed_umbrella
+from amalint.cli.check import fix_umbrella
 from amalint.cli.options import Configs
 from amalint.cli.runs import where
 from amalint.config.settings import Settings
@@ -39,7 +39,7 @@ class Linted:
     @cached_property
     def fixed(self) -> bytes:
         """The umbrella as ``amalint check --fix`` writes it (safe fixes, every pass)."""
-        return fixed_umbrella(self.path, self.settings, self.result, False)[0]
+        return fix_umbrella(self.path, self.settings, self.result, False)[0]
 
 
 @dataclass
