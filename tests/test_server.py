@@ -12,6 +12,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from amalint.model import Location
+from amalint.scan.sources import BOM
+from amalint.server.convert import Positions, replacement, text_lines
 from conftest import amalint, session_cache
 from lsprotocol import types
 from pytest_lsp import LanguageClient, make_test_lsp_client
@@ -86,6 +89,11 @@ def save_file(client: LanguageClient, path: Path) -> None:
 def cache_logs(client: LanguageClient) -> list[str]:
     """What the server (with -v) logged each lint took from the cache."""
     return [m.message for m in client.log_messages if ": cache: " in m.message]
+
+
+def codes(client: LanguageClient, path: Path) -> list[str]:
+    """The rule codes of the diagnostics last published for ``path``."""
+    return [str(d.code) for d in client.diagnostics.get(path.as_uri(), ())]
 
 
 def apply(text: str, edits: list[types.TextEdit]) -> str:
@@ -170,36 +178,73 @@ def test_code_actions_write_what_check_fix_writes(tmp_path: Path) -> None:
     asyncio.run(scenario())
 
 
-def test_a_lone_file_is_logged_once_and_a_bad_config_shown(tmp_path: Path) -> None:
+def test_two_umbrellas_in_workers_a_lone_file_and_a_bad_config(tmp_path: Path) -> None:
+    # a.cc is in umbrella.cc (with b.cc) and in second.cc (with c.cc): saving it lints both,
+    # in two worker processes (-j 2, no cache), and publishes for both open files
     root = tmp_path / "unit"
     root.mkdir()
     collision(root)
+    (root / "c.cc").write_text("static int x = 3;\n")
+    (root / "second.cc").write_text('#include "a.cc"\n#include "c.cc"\n')
     alone = root / "alone.cc"
     alone.write_text("int alone() { return 0; }\n")
-    b = root / "b.cc"
+    a, b, c = root / "a.cc", root / "b.cc", root / "c.cc"
 
     async def scenario() -> None:
-        async with server(root) as client:
+        async with server(root, "-j", "2", "--no-cache") as client:
+            def both() -> list[list[str]]:
+                return [codes(client, b), codes(client, c)]
+
             for _ in range(2):
                 open_file(client, alone)
                 save_file(client, alone)
             open_file(client, b)  # answered after alone.cc's: the server lints in order
-            await until(lambda: bool(client.diagnostics.get(b.as_uri())), "b.cc's findings")
+            open_file(client, c)
+            await until(lambda: both() == [["AM201"]] * 2, "b.cc's and c.cc's findings")
             notes = [m.message for m in client.log_messages if "alone.cc" in m.message]
             assert notes == [f"amalint: note: {alone}: no umbrella includes it; nothing to "
                              "check"]
-            assert not client.diagnostics.get(alone.as_uri())
+            assert alone.as_uri() not in client.diagnostics
+
+            a.write_text("static int z = 1;\n")
+            save_file(client, a)
+            await until(lambda: both() == [[], []], "b.cc's and c.cc's findings cleared")
 
             (root / "amalint.toml").write_text("select = [\n")
-            save_file(client, b)
+            save_file(client, a)
             await until(lambda: bool(client.messages), "an error message")
             (shown,) = client.messages
             assert shown.type == types.MessageType.Error
             assert shown.message.startswith("amalint: error: ")
             assert "amalint.toml" in shown.message and "\n" not in shown.message
             (root / "amalint.toml").write_text("")
-            b.write_text("// b\nstatic int y = 2;\n")
-            save_file(client, b)  # the server went on
-            await until(lambda: not client.diagnostics[b.as_uri()], "the findings cleared")
+            a.write_text("static int x = 1;\n")
+            save_file(client, a)  # the server went on
+            await until(lambda: both() == [["AM201"]] * 2, "the findings back")
 
     asyncio.run(scenario())
+
+
+def test_positions_count_the_negotiated_code_units() -> None:
+    # U+00E9 is 2 UTF-8 bytes and 1 UTF-16 unit, U+1D54F 4 bytes and 2 UTF-16 units
+    data = BOM + "int \u00e9\U0001d54f = 1;\r\nint y;\n".encode()
+    lines = {Path("f.cc"): text_lines(data)}
+    where = Location(Path("f.cc"), 1, 7)  # the blank after the name: 6 characters before it
+    columns = {encoding: Positions(encoding, lines.get).position(where).character
+               for encoding in ("utf-8", "utf-16", "utf-32")}
+    assert columns == {"utf-8": 10, "utf-16": 7, "utf-32": 6}
+    positions = Positions("utf-16", lines.get)
+    assert positions.byte_position(data, len(BOM)) == types.Position(line=0, character=0)
+    assert positions.byte_position(data, data.index(b"y")) == types.Position(line=1, character=4)
+    assert positions.position(Location(Path("gone.cc"), 3, 5)) == types.Position(line=2,
+                                                                               character=4)
+
+
+def test_the_fix_all_edit_replaces_only_the_lines_that_differ() -> None:
+    old = b"a\nb\nc\nd\n"
+    new = b"a\nc\nb\nd\n"
+    start, end, text = replacement(old, new)
+    assert (old[:start], old[start:end], text, old[end:]) == (b"a\n", b"b\nc\n", b"c\nb\n",
+                                                              b"d\n")
+    assert replacement(old, old) == (len(old), len(old), b"")
+    assert replacement(b"x\n", b"") == (0, 2, b"")

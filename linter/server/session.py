@@ -74,7 +74,8 @@ class Session:
 
     def _runner(self, configs: Configs) -> Runner:
         if self.runner is None:
-            run = Runner(None if self.no_cache else where(configs, self.cache), self.jobs)
+            run = Runner(None if self.no_cache else where(configs, self.cache), self.jobs,
+                         threaded=True)
             if run.store is not None and run.store.unwritable() is not None:
                 run.cache = run.store = None
             self.runner = run
