@@ -116,8 +116,8 @@ class AmalintServer(LanguageServer):
         if name is None:
             return []
         only = params.context.only
-        quick = only is None or any(types.CodeActionKind.QuickFix.startswith(k) for k in only)
-        every = only is None or any(FIX_ALL.startswith(k) for k in only)
+        quick = _wanted(types.CodeActionKind.QuickFix, only)
+        every = _wanted(FIX_ALL, only)
         positions = self.positions()
         found: list[types.CodeAction] = []
         fix_all: dict[Path, Linted] = {}
@@ -176,6 +176,12 @@ def bug(exc: Exception) -> str:
     """The one line that says amalint has a bug (``amalint check`` exits 3 with it)."""
     return (f"internal error: {type(exc).__name__}: {exc}; this is a bug in amalint, please "
             "report it with the input")
+
+
+def _wanted(kind: str, only: list[str] | None) -> bool:
+    """Whether the client asks for actions of ``kind`` (``only`` names kinds or their parents:
+    ``source`` asks for ``source.fixAll.amalint``)."""
+    return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
 
 
 def _overlaps(a: types.Range, b: types.Range) -> bool:

@@ -94,16 +94,18 @@ class Session:
         results = run.lint_each([Job(umbrella, settings) for _, (umbrella, settings) in chosen])
         if run.store is not None:
             outcome.cache = run.hits - hits, run.misses - misses
+        known = dict(self.linted)
         for (key, (umbrella, settings)), result in zip(chosen, results, strict=True):
-            old = self.linted.pop(key, None)
+            old = known.pop(key, None)
             if old is not None:
                 outcome.touched |= old.files
             if isinstance(result, InputError):
                 outcome.errors.append(str(result))
                 continue
-            linted = self.linted[key] = Linted(umbrella, settings, result)
+            linted = known[key] = Linted(umbrella, settings, result)
             outcome.touched |= linted.files
             outcome.warnings += result.warnings
+        self.linted = known  # one assignment: a reader in another thread sees old or new
         return outcome
 
     def findings(self, path: Path) -> list[tuple[Finding, Linted]]:
@@ -112,7 +114,7 @@ class Session:
         wanted = real(path)
         seen: set[tuple[str, object, str]] = set()
         found: list[tuple[Finding, Linted]] = []
-        for linted in self.linted.values():
+        for linted in self.linted.values():  # the lint thread replaces, never changes, it
             if wanted not in linted.files:
                 continue
             for finding in linted.result.findings:
