@@ -171,6 +171,16 @@ def test_code_actions_write_what_check_fix_writes(tmp_path: Path) -> None:
             quick = by_kind[types.CodeActionKind.QuickFix]
             assert quick.is_preferred and quick.title == "amalint: fix AM101"
 
+            # edited in the editor, not saved: a fix of the linted bytes would garble it
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(
+                    text="// edited\n" + umbrella.read_text())]))
+            stale = await client.text_document_code_action_async(types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), range=found.range,
+                context=types.CodeActionContext(diagnostics=[found])))
+            assert not stale
+
             umbrella.write_text(expected)
             save_file(client, umbrella)
             await until(lambda: not client.diagnostics[uri], "the findings cleared")
