@@ -138,6 +138,14 @@ def test_collision_is_published_from_the_cache_and_cleared_on_save(tmp_path: Pat
             b.write_text("// b\nstatic int y = 2;\nint fb() { return y; }\n")
             save_file(client, b)
             await until(lambda: not client.diagnostics[b.as_uri()], "the findings cleared")
+            b.write_text("// b\nstatic int x = 2;\n")
+            save_file(client, b)
+            await until(lambda: codes(client, b) == ["AM201"], "the finding back")
+            # the umbrella drops b.cc behind the editor's back: saving b.cc relints the
+            # umbrella that included it, which forgets its finding there
+            (root / "umbrella.cc").write_text('#include "a.cc"\n')
+            save_file(client, b)
+            await until(lambda: not client.diagnostics[b.as_uri()], "the findings cleared")
             assert not client.messages
 
     asyncio.run(scenario())

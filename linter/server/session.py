@@ -19,7 +19,7 @@ from amalint.engine.parallel import Job, Runner
 from amalint.engine.result import Result
 from amalint.engine.rule import Finding
 from amalint.errors import InputError
-from amalint.scan.sources import real
+from amalint.scan.sources import is_regular, real
 from amalint.scan.umbrellas import targets
 
 
@@ -35,6 +35,12 @@ class Linted:
     def files(self) -> frozenset[Path]:
         """The files its findings point at."""
         return frozenset(real(f.location.path) for f in self.result.findings)
+
+    @cached_property
+    def units(self) -> frozenset[Path]:
+        """The files of the unit."""
+        summary = self.result.summary
+        return frozenset(real(p) for p in (summary.umbrella.path, *summary.files))
 
     @cached_property
     def fixed(self) -> bytes:
@@ -82,19 +88,28 @@ class Session:
         return self.runner
 
     def lint(self, path: Path) -> Outcome:
-        """Lint the umbrellas of ``path`` (itself, if it is one), from the cache when nothing
-        changed; an input error that stops the whole lint is raised."""
+        """Lint the umbrellas of ``path`` (itself, if it is one), and those that included it at
+        their last lint (so that one that no longer does forgets its findings there), from the
+        cache when nothing changed; an input error that stops the whole lint is raised."""
         outcome = Outcome()
         configs = self.make_configs()
         found = targets([path], configs)
-        outcome.notes += found.notes
         chosen = list(found.umbrellas.items())
+        known = dict(self.linted)
+        for key, linted in self.linted.items():
+            if key in found.umbrellas or real(path) not in linted.units:
+                continue
+            if is_regular(key):
+                chosen.append((key, (linted.path, configs(linted.path))))
+            else:  # the umbrella is gone
+                del known[key]
+                outcome.touched |= linted.files
+        outcome.notes += found.notes
         run = self._runner(configs)
         hits, misses = run.hits, run.misses
         results = run.lint_each([Job(umbrella, settings) for _, (umbrella, settings) in chosen])
         if run.store is not None:
             outcome.cache = run.hits - hits, run.misses - misses
-        known = dict(self.linted)
         for (key, (umbrella, settings)), result in zip(chosen, results, strict=True):
             old = known.pop(key, None)
             if old is not None:
