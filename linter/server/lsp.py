@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from amalint.engine.rule import Finding
@@ -178,7 +179,7 @@ def bug(exc: Exception) -> str:
             "report it with the input")
 
 
-def _wanted(kind: str, only: list[str] | None) -> bool:
+def _wanted(kind: str, only: Sequence[str] | None) -> bool:
     """Whether the client asks for actions of ``kind`` (``only`` names kinds or their parents:
     ``source`` asks for ``source.fixAll.amalint``)."""
     return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
