@@ -1,5 +1,5 @@
 """The command line: ``amalint check``, ``order``, ``graph``, ``rule``, ``config``, ``clean``,
-one module each.
+``server``, one module each.
 
 Exit codes: 0 nothing found, 1 findings, 2 usage or input error (one line on stderr, no
 traceback), 3 internal error (a bug, one line). Compiler arguments go after ``--``: libclang
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from amalint.cli import check, clean, config, graph, order, rule
+from amalint.cli import check, clean, config, graph, order, rule, server
 from amalint.cli.options import EXIT_CODES
 
 
@@ -60,5 +60,5 @@ def main() -> None:
     """
 
 for command in (check.check, order.order, graph.graph, rule.rule, config.config_command,
-                clean.clean):
+                clean.clean, server.server):
     main.add_command(command)

@@ -126,7 +126,7 @@ def check(
                     raise outcome
                 result = outcome
                 if fix or diff:
-                    data, after = _fixed(path, settings, result, unsafe_fixes)
+                    data, after = fix_umbrella(path, settings, result, unsafe_fixes)
                     if data != result.summary.umbrella.data:
                         changed = True
                         if diff:
@@ -207,11 +207,13 @@ def _fails(finding: Finding, policy: str) -> bool:
 MAX_FIX_PASSES = 10
 
 
-def _fixed(path: Path, settings: Settings, result: Result, unsafe: bool) -> tuple[bytes, Result]:
+def fix_umbrella(path: Path, settings: Settings, result: Result,
+                 unsafe: bool) -> tuple[bytes, Result]:
     """The umbrella's bytes with every applicable fix applied, and the lint of those bytes.
 
     Each pass applies the fixes that do not overlap one another (a reorder, a removed or an
-    inserted include), then lints the new text in memory; nothing is written here.
+    inserted include), then lints the new text in memory; nothing is written here (the
+    language server's fix-all edit is this too).
     """
     data = result.summary.umbrella.data
     for _ in range(MAX_FIX_PASSES):

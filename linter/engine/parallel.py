@@ -54,8 +54,11 @@ class Runner:
     ``workers`` processes."""
 
     def __init__(self, cache: Path | None, workers: int,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, threaded: bool = False) -> None:
         self.cache = cache
+        #: This process runs other threads (the language server's): a worker forked from it
+        #: could inherit a lock held forever, so workers come from a fork server or are spawned.
+        self.threaded = threaded
         self.store = None if cache is None else Store(cache)
         self.workers = max(1, workers)
         self.progress = progress
@@ -126,8 +129,10 @@ class Runner:
             methods = multiprocessing.get_all_start_methods()
             # fork: the workers start with amalint already imported (not on macOS, where
             # forking is unsafe)
-            context = multiprocessing.get_context(
-                "fork" if "fork" in methods and sys.platform != "darwin" else None)
+            method = "fork" if "fork" in methods and sys.platform != "darwin" else None
+            if self.threaded:
+                method = "forkserver" if "forkserver" in methods else "spawn"
+            context = multiprocessing.get_context(method)
             self._pool = ProcessPoolExecutor(size, mp_context=context,
                                              initializer=_init_worker)
             self._size = size
