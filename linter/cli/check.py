@@ -36,7 +36,7 @@ from amalint.model import Severity, Umbrella
 from amalint.scan.umbrellas import configured, targets
 from amalint.scan.walk import Exclude
 
-FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
+FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif", "gitlab", "junit")
 
 
 @click.command(cls=CompilerArgsCommand, epilog=EXIT_CODES)
@@ -44,7 +44,8 @@ FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
 @click.option("--format", "--output-format", "fmt", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Output format: text (ruff-style, with the chain as "
               "clang-style notes), concise (one line per finding), json, json-lines, github "
-              "(workflow annotations), sarif (code scanning).")
+              "(workflow annotations), sarif (code scanning), gitlab (GitLab Code Quality), "
+              "junit (JUnit XML for CI test dashboards).")
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the "
               "config's).")
 @click.option("--extend-select", help="Rule codes or prefixes to enable as well.")
