@@ -108,7 +108,9 @@ def write(path: Path, findings: Sequence[Finding],
           sources: Mapping[Path, Sequence[str]]) -> None:
     """Write the baseline of ``findings`` to ``path`` atomically (never through a symbolic
     link planted in the working tree); :class:`InputError` if it cannot be written."""
-    target = check_report_target(path)
+    target = check_report_target(path, "the baseline")
+    if target.exists() and not target.is_file():
+        raise InputError(f"{display(path)}: not a regular file; not writing the baseline there")
     try:
         write_atomic(target, dump(findings, identify(findings, sources)))
     except OSError as exc:
