@@ -77,9 +77,10 @@ def read(path: Path) -> Baseline:
                          "`amalint check --write-baseline FILE` writes one)")
     if data["amalint-baseline"] != VERSION or data.get("fingerprint") != SCHEME:
         raise InputError(f"{shown}: a baseline of another version (format "
-                         f"{data['amalint-baseline']!r}, fingerprint "
-                         f"{data.get('fingerprint')!r}; this amalint reads format {VERSION}, "
-                         f"fingerprint {SCHEME!r}): write it again with --write-baseline")
+                         f"{_short(data['amalint-baseline'])}, fingerprint "
+                         f"{_short(data.get('fingerprint'))}; this amalint reads format "
+                         f"{VERSION}, fingerprint {SCHEME!r}): write it again with "
+                         "--write-baseline")
     entries = data.get("findings")
     if not isinstance(entries, list):
         raise InputError(f"{shown}: not a baseline file (\"findings\" must be a list)")
@@ -91,6 +92,11 @@ def read(path: Path) -> Baseline:
                              "lowercase hexadecimal digits)")
         found[value] += 1
     return Baseline(path, found)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def dump(findings: Sequence[Finding], identities: Sequence[Identity]) -> bytes:
