@@ -1,9 +1,15 @@
-"""AM901 unused-suppression: a suppression comment that suppresses nothing or names no rule.
+"""AM901 unused-suppression: a suppression comment that suppresses nothing, names no rule, or
+is not one amalint reads.
 
 ## What it does
-Finds `// amalint: ignore[...]`, `// amalint: ignore-file[...]`, `// NOLINT(amalint-...)` and
-`// NOLINTNEXTLINE(amalint-...)` comments that suppressed no finding of an enabled rule in this
-run, and those that name a rule code amalint does not have. Like ruff's RUF100.
+Finds `// amalint: ignore[...]`, `// amalint: ignore-file[...]`, `// NOLINT(amalint-...)`,
+`// NOLINTNEXTLINE(amalint-...)` and `// NOLINTBEGIN(amalint-...)`/`// NOLINTEND(amalint-...)`
+comments that suppressed no finding of an enabled rule in this run, and those that name a rule
+code amalint does not have. Like ruff's RUF100. It also reports comments meant for amalint in a
+spelling it does not read, with what to write instead: `// noqa: AM101` (ruff's), an
+`// amalint: ...` comment that names a rule without `ignore`, `// NOLINT(AM101)` without the
+`amalint-` prefix, and a `NOLINTBEGIN` or `NOLINTEND` without its other half (clang-tidy pairs
+them by the checks they name).
 
 ## Why is this bad?
 A suppression outlives the problem it hid: after the include order is fixed, a forgotten
@@ -33,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from amalint.engine.rule import Finding, Rule, RuleContext
-from amalint.engine.suppressions import Suppression
+from amalint.engine.suppressions import Scope, Suppression
 from amalint.model import Severity
 
 
@@ -48,6 +54,13 @@ def report(
     unused: Iterable[tuple[Suppression, tuple[str, ...], tuple[str, ...]]],
 ) -> Iterator[Finding]:
     for sup, idle, unknown in unused:
+        if sup.scope is Scope.INVALID:
+            yield Finding(RULE.code, RULE.name, RULE.severity, f"suppression comment "
+                          f"`{sup.text}` is not one amalint reads: write `{sup.hint}`"
+                          if not sup.hint.startswith("a NOLINT") else
+                          f"`{sup.text}` has no partner: it needs {sup.hint}",
+                          sup.location, sup.end)
+            continue
         parts = []
         if unknown:
             parts.append("unknown: " + ", ".join(unknown))
@@ -63,7 +76,7 @@ RULE = Rule(
     code="AM901",
     name="unused-suppression",
     severity=Severity.WARNING,
-    summary="a suppression comment that suppresses nothing or names no rule",
+    summary="a suppression comment that suppresses nothing, names no rule, or is not read",
     check=check,
     doc=__doc__ or "",
 )

@@ -1,5 +1,6 @@
-"""The README's sample outputs, produced by running this checkout's amalint, so they cannot drift
-(``tests/test_readme.py`` checks them on every CI run).
+"""The sample outputs of the README and of the documentation pages (``docs/*.md``), produced by
+running this checkout's amalint, so they cannot drift (``tests/test_readme.py`` checks them on
+every CI run).
 
 A sample is the fenced block right after a marker comment::
 
@@ -23,7 +24,7 @@ A line ``…`` alone stands for any number of lines; a block with one is checked
 Absolute paths of the checkout or the temporary directory are shown as ``/…``, and trailing
 spaces are dropped.
 
-    python scripts/readme_samples.py          # rewrite the README's samples
+    python scripts/readme_samples.py          # rewrite the samples of every page
     python scripts/readme_samples.py --check  # show the drift and exit 1 instead
 """
 
@@ -43,6 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 FIXTURES = ROOT / "fixtures"
 
 _MARKER = re.compile(r"^<!-- sample(?::(?P<keys>.*?))? -->\n```(?P<lang>\w*)\n(?P<body>.*?)^```$",
@@ -110,6 +112,32 @@ def _configured(tool: str, fixture: str, *args: str) -> Callable[[Path], Path]:
     return setup
 
 
+def _legacy(root: Path) -> Path:
+    """A small legacy tree (docs/baseline-and-formats.md): an umbrella ``u.cc`` whose ``a.cc``
+    and ``b.cc`` both define ``static int helper()``, one AM201 finding."""
+    project = root / "legacy"
+    project.mkdir()
+    (project / "u.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    (project / "a.cc").write_text("static int helper() { return 1; }\nint a = helper();\n")
+    (project / "b.cc").write_text("static int helper() { return 2; }\nint b = helper();\n")
+    return project
+
+
+def _legacy_baselined(root: Path) -> Path:
+    """The legacy tree with its baseline written and named in the config, and a new collision:
+    ``c.cc`` and ``d.cc`` both define ``other``."""
+    project = _legacy(root)
+    (project / "amalint.toml").write_text('baseline = "amalint-baseline.json"\n')
+    subprocess.run([sys.executable, "-m", "amalint", "check", "u.cc", "--write-baseline",
+                    "amalint-baseline.json", "--no-cache", "-q"], cwd=project, check=True,
+                   env={**os.environ, "NO_COLOR": "1"}, timeout=300)
+    (project / "c.cc").write_text("static int other() { return 3; }\n")
+    (project / "d.cc").write_text("static int other() { return 4; }\n")
+    with (project / "u.cc").open("a") as fh:
+        fh.write('#include "c.cc"\n#include "d.cc"\n')
+    return project
+
+
 SETUPS: dict[str, Callable[[Path], Path]] = {
     "plug_repo": _plug_repo,
     "suppressions": _suppressions,
@@ -117,11 +145,20 @@ SETUPS: dict[str, Callable[[Path], Path]] = {
     "cmake_batch2": _configured("cmake", "cmake_unity", "-DCMAKE_UNITY_BUILD=ON",
                                 "-DCMAKE_UNITY_BUILD_BATCH_SIZE=2"),
     "meson_size2": _configured("meson", "meson_unity", "--unity=on", "-Dunity_size=2"),
+    "legacy": _legacy,
+    "legacy_baselined": _legacy_baselined,
 }
+
+
+def pages() -> list[Path]:
+    """The pages whose samples are generated: the README, then the documentation pages."""
+    return [README, *sorted(DOCS.glob("*.md"))]
 
 
 @dataclass
 class Sample:
+    """A marked block of a page: where its body is, the marker's keys, its language and body."""
+
     start: int
     end: int
     keys: dict[str, str]
@@ -130,6 +167,7 @@ class Sample:
 
 
 def samples(text: str) -> Iterator[Sample]:
+    """The marked sample blocks of a page's text."""
     for m in _MARKER.finditer(text):
         keys = {}
         for item in (m.group("keys") or "").split(";"):
@@ -194,23 +232,32 @@ def drift(text: str) -> Iterator[tuple[Sample, str]]:
             yield sample, actual
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="report drift, write nothing")
-    args = parser.parse_args()
-    text = README.read_text()
+def update(page: Path, check: bool) -> bool:
+    """Report the samples of ``page`` that drifted and, unless ``check``, rewrite them (those
+    without ``…``); whether any drifted."""
+    text = page.read_text()
     stale = list(drift(text))
     for sample, actual in stale:
         where = text.count("\n", 0, sample.start) + 1
-        print(f"README.md:{where}: sample differs; it prints:\n{actual}", file=sys.stderr)
-    if args.check or not stale:
-        return 1 if stale else 0
+        print(f"{page.relative_to(ROOT)}:{where}: sample differs; it prints:\n{actual}",
+              file=sys.stderr)
+    if check or not stale:
+        return bool(stale)
     for sample, actual in sorted(stale, key=lambda s: -s[0].start):
         if any(line == "…" for line in sample.body.splitlines()):
             continue
         text = text[: sample.start] + actual + text[sample.end :]
-    README.write_text(text)
-    return 0
+    page.write_text(text)
+    return True
+
+
+def main() -> int:
+    """Rewrite (or with ``--check`` only report) the drifted samples of every page."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="report drift, write nothing")
+    args = parser.parse_args()
+    drifted = [update(page, args.check) for page in pages()]
+    return 1 if args.check and any(drifted) else 0
 
 
 if __name__ == "__main__":

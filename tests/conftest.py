@@ -44,6 +44,15 @@ class Run:
     def json(self) -> Any:
         return json.loads(self.stdout)
 
+    @property
+    def findings(self) -> Any:
+        """The JSON findings of a run that must have ended as a lint does: exit 1 when there
+        are findings, 0 when there are none (the default ``fail-on``), never anything else."""
+        assert self.returncode in (0, 1), self.stderr
+        rows = self.json
+        assert self.returncode == (1 if rows else 0), (self.returncode, rows, self.stderr)
+        return rows
+
 
 def amalint(*args: str, cwd: Path, env: dict[str, str] | None = None,
             timeout: float = 120) -> Run:

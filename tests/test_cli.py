@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from amalint.rules import RULES
-from conftest import FIXTURES, amalint, one_line
+from conftest import FIXTURES, amalint, one_line, session_cache
 
 TVM = FIXTURES / "tvm_shape"
 TVM_ARGS = ("--", "-Iinclude", "-Ieager")
@@ -37,6 +37,11 @@ def test_text_output_names_the_chain_and_registration() -> None:
     assert "`ffi.GetKwargsObject` is registered here" in out
     assert out.rstrip().endswith("Found 2 errors.\n[*] 2 fixable with the `--fix` option.")
     assert "\x1b[" not in out  # no color when not on a terminal
+    # in a pre-commit hook, which cannot add an option, the fix hook is named instead
+    hook = amalint("check", "umbrella.cc", *TVM_ARGS, cwd=TVM,
+                   env={**os.environ, "PRE_COMMIT": "1", "AMALINT_CACHE_DIR": str(session_cache())})
+    assert hook.stdout.rstrip().endswith(
+        "Found 2 errors.\n[*] 2 fixable by the `amalint-fix` pre-commit hook.")
 
 
 def test_clean_run_prints_one_summary_line() -> None:
@@ -206,6 +211,23 @@ def test_bad_config(tmp_path: Path) -> None:
     (tmp_path / "amalint.toml").write_text("select = [\n")
     assert "invalid TOML" in _error(amalint("check", "u.cc", cwd=tmp_path).stderr)
     assert amalint("check", "u.cc", "--isolated", cwd=tmp_path).returncode == 0
+
+
+def test_amalint_toml_written_as_a_pyproject_table(tmp_path: Path) -> None:
+    """`[tool.amalint]` in amalint.toml (copied from a pyproject.toml) is taken as its table;
+    beside other keys it is an error that says where the keys go."""
+    (tmp_path / "a.cc").write_text("static int x;\n")
+    (tmp_path / "b.cc").write_text("static int x;\n")
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    (tmp_path / "amalint.toml").write_text('[tool.amalint]\nignore = ["AM201"]\n')
+    result = amalint("check", "u.cc", "--format", "json", cwd=tmp_path)
+    assert (result.returncode, result.json) == (0, []), result.stderr
+    (tmp_path / "amalint.toml").write_text('select = ["AM2"]\n[tool.amalint]\nignore = []\n')
+    result = amalint("check", "u.cc", cwd=tmp_path)
+    assert result.returncode == 2
+    assert _error(result.stderr).endswith(
+        "amalint.toml: unknown key 'tool': in amalint.toml the keys go at the top level "
+        "(`[tool.amalint]` is for pyproject.toml)")
 
 
 def test_pyproject_config_is_found_from_a_subdirectory(tmp_path: Path) -> None:

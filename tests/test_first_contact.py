@@ -76,8 +76,12 @@ def test_project_headers_off_the_include_path_are_an_input_error(tmp_path: Path)
     assert result.returncode == 2
     assert one_line(result.stderr) == (
         "amalint: error: u.cc: 1 project header not found on the include path (first: "
-        "<lib/x.h> at a.cc:1); the project has them: pass `-- -I3rd/include` (or set "
-        "include-paths in the config)")
+        "<lib/x.h> at a.cc:1); the project has them: pass `-- -I3rd/include`, or in "
+        'amalint.toml write `include-paths = ["3rd/include"]`')
+    # which a pre-commit hook (that cannot pass `--`) can follow word for word
+    (tmp_path / "amalint.toml").write_text('include-paths = ["3rd/include"]\n')
+    assert amalint("check", "u.cc", cwd=tmp_path).returncode == 0
+    (tmp_path / "amalint.toml").unlink()
     mistyped = amalint("check", "u.cc", "--", "-I3rd/includ", cwd=tmp_path)
     assert one_line(mistyped.stderr).endswith("; include directory 3rd/includ does not exist")
     assert amalint("check", "u.cc", "--", "-I3rd/include", cwd=tmp_path).returncode == 0
@@ -123,7 +127,7 @@ def test_only_directories_of_the_umbrellas_project_are_suggested(tmp_path: Path)
     (tmp_path / "proj" / "src" / "u.c").write_text('#include "s.c"\nint u;\n')  # a new run
     result = amalint("check", "proj/src/u.c", cwd=tmp_path)
     assert result.returncode == 2
-    assert "the project has them: pass `-- -Iproj/include` (or" in result.stderr
+    assert "the project has them: pass `-- -Iproj/include`, or in" in result.stderr
 
 # --- paths that stand for no umbrella ------------------------------------------------------
 

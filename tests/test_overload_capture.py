@@ -73,8 +73,7 @@ def test_a_finding_iff_the_unity_build_binds_elsewhere(tmp_path: Path, name: str
     assert _binds_elsewhere(tmp_path) == expected
     result = amalint("check", "--format", "json", "--select", "AM201", "--frontend", frontend,
                      "unity.cc", "--", "-std=c++17", cwd=tmp_path)
-    assert result.returncode in (0, 1), result.stderr
-    assert bool(result.json) == expected, result.json
+    assert bool(result.findings) == expected, result.json
 
 
 def test_an_inner_namespace_hides_the_other_files_function(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""The README's sample outputs are what amalint prints: each marked block is run by
-scripts/readme_samples.py (which rewrites them; see its docstring) and compared here."""
+"""The sample outputs of the README and of the documentation pages are what amalint prints:
+each marked block is run by scripts/readme_samples.py (which rewrites them; see its docstring)
+and compared here."""
 
 from __future__ import annotations
 
@@ -18,13 +19,26 @@ sys.modules["readme_samples"] = samples
 _SPEC.loader.exec_module(samples)
 
 
-def test_the_readme_shows_real_output() -> None:
+def test_the_readme_and_the_docs_show_real_output() -> None:
+    pages = samples.pages()
+    assert pages[0] == samples.README and len(pages) > 10
+    texts = {page: page.read_text() for page in pages}
+    assert list(samples.samples(texts[samples.README]))  # the README shows one real run at least
+    # the first-run story, the examples of every page
+    assert sum(len(list(samples.samples(text))) for text in texts.values()) >= 15
+    stale = [(page.relative_to(ROOT), text.count("\n", 0, s.start) + 1, actual)
+             for page, text in texts.items() for s, actual in samples.drift(text)]
+    assert not stale, "samples drifted (run python scripts/readme_samples.py):\n" + \
+        "\n".join(f"{page}:{line}:\n{actual}" for page, line, actual in stale)
+
+
+def test_the_readme_keeps_no_measurements() -> None:
+    """Times, recall and before/after tables belong on docs/benchmarks.md, with date and
+    machine; the README is for users."""
     text = samples.README.read_text()
-    found = list(samples.samples(text))
-    assert len(found) >= 15  # the first-run story, the examples of every section
-    stale = [(text.count("\n", 0, s.start) + 1, actual) for s, actual in samples.drift(text)]
-    assert not stale, "README samples drifted (run python scripts/readme_samples.py):\n" + \
-        "\n".join(f"README.md:{line}:\n{actual}" for line, actual in stale)
+    assert len(text.splitlines()) <= 250
+    for word in ("recall", "precision", "CPU", "peak MB", "before/after", "issue 1"):
+        assert word not in text, word
 
 
 def test_an_elided_sample_matches_any_lines_in_place_of_the_ellipsis() -> None:

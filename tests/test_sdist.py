@@ -35,7 +35,7 @@ def test_sdist_holds_the_tests_fixtures_and_urls(tmp_path: Path) -> None:
                    "tests/test_oracle.py", "fixtures/tvm_shape/umbrella.cc",
                    "fixtures/plug/include/plug/registry.h", "fixtures/firstrun/web/emcc/"
                    "wasm_runtime.cc", "docs/rules.md", "scripts/readme_samples.py",
-                   "README.md", ".pre-commit-hooks.yaml"):
+                   "README.md", ".pre-commit-hooks.yaml", "mkdocs.yml", "scripts/mkdocs_hooks.py"):
         assert needed in names, needed
     assert not any("__pycache__" in name for name in names)
     for label in ("Homepage", "Documentation", "Repository", "Issues"):

@@ -34,8 +34,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def findings(directory: Path, *extra: str) -> list[tuple[str, str, int]]:
     result = amalint("check", "umbrella.cc", "--format", "json", *extra, *ARGS, cwd=directory)
-    assert result.returncode in (0, 1), result.stderr
-    return [(f["code"], f["filename"], f["location"]["row"]) for f in result.json]
+    return [(f["code"], f["filename"], f["location"]["row"]) for f in result.findings]
 
 
 FILE_UTILS = '#include "src/file_utils.cc"'
@@ -105,6 +104,44 @@ def test_include_line_suppression_covers_findings_inside_the_included_file(
     outcome = suppressions.apply([on_include], sups, graph, (), {"AM202"}, {"AM202"})
     assert outcome.kept == []
     assert [s.text for s, _, _ in outcome.unused] == ["amalint: ignore[AM202]"]
+
+
+def test_nolintbegin_and_nolintend_cover_the_lines_between(tvm: Path) -> None:
+    """clang-tidy's region form; the END names the checks its BEGIN named."""
+    edit(tvm / "umbrella.cc", FILE_UTILS, f"// NOLINTBEGIN(amalint-AM101)\n{FILE_UTILS}")
+    edit(tvm / "umbrella.cc", '#include "src/profiling.cc"',
+         '#include "src/profiling.cc"\n// NOLINTEND(amalint-AM101)')
+    assert findings(tvm) == []
+
+
+def test_comments_meant_for_amalint_that_it_does_not_read_are_am901(tvm: Path) -> None:
+    """As ruff reports a `noqa` it cannot parse: each says what to write; the finding stays."""
+    edit(tvm / "umbrella.cc", FILE_UTILS, f"{FILE_UTILS}  // noqa: AM101")
+    edit(tvm / "umbrella.cc", '#include "src/profiling.cc"',
+         '#include "src/profiling.cc"  // NOLINT(AM101)')
+    edit(tvm / "umbrella.cc", '#include "src/registry.cc"',
+         '// amalint: disable AM202\n// NOLINTBEGIN(amalint-AM202)\n#include "src/registry.cc"')
+    edit(tvm / "umbrella.cc", "int main", "// NOLINTEND(amalint-AM205)\nint main")
+    result = amalint("check", "umbrella.cc", "--format", "concise", *ARGS, cwd=tvm)
+    assert result.returncode == 1
+    assert [line for line in result.stdout.splitlines() if "AM901" in line] == [
+        "umbrella.cc:6:4: AM901 suppression comment `amalint: disable AM202` is not one "
+        "amalint reads: write `amalint: ignore[AM202]`",
+        "umbrella.cc:7:4: AM901 `NOLINTBEGIN(amalint-AM202)` has no partner: it needs a "
+        "NOLINTEND(amalint-AM202) after it",
+        "umbrella.cc:9:34: AM901 suppression comment `noqa: AM101` is not one amalint reads: "
+        "write `amalint: ignore[AM101]`",
+        "umbrella.cc:10:33: AM901 suppression comment `NOLINT(AM101)` is not one amalint "
+        "reads: write `NOLINT(amalint-AM101)`",
+        "umbrella.cc:14:4: AM901 `NOLINTEND(amalint-AM205)` has no partner: it needs a "
+        "NOLINTBEGIN(amalint-AM205) before it",
+    ]
+    assert [line.split(":")[1] for line in result.stdout.splitlines() if "AM101" in line
+            and "AM901" not in line] == ["9", "10"]
+    # prose that mentions a rule is no suppression
+    edit(tvm / "umbrella.cc", "// the FFI core", "// the FFI core: see AM101 and amalint's docs")
+    again = amalint("check", "umbrella.cc", "--format", "concise", *ARGS, cwd=tvm)
+    assert again.stdout.count("AM901") == result.stdout.count("AM901")
 
 
 def test_unused_and_unknown_suppressions_are_am901(tvm: Path) -> None:

@@ -84,7 +84,7 @@ class Configs:
         ctx = click.get_current_context()
         screened = screen(tuple(ctx.meta.get("compiler_args", ())))
         self.compiler_args: tuple[str, ...] = screened.kept
-        self.refused = screened.dropped  # warned about: see README, Trust
+        self.refused = screened.dropped  # warned about: see docs/trust.md
         self.search, self.defines = parse_compiler_args(self.compiler_args, Path.cwd())
         self._loaded: dict[Path | None, Settings] = {}
 
@@ -108,7 +108,7 @@ class Configs:
             quote_dirs=search.quote_dirs + settings.search.quote_dirs,
             include_dirs=search.include_dirs + settings.search.include_dirs,
             system_dirs=search.system_dirs + settings.search.system_dirs,
-            root=settings.root,  # tried last for a quoted include (README: Which files)
+            root=settings.root,  # tried last for a quoted include (docs/how-it-works.md)
         ))
         if self.defines:
             settings = replace(settings, defines=settings.defines + self.defines)

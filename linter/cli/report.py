@@ -3,6 +3,7 @@ parsed with errors, which front end ran and why, and the calls the analysis skip
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -96,7 +97,10 @@ class Closing:
         out.write(f"{summary} ({fixed} fixed, {len(self.findings)} remaining).\n" if self.fix
                   else f"{summary}.\n")
         if self.fixable and not self.fix:
-            out.write(f"[*] {self.fixable} fixable with the `--fix` option.\n")
+            # inside a pre-commit hook (which sets PRE_COMMIT=1) no option can be added
+            how = ("by the `amalint-fix` pre-commit hook" if os.environ.get("PRE_COMMIT") == "1"
+                   else "with the `--fix` option")
+            out.write(f"[*] {self.fixable} fixable {how}.\n")
         if self.hidden and not self.fix:
             out.write(f"{self.hidden} hidden fix(es) can be enabled with the `--unsafe-fixes` "
                       "option.\n")

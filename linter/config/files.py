@@ -208,6 +208,60 @@ _KEYS: Mapping[str, tuple[_Type, Apply]] = {
 #: The config keys, in the order ``amalint config`` prints them.
 KEYS = tuple(_KEYS)
 
+#: What each key means, for the configuration reference of the documentation site (generated
+#: from this table and :data:`_KEYS` by ``scripts/mkdocs_hooks.py``; a key without an entry
+#: fails the site's build).
+KEY_DOCS: Mapping[str, str] = {
+    "umbrellas": "The project's umbrella sources (globs). A matching path is linted as an "
+                 "umbrella; any other C/C++ path stands for the umbrellas that include it; "
+                 "`amalint check` with no paths lints these. Empty: a file that `#include`s a "
+                 "source file is an umbrella.",
+    "include-paths": "Include directories, as `-I`, after those given after `--`. Known flags "
+                     "make `--frontend auto` pick libclang.",
+    "defines": "Macros, `NAME` or `NAME=VALUE` as `-D` (`-NAME` as `-U`), through the same "
+               "flag allowlist as every compiler flag.",
+    "compile-commands": "A `compile_commands.json`, or the build directory holding one (as "
+                        "`-p`); a CMake or Meson build directory gives its targets and unity "
+                        "sources too.",
+    "resource-dir": "clang's builtin headers for libclang (as `--resource-dir`). Not set: the "
+                    "`clang-tidy` wheel's.",
+    "compiler": f"One of {', '.join(COMPILERS)} (as `--compiler`): which compiler on `PATH` is "
+                "asked for its predefined macros, and how tree-sitter expands init-block macros "
+                "(constructor functions on gcc and clang, dynamic initializers elsewhere).",
+    "frontend": f"One of {', '.join(FRONTENDS)} (as `--frontend`): `auto` uses libclang when "
+                "compiler flags are known and libclang loads, else tree-sitter.",
+    "select": "Rule codes or prefixes to run, or `ALL`. Empty: every rule. `--select` "
+              "replaces it.",
+    "extend-select": "Codes or prefixes added to `select` (`--extend-select` adds more).",
+    "ignore": "Codes or prefixes not run (`--ignore` adds more).",
+    "per-file-ignores": "Glob → codes or prefixes: findings of those rules in matching files "
+                        "(or on the `#include` line of one) are dropped. A glob without `/` "
+                        "matches the file name in any directory.",
+    "profiles": "Registry profiles of your own, one table each: `providers` and `consumers` "
+                "(qualified names, or tables with `name`, `key-arg` and, for consumers, "
+                "`optional`) and `init-blocks` (`macro`, `kind`: constructor, dynamic or "
+                "gnu-constructor). Added to the built-in `tvm-ffi` and `tvm` profiles.",
+    "sources": "Globs of where AM205 looks for sources the umbrella misses. Empty: the "
+               "directories of the umbrella and of the sources it includes. Never outside the "
+               "config file's directory.",
+    "exclude": "gitignore-style patterns of files and directories amalint never looks at on its "
+               "own; they apply to files named on the command line too. `--exclude` adds more.",
+    "fail-on": f"One of {', '.join(FAIL_ON)} (as `--fail-on`): the least severity that makes "
+               "`amalint check` exit 1.",
+    "docs-url": "Where a finding's JSON `url` and SARIF `helpUri` point (plus the rule's "
+                "anchor). Not set: the package's Documentation URL.",
+    "cache-dir": "The cache directory (as `--cache-dir`). Not set: one per project in the "
+                 "user's cache directory, never in the project.",
+    "baseline": "A baseline file (as `--baseline`; `--write-baseline` writes one): findings "
+                "recorded in it are not reported and do not fail the run. `--no-baseline` "
+                "ignores it. See [Baseline and formats](baseline-and-formats.md).",
+}
+
+
+def key_types() -> dict[str, str]:
+    """Each config key and the kind of value it takes (``a list of strings``)."""
+    return {key: expected.name for key, (expected, _) in _KEYS.items()}
+
 
 def rule_selectors(codes: Sequence[str], origin: str) -> tuple[str, ...]:
     """Rule codes or code prefixes (``AM1``, ``ALL``), upper-cased; raise :class:`InputError`
@@ -225,6 +279,8 @@ def load_config(path: Path, base: Settings) -> Settings:
     """Apply the amalint table of ``path`` on top of ``base``."""
     pyproject = path.name == "pyproject.toml"
     table: Any = _tool_table(path).get("amalint", {}) if pyproject else _read_toml(path)
+    if not pyproject and "tool" in table:
+        table = _pyproject_style(path, table)
     if not isinstance(table, dict):
         raise InputError(f"{path}: [tool.amalint] must be a table")
     settings = replace(base, config_file=real(path))
@@ -237,6 +293,16 @@ def load_config(path: Path, base: Settings) -> Settings:
             raise InputError(f"{path}: '{key}' must be {expected.name}")
         settings = apply(settings, value, path)
     return settings
+
+
+def _pyproject_style(path: Path, table: dict[str, Any]) -> Any:
+    """An ``amalint.toml`` written as pyproject's ``[tool.amalint]``: its table, when that is
+    all the file holds; else say what to write."""
+    tool = table["tool"]
+    if len(table) == 1 and isinstance(tool, dict) and list(tool) == ["amalint"]:
+        return tool["amalint"]
+    raise InputError(f"{path}: unknown key 'tool': in {path.name} the keys go at the top level "
+                     "(`[tool.amalint]` is for pyproject.toml)")
 
 
 def effective(settings: Settings) -> dict[str, Any]:

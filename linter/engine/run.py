@@ -97,12 +97,12 @@ def build_prepared(umbrella: Path, settings: Settings, data: bytes | None = None
         settings = replace(settings, compiler_args=(*settings.compiler_args, "-idirafter",
                                                     str(root)))
     notes += tuple(f"{display(umbrella)}: flags from {origin} not passed on to the compiler "
-                   f"or libclang (not on amalint's allowlist; see README, Trust): "
+                   f"or libclang (not on amalint's allowlist; see docs/trust.md): "
                    f"{' '.join(dropped)}" for origin, dropped in settings.dropped_flags)
     if settings.refused_flags:
         refused = " ".join(settings.refused_flags)
         warnings += (f"flags after -- not passed on to the compiler or libclang (not on "
-                     f"amalint's allowlist; see README, Trust): {refused}",)
+                     f"amalint's allowlist; see docs/trust.md): {refused}",)
     if settings.flags_origin is None:
         notes += (f"{display(umbrella)}: no compiler flags known, so read as "
                   f"`{_compiler(unit)} -fsyntax-only` would read it on this machine (give "

@@ -6,7 +6,14 @@ Comments understood (in any file of the unit):
 * ``// NOLINT(amalint-AM101)`` on the flagged line, ``// NOLINTNEXTLINE(amalint-AM101)`` on the
   line above, as clang-tidy has them (``amalint-*`` and ``amalint-AM1*`` globs too; entries not
   starting with ``amalint-`` belong to clang-tidy and are left alone, as is a bare ``NOLINT``);
+* ``// NOLINTBEGIN(amalint-AM201)`` … ``// NOLINTEND(amalint-AM201)``: every line from one to
+  the other (clang-tidy's pairing: the END names the same checks as its BEGIN);
 * ``// amalint: ignore-file[AM202]`` (or bare ``ignore-file``) anywhere in a file.
+
+Comments that look meant for amalint but that it does not read are kept as *not understood*
+(AM901 says what to write): ``noqa: AM101`` (ruff's spelling), ``amalint: …`` naming a rule
+code without ``ignore``, ``NOLINT(AM101)`` without the ``amalint-`` prefix, and a
+``NOLINTBEGIN(amalint-…)`` or ``NOLINTEND(amalint-…)`` without its other half.
 
 A finding is suppressed by a line suppression on its own line or on any ``#include`` line that
 brings its file into the unit (the umbrella's include of the source, for a finding inside it).
@@ -21,7 +28,7 @@ import enum
 import fnmatch
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from amalint.config.globs import Glob
@@ -30,14 +37,20 @@ from amalint.model import Include, Location
 from amalint.scan.directives import comments
 
 _AMALINT = re.compile(r"amalint:\s*ignore(-file)?(?:\[([^\]]*)\]|(?![\w-]))")
-_NOLINT = re.compile(r"\bNOLINT(NEXTLINE)?\(([^)]*)\)")
-_MARKERS = (b"amalint:", b"NOLINT")
+_NOLINT = re.compile(r"\bNOLINT(NEXTLINE|BEGIN|END)?(?:\(([^)]*)\))?")
+_NOQA = re.compile(r"\bnoqa\b\s*:?\s*(AM\d{3}(?:\s*,\s*AM\d{3})*)", re.IGNORECASE)
+_AMALINT_OTHER = re.compile(r"amalint\s*:\s*(?!ignore)[^\n]*?\b(AM\d{3})\b")
+_CODE = re.compile(r"AM\d", re.IGNORECASE)
+_MARKERS = (b"amalint", b"NOLINT", b"noqa")
 
 
 class Scope(enum.Enum):
     LINE = "line"
     NEXT_LINE = "next-line"
+    RANGE = "range"
     FILE = "file"
+    #: A comment meant for amalint that it does not read (``hint``: what to write).
+    INVALID = "invalid"
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,9 @@ class Suppression:
     text: str
     scope: Scope
     codes: tuple[str, ...]
+    #: The last line a RANGE covers; what to write instead of an INVALID one.
+    until: int = 0
+    hint: str = ""
 
     @property
     def line(self) -> int:
@@ -64,31 +80,75 @@ def scan(path: Path, data: bytes) -> list[Suppression]:
     if not any(marker in data for marker in _MARKERS):
         return []
     found: list[Suppression] = []
+    opened: list[Suppression] = []  # NOLINTBEGINs waiting for their NOLINTEND
     for offset, raw in comments(data):
         text = raw.decode("utf-8", "replace")
+        understood = False
         for match in _AMALINT.finditer(text):
             codes = tuple(c.strip().upper() for c in (match.group(2) or "").split(",")
                           if c.strip())
             scope = Scope.FILE if match.group(1) else Scope.LINE
             found.append(_make(path, data, offset, raw, match, scope, codes))
+            understood = True
         for match in _NOLINT.finditer(text):
-            entries = [e.strip() for e in match.group(2).split(",")]
+            entries = [e.strip() for e in (match.group(2) or "").split(",")]
             codes = tuple(e.removeprefix("amalint-").upper() for e in entries
                           if e.startswith("amalint-"))
-            if codes:
-                scope = Scope.NEXT_LINE if match.group(1) else Scope.LINE
-                found.append(_make(path, data, offset, raw, match, scope, codes))
+            kind = match.group(1)
+            if not codes:  # clang-tidy's alone, unless it spells an amalint code bare
+                bare = [e for e in entries if _CODE.match(e)]
+                if bare:
+                    found.append(_make(path, data, offset, raw, match, Scope.INVALID, (), hint=(
+                        f"NOLINT{kind or ''}({', '.join('amalint-' + e for e in bare)})")))
+                continue
+            sup = _make(path, data, offset, raw, match, _SCOPES[kind], codes)
+            understood = True
+            if kind == "BEGIN":
+                opened.append(sup)
+            elif kind == "END":
+                begin = next((b for b in reversed(opened) if b.codes == codes), None)
+                if begin is None:
+                    found.append(replace(sup, scope=Scope.INVALID, hint="a NOLINTBEGIN("
+                                         + ", ".join("amalint-" + c for c in codes)
+                                         + ") before it"))
+                else:
+                    opened.remove(begin)
+                    found.append(replace(begin, until=sup.location.line))
+            else:
+                found.append(sup)
+        if not understood:
+            found.extend(_not_understood(path, data, offset, raw, text))
+    found.extend(replace(b, scope=Scope.INVALID, hint="a NOLINTEND(" + ", ".join(
+        "amalint-" + c for c in b.codes) + ") after it") for b in opened)
     return found
 
 
+_SCOPES = {None: Scope.LINE, "NEXTLINE": Scope.NEXT_LINE, "BEGIN": Scope.RANGE,
+           "END": Scope.RANGE}
+
+
+def _not_understood(path: Path, data: bytes, offset: int, raw: bytes,
+                    text: str) -> Iterator[Suppression]:
+    """Comments meant for amalint in a spelling it does not read: ruff's ``noqa: AM101``, an
+    ``amalint:`` comment that names a rule without ``ignore``."""
+    for match in _NOQA.finditer(text):
+        codes = ",".join(c.strip().upper() for c in match.group(1).split(","))
+        yield _make(path, data, offset, raw, match, Scope.INVALID, (),
+                    hint=f"amalint: ignore[{codes}]")
+    if not _NOQA.search(text):
+        for match in _AMALINT_OTHER.finditer(text):
+            yield _make(path, data, offset, raw, match, Scope.INVALID, (),
+                        hint=f"amalint: ignore[{match.group(1).upper()}]")
+
+
 def _make(path: Path, data: bytes, offset: int, raw: bytes, match: re.Match[str], scope: Scope,
-          codes: tuple[str, ...]) -> Suppression:
+          codes: tuple[str, ...], hint: str = "") -> Suppression:
     start = offset + len(raw.decode("utf-8", "replace")[: match.start()].encode())
     line = data.count(b"\n", 0, start) + 1
     line_start = data.rfind(b"\n", 0, start) + 1
     column = len(data[line_start:start].decode("utf-8", "replace")) + 1
     return Suppression(Location(path, line, column), Location(path, line, column + len(
-        match.group(0))), match.group(0), scope, codes)
+        match.group(0))), match.group(0), scope, codes, line, hint)
 
 
 @dataclass(frozen=True)
@@ -162,10 +222,13 @@ def apply(
     ``known``: all rule codes)."""
     by_line: dict[Location, list[Suppression]] = {}
     by_file: dict[Path, list[Suppression]] = {}
+    ranges: dict[Path, list[Suppression]] = {}
     for sup in suppressions:
         if sup.scope is Scope.FILE:
             by_file.setdefault(sup.location.path, []).append(sup)
-        else:
+        elif sup.scope is Scope.RANGE:
+            ranges.setdefault(sup.location.path, []).append(sup)
+        elif sup.scope is not Scope.INVALID:
             by_line.setdefault(Location(sup.location.path, sup.line), []).append(sup)
     used: dict[Suppression, set[str]] = {}
     kept: list[Finding] = []
@@ -176,10 +239,12 @@ def apply(
             if finding.fix is not None and finding.fix.constraint is not None:
                 excluded.add(finding.fix.constraint)
             continue
+        lines = graph.lines(finding.location)
         matching = [
-            sup
-            for where in graph.lines(finding.location) for sup in by_line.get(where, ())
-            if sup.covers(finding.code)
+            sup for where in lines for sup in by_line.get(where, ()) if sup.covers(finding.code)
+        ] + [
+            sup for where in lines for sup in ranges.get(where.path, ())
+            if sup.location.line <= where.line <= sup.until and sup.covers(finding.code)
         ] + [sup for path in files for sup in by_file.get(path, ()) if sup.covers(finding.code)]
         for sup in matching:
             used.setdefault(sup, set()).add(finding.code)
@@ -195,6 +260,9 @@ def _unused(
     enabled: Collection[str], known: Collection[str],
 ) -> Iterator[tuple[Suppression, tuple[str, ...], tuple[str, ...]]]:
     for sup in suppressions:
+        if sup.scope is Scope.INVALID:
+            yield sup, (), ()
+            continue
         hits = used.get(sup, set())
         unknown = tuple(c for c in sup.codes
                         if not any(fnmatch.fnmatchcase(k, c) for k in known))

@@ -36,3 +36,14 @@ def markdown(rules: Iterable[Rule]) -> str:
         parts += ["", f"## {rule.code} {rule.name}", "", f"{rule.summary[:1].upper()}"
                   f"{rule.summary[1:]}.", "", _body(rule)]
     return "\n".join(parts) + "\n"
+
+
+def page(rule: Rule) -> str:
+    """One rule's page of the documentation site: its documentation as ``amalint rule CODE``
+    prints it (the module docstring), under the rule's code and name."""
+    lines = rule.doc.strip().splitlines()[1:]
+    return "\n".join([f"# {rule.code} {rule.name}", "",
+                      f"{rule.summary[:1].upper()}{rule.summary[1:]}.", "",
+                      f"`amalint rule {rule.code}` prints this page; all rules are on one page "
+                      f"in [the rule list](../rules.md#{rule.code.lower()}-{rule.name}).", "",
+                      "\n".join(lines).strip()]) + "\n"

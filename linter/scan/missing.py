@@ -19,6 +19,7 @@ build's configuration (``#ifdef _WIN32``): missing, it is only a warning.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,8 @@ def check_missing(unit: Unit, settings: Settings) -> tuple[str, ...]:
     sources = [m for m in sources if not m.conditional]
     headers = [(m, homes) for m, homes in headers if not m.conditional]
     if sources or headers:
-        raise InputError(_message(unit, sources, headers, index, within))
+        config = settings.config_file or settings.root / "amalint.toml"
+        raise InputError(_message(unit, sources, headers, index, within, config))
     return tuple(
         f"{display(m.location.path)}:{m.location.line}: {m.include.target} not found on the "
         "include path, inside an #if branch (if the build compiles it, findings there are "
@@ -118,7 +120,7 @@ def check_missing(unit: Unit, settings: Settings) -> tuple[str, ...]:
 
 def _message(unit: Unit, sources: Sequence[Missing],
              headers: Sequence[tuple[Missing, list[Path]]], index: _Index,
-             within: Path) -> str:
+             within: Path, config: Path) -> str:
     suggestions: dict[Path, int] = {}
     for m in sources:
         for home in index.homes(m.include.spelling, within):
@@ -140,7 +142,19 @@ def _message(unit: Unit, sources: Sequence[Missing],
         ranked = sorted(suggestions, key=lambda h: (-suggestions[h], str(h)))
         flags = " ".join(f"-I{display(h)}" for h in ranked[:_SHOWN])
         more = " …" if len(ranked) > _SHOWN else ""
-        text += f"; the project has them: pass `-- {flags}{more}`"
-    else:
-        text += "; pass the directories that hold them with -I after `--`"
-    return text + " (or set include-paths in the config)"
+        # a pre-commit hook cannot pass `--`: the config line too, relative to where the
+        # config file is (or would be: the project root)
+        entries = ", ".join(f'"{_relative(h, config.parent)}"' for h in ranked[:_SHOWN])
+        table = " under [tool.amalint]" if config.name == "pyproject.toml" else ""
+        text += (f"; the project has them: pass `-- {flags}{more}`, or in {display(config)}"
+                 f"{table} write `include-paths = [{entries}]`")
+        return text
+    return text + ("; pass the directories that hold them with -I after `--` (or set "
+                   "include-paths in the config)")
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return os.path.relpath(path, base)
+    except ValueError:  # another drive
+        return str(path)

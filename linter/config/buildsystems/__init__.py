@@ -103,7 +103,7 @@ def _load(directory: Path, stamp: int, index: Path | None) -> Build:
     else:
         root = compdb.source_dir(directory)
         targets = compdb.targets(directory, entries, root)
-        origin = f"{database} (no CMake file API reply; see README, CMake)"
+        origin = f"{database} (no CMake file API reply; see docs/cmake-meson.md, Configure)"
         cmake_files = []
     if not cmake_files and root is not None:
         cmake_files = _cmake_files(root, directory)
