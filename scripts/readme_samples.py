@@ -112,6 +112,32 @@ def _configured(tool: str, fixture: str, *args: str) -> Callable[[Path], Path]:
     return setup
 
 
+def _legacy(root: Path) -> Path:
+    """A small legacy tree (docs/baseline-and-formats.md): an umbrella ``u.cc`` whose ``a.cc``
+    and ``b.cc`` both define ``static int helper()``, one AM201 finding."""
+    project = root / "legacy"
+    project.mkdir()
+    (project / "u.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    (project / "a.cc").write_text("static int helper() { return 1; }\nint a = helper();\n")
+    (project / "b.cc").write_text("static int helper() { return 2; }\nint b = helper();\n")
+    return project
+
+
+def _legacy_baselined(root: Path) -> Path:
+    """The legacy tree with its baseline written and named in the config, and a new collision:
+    ``c.cc`` and ``d.cc`` both define ``other``."""
+    project = _legacy(root)
+    (project / "amalint.toml").write_text('baseline = "amalint-baseline.json"\n')
+    subprocess.run([sys.executable, "-m", "amalint", "check", "u.cc", "--write-baseline",
+                    "amalint-baseline.json", "--no-cache", "-q"], cwd=project, check=True,
+                   env={**os.environ, "NO_COLOR": "1"}, timeout=300)
+    (project / "c.cc").write_text("static int other() { return 3; }\n")
+    (project / "d.cc").write_text("static int other() { return 4; }\n")
+    with (project / "u.cc").open("a") as fh:
+        fh.write('#include "c.cc"\n#include "d.cc"\n')
+    return project
+
+
 SETUPS: dict[str, Callable[[Path], Path]] = {
     "plug_repo": _plug_repo,
     "suppressions": _suppressions,
@@ -119,6 +145,8 @@ SETUPS: dict[str, Callable[[Path], Path]] = {
     "cmake_batch2": _configured("cmake", "cmake_unity", "-DCMAKE_UNITY_BUILD=ON",
                                 "-DCMAKE_UNITY_BUILD_BATCH_SIZE=2"),
     "meson_size2": _configured("meson", "meson_unity", "--unity=on", "-Dunity_size=2"),
+    "legacy": _legacy,
+    "legacy_baselined": _legacy_baselined,
 }
 
 

@@ -158,7 +158,10 @@ def command(draw: st.DrawFn) -> list[str]:
                 "--fix", "--diff", "--unsafe-fixes", "--statistics", "-q", "-v", "--exit-zero",
                 "--fail-on=error", "--select=AM1", "--exclude=sub", "--no-color",
                 "--format=json", "--format=sarif", "--format=concise", "--format=github",
-                "--format=json-lines", "-o=report.txt", "-o=planted.txt", "-o=fifo.cc"]),
+                "--format=json-lines", "--format=gitlab", "--format=junit",
+                "-o=report.txt", "-o=planted.txt", "-o=fifo.cc", "--baseline=planted.txt",
+                "--baseline=fifo.cc", "--write-baseline=base.json",
+                "--write-baseline=planted.txt", "--write-baseline=fifo.cc"]),
                 max_size=4, unique=True)):
             options += flag.split("=", 1)
     elif name == "graph":
@@ -217,9 +220,11 @@ def snapshot(*roots: Path) -> dict[str, str]:
 
 
 def allowed(path: str, root: Path, args: list[str]) -> bool:
-    """Whether the run may have written ``path``: an umbrella under --fix, the -o report."""
+    """Whether the run may have written ``path``: an umbrella under --fix, the -o report, the
+    baseline written."""
     relative = os.path.relpath(path, root)
-    if any(flag == "-o" and value == relative for flag, value in pairwise(args)):
+    if any(flag in ("-o", "--write-baseline") and value == relative
+           for flag, value in pairwise(args)):
         return True
     return "--fix" in args and relative.endswith((".cc", ".cpp"))
 

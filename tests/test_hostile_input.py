@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,8 @@ def test_symlink_loops_near_the_umbrella(tmp_path: Path) -> None:
     assert amalint("check", ".", "--format", "concise", cwd=tmp_path).stdout == result.stdout
 
 
-@pytest.mark.parametrize("fmt", ["text", "concise", "json", "json-lines", "github", "sarif"])
+@pytest.mark.parametrize("fmt", ["text", "concise", "json", "json-lines", "github", "sarif",
+                                 "gitlab", "junit"])
 def test_file_names_that_are_not_utf8(tmp_path: Path, fmt: str) -> None:
     tree(tmp_path)
     name = os.fsdecode(b"n\xff.cc")
@@ -63,9 +65,13 @@ def test_file_names_that_are_not_utf8(tmp_path: Path, fmt: str) -> None:
     to_file = amalint("check", name, "--format", fmt, "-o", "report.out", cwd=tmp_path)
     assert to_file.returncode == 1 and to_file.stderr == ""
     data = (tmp_path / "report.out").read_bytes()
-    if fmt in ("json", "sarif"):
+    if fmt == "junit":  # the byte XML cannot hold, shown as \xff
+        assert ET.fromstring(data).find("testsuite").get("name") == "n\\xff.cc"
+    elif fmt in ("json", "sarif", "gitlab"):
         log = json.loads(data)
-        if fmt == "sarif":
+        if fmt == "gitlab":
+            assert log[0]["location"]["path"] == name
+        elif fmt == "sarif":
             uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
                     for loc in log["runs"][0]["results"][0]["locations"]}
             assert uris == {"n%FF.cc"}

@@ -30,8 +30,9 @@ from amalint.config.settings import Settings
 #: reads what it cannot understand.
 FORMAT = 1
 
-#: Settings that change where the cache is, not what a lint finds.
-_NOT_IN_KEY = frozenset({"cache_dir"})
+#: Settings that change where the cache is or what is reported, not what a lint finds (the
+#: baseline hides findings after the lint).
+_NOT_IN_KEY = frozenset({"cache_dir", "baseline"})
 
 
 def canonical(value: Any) -> Any:

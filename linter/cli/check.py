@@ -7,11 +7,12 @@ from __future__ import annotations
 import difflib
 import sys
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 
 import click
 from amalint import reporters
-from amalint.cli import buildsystem, runs
+from amalint.cli import baseline, buildsystem, runs
 from amalint.cli.options import (
     EXIT_CODES,
     CompilerArgsCommand,
@@ -36,7 +37,7 @@ from amalint.model import Severity, Umbrella
 from amalint.scan.umbrellas import configured, targets
 from amalint.scan.walk import Exclude
 
-FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
+FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif", "gitlab", "junit")
 
 
 @click.command(cls=CompilerArgsCommand, epilog=EXIT_CODES)
@@ -44,7 +45,8 @@ FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
 @click.option("--format", "--output-format", "fmt", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Output format: text (ruff-style, with the chain as "
               "clang-style notes), concise (one line per finding), json, json-lines, github "
-              "(workflow annotations), sarif (code scanning).")
+              "(workflow annotations), sarif (code scanning), gitlab (GitLab Code Quality), "
+              "junit (JUnit XML for CI test dashboards).")
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (replaces the "
               "config's).")
 @click.option("--extend-select", help="Rule codes or prefixes to enable as well.")
@@ -70,6 +72,7 @@ FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif")
               help="Only this build-system target (repeatable).")
 @click.option("--unity-readiness", is_flag=True, help="Check every pair of sources of each "
               "target that some unity batching could put in one unit (needs -p).")
+@baseline.options
 @run_options
 @common
 def check(
@@ -77,7 +80,8 @@ def check(
     ignore: str | None, exclude: str | None, fix: bool, diff: bool, unsafe_fixes: bool,
     statistics: bool, exit_zero: bool, fail_on: str | None, quiet: bool,
     output_file: Path | None, no_color: bool, target_names: tuple[str, ...],
-    unity_readiness: bool, jobs: int | None, no_cache: bool, cache_dir: Path | None,
+    unity_readiness: bool, baseline_file: Path | None, no_baseline: bool,
+    write_baseline: Path | None, jobs: int | None, no_cache: bool, cache_dir: Path | None,
     config: Path | None, isolated: bool, frontend: str | None, compiler: str | None,
     compile_commands: Path | None, resource_dir: Path | None, verbose: bool,
 ) -> None:
@@ -88,6 +92,8 @@ def check(
     """
     if fix and diff:
         fail("--fix and --diff cannot be combined")
+    if write_baseline is not None and (fix or diff):
+        fail("--write-baseline cannot be combined with --fix or --diff")
     try:
         patterns = tuple(p.strip() for p in (exclude or "").split(",") if p.strip())
         configs = Configs(config, isolated, frontend=frontend, compiler=compiler,
@@ -96,6 +102,7 @@ def check(
                           extend_select=codes(extend_select, "--extend-select"),
                           ignore=codes(ignore, "--ignore"), fail_on=fail_on,
                           exclude=(Exclude(Path.cwd(), patterns),) if patterns else ())
+        known = baseline.load(baseline_file, no_baseline, write_baseline is not None, configs)
         run = runs.runner(configs, jobs, no_cache, cache_dir)
     except InputError as exc:
         fail(str(exc))
@@ -164,10 +171,16 @@ def check(
         runs.account(run)
     if diff:
         sys.exit(2 if errors else 1 if changed else 0)
-    fixable = {id(f) for r in results for f in r.fixes(unsafe_fixes)}
+    if write_baseline is not None:
+        baseline.write(write_baseline, findings, sources, errors, quiet)
+        sys.exit(0)
+    findings, old = baseline.hide(known, findings, sources, quiet, statistics or fmt != "text")
+    accepted = set(old)
+    fixable = {id(f) for r in results for f in r.fixes(unsafe_fixes) if f not in accepted}
     hidden = sum(len(r.fixes(True)) - len(r.fixes(unsafe_fixes)) for r in results)
     summary = Closing(findings, fixed=fixed, fix=fix, hidden=hidden, fixable=len(fixable),
-                      clean=bool(results) and not errors, quiet=quiet)
+                      clean=bool(results) and not errors, quiet=quiet,
+                      baselined=baseline.summary(len(old), known.path) if old and known else "")
     try:
         with output(output_file) as out:
             if statistics:
@@ -184,18 +197,20 @@ def check(
                                          configs(Path.cwd()).docs_url)
     except InputError as exc:
         fail(str(exc))
-    sys.exit(exit_code(results, policies, errors, exit_zero))
+    sys.exit(exit_code(results, policies, errors, exit_zero, accepted))
 
 
-def exit_code(results: list[Result], policies: list[str], errors: int, exit_zero: bool) -> int:
-    """2 after an input error; else 1 when a finding is at least as severe as its umbrella's
-    ``fail-on`` (unless ``--exit-zero``); else 0."""
+def exit_code(results: list[Result], policies: list[str], errors: int, exit_zero: bool,
+              accepted: Collection[Finding] = ()) -> int:
+    """2 after an input error; else 1 when a finding the baseline does not hold
+    (``accepted``) is at least as severe as its umbrella's ``fail-on`` (unless
+    ``--exit-zero``); else 0."""
     if errors:
         return 2
     if exit_zero:
         return 0
     return int(any(_fails(f, policy) for result, policy in zip(results, policies, strict=True)
-                   for f in result.findings))
+                   for f in result.findings if f not in accepted))
 
 
 def _fails(finding: Finding, policy: str) -> bool:

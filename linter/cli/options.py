@@ -22,7 +22,8 @@ from amalint.scan.sources import is_regular, real
 #: The exit codes, as every command's help ends.
 EXIT_CODES = """\b
 Exit codes:
-  0  no findings (or only warnings with `fail-on = "error"`, or --exit-zero)
+  0  no findings (or only warnings with `fail-on = "error"`, only findings the
+     baseline holds, or --exit-zero)
   1  findings (with --diff: there is a diff)
   2  usage or input error: a bad option, config file or compilation database, an
      unreadable umbrella, included sources or project headers not found

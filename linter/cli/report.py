@@ -64,7 +64,7 @@ def report(built: Build | Result, verbose: bool, quiet: bool = False,
 @dataclass(frozen=True)
 class Closing:
     """ruff's closing lines: "All checks passed!", or the findings counted by severity, what
-    ``--fix`` fixed and what it could."""
+    ``--fix`` fixed and what it could; and how many the baseline hid."""
 
     findings: Sequence[Finding]
     fixed: Counter[Severity]
@@ -74,10 +74,17 @@ class Closing:
     #: Whether any umbrella was linted, none with an input error.
     clean: bool
     quiet: bool
+    #: How many findings the baseline hid, as a sentence ("" if none).
+    baselined: str = ""
 
     def write(self, out: TextIO) -> None:
         if self.quiet:
             return
+        self._write(out)
+        if self.baselined:
+            out.write(f"{self.baselined[0].upper()}{self.baselined[1:]}.\n")
+
+    def _write(self, out: TextIO) -> None:
         if not self.findings and not sum(self.fixed.values()):
             if self.clean:
                 out.write("All checks passed!\n")

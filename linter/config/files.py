@@ -201,6 +201,8 @@ _KEYS: Mapping[str, tuple[_Type, Apply]] = {
     # absolute, a symbolic link not resolved: the cache refuses to follow one
     "cache-dir": (STRING, lambda s, v, o: replace(
         s, cache_dir=Path(os.path.abspath(o.parent / v)))),
+    "baseline": (STRING, lambda s, v, o: replace(
+        s, baseline=Path(os.path.abspath(o.parent / v)))),
 }
 
 #: The config keys, in the order ``amalint config`` prints them.
@@ -250,6 +252,9 @@ KEY_DOCS: Mapping[str, str] = {
                 "anchor). Not set: the package's Documentation URL.",
     "cache-dir": "The cache directory (as `--cache-dir`). Not set: one per project in the "
                  "user's cache directory, never in the project.",
+    "baseline": "A baseline file (as `--baseline`; `--write-baseline` writes one): findings "
+                "recorded in it are not reported and do not fail the run. `--no-baseline` "
+                "ignores it. See [Baseline and formats](baseline-and-formats.md).",
 }
 
 
@@ -325,6 +330,7 @@ def effective(settings: Settings) -> dict[str, Any]:
         "fail-on": settings.fail_on,
         "docs-url": settings.docs_url,
         "cache-dir": None if settings.cache_dir is None else str(settings.cache_dir),
+        "baseline": None if settings.baseline is None else str(settings.baseline),
         "profiles": {
             p.name: {
                 "providers": [{"name": a.name, "key-arg": a.key_arg} for a in p.apis

@@ -63,6 +63,9 @@ class Settings:
     docs_url: str | None = None
     #: Where the cache is (config ``cache-dir``); ``None``: at the project root.
     cache_dir: Path | None = None
+    #: The baseline file whose findings are not reported (config ``baseline``; see
+    #: :mod:`amalint.engine.baseline`); ``None``: none.
+    baseline: Path | None = None
 
     @property
     def root(self) -> Path:

@@ -1,5 +1,6 @@
-"""Writing files: fixed umbrellas atomically, keeping the file's mode, or not at all; and the
-``-o`` report, never through a symbolic link planted in the working tree."""
+"""Writing files: fixed umbrellas and the baseline atomically, keeping the file's mode, or not at
+all; and the ``-o`` report and the baseline, never through a symbolic link planted in the
+working tree."""
 
 from __future__ import annotations
 
@@ -33,9 +34,13 @@ def check_writable(path: Path, root: Path) -> None:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path``'s bytes with ``data`` through a temporary file and a rename, keeping
-    its permission bits; the file is never seen half-written."""
+    its permission bits (a new file gets those the umask allows); the file is never seen
+    half-written."""
     resolved = real(path)
-    mode = stat.S_IMODE(resolved.stat().st_mode)
+    try:
+        mode = stat.S_IMODE(resolved.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{resolved.name}.", suffix=".amalint",
                                dir=resolved.parent)
     try:
@@ -50,21 +55,39 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _inside_cwd(lexical: Path) -> bool:
+    return lexical.is_relative_to(Path(os.path.abspath(Path.cwd()))) or \
+        lexical.is_relative_to(real(Path.cwd()))
+
+
+def check_report_target(path: Path, what: str = "the report") -> Path:
+    """``path`` made absolute (symbolic links not resolved), or :class:`InputError` when it is
+    inside the working directory and is a symbolic link or leads outside through one. A path
+    outside the working directory is the user's choice."""
+    lexical = Path(os.path.abspath(path))
+    if _inside_cwd(lexical):
+        if os.path.islink(lexical):
+            raise InputError(f"{path}: is a symbolic link; not writing {what} through it")
+        if not real(lexical.parent).is_relative_to(real(Path.cwd())):
+            raise InputError(f"{path}: leads outside the working directory through a symbolic "
+                             f"link; not writing {what} there")
+    return lexical
+
+
 @contextlib.contextmanager
 def open_report(path: Path) -> Iterator[TextIO]:
-    """``path`` opened for a report (``-o``), never through a link planted in the working tree:
-    a path inside the working directory must not be a symbolic link, nor lead outside it
-    through one; a FIFO without a reader is an error, not a hang. A path outside the working
-    directory (``/dev/stdout``, ``/tmp/x``) is the user's choice and is followed."""
-    cwd = real(Path.cwd())
-    lexical = Path(os.path.abspath(path))
+    """``path`` opened for a report (``-o``), never through a link planted in the working tree
+    (:func:`check_report_target`); a FIFO without a reader is an error, not a hang. A path
+    outside the working directory (``/dev/stdout``, ``/tmp/x``) is followed."""
+    lexical = check_report_target(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    if lexical.is_relative_to(Path(os.path.abspath(Path.cwd()))) or lexical.is_relative_to(cwd):
-        if os.path.islink(lexical):
-            raise InputError(f"{path}: is a symbolic link; not writing the report through it")
-        if not real(lexical.parent).is_relative_to(cwd):
-            raise InputError(f"{path}: leads outside the working directory through a symbolic "
-                             "link; not writing the report there")
+    if _inside_cwd(lexical):
         flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(lexical, flags, 0o666)

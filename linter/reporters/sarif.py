@@ -9,26 +9,21 @@ given as ``%SRCROOT%``, and percent-encoded (a file name that is not UTF-8 keeps
 ``partialFingerprints`` identify a result across commits, so code scanning keeps one alert
 while unrelated lines move: they hash the rule, the file, the text of the flagged line and the
 message with its line numbers taken out (plus a counter for identical ones), never a line
-number.
+number (:mod:`amalint.engine.fingerprints`, shared with GitLab Code Quality and the baseline).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import re
-import urllib.parse
 from collections.abc import Collection, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TextIO
 
-from amalint.config.files import repository_root
+from amalint.engine.fingerprints import SCHEME, identify, relative, root, uri
 from amalint.engine.rule import Finding, Rule, rule_url, section
 from amalint.model import Location, Severity
 from amalint.rules import RULES
-from amalint.scan.sources import real
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -54,33 +49,15 @@ class _Locations:
         self.root = root
 
     def artifact(self, path: Path) -> dict[str, Any]:
-        resolved = real(path)
-        try:
-            relative = resolved.relative_to(self.root).as_posix()
-        except ValueError:
-            return {"uri": resolved.as_uri()}
-        return {"uri": _quote(relative), "uriBaseId": "%SRCROOT%"}
+        if relative(path, self.root) is None:
+            return {"uri": uri(path, self.root)}
+        return {"uri": uri(path, self.root), "uriBaseId": "%SRCROOT%"}
 
     def physical(self, start: Location, end: Location | None = None) -> dict[str, Any]:
         region: dict[str, Any] = {"startLine": start.line, "startColumn": start.column}
         if end is not None and (end.line, end.column) > (start.line, start.column):
             region.update(endLine=end.line, endColumn=end.column)
         return {"artifactLocation": self.artifact(start.path), "region": region}
-
-
-def _quote(path: str) -> str:
-    return urllib.parse.quote(os.fsencode(path), safe="/")
-
-
-_LINE_NUMBERS = re.compile(r"\b(line|lines) \d+|:\d+(?::\d+)?\b")
-
-
-def fingerprint(finding: Finding, uri: str, line_text: str, occurrence: int) -> str:
-    """A hash that survives unrelated edits: no line numbers in it (see the module doc)."""
-    message = _LINE_NUMBERS.sub(lambda m: m.group(1) or ":", finding.message)
-    text = " ".join(line_text.split())
-    key = f"{finding.code}\0{uri}\0{text}\0{message}\0{occurrence}"
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def _result(finding: Finding, index: int, places: _Locations, fixable: bool,
@@ -92,7 +69,7 @@ def _result(finding: Finding, index: int, places: _Locations, fixable: bool,
         "level": _level(finding.severity),
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": where}],
-        "partialFingerprints": {"amalint/v2": fingerprint_value},
+        "partialFingerprints": {SCHEME: fingerprint_value},
     }
     if finding.related:
         result["relatedLocations"] = [
@@ -120,20 +97,13 @@ def _result(finding: Finding, index: int, places: _Locations, fixable: bool,
 
 def render(findings: Sequence[Finding], out: TextIO, sources: Mapping[Path, Sequence[str]],
            fixable: Collection[int] = (), docs_url: str | None = None) -> None:
-    root = repository_root(Path.cwd())
-    places = _Locations(root)
+    base = root()
+    places = _Locations(base)
     index = {code: number for number, code in enumerate(RULES)}
-    seen: dict[tuple[str, ...], int] = {}
-    results = []
-    for finding in findings:
-        uri = places.artifact(finding.location.path)["uri"]
-        lines = sources.get(finding.location.path, ())
-        line = lines[finding.location.line - 1] if 0 < finding.location.line <= len(lines) \
-            else ""
-        key = (finding.code, uri, " ".join(line.split()), finding.message)
-        seen[key] = seen.get(key, -1) + 1
-        results.append(_result(finding, index[finding.code], places, id(finding) in fixable,
-                               fingerprint(finding, uri, line, seen[key])))
+    results = [
+        _result(finding, index[finding.code], places, id(finding) in fixable, who.fingerprint)
+        for finding, who in zip(findings, identify(findings, sources, base), strict=True)
+    ]
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -143,7 +113,7 @@ def render(findings: Sequence[Finding], out: TextIO, sources: Mapping[Path, Sequ
                 "version": version("amalint"),
                 "rules": [_rule(rule, docs_url) for rule in RULES.values()],
             }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri() + "/"}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
