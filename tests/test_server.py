@@ -18,18 +18,10 @@ from amalint.server.convert import Positions, replacement, text_lines
 from conftest import amalint, session_cache
 from lsprotocol import types
 from pytest_lsp import LanguageClient, make_test_lsp_client
+from test_fix_cli import HAZARD, make_unit
 
 #: How long a test waits for the server to publish before it fails.
 WAIT = 20.0
-
-CONFIG = """\
-[profiles.reg]
-providers = ["reg::Add"]
-consumers = ["reg::Need"]
-init-blocks = [{ macro = "REG_INIT", kind = "constructor" }]
-"""
-HEADER = "#pragma once\nnamespace reg { void Add(const char*); void Need(const char*); }\n"
-
 
 def collision(root: Path) -> None:
     """a.cc and b.cc both define `static int x`: AM201 in b.cc."""
@@ -40,14 +32,7 @@ def collision(root: Path) -> None:
 
 def init_order(root: Path) -> Path:
     """user.cc looks up "k" at start-up before provider.cc registers it: AM101, fixable."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "amalint.toml").write_text(CONFIG)
-    (root / "reg.h").write_text(HEADER)
-    (root / "user.cc").write_text('#include "reg.h"\nREG_INIT() { reg::Need("k"); }\n')
-    (root / "provider.cc").write_text('#include "reg.h"\nREG_INIT() { reg::Add("k"); }\n')
-    umbrella = root / "umbrella.cc"
-    umbrella.write_text('// the unit\n\n#include "user.cc"\n#include "provider.cc"\nint x;\n')
-    return umbrella
+    return make_unit(root, HAZARD, ["user.cc", "provider.cc"])
 
 
 @asynccontextmanager
