@@ -219,11 +219,11 @@ def test_include_cycles_are_news_only_when_no_guard_breaks_them(tmp_path: Path) 
     (tmp_path / "loop2.h").write_text('#include "loop1.h"\n')
     (tmp_path / "a.cc").write_text('#include "guarded.h"\n#include "loop1.h"\n')
     loud = amalint("check", "u.cc", cwd=tmp_path)
-    # the compiler follows the cycle to its include depth limit and says so there
-    assert one_line(loud.stderr) == (
-        "amalint: warning: loop2.h:1: the preprocessor says: #include nested depth 200 exceeds "
-        "maximum of 200 (include cycle that no include guard breaks: loop1.h -> loop2.h -> "
-        "loop1.h)")
+    # the compiler follows the cycle to its include depth limit and gives up there
+    assert loud.returncode == 2 and one_line(loud.stderr) == (
+        "amalint: error: loop2.h:1: #include nested depth 200 exceeds maximum of 200 (include "
+        "cycle that no include guard breaks: loop1.h -> loop2.h -> loop1.h); the unit does not "
+        "compile")
 
 
 def test_errors_and_warnings_are_counted_apart_and_fail_on_sets_the_exit(tmp_path: Path) -> None:

@@ -112,6 +112,7 @@ def test_an_unconditional_cycle_is_reported(tmp_path: Path) -> None:
     for compiler in C_COMPILERS:
         assert "nested" in _preprocessed(compiler, tmp_path, "u.c").stderr
     result = amalint("check", "u.c", cwd=tmp_path)
+    assert result.returncode == 2
     assert "include cycle that no include guard breaks: a.h -> b.h -> a.h" in result.stderr
 
 

@@ -125,6 +125,11 @@ def problems(pp: preprocess.Unit, umbrella: Umbrella, settings: Settings
         raise InputError(f"{at}{flood.message}: an include that never ends (a header "
                          "without guard including itself?); the compiler would not finish "
                          "either")
+    deep = next((d for d in pp.diagnostics if d.path is not None
+                 and d.message.startswith("#include nested depth")), None)
+    if deep is not None and deep.path is not None:  # the compiler gives up (clang: fatal)
+        raise InputError(f"{display(real(Path(deep.path)))}:{deep.line}: {deep.message}"
+                         f"{_cycle(pp, deep)}; the unit does not compile")
     stop = next((d for d in pp.diagnostics if d.severity == "error" and d.path is not None
                  and d.message.startswith("#error")), None)
     if stop is not None and stop.path is not None and settings.flags_origin is None:
