@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import generate
+from synthetic import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 AMALINT = [sys.executable, "-m", "amalint", "check"]

@@ -14,14 +14,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from amalint.config.files import KEY_DOCS, KEYS, effective, key_types
-from amalint.config.settings import Settings
-from amalint.reporters.ruledocs import page
-from amalint.rules import RULES
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+
+from amalint.config.files import KEY_DOCS, KEYS, effective, key_types
+from amalint.config.settings import Settings
+from amalint.reporters.ruledocs import page
+from amalint.rules import RULES
 
 SETTINGS_MARKER = "<!-- settings reference -->"
 

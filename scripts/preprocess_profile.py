@@ -1,9 +1,9 @@
-"""Regenerate linter/preprocess/profile_data.py and profile_macros.py from the g++ and gcc on
+"""Regenerate amalint/preprocess/profile_data.py and profile_macros.py from the g++ and gcc on
 PATH (run on x86-64 Linux with gcc 12 to reproduce the shipped tables):
 
     .venv/bin/python scripts/preprocess_profile.py [--output-dir DIR]
 
-The two files are written to DIR (default: linter/preprocess of this checkout) and nowhere else.
+The two files are written to DIR (default: amalint/preprocess of this checkout) and nowhere else.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from amalint.preprocess.compiler import compiler_info
 from amalint.preprocess.config import CompilerInfo
 
-OUT = Path(__file__).resolve().parent.parent / "linter" / "preprocess"
+OUT = Path(__file__).resolve().parent.parent / "amalint" / "preprocess"
 
 
 def _features(info: CompilerInfo) -> dict[str, str]:

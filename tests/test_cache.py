@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
+
 from amalint.cache import key as cache_key
 from amalint.cache.store import Store
 from amalint.config.profiles import profile_from_config
@@ -22,7 +24,6 @@ from amalint.engine import cached
 from amalint.engine.cached import lint_cached
 from amalint.engine.run import lint
 from amalint.scan.search import SearchPath
-from conftest import ROOT
 
 REG_H = """\
 #pragma once

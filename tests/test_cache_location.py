@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from amalint.cache import location
 from conftest import ROOT
 from test_cache import project, run
+
+from amalint.cache import location
 
 
 def user_cache() -> Path:

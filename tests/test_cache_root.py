@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
+from test_cache import no_parse, settings, unit
+
 from amalint.cache.stamps import IncludeStamp, resolves_alike
 from amalint.cache.store import Store
 from amalint.engine.cached import lint_cached
 from amalint.scan.search import SearchPath
-from conftest import ROOT
-from test_cache import no_parse, settings, unit
 
 
 def test_an_include_found_in_the_project_root_resolves_alike(tmp_path: Path) -> None:

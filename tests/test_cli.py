@@ -11,8 +11,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from amalint.rules import RULES
 from conftest import FIXTURES, amalint, one_line, session_cache
+
+from amalint.rules import RULES
 
 TVM = FIXTURES / "tvm_shape"
 TVM_ARGS = ("--", "-Iinclude", "-Ieager")

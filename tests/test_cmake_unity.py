@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES, amalint, compiler_errors, one_line, places
+
 from amalint.engine.readiness import include_line
 from amalint.errors import InputError
-from conftest import FIXTURES, amalint, compiler_errors, one_line, places
 
 PROJECT = FIXTURES / "cmake_unity"
 BIN = Path(sys.executable).parent

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from amalint.config.buildsystems.cmakelists import parse
 from amalint.config.buildsystems.properties import read_properties
 from amalint.errors import InputError

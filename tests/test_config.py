@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from amalint.config.files import KEYS
 from conftest import amalint
+
+from amalint.config.files import KEYS
 
 LOOKUP = ('__attribute__((constructor)) static void f() '
           '{{ tvm::ffi::Function::GetGlobal("{key}"); }}\n')

@@ -10,9 +10,10 @@ import signal
 from pathlib import Path
 
 import pytest
+from conftest import FRONTENDS, Run, amalint
+
 from amalint.errors import InputError
 from amalint.frontends.libclang.isolation import Child
-from conftest import FRONTENDS, Run, amalint
 
 N = 1000
 LOOKUP = 'tvm::ffi::Function::GetGlobalRequired("deep.key")'
@@ -45,7 +46,7 @@ CASES = {
 }
 #: Inputs clang rejects (nesting over its limit of 256 brackets): libclang reports AM301.
 CLANG_REFUSES = {"nested parentheses", "nested namespaces"}
-#: The file-scope pass (linter/frontends/filescope, being rewritten) still recurses on these.
+#: The file-scope pass (amalint/frontends/filescope, being rewritten) still recurses on these.
 
 
 def _unit(root: Path, source: str) -> Path:
@@ -117,8 +118,8 @@ def test_a_crashing_child_is_an_input_error_and_an_exception_crosses_back() -> N
 
     with Child(fail, "unit.cc") as child, pytest.raises(InputError, match="no such flag"):
         child.result()
-    with Child(lambda: {"model": (1, 2)}, "unit.cc") as child:
-        assert child.result() == {"model": (1, 2)}
+    with Child(lambda: {"model": (1, 2)}, "unit.cc") as other:
+        assert other.result() == {"model": (1, 2)}
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the child process needs os.fork")

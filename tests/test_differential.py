@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from amalint.engine.rule import Finding
-from amalint.model import Severity
 from conftest import lint_in
 from hypothesis import HealthCheck, assume, event, given, settings
 from scu_programs import AMBIGUITY, COLLISION, MACRO, Compiled, Program, compile_program, programs
+
+from amalint.engine.rule import Finding
+from amalint.model import Severity
 
 EXAMPLES = int(os.environ.get("AMALINT_DIFFERENTIAL_EXAMPLES", "40"))
 #: Fixed examples (CI) unless a long campaign asks for random ones (benchmarks/differential.py).

@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ROOT
+
 from amalint.config.files import KEY_DOCS, KEYS
 from amalint.rules import RULES
-from conftest import ROOT
 
 
 def test_the_site_builds_strictly(tmp_path: Path) -> None:

@@ -5,14 +5,18 @@ from __future__ import annotations
 from itertools import permutations
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from amalint.fix.solver import apply_fixes, plan
 from amalint.model import Umbrella
 from amalint.scan.directives import scan
 from amalint.scan.search import SearchPath
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 UMBRELLA = Path("/nonexistent/umbrella.cc")
+
+#: An umbrella and the start-up edges between its units.
+Case = tuple[bytes, list[tuple[int, int]]]
 
 
 def umbrella_of(data: bytes) -> Umbrella:
@@ -20,7 +24,7 @@ def umbrella_of(data: bytes) -> Umbrella:
 
 
 @st.composite
-def umbrellas(draw: st.DrawFn, max_units: int = 8) -> tuple[bytes, list[tuple[int, int]]]:
+def umbrellas(draw: st.DrawFn, max_units: int = 8) -> Case:
     """A random include list with attached and detached comments, blank lines and barriers,
     and random acyclic constraints between its includes."""
     n = draw(st.integers(2, max_units))
@@ -82,7 +86,7 @@ def _fixable(data: bytes, edges: list[tuple[int, int]]) -> list[tuple[int, int]]
 
 @given(umbrellas())
 @settings(max_examples=300, deadline=None)
-def test_output_is_a_valid_permutation_within_regions(case: tuple[bytes, list]) -> None:
+def test_output_is_a_valid_permutation_within_regions(case: Case) -> None:
     data, edges = case
     result = plan(umbrella_of(data), edges)
     # every line kept, none duplicated; includes stay in their region
@@ -123,7 +127,7 @@ def test_output_is_a_valid_permutation_within_regions(case: tuple[bytes, list]) 
 
 @given(umbrellas())
 @settings(max_examples=200, deadline=None)
-def test_fixing_twice_changes_nothing(case: tuple[bytes, list]) -> None:
+def test_fixing_twice_changes_nothing(case: Case) -> None:
     data, edges = case
     once = plan(umbrella_of(data), edges).data
     umbrella = umbrella_of(once)
@@ -138,7 +142,7 @@ def test_fixing_twice_changes_nothing(case: tuple[bytes, list]) -> None:
 
 @given(umbrellas(max_units=8))
 @settings(max_examples=60, deadline=None)
-def test_moves_no_more_includes_than_a_brute_force_optimum(case: tuple[bytes, list]) -> None:
+def test_moves_no_more_includes_than_a_brute_force_optimum(case: Case) -> None:
     data, edges = case
     result = plan(umbrella_of(data), edges)
     fixable = _fixable(data, edges)

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import amalint, one_line
+
 from amalint.config.settings import Settings
 from amalint.engine.run import lint
 from amalint.scan.directives import scan
 from amalint.scan.search import SearchPath
-from conftest import amalint, one_line
 
 LOOKUP = ('__attribute__((constructor)) static void f() {\n'
           '  tvm::ffi::Function::GetGlobalRequired("k");\n}\n')
@@ -66,7 +67,8 @@ def test_file_names_that_are_not_utf8(tmp_path: Path, fmt: str) -> None:
     assert to_file.returncode == 1 and to_file.stderr == ""
     data = (tmp_path / "report.out").read_bytes()
     if fmt == "junit":  # the byte XML cannot hold, shown as \xff
-        assert ET.fromstring(data).find("testsuite").get("name") == "n\\xff.cc"
+        suite = ET.fromstring(data).find("testsuite")
+        assert suite is not None and suite.get("name") == "n\\xff.cc"
     elif fmt in ("json", "sarif", "gitlab"):
         log = json.loads(data)
         if fmt == "gitlab":

@@ -15,11 +15,12 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 import pytest
+from conftest import FIXTURES, ROOT, amalint
+
 from amalint.config.flags import clean_args
 from amalint.config.settings import Settings, parse_compiler_args
 from amalint.frontends import libclang
 from amalint.scan.unit import load_unit
-from conftest import FIXTURES, ROOT, amalint
 
 PLUG = FIXTURES / "plug"
 TVM = FIXTURES / "tvm_shape"

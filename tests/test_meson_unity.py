@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from amalint.config.buildsystems import meson
 from conftest import FIXTURES, amalint, compiler_errors, one_line, places
+
+from amalint.config.buildsystems import meson
+from amalint.config.buildsystems.compdb import language_of
 
 PROJECT = FIXTURES / "meson_unity"
 BIN = Path(sys.executable).parent
@@ -153,7 +155,7 @@ def test_headers_listed_with_a_target_are_not_its_sources(builds: dict[str, Path
     found = next(t for t in meson.read_build(build).reply.targets if t.name == "shapes")
     assert [s.path.name for s in found.sources] == ["circle.cc", "line.cc", "square.cc"]
     assert {s.language for s in found.sources} == {"CXX"}
-    assert meson.language_of(Path("x.h")) is None  # the one function CMake's reading takes
+    assert language_of(Path("x.h")) is None  # the one function CMake's reading takes
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [

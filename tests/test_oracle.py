@@ -97,7 +97,7 @@ def observed_order(case: Case, stdout: str, rows: list[dict[str, object]]) -> li
             and entry["location"]["row"] <= row <= entry["end_location"]["row"]  # type: ignore[index]
         ]
         assert len(owners) == 1, f"{m.group(0)} is in {len(owners)} predicted entry points"
-        observed.append(int(owners[0]))
+        observed.append(int(str(owners[0])))
     return observed
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from conftest import FIXTURES, ROOT, amalint
+
 from amalint.engine.rule import published_docs
 from amalint.rules import RULES
-from conftest import FIXTURES, ROOT, amalint
 
 TVM = FIXTURES / "tvm_shape"
 ARGS = ("--", "-Iinclude", "-Ieager")

@@ -8,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from amalint.analysis.convert import BOOLEAN, CONVERSION, EXACT, PROMOTION, disjoint, rank
 from conftest import amalint
+
+from amalint.analysis.convert import BOOLEAN, CONVERSION, EXACT, PROMOTION, disjoint, rank
 
 HEAD = "#include <cstdio>\n#include <cstdint>\n"
 #: name -> (a.cc's function, b.cc's function, b.cc's call, whether the unity build binds the

@@ -83,7 +83,8 @@ def test_a_forced_header_that_includes_itself(forced: str, tmp_path: Path) -> No
     """clang reads ``-include``/``-imacros`` files one level deeper than gcc (from its
     predefines buffer), so it stops the cycle one inclusion earlier; what an ``-imacros`` file
     includes gives no code either."""
-    from test_preprocess_differential import Program, compare
+    from test_preprocess_differential import compare
+    from test_preprocess_programs import Program
 
     program = Program({"u.c": b'#include "s0.c"\n', "s0.c": b"int s;\n",
                        "inc/h0.h": b'#include "h0.h"\nint z;\n'},
@@ -162,7 +163,8 @@ AGREEMENT = {
 
 @pytest.mark.parametrize("case", sorted(AGREEMENT))
 def test_the_preprocessor_agrees_with_the_compilers(case: str, tmp_path: Path) -> None:
-    from test_preprocess_differential import Program, compare
+    from test_preprocess_differential import compare
+    from test_preprocess_programs import Program
 
     program = Program(AGREEMENT[case], "c", ("-std=c2x", "-I."))
     for name, data in program.files.items():

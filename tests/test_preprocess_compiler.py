@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from amalint.preprocess import compiler as compiler_module
 from amalint.preprocess import configure, parse_args, preprocess
 from amalint.preprocess.compiler import allowed, compiler_info, find
@@ -168,7 +169,7 @@ def test_odd_digits_in_arguments_and_probe_output_are_not_numbers() -> None:
 def test_the_preprocessor_scripts_have_a_help_that_writes_nothing(script: str,
                                                                   tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
-    tables = sorted((root / "linter" / "preprocess").glob("profile_*.py"))
+    tables = sorted((root / "amalint" / "preprocess").glob("profile_*.py"))
     before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in tables]
     run = subprocess.run([sys.executable, str(root / script), "--help"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120)

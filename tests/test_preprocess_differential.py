@@ -31,13 +31,15 @@ import re
 import shutil
 import subprocess
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from amalint.preprocess import Config, Unit, configure, preprocess, tokenize
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from test_preprocess_programs import Program, programs
+
+from amalint.preprocess import Config, Unit, configure, preprocess, tokenize
 
 EXAMPLES = int(os.environ.get("AMALINT_DIFF_EXAMPLES", "70"))
 SEED = os.environ.get("AMALINT_DIFF_SEED")
@@ -143,8 +145,7 @@ def predicted_lines(unit: Unit, errors: list[str] | None = None,
     for inc in unit.inclusions:
         if inc.skipped is not None or inc.path.startswith("/"):
             continue
-        text = unit.active_text(inc)
-        text = _blank_comments(text.decode(), split)
+        text = _blank_comments(unit.active_text(inc).decode(), split)
         offset = 0
         pending: tuple[int, int, str] | None = None  # (first line, its offset, text so far)
         lines = re.split(r"\r\n|\r|\n", text)
@@ -273,7 +274,7 @@ def compare(compiler: str, program: Program, tmp: Path, expansions: bool = True)
                                          if ours.get(k) != seen.macros.get(k)})
 
 
-def _settings(test):  # type: ignore[no-untyped-def]
+def _settings(test: Callable[..., None]) -> Callable[..., None]:
     phases = [Phase.explicit, Phase.generate] if os.environ.get("AMALINT_DIFF_NOSHRINK") \
         else list(Phase)
     test = settings(max_examples=EXAMPLES, derandomize=SEED is None, deadline=None,

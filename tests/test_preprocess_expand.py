@@ -8,11 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from test_preprocess_support import CLANG_CXX, code, errors, expanded, pp
+
 from amalint.preprocess import Features
 from amalint.preprocess.expand import Expander
 from amalint.preprocess.macros import parse_define
 from amalint.preprocess.tokens import LexOptions, tokenize
-from test_preprocess_support import CLANG_CXX, code, errors, expanded, pp
 
 
 def _same(unit_text: str, expected: str) -> None:

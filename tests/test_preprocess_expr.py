@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from test_preprocess_support import CLANG_CXX, code, errors, pp
+
 from amalint.preprocess.expr import ExprError, ExprOptions, evaluate
 from amalint.preprocess.tokens import tokenize
-from test_preprocess_support import CLANG_CXX, code, errors, pp
 
 GCC = ExprOptions(family="gcc")
 CLANG = ExprOptions(family="clang")

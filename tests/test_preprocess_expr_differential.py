@@ -14,10 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from amalint.preprocess.expr import ExprError, ExprOptions, evaluate
-from amalint.preprocess.tokens import tokenize
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from amalint.preprocess.expr import ExprError, ExprOptions, evaluate
+from amalint.preprocess.tokens import tokenize
 
 BATCHES = int(os.environ.get("AMALINT_EXPR_BATCHES", "12"))
 COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]

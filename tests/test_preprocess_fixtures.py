@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_preprocess_differential import Program, compare
+from test_preprocess_differential import compare
+from test_preprocess_programs import Program
 
 ROOT = Path(__file__).resolve().parent.parent
 TVM = "fixtures/tvm_shape"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from test_preprocess_support import code, expanded, pp
+
 from amalint.preprocess.scan import scan
 from amalint.preprocess.tokens import LexOptions
-from test_preprocess_support import code, expanded, pp
 
 
 @pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"])

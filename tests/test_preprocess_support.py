@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
 from amalint.preprocess import CompilerInfo, Config, Features, Unit, preprocess
 
@@ -30,7 +31,7 @@ def config(args: tuple[str, ...] | list[str] = (), language: str = "c++",
     return Config(compiler=info, language=language, args=tuple(args), **options)  # type: ignore[arg-type]
 
 
-def pp(files: dict[str, str | bytes], args: tuple[str, ...] | list[str] = (),
+def pp(files: Mapping[str, str | bytes], args: tuple[str, ...] | list[str] = (),
        language: str = "c++", compiler: CompilerInfo | None = None, main: str | None = None,
        **options: object) -> Unit:
     """Preprocess ``main`` (default: the first file) among in-memory ``files``."""

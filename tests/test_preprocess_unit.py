@@ -7,9 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from test_preprocess_support import CLANG_CXX, code, config, errors, expanded, pp
+
 from amalint.errors import InputError
 from amalint.preprocess import preprocess
-from test_preprocess_support import CLANG_CXX, code, config, errors, expanded, pp
 
 
 def test_inclusions_record_parent_unit_prefix_and_skips() -> None:

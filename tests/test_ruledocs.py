@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from amalint.rules import RULES
 from conftest import FIXTURES, ROOT, amalint
+
+from amalint.rules import RULES
 
 DOCS = ROOT / "docs" / "rules.md"
 

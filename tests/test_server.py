@@ -12,13 +12,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from amalint.model import Location
-from amalint.scan.sources import BOM
-from amalint.server.convert import Positions, replacement, text_lines
 from conftest import amalint, session_cache
 from lsprotocol import types
 from pytest_lsp import LanguageClient, make_test_lsp_client
 from test_fix_cli import HAZARD, make_unit
+
+from amalint.model import Location
+from amalint.scan.sources import BOM
+from amalint.server.convert import Positions, replacement, text_lines
 
 #: How long a test waits for the server to publish before it fails.
 WAIT = 20.0
@@ -49,7 +50,7 @@ async def server(root: Path, *args: str) -> AsyncIterator[LanguageClient]:
         yield client
     finally:
         await client.shutdown_session()
-        await client.stop()
+        await client.stop()  # type: ignore[no-untyped-call]
 
 
 async def until(check: Callable[[], bool], what: str) -> None:

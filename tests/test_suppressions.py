@@ -7,13 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, amalint
+
 from amalint.engine import suppressions
 from amalint.engine.rule import Finding
 from amalint.engine.suppressions import IncludeGraph
 from amalint.model import Location, Severity
 from amalint.scan.directives import scan
 from amalint.scan.search import SearchPath
-from conftest import FIXTURES, amalint
 
 ARGS = ("--", "-Iinclude", "-Ieager")
 

@@ -16,13 +16,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import amalint
+
 from amalint.config.settings import Settings
 from amalint.config.trust import screen
 from amalint.errors import InputError
 from amalint.frontends.libclang.library import ResourceDir
 from amalint.frontends.libclang.parsing import parse_args
 from amalint.preprocess import compiler
-from conftest import amalint
 
 GCC = shutil.which("gcc")
 GXX = shutil.which("g++")

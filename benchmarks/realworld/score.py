@@ -45,7 +45,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -145,7 +145,7 @@ def match(truth: list[TruthRow], findings: list[Finding]) -> Result:
     return Result(found, real)
 
 
-def load_truth(truth: dict[str, object], resolve: Callable[[str], str]) -> list[TruthRow]:
+def load_truth(truth: Mapping[str, object], resolve: Callable[[str], str]) -> list[TruthRow]:
     """Truth rows of a truth JSON, paths made absolute with ``resolve``."""
     rows = truth["unity_only"]
     assert isinstance(rows, list)

@@ -1,0 +1,141 @@
+"""``amalint order``: the static-initialization order the runtime will follow, with what each
+entry point provides and requires."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from amalint.analysis.requirements import Status, evaluate
+from amalint.cli.options import EXIT_CODES, CompilerArgsCommand, common
+from amalint.cli.report import build_one
+from amalint.config.profiles import Role
+from amalint.engine.rule import display
+from amalint.model import EntryPoint
+
+
+@click.command(cls=CompilerArgsCommand, epilog=EXIT_CODES)
+@click.argument("umbrella", type=click.Path(path_type=Path, readable=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "table", "json"]), default="text",
+              show_default=True, help="text: one entry per line with its keys; table: a "
+              "table that fits the terminal (full width when piped); json: a list of entries.")
+@common
+def order(
+    umbrella: Path, fmt: str, config: Path | None, isolated: bool, frontend: str | None,
+    compiler: str | None, compile_commands: Path | None, resource_dir: Path | None,
+    verbose: bool,
+) -> None:
+    """Print the static-initialization order the runtime will follow, with what each entry
+    point provides and requires; a key required before its provider runs is marked.
+
+    Compiler arguments go after `--` (`amalint order u.cc -- -Iinclude`).
+    """
+    model, analysis = build_one(umbrella, config, isolated, verbose, frontend=frontend,
+                                 compiler=compiler, compile_commands=compile_commands,
+                                 resource_dir=resource_dir)
+    position = {entry: index for index, entry in enumerate(analysis.order, 1)}
+    unmet: dict[tuple[EntryPoint, str], str] = {}
+    for req in evaluate(analysis):
+        if req.status is Status.SATISFIED:
+            continue
+        later = [position[p] for p, _ in req.providers if p in position]
+        unmet[(req.consumer, req.lookup.key)] = (f"before its provider (#{min(later)})"
+                                                 if later else "provided by nothing")
+    rows: list[dict[str, Any]] = []
+    for index, entry in enumerate(analysis.order, 1):
+        effects = analysis.effects[entry]
+        rows.append({
+            "index": index,
+            "label": entry.label,
+            "kind": entry.kind.value,
+            "priority": entry.priority,
+            "filename": display(entry.location.path),
+            "location": {"row": entry.location.line, "column": entry.location.column},
+            "end_location": {"row": entry.end.line, "column": entry.end.column},
+            "include_line": None if entry.unit is None
+            else model.umbrella.includes[entry.unit].line,
+            "provides": [e.key for e in effects if e.role is Role.PROVIDER],
+            "requires": [e.key for e in effects if e.role is Role.CONSUMER],
+            "unmet": {e.key: unmet[(entry, e.key)] for e in effects
+                      if e.role is Role.CONSUMER and (entry, e.key) in unmet},
+        })
+    if fmt == "json":
+        json.dump(rows, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    console = Console(highlight=False, soft_wrap=fmt == "text")
+    if fmt == "table":
+        _print_table(console, rows, f"Start-up order of {display(model.umbrella.path)}")
+        return
+    for row in rows:
+        where = f"{row['filename']}:{row['location']['row']}"
+        console.print(f"{row['index']:4d}. [bold]{escape(str(row['label']))}[/bold] "
+                      f"[dim]{row['kind']}, priority {row['priority']}, {escape(where)}[/dim]")
+        if row["provides"]:
+            keys = ", ".join(f"`{k}`" for k in row["provides"])
+            console.print(f"      provides {escape(keys)}")
+        if row["requires"]:
+            keys = ", ".join(_required(f"`{k}`", row["unmet"], k) for k in row["requires"])
+            console.print(f"      requires {keys}")
+
+
+#: The table's columns: name, justification, and how soon to drop it on a narrow terminal
+#: (0: never).
+_COLUMNS = (("#", "right", 0), ("entry point", "left", 4), ("kind", "left", 2),
+            ("priority", "right", 3), ("where", "left", 0), ("include line", "right", 1),
+            ("provides", "left", 0), ("requires", "left", 0))
+
+
+def _print_table(console: Console, rows: list[dict[str, Any]], title: str) -> None:
+    """The order as a table: never squeezed when piped (a job summary, a file); on a terminal,
+    the least needed columns are left out until it fits, and a line says which."""
+    from rich.table import Table
+
+    def cells(row: dict[str, Any]) -> list[str]:
+        return [str(row["index"]), escape(str(row["label"])), row["kind"], str(row["priority"]),
+                escape(f"{row['filename']}:{row['location']['row']}"),
+                "" if row["include_line"] is None else str(row["include_line"]),
+                escape("\n".join(row["provides"])),
+                "\n".join(_required(key, row["unmet"]) for key in row["requires"])]
+
+    def build(shown: list[int]) -> Table:
+        table = Table(title=title)
+        for index in shown:
+            name, justify, _ = _COLUMNS[index]
+            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        for row in rows:
+            values = cells(row)
+            table.add_row(*(values[i] for i in shown))
+        return table
+
+    shown = list(range(len(_COLUMNS)))
+    wide = console.options.update_width(10_000)
+    table = build(shown)
+    if not console.is_terminal:
+        console.width = console.measure(table, options=wide).maximum
+        console.print(table)
+        return
+    dropped = []
+    for index in sorted((i for i, c in enumerate(_COLUMNS) if c[2]), key=lambda i: _COLUMNS[i][2]):
+        if console.measure(table, options=wide).maximum <= console.width:
+            break
+        shown.remove(index)
+        dropped.append(_COLUMNS[index][0])
+        table = build(shown)
+    console.print(table)
+    if dropped:
+        console.print(f"[dim](left out to fit the terminal: {', '.join(dropped)}; "
+                      "--format text shows everything)[/dim]")
+
+
+def _required(shown: str, unmet: dict[str, str], key: str | None = None) -> str:
+    """A required key (rich markup), marked when it is looked up before any provider runs."""
+    why = unmet.get(shown if key is None else key)
+    return escape(shown) + ("" if why is None else f" [bold red]![/bold red] {escape(why)}")
+

@@ -1,0 +1,158 @@
+"""A file of the unit as the file-scope pass reads it: its tree, its text with comments and
+literals blanked (for token scans), its include guard, and what has been found in it so far."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from tree_sitter import Node, Tree
+
+from amalint.frontends.filescope.expansion import Expanded, scopes
+from amalint.frontends.treesitter.syntax import SourceText
+from amalint.model import Declaration, Location, Scope
+from amalint.scan.directives import Directive, Lines
+
+# Comments and string/char literals (raw strings included), blanked for token scans.
+_LITERALS_PATTERN = (
+    rb'//(?:\\\n|[^\n])*|/\*.*?(?:\*/|\Z)|R"([^(\s]{0,16})\(.*?\)\%d"'
+    rb"|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?")
+_LITERALS = re.compile(_LITERALS_PATTERN % 1, re.S)
+# In a text with digit separators (C++14 ``1'000``), such a number is kept: its ``'`` opens no
+# literal. (Only then: the extra alternative doubles the scan's time.)
+_SEPARATOR = re.compile(rb"(?<![\w$.'\\])[0-9][\w.]*'[0-9A-Za-z_]")
+_LITERALS_SEPARATORS = re.compile(
+    rb"(?<![\w$])(\.?[0-9](?:[eEpP][+-]|[\w.])*(?:'[0-9A-Za-z_](?:[eEpP][+-]|[\w.])*)+)|"
+    + _LITERALS_PATTERN % 2, re.S)
+_NOT_NEWLINE = re.compile(rb"[^\n]")
+_SPACES = re.compile(r"\s+")
+_PUNCT_SPACE = re.compile(r"\s*([*&,<>()\[\]])\s*")
+
+
+def _blank_match(match: re.Match[bytes]) -> bytes:
+    text = match.group(0)
+    return _NOT_NEWLINE.sub(b" ", text) if b"\n" in text else b" " * len(text)
+
+
+def _blank_but_numbers(match: re.Match[bytes]) -> bytes:
+    return match.group(0) if match.group(1) else _blank_match(match)
+
+
+def blank(data: bytes) -> bytes:
+    """``data`` with comments and literals replaced by spaces (offsets and lines kept)."""
+    if _SEPARATOR.search(data) is None:
+        return _LITERALS.sub(_blank_match, data)
+    return _LITERALS_SEPARATORS.sub(_blank_but_numbers, data)
+
+
+def normalize(text: str) -> str:
+    return _PUNCT_SPACE.sub(r"\1", _SPACES.sub(" ", text).strip())
+
+
+@dataclass
+class FileText(SourceText):
+    """One file being extracted: its source, tree, and what has been found so far."""
+
+    tree: Tree
+    guard: str | None
+    #: The bytes with comments and literals blanked (same offsets).
+    blanked: bytes
+    declarations: list[Declaration] = field(default_factory=list)
+    directives: list[tuple[Scope, tuple[str, ...], Node]] = field(default_factory=list)
+    #: Macro names the text still holds unexpanded (no preprocessor ran).
+    unexpanded: frozenset[str] | set[str] = frozenset()
+    #: The file-scope code with its macros expanded, when the preprocessor ran: then the tree
+    #: is of its text, and offsets map back through it.
+    expanded: Expanded | None = None
+
+    @property
+    def parsed(self) -> bytes:
+        return self.expanded.text if self.expanded is not None else self.source.text
+
+    def original(self, offset: int) -> int:
+        """The file's own offset of ``offset`` of the parsed text."""
+        return self.expanded.original(offset) if self.expanded is not None else offset
+
+    def location(self, node: Node) -> Location:
+        if self.expanded is None:
+            return super().location(node)
+        return self.point(self.original(node.start_byte))
+
+    def end_location(self, node: Node) -> Location:
+        if self.expanded is None:
+            return super().end_location(node)
+        return self.point(self.original(node.end_byte))
+
+    @cached_property
+    def braces(self) -> list[tuple[int, int]]:
+        """The ranges of the parsed text that are not file scope: function, class, enum and
+        initializer bodies (:func:`~.expansion.scopes`)."""
+        return scopes(self.blanked)
+
+    @cached_property
+    def kinds(self) -> list[str]:
+        return Lines.of(self.source.data).kinds()
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Byte offset of each line."""
+        out = [0]
+        for line in self.lines[:-1]:
+            out.append(out[-1] + len(line) + 1)
+        return out
+
+    def line_index(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def point(self, offset: int) -> Location:
+        line = self.line_index(offset)
+        start = self.starts[line]
+        return Location(self.source.path, line + 1,
+                        len(self.source.data[start:offset].decode("utf-8", "replace")) + 1)
+
+    def position(self, offset: int) -> tuple[int, ...]:
+        """The unit position of ``offset`` of the parsed text."""
+        return (*self.source.prefix, self.original(offset))
+
+    def macro_at(self, offset: int, name: str) -> str:
+        """The macro whose expansion wrote ``name`` at ``offset`` of the parsed text (``""``:
+        the file did). In unexpanded text that is ``name`` itself when it is a macro: the real
+        name is unknown."""
+        if name in self.unexpanded:
+            return name
+        return self.expanded.macro(offset) if self.expanded is not None else ""
+
+
+def include_guard(blanked: bytes, directives: Sequence[Directive]) -> str | None:
+    """The include guard of a file (``blanked``: its bytes without comments and literals):
+    ``#pragma once``, or the macro of ``#ifndef G`` (or ``#if !defined(G)``) and ``#define G``
+    opening it and a matching ``#endif`` closing it, with no code outside."""
+    if any(d.name == "pragma" and d.rest.split() == ["once"] for d in directives):
+        return "#pragma once"
+    if len(directives) < 3:
+        return None
+    first, second = directives[0], directives[1]
+    if first.name == "ifndef":
+        name = first.rest.split()[0] if first.rest.split() else ""
+    elif first.name == "if":
+        m = re.fullmatch(r"!\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?", first.rest.strip())
+        name = m.group(1) if m else ""
+    else:
+        return None
+    if not name or second.name != "define" or second.rest.split()[:1] != [name]:
+        return None
+    depth = 0
+    for index, directive in enumerate(directives):
+        if directive.name in ("if", "ifdef", "ifndef"):
+            depth += 1
+        elif directive.name == "endif":
+            depth -= 1
+            if depth == 0 and index != len(directives) - 1:
+                return None
+    last_end = blanked.find(b"\n", directives[-1].start_byte)
+    outside = blanked[: first.start_byte] + (blanked[last_end:] if last_end >= 0 else b"")
+    return name if not outside.strip() else None
+

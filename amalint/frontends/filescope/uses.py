@@ -1,0 +1,145 @@
+"""Unqualified uses of the names another file could capture (a using-directive's names,
+internal functions overloaded across files): found by a token scan, classified on the tree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tree_sitter import Node
+
+from amalint.frontends.filescope.arguments import argument_type
+from amalint.frontends.filescope.source import FileText
+from amalint.frontends.treesitter.syntax import declarator_name, function_declarator, split
+from amalint.model import ANONYMOUS, NameUse, Scope
+
+_NAME_NODES = ("identifier", "type_identifier", "namespace_identifier")
+#: Ancestors under which a declaration is not at namespace scope.
+_LOCAL_CONTEXTS = ("compound_statement", "parameter_list", "field_declaration_list",
+                   "template_parameter_list", "lambda_expression", "for_range_loop",
+                   "condition_clause", "catch_clause", "requires_clause")
+_WORD = re.compile(rb"\b[A-Za-z_]\w*")
+
+
+def _name_context(node: Node) -> tuple[str, Node]:
+    """Whether a name node is a ``declaration``, a ``qualified`` name, or an unqualified
+    ``use``; and the node that stands for it in its parent."""
+    current = node
+    parent = current.parent
+    while parent is not None and parent.type in ("template_type", "template_function") \
+            and parent.child_by_field_name("name") == current:
+        current, parent = parent, parent.parent
+    if parent is None:
+        return "use", current
+    if parent.type == "qualified_identifier":
+        if parent.child_by_field_name("name") == current:
+            return "qualified", current
+        outer = parent.parent
+        nested = outer is not None and outer.type == "qualified_identifier" and \
+            outer.child_by_field_name("name") == parent
+        if nested or parent.children[0].type == "::":  # `a::b::c`'s b, or `::a::b`'s a
+            return "qualified", current
+        if outer is not None and outer.child_by_field_name("declarator") == parent:
+            return "qualified", current  # the class of an out-of-class definition
+        return "use", current
+    if parent.child_by_field_name("declarator") == current or (
+        parent.child_by_field_name("name") == current
+    ) or parent.type in ("type_parameter_declaration", "optional_type_parameter_declaration",
+                         "variadic_type_parameter_declaration"):
+        return "declaration", current
+    return "use", current
+
+
+def _enclosing(node: Node, file: FileText) -> tuple[Scope, bool, bool]:
+    """The namespace scope around ``node``, whether it is in a member context, and whether it
+    is inside a local context (function body, parameters, class body...)."""
+    scope: list[str] = []
+    member = local = False
+    parent = node.parent
+    while parent is not None:
+        kind = parent.type
+        if kind == "namespace_definition":
+            name = parent.child_by_field_name("name")
+            scope[:0] = list(split(file.text(name))) if name is not None else [ANONYMOUS]
+        elif kind == "field_declaration_list":
+            member = True
+        elif kind == "function_definition":
+            declarator = function_declarator(parent.child_by_field_name("declarator"))
+            name = declarator_name(declarator.child_by_field_name("declarator")) \
+                if declarator is not None else None
+            if name is not None and name.type == "qualified_identifier":
+                member = True
+        if kind in _LOCAL_CONTEXTS:
+            local = True
+        parent = parent.parent
+    return tuple(scope), member, local
+
+
+#: Resolves a written namespace name (``("", "a")`` for ``::a``) from a scope, if known.
+Resolver = Callable[[tuple[str, ...], Scope], "Scope | None"]
+
+
+def _block_directives(node: Node, file: FileText, scope: Scope,
+                      resolve: Resolver) -> tuple[Scope, ...]:
+    """The namespaces that ``using namespace`` statements of the blocks around ``node``
+    nominate before it."""
+    out: list[Scope] = []
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "compound_statement":
+            for statement in parent.named_children:
+                if statement.start_byte >= node.start_byte:
+                    break
+                if statement.type == "using_declaration":
+                    text = file.text(statement)
+                    if text.startswith("using namespace"):
+                        written = text[len("using namespace"):].rstrip(";").strip()
+                        target = resolve((("",) if written.startswith("::") else ())
+                                         + split(written), scope)
+                        if target is not None:
+                            out.append(target)
+        parent = parent.parent
+    return tuple(out)
+
+
+def find_uses(file: FileText, names: set[str], resolve: Resolver | None = None
+              ) -> tuple[list[NameUse], set[str]]:
+    """Unqualified uses of ``names`` in ``file``, and which of them it declares locally;
+    ``resolve`` finds the namespaces that block-scope directives before a use nominate."""
+    present = {w.decode() for w in _WORD.findall(file.blanked)} & names
+    if not present:
+        return [], set()
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(present))
+                         + rb")\b")
+    uses: list[NameUse] = []
+    local: set[str] = set()
+    root = file.tree.root_node
+    for m in pattern.finditer(file.blanked):
+        node = root.descendant_for_byte_range(m.start(), m.end())
+        if node is None or node.type not in _NAME_NODES or node.start_byte != m.start() \
+                or node.end_byte != m.end():
+            continue
+        context, stand_in = _name_context(node)
+        name = m.group(0).decode()
+        scope, member, in_local = _enclosing(node, file)
+        if context == "declaration":
+            if in_local:
+                local.add(name)
+            continue
+        if context != "use":
+            continue
+        parent = stand_in.parent
+        call = parent is not None and parent.type == "call_expression" and \
+            parent.child_by_field_name("function") == stand_in
+        args: tuple[str, ...] = ()
+        if call and parent is not None:
+            arguments = parent.child_by_field_name("arguments")
+            args = tuple(argument_type(a, file) for a in
+                         (arguments.named_children if arguments is not None else ())
+                         if a.type != "comment")
+        nominated = _block_directives(node, file, scope, resolve) \
+            if resolve is not None and in_local else ()
+        uses.append(NameUse(name, scope, file.location(node), file.position(node.start_byte),
+                            call, member, args, nominated))
+    return uses, local
+

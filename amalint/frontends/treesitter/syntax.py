@@ -1,0 +1,146 @@
+"""tree-sitter helpers shared by the declaration pass, the body walker and the file-scope pass:
+the C++ grammar, qualified-name splitting, declarator walks, literals, and node text and
+locations in a file of the unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tree_sitter_cpp
+from tree_sitter import Language, Node, Parser
+
+from amalint.model import Location
+from amalint.scan.unit import SourceFile
+
+LANGUAGE = Language(tree_sitter_cpp.language())
+#: Class-like specifiers (``enum_specifier`` is separate: it has no members to walk).
+CLASSES = ("class_specifier", "struct_specifier", "union_specifier")
+#: Preprocessor conditionals tree-sitter keeps in the tree.
+CONDITIONALS = ("preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef")
+#: Nodes that name what a declarator declares.
+NAMES = ("identifier", "field_identifier", "qualified_identifier", "destructor_name",
+         "operator_name", "type_identifier", "template_function")
+
+#: A qualified name, one component per element: ``a::b::c`` is ``("a", "b", "c")``.
+QName = tuple[str, ...]
+
+
+def parser() -> Parser:
+    return Parser(LANGUAGE)
+
+
+def strip_templates(text: str) -> str:
+    """``text`` without template argument lists (nested ones too)."""
+    if "<" not in text:
+        return text
+    out, depth = [], 0
+    for ch in text:
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+def split(text: str) -> QName:
+    """``::a::b<T>::c`` → ``("a", "b", "c")``."""
+    clean = strip_templates(text).replace(" ", "").replace("\n", "")
+    return tuple(part for part in clean.split("::") if part)
+
+
+def inner_declarator(node: Node) -> Node | None:
+    """The declarator a pointer/reference/init declarator wraps (``&f()`` → ``f()``)."""
+    inner = node.child_by_field_name("declarator")
+    if inner is None and node.type == "reference_declarator" and node.named_children:
+        inner = node.named_children[-1]
+    return inner
+
+
+def find_declarator(node: Node | None, types: tuple[str, ...]) -> Node | None:
+    """The first node of one of ``types`` down a chain of declarators (``*&f()`` → ``f()``)."""
+    while node is not None:
+        if node.type in types:
+            return node
+        node = inner_declarator(node)
+    return None
+
+
+def declarator_name(node: Node | None) -> Node | None:
+    """The name node inside a (possibly nested) declarator."""
+    return find_declarator(node, NAMES)
+
+
+def function_declarator(node: Node | None) -> Node | None:
+    return find_declarator(node, ("function_declarator",))
+
+
+@dataclass
+class SourceText:
+    """A file of the unit as a tree-sitter front end sees it: node text and locations."""
+
+    source: SourceFile
+    #: The file's bytes split at ``\\n``.
+    lines: list[bytes]
+
+    @property
+    def parsed(self) -> bytes:
+        """The text the tree was parsed from: what the compiler compiles of the file (inactive
+        and directive lines blanked, when the preprocessor ran), same offsets as the file."""
+        return self.source.text
+
+    def text(self, node: Node | None) -> str:
+        if node is None:
+            return ""
+        return self.parsed[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def _point(self, row: int, col: int) -> Location:
+        line = self.lines[row] if row < len(self.lines) else b""
+        return Location(self.source.path, row + 1, len(line[:col].decode("utf-8", "replace")) + 1)
+
+    def location(self, node: Node) -> Location:
+        return self._point(*node.start_point)
+
+    def end_location(self, node: Node) -> Location:
+        return self._point(*node.end_point)
+
+    def specifiers(self, node: Node, kinds: tuple[str, ...] = ("storage_class_specifier",)
+                   ) -> set[str]:
+        """The text of ``node``'s children of ``kinds`` (``static``, ``extern``, ...)."""
+        return {self.text(c) for c in node.children if c.type in kinds}
+
+
+def is_pointer(declarator: Node) -> bool:
+    inner = declarator.child_by_field_name("declarator") if declarator.type == \
+        "init_declarator" else declarator
+    return inner is not None and inner.type in ("pointer_declarator", "reference_declarator",
+                                                "array_declarator", "function_declarator")
+
+
+def first_error(node: Node) -> Node | None:
+    """The first ``ERROR`` or missing node under ``node``, in text order (iteratively: the
+    trees of deeply nested code are deep)."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        if current.type == "ERROR" or current.is_missing:
+            return current
+        todo.extend(reversed([c for c in current.children if c.has_error]))
+    return None
+
+
+def string_value(node: Node, file: SourceText) -> str | None:
+    if node.type == "string_literal":
+        parts = [file.text(c) for c in node.named_children if c.type in ("string_content",
+                                                                         "escape_sequence")]
+        return "".join(parts)
+    if node.type == "concatenated_string":
+        pieces = [string_value(c, file) for c in node.named_children]
+        if all(p is not None for p in pieces):
+            return "".join(p for p in pieces if p is not None)
+    if node.type == "raw_string_literal":
+        content = node.child_by_field_name("content") or next(
+            (c for c in node.named_children if c.type == "raw_string_content"), None)
+        return file.text(content) if content is not None else None
+    return None
