@@ -35,7 +35,10 @@ a warning that the call *may* bind to the other function. With libclang the comp
 choice in the unity build decides.
 
 With the libclang front end, the compiler's own diagnostics decide which errors there are (in its
-words: `redefinition of 'x'`, `call to 'f' is ambiguous`...); the facts only add the warnings.
+words: `redefinition of 'x'`, `call to 'f' is ambiguous`...); the facts add the warnings, and
+gcc's follow-ons that clang does not report: once clang says a struct or an anonymous struct's
+typedef is defined twice, gcc also rejects each later declaration spelled like an earlier one that
+names the new type (`conflicting types for 'x_ptr'`, the prototypes that take it).
 With tree-sitter and the build's flags, the facts come from the preprocessor's view of the unit:
 only active `#if` branches, macros expanded (a storage class or a name written by a macro
 counts). With no flags known, every branch counts, and a finding about declarations inside `#if`
@@ -82,6 +85,7 @@ from amalint.analysis.redeclarations import (
     hidden_pairs,
     overloads,
 )
+from amalint.analysis.typeversions import mentions
 from amalint.analysis.unity import Cause, UnityDiagnostic, end_of, through_using
 from amalint.engine.rule import (
     Finding,
@@ -149,9 +153,14 @@ def _check(ctx: RuleContext) -> Iterator[Finding]:
     ambiguous = {u.symbol for u in compiled if u.cause is Cause.AMBIGUITY}
     said = {(u.diagnostic.location.path, u.diagnostic.location.line) for u in compiled}
     confirmed = {u.symbol for u in compiled if u.cause is Cause.REDECLARATION}
-    for name, finding in _from_facts(ctx):
+    facts = list(_from_facts(ctx))
+    # gcc's follow-ons of a type the compiler says is made twice (and theirs): clang is silent
+    while more := {n for n, _, names in facts if names & confirmed} - confirmed:
+        confirmed |= more
+    for name, finding, names in facts:
         where = (finding.location.path, finding.location.line)
-        if finding.severity is Severity.ERROR and ctx.compiler_checked and (
+        follows = bool(names & confirmed) and where not in said
+        if not follows and finding.severity is Severity.ERROR and ctx.compiler_checked and (
                 where in said or name not in confirmed):
             continue  # the compiler says which redefinitions there are (clang reports a
             # name's first redefinition only; gcc, and these facts, each one)
@@ -183,24 +192,28 @@ def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic) -> Finding:
                    end_of(diag.location, unity.symbol), compiler_related(unity))
 
 
-def _from_facts(ctx: RuleContext) -> Iterator[tuple[str, Finding]]:
-    """Each finding of the file-scope facts, with the name it is about."""
+def _from_facts(ctx: RuleContext) -> Iterator[tuple[str, Finding, frozenset[str]]]:
+    """Each finding of the file-scope facts, with the name it is about and, for a clash of
+    declarations spelled alike, the type names they spell (one of them made twice is why gcc
+    reports the clash: its follow-on of a redefinition clang reports alone)."""
     scope, umbrella = ctx.model.filescope, ctx.model.umbrella
     for found in clashes(scope.files, umbrella, scope.is_c):
-        yield found.later.name, _clash(ctx, found)
+        names = frozenset(n.rpartition(" ")[2] for n in mentions(found.later)) \
+            if found.reason == NEW_TYPE else frozenset()
+        yield found.later.name, _clash(ctx, found), names - {found.later.name}
     if scope.is_c:
         return
     for pair in hidden_pairs(scope.files, umbrella):
         finding = _hidden(ctx, pair)
         if finding is not None:
-            yield pair.later.name, finding
+            yield pair.later.name, finding, frozenset()
     done: set[int] = set()
     for pair in overloads(scope.files, umbrella):
         if id(pair.later) not in done:
             finding = _overload(ctx, pair)
             if finding is not None:
                 done.add(id(pair.later))
-                yield pair.later.name, finding
+                yield pair.later.name, finding, frozenset()
 
 
 def _what(decl: Declaration) -> str:
