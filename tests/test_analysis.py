@@ -213,6 +213,30 @@ def test_one_type_has_one_spelling() -> None:
     assert not array_bounds_differ_only("long[3]", "long[4]")
 
 
+def test_array_bounds_compared_by_value_only_when_both_are_literals() -> None:
+    """gcc compares constant bounds by value: ``[!!sizeof(struct {...})]`` is 1 whatever the
+    struct (glibc's ``_Static_assert`` for C99 redeclares one function with such bounds), so a
+    bound that is not a literal never makes a conflict; ``[3]`` against ``[4]`` does."""
+    from amalint.analysis.redeclarations import clash
+    from amalint.analysis.spelling import array_bounds_unknown
+    from amalint.model import Declaration, DeclKind, Location
+
+    assert array_bounds_unknown("int(*(void))[! ! sizeof(struct { int e :(1 < 2)? 2 : - 1 ; })]",
+                                "int(*(void))[! ! sizeof(struct { int e :(3 < 4)? 2 : - 1 ; })]")
+    assert array_bounds_unknown("int[N * 2]", "int[8]")
+    assert not array_bounds_unknown("int[3]", "int[(4)]")
+    assert not array_bounds_unknown("int[3]", "long[N]")  # another element type
+    where = Location(Path("a.c"), 1)
+
+    def variable(type_: str) -> Declaration:
+        return Declaration((), "check_fn", DeclKind.VARIABLE, where, (0,), type=type_,
+                           storage="extern")
+
+    assert clash(variable("int(*(void))[! ! sizeof(struct { int e : 1; })]"),
+                 variable("int(*(void))[! ! sizeof(struct { int e : 2; })]"), True) is None
+    assert clash(variable("int[3]"), variable("int[4]"), True) == "conflicting types"
+
+
 def test_a_redefinition_in_a_file_two_sources_read_is_unity_only_whichever_read_clang_names(
         ) -> None:
     """clang names a file and line, not which read of it: libjpeg-turbo's wrappers each read

@@ -30,7 +30,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from amalint.analysis.alone import AloneOrder
-from amalint.analysis.spelling import array_bounds_differ_only, signature_spelling, type_spelling
+from amalint.analysis.spelling import (
+    array_bounds_differ_only,
+    array_bounds_unknown,
+    signature_spelling,
+    type_spelling,
+)
 from amalint.analysis.typeversions import TypeVersions
 from amalint.model import ANONYMOUS, Declaration, DeclKind, FileFacts, Umbrella, visible_scope
 
@@ -208,7 +213,7 @@ def _functions(a: Declaration, b: Declaration, is_c: bool) -> str | None:
             return None  # an overload
         if a.signature != "()" and b.signature != "()":
             return "conflicting types"
-    if a.type and b.type and a.type != b.type:
+    if a.type and b.type and a.type != b.type and not array_bounds_unknown(a.type, b.type):
         return "conflicting types"
     if b.storage == "static" and _external(a):
         return "static declaration follows non-static declaration"
@@ -218,7 +223,8 @@ def _functions(a: Declaration, b: Declaration, is_c: bool) -> str | None:
 
 
 def _variables(a: Declaration, b: Declaration, is_c: bool) -> str | None:
-    if a.type and b.type and a.type != b.type and not array_bounds_differ_only(a.type, b.type):
+    if a.type and b.type and a.type != b.type and not array_bounds_differ_only(
+            a.type, b.type) and not array_bounds_unknown(a.type, b.type):
         return "conflicting types"
     if b.storage == "static" and _external(a):
         return "static declaration follows non-static declaration"

@@ -73,6 +73,46 @@ def array_bounds_differ_only(a: str, b: str) -> bool:
                                                         b[b.find("["):b.find("]") + 1]))
 
 
+def array_bounds_unknown(a: str, b: str) -> bool:
+    """Whether two types differ only in array bounds of which one pair is not two integer
+    literals (``[! ! sizeof(struct {...})]``, ``[N * 2]``): the compiler compares their values,
+    which a spelling does not give, so the types may be one."""
+    bounds_a, rest_a = _bounds(a)
+    bounds_b, rest_b = _bounds(b)
+    if rest_a != rest_b or len(bounds_a) != len(bounds_b):
+        return False
+    return any(x != y and not (_LITERAL.fullmatch(x) and _LITERAL.fullmatch(y))
+               for x, y in zip(bounds_a, bounds_b))
+
+
+#: An integer literal, maybe in parentheses, with its suffix.
+_LITERAL = re.compile(r"\(*\s*(0[xX][0-9a-fA-F']+|[0-9][0-9']*)[uUlLzZ]*\s*\)*")
+
+
+def _bounds(text: str) -> tuple[list[str], str]:
+    """The outermost ``[...]`` contents of ``text``, and ``text`` with each emptied."""
+    bounds: list[str] = []
+    rest: list[str] = []
+    depth = 0
+    for char in text:
+        if char == "[":
+            depth += 1
+            if depth == 1:
+                bounds.append("")
+                rest.append(char)
+                continue
+        elif char == "]" and depth:
+            depth -= 1
+            if depth == 0:
+                rest.append(char)
+                continue
+        if depth:
+            bounds[-1] += char
+        else:
+            rest.append(char)
+    return [b.strip() for b in bounds], "".join(rest)
+
+
 def _unbounded(text: str) -> str:
     start, end = text.find("["), text.find("]")
     return text if start < 0 or end < start else text[:start] + "[]" + text[end + 1:]
