@@ -82,7 +82,7 @@ def array_bounds_unknown(a: str, b: str) -> bool:
     if rest_a != rest_b or len(bounds_a) != len(bounds_b):
         return False
     return any(x != y and not (_LITERAL.fullmatch(x) and _LITERAL.fullmatch(y))
-               for x, y in zip(bounds_a, bounds_b))
+               for x, y in zip(bounds_a, bounds_b, strict=True))
 
 
 #: An integer literal, maybe in parentheses, with its suffix.
