@@ -6,12 +6,15 @@ timing (benchmarks/bench.py --commands measures that)."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 from conftest import Run, amalint
+from lsprotocol import types
 from test_cache import CONFIG, codes, no_parse, settings, unit
+from test_server import apply, cache_logs, init_order, open_file, save_file, server, until
 
 from amalint.cache.store import Store
 from amalint.engine.cached import lint_cached, startup_cached
@@ -153,3 +156,30 @@ def test_order_first_never_hides_a_finding_from_check(tmp_path: Path,
     assert not hit and codes(checked) == ["AM102", "AM205"]
     assert checked == lint(umbrella, settings(tmp_path))
     assert startup_cached(umbrella, settings(tmp_path), store) == (checked, True)
+
+
+def test_the_servers_fix_all_lints_the_fixed_text_through_the_cache(tmp_path: Path) -> None:
+    """The language server's fix-all action lints the fixed text as `check --fix` does,
+    through the cache: once the editor writes that text, the save's lint is a hit."""
+    umbrella = init_order(tmp_path / "unit")
+    uri = umbrella.as_uri()
+
+    async def scenario() -> None:
+        async with server(umbrella.parent, "-v") as client:
+            open_file(client, umbrella)
+            await until(lambda: bool(client.diagnostics.get(uri)), "umbrella.cc's findings")
+            assert cache_logs(client)[0].endswith("cache: 0 hit(s), 1 miss(es)")
+            (found,) = client.diagnostics[uri]
+            actions = await client.text_document_code_action_async(types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), range=found.range,
+                context=types.CodeActionContext(diagnostics=[found])))
+            (fix_all,) = [a for a in actions or () if isinstance(a, types.CodeAction)
+                          and a.kind == "source.fixAll.amalint"]
+            assert fix_all.edit is not None and fix_all.edit.changes is not None
+            umbrella.write_text(apply(umbrella.read_text(), list(fix_all.edit.changes[uri])))
+            save_file(client, umbrella)
+            await until(lambda: len(cache_logs(client)) == 2, "the lint of the save")
+            assert cache_logs(client)[1].endswith("cache: 1 hit(s), 0 miss(es)")
+            await until(lambda: not client.diagnostics[uri], "the findings cleared")
+
+    asyncio.run(scenario())
