@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from amalint.config.flags import unit_flags
 from amalint.config.settings import Settings
 from amalint.model import Umbrella
 from amalint.scan.directives import is_source
@@ -44,16 +45,6 @@ class Command:
                 "arguments": list(self.arguments)}
 
 
-def flags(settings: Settings) -> list[str]:
-    """The unit's compiler flags: the build's, then the config's include paths and defines."""
-    args = list(settings.compiler_args)
-    args += [f"-I{d}" for d in settings.search.include_dirs if f"-I{d}" not in args]
-    args += [f"-iquote{d}" for d in settings.search.quote_dirs
-             if f"-iquote{d}" not in args and f"-I{d}" not in args]
-    args += [f"-D{d}" if not d.startswith("-") else f"-U{d[1:]}" for d in settings.defines]
-    return args
-
-
 def _driver(path: Path) -> str:
     return "clang" if path.suffix == ".c" else "clang++"
 
@@ -62,9 +53,9 @@ def commands(umbrella: Umbrella, settings: Settings, cwd: Path,
              prefix_dir: Path) -> list[Command]:
     """The umbrella's own command, then one per source it includes (the first inclusion of
     each), each forcing in its prefix header, named in ``prefix_dir``."""
-    unit_flags = flags(settings)
+    flags = unit_flags(settings)
     tag = hashlib.sha256(str(umbrella.path).encode()).hexdigest()[:8]
-    out = [Command(cwd, umbrella.path, (_driver(umbrella.path), *unit_flags,
+    out = [Command(cwd, umbrella.path, (_driver(umbrella.path), *flags,
                                         str(umbrella.path)))]
     seen: set[Path] = set()
     for index, inc in enumerate(umbrella.includes):
@@ -75,7 +66,7 @@ def commands(umbrella: Umbrella, settings: Settings, cwd: Path,
         prefix = Prefix(f"{umbrella.path.stem}-{tag}/{index:03d}-{source.name}.h",
                         _prefix_text(umbrella, index))
         header = prefix_dir / prefix.name
-        out.append(Command(cwd, source, (_driver(source), *unit_flags, "-include",
+        out.append(Command(cwd, source, (_driver(source), *flags, "-include",
                                          str(header), str(source)), prefix))
     return out
 
