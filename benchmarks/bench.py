@@ -22,7 +22,11 @@ branch and main, in the same rounds); the default is the Python running this scr
 Usage:
   python benchmarks/bench.py [--frontend tree-sitter,libclang] [--sizes 40,200]
                              [--repeat 3] [--reference-up-to 200] [--python [LABEL=]PATH ...]
-  python benchmarks/bench.py --umbrella PATH [--cwd DIR] [--frontend ...] -- FLAGS...
+  python benchmarks/bench.py --umbrella PATH [--cwd DIR] [--frontend ...]
+                             [--commands check,diff,order,graph] -- FLAGS...
+
+``--commands`` times other amalint commands than ``check`` the same way, cold and warm: ``diff``
+(``check --diff``, which lints the umbrella and then the fixed text), ``order`` and ``graph``.
 """
 
 from __future__ import annotations
@@ -121,9 +125,18 @@ def _ratio(value: float, reference: float) -> str:
     return f"{value / reference:.2f}x ({reference / value:.1f}x less)"
 
 
+#: The amalint commands ``--commands`` can time: the arguments before the front end's.
+AMALINT_COMMANDS = {
+    "check": ["check", "-q"],
+    "diff": ["check", "--diff", "-q"],
+    "order": ["order", "--format", "json"],
+    "graph": ["graph"],
+}
+
+
 def commands_for(umbrella: str, flags: list[str], frontends: list[str],
-                 pythons: list[tuple[str, str]], compiler: str, with_compiler: bool
-                 ) -> list[Command]:
+                 pythons: list[tuple[str, str]], compiler: str, with_compiler: bool,
+                 which: tuple[str, ...] = ("check",)) -> list[Command]:
     out = []
     if with_compiler:
         name = Path(compiler).name
@@ -132,12 +145,15 @@ def commands_for(umbrella: str, flags: list[str], frontends: list[str],
         out.append(Command(f"{name} -E",
                            [compiler, "-E", "-std=c++17", "-w", *flags, umbrella, "-o",
                             os.devnull]))
-    for frontend in frontends:
-        for label, python in pythons:
-            for mode in ("cold", "warm"):
-                who = f"amalint{f' ({label})' if label else ''} {frontend} {mode}"
-                out.append(Command(who, [python, "-m", "amalint", "check", "--frontend",
-                                         frontend, "-q", umbrella, "--", *flags], mode))
+    for name in which:
+        for frontend in frontends:
+            for label, python in pythons:
+                for mode in ("cold", "warm"):
+                    what = "" if which == ("check",) else f" {name}"
+                    who = f"amalint{f' ({label})' if label else ''}{what} {frontend} {mode}"
+                    out.append(Command(who, [python, "-m", "amalint", *AMALINT_COMMANDS[name],
+                                             "--frontend", frontend, umbrella, "--", *flags],
+                                       mode))
     return out
 
 
@@ -151,6 +167,10 @@ def main() -> None:
                         help="comma-separated front ends to time")
     parser.add_argument("--python", action="append", default=[], metavar="[LABEL=]PATH",
                         help="a Python whose `-m amalint` is timed (repeatable)")
+    parser.add_argument("--commands", default="check",
+                        help="amalint commands to time, comma-separated: "
+                        f"{', '.join(AMALINT_COMMANDS)} (diff: check --diff; order: --format "
+                        "json; graph: dot)")
     parser.add_argument("--compiler", default=shutil.which("clang++") or "clang++")
     parser.add_argument("--umbrella", type=Path, help="time this real unit instead")
     parser.add_argument("--cwd", type=Path, default=Path.cwd(),
@@ -182,8 +202,11 @@ def main() -> None:
                 units.append((f"synthetic, {size} sources ({unit_bytes(root):,} bytes)", root,
                               "umbrella.cc", size <= args.reference_up_to))
         for title, root, umbrella, with_compiler in units:
+            which = tuple(c for c in args.commands.split(",") if c)
+            if unknown := set(which) - set(AMALINT_COMMANDS):
+                raise SystemExit(f"unknown --commands: {', '.join(sorted(unknown))}")
             commands = commands_for(umbrella, flags, frontends, pythons, args.compiler,
-                                    with_compiler)
+                                    with_compiler, which)
             run_unit(commands, root, args.repeat, scratch)
             print(table(title, commands), "\n", flush=True)
             results[title] = [{"command": c.label, "argv": c.argv, "samples": c.samples}

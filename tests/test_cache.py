@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT
 
 from amalint.cache import key as cache_key
+from amalint.cache.key import FORMAT
 from amalint.cache.store import Store
 from amalint.config.profiles import profile_from_config
 from amalint.config.settings import Settings
@@ -157,7 +158,7 @@ def test_flags_settings_and_versions_are_in_the_key(tmp_path: Path, store: Store
 
 def test_an_orphan_search_is_not_cached(tmp_path: Path, store: Store) -> None:
     """AM205 looks at sources next to the umbrella that it does not include: such a result
-    depends on more than the unit, so it is never stored."""
+    depends on more than the unit, so its findings are never reused."""
     umbrella = unit(tmp_path, order=("user.cc",))
     result, _ = lint_cached(umbrella, settings(tmp_path), store)
     assert codes(result) == ["AM102", "AM205"]
@@ -178,13 +179,16 @@ def entry_file(store: Store) -> Path:
     lambda text: text[: len(text) // 2],                               # truncated
     lambda text: "\0\xff garbage",                                     # not JSON
     lambda text: "[" * 100_000 + "]" * 100_000,                        # nested too deep
-    lambda text: text.replace('"format":1', '"format":0'),             # another format
+    lambda text: text.replace(f'"format":{FORMAT}', '"format":0'),     # another format
     lambda text: text.replace('"entry_points":', '"entry_points":"x",'
                               '"_":'),                                 # wrong type
     lambda text: text.replace('"location":["', '"location":[-5,"'),    # wrong shape
     lambda text: text.replace('"AM101"', '{"__reduce__":1}'),           # not a string
     lambda text: text.replace('.cc"', '\\u0000.cc"'),                  # NUL in the paths
     lambda text: text.replace('"AM101"', '"AM201"'),                    # valid, but altered
+    lambda text: text.replace('"links":[[1,', '"links":[[7,'),         # no such include
+    lambda text: text.replace('"dynamic"', '"static"')
+                     .replace('"constructor"', '"static"'),            # no such entry kind
 ])
 def test_a_damaged_entry_is_a_miss_and_is_replaced(tmp_path: Path, store: Store,
                                                    damage: Any) -> None:
@@ -328,18 +332,21 @@ def test_cli_concurrent_runs_share_the_cache(tmp_path: Path) -> None:
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [1, 1]
     assert outs[0] == outs[1] and outs[0][1] == ""
-    assert not [p for p in (cache / "v1").iterdir() if not p.name.endswith(".json")]
+    assert not [p for p in (cache / f"v{FORMAT}").iterdir() if not p.name.endswith(".json")]
     warm = run("check", *names, "-v", "--format", "json", cwd=tmp_path, cache=cache)
     assert "6 hit(s), 0 miss(es)" in warm.stderr and warm.stdout == outs[0][0]
 
 
 def test_cli_fix_does_not_poison_the_cache(tmp_path: Path) -> None:
+    """After ``--fix`` the cache has the lint of the fixed umbrella (``--fix`` made it), never
+    the lint of the umbrella before the fix."""
     project(tmp_path, 1)
     assert run("check", "umbrella.cc", cwd=tmp_path).returncode == 1
-    fixed = run("check", "umbrella.cc", "--fix", cwd=tmp_path)
+    fixed = run("check", "umbrella.cc", "--fix", "-v", cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stdout
+    assert "1 hit(s), 1 miss(es)" in fixed.stderr  # the fixed bytes were linted once
     after = run("check", "umbrella.cc", "-v", cwd=tmp_path)
-    assert after.returncode == 0 and "0 hit(s), 1 miss(es)" in after.stderr
+    assert after.returncode == 0 and "1 hit(s), 0 miss(es)" in after.stderr
     assert after.stdout == run("check", "umbrella.cc", "--no-cache", cwd=tmp_path).stdout
 
 

@@ -16,6 +16,7 @@ from conftest import ROOT
 from test_cache import project, run
 
 from amalint.cache import location
+from amalint.cache.key import FORMAT
 
 
 def user_cache() -> Path:
@@ -29,7 +30,7 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
 
 
 def entries(cache: Path) -> list[Path]:
-    return sorted((cache / "v1").glob("*.json"))
+    return sorted((cache / f"v{FORMAT}").glob("*.json"))
 
 
 def test_the_default_is_the_users_cache_one_per_project(tmp_path: Path) -> None:

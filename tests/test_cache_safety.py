@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from amalint.cache.key import FORMAT
 from amalint.cache.store import TAG, TAG_NAME, Store
 
 KEYS = [c * 64 for c in "abc"]
@@ -92,18 +93,20 @@ def test_clean_removes_only_what_amalint_wrote(tmp_path: Path) -> None:
     store = filled(tmp_path / "cache")
     (store.entries / f"{'e' * 64}.json").symlink_to(target)
     (store.entries / ".tmp-abcdefgh").symlink_to(target)
-    (store.directory / "v2").symlink_to(directory)  # named as an entry directory
+    other = f"v{FORMAT + 1}"
+    (store.directory / other).symlink_to(directory)  # named as an entry directory
     (store.directory / "link").symlink_to(directory)
     (store.directory / "mine.txt").write_text("the user's\n")
     cleaned = clean(store.directory, tmp_path)
     assert cleaned.returncode == 0, cleaned.stderr
     assert "left 4 item(s) amalint did not write" in cleaned.stderr
     intact(target, directory)
-    assert sorted(p.name for p in store.directory.iterdir()) == ["link", "mine.txt", "v1", "v2"]
+    assert sorted(p.name for p in store.directory.iterdir()) == sorted(
+        ["link", "mine.txt", store.entries.name, other])
     assert sorted(p.name for p in store.entries.iterdir()) == [".tmp-abcdefgh",
                                                                f"{'e' * 64}.json"]
     # once the user's things are gone, the whole directory goes
-    for name in ("link", "mine.txt", "v2"):
+    for name in ("link", "mine.txt", other):
         (store.directory / name).unlink()
     for entry in store.entries.iterdir():
         entry.unlink()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from amalint.analysis.startup import Entry, Link, Startup
 from amalint.cache.checked import (
     Malformed,
     expect,
@@ -24,7 +25,7 @@ from amalint.cache.checked import (
 )
 from amalint.engine.result import Result, Summary
 from amalint.engine.rule import Edit, Finding, Fix, Related
-from amalint.model import Diagnostic, Location, Severity, Umbrella
+from amalint.model import Diagnostic, EntryKind, Location, Severity, Umbrella
 
 # ------------------------------------------------------------------------------------ encode
 
@@ -44,9 +45,19 @@ def _finding(f: Finding) -> dict[str, Any]:
             "related": [[_loc(r.location), r.message, r.step] for r in f.related], "fix": fix}
 
 
+def _startup(startup: Startup) -> dict[str, Any]:
+    return {
+        "entries": [[e.label, e.kind.value, e.priority, _loc(e.location), _loc(e.end), e.unit,
+                     list(e.provides), list(e.requires), [list(u) for u in e.unmet]]
+                    for e in startup.entries],
+        "links": [[k.provider, k.consumer, k.key, k.hazard] for k in startup.links],
+    }
+
+
 def encode(result: Result) -> dict[str, Any]:
     s = result.summary
     return {
+        "startup": _startup(result.startup),
         "findings": [_finding(f) for f in result.findings],
         "frontend": result.frontend,
         "reason": result.reason,
@@ -127,6 +138,40 @@ def _count(value: Any) -> tuple[str, int]:
     return string(name), integer(count)
 
 
+def _decode_startup(value: Any, umbrella: Umbrella) -> Startup:
+    data = expect(dict, value)
+
+    def unit(item: Any) -> int | None:
+        found = optional(integer, item)
+        if found is not None and not 0 <= found < len(umbrella.includes):
+            raise Malformed("an entry point behind an include the umbrella does not have")
+        return found
+
+    def entry(item: Any) -> Entry:
+        label, kind, priority, location, end, where, provides, requires, unmet = fields(item, 9)
+        try:
+            entry_kind = EntryKind(string(kind))
+        except ValueError:
+            raise Malformed("unknown entry point kind") from None
+        return Entry(string(label), entry_kind, integer(priority), _location(location),
+                     _location(end), unit(where), items(provides, string),
+                     items(requires, string), items(unmet, _unmet))
+
+    def link(item: Any) -> Link:
+        provider, consumer, key, hazard = fields(item, 4)
+        return Link(unit(provider), unit(consumer), string(key), expect(bool, hazard))
+
+    entries = items(data.get("entries"), entry)
+    if any(n is not None and not 1 <= n <= len(entries) for e in entries for _, n in e.unmet):
+        raise Malformed("a provider outside the start-up order")
+    return Startup(entries, items(data.get("links"), link))
+
+
+def _unmet(value: Any) -> tuple[str, int | None]:
+    key, provider = fields(value, 2)
+    return string(key), optional(integer, provider)
+
+
 def decode(value: Any, umbrella: Umbrella, warnings: tuple[str, ...]) -> Result:
     """The result stored as ``value``, for ``umbrella`` as scanned now; raise
     :class:`~amalint.cache.checked.Malformed` if ``value`` is not what :func:`encode` makes."""
@@ -147,4 +192,5 @@ def decode(value: Any, umbrella: Umbrella, warnings: tuple[str, ...]) -> Result:
     findings = items(data.get("findings"), lambda f: _decode_finding(f, umbrella))
     stored = items(data.get("warnings"), string)
     return Result(findings, summary, string(data.get("frontend")), string(data.get("reason")),
-                  tuple(dict.fromkeys((*warnings, *stored))), items(data.get("notes"), string))
+                  tuple(dict.fromkeys((*warnings, *stored))), items(data.get("notes"), string),
+                  _decode_startup(data.get("startup"), umbrella))

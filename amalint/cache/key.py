@@ -5,9 +5,12 @@ reads results of the old code), the parsers (stamps of the installed tree-sitter
 grammar; of libclang's wheel and the clangs on ``PATH`` whose builtin headers it may take, when
 libclang may run), the
 Python version, every setting (flags, profiles, rule selection, compiler, front end...) but
-where the cache lives, the working directory (messages name files relative to it) and the
-umbrella, or the bytes standing for it. The files the unit read are not in the key: they are
-checked against the entry (:mod:`amalint.cache.stamps`).
+where the cache lives, the working directory (messages name files relative to it), the
+umbrella's path and its bytes (read from it, or given: an editor's unsaved text, a fix not yet
+written), so that a lint of bytes given and a later one of the same bytes written share an
+entry (``check --fix`` lints the fixed umbrella; the next ``check`` finds that result). The other
+files the unit read are not in the key: they are checked against the entry
+(:mod:`amalint.cache.stamps`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from amalint.config.settings import Settings
 
 #: The entry format; part of the cache directory's layout, so an older or newer amalint never
 #: reads what it cannot understand.
-FORMAT = 1
+FORMAT = 2
 
 #: Settings that change where the cache is or what is reported, not what a lint finds (the
 #: baseline hides findings after the lint).
@@ -125,14 +128,14 @@ def may_use_libclang(settings: Settings) -> bool:
         settings.frontend == "auto" and settings.flags_origin is not None)
 
 
-def unit_key(umbrella: Path, settings: Settings, data: bytes | None) -> str:
+def unit_key(umbrella: Path, settings: Settings, data: bytes) -> str:
     """The key of the lint of ``umbrella`` with ``settings`` (as
-    :func:`amalint.engine.run.prepare` made them), ``data`` standing for its bytes if given."""
+    :func:`amalint.engine.run.prepare` made them) and ``data``, its bytes."""
     return digest({
         "tools": _tools(),
         "libclang": _libclang() if may_use_libclang(settings) else None,
         "settings": settings,
         "cwd": Path.cwd(),
         "umbrella": umbrella.resolve(),
-        "data": None if data is None else hashlib.sha256(data).hexdigest(),
+        "data": hashlib.sha256(data).hexdigest(),
     })

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from amalint.cli import check, clean, config, graph, order, rule, server
+from amalint.cli import check, clean, compile_commands, config, graph, order, rule, server
 from amalint.cli.options import EXIT_CODES
 
 
@@ -61,5 +61,5 @@ def main() -> None:
     """
 
 for command in (check.check, order.order, graph.graph, rule.rule, config.config_command,
-                clean.clean, server.server):
+                clean.clean, server.server, compile_commands.compile_commands):
     main.add_command(command)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 import sys
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import click
@@ -134,7 +134,8 @@ def check(
                     raise outcome
                 result = outcome
                 if fix or diff:
-                    data, after = fix_umbrella(path, settings, result, unsafe_fixes)
+                    data, after = fix_umbrella(path, settings, result, unsafe_fixes,
+                                               run.lint_one)
                     if data != result.summary.umbrella.data:
                         changed = True
                         if diff:
@@ -223,13 +224,15 @@ def _fails(finding: Finding, policy: str) -> bool:
 MAX_FIX_PASSES = 10
 
 
-def fix_umbrella(path: Path, settings: Settings, result: Result,
-                 unsafe: bool) -> tuple[bytes, Result]:
+def fix_umbrella(path: Path, settings: Settings, result: Result, unsafe: bool,
+                 relint: Callable[[Path, Settings, bytes], Result] = lint,
+                 ) -> tuple[bytes, Result]:
     """The umbrella's bytes with every applicable fix applied, and the lint of those bytes.
 
     Each pass applies the fixes that do not overlap one another (a reorder, a removed or an
-    inserted include), then lints the new text in memory; nothing is written here (the
-    language server's fix-all edit is this too).
+    inserted include), then lints the new text in memory with ``relint`` (``check`` passes a
+    lint through the cache, which has it when the same fix was made before); nothing is
+    written here (the language server's fix-all edit is this too).
     """
     data = result.summary.umbrella.data
     for _ in range(MAX_FIX_PASSES):
@@ -238,7 +241,7 @@ def fix_umbrella(path: Path, settings: Settings, result: Result,
         if new == data:
             break
         data = new
-        result = lint(path, settings, data)
+        result = relint(path, settings, data)
     return data, result
 
 

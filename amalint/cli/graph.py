@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from amalint.cli.options import EXIT_CODES, CompilerArgsCommand, common, fail, output
-from amalint.cli.report import build_one
+from amalint.cli.report import lint_one
+from amalint.cli.runs import cache_options
 from amalint.engine.rule import display
 from amalint.errors import InputError
 
@@ -22,11 +23,12 @@ from amalint.errors import InputError
               "job summary); svg: rendered by Graphviz's `dot`, which must be on PATH.")
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the picture to this file instead of stdout.")
+@cache_options
 @common
 def graph(
     umbrella: Path, fmt: str, output_file: Path | None, config: Path | None, isolated: bool,
     frontend: str | None, compiler: str | None, compile_commands: Path | None,
-    resource_dir: Path | None, verbose: bool,
+    resource_dir: Path | None, verbose: bool, no_cache: bool, cache_dir: Path | None,
 ) -> None:
     """Draw the umbrella: included sources in include order, an edge from each provider to
     its consumers labelled with the keys, hazards in red.
@@ -35,11 +37,12 @@ def graph(
     """
     from amalint.reporters import graph as pictures
 
-    model, analysis = build_one(umbrella, config, isolated, verbose, frontend=frontend,
-                                 compiler=compiler, compile_commands=compile_commands,
-                                 resource_dir=resource_dir)
-    drawn = pictures.build(model, analysis)
-    title = f"amalint: {display(model.umbrella.path)}"
+    result = lint_one(umbrella, config, isolated, verbose, no_cache, cache_dir,
+                      frontend=frontend, compiler=compiler, compile_commands=compile_commands,
+                      resource_dir=resource_dir)
+    umbrella_scan = result.summary.umbrella
+    drawn = pictures.build(umbrella_scan, result.startup)
+    title = f"amalint: {display(umbrella_scan.path)}"
     text = pictures.mermaid(drawn, title) if fmt == "mermaid" else pictures.dot(drawn, title)
     if fmt == "svg":
         text = _svg(text)

@@ -12,12 +12,10 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from amalint.analysis.requirements import Status, evaluate
 from amalint.cli.options import EXIT_CODES, CompilerArgsCommand, common
-from amalint.cli.report import build_one
-from amalint.config.profiles import Role
+from amalint.cli.report import lint_one
+from amalint.cli.runs import cache_options
 from amalint.engine.rule import display
-from amalint.model import EntryPoint
 
 
 @click.command(cls=CompilerArgsCommand, epilog=EXIT_CODES)
@@ -25,31 +23,24 @@ from amalint.model import EntryPoint
 @click.option("--format", "fmt", type=click.Choice(["text", "table", "json"]), default="text",
               show_default=True, help="text: one entry per line with its keys; table: a "
               "table that fits the terminal (full width when piped); json: a list of entries.")
+@cache_options
 @common
 def order(
     umbrella: Path, fmt: str, config: Path | None, isolated: bool, frontend: str | None,
     compiler: str | None, compile_commands: Path | None, resource_dir: Path | None,
-    verbose: bool,
+    verbose: bool, no_cache: bool, cache_dir: Path | None,
 ) -> None:
     """Print the static-initialization order the runtime will follow, with what each entry
     point provides and requires; a key required before its provider runs is marked.
 
     Compiler arguments go after `--` (`amalint order u.cc -- -Iinclude`).
     """
-    model, analysis = build_one(umbrella, config, isolated, verbose, frontend=frontend,
-                                 compiler=compiler, compile_commands=compile_commands,
-                                 resource_dir=resource_dir)
-    position = {entry: index for index, entry in enumerate(analysis.order, 1)}
-    unmet: dict[tuple[EntryPoint, str], str] = {}
-    for req in evaluate(analysis):
-        if req.status is Status.SATISFIED:
-            continue
-        later = [position[p] for p, _ in req.providers if p in position]
-        unmet[(req.consumer, req.lookup.key)] = (f"before its provider (#{min(later)})"
-                                                 if later else "provided by nothing")
+    result = lint_one(umbrella, config, isolated, verbose, no_cache, cache_dir,
+                      frontend=frontend, compiler=compiler, compile_commands=compile_commands,
+                      resource_dir=resource_dir)
+    includes = result.summary.umbrella.includes
     rows: list[dict[str, Any]] = []
-    for index, entry in enumerate(analysis.order, 1):
-        effects = analysis.effects[entry]
+    for index, entry in enumerate(result.startup.entries, 1):
         rows.append({
             "index": index,
             "label": entry.label,
@@ -58,12 +49,11 @@ def order(
             "filename": display(entry.location.path),
             "location": {"row": entry.location.line, "column": entry.location.column},
             "end_location": {"row": entry.end.line, "column": entry.end.column},
-            "include_line": None if entry.unit is None
-            else model.umbrella.includes[entry.unit].line,
-            "provides": [e.key for e in effects if e.role is Role.PROVIDER],
-            "requires": [e.key for e in effects if e.role is Role.CONSUMER],
-            "unmet": {e.key: unmet[(entry, e.key)] for e in effects
-                      if e.role is Role.CONSUMER and (entry, e.key) in unmet},
+            "include_line": None if entry.unit is None else includes[entry.unit].line,
+            "provides": list(entry.provides),
+            "requires": list(entry.requires),
+            "unmet": {key: "provided by nothing" if first is None
+                      else f"before its provider (#{first})" for key, first in entry.unmet},
         })
     if fmt == "json":
         json.dump(rows, sys.stdout, indent=2)
@@ -71,7 +61,7 @@ def order(
         return
     console = Console(highlight=False, soft_wrap=fmt == "text")
     if fmt == "table":
-        _print_table(console, rows, f"Start-up order of {display(model.umbrella.path)}")
+        _print_table(console, rows, f"Start-up order of {display(result.summary.umbrella.path)}")
         return
     for row in rows:
         where = f"{row['filename']}:{row['location']['row']}"

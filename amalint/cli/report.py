@@ -12,13 +12,13 @@ from typing import Any, TextIO
 
 import click
 
-from amalint.analysis.effects import Analysis
+from amalint.cli import runs
 from amalint.cli.options import Configs, fail
 from amalint.engine.result import Result, Summary
 from amalint.engine.rule import Finding, display
-from amalint.engine.run import Build, build
+from amalint.engine.run import Build
 from amalint.errors import InputError
-from amalint.model import CodeModel, Diagnostic, Severity
+from amalint.model import Diagnostic, Severity
 from amalint.scan.umbrellas import includes_source
 
 
@@ -129,15 +129,24 @@ def verbose_report(summary: Summary, frontend: str, reason: str) -> None:
                    f"{display(loc.path)}:{loc.line}", err=True)
 
 
-def build_one(umbrella: Path, config: Path | None, isolated: bool, verbose: bool,
-               **overrides: Any) -> tuple[CodeModel, Analysis]:
+def lint_one(umbrella: Path, config: Path | None, isolated: bool, verbose: bool,
+             no_cache: bool, cache_dir: Path | None, **overrides: Any) -> Result:
+    """The lint of one umbrella for its start-up order (``amalint order``, ``amalint graph``),
+    through the cache as ``check``'s; fail if it is not an umbrella."""
     try:
-        built = build(umbrella, Configs(config, isolated, **overrides)(umbrella))
+        configs = Configs(config, isolated, **overrides)
+        settings = configs(umbrella)
+        run = runs.runner(configs, 1, no_cache, cache_dir)
+        try:
+            result = run.startup(umbrella, settings)
+        finally:
+            run.close()
     except InputError as exc:
         fail(str(exc))
-    if not includes_source(built.model.umbrella.data):  # nothing to order or draw: say so
+    if not includes_source(result.summary.umbrella.data):  # nothing to order or draw: say so
         fail(f"{display(umbrella)}: not an umbrella (it #includes no C/C++ source file); "
              f"`amalint check {display(umbrella)}` lints the umbrellas that include it")
-    report(built, verbose)
-    return built.model, built.analysis
-
+    report(result, verbose)
+    if verbose:
+        runs.account(run)
+    return result

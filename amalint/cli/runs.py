@@ -1,4 +1,4 @@
-"""How ``amalint check`` runs its units: the cache (``--no-cache``, ``--cache-dir``, config
+"""How the commands run their units: the cache (``--no-cache``, ``--cache-dir``, config
 ``cache-dir``) and the worker processes (``-j``), made into one
 :class:`~amalint.engine.parallel.Runner` for the run."""
 
@@ -14,10 +14,7 @@ from amalint.cli.options import Configs
 from amalint.cli.progress import bar
 from amalint.engine.parallel import Runner, default_workers
 
-OPTIONS = [
-    click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-                 help="Lint up to N units at once, in worker processes (default: the number "
-                 "of cores; 1: in this process)."),
+CACHE_OPTIONS = [
     click.option("--no-cache", is_flag=True, envvar="AMALINT_NO_CACHE",
                  help="Neither read nor write the cache (nothing is written anywhere)."),
     click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
@@ -26,10 +23,24 @@ OPTIONS = [
                  "in the user's cache directory, e.g. ~/.cache/amalint/; never in the project "
                  "unless asked)."),
 ]
+OPTIONS = [
+    click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                 help="Lint up to N units at once, in worker processes (default: the number "
+                 "of cores; 1: in this process)."),
+    *CACHE_OPTIONS,
+]
 
 
 def run_options(func: Any) -> Any:
+    """``-j`` and the cache options (``amalint check``)."""
     for option in reversed(OPTIONS):
+        func = option(func)
+    return func
+
+
+def cache_options(func: Any) -> Any:
+    """The cache options (``amalint order``, ``amalint graph``: one unit each)."""
+    for option in reversed(CACHE_OPTIONS):
         func = option(func)
     return func
 

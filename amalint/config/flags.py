@@ -210,3 +210,13 @@ def with_flags(settings: Settings, entry: Flags, cwd: Path) -> Settings:
         dropped_flags=(*settings.dropped_flags, (entry.origin, entry.dropped)) if entry.dropped
         else settings.dropped_flags,
     )
+
+
+def unit_flags(settings: Settings) -> list[str]:
+    """The flags the unit compiles with: the build's (the database's, then ``--``), then the
+    config's include paths and defines (what libclang parses with, and what
+    ``amalint compile-commands`` gives each source)."""
+    args = list(settings.compiler_args)
+    args += [f"-I{d}" for d in settings.search.include_dirs if f"-I{d}" not in args]
+    args += [f"-D{d}" if not d.startswith("-") else f"-U{d[1:]}" for d in settings.defines]
+    return args

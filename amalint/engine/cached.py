@@ -1,13 +1,16 @@
 """A lint run through the cache (:mod:`amalint.cache`): look the unit up, else lint it and
 store the result with what it was made from.
 
-An entry holds the result (:mod:`amalint.cache.codec`), the umbrella's hash, a stamp of every
-other file the unit read (the project files of the include scan, and what the front end read
-on its own: libclang's system headers) and every ``#include`` of those files with what it
-resolved to (:mod:`amalint.cache.stamps`). It counts only if all of them still hold. Not
-stored: a result for which AM205 searched the directories around the umbrella for sources it
-misses (it then depends on files outside the unit; the search runs only when a key has no
-provider), and a result that read a file modified while it ran.
+An entry holds the result (:mod:`amalint.cache.codec`: the findings, the summary and the
+start-up order that ``amalint order`` and ``amalint graph`` show), the umbrella's hash, a stamp
+of every other file the unit read (the project files of the include scan, and what the front
+end read on its own: libclang's system headers) and every ``#include`` of those files with what
+it resolved to (:mod:`amalint.cache.stamps`). It counts only if all of them still hold. Not
+stored: a result that read a file modified while it ran. Stored but *incomplete*: a result for
+which AM205 searched the directories around the umbrella for sources it misses (its findings
+then depend on files outside the unit; the search runs only when a key has no provider), or
+would have but was not asked to (:func:`startup_cached`): its findings are never reused, its
+start-up order and summary are.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from amalint.cache.stamps import (
 from amalint.cache.store import Store
 from amalint.config.settings import Settings
 from amalint.engine.result import Result
-from amalint.engine.run import Build, build_prepared, evaluate, lint, prepare
+from amalint.engine.run import Build, build, build_prepared, evaluate, lint, prepare
 from amalint.model import Umbrella
 from amalint.scan.directives import scan
 from amalint.scan.sources import check_utf8, read_source
@@ -53,7 +56,6 @@ class _Prepared:
     warnings: tuple[str, ...]
     #: The umbrella's bytes (read now, or given).
     data: bytes
-    given: bool
     key: str
 
 
@@ -63,17 +65,17 @@ def _prepare(umbrella: Path, settings: Settings, data: bytes | None) -> _Prepare
     if own is None:  # read and checked as load_unit does, with the same errors
         own = read_source(umbrella)
         check_utf8(umbrella, own)
-    return _Prepared(prepared, warnings, own, data is not None,
-                     unit_key(umbrella, prepared, data))
+    return _Prepared(prepared, warnings, own, unit_key(umbrella, prepared, own))
 
 
-def lookup(umbrella: Path, settings: Settings, store: Store,
-           data: bytes | None = None) -> Result | None:
+def lookup(umbrella: Path, settings: Settings, store: Store, data: bytes | None = None,
+           complete: bool = True) -> Result | None:
     """The cached lint of ``umbrella`` (``data`` standing for its bytes, if given), if the
-    cache has a valid one; raise :class:`~amalint.errors.InputError` as a lint would for an
-    umbrella that cannot be read."""
+    cache has a valid one, with findings to reuse unless ``complete`` is false; raise
+    :class:`~amalint.errors.InputError` as a lint would for an umbrella that cannot be
+    read."""
     prepared = _prepare(umbrella, settings, data)
-    return _lookup(store.load(prepared.key), umbrella, prepared)
+    return _lookup(store.load(prepared.key), umbrella, prepared, complete)
 
 
 def lint_cached(umbrella: Path, settings: Settings, store: Store | None,
@@ -82,28 +84,44 @@ def lint_cached(umbrella: Path, settings: Settings, store: Store | None,
     from the cache; without a ``store``, a plain :func:`~amalint.engine.run.lint`."""
     if store is None:
         return lint(umbrella, settings, data), False
+    return _through(umbrella, settings, store, data, complete=True)
+
+
+def startup_cached(umbrella: Path, settings: Settings,
+                   store: Store | None) -> tuple[Result, bool]:
+    """A lint of ``umbrella`` for its start-up order and summary (``amalint order`` and
+    ``amalint graph``), and whether it came from the cache: a cached lint whose findings are
+    not reused does, and a new one skips AM205's search (its findings may lack AM205's)."""
+    if store is None:
+        return evaluate(build(umbrella, settings), umbrella, settings, search=False)[0], False
+    return _through(umbrella, settings, store, None, complete=False)
+
+
+def _through(umbrella: Path, settings: Settings, store: Store, data: bytes | None,
+             complete: bool) -> tuple[Result, bool]:
     prepared = _prepare(umbrella, settings, data)
-    found = _lookup(store.load(prepared.key), umbrella, prepared)
+    found = _lookup(store.load(prepared.key), umbrella, prepared, complete)
     if found is not None:
         return found, True
     started = time.time_ns()
     built = build_prepared(umbrella, prepared.settings, prepared.data, prepared.warnings)
-    result, searched = evaluate(built, umbrella, settings)
-    if not searched:
-        value = _entry(built, prepared.data, started)
-        if value is not None:
-            value["result"] = encode(result)
-            store.save(prepared.key, value)
+    result, partial = evaluate(built, umbrella, settings, search=complete)
+    value = _entry(built, prepared.data, started)
+    if value is not None:
+        value["complete"] = not partial
+        value["result"] = encode(result)
+        store.save(prepared.key, value)
     return result, False
 
 
-def _lookup(value: Any, umbrella: Path, prepared: _Prepared) -> Result | None:
+def _lookup(value: Any, umbrella: Path, prepared: _Prepared, complete: bool) -> Result | None:
     if value is None:
         return None
     own, settings = prepared.data, prepared.settings
     try:
         entry = expect(dict, value)
-        if not prepared.given and string(entry.get("umbrella")) != sha256(own):
+        if string(entry.get("umbrella")) != sha256(own) \
+                or (complete and not expect(bool, entry.get("complete"))):
             return None
         files = items(entry.get("files"), _file_stamp)
         includes = items(entry.get("includes"), _include_stamp)

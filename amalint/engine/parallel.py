@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from amalint.cache.store import Store
 from amalint.config.settings import Settings
-from amalint.engine.cached import lint_cached, lookup
+from amalint.engine.cached import lint_cached, lookup, startup_cached
 from amalint.engine.result import Result
 from amalint.errors import InputError
 
@@ -66,6 +66,19 @@ class Runner:
         self.misses = 0
         self._pool: ProcessPoolExecutor | None = None
         self._size = 0
+
+    def lint_one(self, umbrella: Path, settings: Settings, data: bytes | None = None) -> Result:
+        """The lint of one umbrella (``data`` standing for its bytes, if given), in this
+        process."""
+        return self.lint_all([Job(umbrella, settings, data)])[0]
+
+    def startup(self, umbrella: Path, settings: Settings) -> Result:
+        """A lint of one umbrella for its start-up order, in this process: from the cache even
+        when its findings are not reusable (:func:`~amalint.engine.cached.startup_cached`)."""
+        result, hit = startup_cached(umbrella, settings, self.store)
+        self.hits += hit
+        self.misses += not hit
+        return result
 
     def lint_all(self, jobs: Sequence[Job]) -> list[Result]:
         """The result of each job, in order (the first input error is raised)."""

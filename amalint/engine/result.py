@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amalint.analysis.effects import Analysis
+from amalint.analysis.startup import NO_STARTUP, Startup
 from amalint.engine.rule import Finding
 from amalint.model import CodeModel, Diagnostic, Location, Severity, Umbrella
 from amalint.scan.sources import text_lines
@@ -62,6 +63,8 @@ class Result:
     warnings: tuple[str, ...] = ()
     #: What ``--verbose`` says about how the unit was read.
     notes: tuple[str, ...] = ()
+    #: The start-up order (``amalint order`` and ``amalint graph``).
+    startup: Startup = NO_STARTUP
 
     def fixes(self, unsafe: bool) -> list[Finding]:
         """The findings whose fix may be applied: safe ones, and unsafe ones if allowed."""

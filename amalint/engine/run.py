@@ -11,6 +11,7 @@ from pathlib import Path
 
 from amalint.analysis.effects import Analysis, analyze
 from amalint.analysis.requirements import Status
+from amalint.analysis.startup import startup
 from amalint.config.flags import with_database
 from amalint.config.settings import Settings
 from amalint.engine import suppressions
@@ -167,9 +168,12 @@ def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Resul
     return evaluate(build(umbrella, settings, data), umbrella, settings)[0]
 
 
-def evaluate(built: Build, umbrella: Path, settings: Settings) -> tuple[Result, bool]:
+def evaluate(built: Build, umbrella: Path, settings: Settings,
+             search: bool = True) -> tuple[Result, bool]:
     """The findings of a built unit, and whether AM205 searched the file system for sources
-    the umbrella misses (then the result depends on files outside the unit)."""
+    the umbrella misses (then the findings depend on files outside the unit); with
+    ``search`` false it never searches, and says whether it would have (then the findings
+    lack AM205's: only the start-up order and the summary are the lint's)."""
     unit, model, analysis = built.unit, built.model, built.analysis
     rules = selected_rules(settings)
     found = [s for f in unit.files for s in suppressions.scan(f.path, f.data)]
@@ -178,6 +182,7 @@ def evaluate(built: Build, umbrella: Path, settings: Settings) -> tuple[Result, 
     searched = False
     if any(rule.code == ORPHAN_RULE for rule in rules):
         searched = any(r.status is Status.MISSING for r in ctx.requirements)
+    if searched and search:
 
         def build_variant(variant: bytes) -> tuple[CodeModel, Analysis]:
             variant_build = build(umbrella, settings, variant)
@@ -202,7 +207,7 @@ def evaluate(built: Build, umbrella: Path, settings: Settings) -> tuple[Result, 
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))
     return Result(tuple(findings), built.summary, built.frontend, built.reason,
-                  built.warnings, built.notes), searched
+                  built.warnings, built.notes, startup(analysis, ctx.requirements)), searched
 
 
 def merge(results: Sequence[Result]) -> list[Finding]:

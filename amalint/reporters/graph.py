@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from amalint.analysis.effects import Analysis
-from amalint.analysis.requirements import Status, evaluate
+from amalint.analysis.startup import Startup
 from amalint.engine.rule import display
-from amalint.model import CodeModel
+from amalint.model import Umbrella
 from amalint.scan.directives import is_source
-
-HAZARDS = (Status.MISORDERED, Status.UNSATISFIABLE)
 
 
 @dataclass(frozen=True)
@@ -39,25 +36,23 @@ def _id(unit: int | None) -> str:
     return "umbrella" if unit is None else f"n{unit}"
 
 
-def build(model: CodeModel, analysis: Analysis) -> Graph:
-    entry_units = {e.unit for e in model.entry_points}
+def build(umbrella: Umbrella, startup: Startup) -> Graph:
+    """The picture of ``umbrella`` with the start-up order ``startup`` of its unit."""
+    entry_units = {e.unit for e in startup.entries}
     nodes = [
         Node(_id(index), f"{inc.line}: {display(inc.resolved)}")
-        for index, inc in enumerate(model.umbrella.includes)
+        for index, inc in enumerate(umbrella.includes)
         if inc.resolved is not None and (is_source(inc.resolved) or index in entry_units)
     ]
     keys: dict[tuple[str, str, bool], list[str]] = {}
-    for req in evaluate(analysis):
-        for provider, _ in req.providers:
-            if provider.unit == req.consumer.unit:
-                continue
-            edge = (_id(provider.unit), _id(req.consumer.unit), req.status in HAZARDS)
-            names = keys.setdefault(edge, [])
-            if req.lookup.key not in names:
-                names.append(req.lookup.key)
+    for link in startup.links:
+        edge = (_id(link.provider), _id(link.consumer), link.hazard)
+        names = keys.setdefault(edge, [])
+        if link.key not in names:
+            names.append(link.key)
     known = {n.id for n in nodes}
     if any("umbrella" in (p, c) for p, c, _ in keys):
-        nodes.insert(0, Node("umbrella", f"{display(model.umbrella.path)} (own code)"))
+        nodes.insert(0, Node("umbrella", f"{display(umbrella.path)} (own code)"))
         known.add("umbrella")
     edges = tuple(Edge(p, c, tuple(k), hazard) for (p, c, hazard), k in keys.items()
                   if p in known and c in known)

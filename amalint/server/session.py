@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from amalint.cache.store import Store
 from amalint.cli.check import fix_umbrella
 from amalint.cli.options import Configs
 from amalint.cli.runs import where
 from amalint.config.settings import Settings
+from amalint.engine.cached import lint_cached
 from amalint.engine.parallel import Job, Runner
 from amalint.engine.result import Result
 from amalint.engine.rule import Finding
@@ -30,6 +32,8 @@ class Linted:
     path: Path
     settings: Settings
     result: Result
+    #: The cache the fixed text is linted through (``None``: no cache).
+    store: Store | None = None
 
     @cached_property
     def files(self) -> frozenset[Path]:
@@ -45,7 +49,10 @@ class Linted:
     @cached_property
     def fixed(self) -> bytes:
         """The umbrella as ``amalint check --fix`` writes it (safe fixes, every pass)."""
-        return fix_umbrella(self.path, self.settings, self.result, False)[0]
+        def relint(path: Path, settings: Settings, data: bytes) -> Result:
+            return lint_cached(path, settings, self.store, data)[0]
+
+        return fix_umbrella(self.path, self.settings, self.result, False, relint)[0]
 
 
 @dataclass
@@ -117,7 +124,7 @@ class Session:
             if isinstance(result, InputError):
                 outcome.errors.append(str(result))
                 continue
-            linted = known[key] = Linted(umbrella, settings, result)
+            linted = known[key] = Linted(umbrella, settings, result, run.store)
             outcome.touched |= linted.files
             outcome.warnings += result.warnings
         self.linted = known  # one assignment: a reader in another thread sees old or new

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
 
+from amalint.config.flags import unit_flags
 from amalint.config.settings import Settings
 from amalint.config.trust import screen
 from amalint.errors import InputError
@@ -61,9 +62,7 @@ def parse_args(settings: Settings, resource: ResourceDir) -> list[str]:
     """The arguments libclang parses the umbrella with: the build's flags, include directories
     and defines, all through the allowlist of :mod:`amalint.config.trust` (nothing that loads
     a plugin or writes a file), then amalint's own."""
-    args = list(settings.compiler_args)
-    args += [f"-I{d}" for d in settings.search.include_dirs if f"-I{d}" not in args]
-    args += [f"-D{d}" if not d.startswith("-") else f"-U{d[1:]}" for d in settings.defines]
+    args = unit_flags(settings)
     if resource.path is not None and "-resource-dir" not in args:
         args += ["-resource-dir", str(resource.path)]
     return [*screen(args).kept, *_PARSE_ARGS]
