@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -193,32 +192,27 @@ def test_report_never_written_through_a_planted_symlink(tmp_path: Path) -> None:
     assert outside.returncode == 1 and "AM102" in (tmp_path / "elsewhere.txt").read_text()
 
 
-def _cpu(run: object) -> float:
-    start = time.process_time()
-    run()  # type: ignore[operator]
-    return time.process_time() - start
+# How the work grows on the inputs below (once quadratic) is measured by
+# benchmarks/scaling.py, not asserted here: a slow, shared machine must not fail a test.
 
-
-def test_333000_continuation_lines_scan_in_linear_time() -> None:
+def test_333000_continuation_lines_are_one_directive() -> None:
     data = b"#define X \\\n" + b"  1 + \\\n" * 333_000 + b"  1\n#include \"a.cc\"\n"
-    seconds = _cpu(lambda: scan(data, Path("/nonexistent/u.cc"), SearchPath()))
-    assert seconds < 5, seconds  # quadratic joining took 23 s
+    scanned = scan(data, Path("/nonexistent/u.cc"), SearchPath())
+    assert [(d.line, d.name) for d in scanned.directives] == [(1, "define")]
+    assert [(i.line, i.spelling) for i in scanned.includes] == [(333_003, "a.cc")]
 
 
-def test_10000_include_umbrellas_lint_in_near_linear_time(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_umbrella_of_a_thousand_includes_lints_every_source(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    timings = {}
-    for count in (2_500, 10_000):
-        directory = tmp_path / str(count)
-        directory.mkdir()
-        for i in range(count):
-            (directory / f"s{i}.cc").write_text(f"static int v{i} = {i};\n")
-        (directory / "u.cc").write_text("".join(f'#include "s{i}.cc"\n' for i in range(count)))
-        settings = Settings(frontend="tree-sitter")
-        timings[count] = _cpu(lambda d=directory, s=settings: lint(d / "u.cc", s))
-    # four times the includes: about four times the work (the quadratic pass made it 16)
-    assert timings[10_000] < 8 * timings[2_500] + 1, timings
+    count = 1_000
+    for i in range(count):
+        (tmp_path / f"s{i}.cc").write_text(f"static int v{i} = {i};\n")
+    (tmp_path / "u.cc").write_text("".join(f'#include "s{i}.cc"\n' for i in range(count)))
+    result = lint(tmp_path / "u.cc", Settings(frontend="tree-sitter"))
+    assert result.findings == ()
+    names = [path.name for path, _ in result.summary.units]
+    assert names == ["u.cc", *(f"s{i}.cc" for i in range(count))]
 
 
 def test_orphan_candidates_that_cannot_be_included_are_skipped(tmp_path: Path) -> None:
@@ -416,19 +410,17 @@ def test_a_header_that_includes_itself_twice_is_bounded(tmp_path: Path) -> None:
                                                   "inclusions")
 
 
-def test_a_declaration_of_many_declarators_lints_in_near_linear_time(
+def test_a_declaration_of_thousands_of_declarators_is_read_whole(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # `int v0, v1, ...;`: each declarator once, not once per sibling (30,000 took minutes)
+    # `static const int v0 = 0, v1 = 1, ...;` in two sources: every declarator collides
     monkeypatch.chdir(tmp_path)
-    timings = {}
-    for count in (2_000, 8_000):
-        directory = tmp_path / str(count)
-        directory.mkdir()
-        (directory / "a.cc").write_text(
-            "static const int " + ", ".join(f"v{i} = {i}" for i in range(count)) + ";\n")
-        (directory / "u.cc").write_text('#include "a.cc"\n')
-        settings = Settings(frontend="tree-sitter", compiler_args=("-std=c++17",),
-                            flags_origin="the test")
-        timings[count] = _cpu(lambda d=directory, s=settings: lint(d / "u.cc", s))
-    # four times the declarators: about four times the work (the quadratic passes made it 16)
-    assert timings[8_000] < 9 * timings[2_000] + 1, timings
+    count = 2_000
+    declaration = "static const int " + ", ".join(f"v{i} = {i}" for i in range(count)) + ";\n"
+    (tmp_path / "a.cc").write_text(declaration)
+    (tmp_path / "b.cc").write_text(declaration)
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    settings = Settings(frontend="tree-sitter", compiler_args=("-std=c++17",),
+                        flags_origin="the test")
+    findings = lint(tmp_path / "u.cc", settings).findings
+    assert {f.code for f in findings} == {"AM201"}
+    assert len(findings) == count
