@@ -134,12 +134,16 @@ def test_fifos_devices_and_huge_files_are_never_read(tmp_path: Path) -> None:
         named = amalint("check", name, cwd=tmp_path)
         assert one_line(named.stderr).startswith(f"amalint: error: {name}: {problem}")
         (tmp_path / "inc.cc").write_text(f'#include "user.cc"\n#include "{name}"\n')
-        included = amalint("check", "inc.cc", "--frontend", "libclang", cwd=tmp_path)
-        assert included.returncode in (1, 2) and "Traceback" not in included.stderr
-    (tmp_path / "inc.cc").write_text('#include "user.cc"\n#include "fifo.cc"\n')
-    fifo = amalint("check", "inc.cc", "--frontend", "libclang", cwd=tmp_path)
-    assert one_line(fifo.stderr) == ('amalint: error: inc.cc:2: "fifo.cc" is not a regular file '
-                                     "(fifo.cc); the compiler would block or fail reading it")
+        included = amalint("check", "inc.cc", "--frontend", "libclang", "--format", "json",
+                           cwd=tmp_path)
+        if name == "huge.cc":  # a regular file: skipped with a warning, the lint goes on
+            assert included.findings and included.stderr.startswith(
+                "amalint: warning: inc.cc:2: skipped include huge.cc: huge.cc: too large")
+        else:
+            assert included.returncode == 2
+            assert one_line(included.stderr) == (
+                f'amalint: error: inc.cc:2: "{name}" is not a regular file ({name}); the '
+                "compiler would block or fail reading it")
 
 
 @pytest.mark.parametrize("pattern", ["/**", "../**/*.cc", "~/x.cc", "src/../../*.cc"])
@@ -393,7 +397,8 @@ def test_a_macro_bomb_in_code_is_a_warning_not_silence(tmp_path: Path) -> None:
     (tmp_path / "u.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
     result = amalint("check", "u.cc", "--frontend", "tree-sitter", "--", "-std=c++17",
                      cwd=tmp_path)
-    assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+    # nothing collides or leaks: a clean run, but not a quiet one
+    assert (result.returncode, result.stdout) == (0, "All checks passed!\n"), result.stderr
     assert result.stderr.startswith("amalint: warning: a.cc:41: macro expansion in file-scope "
                                     "code stopped"), result.stderr
 
