@@ -19,8 +19,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
-#: The compilers the oracle tests build with: g++ always (CI installs it), clang++ when present.
-COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]
+#: The compilers the oracle and differential tests judge by: all of them, always. A missing one
+#: stops the session (:func:`pytest_configure`) rather than letting its tests pass vacuously;
+#: ``scripts/setup.sh`` installs them, as CI does.
+CXX_COMPILERS = ["g++", "clang++"]
+C_COMPILERS = ["gcc", "clang"]
+COMPILERS = CXX_COMPILERS
 #: Both front ends; tests that take the ``frontend`` fixture run under each.
 FRONTENDS = ["tree-sitter", "libclang"]
 _session_cache: list[Path] = []
@@ -145,9 +149,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def missing_compilers() -> list[str]:
+    """The compilers of :data:`CXX_COMPILERS` and :data:`C_COMPILERS` not on ``PATH``."""
+    return [c for c in (*CXX_COMPILERS, *C_COMPILERS) if shutil.which(c) is None]
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if not COMPILERS:
-        raise pytest.UsageError("the oracle tests need g++ on PATH (see .ci/run)")
+    if missing := missing_compilers():
+        raise pytest.UsageError(
+            f"{', '.join(missing)} not on PATH: the tests compare amalint with gcc and clang "
+            "and would pass without comparing; bash scripts/setup.sh installs them")
 
 
 def lint_in(directory: Path, umbrella: str, args: tuple[str, ...], frontend: str,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import compile_unit
+
 from amalint.config.profiles import Profile, Role, profile_from_config
 from amalint.config.settings import Settings
 from amalint.engine.run import build, lint
@@ -199,7 +201,7 @@ def test_one_type_has_one_spelling() -> None:
         type_spelling,
     )
     assert type_spelling("void const *") == type_spelling("const void*") == "const void*"
-    assert type_spelling("unsigned") == type_spelling("int unsigned") == "unsigned int"
+    assert type_spelling("unsigned") == type_spelling("int unsigned") == "unsigned"
     assert type_spelling("long int") == "long" and type_spelling("signed char") == "signed char"
     assert type_spelling("char") != type_spelling("signed char")
     assert type_spelling("int const* const") == "const int*const"
@@ -270,3 +272,27 @@ def test_a_redefinition_in_a_file_two_sources_read_is_unity_only_whichever_read_
     assert (found.cause, found.symbol) == (Cause.REDECLARATION, "step8")
     alone = replace(model, filescope=FileScope(model.filescope.files[:2], is_c=True))
     assert unity_diagnostics(alone) == []  # one read: the file's own error
+
+
+def test_builtin_spellings_are_equal_exactly_when_the_types_are(tmp_path: Path) -> None:
+    """The file-scope pass's one spelling per builtin type, anywhere in a type (template
+    arguments too), judged by g++: two spellings are made equal if and only if they name the
+    same type (``signed char`` is not ``char``, nor ``int char``)."""
+    from amalint.analysis.spelling import builtin_spelling
+
+    words = ["signed char", "char", "unsigned char", "short", "short int", "signed short",
+             "short signed int", "unsigned short int", "short unsigned", "int", "signed",
+             "signed int", "unsigned", "unsigned int", "int unsigned", "long", "long int",
+             "long signed int", "unsigned long", "long unsigned int", "long long",
+             "long long int", "unsigned long long int", "long long unsigned", "double",
+             "long double", "double long"]
+    def same(a: str, b: str) -> str:
+        return "true" if builtin_spelling(f"pair<{a}, int>") == \
+            builtin_spelling(f"pair<{b}, int>") else "false"
+
+    asserts = [f"static_assert(std::is_same<std::pair<{a}, int>, std::pair<{b}, int>>::value "
+               f'== {same(a, b)}, "{a} / {b}");' for a in words for b in words]
+    (tmp_path / "t.cc").write_text("#include <type_traits>\n#include <utility>\n"
+                                   + "\n".join(asserts) + "\n")
+    built = compile_unit("g++", tmp_path, "t.cc")
+    assert built.returncode == 0, built.stderr[:3000]

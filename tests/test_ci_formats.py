@@ -27,9 +27,10 @@ def collisions(directory: Path, *names: str) -> None:
 
 def gitlab(*args: str, cwd: Path) -> list[dict[str, Any]]:
     result = amalint("check", "--format", "gitlab", *args, cwd=cwd)
-    assert result.returncode in (0, 1), result.stderr
     issues: list[dict[str, Any]] = json.loads(result.stdout)
     assert isinstance(issues, list)
+    # exit 1 with findings, 0 without (the default fail-on), never anything else
+    assert result.returncode == (1 if issues else 0), (result.returncode, result.stderr)
     for issue in issues:
         assert set(issue) == {"description", "check_name", "fingerprint", "severity", "location"}
         assert all(isinstance(issue[k], str) and issue[k]
@@ -69,9 +70,13 @@ def test_gitlab_fingerprints_survive_a_line_shift_and_a_clean_run_is_empty(
 
 def junit(*args: str, cwd: Path) -> ET.Element:
     result = amalint("check", "--format", "junit", *args, cwd=cwd)
-    assert result.returncode in (0, 1), result.stderr
-    assert result.stdout.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
-    return ET.fromstring(result.stdout.encode("utf-8", "surrogateescape"))
+    assert result.stdout.startswith('<?xml version="1.0" encoding="UTF-8"?>\n'), result.stderr
+    root = ET.fromstring(result.stdout.encode("utf-8", "surrogateescape"))
+    # exit 1 with failures (findings), 0 without (the default fail-on), never anything else
+    failures = int(root.get("failures") or "0")
+    assert failures == len(root.findall("testsuite/testcase/failure"))
+    assert result.returncode == (1 if failures else 0), (result.returncode, result.stderr)
+    return root
 
 
 def test_junit_one_failing_testcase_per_finding_one_suite_per_file() -> None:

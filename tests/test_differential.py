@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import lint_in
+from conftest import C_COMPILERS, CXX_COMPILERS, lint_in
 from hypothesis import HealthCheck, assume, event, given, settings
 from scu_programs import AMBIGUITY, COLLISION, MACRO, Compiled, Program, compile_program, programs
 
@@ -32,8 +31,7 @@ from amalint.model import Severity
 EXAMPLES = int(os.environ.get("AMALINT_DIFFERENTIAL_EXAMPLES", "40"))
 #: Fixed examples (CI) unless a long campaign asks for random ones (benchmarks/differential.py).
 DERANDOMIZE = not os.environ.get("AMALINT_DIFFERENTIAL_RANDOM")
-COMPILERS = {"c": [c for c in ("gcc", "clang") if shutil.which(c)],
-             "c++": [c for c in ("g++", "clang++") if shutil.which(c)]}
+COMPILERS = {"c": C_COMPILERS, "c++": CXX_COMPILERS}
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
 

@@ -9,13 +9,12 @@ fine (declarations in inactive branches, names made by token pasting, guarded do
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, amalint
+from conftest import C_COMPILERS, CXX_COMPILERS, FIXTURES, amalint
 
 FAITHFUL = FIXTURES / "faithful"
 
@@ -125,8 +124,7 @@ CASES = [
     Case("platform_backends", "clean", flags=("-DPLAT_NULL",)),
 ]
 
-COMPILERS = {"c": [c for c in ("gcc", "clang") if shutil.which(c)],
-             "c++": [c for c in ("g++", "clang++") if shutil.which(c)]}
+COMPILERS = {"c": C_COMPILERS, "c++": CXX_COMPILERS}
 FRONTENDS = ["tree-sitter", "libclang"]
 
 

@@ -5,8 +5,9 @@ init blocks, registry calls and junk, with LF, CRLF or CR line endings, byte ord
 bytes that are not UTF-8 and NULs; names that are long, not UTF-8 or point nowhere; FIFOs,
 symlinks to ``/dev/zero``, symlink loops and links out of the project; config files and
 compilation databases good and bad; and a random command line. Every run must exit 0, 1 or
-2, print no traceback, finish within :data:`BOUND` seconds, and write nothing but the
-umbrellas ``--fix`` rewrites and the report ``-o`` names.
+2, print no traceback, finish within :data:`BOUND` seconds (a hang fails; how long runs take
+is benchmarks' business: ``AMALINT_FUZZ_LOG`` records it), and write nothing but the umbrellas
+``--fix`` rewrites and the report ``-o`` names.
 
 Hypothesis runs derandomized (the same examples on every CI run); ``AMALINT_FUZZ_EXAMPLES``
 sets how many (default 40) and ``AMALINT_FUZZ_SEED`` another seed, so a longer campaign is
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 
@@ -239,16 +241,18 @@ def run(scenario: Scenario) -> int:
         make(root, outside, scenario)
         before = snapshot(root, outside)
         start = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "amalint", *scenario.args], cwd=root,
-                              capture_output=True, timeout=BOUND, stdin=subprocess.DEVNULL,
-                              env={**os.environ, "NO_COLOR": "1"})
+        try:
+            proc = subprocess.run([sys.executable, "-m", "amalint", *scenario.args], cwd=root,
+                                  capture_output=True, timeout=BOUND, stdin=subprocess.DEVNULL,
+                                  env={**os.environ, "NO_COLOR": "1"})
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"amalint {scenario.args} did not finish within {BOUND} s (a hang)")
         elapsed = time.monotonic() - start
         after = snapshot(root, outside)
         stderr = proc.stderr.decode("utf-8", "replace")
         shown = f"{scenario.args}\n{stderr[-3000:]}"
         assert proc.returncode in (0, 1, 2), shown
         assert "Traceback" not in stderr, shown
-        assert elapsed < BOUND, shown
         changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
         assert all(allowed(p, root, scenario.args) for p in changed), (changed, shown)
         log = os.environ.get("AMALINT_FUZZ_LOG")

@@ -89,3 +89,30 @@ def test_order_table() -> None:
     # the lookups that run before their provider are marked, with the provider's place
     assert rows[1][7] == "ffi.GetKwargsObject ! before its provider (#4)"
     assert rows[3][6] == "ffi.GetKwargsObject" and rows[3][7] == ""
+
+
+def test_order_table_on_a_narrow_terminal_never_splits_a_name(tmp_path: Path) -> None:
+    """At 100 columns (a terminal: rich's TTY_COMPATIBLE), a path wraps after a `/` and a key
+    after a `.`, never inside a directory, file or key name."""
+    folder = "src/runtime/contrib/extension_modules"
+    key = "runtime.module.loadfile_cudnn_json"
+    (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / folder / "cudnn_json_runtime_registration.cc").write_text(
+        "__attribute__((constructor)) static void provide() {\n"
+        f'  tvm::ffi::Function::SetGlobal("{key}", 0);\n}}\n')
+    (tmp_path / folder / "a_module_that_loads_it_at_start.cc").write_text(
+        "__attribute__((constructor)) static void use() {\n"
+        f'  tvm::ffi::Function::GetGlobalRequired("{key}");\n}}\n')
+    (tmp_path / "u.cc").write_text(f'#include "{folder}/a_module_that_loads_it_at_start.cc"\n'
+                                   f'#include "{folder}/cudnn_json_runtime_registration.cc"\n')
+    env = {**os.environ, "COLUMNS": "100", "TTY_COMPATIBLE": "1"}
+    result = amalint("order", "u.cc", "--format", "table", "--frontend", "tree-sitter",
+                     cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout).splitlines()  # bold, dim
+    assert max(len(line) for line in lines) <= 100
+    names = [*folder.split("/"), "a_module_that_loads_it_at_start.cc:1",
+             "cudnn_json_runtime_registration.cc:1", *key.split(".")]
+    assert [n for n in names if not any(n in line for line in lines)] == [], result.stdout
+    # the table did have to wrap: the longest path does not fit on one line
+    assert not any(f"{folder}/cudnn_json_runtime_registration.cc" in line for line in lines)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import amalint, one_line
+from conftest import amalint, compile_unit, one_line
 
 from amalint.config.settings import Settings
-from amalint.engine.run import lint
+from amalint.engine.run import build, lint
+from amalint.model import PRIORITY_CAP, EntryKind
 from amalint.scan.directives import scan
 from amalint.scan.search import SearchPath
 
@@ -135,12 +135,16 @@ def test_fifos_devices_and_huge_files_are_never_read(tmp_path: Path) -> None:
         named = amalint("check", name, cwd=tmp_path)
         assert one_line(named.stderr).startswith(f"amalint: error: {name}: {problem}")
         (tmp_path / "inc.cc").write_text(f'#include "user.cc"\n#include "{name}"\n')
-        included = amalint("check", "inc.cc", "--frontend", "libclang", cwd=tmp_path)
-        assert included.returncode in (1, 2) and "Traceback" not in included.stderr
-    (tmp_path / "inc.cc").write_text('#include "user.cc"\n#include "fifo.cc"\n')
-    fifo = amalint("check", "inc.cc", "--frontend", "libclang", cwd=tmp_path)
-    assert one_line(fifo.stderr) == ('amalint: error: inc.cc:2: "fifo.cc" is not a regular file '
-                                     "(fifo.cc); the compiler would block or fail reading it")
+        included = amalint("check", "inc.cc", "--frontend", "libclang", "--format", "json",
+                           cwd=tmp_path)
+        if name == "huge.cc":  # a regular file: skipped with a warning, the lint goes on
+            assert included.findings and included.stderr.startswith(
+                "amalint: warning: inc.cc:2: skipped include huge.cc: huge.cc: too large")
+        else:
+            assert included.returncode == 2
+            assert one_line(included.stderr) == (
+                f'amalint: error: inc.cc:2: "{name}" is not a regular file ({name}); the '
+                "compiler would block or fail reading it")
 
 
 @pytest.mark.parametrize("pattern", ["/**", "../**/*.cc", "~/x.cc", "src/../../*.cc"])
@@ -193,32 +197,27 @@ def test_report_never_written_through_a_planted_symlink(tmp_path: Path) -> None:
     assert outside.returncode == 1 and "AM102" in (tmp_path / "elsewhere.txt").read_text()
 
 
-def _cpu(run: object) -> float:
-    start = time.process_time()
-    run()  # type: ignore[operator]
-    return time.process_time() - start
+# How the work grows on the inputs below (once quadratic) is measured by
+# benchmarks/scaling.py, not asserted here: a slow, shared machine must not fail a test.
 
-
-def test_333000_continuation_lines_scan_in_linear_time() -> None:
+def test_333000_continuation_lines_are_one_directive() -> None:
     data = b"#define X \\\n" + b"  1 + \\\n" * 333_000 + b"  1\n#include \"a.cc\"\n"
-    seconds = _cpu(lambda: scan(data, Path("/nonexistent/u.cc"), SearchPath()))
-    assert seconds < 5, seconds  # quadratic joining took 23 s
+    scanned = scan(data, Path("/nonexistent/u.cc"), SearchPath())
+    assert [(d.line, d.name) for d in scanned.directives] == [(1, "define")]
+    assert [(i.line, i.spelling) for i in scanned.includes] == [(333_003, "a.cc")]
 
 
-def test_10000_include_umbrellas_lint_in_near_linear_time(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_umbrella_of_a_thousand_includes_lints_every_source(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    timings = {}
-    for count in (2_500, 10_000):
-        directory = tmp_path / str(count)
-        directory.mkdir()
-        for i in range(count):
-            (directory / f"s{i}.cc").write_text(f"static int v{i} = {i};\n")
-        (directory / "u.cc").write_text("".join(f'#include "s{i}.cc"\n' for i in range(count)))
-        settings = Settings(frontend="tree-sitter")
-        timings[count] = _cpu(lambda d=directory, s=settings: lint(d / "u.cc", s))
-    # four times the includes: about four times the work (the quadratic pass made it 16)
-    assert timings[10_000] < 8 * timings[2_500] + 1, timings
+    count = 1_000
+    for i in range(count):
+        (tmp_path / f"s{i}.cc").write_text(f"static int v{i} = {i};\n")
+    (tmp_path / "u.cc").write_text("".join(f'#include "s{i}.cc"\n' for i in range(count)))
+    result = lint(tmp_path / "u.cc", Settings(frontend="tree-sitter"))
+    assert result.findings == ()
+    names = [path.name for path, _ in result.summary.units]
+    assert names == ["u.cc", *(f"s{i}.cc" for i in range(count))]
 
 
 def test_orphan_candidates_that_cannot_be_included_are_skipped(tmp_path: Path) -> None:
@@ -380,14 +379,23 @@ def test_fifos_and_devices_in_a_cmake_build(tmp_path: Path, where: str, kind: st
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
-def test_a_constructor_priority_of_thousands_of_digits(tmp_path: Path) -> None:
+def test_a_constructor_priority_of_thousands_of_digits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # int() refuses decimal strings of over 4300 digits; the tree-sitter front end reads the
     # priority as out of range (the compiler rejects it) instead of raising.
     (tmp_path / "a.cc").write_text(
         f"__attribute__((constructor({'9' * 5000}))) static void f() {{}}\nint a;\n")
     (tmp_path / "u.cc").write_text('#include "a.cc"\n')
+    rejected = compile_unit("g++", tmp_path, "u.cc")
+    assert rejected.returncode == 1 and "constructor priorities must be integers from 0 to " \
+        "65535" in rejected.stderr
+    monkeypatch.chdir(tmp_path)
+    model = build(tmp_path / "u.cc", Settings(frontend="tree-sitter")).model
+    assert [(e.kind, e.priority) for e in model.entry_points] == [(EntryKind.CONSTRUCTOR,
+                                                                   PRIORITY_CAP)]
+    assert PRIORITY_CAP > 65535
     result = amalint("check", "u.cc", "--frontend", "tree-sitter", "--no-cache", cwd=tmp_path)
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert (result.returncode, result.stdout, result.stderr) == (0, "All checks passed!\n", "")
 
 
 def test_a_macro_bomb_in_code_is_a_warning_not_silence(tmp_path: Path) -> None:
@@ -399,7 +407,8 @@ def test_a_macro_bomb_in_code_is_a_warning_not_silence(tmp_path: Path) -> None:
     (tmp_path / "u.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
     result = amalint("check", "u.cc", "--frontend", "tree-sitter", "--", "-std=c++17",
                      cwd=tmp_path)
-    assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+    # nothing collides or leaks: a clean run, but not a quiet one
+    assert (result.returncode, result.stdout) == (0, "All checks passed!\n"), result.stderr
     assert result.stderr.startswith("amalint: warning: a.cc:41: macro expansion in file-scope "
                                     "code stopped"), result.stderr
 
@@ -416,19 +425,17 @@ def test_a_header_that_includes_itself_twice_is_bounded(tmp_path: Path) -> None:
                                                   "inclusions")
 
 
-def test_a_declaration_of_many_declarators_lints_in_near_linear_time(
+def test_a_declaration_of_thousands_of_declarators_is_read_whole(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # `int v0, v1, ...;`: each declarator once, not once per sibling (30,000 took minutes)
+    # `static const int v0 = 0, v1 = 1, ...;` in two sources: every declarator collides
     monkeypatch.chdir(tmp_path)
-    timings = {}
-    for count in (2_000, 8_000):
-        directory = tmp_path / str(count)
-        directory.mkdir()
-        (directory / "a.cc").write_text(
-            "static const int " + ", ".join(f"v{i} = {i}" for i in range(count)) + ";\n")
-        (directory / "u.cc").write_text('#include "a.cc"\n')
-        settings = Settings(frontend="tree-sitter", compiler_args=("-std=c++17",),
-                            flags_origin="the test")
-        timings[count] = _cpu(lambda d=directory, s=settings: lint(d / "u.cc", s))
-    # four times the declarators: about four times the work (the quadratic passes made it 16)
-    assert timings[8_000] < 9 * timings[2_000] + 1, timings
+    count = 2_000
+    declaration = "static const int " + ", ".join(f"v{i} = {i}" for i in range(count)) + ";\n"
+    (tmp_path / "a.cc").write_text(declaration)
+    (tmp_path / "b.cc").write_text(declaration)
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    settings = Settings(frontend="tree-sitter", compiler_args=("-std=c++17",),
+                        flags_origin="the test")
+    findings = lint(tmp_path / "u.cc", settings).findings
+    assert {f.code for f in findings} == {"AM201"}
+    assert len(findings) == count

@@ -11,18 +11,17 @@ from __future__ import annotations
 import os
 import random
 import re
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import lint_in
+from conftest import CXX_COMPILERS, lint_in
 from overload_programs import Program, Truth, make_program, run_program, temporary
 
 PROGRAMS = int(os.environ.get("AMALINT_OVERLOAD_PROGRAMS", "3"))
 SEED = int(os.environ.get("AMALINT_OVERLOAD_SEED", "2026"))
-COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]
+COMPILERS = CXX_COMPILERS
 
 
 def findings(program: Program, directory: Path, truth: Truth, frontend: str) -> dict[int, str]:

@@ -3,14 +3,11 @@ small program the compilers judge, and amalint must see what they see."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import COMPILERS, amalint, compile_unit
-
-C_COMPILERS = [c for c in ("gcc", "clang") if shutil.which(c)]
+from conftest import C_COMPILERS, COMPILERS, amalint, compile_unit
 
 
 def _write(root: Path, files: dict[str, str]) -> None:

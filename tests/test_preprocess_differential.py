@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from conftest import C_COMPILERS, CXX_COMPILERS
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from test_preprocess_programs import Program, programs
 
@@ -43,9 +42,7 @@ from amalint.preprocess import Config, Unit, configure, preprocess, tokenize
 
 EXAMPLES = int(os.environ.get("AMALINT_DIFF_EXAMPLES", "70"))
 SEED = os.environ.get("AMALINT_DIFF_SEED")
-COMPILERS = {"c++": [c for c in ("g++", "clang++") if shutil.which(c)],
-             "c": [c for c in ("gcc", "clang") if shutil.which(c)]}
-pytestmark = pytest.mark.skipif(not COMPILERS["c++"], reason="no C++ compiler on PATH")
+COMPILERS = {"c++": CXX_COMPILERS, "c": C_COMPILERS}
 
 _MARKER = re.compile(r'# (\d+) "((?:[^"\\]|\\.)*)"((?: \d)*)')
 _DEFINE = re.compile(r"#define (\S+)(?: (.*))?$")

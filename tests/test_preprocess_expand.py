@@ -135,9 +135,16 @@ def test_expansion_at_a_position_sees_the_table_then() -> None:
 
 
 def test_invalid_paste_and_bad_calls_are_errors_not_crashes() -> None:
-    unit = pp({"u.cc": "#define P(a, b) a ## b\n#define F(a, b) a\n"
-                       "#if P(+, -) || F(1) || F(1, 2, 3) || F(1\n#endif\n"})
-    assert errors(unit)
+    # each is the error g++ gives, in its words
+    for condition, error in (
+            ("P(+, -)", 'pasting "+" and "-" does not give a valid preprocessing token'),
+            ("F(1)", 'macro "F" requires 2 arguments, but only 1 given'),
+            ("F(1, 2, 3)", 'macro "F" passed 3 arguments, but takes just 2'),
+            ("F(1", 'unterminated argument list invoking macro "F"')):
+        unit = pp({"u.cc": "#define P(a, b) a ## b\n#define F(a, b) a\n"
+                           f"#if {condition}\nint kept;\n#endif\n"})
+        assert errors(unit)[0] == error, condition
+        assert code(unit) == [], condition
 
 
 def test_deep_chains_nesting_and_blowups_are_bounded() -> None:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from conftest import CXX_COMPILERS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,8 +20,7 @@ from amalint.preprocess.expr import ExprError, ExprOptions, evaluate
 from amalint.preprocess.tokens import tokenize
 
 BATCHES = int(os.environ.get("AMALINT_EXPR_BATCHES", "12"))
-COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]
-pytestmark = pytest.mark.skipif(not COMPILERS, reason="no C++ compiler on PATH")
+COMPILERS = CXX_COMPILERS
 
 _ATOMS = ["0", "1", "2", "3", "7", "-1", "0u", "1u", "0x7fffffffffffffff", "0xffffffffffffffff",
           "'a'", "true", "false", "x", "40", "63", "64"]

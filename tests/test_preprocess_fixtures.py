@@ -3,10 +3,10 @@ g++ and clang++: files entered, lines compiled, final macro table."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CXX_COMPILERS
 from test_preprocess_differential import compare
 from test_preprocess_programs import Program
 
@@ -22,7 +22,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("compiler", [c for c in ("g++", "clang++") if shutil.which(c)])
+@pytest.mark.parametrize("compiler", CXX_COMPILERS)
 @pytest.mark.parametrize(("directory", "flags"), CASES, ids=[f"{d}{len(f)}" for d, f in CASES])
 def test_fixture_units_agree_with_the_compiler(compiler: str, directory: str,
                                                flags: tuple[str, ...]) -> None:

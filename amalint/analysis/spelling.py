@@ -1,7 +1,8 @@
 """One spelling for each C/C++ type a declaration writes, so that two spellings of one type
 compare equal: ``void const*`` and ``const void*``, ``unsigned`` and ``unsigned int``,
 ``long int`` and ``long``; comments dropped. A parameter declared as an array is a pointer
-(``U32 rep[ZSTD_REP_NUM]`` and ``U32 rep[3]`` are both ``U32*``).
+(``U32 rep[ZSTD_REP_NUM]`` and ``U32 rep[3]`` are both ``U32*``). The file-scope pass spells
+the builtin types of what it records the same way (:func:`builtin_spelling`).
 
 Pure functions over the spelled text (after typedef names are resolved, see
 :func:`amalint.analysis.redeclarations.resolved`). They make spellings equal, never unequal: a
@@ -18,6 +19,16 @@ _CV = ("const", "volatile")
 #: Words of the builtin arithmetic types, in the order the canonical spelling uses.
 _BUILTIN = ("signed", "unsigned", "short", "long", "char", "int", "float", "double", "bool",
             "void", "_Bool", "wchar_t", "char8_t", "char16_t", "char32_t")
+#: A run of builtin type words anywhere in a type (``long unsigned int``, ``<unsigned int>``).
+_BUILTIN_RUN = re.compile(rf"(?<![\w$])(?:{'|'.join(_BUILTIN)})(?:\s+(?:{'|'.join(_BUILTIN)}))*"
+                          rf"(?![\w$])")
+
+
+def builtin_spelling(text: str) -> str:
+    """``text`` with each run of builtin type words spelled one way wherever it stands
+    (``long int`` is ``long``, ``int unsigned`` is ``unsigned``, ``signed`` is ``int``); what
+    the file-scope pass records as a declaration's type."""
+    return _BUILTIN_RUN.sub(lambda m: " ".join(_builtin(m.group(0).split())), text)
 
 
 def type_spelling(text: str) -> str:
@@ -132,7 +143,9 @@ def _builtin(words: list[str]) -> list[str]:
         counts.pop("int")  # short int is short, long long int is long long
     if not ({"char", "int", "short", "long", "float", "double", "bool", "void", "_Bool",
              "wchar_t", "char8_t", "char16_t", "char32_t"} & counts.keys()):
-        counts["int"] = 1  # unsigned is unsigned int, signed is int
+        counts["int"] = 1  # signed is int
+    if counts.keys() == {"unsigned", "int"}:
+        counts.pop("int")  # unsigned int is unsigned
     return [w for w in _BUILTIN for _ in range(counts.get(w, 0))]
 
 

@@ -6,16 +6,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 
 from amalint.cli.options import EXIT_CODES, CompilerArgsCommand, common
 from amalint.cli.report import lint_one
 from amalint.cli.runs import cache_options
+from amalint.cli.wrapping import Wrapped
 from amalint.engine.rule import display
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 @click.command(cls=CompilerArgsCommand, epilog=EXIT_CODES)
@@ -80,6 +85,7 @@ def order(
 _COLUMNS = (("#", "right", 0), ("entry point", "left", 4), ("kind", "left", 2),
             ("priority", "right", 3), ("where", "left", 0), ("include line", "right", 1),
             ("provides", "left", 0), ("requires", "left", 0))
+_WHERE = 4
 
 
 def _print_table(console: Console, rows: list[dict[str, Any]], title: str) -> None:
@@ -87,18 +93,22 @@ def _print_table(console: Console, rows: list[dict[str, Any]], title: str) -> No
     the least needed columns are left out until it fits, and a line says which."""
     from rich.table import Table
 
-    def cells(row: dict[str, Any]) -> list[str]:
-        return [str(row["index"]), escape(str(row["label"])), row["kind"], str(row["priority"]),
-                escape(f"{row['filename']}:{row['location']['row']}"),
-                "" if row["include_line"] is None else str(row["include_line"]),
-                escape("\n".join(row["provides"])),
-                "\n".join(_required(key, row["unmet"]) for key in row["requires"])]
+    def cells(row: dict[str, Any]) -> list[Wrapped]:
+        # each wraps only where a name ends (a path after `/`, a key after `.`, a label after
+        # `::`), never inside one
+        return [Wrapped(str(row["index"]), ""), Wrapped(escape(str(row["label"])), ":"),
+                Wrapped(row["kind"], ""), Wrapped(str(row["priority"]), ""),
+                Wrapped(escape(f"{row['filename']}:{row['location']['row']}"), "/"),
+                Wrapped("" if row["include_line"] is None else str(row["include_line"]), ""),
+                Wrapped(escape("\n".join(row["provides"])), "./"),
+                Wrapped("\n".join(_required(key, row["unmet"]) for key in row["requires"]),
+                        "./")]
 
     def build(shown: list[int]) -> Table:
         table = Table(title=title)
         for index in shown:
             name, justify, _ = _COLUMNS[index]
-            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for row in rows:
             values = cells(row)
             table.add_row(*(values[i] for i in shown))
@@ -118,10 +128,32 @@ def _print_table(console: Console, rows: list[dict[str, Any]], title: str) -> No
         shown.remove(index)
         dropped.append(_COLUMNS[index][0])
         table = build(shown)
+    if console.measure(table, options=wide).maximum > console.width:
+        _keep_paths_whole(console, table, [[cells(row)[i] for i in shown] for row in rows],
+                          shown.index(_WHERE))
     console.print(table)
     if dropped:
         console.print(f"[dim](left out to fit the terminal: {', '.join(dropped)}; "
                       "--format text shows everything)[/dim]")
+
+
+def _keep_paths_whole(console: Console, table: Table, rows: list[list[Wrapped]],
+                      where: int) -> None:
+    """Fix the width of the ``where`` column of a table too wide for the terminal: what the
+    other columns leave at their narrowest, but never less than its longest directory or file
+    name (rich narrows the other columns instead), nor more than its longest path, nor so much
+    that another column cannot show its header."""
+    def span(column: int) -> Measurement:
+        header = len(str(table.columns[column].header))
+        found = [Measurement.get(console, console.options, row[column]) for row in rows]
+        return Measurement(max([header, *(m.minimum for m in found)]),
+                           max([header, *(m.maximum for m in found)]))
+
+    others = [i for i in range(len(table.columns)) if i != where]
+    left = console.width - 4 - sum(span(i).minimum + 3 for i in others)
+    most = console.width - 4 - sum(len(str(table.columns[i].header)) + 3 for i in others)
+    narrowest, widest = span(where)
+    table.columns[where].width = min(most, max(narrowest, min(widest, left)))
 
 
 def _required(shown: str, unmet: dict[str, str], key: str | None = None) -> str:

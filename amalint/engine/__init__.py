@@ -1,5 +1,10 @@
 """The engine: the rule framework (:mod:`.rule`), one lint run (:mod:`.run`: unit → model →
-analysis → rules), suppressions and per-file ignores (:mod:`.suppressions`), and the file-system
-search for sources the umbrella misses (:mod:`.orphans`, for AM205).
+analysis → rules) and what it gives the reports (:mod:`.result`), suppressions and per-file
+ignores (:mod:`.suppressions`), the file-system search for sources the umbrella misses
+(:mod:`.orphans`, for AM205), fingerprints of findings (:mod:`.fingerprints`) and the baseline
+of accepted ones (:mod:`.baseline`), lint runs on a build system's units (:mod:`.buildunits`)
+and unity readiness over every batching of a target's sources (:mod:`.readiness`), a lint run
+through the cache (:mod:`.cached`), and many units in worker processes (:mod:`.parallel`).
 
-Takes an umbrella and its settings; gives findings."""
+Takes an umbrella (or a build directory's units) and its settings; gives findings.
+"""

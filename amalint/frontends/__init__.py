@@ -1,6 +1,10 @@
 """Front ends: each turns a :class:`~amalint.scan.unit.Unit` into a
 :class:`~amalint.model.CodeModel` through the same ``parse(unit, settings)`` function, and
-:func:`select` picks one."""
+:func:`select` picks one.
+
+:mod:`.treesitter` and :mod:`.libclang` are the two front ends; :mod:`.filescope` is the
+file-scope pass both run (tree-sitter over the preprocessed files), and :mod:`.tasks` the task
+stack both walk function bodies on."""
 
 from __future__ import annotations
 

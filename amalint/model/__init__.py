@@ -37,6 +37,12 @@ DEFAULT_PRIORITY = 65535
 PRIORITY_CAP = 10**9
 
 
+def function_id(name: str, path: Path, line: int) -> str:
+    """The model's id of a function that has no better one (every front end's, for a function
+    by name, a lambda, an entry point's synthetic body): its name and where it starts."""
+    return f"{name}@{path}:{line}"
+
+
 def priority_value(digits: str) -> int:
     """A constructor/``init_priority`` priority written as ASCII ``digits`` (``int()`` refuses
     strings of over 4300 digits; any that long is out of range anyway)."""

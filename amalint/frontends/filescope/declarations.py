@@ -8,6 +8,7 @@ import re
 
 from tree_sitter import Node
 
+from amalint.analysis.spelling import builtin_spelling
 from amalint.frontends.filescope.source import FileText, normalize
 from amalint.frontends.treesitter.syntax import (
     CLASSES,
@@ -22,24 +23,10 @@ from amalint.model import ANONYMOUS, Declaration, DeclKind, Scope
 
 #: Specifiers that decide a declaration's linkage.
 SPECIFIERS = ("storage_class_specifier", "type_qualifier", "virtual")
-#: Spellings of one arithmetic type, as the compiler sees them the same.
-_CANONICAL = {
-    "signed": "int", "signed int": "int", "int signed": "int",
-    "unsigned int": "unsigned", "int unsigned": "unsigned",
-    "long int": "long", "int long": "long", "signed long": "long", "long signed": "long",
-    "signed long int": "long", "unsigned long int": "unsigned long",
-    "long unsigned": "unsigned long", "long unsigned int": "unsigned long",
-    "short int": "short", "signed short": "short", "unsigned short int": "unsigned short",
-    "long long int": "long long", "unsigned long long int": "unsigned long long",
-}
-
-
 def canonical(text: str) -> str:
-    """A type as written, normalized: spacing, and one spelling per arithmetic type."""
-    text = normalize(text)
-    for spelled, same in sorted(_CANONICAL.items(), key=lambda kv: -len(kv[0])):
-        text = re.sub(rf"(?<![\w]){spelled}(?![\w])", same, text)
-    return text
+    """A type as written, normalized: spacing, and one spelling per arithmetic type (the
+    analysis's, :func:`amalint.analysis.spelling.builtin_spelling`)."""
+    return builtin_spelling(normalize(text))
 
 
 def declared_type(file: FileText, node: Node, declarator: Node, name: Node | None,

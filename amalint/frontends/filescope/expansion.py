@@ -22,15 +22,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from amalint import preprocess
+from amalint.frontends.filescope import lexemes
 from amalint.preprocess.tokens import ID, Token
 
 _WORD = re.compile(rb"[A-Za-z_]\w*")
 #: Comments (group 1), spliced lines, and the literals and numbers (C++14 ``1'000``) that may
 #: hold comment-like or quote-like text, in an invocation's text.
 _COMMENTS = re.compile(
-    rb"(//(?:\\\r?\n|[^\n])*|/\*.*?(?:\*/|\Z))|(\\\r?\n)"
-    rb'|R"([^(\s]{0,16})\(.*?\)\3"|"(?:\\.|[^"\\\n])*"?'
-    rb"|(?<![\w$])\.?[0-9](?:[eEpP][+-]|'[0-9A-Za-z_]|[\w.])*|'(?:\\.|[^'\\\n])*'?",
+    b"(" + lexemes.LINE_COMMENT + b"|" + lexemes.BLOCK_COMMENT + rb")|(\\\r?\n)|"
+    + b"|".join((lexemes.raw_string(3), lexemes.STRING, lexemes.NUMBER, lexemes.CHARACTER)),
     re.S,
 )
 #: How many times an expansion ending in a function-like macro's name may take the argument

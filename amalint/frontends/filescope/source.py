@@ -11,22 +11,24 @@ from functools import cached_property
 
 from tree_sitter import Node, Tree
 
+from amalint.frontends.filescope import lexemes
 from amalint.frontends.filescope.expansion import Expanded, scopes
 from amalint.frontends.treesitter.syntax import SourceText
 from amalint.model import Declaration, Location, Scope
 from amalint.scan.directives import Directive, Lines
 
+
 # Comments and string/char literals (raw strings included), blanked for token scans.
-_LITERALS_PATTERN = (
-    rb'//(?:\\\n|[^\n])*|/\*.*?(?:\*/|\Z)|R"([^(\s]{0,16})\(.*?\)\%d"'
-    rb"|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?")
-_LITERALS = re.compile(_LITERALS_PATTERN % 1, re.S)
-# In a text with digit separators (C++14 ``1'000``), such a number is kept: its ``'`` opens no
-# literal. (Only then: the extra alternative doubles the scan's time.)
+def _literals(raw_group: int) -> bytes:
+    return b"|".join((lexemes.LINE_COMMENT, lexemes.BLOCK_COMMENT,
+                      lexemes.raw_string(raw_group), lexemes.STRING, lexemes.CHARACTER))
+
+
+_LITERALS = re.compile(_literals(1), re.S)
+# In a text with digit separators (C++14 ``1'000``), a number is kept (group 1): its ``'``
+# opens no literal. (Only then: the extra alternative doubles the scan's time.)
 _SEPARATOR = re.compile(rb"(?<![\w$.'\\])[0-9][\w.]*'[0-9A-Za-z_]")
-_LITERALS_SEPARATORS = re.compile(
-    rb"(?<![\w$])(\.?[0-9](?:[eEpP][+-]|[\w.])*(?:'[0-9A-Za-z_](?:[eEpP][+-]|[\w.])*)+)|"
-    + _LITERALS_PATTERN % 2, re.S)
+_LITERALS_SEPARATORS = re.compile(b"(" + lexemes.NUMBER + b")|" + _literals(2), re.S)
 _NOT_NEWLINE = re.compile(rb"[^\n]")
 _SPACES = re.compile(r"\s+")
 _PUNCT_SPACE = re.compile(r"\s*([*&,<>()\[\]])\s*")

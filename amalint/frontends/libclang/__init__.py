@@ -35,6 +35,16 @@ lifted); files with errors get AM301.
 The parse and the model's construction run in a child process (:mod:`.isolation`): when clang
 crashes (it overflows its stack on code nested deep enough), the run ends with a one-line
 error, not a dead interpreter.
+
+Takes a :class:`~amalint.scan.unit.Unit`; gives a :class:`~amalint.model.CodeModel` through
+:func:`parse`, like every front end, with the file-scope facts of the tree-sitter pass
+(:mod:`amalint.frontends.filescope`). The modules: :mod:`.library` (loading libclang, the
+builtin headers), :mod:`.parsing` (the arguments, the parse, the child process's work),
+:mod:`.isolation` (the child process), :mod:`.builder` (entry points, the model, lazily built
+bodies), :mod:`.walker` (a body's call sites, on the task stack of
+:mod:`amalint.frontends.tasks`), :mod:`.cursors` (direct libclang calls of the walk's hot
+path), :mod:`.calls` (which overload the unit binds each call to, for AM201) and
+:mod:`.diagnostics` (the compiler's diagnostics as the model keeps them).
 """
 
 from amalint.frontends.libclang.library import (

@@ -27,6 +27,7 @@ from amalint.model import (
     EntryPoint,
     Function,
     Location,
+    function_id,
     priority_value,
 )
 from amalint.scan.unit import SourceFile, Unit
@@ -343,7 +344,7 @@ class Builder:
             walker = Walker(self, cursor)
             walker.definition(cursor)
             calls = walker.calls
-        fid = f"{label}@{location.path}:{location.line}"
+        fid = function_id(label, location.path, location.line)
         self.functions[fid] = Function(fid, label, location, tuple(calls))
         start = cursor.extent.start.offset
         return EntryPoint(

@@ -7,16 +7,17 @@ and no libclang callback ever runs deep in the Python stack."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from amalint.frontends import tasks as stack
 from amalint.model import Arg, CallKind, CallSite, ParamRef
 
 if TYPE_CHECKING:
     from amalint.frontends.libclang.builder import Builder, ClassInfo, Cursor
 
 #: A unit of work: visit a cursor (``True``: its value is owned), or run what comes after.
-Task = tuple["Cursor", bool] | Callable[[], None]
+Task = stack.Task[tuple["Cursor", bool]]
 
 
 def literal(spelling: str) -> str | None:
@@ -50,21 +51,15 @@ class Walker:
                            for i, p in enumerate(function.get_arguments() or ())}
         self._todo: list[Task] = []
 
-    def _run(self, tasks: Iterable[Task | None]) -> None:
-        """Do ``tasks`` in order, and everything they push."""
-        todo = self._todo
-        base = len(todo)
-        todo.extend(t for t in reversed(list(tasks)) if t is not None)
-        while len(todo) > base:
-            task = todo.pop()
-            if isinstance(task, tuple):
-                self._visit(*task)
-            else:
-                task()
+    def _run(self, steps: Iterable[Task | None]) -> None:
+        """Do ``steps`` in order, and everything they push."""
+        base = len(self._todo)
+        stack.then(self._todo, *steps)
+        stack.run(self._todo, lambda task: self._visit(*task), base)
 
-    def _then(self, *tasks: Task | None) -> None:
-        """Push ``tasks`` to run in the order given, before anything already pushed."""
-        self._todo.extend(t for t in reversed(tasks) if t is not None)
+    def _then(self, *steps: Task | None) -> None:
+        """Push ``steps`` to run in the order given, before anything already pushed."""
+        stack.then(self._todo, *steps)
 
     # -- bodies
 

@@ -14,13 +14,19 @@ argument count only, so a call may reach every overload of that arity. Template 
 ignored (a template and all its specializations are one name). Calls it cannot resolve are kept
 as unresolved call sites (virtual dispatch, function pointers, library code).
 
-Known limits (the libclang front end does not have them): every ``#if`` branch is seen, macros
-are not expanded (except init-block and registration macros named by a profile), and overloads
-with equal arity are not told apart.
+It parses each file as the preprocessor left it (:mod:`amalint.scan.preprocessed`): only the
+``#if`` branches active with the build's flags, or without flags in the compiler's default
+configuration, hold code; inactive lines are blank. Known limits (the libclang front end does
+not have them): macros in code are not expanded (except init-block and registration macros
+named by a profile; the file-scope facts have theirs expanded, see
+:mod:`amalint.frontends.filescope`), and overloads with equal arity are not told apart.
 
 Takes a :class:`~amalint.scan.unit.Unit`; gives a :class:`~amalint.model.CodeModel` through
-:func:`parse`, like every front end. :mod:`.syntax` holds the tree-sitter helpers that the
-file-scope pass (:mod:`amalint.frontends.filescope`) shares.
+:func:`parse`, like every front end. The modules: :mod:`.syntax` (the tree-sitter helpers that
+the file-scope pass shares), :mod:`.symbols` (the declaration tables and name lookup),
+:mod:`.builder` (the declaration pass, the entry points, the model), :mod:`.bodies` (a body's
+call sites, on the task stack of :mod:`amalint.frontends.tasks`) and :mod:`.lifecycle`
+(implicit constructors and destructors).
 """
 
 from __future__ import annotations

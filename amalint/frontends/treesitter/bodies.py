@@ -10,11 +10,11 @@ expressions, blocks and lambdas nested to any depth are fine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
+from amalint.frontends import tasks as stack
 from amalint.frontends.treesitter import lifecycle
 from amalint.frontends.treesitter.symbols import Decl, File, type_qname
 from amalint.frontends.treesitter.syntax import (
@@ -24,29 +24,23 @@ from amalint.frontends.treesitter.syntax import (
     split,
     string_value,
 )
-from amalint.model import Arg, CallKind, CallSite, Location, ParamRef
+from amalint.model import Arg, CallKind, CallSite, Location, ParamRef, function_id
 
 if TYPE_CHECKING:
     from amalint.frontends.treesitter.builder import Builder
 
 #: A unit of work of the walk: visit a node with a walker, or run what comes after.
-Task = tuple["BodyWalker", Node] | Callable[[], None]
+Task = stack.Task[tuple["BodyWalker", Node]]
 
 
 def run(todo: list[Task]) -> None:
     """Do the tasks on ``todo`` (a stack: the last one first) and everything they push."""
-    while todo:
-        task = todo.pop()
-        if isinstance(task, tuple):
-            walker, node = task
-            walker.visit(node, todo)
-        else:
-            task()
+    stack.run(todo, lambda task: task[0].visit(task[1], todo))
 
 
-def then(todo: list[Task], *tasks: Task | None) -> None:
-    """Push ``tasks`` to run in the order given, before anything already on ``todo``."""
-    todo.extend(t for t in reversed(tasks) if t is not None)
+def then(todo: list[Task], *pushed: Task | None) -> None:
+    """Push ``pushed`` to run in the order given, before anything already on ``todo``."""
+    stack.then(todo, *pushed)
 
 
 class BodyWalker:
@@ -266,7 +260,8 @@ class BodyWalker:
         when called (``invoked``), else its call site is deferred. ``bound``: the local it is
         stored in, called later by name."""
         self.b._lambda_count += 1
-        fid = f"lambda#{self.b._lambda_count}@{self.file.rel}:{node.start_point[0] + 1}"
+        fid = function_id(f"lambda#{self.b._lambda_count}", self.file.source.path,
+                          node.start_point[0] + 1)
         walker = self.nested(self.scope, self.cls, fid)
         walker.locals = dict(self.locals)
         body = node.child_by_field_name("body")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from tree_sitter import Node, Tree
 
@@ -37,6 +36,7 @@ from amalint.model import (
     Function,
     LazyFunctions,
     Location,
+    function_id,
     priority_value,
 )
 from amalint.scan.sources import text_lines
@@ -79,15 +79,10 @@ class Builder:
         #: ``constexpr``, its ``init_priority``: once, not once per declarator.
         self._shared: dict[int, tuple[set[str], bool, int | None]] = {}
         ts = parser()
-        cwd = Path.cwd()
         for source in unit.files:
             tree = ts.parse(source.text)
             self.trees.append(tree)
-            try:
-                rel = str(source.path.relative_to(cwd))
-            except ValueError:
-                rel = str(source.path)
-            file = File(source, source.data.split(b"\n"), rel)
+            file = File(source, source.data.split(b"\n"))
             self.files.append(file)
             if tree.root_node.has_error:
                 first = first_error(tree.root_node)
@@ -358,7 +353,7 @@ class Builder:
             ):
                 continue  # a variable or macro statement that runs nothing we know of
             fid = self.synthetic(
-                f"{entry.label}@{entry.file.rel}:{entry.node.start_point[0] + 1}",
+                function_id(entry.label, entry.file.source.path, entry.node.start_point[0] + 1),
                 entry.label, entry.file.location(entry.node), walker.calls,
             )
             source = entry.file.source

@@ -13,13 +13,9 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from amalint.frontends.treesitter.syntax import QName, SourceText, declarator_name, split
+from amalint.model import function_id
 
-
-@dataclass
-class File(SourceText):
-    """A file of the unit, with its path relative to the working directory (for ids)."""
-
-    rel: str
+File = SourceText
 
 
 @dataclass
@@ -236,7 +232,7 @@ class Symbols:
             return_type=type_qname(return_type, file),
             body=body,
         )
-        decl.id = f"{'::'.join(qname)}@{file.rel}:{node.start_point[0] + 1}"
+        decl.id = function_id("::".join(qname), file.source.path, node.start_point[0] + 1)
         self.functions.setdefault(qname, []).append(decl)
         return decl
 
