@@ -11,5 +11,7 @@ profiles; gives what the rules judge:
   leftover macros do to the sources after it (:mod:`.macro_leaks`), calls that bind to another
   overload in the unit than in their file alone (:mod:`.overloads`, with the standard
   conversions of :mod:`.convert`), what a source would see compiled alone (:mod:`.alone`), and
-  which compiler diagnostics exist only because of the unit (:mod:`.unity`).
+  which compiler diagnostics exist only because of the unit (:mod:`.unity`);
+* the start-up order as ``order`` and ``graph`` show it, small enough to cache with a result
+  (:mod:`.startup`).
 """

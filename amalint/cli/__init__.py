@@ -1,5 +1,5 @@
 """The command line: ``amalint check``, ``order``, ``graph``, ``rule``, ``config``, ``clean``,
-``server``, one module each, and what they share: the options and settings per file
+``server``, ``compile-commands``, one module each, and what they share: the options and settings per file
 (:mod:`.options`), the cache and ``-j`` options (:mod:`.runs`), warnings and ``--verbose``
 (:mod:`.report`), the build-system units ``check`` lints (:mod:`.buildsystem`), the baseline
 options (:mod:`.baseline`), the progress bar (:mod:`.progress`) and table cells that wrap only
