@@ -61,10 +61,13 @@ def _relative(path: Path) -> str:
 
 
 def analyze_program(link: Link, settings_for: Callable[[Path], Settings],
-                    linker: Linker = Linker.BFD) -> ProgramContext:
-    """Resolve ``link`` as ``linker`` does and analyze every object whose source is known."""
+                    linker: Linker = Linker.BFD,
+                    by_source: dict[Path, Analysis] | None = None) -> ProgramContext:
+    """Resolve ``link`` as ``linker`` does and analyze every object whose source is known
+    (once per source: ``by_source`` holds the analyses made so far, and may be shared by
+    several programs)."""
     resolution = resolve(link, linker)
-    by_source: dict[Path, Analysis] = {}
+    by_source = {} if by_source is None else by_source
     analyses: dict[ObjectFile, Analysis] = {}
     for obj in [item.object for item in resolution.linked] + list(resolution.dropped):
         if obj.source is None:

@@ -37,6 +37,9 @@ class Resolution:
     linked: tuple[Linked, ...]
     #: Archive members no symbol pulled in: their code, start-up code included, is left out.
     dropped: tuple[ObjectFile, ...]
+    #: Symbols still undefined at the end that some input defines: the link fails with
+    #: "undefined reference" (a library searched before the object that needs it).
+    unresolved: tuple[str, ...] = ()
 
 
 class _State:
@@ -94,7 +97,9 @@ def resolve(link: Link, linker: Linker = Linker.BFD) -> Resolution:
                     changed = True
     members = [obj for item in link.inputs if item.archive for obj in item.objects]
     dropped = tuple(dict.fromkeys(obj for obj in members if obj not in state.taken))
-    return Resolution(tuple(state.linked), dropped)
+    offered = {symbol for obj in members for symbol in obj.defined}
+    unresolved = tuple(s for s in state.undefined if s in offered)
+    return Resolution(tuple(state.linked), dropped, unresolved)
 
 
 def _take(state: _State, how: Linked, lazy: list[ObjectFile], linker: Linker) -> None:
