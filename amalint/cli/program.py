@@ -109,6 +109,7 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
     dropped = left_out(ctx)
     if fmt == "json":
         json.dump({"target": ctx.link.target, "linker": ctx.linker.value,
+               "undefined": list(ctx.resolution.unresolved),
                    "objects": [{"object": ctx.object_name(item.object),
                                 "source": None if item.object.source is None
                                 else display(item.object.source), "reason": ctx.reason(rank)}
@@ -116,11 +117,16 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
                    "sequence": table, "left_out": dropped}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    console = Console(highlight=False, soft_wrap=fmt == "text")
+    console = Console(highlight=False, soft_wrap=True)
     linked = len(ctx.resolution.linked)
     console.print(f"Start-up of `{escape(ctx.link.target)}` ({LINKERS[ctx.linker.value]}, "
                   f"ELF .init_array): {linked} object(s) linked, {len(dropped)} library "
                   "member(s) left out")
+    if ctx.resolution.unresolved:
+        names = ", ".join(f"`{s}`" for s in ctx.resolution.unresolved)
+        console.print(f"[bold red]the link fails[/bold red]: undefined reference to "
+                      f"{escape(names)} (a library on the line before the object that needs "
+                      "it)")
     if fmt == "table":
         from rich.table import Table
 
@@ -134,9 +140,9 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
                          escape(f"{row['object']} ({row['link_position']})"),
                          escape("\n".join(row["provides"])),
                          "\n".join(_required(k, row["unmet"]) for k in row["requires"]))
-        if not console.is_terminal:
-            console.width = console.measure(grid, options=console.options.update_width(
-                10_000)).maximum
+        if not console.is_terminal:  # piped: never squeezed
+            console.width = console.measure(
+                grid, options=console.options.update_width(10_000)).maximum
         console.print(grid)
     else:
         for row in table:

@@ -36,6 +36,7 @@ No automatic fix.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from amalint.analysis.requirements import Status
@@ -44,6 +45,7 @@ from amalint.engine.rule import (
     Related,
     Rule,
     RuleContext,
+    chain_related,
     display,
     severity_of,
 )
@@ -54,15 +56,17 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     return iter(())  # a rule of the program (``check_program``)
 
 
-def remedy(build_system: str, target: str, archive: str) -> str:
+def remedy(build_system: str, target: str, archive: str, looked_up: bool) -> str:
     """How to link the library whole, in the words of the build system."""
     name = archive.rsplit("/", 1)[-1]
+    first = (", before the objects that look its keys up at start-up (else AM106)"
+             if looked_up else "")
     if build_system == "cmake":
         library = name.removeprefix("lib").removesuffix(".a")
-        return (f"link it whole: `target_link_libraries({target} PRIVATE "
-                f"\"$<LINK_LIBRARY:WHOLE_ARCHIVE,{library}>\")` (CMake 3.24+), or make "
-                f"`{library}` an OBJECT library")
-    return f"link it whole: `-Wl,--whole-archive {name} -Wl,--no-whole-archive`"
+        return (f"link it whole: make `{library}` an OBJECT library (Ninja links its objects "
+                f"first), or `target_link_libraries({target} PRIVATE "
+                f"\"$<LINK_LIBRARY:WHOLE_ARCHIVE,{library}>\")` (CMake 3.24+){first}")
+    return f"link it whole: `-Wl,--whole-archive {archive} -Wl,--no-whole-archive`{first}"
 
 
 def check_program(ctx: Any) -> Iterator[Finding]:
@@ -84,9 +88,10 @@ def check_program(ctx: Any) -> Iterator[Finding]:
         entry, effect = registrations[0]
         related = [Related(effect.site, f"`{effect.key}` is registered here, by {entry.label}"),
                    Related(entry.location, remedy(ctx.link.build_system, ctx.link.target,
-                                                  str(obj.path)))]
-        related += [Related(r.lookup.site, f"`{r.lookup.key}` is looked up here at start-up "
-                            f"(by {r.consumer.label})") for r in lookups]
+                                                  ctx.object_name(replace(obj, member=None)),
+                                                  bool(lookups)))]
+        for req in lookups:  # who looks it up, through which calls
+            related += chain_related(req.lookup)
         yield Finding(RULE.code, RULE.name, severity, message, entry.location, entry.end,
                       tuple(related))
 
