@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, amalint, one_line
-from program_oracle import available
+from program_oracle import Program, Unit, available, compile_program, model, run
 
+from amalint.analysis.effects import Analysis
 from amalint.config.buildsystems.link import parse_command
 
 TRACE = re.compile(r"^init (.+):(\d+)$", re.M)
@@ -221,3 +222,24 @@ def test_legacy_ctors_sections_are_the_linkers_own(tmp_path: Path) -> None:
     assert seen.get("bfd", ["one .ctors b", "one .ctors a", "two .ctors b", "two .ctors a"]) \
         == ["one .ctors b", "one .ctors a", "two .ctors b", "two .ctors a"]
     assert seen.get("lld", []) == []
+
+
+def test_lld_takes_a_members_needs_depth_first(tmp_path: Path) -> None:
+    """A library [x, y, z] where y needs x, and main needs y and z: GNU ld and gold take y and z
+    in one pass and x in the next (y, z, x); lld takes x, already read, as soon as it takes y
+    (y, x, z). The start-up order follows, and amalint predicts each."""
+    find = [("dyn", None, "find", "k")]
+    units = [Unit("main", list(find)), Unit("y", list(find), ["x"]), Unit("z", list(find)),
+             Unit("x", list(find))]
+    program = Program(units, ["y", "z"], [("obj", ["main"]), ("lib", ["x", "y", "z"])])
+    compile_program(program, tmp_path)
+    seen = {}
+    analyses: dict[Path, Analysis] = {}
+    for linker in LD:
+        real = run(program, tmp_path, linker)
+        predicted, _ = model(program, tmp_path, linker, analyses)
+        assert real == predicted
+        seen[linker] = [entry.split(".")[0] for entry in real.ran]
+    assert seen.get("bfd", ["main", "y", "z", "x"]) == ["main", "y", "z", "x"]
+    assert seen.get("gold", ["main", "y", "z", "x"]) == ["main", "y", "z", "x"]
+    assert seen.get("lld", ["main", "y", "x", "z"]) == ["main", "y", "x", "z"]

@@ -43,8 +43,10 @@ class LinkInput:
 
 class Linker(enum.Enum):
     """How static libraries are searched. GNU ld (bfd) and gold scan each archive when they
-    reach it, over and over until it adds nothing; lld also resolves later references from
-    archives it has passed, and takes a member's own needs depth-first as it takes it."""
+    reach it, over and over until it adds nothing. lld reads the members' symbols in archive
+    order, takes a member whose symbol is undefined when it reads it and, as it takes one, at
+    once (depth-first) the members already read that define what it needs; it also resolves
+    later references from archives it has passed."""
 
     BFD = "bfd"
     GOLD = "gold"

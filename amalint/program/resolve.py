@@ -82,9 +82,10 @@ def resolve(link: Link, linker: Linker = Linker.BFD) -> Resolution:
                 _take(state, Linked(obj, WHOLE), lazy, linker)
             continue
         if linker is Linker.LLD:
+            # lld reads the members' symbols in archive order: a member is taken when it is
+            # read if a symbol it defines is undefined then, or later when one is needed
             for obj in item.objects:
                 lazy.append(obj)
-            for obj in item.objects:
                 if obj not in state.taken and (symbol := state.wanted(obj)) is not None:
                     _take(state, state.why(obj, symbol), lazy, linker)
             continue
