@@ -112,6 +112,16 @@ def _configured(tool: str, fixture: str, *args: str) -> Callable[[Path], Path]:
     return setup
 
 
+def _program(root: Path) -> Path:
+    """fixtures/program with its objects and plugin library built (its ``build.sh``), beside
+    the plug registry's headers it includes (docs/program.md)."""
+    shutil.copytree(FIXTURES / "program", root / "program")
+    shutil.copytree(FIXTURES / "plug" / "include", root / "plug" / "include")
+    subprocess.run(["sh", "build.sh"], cwd=root / "program", check=True, capture_output=True,
+                   timeout=300)
+    return root
+
+
 def _legacy(root: Path) -> Path:
     """A small legacy tree (docs/baseline-and-formats.md): an umbrella ``u.cc`` whose ``a.cc``
     and ``b.cc`` both define ``static int helper()``, one AM201 finding."""
@@ -146,6 +156,7 @@ SETUPS: dict[str, Callable[[Path], Path]] = {
                                 "-DCMAKE_UNITY_BUILD_BATCH_SIZE=2"),
     "meson_size2": _configured("meson", "meson_unity", "--unity=on", "-Dunity_size=2"),
     "legacy": _legacy,
+    "program": _program,
     "legacy_baselined": _legacy_baselined,
 }
 

@@ -9,11 +9,13 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from amalint import reporters
 from amalint.cli import baseline, buildsystem, runs
+from amalint.cli import program as program_cli
 from amalint.cli.options import (
     EXIT_CODES,
     CompilerArgsCommand,
@@ -75,6 +77,7 @@ FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif", "gitlab",
               "target that some unity batching could put in one unit (needs -p).")
 @baseline.options
 @run_options
+@program_cli.options
 @common
 def check(
     paths: tuple[Path, ...], fmt: str, select: str | None, extend_select: str | None,
@@ -83,7 +86,8 @@ def check(
     output_file: Path | None, no_color: bool, target_names: tuple[str, ...],
     unity_readiness: bool, baseline_file: Path | None, no_baseline: bool,
     write_baseline: Path | None, jobs: int | None, no_cache: bool, cache_dir: Path | None,
-    config: Path | None, isolated: bool, frontend: str | None, compiler: str | None,
+    program: str | None, link_command: str | None, linker: str, config: Path | None,
+    isolated: bool, frontend: str | None, compiler: str | None,
     compile_commands: Path | None, resource_dir: Path | None, verbose: bool,
 ) -> None:
     """Lint umbrella sources, the umbrellas that include the files given, or the umbrellas
@@ -91,6 +95,15 @@ def check(
 
     Compiler arguments go after `--` (`amalint check u.cc -- -Iinclude -DNDEBUG`).
     """
+    if program is not None:
+        _check_program(program, link_command, linker, paths, fmt, output_file, no_color,
+                       exit_zero, Configs(config, isolated, frontend=frontend, compiler=compiler,
+                                          resource_dir=resource_dir,
+                                          select=codes(select, "--select"),
+                                          extend_select=codes(extend_select, "--extend-select"),
+                                          ignore=codes(ignore, "--ignore")), compile_commands)
+    if link_command is not None:
+        fail("--link needs --program")
     if fix and diff:
         fail("--fix and --diff cannot be combined")
     if write_baseline is not None and (fix or diff):
@@ -200,6 +213,20 @@ def check(
     except InputError as exc:
         fail(str(exc))
     sys.exit(exit_code(results, policies, errors, exit_zero, accepted))
+
+
+def _check_program(program: str, link_command: str | None, linker: str,
+                   paths: tuple[Path, ...], fmt: str, output_file: Path | None, no_color: bool,
+                   exit_zero: bool, configs: Configs, build_dir: Path | None) -> NoReturn:
+    """``check --program``: the program rules over one executable's link."""
+    if paths:
+        fail("give paths or --program, not both")
+    if fmt not in ("text", "concise", "json", "json-lines", "github", "sarif"):
+        fail(f"--program reports as text, concise, json, json-lines, github or sarif, not {fmt}")
+    ctx = program_cli.load(program, link_command, linker, configs, build_dir)
+    with output(output_file) as out:
+        found = program_cli.lint(ctx, configs, fmt, out, color=not no_color)
+    sys.exit(0 if exit_zero or not found else 1)
 
 
 def exit_code(results: list[Result], policies: list[str], errors: int, exit_zero: bool,

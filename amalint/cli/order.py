@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
 
-from amalint.cli.options import EXIT_CODES, CompilerArgsCommand, common
+from amalint.cli import program as program_cli
+from amalint.cli.options import EXIT_CODES, CompilerArgsCommand, Configs, common, fail
 from amalint.cli.report import lint_one
 from amalint.cli.runs import cache_options
 from amalint.cli.wrapping import Wrapped
@@ -24,22 +25,38 @@ if TYPE_CHECKING:
 
 
 @click.command(cls=CompilerArgsCommand, epilog=EXIT_CODES)
-@click.argument("umbrella", type=click.Path(path_type=Path, readable=False))
+@click.argument("umbrella", type=click.Path(path_type=Path, readable=False), required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "table", "json"]), default="text",
               show_default=True, help="text: one entry per line with its keys; table: a "
               "table that fits the terminal (full width when piped); json: a list of entries.")
 @cache_options
+@program_cli.options
 @common
 def order(
-    umbrella: Path, fmt: str, config: Path | None, isolated: bool, frontend: str | None,
+    umbrella: Path | None, fmt: str, program: str | None, link_command: str | None,
+    linker: str, config: Path | None, isolated: bool, frontend: str | None,
     compiler: str | None, compile_commands: Path | None, resource_dir: Path | None,
     verbose: bool, no_cache: bool, cache_dir: Path | None,
 ) -> None:
     """Print the static-initialization order the runtime will follow, with what each entry
-    point provides and requires; a key required before its provider runs is marked.
+    point provides and requires; a key required before its provider runs is marked. With
+    `--program TARGET`, the whole program's: every linked object's entries in the order the
+    linker lays them out, and the library members it leaves out.
 
     Compiler arguments go after `--` (`amalint order u.cc -- -Iinclude`).
     """
+    if program is not None:
+        if umbrella is not None:
+            fail("give an umbrella or --program, not both")
+        configs = Configs(config, isolated, frontend=frontend, compiler=compiler,
+                          resource_dir=resource_dir)
+        program_cli.print_order(program_cli.load(program, link_command, linker, configs,
+                                                 compile_commands), fmt)
+        return
+    if umbrella is None:
+        fail("give the umbrella to order, or --program TARGET")
+    if link_command is not None:
+        fail("--link needs --program")
     result = lint_one(umbrella, config, isolated, verbose, no_cache, cache_dir,
                       frontend=frontend, compiler=compiler, compile_commands=compile_commands,
                       resource_dir=resource_dir)

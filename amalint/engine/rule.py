@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
+from typing import Any
 
 from amalint.analysis.effects import Analysis, Effect
 from amalint.analysis.macro_leaks import Leak, leaks
@@ -88,6 +89,9 @@ class Rule:
     summary: str
     check: Callable[[RuleContext], Iterator[Finding]] = field(compare=False)
     doc: str = field(default="", compare=False)
+    #: A rule about a whole program (``amalint check --program``): its check of the program
+    #: (an :class:`amalint.engine.program.ProgramContext`); ``check`` then finds nothing.
+    program: Callable[[Any], Iterator[Finding]] | None = field(default=None, compare=False)
 
     @property
     def url(self) -> str:

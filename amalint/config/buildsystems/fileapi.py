@@ -206,3 +206,93 @@ def _backtrace(data: dict[str, Any], path: Path, root: Path) -> Location | None:
     if not isinstance(files[file], str):
         raise _bad(path, "'files' must hold strings")
     return Location(_path(root / files[file], path), _get(nodes[node], "line", int, path))
+
+
+@dataclass(frozen=True)
+class ReplyLink:
+    """What the reply says about linking one target: its kind, its artifacts (the library or
+    executable built), its own object files in CMake's order (those of its sources, unity
+    sources among them, then those of the object libraries it uses), and the link command
+    fragments with their roles (``flags``, ``libraries``, ``libraryPath``)."""
+
+    name: str
+    kind: str
+    artifacts: tuple[Path, ...]
+    objects: tuple[Path, ...]
+    external_objects: tuple[Path, ...]
+    fragments: tuple[tuple[str, str], ...]
+    #: The source of each of ``objects``.
+    sources: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReplyLinks:
+    build: Path
+    generator: str
+    targets: dict[str, ReplyLink]
+
+
+def read_links(build: Path) -> ReplyLinks | None:
+    """Every target's link of the newest reply in ``build`` (``None`` without a codemodel)."""
+    directory = build / REPLY
+    indexes = sorted(directory.glob("index-*.json")) if directory.is_dir() else []
+    if not indexes:
+        return None
+    index = _load(indexes[-1])
+    objects = _objects(index, indexes[-1])
+    if "codemodel-v2" not in objects:
+        return None
+    generator = str(index.get("cmake", {}).get("generator", {}).get("name", ""))
+    path = directory / objects["codemodel-v2"]
+    codemodel = _load(path)
+    paths = _get(codemodel, "paths", dict, path)
+    source_dir = _path(_get(paths, "source", str, path), path)
+    build_dir = _path(_get(paths, "build", str, path), path)
+    configurations = _get(codemodel, "configurations", list, path)
+    if not configurations:
+        raise _bad(path, "no configurations")
+    directories = _get(configurations[0], "directories", list, path)
+    links: dict[str, ReplyLink] = {}
+    for entry in _get(configurations[0], "targets", list, path):
+        target_path = directory / _get(entry, "jsonFile", str, path)
+        data = _load(target_path)
+        kind = _get(data, "type", str, target_path)
+        if kind not in _KINDS:
+            continue
+        number = _index(entry, "directoryIndex", directories, path)
+        folder = directories[number] if number is not None else {"source": ".", "build": "."}
+        own_source = source_dir / _get(folder, "source", str, path)
+        own_build = build_dir / _get(folder, "build", str, path)
+        name = _get(data, "name", str, target_path)
+        object_dir = own_build / "CMakeFiles" / f"{name}.dir"
+        own: list[Path] = []
+        compiled: list[Path] = []
+        external: list[Path] = []
+        for source in _get(data, "sources", list, target_path, []):
+            where = source_dir / _get(source, "path", str, target_path)
+            if where.suffix in (".o", ".obj"):
+                external.append(where)
+            elif "compileGroupIndex" in source:
+                own.append(_object_of(where, object_dir, own_source, own_build))
+                compiled.append(where)
+        link = data.get("link") or data.get("archive") or {}
+        fragments = tuple(
+            (_get(f, "fragment", str, target_path), str(f.get("role", "")))
+            for f in _get(link, "commandFragments", list, target_path, []))
+        artifacts = tuple(build_dir / _get(a, "path", str, target_path)
+                          for a in _get(data, "artifacts", list, target_path, []))
+        links[name] = ReplyLink(name, kind, artifacts, tuple(own), tuple(external), fragments,
+                                 tuple(compiled))
+    return ReplyLinks(build_dir, generator, links)
+
+
+def _object_of(source: Path, object_dir: Path, source_dir: Path, build_dir: Path) -> Path:
+    """Where CMake puts the object of ``source``: below the target's object directory, at the
+    source's path relative to the target's object, source or build directory."""
+    for base in (object_dir, source_dir, build_dir):
+        try:
+            relative = source.relative_to(base)
+        except ValueError:
+            continue
+        return object_dir / f"{relative.as_posix()}.o"
+    return object_dir / f"{source.name}.o"

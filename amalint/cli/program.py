@@ -1,0 +1,208 @@
+"""``--program TARGET`` of ``amalint order`` and ``amalint check``: a whole executable, its link
+read from a CMake build directory's file API reply (``-p BUILD``) or from ``--link COMMAND``;
+the start-up sequence across its objects, and the findings of the program rules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from amalint.analysis.requirements import Status
+from amalint.cli.options import Configs, fail
+from amalint.config.buildsystems.link import link_from_cmake, link_from_command
+from amalint.config.profiles import Role
+from amalint.engine.program import ProgramContext, analyze_program
+from amalint.engine.rule import display
+from amalint.errors import InputError
+from amalint.model import EntryPoint
+from amalint.program.model import Linker
+from amalint.program.sequence import section
+
+LINKERS = {"bfd": "GNU ld", "gold": "gold", "lld": "lld"}
+OPTIONS = [
+    click.option("--program", "program", metavar="TARGET", default=None,
+                 help="A whole executable: the CMake target of the build directory (-p), or "
+                 "the program --link makes. Its link inputs, in order, decide the start-up "
+                 "sequence across objects and which library members are left out."),
+    click.option("--link", "link_command", metavar="COMMAND", default=None,
+                 help="The link command line of --program, one shell-quoted string "
+                 "(`c++ main.o libplugins.a -o app`), instead of a CMake build directory."),
+    click.option("--linker", type=click.Choice(list(LINKERS)), default="bfd",
+                 show_default=True, help="How --program's static libraries are searched: GNU "
+                 "ld (bfd) and gold scan each once, in place; lld remembers them."),
+]
+
+
+def options(func: Any) -> Any:
+    for option in reversed(OPTIONS):
+        func = option(func)
+    return func
+
+
+def load(program: str, link_command: str | None, linker: str, configs: Configs,
+         build_dir: Path | None) -> ProgramContext:
+    """The analyzed program, or a one-line error and exit 2."""
+    try:
+        if link_command is not None:
+            link = link_from_command(link_command, Path.cwd(), program)
+        else:
+            build = build_dir or (Path("build") if Path("build").is_dir() else Path("."))
+            if build.is_file():
+                build = build.parent
+            link = link_from_cmake(build.resolve(), program)
+        return analyze_program(link, configs, Linker(linker))
+    except InputError as exc:
+        fail(str(exc))
+
+
+def rows(ctx: ProgramContext) -> list[dict[str, Any]]:
+    """The start-up sequence as JSON rows."""
+    analysis = ctx.sequence.analysis
+    position = {entry: index for index, entry in enumerate(analysis.order, 1)}
+    unmet: dict[tuple[EntryPoint, str], str] = {}
+    for req in ctx.sequence.requirements:
+        if req.status is Status.SATISFIED:
+            continue
+        later = [position[p] for p, _ in req.providers if p in position]
+        unmet[(req.consumer, req.lookup.key)] = (f"before its provider (#{min(later)})"
+                                                 if later else "provided by nothing linked")
+    out = []
+    for index, step in enumerate(ctx.sequence.steps, 1):
+        entry = step.entry
+        effects = analysis.effects[entry]
+        out.append({
+            "index": index,
+            "label": entry.label,
+            "kind": entry.kind.value,
+            "priority": entry.priority,
+            "section": section(entry.priority),
+            "object": ctx.object_name(step.object),
+            "link_position": step.rank + 1,
+            "reason": ctx.reason(step.rank),
+            "filename": display(entry.location.path),
+            "location": {"row": entry.location.line, "column": entry.location.column},
+            "provides": [e.key for e in effects if e.role is Role.PROVIDER],
+            "requires": [e.key for e in effects if e.role is Role.CONSUMER],
+            "unmet": {e.key: unmet[(entry, e.key)] for e in effects
+                      if e.role is Role.CONSUMER and (entry, e.key) in unmet},
+        })
+    return out
+
+
+def left_out(ctx: ProgramContext) -> list[dict[str, Any]]:
+    """The library members the linker leaves out, with what their start-up code registers."""
+    return [{"object": ctx.object_name(obj),
+             "source": None if obj.source is None else display(obj.source),
+             "starts_up": bool(ctx.analyses.get(obj) and ctx.analyses[obj].order),
+             "registers": list(dict.fromkeys(e.key for _, e in ctx.registrations(obj)))}
+            for obj in ctx.resolution.dropped]
+
+
+def print_order(ctx: ProgramContext, fmt: str) -> None:
+    table = rows(ctx)
+    dropped = left_out(ctx)
+    if fmt == "json":
+        json.dump({"target": ctx.link.target, "linker": ctx.linker.value,
+               "undefined": list(ctx.resolution.unresolved),
+                   "objects": [{"object": ctx.object_name(item.object),
+                                "source": None if item.object.source is None
+                                else display(item.object.source), "reason": ctx.reason(rank)}
+                               for rank, item in enumerate(ctx.resolution.linked)],
+                   "sequence": table, "left_out": dropped}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    linked = len(ctx.resolution.linked)
+    console.print(f"Start-up of `{escape(ctx.link.target)}` ({LINKERS[ctx.linker.value]}, "
+                  f"ELF .init_array): {linked} object(s) linked, {len(dropped)} library "
+                  "member(s) left out")
+    if ctx.resolution.unresolved:
+        names = ", ".join(f"`{s}`" for s in ctx.resolution.unresolved)
+        console.print(f"[bold red]the link fails[/bold red]: undefined reference to "
+                      f"{escape(names)} (a library on the line before the object that needs "
+                      "it)")
+    if fmt == "table":
+        from rich.table import Table
+
+        grid = Table()
+        for name in ("#", "entry point", "priority", "where", "object (link position)",
+                     "provides", "requires"):
+            grid.add_column(name, overflow="fold")
+        for row in table:
+            grid.add_row(str(row["index"]), escape(row["label"]), str(row["priority"]),
+                         escape(f"{row['filename']}:{row['location']['row']}"),
+                         escape(f"{row['object']} ({row['link_position']})"),
+                         escape("\n".join(row["provides"])),
+                         "\n".join(_required(k, row["unmet"]) for k in row["requires"]))
+        if not console.is_terminal:  # piped: never squeezed
+            console.width = console.measure(
+                grid, options=console.options.update_width(10_000)).maximum
+        console.print(grid)
+    else:
+        for row in table:
+            where = f"{row['filename']}:{row['location']['row']}"
+            console.print(f"{row['index']:4d}. [bold]{escape(row['label'])}[/bold] [dim]"
+                          f"{row['kind']}, priority {row['priority']} ({row['section']}), "
+                          f"{escape(where)}[/dim]")
+            console.print(f"      {escape(row['object'])}, link position "
+                          f"{row['link_position']}: {escape(row['reason'])}")
+            if row["provides"]:
+                console.print(f"      provides {escape(', '.join(map(_quoted, row['provides'])))}")
+            if row["requires"]:
+                keys = ", ".join(_required(k, row["unmet"]) for k in row["requires"])
+                console.print(f"      requires {keys}")
+    for item in dropped:
+        registers = ", ".join(map(_quoted, item["registers"]))
+        what = (f"; its start-up code never runs (registers {registers})" if registers
+                else "; its start-up code never runs" if item["starts_up"] else "")
+        console.print(f"left out: {escape(item['object'])}: no linked object references its "
+                      f"symbols{escape(what)}")
+
+
+def _quoted(key: str) -> str:
+    return f"`{key}`"
+
+
+def _required(key: str, unmet: dict[str, str]) -> str:
+    why = unmet.get(key)
+    return escape(_quoted(key)) + ("" if why is None else f" [bold red]![/bold red] {escape(why)}")
+
+
+def lint(ctx: ProgramContext, configs: Configs, fmt: str, out: TextIO, color: bool) -> int:
+    """Report the program rules' findings in ``fmt``; how many there are."""
+    from amalint import reporters
+    from amalint.engine.program import check_program
+    from amalint.scan.sources import text_lines
+
+    settings = configs(Path.cwd())
+    findings = sorted(check_program(ctx, settings),
+                      key=lambda f: (str(f.location.path), f.location.line, f.code))
+    sources: dict[Path, tuple[str, ...]] = {}
+    for finding in findings:
+        for where in (finding.location, *(r.location for r in finding.related)):
+            if where.path not in sources:
+                try:
+                    sources[where.path] = text_lines(where.path.read_bytes())
+                except OSError:
+                    sources[where.path] = ()
+    if fmt == "text":
+        from amalint.reporters import text
+
+        text.render(findings, out, sources, (), color=color)
+        errors = sum(f.severity.value == "error" for f in findings)
+        warnings = len(findings) - errors
+        if not findings:
+            out.write("All checks passed!\n")
+        else:
+            parts = [f"{n} {word}{'s' if n != 1 else ''}"
+                     for n, word in ((errors, "error"), (warnings, "warning")) if n]
+            out.write(f"Found {' and '.join(parts)}.\n")
+    else:
+        reporters.render_machine(fmt, findings, sources, set(), out, settings.docs_url)
+    return len(findings)

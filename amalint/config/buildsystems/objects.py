@@ -1,0 +1,80 @@
+"""The symbols of ELF relocatable objects and of the members of static libraries (``ar``
+archives), read with pyelftools and arpy: what each defines and what it needs, and the source
+name the compiler recorded (the ``STT_FILE`` symbol). Only reading; nothing is run."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import arpy
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
+
+from amalint.errors import InputError
+from amalint.program.model import ObjectFile
+
+ARCHIVE_MAGIC = b"!<arch>\n"
+
+
+def _symbols(data: bytes, what: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """(defined, strongly undefined, the STT_FILE name) of one ELF object."""
+    try:
+        elf = ELFFile(io.BytesIO(data))
+        defined: list[str] = []
+        undefined: list[str] = []
+        source = None
+        for table in elf.iter_sections():
+            if not isinstance(table, SymbolTableSection) or table.name != ".symtab":
+                continue
+            for symbol in table.iter_symbols():
+                bind = symbol["st_info"]["bind"]
+                kind = symbol["st_info"]["type"]
+                if kind == "STT_FILE" and source is None and symbol.name:
+                    source = symbol.name
+                if bind not in ("STB_GLOBAL", "STB_WEAK", "STB_GNU_UNIQUE") or not symbol.name:
+                    continue
+                if symbol["st_shndx"] == "SHN_UNDEF":
+                    if bind == "STB_GLOBAL":
+                        undefined.append(symbol.name)
+                else:
+                    defined.append(symbol.name)
+    except (ELFError, ValueError, KeyError, IndexError) as exc:
+        raise InputError(f"{what}: not an ELF object ({exc})") from exc
+    return tuple(defined), tuple(undefined), source
+
+
+def read_object(path: Path) -> tuple[ObjectFile, str | None]:
+    """An object on the link line, and the source name its symbol table records."""
+    defined, undefined, name = _symbols(_read(path), str(path))
+    return ObjectFile(path, None, defined, undefined), name
+
+
+def read_archive(path: Path) -> list[tuple[ObjectFile, str | None]]:
+    """Every object member of a static library, in archive order, with its recorded source."""
+    data = _read(path)
+    if not data.startswith(ARCHIVE_MAGIC):
+        raise InputError(f"{path}: not a static library (no `!<arch>` header)")
+    members = []
+    try:
+        archive = arpy.Archive(fileobj=io.BytesIO(data))
+        for header in archive.infolist():
+            if header.type != arpy.HEADER_NORMAL or header.name is None:
+                continue
+            name = header.name.decode("utf-8", "replace")
+            body = archive.open(header).read()
+            if not body.startswith(b"\x7fELF"):
+                continue
+            defined, undefined, source = _symbols(body, f"{path}({name})")
+            members.append((ObjectFile(path, name, defined, undefined), source))
+    except arpy.ArchiveFormatError as exc:
+        raise InputError(f"{path}: not a valid static library ({exc})") from exc
+    return members
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc

@@ -1,0 +1,65 @@
+"""A program's link as frozen values: every input in command-line order, each object (or archive
+member) with the global symbols it defines and the ones it needs, and the source it was compiled
+from."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ObjectFile:
+    """One relocatable object: a file on the link line, or a member of a static library."""
+
+    #: The file itself, or the archive holding it.
+    path: Path
+    #: The member's name inside the archive (``None`` for an object on the link line).
+    member: str | None
+    #: Global and weak symbols it defines, in symbol-table order.
+    defined: tuple[str, ...]
+    #: Symbols it needs that must be defined somewhere (weak references pull nothing in).
+    undefined: tuple[str, ...]
+    #: The source it was compiled from, when known.
+    source: Path | None = None
+
+    @property
+    def name(self) -> str:
+        """How linkers name it: ``path`` or ``archive(member)``."""
+        return str(self.path) if self.member is None else f"{self.path}({self.member})"
+
+
+@dataclass(frozen=True)
+class LinkInput:
+    """One input of the link line: an object, or a static library (all its members, linked
+    whole when inside ``--whole-archive``)."""
+
+    path: Path
+    objects: tuple[ObjectFile, ...]
+    archive: bool = False
+    whole: bool = False
+
+
+class Linker(enum.Enum):
+    """How static libraries are searched. GNU ld (bfd) and gold scan each archive when they
+    reach it, over and over until it adds nothing. lld reads the members' symbols in archive
+    order, takes a member whose symbol is undefined when it reads it and, as it takes one, at
+    once (depth-first) the members already read that define what it needs; it also resolves
+    later references from archives it has passed."""
+
+    BFD = "bfd"
+    GOLD = "gold"
+    LLD = "lld"
+
+
+@dataclass(frozen=True)
+class Link:
+    """The link of one executable target."""
+
+    target: str
+    inputs: tuple[LinkInput, ...]
+    #: What the build system is, for the remedies a finding proposes (``cmake`` or ``command``).
+    build_system: str = "command"
+    #: The symbols the start files need (``_start`` calls ``main``).
+    roots: tuple[str, ...] = ("main",)

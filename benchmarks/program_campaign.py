@@ -1,0 +1,86 @@
+"""The program oracle's full campaign: N generated programs (``tests/program_oracle.py``; CI
+runs 8 fixed seeds in ``tests/test_program_oracle.py``), each compiled once with g++, linked
+with GNU ld, gold and lld (those installed), run, and compared with amalint's program model:
+the link fails or not, which start-up entries run in which order, and where start-up aborts.
+
+Usage::
+
+    python benchmarks/program_campaign.py [--programs N] [--first SEED]
+
+Prints, per linker, how many links agreed and what they covered (link errors, start-up
+aborts, library members left out and those among them that register at start-up, entries
+with a priority); exit code 0 when every link agreed, else 1 after printing each disagreement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from program_oracle import (
+    LINKERS,
+    available,
+    compile_program,
+    describe,
+    generate,
+    model,
+    run,
+)
+
+from amalint.analysis.effects import Analysis
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--programs", type=int, default=300)
+    parser.add_argument("--first", type=int, default=1000, help="the first seed")
+    args = parser.parse_args()
+    linkers = [name for name in LINKERS if available(name)]
+    for name in LINKERS:
+        if name not in linkers:
+            print(f"warning: ld.{name} is not installed: not judged", file=sys.stderr)
+    counts: dict[str, Counter[str]] = {name: Counter() for name in linkers}
+    started = time.monotonic()
+    for seed in range(args.first, args.first + args.programs):
+        program = generate(seed)
+        with tempfile.TemporaryDirectory() as folder:
+            where = Path(folder)
+            compile_program(program, where)
+            analyses: dict[Path, Analysis] = {}
+            for name in linkers:
+                real = run(program, where, name)
+                predicted, ctx = model(program, where, name, analyses)
+                count = counts[name]
+                count["links"] += 1
+                count["agree"] += real == predicted
+                count["link errors"] += real.link_error
+                count["start-up aborts"] += real.failure is not None
+                count["members left out"] += len(ctx.resolution.dropped)
+                count["left out, registering"] += sum(
+                    bool(ctx.registrations(obj)) for obj in ctx.resolution.dropped)
+                count["entries run"] += len(real.ran)
+                count["prioritized entries"] += sum(
+                    s.entry.priority < 65535 for s in ctx.sequence.steps)
+                if real != predicted:
+                    print(f"DISAGREE seed {seed} {name}\n  ran: {real}\n  model: {predicted}\n"
+                          f"{describe(ctx)}")
+    seconds = time.monotonic() - started
+    keys = ["links", "agree", "link errors", "start-up aborts", "members left out",
+            "left out, registering", "entries run", "prioritized entries"]
+    print(f"{args.programs} programs (seeds {args.first}..{args.first + args.programs - 1}) "
+          f"in {seconds:.0f} s")
+    print("| linker | " + " | ".join(keys) + " |")
+    print("|---" * (len(keys) + 1) + "|")
+    for name in linkers:
+        print(f"| {name} | " + " | ".join(str(counts[name][k]) for k in keys) + " |")
+    return 0 if all(c["agree"] == c["links"] for c in counts.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The derandomized CI slice of the program oracle (:mod:`program_oracle`): generated programs
+compiled with g++, linked with GNU ld, gold and lld, run, and compared with amalint's program
+model. The full campaign is ``benchmarks/program_campaign.py`` (counts in docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from program_oracle import LINKERS, available, compile_program, describe, generate, model, run
+
+from amalint.analysis.effects import Analysis
+
+#: Fixed seeds: the slice is the same on every run.
+SEEDS = range(8)
+
+
+def test_every_linker_of_the_oracle_is_here() -> None:
+    missing = [linker for linker in LINKERS if not available(linker)]
+    if missing:
+        pytest.skip(f"not installed, so not judged: ld.{', ld.'.join(missing)} (Debian: "
+                    "apt-get install lld binutils)")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_generated_program_runs_as_the_model_says(seed: int, tmp_path: Path) -> None:
+    program = generate(seed)
+    compile_program(program, tmp_path)
+    analyses: dict[Path, Analysis] = {}
+    for linker in (name for name in LINKERS if available(name)):
+        real = run(program, tmp_path, linker)
+        predicted, ctx = model(program, tmp_path, linker, analyses)
+        assert real == predicted, f"{linker}, seed {seed}:\n{describe(ctx)}"
