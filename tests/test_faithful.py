@@ -116,6 +116,16 @@ CASES = [
     Case("qualified_enum", "clean"),  # `enum A::Tags : unsigned {...}` in two sources
     Case("block_using", "error", "details",  # a block-scope directive meets a file-scope one
          (("AM202", "error", "device_api.cc", "using namespace tvm::runtime;"),)),
+    # an out-of-class member's return type is looked up outside the class: a leaked directive
+    # makes it ambiguous (its parameters, in the class's scope, see the base's name)
+    Case("return_type_using", "error", "ambiguous",
+         (("AM202", "error", "id3tag.cc", "using namespace media::id3;"),)),
+    Case("return_type_inside", "clean"),  # inside the namespace, its own name hides the rest
+    # the source's own directive meets an earlier source's names in the namespace it sits in
+    Case("own_using_declared", "error", "ambiguous",
+         (("AM201", "error", "code93.cc", "ALPHABET"), ("AM201", "error", "code93.cc",
+                                                        "CHAR_LEN"))),
+    Case("own_using_distinct", "clean"),  # the earlier names in a namespace of their own
     Case("macro_conditions", "clean"),  # `if my_unlikely(x) {`: no declarations from bodies
     Case("param_attributes", "clean"),  # `const char *text __attribute__((unused))`
     Case("umbrella_prelude", "clean"),  # the umbrella's own header is for all that follows

@@ -55,7 +55,7 @@ def _enclosing(node: Node, file: FileText) -> tuple[Scope, bool, bool]:
     is inside a local context (function body, parameters, class body...)."""
     scope: list[str] = []
     member = local = False
-    parent = node.parent
+    child, parent = node, node.parent
     while parent is not None:
         kind = parent.type
         if kind == "namespace_definition":
@@ -67,11 +67,16 @@ def _enclosing(node: Node, file: FileText) -> tuple[Scope, bool, bool]:
             declarator = function_declarator(parent.child_by_field_name("declarator"))
             name = declarator_name(declarator.child_by_field_name("declarator")) \
                 if declarator is not None else None
-            if name is not None and name.type == "qualified_identifier":
+            outer = parent.child_by_field_name("declarator")
+            # the parameters, trailing return type and body of an out-of-class member are
+            # looked up in its class; the return type before the declarator is not
+            # ([basic.lookup.unqual]): `Tag *TagUnion::tag() const` looks `Tag` up outside
+            if name is not None and name.type == "qualified_identifier" and outer is not None \
+                    and child.start_byte >= outer.start_byte:
                 member = True
         if kind in _LOCAL_CONTEXTS:
             local = True
-        parent = parent.parent
+        child, parent = parent, parent.parent
     return tuple(scope), member, local
 
 
