@@ -121,6 +121,10 @@ CASES = [
     Case("return_type_using", "error", "ambiguous",
          (("AM202", "error", "id3tag.cc", "using namespace media::id3;"),)),
     Case("return_type_inside", "clean"),  # inside the namespace, its own name hides the rest
+    # a class without bases hides only the names it declares: its members' types see the leak
+    Case("class_body_using", "error", "ambiguous",
+         (("AM202", "error", "oggfile.cc", "using namespace audio::ogg;"),)),
+    Case("class_body_member", "clean"),  # a member alias, a base's injected name hide it
     # the source's own directive meets an earlier source's names in the namespace it sits in
     Case("own_using_declared", "error", "ambiguous",
          (("AM201", "error", "code93.cc", "ALPHABET"), ("AM201", "error", "code93.cc",
