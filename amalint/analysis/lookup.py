@@ -117,9 +117,17 @@ def _ambiguous(found: Sequence[Declaration]) -> bool:
         and (DeclKind.TYPE not in kinds or kinds == {DeclKind.TYPE})
 
 
-def declared_ambiguities(scope: FileScope, umbrella: Umbrella) -> Iterator[Ambiguity]:
-    """The uses that an earlier source's declaration makes ambiguous in the unity build: lookup
-    finds it beside a name the source's own directives bring, at the same namespace."""
+def declared_ambiguities(scope: FileScope, umbrella: Umbrella) -> list[list[Ambiguity]]:
+    """The uses that an earlier source's declaration makes ambiguous in the unity build (lookup
+    finds it beside a name the source's own directives bring, at the same namespace), grouped
+    by file and name."""
+    groups: dict[tuple[Path, str], list[Ambiguity]] = {}
+    for found in _ambiguities(scope, umbrella):
+        groups.setdefault((found.file.path, found.use.name), []).append(found)
+    return list(groups.values())
+
+
+def _ambiguities(scope: FileScope, umbrella: Umbrella) -> Iterator[Ambiguity]:
     if scope.is_c:
         return
     table = _Table(scope.files)

@@ -34,6 +34,13 @@ converts to (`const char*` for `const char**`) is not viable; otherwise an unkno
 a warning that the call *may* bind to the other function. With libclang the compiler's own
 choice in the unity build decides.
 
+A name an earlier source declares also makes a later source's uses **ambiguous** (an error)
+when the later source's own `using namespace N;` brings N's name of the same spelling to the
+same place: N's names appear as if declared in the namespace enclosing both the directive and N,
+where lookup now finds the earlier source's name too (`reference to 'ALPHABET' is ambiguous`).
+The finding points at the first use in each file and names the directive. (When an earlier
+source's directive brings the other name, that is AM202.)
+
 With the libclang front end, the compiler's own diagnostics decide which errors there are (in its
 words: `redefinition of 'x'`, `call to 'f' is ambiguous`...); the facts add the warnings, and
 gcc's follow-ons that clang does not report: once clang says a struct or an anonymous struct's
@@ -208,10 +215,7 @@ def _from_facts(ctx: RuleContext) -> Iterator[tuple[str, Finding, frozenset[str]
         finding = _hidden(ctx, pair)
         if finding is not None:
             yield pair.later.name, finding, frozenset()
-    named: dict[tuple[object, str], list[Ambiguity]] = {}
-    for ambiguity in declared_ambiguities(scope, umbrella):
-        named.setdefault((ambiguity.file.path, ambiguity.use.name), []).append(ambiguity)
-    for same in named.values():
+    for same in declared_ambiguities(scope, umbrella):
         yield same[0].use.name, _declared(same), frozenset()
     done: set[int] = set()
     for pair in overloads(scope.files, umbrella):
