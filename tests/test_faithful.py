@@ -74,6 +74,8 @@ CASES = [
     Case("c_struct_tag", "error", "point", (("AM201", "error", "plot.c", "point"),)),
     # typedefs before the second definition still name the first type: no conflict there
     Case("c_struct_again", "error", "_item", (("AM201", "error", "types.c", "_item"),)),
+    Case("c_branch_twice", "error", "types",  # a header read twice takes another branch
+         (("AM201", "error", "shared.c", "SAMPLE"),)),
     Case("c_enumerator", "error", "RED", (("AM201", "error", "light.c", "RED"),)),
     Case("c_nested_enum", "error", "STATE_BUSY",  # an enum inside a C struct
          (("AM201", "error", "pump.c", "STATE_BUSY"),)),
