@@ -74,6 +74,8 @@ CASES = [
     Case("c_struct_tag", "error", "point", (("AM201", "error", "plot.c", "point"),)),
     # typedefs before the second definition still name the first type: no conflict there
     Case("c_struct_again", "error", "_item", (("AM201", "error", "types.c", "_item"),)),
+    Case("c_branch_twice", "error", "types",  # a header read twice takes another branch
+         (("AM201", "error", "shared.c", "SAMPLE"),)),
     Case("c_enumerator", "error", "RED", (("AM201", "error", "light.c", "RED"),)),
     Case("c_nested_enum", "error", "STATE_BUSY",  # an enum inside a C struct
          (("AM201", "error", "pump.c", "STATE_BUSY"),)),
@@ -116,6 +118,20 @@ CASES = [
     Case("qualified_enum", "clean"),  # `enum A::Tags : unsigned {...}` in two sources
     Case("block_using", "error", "details",  # a block-scope directive meets a file-scope one
          (("AM202", "error", "device_api.cc", "using namespace tvm::runtime;"),)),
+    # an out-of-class member's return type is looked up outside the class: a leaked directive
+    # makes it ambiguous (its parameters, in the class's scope, see the base's name)
+    Case("return_type_using", "error", "ambiguous",
+         (("AM202", "error", "id3tag.cc", "using namespace media::id3;"),)),
+    Case("return_type_inside", "clean"),  # inside the namespace, its own name hides the rest
+    # a class without bases hides only the names it declares: its members' types see the leak
+    Case("class_body_using", "error", "ambiguous",
+         (("AM202", "error", "oggfile.cc", "using namespace audio::ogg;"),)),
+    Case("class_body_member", "clean"),  # a member alias, a base's injected name hide it
+    # the source's own directive meets an earlier source's names in the namespace it sits in
+    Case("own_using_declared", "error", "ambiguous",
+         (("AM201", "error", "code93.cc", "ALPHABET"), ("AM201", "error", "code93.cc",
+                                                        "CHAR_LEN"))),
+    Case("own_using_distinct", "clean"),  # the earlier names in a namespace of their own
     Case("macro_conditions", "clean"),  # `if my_unlikely(x) {`: no declarations from bodies
     Case("param_attributes", "clean"),  # `const char *text __attribute__((unused))`
     Case("umbrella_prelude", "clean"),  # the umbrella's own header is for all that follows

@@ -86,6 +86,12 @@ def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
     alone it would see another read of theirs."""
     alone = AloneOrder(umbrella, files)
     groups: dict[Key, list[tuple[FileFacts, Declaration]]] = {}
+    #: what each read of a file declares: a source reading the file again alone takes the
+    #: branches its own read takes, which may not declare what an earlier read did
+    reads: dict[tuple[object, int | None], set[tuple[int, int, str]]] = {}
+    for facts in files:
+        reads.setdefault((facts.path, facts.unit), set()).update(
+            (d.location.line, d.location.column, d.name) for d in facts.declarations)
     for facts in files:
         for decl in facts.declarations:
             if decl.kind not in _SKIPPED and decl.macro != decl.name:  # not a macro's name
@@ -96,10 +102,13 @@ def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
         found.sort(key=lambda item: item[1].position)
         for index, (later_file, later) in enumerate(found):
             for earlier_file, earlier in found[:index]:
+                own = reads.get((earlier_file.path, later_file.unit))
                 if earlier_file.unit == later_file.unit or (
                         earlier.conditional and later.conditional) or (alone.precedes(
                         earlier.location, later_file.unit, later.location)
-                        and not unseen(later)):
+                        and not unseen(later) and (own is None or (
+                            earlier.location.line, earlier.location.column, earlier.name)
+                            in own)):
                     continue
                 yield Pair(earlier_file, earlier, later_file, later)
 

@@ -34,6 +34,13 @@ converts to (`const char*` for `const char**`) is not viable; otherwise an unkno
 a warning that the call *may* bind to the other function. With libclang the compiler's own
 choice in the unity build decides.
 
+A name an earlier source declares also makes a later source's uses **ambiguous** (an error)
+when the later source's own `using namespace N;` brings N's name of the same spelling to the
+same place: N's names appear as if declared in the namespace enclosing both the directive and N,
+where lookup now finds the earlier source's name too (`reference to 'ALPHABET' is ambiguous`).
+The finding points at the first use in each file and names the directive. (When an earlier
+source's directive brings the other name, that is AM202.)
+
 With the libclang front end, the compiler's own diagnostics decide which errors there are (in its
 words: `redefinition of 'x'`, `call to 'f' is ambiguous`...); the facts add the warnings, and
 gcc's follow-ons that clang does not report: once clang says a struct or an anonymous struct's
@@ -76,6 +83,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from amalint.analysis.lookup import Ambiguity, declared_ambiguities
 from amalint.analysis.overloads import Outcome, Resolution, found_by_lookup, judge
 from amalint.analysis.redeclarations import (
     NEW_TYPE,
@@ -207,6 +215,8 @@ def _from_facts(ctx: RuleContext) -> Iterator[tuple[str, Finding, frozenset[str]
         finding = _hidden(ctx, pair)
         if finding is not None:
             yield pair.later.name, finding, frozenset()
+    for same in declared_ambiguities(scope, umbrella):
+        yield same[0].use.name, _declared(same), frozenset()
     done: set[int] = set()
     for pair in overloads(scope.files, umbrella):
         if id(pair.later) not in done:
@@ -369,6 +379,25 @@ def _hidden(ctx: RuleContext, pair: Pair) -> Finding | None:
     return Finding(RULE.code, RULE.name, Severity.ERROR, message, use.location, _end_use(use),
                    (Related(pair.earlier.location, "one declaration"),
                     Related(pair.later.location, "the other")))
+
+
+def _declared(same: list[Ambiguity]) -> Finding:
+    """Uses of one name in one file that an earlier source's declaration makes ambiguous."""
+    first = same[0]
+    files = ", ".join(dict.fromkeys(f"`{display(d.location.path)}`" for d in first.brought))
+    theirs = ", ".join(f"`::{_shown(d)}`" for d in first.brought)
+    ours = ", ".join(f"`::{_shown(d)}`" for d in first.candidates if d not in first.brought)
+    how = ", ".join(f"`using namespace {'::'.join(d.target)};` at "
+                    f"{display(d.location.path)}:{d.location.line}" for d in first.directives)
+    message = (f"`{first.use.name}` is ambiguous in the unity build: {files} declares {theirs}, "
+               f"which lookup finds beside {ours}" + (f" (brought in by {how})" if how else "")
+               + "; each file compiles alone, but the unity build fails")
+    related = [Related(d.location, f"candidate `::{_shown(d)}`") for d in first.candidates]
+    related += [Related(d.location, "the `using namespace` directive is here")
+                for d in first.directives]
+    related += [Related(a.use.location, f"`{a.use.name}` is used here") for a in same[1:4]]
+    return Finding(RULE.code, RULE.name, Severity.ERROR, message, first.use.location,
+                   _end_use(first.use), tuple(related))
 
 
 def _end_use(use: NameUse) -> Location:

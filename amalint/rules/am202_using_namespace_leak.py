@@ -12,6 +12,11 @@ declaration of that name:
   set and a call may silently bind to `X`'s function (a warning);
 * further out: `X`'s name now hides the one the source meant, a silent rebinding (a warning).
 
+Where a name is looked up follows the compiler: the return type of an out-of-class member
+definition (`Tag *TagUnion::tag() const`) is looked up around the class, its parameters and body
+inside it; in a class body, a class without bases hides only the names it declares (its own
+name, members, nested types), and a class with bases is assumed to hide any name.
+
 Sources that include the file with the directive themselves, uses inside `X`, names the source
 declares locally (parameters, locals, members), and names only reached through
 using-declarations or aliases (which may denote the same entity) are not reported. Only

@@ -174,6 +174,15 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
     for f in files:
         for d in f.declarations:
             by_scope.setdefault(d.scope, set()).add(d.name)
+    #: name -> the first unit declaring it: a unit's own directive that nominates a namespace
+    #: declaring the name too may make its uses ambiguous with the earlier unit's
+    declared: dict[str, int] = {}
+    for f in files:
+        for d in f.declarations:
+            if f.source.unit is not None:
+                declared[d.name] = min(declared.get(d.name, f.source.unit), f.source.unit)
+    #: unit -> names its own directives nominate that an earlier unit declares
+    own: dict[int, set[str]] = {}
     #: (scope, namespace) of each directive so far: in effect for the directives after it
     in_effect: list[tuple[Scope, Scope]] = []
     for index, f in enumerate(files):
@@ -186,6 +195,8 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
                 if f.source.unit is not None:
                     for name in by_scope.get(target, ()):
                         captured[name] = min(captured.get(name, f.source.unit), f.source.unit)
+                        if declared.get(name, f.source.unit) < f.source.unit:
+                            own.setdefault(f.source.unit, set()).add(name)
     for name, first in _overloaded(files).items():
         captured[name] = min(captured.get(name, first), first)
     guards = {f.guard for f in files if f.guard}
@@ -197,7 +208,8 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
     children = _children(unit)
     for index, f in enumerate(files):
         names = {n for n, u in captured.items() if f.source.unit is not None
-                 and u < f.source.unit}
+                 and u < f.source.unit} | own.get(f.source.unit, set()) \
+            if f.source.unit is not None else set()
         uses, local = find_uses(
             f, names, lambda written, scope: resolve_namespace(written, scope, known, aliases)
         ) if names else ([], set())

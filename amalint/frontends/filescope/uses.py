@@ -10,7 +10,12 @@ from tree_sitter import Node
 
 from amalint.frontends.filescope.arguments import argument_type
 from amalint.frontends.filescope.source import FileText
-from amalint.frontends.treesitter.syntax import declarator_name, function_declarator, split
+from amalint.frontends.treesitter.syntax import (
+    CLASSES,
+    declarator_name,
+    function_declarator,
+    split,
+)
 from amalint.model import ANONYMOUS, NameUse, Scope
 
 _NAME_NODES = ("identifier", "type_identifier", "namespace_identifier")
@@ -50,28 +55,93 @@ def _name_context(node: Node) -> tuple[str, Node]:
     return "use", current
 
 
-def _enclosing(node: Node, file: FileText) -> tuple[Scope, bool, bool]:
-    """The namespace scope around ``node``, whether it is in a member context, and whether it
-    is inside a local context (function body, parameters, class body...)."""
+#: Members of a class body that declare nothing a name lookup could find.
+_NO_NAMES = ("access_specifier", "comment", "friend_declaration", "static_assert_declaration",
+             ";")
+
+
+def _declared_names(member: Node, file: FileText) -> set[str] | None:
+    """The names a member of a class body declares, ``None`` if not known (a macro...)."""
+    if member.type in _NO_NAMES:
+        return set()
+    if member.type == "template_declaration":
+        inner = [c for c in member.named_children if c.type != "template_parameter_list"]
+        return _declared_names(inner[-1], file) if inner else None
+    if member.type == "using_declaration":
+        return {split(file.text(member))[-1].rstrip(";").split()[-1]}
+    if member.type not in ("field_declaration", "declaration", "function_definition",
+                           "alias_declaration", "type_definition"):
+        return None
+    names: set[str] = set()
+    for declarator in member.children_by_field_name("declarator"):
+        found = declarator_name(declarator)
+        if found is None:
+            return None
+        names.add(file.text(found))
+    named = member.child_by_field_name("name")
+    if named is not None:
+        names.add(file.text(named))
+    kind = member.child_by_field_name("type")
+    if kind is not None and kind.type in (*CLASSES, "enum_specifier"):
+        tag = kind.child_by_field_name("name")
+        if tag is not None:
+            names.add(file.text(tag))
+        body = kind.child_by_field_name("body")
+        if kind.type == "enum_specifier" and body is not None:
+            names |= {file.text(e.child_by_field_name("name") or e) for e in body.named_children}
+        elif tag is None and body is not None:
+            return None  # an anonymous struct or union's members are the class's
+    return names
+
+
+def _hides(body: Node, name: str, file: FileText) -> bool:
+    """Whether a class body may hide namespace-scope ``name`` from the code inside it: the
+    class has bases (not followed), is named so (its injected name), declares it, or has a
+    member this pass cannot read."""
+    owner = body.parent
+    if owner is None or owner.type not in CLASSES or any(
+            c.type == "base_class_clause" for c in owner.children):
+        return True
+    own = owner.child_by_field_name("name")
+    if own is None or split(file.text(own))[-1:] == (name,):
+        return True
+    for member in body.named_children:
+        names = _declared_names(member, file)
+        if names is None or name in names:
+            return True
+    return False
+
+
+def _enclosing(node: Node, file: FileText, name: str) -> tuple[Scope, bool, bool]:
+    """The namespace scope around ``node``, whether it is in a member context where a member
+    may hide ``name``, and whether it is inside a local context (function body, parameters,
+    class body...)."""
     scope: list[str] = []
     member = local = False
-    parent = node.parent
+    child, parent = node, node.parent
     while parent is not None:
         kind = parent.type
         if kind == "namespace_definition":
-            name = parent.child_by_field_name("name")
-            scope[:0] = list(split(file.text(name))) if name is not None else [ANONYMOUS]
+            name_node = parent.child_by_field_name("name")
+            scope[:0] = list(split(file.text(name_node))) if name_node is not None \
+                else [ANONYMOUS]
         elif kind == "field_declaration_list":
-            member = True
+            member = member or _hides(parent, name, file)
         elif kind == "function_definition":
             declarator = function_declarator(parent.child_by_field_name("declarator"))
-            name = declarator_name(declarator.child_by_field_name("declarator")) \
+            defined = declarator_name(declarator.child_by_field_name("declarator")) \
                 if declarator is not None else None
-            if name is not None and name.type == "qualified_identifier":
+            outer = parent.child_by_field_name("declarator")
+            # the parameters, trailing return type and body of an out-of-class member are
+            # looked up in its class; the return type before the declarator is not
+            # ([basic.lookup.unqual]): `Tag *TagUnion::tag() const` looks `Tag` up outside
+            if defined is not None and defined.type == "qualified_identifier" \
+                    and outer is not None \
+                    and child.start_byte >= outer.start_byte:
                 member = True
         if kind in _LOCAL_CONTEXTS:
             local = True
-        parent = parent.parent
+        child, parent = parent, parent.parent
     return tuple(scope), member, local
 
 
@@ -121,7 +191,7 @@ def find_uses(file: FileText, names: set[str], resolve: Resolver | None = None
             continue
         context, stand_in = _name_context(node)
         name = m.group(0).decode()
-        scope, member, in_local = _enclosing(node, file)
+        scope, member, in_local = _enclosing(node, file, name)
         if context == "declaration":
             if in_local:
                 local.add(name)
