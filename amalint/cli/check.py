@@ -8,6 +8,7 @@ import difflib
 import sys
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -151,6 +152,8 @@ def check(
                 continue
             results.append(result)
             policies.append(settings.fail_on)
+        if fix or diff:  # fixes that edit the sources, not the umbrella (AM206's includes)
+            changed, results = _fix_sources(results, unsafe_fixes, diff, changed, fixed)
         extra = built.results + buildsystem.claimed(
             built, [p for p, _ in found.umbrellas.values() if built.claims(p)], configs, run)
         if fix or diff:
@@ -223,6 +226,26 @@ def _fails(finding: Finding, policy: str) -> bool:
 MAX_FIX_PASSES = 10
 
 
+def _fix_sources(results: list[Result], unsafe: bool, diff: bool, changed: bool,
+                 fixed: Counter[Severity]) -> tuple[bool, list[Result]]:
+    """Apply (or show) the fixes that edit files other than the umbrella; the results without
+    the findings they fix (those files are not linted again: the umbrella's text is the same,
+    and in the unity build an added include of a header already read changes nothing)."""
+    outside = [replace(r, findings=tuple(
+        f for f in r.findings if f.fix is not None
+        and all(e.location.path != r.summary.umbrella.path for e in f.fix.edits)))
+        for r in results]
+    if not any(r.fixes(unsafe) for r in outside):
+        return changed, results
+    edited, counts, _ = buildsystem.fix_files(outside, unsafe, diff)
+    if not edited or diff:
+        return changed or edited, results
+    fixed.update(counts)
+    done = {id(f) for r in outside for f in r.fixes(unsafe)}
+    return True, [replace(r, findings=tuple(f for f in r.findings if id(f) not in done))
+                  for r in results]
+
+
 def fix_umbrella(path: Path, settings: Settings, result: Result,
                  unsafe: bool) -> tuple[bytes, Result]:
     """The umbrella's bytes with every applicable fix applied, and the lint of those bytes.
@@ -233,7 +256,8 @@ def fix_umbrella(path: Path, settings: Settings, result: Result,
     """
     data = result.summary.umbrella.data
     for _ in range(MAX_FIX_PASSES):
-        fixes = [f.fix.byte_edits(data) for f in result.fixes(unsafe) if f.fix is not None]
+        fixes = [f.fix.byte_edits(data) for f in result.fixes(unsafe) if f.fix is not None
+                 and all(e.location.path == path for e in f.fix.edits)]
         new = apply_fixes(data, fixes)
         if new == data:
             break
