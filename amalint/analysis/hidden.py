@@ -150,9 +150,10 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
 
 
 def _choose(candidates: Sequence[Declared]) -> Declared:
-    """The declaration to name: a type's definition over its forward declarations, else the
-    first the compiler reads."""
-    return next((c for c in candidates if c.defines_type), candidates[0])
+    """The declaration to name: one in a header over one in a source (a header can be
+    included), a type's definition over its forward declarations, else the first the compiler
+    reads."""
+    return min(candidates, key=lambda c: (is_source(c.facts.path), not c.defines_type))
 
 
 def _via(files: Sequence[FileFacts], provider: int, header: Path) -> Location | None:

@@ -35,7 +35,7 @@ from amalint.engine.run import lint, merge
 from amalint.errors import InputError
 from amalint.fix.solver import apply_fixes
 from amalint.fix.writer import check_writable, write_atomic
-from amalint.model import Severity, Umbrella
+from amalint.model import Location, Severity, Umbrella
 from amalint.scan.umbrellas import configured, targets
 from amalint.scan.walk import Exclude
 
@@ -230,18 +230,33 @@ def _fix_sources(results: list[Result], unsafe: bool, diff: bool, changed: bool,
                  fixed: Counter[Severity]) -> tuple[bool, list[Result]]:
     """Apply (or show) the fixes that edit files other than the umbrella; the results without
     the findings they fix (those files are not linted again: the umbrella's text is the same,
-    and in the unity build an added include of a header already read changes nothing)."""
-    outside = [replace(r, findings=tuple(
-        f for f in r.findings if f.fix is not None
-        and all(e.location.path != r.summary.umbrella.path for e in f.fix.edits)))
-        for r in results]
-    if not any(r.fixes(unsafe) for r in outside):
+    and in the unity build an added include of a header already read changes nothing).
+    Insertions at one point of a file (two missing includes) are made as one."""
+    chosen = [(r, f) for r in results for f in r.fixes(unsafe) if f.fix is not None
+              and all(e.location.path != r.summary.umbrella.path for e in f.fix.edits)]
+    if not chosen:
         return changed, results
+    merged: dict[Location, list[str]] = {}
+    for _, finding in chosen:
+        assert finding.fix is not None
+        for e in finding.fix.edits:
+            if e.location == e.end_location:
+                contents = merged.setdefault(e.location, [])
+                contents += [] if e.content in contents else [e.content]
+
+    def combined(finding: Finding) -> Finding:
+        assert finding.fix is not None
+        return replace(finding, fix=replace(finding.fix, edits=tuple(
+            replace(e, content="".join(merged[e.location])) if e.location == e.end_location
+            else e for e in finding.fix.edits)))
+
+    outside = [replace(r, findings=tuple(combined(f) for owner, f in chosen if owner is r))
+               for r in results]
     edited, counts, _ = buildsystem.fix_files(outside, unsafe, diff)
     if not edited or diff:
         return changed or edited, results
     fixed.update(counts)
-    done = {id(f) for r in outside for f in r.fixes(unsafe)}
+    done = {id(f) for _, f in chosen}
     return True, [replace(r, findings=tuple(f for f in r.findings if id(f) not in done))
                   for r in results]
 

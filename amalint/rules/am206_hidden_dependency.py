@@ -81,12 +81,16 @@ def _finding(ctx: RuleContext, dep: HiddenDependency, user: FileFacts) -> Findin
     if len(names) > SHOWN + 1:
         also += f" (and {len(names) - SHOWN - 1} more)"
     provider = ctx.unit_name(dep.provider)
-    through = "itself" if display(dep.header) == provider else "through its includes"
-    message = (f"`{display(dep.path)}` uses {_what(first.declared.kind, name)}, "
-               f"{'defined' if first.declared.kind == MACRO else 'declared'} in "
-               f"`{header}`, which reaches it only because `{provider}` (included before it) "
-               f"reads `{header}` {through}: compiled alone, or first in its unit, "
-               f"`{display(dep.path)}` does not compile{also}")
+    what = (f"`{display(dep.path)}` uses {_what(first.declared.kind, name)}, "
+            f"{'defined' if first.declared.kind == MACRO else 'declared'} in `{header}`")
+    if is_source(dep.header):
+        what += (", an earlier source of the unit, and in no header it includes: compiled "
+                 "alone, or first in its unit, it does not compile (declare it in a header "
+                 "both sources include)")
+    else:
+        what += (f", which reaches it only because `{provider}` (included before it) reads "
+                 f"`{header}`: compiled alone, or first in its unit, it does not compile")
+    message = what + also
     related = [Related(first.declared.location, f"`{name}` is declared here")]
     if dep.via is not None:
         related.append(Related(dep.via, f"`{display(dep.via.path)}` includes `{header}` here"))
