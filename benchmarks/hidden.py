@@ -16,6 +16,7 @@ source was misjudged; every misjudged source is printed.
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import sys
 import tempfile
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             units += 1
             for frontend in frontends:
                 verdict = judge(program, truth, findings_of(
-                    lambda d, f=frontend: _lint(d, f), directory))
+                    functools.partial(_lint, frontend=frontend), directory))
                 total = totals[frontend]
                 total.true_positive += verdict.true_positive
                 total.false_negative += verdict.false_negative

@@ -26,7 +26,7 @@ from pathlib import Path
 COMPILERS = [c for c in ("g++", "clang++") if shutil.which(c)]
 KINDS = ("type", "function", "enumerator", "variable", "template", "namespace", "macro",
          "function-macro")
-_QUOTED = re.compile(r"['‘]([A-Za-z_]\w*)['’]")
+_QUOTED = re.compile("['\u2018]([A-Za-z_]\\w*)['\u2019]")
 
 
 def _declare(i: int) -> str:

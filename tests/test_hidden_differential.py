@@ -31,8 +31,10 @@ def test_hidden_dependencies_match_the_compilers(tmp_path: Path, seed: int) -> N
     truth = compile_program(program, tmp_path)
     assert truth.unit_ok, "the generator makes units that compile"
     for frontend in ("tree-sitter", "libclang"):
-        found = findings_of(lambda d, f=frontend: lint_in(d, "unity.cc", ("-std=c++17",), f,
-                                                          "the test", ("AM206",)), tmp_path)
+        def run(directory: Path, chosen: str = frontend) -> object:
+            return lint_in(directory, "unity.cc", ("-std=c++17",), chosen, "the test",
+                           ("AM206",))
+        found = findings_of(run, tmp_path)
         verdict = judge(program, truth, found)
         assert not verdict.problems, f"{frontend}:\n" + "\n".join(verdict.problems)
     assert fixed_sources_compile(program, tmp_path) == []

@@ -123,8 +123,9 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
         closure = alone.order(unit)
         for reference in facts.references:
             candidates = declarations.get(reference.name, [])
-            if any(c.facts.path in closure for c in candidates):
-                continue  # declared by the source's own closure (in some namespace)
+            if any(c.facts.path in closure for c in candidates) or any(
+                    reference.name in first[p].defines for p in closure if p in first):
+                continue  # declared by the source's own closure (in some namespace or branch)
             if reference.member_context and not reference.qualifier \
                     and reference.name in scope.member_names:
                 continue  # may be a member of a class (or of one of its bases)

@@ -236,6 +236,9 @@ class FileFacts:
     references: tuple[Reference, ...] = ()
     #: The ``#include`` lines of the file as written, in every branch.
     written: tuple[Written, ...] = ()
+    #: The macros the file ``#define``\ s in any branch (compiled alone, a source may take a
+    #: branch the unity build does not).
+    defines: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

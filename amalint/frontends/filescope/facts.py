@@ -228,6 +228,8 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
             references=tuple(references.get(index, ())),
             written=tuple(Written(i.line, i.spelling, i.angled, i.resolved, len(i.block))
                           for i in f.source.directives.includes),
+            defines=frozenset(parsed[0] for d in f.source.directives.directives
+                              if d.name == "define" and (parsed := define(d.rest.strip()))),
         ))
     skipped = tuple(_skipped(unit, files)) if pp is not None else ()
     problems = tuple(dict.fromkeys(

@@ -11,11 +11,12 @@ locals, template parameters) is its own, and none of its uses is a reference.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from tree_sitter import Node
 
+from amalint import preprocess
 from amalint.frontends.filescope.macros import define
 from amalint.frontends.filescope.source import FileText, blank
 from amalint.frontends.filescope.uses import _name_context
@@ -33,12 +34,14 @@ def words(data: bytes) -> set[str]:
     return {w.decode() for w in _WORD.findall(blank(data))}
 
 
-def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] = ()
-                    ) -> list[Reference]:
+def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] = (),
+                    own_macro: Callable[[str, int], bool] | None = None) -> list[Reference]:
     """Uses of ``names`` in ``file``'s compiled code (its bytes without the preprocessor),
-    except those of names it declares itself. ``macros`` are the names among them that are
-    macros: a macro invocation the parser cannot classify (``REGISTER(Foo);`` at file scope,
-    text the parser rejects) still counts as a use."""
+    except those of names it declares or ``#define``-s itself (in any branch). ``macros`` are
+    the names among them that are macros: a macro invocation the parser cannot classify
+    (``REGISTER(Foo);`` at file scope, text the parser rejects) still counts as a use.
+    ``own_macro(name, offset)`` says whether the definition in force there is the file's own
+    business (a header its own source reads, a system one too, defined it)."""
     code = file.source.code or file.source.data
     blanked = blank(code)
     present = {w.decode() for w in _WORD.findall(blanked)} & set(names)
@@ -50,11 +53,14 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
                          + rb")\b")
     root = parser().parse(code).root_node
     found: list[Reference] = []
-    own: set[str] = set()
+    own = {parsed[0] for d in file.source.directives.directives if d.name == "define"
+           and (parsed := define(d.rest.strip())) is not None}
     for m in pattern.finditer(blanked):
         if file.line_index(m.start()) in directive_lines:
             continue
         name = m.group(0).decode()
+        if name in macro_names and own_macro is not None and own_macro(name, m.start()):
+            continue
         node = root.descendant_for_byte_range(m.start(), m.end())
         exact = node is not None and node.type in _NAME_NODES \
             and node.start_byte == m.start() and node.end_byte == m.end()
@@ -139,6 +145,9 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
     only files of earlier umbrella includes declare or define (see :mod:`.references`)."""
     declared: dict[int, set[str]] = {}
     defined: dict[int, set[str]] = {}
+    #: path -> the umbrella includes that read it (or would, but for its guard)
+    reads: dict[str, set[int]] = {}
+    ordinal: dict[int | None, int | None] = {}
     for f in files:
         if f.source.unit is not None:
             declared.setdefault(f.source.unit, set()).update(d.name for d in f.declarations)
@@ -146,6 +155,10 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
     if pp is not None:
         #: umbrella include ordinal of each inclusion an umbrella include makes
         ordinal = {f.source.inclusion: f.source.unit for f in files}
+        for inc in pp.inclusions:  # system headers too, read or skipped as already read
+            reader = ordinal.get(inc.unit)
+            if reader is not None:
+                reads.setdefault(inc.path, set()).add(reader)
         for event in pp.events:
             top = pp.inclusions[event.inclusion].unit if event.inclusion is not None else None
             owner = ordinal.get(top)
@@ -168,5 +181,18 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
         names = {n for u, found in declared.items() if u < current for n in found}
         macros = {n for u, found in defined.items() if u < current for n in found} - guards
         if names or macros:
-            out[index] = find_references(f, names | macros, macros)
+            out[index] = find_references(f, names | macros, macros,
+                                         _own_macro(pp, f, reads, ordinal) if pp else None)
     return out
+
+
+def _own_macro(pp: preprocess.Unit, file: FileText, reads: Mapping[str, set[int]],
+               ordinal: Mapping[int | None, int | None]) -> Callable[[str, int], bool]:
+    """Whether the definition of a macro in force at an offset of ``file`` is not an earlier
+    umbrella include's: none is (the name is no macro there), or a file that ``file``'s own
+    umbrella include reads made it."""
+    def own(name: str, offset: int) -> bool:
+        macro = pp.macro_at(name, file.position(offset))
+        return macro is None or macro.path is None or file.source.unit in reads.get(
+            macro.path, ())
+    return own
