@@ -272,7 +272,8 @@ def fix_umbrella(path: Path, settings: Settings, result: Result,
     data = result.summary.umbrella.data
     for _ in range(MAX_FIX_PASSES):
         fixes = [f.fix.byte_edits(data) for f in result.fixes(unsafe) if f.fix is not None
-                 and all(e.location.path == path for e in f.fix.edits)]
+                 and all(e.location.path == result.summary.umbrella.path
+                         for e in f.fix.edits)]
         new = apply_fixes(data, fixes)
         if new == data:
             break
