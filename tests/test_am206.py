@@ -89,3 +89,21 @@ def test_spelling_follows_the_last_neighbour(tmp_path: Path) -> None:
     assert spelling(header, user, (local, angled)) == "<lib/util.h>"
     assert spelling(header, user, (local,)) == '"../include/lib/util.h"'
     assert spelling(src / "near.h", user, ()) == '"near.h"'
+
+
+def test_unity_readiness_reports_a_hidden_dependency(tmp_path: Path) -> None:
+    # a build with only a compilation database: readiness puts every source of the target in
+    # one unit, in the listed order, so each batching that separates b.cc from a.cc fails
+    shutil.copytree(HIDDEN, tmp_path / "p")
+    src, build = tmp_path / "p" / "src", tmp_path / "p" / "build"
+    build.mkdir()
+    entries = [{"directory": str(build), "file": str(src / f"{name}.cc"),
+                "arguments": ["c++", "-std=c++17", f"-I{tmp_path / 'p' / 'include'}", "-c",
+                              str(src / f"{name}.cc"), "-o", f"CMakeFiles/app.dir/{name}.o"]}
+               for name in ("a", "b", "c", "d")]
+    (build / "compile_commands.json").write_text(json.dumps(entries))
+    run = amalint("check", "-p", str(build), "--unity-readiness", "--no-cache", "--format",
+                  "json", cwd=tmp_path / "p")
+    assert run.returncode == 1, run.stderr
+    assert {(f["code"], f["filename"]) for f in json.loads(run.stdout)} == {
+        ("AM206", "src/b.cc")}
