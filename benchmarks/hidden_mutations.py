@@ -110,22 +110,23 @@ def main(argv: list[str] | None = None) -> int:
     entries = json.loads((build / "compile_commands.json").read_text())
     groups: dict[tuple[str, str, tuple[str, ...]], list[Path]] = {}
     for entry in entries:
-        compiler, flags = flags_of(entry)
+        compiler, written = flags_of(entry)
         path = (Path(entry["directory"]) / entry["file"]).resolve()
         if src in path.parents:
-            groups.setdefault((entry["directory"], compiler, tuple(flags)), []).append(path)
+            groups.setdefault((entry["directory"], compiler, tuple(written)), []).append(path)
     rng = random.Random(args.seed)
     units = []
-    for number, ((directory, compiler, flags), sources) in enumerate(groups.items()):
+    for number, ((directory, compiler, group_flags), sources) in enumerate(groups.items()):
+        flags = list(group_flags)
         sources = sources[:args.max_sources]
         if len(sources) < 2:
             continue
         umbrella = work / f"unit_{number}{sources[0].suffix}"
         umbrella.write_text("".join(f'#include "{s}"\n' for s in sources))
         cwd = Path(directory)
-        if syntax_ok(compiler, list(flags), umbrella, cwd) and all(
-                syntax_ok(compiler, list(flags), s, cwd) for s in sources):
-            units.append((umbrella, compiler, list(flags), cwd, sources))
+        if syntax_ok(compiler, flags, umbrella, cwd) and all(
+                syntax_ok(compiler, flags, s, cwd) for s in sources):
+            units.append((umbrella, compiler, flags, cwd, sources))
     candidates = [(unit, source, match.start(), match.group(1) == b'"')
                   for unit in units for source in unit[4][1:]
                   for match in _INCLUDE.finditer(source.read_bytes())]
