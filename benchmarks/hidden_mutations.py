@@ -15,7 +15,8 @@ Usage::
    group; for each, blanks that line, compiles the umbrella and the source alone, lints the
    umbrella (``--select AM206``), and restores the line.
 
-A mutation where the umbrella compiles and the source alone does not must get an AM206 finding
+C is compiled with ``-Werror=implicit-function-declaration`` (C99; the default of GCC 14 and
+Clang 16). A mutation where the umbrella compiles and the source alone does not must get an AM206 finding
 in that source (recall); one where both compile must get none there (precision); one where the
 umbrella fails too is not counted. Counted separately: deleted includes of project headers and
 of system headers (which the tree-sitter front end does not read, so does not report).
@@ -72,7 +73,10 @@ def flags_of(entry: dict[str, object]) -> tuple[str, list[str]]:
 
 
 def syntax_ok(compiler: str, flags: list[str], source: Path, cwd: Path) -> bool:
-    return subprocess.run([compiler, *flags, "-fsyntax-only", str(source)], cwd=cwd,
+    """Whether ``source`` compiles; in C an implicit function declaration is an error, as
+    C99 says and GCC 14 and Clang 16 do by default (older ones only warn)."""
+    strict = ["-Werror=implicit-function-declaration"] if source.suffix == ".c" else []
+    return subprocess.run([compiler, *flags, *strict, "-fsyntax-only", str(source)], cwd=cwd,
                           capture_output=True, timeout=300).returncode == 0
 
 

@@ -147,7 +147,8 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
     defined: dict[int, set[str]] = {}
     #: path -> the umbrella includes that read it (or would, but for its guard)
     reads: dict[str, set[int]] = {}
-    ordinal: dict[int | None, int | None] = {}
+    #: macro name -> the files that define it (wherever the unity build read them)
+    definers: dict[str, set[str]] = {}
     for f in files:
         if f.source.unit is not None:
             declared.setdefault(f.source.unit, set()).update(d.name for d in f.declarations)
@@ -155,11 +156,26 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
     if pp is not None:
         #: umbrella include ordinal of each inclusion an umbrella include makes
         ordinal = {f.source.inclusion: f.source.unit for f in files}
-        for inc in pp.inclusions:  # system headers too, read or skipped as already read
+        # every file each umbrella include reads alone, system headers too: the ones it
+        # enters or skips as already read, and what those include wherever they were read
+        children: dict[str, set[str]] = {}
+        direct: dict[int, set[str]] = {}
+        for inc in pp.inclusions:
+            if inc.parent is not None:
+                children.setdefault(pp.inclusions[inc.parent].path, set()).add(inc.path)
             reader = ordinal.get(inc.unit)
             if reader is not None:
-                reads.setdefault(inc.path, set()).add(reader)
+                direct.setdefault(reader, set()).add(inc.path)
+        for reader, paths in direct.items():
+            todo = list(paths)
+            while todo:
+                path = todo.pop()
+                if reader not in reads.setdefault(path, set()):
+                    reads[path].add(reader)
+                    todo.extend(children.get(path, ()))
         for event in pp.events:
+            if event.kind == "define" and event.inclusion is not None:
+                definers.setdefault(event.name, set()).add(pp.inclusions[event.inclusion].path)
             top = pp.inclusions[event.inclusion].unit if event.inclusion is not None else None
             owner = ordinal.get(top)
             if event.kind == "define" and owner is not None:
@@ -182,17 +198,20 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
         macros = {n for u, found in defined.items() if u < current for n in found} - guards
         if names or macros:
             out[index] = find_references(f, names | macros, macros,
-                                         _own_macro(pp, f, reads, ordinal) if pp else None)
+                                         _own_macro(pp, f, reads, definers) if pp else None)
     return out
 
 
 def _own_macro(pp: preprocess.Unit, file: FileText, reads: Mapping[str, set[int]],
-               ordinal: Mapping[int | None, int | None]) -> Callable[[str, int], bool]:
-    """Whether the definition of a macro in force at an offset of ``file`` is not an earlier
-    umbrella include's: none is (the name is no macro there), or a file that ``file``'s own
-    umbrella include reads made it."""
+               definers: Mapping[str, set[str]]) -> Callable[[str, int], bool]:
+    """Whether a macro used at an offset of ``file`` is not an earlier umbrella include's
+    business: it is no macro there, or a file that ``file``'s own umbrella include reads
+    (a system header too, even one the unity build skipped there) defines it."""
     def own(name: str, offset: int) -> bool:
         macro = pp.macro_at(name, file.position(offset))
-        return macro is None or macro.path is None or file.source.unit in reads.get(
-            macro.path, ())
+        if macro is None or macro.path is None:
+            return True
+        unit = file.source.unit
+        return any(unit in reads.get(path, ()) for path in (macro.path,
+                                                            *definers.get(name, ())))
     return own
