@@ -8,9 +8,9 @@ Usage::
 1. Exports ``HEAD`` of the (bare) git directory ``GIT_DIR`` to ``WORK/src`` and configures it
    with ``-DCMAKE_EXPORT_COMPILE_COMMANDS=ON`` (plain build) in ``WORK/build``.
 2. Groups the compile commands by directory and flags (the sources one unity unit of a target
-   could hold), writes an umbrella per group that includes its sources in order (as CMake's
-   unity sources do), and keeps the groups whose umbrella and every source compile
-   (``-fsyntax-only``, the compiler of the entry).
+   could hold) and writes an umbrella per group that includes, in order (as CMake's unity
+   sources do), the sources that compile alone and with those before them (``-fsyntax-only``,
+   the compiler of the entry): projects that are not unity-clean still give a unit.
 3. Picks up to N ``#include`` lines at random from the sources that are not first in their
    group; for each, blanks that line, compiles the umbrella and the source alone, lints the
    umbrella (``--select AM206``), and restores the line.
@@ -126,11 +126,16 @@ def main(argv: list[str] | None = None) -> int:
         if len(sources) < 2:
             continue
         umbrella = work / f"unit_{number}{sources[0].suffix}"
-        umbrella.write_text("".join(f'#include "{s}"\n' for s in sources))
         cwd = Path(directory)
-        if syntax_ok(compiler, flags, umbrella, cwd) and all(
-                syntax_ok(compiler, flags, s, cwd) for s in sources):
-            units.append((umbrella, compiler, flags, cwd, sources))
+        kept: list[Path] = []
+        for source in sources:  # the sources that compile alone and together, in order
+            umbrella.write_text("".join(f'#include "{s}"\n' for s in [*kept, source]))
+            if syntax_ok(compiler, flags, source, cwd) and syntax_ok(compiler, flags,
+                                                                      umbrella, cwd):
+                kept.append(source)
+        umbrella.write_text("".join(f'#include "{s}"\n' for s in kept))
+        if len(kept) >= 2:
+            units.append((umbrella, compiler, flags, cwd, kept))
     candidates = [(unit, source, match.start(), match.group(1) == b'"')
                   for unit in units for source in unit[4][1:]
                   for match in _INCLUDE.finditer(source.read_bytes())]
