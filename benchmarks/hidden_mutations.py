@@ -16,10 +16,11 @@ Usage::
    umbrella (``--select AM206``), and restores the line.
 
 C is compiled with ``-Werror=implicit-function-declaration`` (C99; the default of GCC 14 and
-Clang 16). A mutation where the umbrella compiles and the source alone does not must get an AM206 finding
-in that source (recall); one where both compile must get none there (precision); one where the
-umbrella fails too is not counted. Counted separately: deleted includes of project headers and
-of system headers (which the tree-sitter front end does not read, so does not report).
+Clang 16). A mutation where the umbrella compiles and the source alone does not must get an
+AM206 finding in that source (recall); one where both compile must get none there
+(precision); one where the umbrella fails too is not counted. Counted separately: deleted
+includes of project headers and of system headers (whose declarations amalint does not read,
+so does not report).
 Prints one table per front end and every misjudged mutation.
 """
 
