@@ -189,16 +189,29 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
     guards = {f.guard for f in files if f.guard}
     out: dict[int, list[Reference]] = {}
     seen: set[Path] = set()
+    #: each name, and the first umbrella include that declares (or defines) it
+    first_declared = _first(declared)
+    first_defined = _first(defined)
     for index, f in enumerate(files):
         current = f.source.unit
         if current is None or f.source.path in seen:
             continue
         seen.add(f.source.path)
-        names = {n for u, found in declared.items() if u < current for n in found}
-        macros = {n for u, found in defined.items() if u < current for n in found} - guards
-        if names or macros:
-            out[index] = find_references(f, names | macros, macros,
+        present = words(f.source.code or f.source.data)
+        earlier = {w for w in present if first_declared.get(w, current) < current}
+        earlier_macros = {w for w in present if first_defined.get(w, current) < current} \
+            - guards
+        if earlier or earlier_macros:
+            out[index] = find_references(f, earlier | earlier_macros, earlier_macros,
                                          _own_macro(pp, f, reads, definers) if pp else None)
+    return out
+
+
+def _first(by_unit: Mapping[int, set[str]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for unit, names in by_unit.items():
+        for name in names:
+            out[name] = min(out.get(name, unit), unit)
     return out
 
 
