@@ -8,6 +8,7 @@ import difflib
 import sys
 from collections import Counter
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -36,7 +37,7 @@ from amalint.engine.run import lint, merge
 from amalint.errors import InputError
 from amalint.fix.solver import apply_fixes
 from amalint.fix.writer import check_writable, write_atomic
-from amalint.model import Severity, Umbrella
+from amalint.model import Location, Severity, Umbrella
 from amalint.scan.umbrellas import configured, targets
 from amalint.scan.walk import Exclude
 
@@ -165,6 +166,8 @@ def check(
                 continue
             results.append(result)
             policies.append(settings.fail_on)
+        if fix or diff:  # fixes that edit the sources, not the umbrella (AM206's includes)
+            changed, results = _fix_sources(results, unsafe_fixes, diff, changed, fixed)
         extra = built.results + buildsystem.claimed(
             built, [p for p, _ in found.umbrellas.values() if built.claims(p)], configs, run)
         if fix or diff:
@@ -251,6 +254,41 @@ def _fails(finding: Finding, policy: str) -> bool:
 MAX_FIX_PASSES = 10
 
 
+def _fix_sources(results: list[Result], unsafe: bool, diff: bool, changed: bool,
+                 fixed: Counter[Severity]) -> tuple[bool, list[Result]]:
+    """Apply (or show) the fixes that edit files other than the umbrella; the results without
+    the findings they fix (those files are not linted again: the umbrella's text is the same,
+    and in the unity build an added include of a header already read changes nothing).
+    Insertions at one point of a file (two missing includes) are made as one."""
+    chosen = [(r, f) for r in results for f in r.fixes(unsafe) if f.fix is not None
+              and all(e.location.path != r.summary.umbrella.path for e in f.fix.edits)]
+    if not chosen:
+        return changed, results
+    merged: dict[Location, list[str]] = {}
+    for _, finding in chosen:
+        assert finding.fix is not None
+        for e in finding.fix.edits:
+            if e.location == e.end_location:
+                contents = merged.setdefault(e.location, [])
+                contents += [] if e.content in contents else [e.content]
+
+    def combined(finding: Finding) -> Finding:
+        assert finding.fix is not None
+        return replace(finding, fix=replace(finding.fix, edits=tuple(
+            replace(e, content="".join(merged[e.location])) if e.location == e.end_location
+            else e for e in finding.fix.edits)))
+
+    outside = [replace(r, findings=tuple(combined(f) for owner, f in chosen if owner is r))
+               for r in results]
+    edited, counts, _ = buildsystem.fix_files(outside, unsafe, diff)
+    if not edited or diff:
+        return changed or edited, results
+    fixed.update(counts)
+    done = {id(f) for _, f in chosen}
+    return True, [replace(r, findings=tuple(f for f in r.findings if id(f) not in done))
+                  for r in results]
+
+
 def fix_umbrella(path: Path, settings: Settings, result: Result, unsafe: bool,
                  relint: Callable[[Path, Settings, bytes], Result] = lint,
                  ) -> tuple[bytes, Result]:
@@ -263,7 +301,9 @@ def fix_umbrella(path: Path, settings: Settings, result: Result, unsafe: bool,
     """
     data = result.summary.umbrella.data
     for _ in range(MAX_FIX_PASSES):
-        fixes = [f.fix.byte_edits(data) for f in result.fixes(unsafe) if f.fix is not None]
+        fixes = [f.fix.byte_edits(data) for f in result.fixes(unsafe) if f.fix is not None
+                 and all(e.location.path == result.summary.umbrella.path
+                         for e in f.fix.edits)]
         new = apply_fixes(data, fixes)
         if new == data:
             break

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from amalint.analysis.effects import Analysis, Effect
+from amalint.analysis.hidden import HiddenDependency, hidden_dependencies
 from amalint.analysis.macro_leaks import Leak, leaks
 from amalint.analysis.requirements import Requirement, cycles, evaluate
 from amalint.analysis.unity import UnityDiagnostic, unity_diagnostics
@@ -162,6 +163,11 @@ class RuleContext:
     def leaks(self) -> list[Leak]:
         """What macros the included sources leave defined do to later ones (AM203, AM301)."""
         return leaks(self.model.filescope, self.model.umbrella)
+
+    @cached_property
+    def hidden(self) -> list[HiddenDependency]:
+        """Names sources use that reach them only through earlier sources (AM206, AM203)."""
+        return hidden_dependencies(self.model.filescope, self.model.umbrella)
 
     @property
     def compiler_checked(self) -> bool:

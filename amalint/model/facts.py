@@ -106,6 +106,34 @@ class NameUse:
     nominated: tuple[Scope, ...] = ()
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A name a file's compiled code refers to (unqualified, or qualified by namespaces) that
+    some file of another unit declares, as the file reads alone: macros not expanded.
+
+    ``qualifier`` is the written qualification (``("ns",)`` for ``ns::name``, ``("",)`` for
+    ``::name``), empty for an unqualified name; ``scope`` the namespace the use is in."""
+
+    name: str
+    scope: Scope
+    location: Location
+    position: tuple[int, ...]
+    qualifier: tuple[str, ...] = ()
+    member_context: bool = False
+
+
+@dataclass(frozen=True)
+class Written:
+    """An ``#include`` as a file writes it: its line, spelling, quotes or angles, and the file
+    it names (``None`` if not found), and how many ``#if`` blocks it is inside."""
+
+    line: int
+    spelling: str
+    angled: bool
+    resolved: Path | None
+    depth: int = 0
+
+
 class MacroEventKind(enum.Enum):
     DEFINE = "define"
     UNDEF = "undef"
@@ -203,6 +231,14 @@ class FileFacts:
     local_names: frozenset[str] = frozenset()
     #: Macro events in file order, for the macros some other file of the unit defines.
     macros: tuple[MacroEvent, ...] = ()
+    #: Names the file refers to that only other units' files declare or define (candidates
+    #: for a hidden dependency; names it declares locally left out).
+    references: tuple[Reference, ...] = ()
+    #: The ``#include`` lines of the file as written, in every branch.
+    written: tuple[Written, ...] = ()
+    #: The macros the file ``#define``\ s in any branch (compiled alone, a source may take a
+    #: branch the unity build does not).
+    defines: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from amalint.rules import (
     am203_macro_leak,
     am204_duplicate_include,
     am205_orphan_source,
+    am206_hidden_dependency,
     am301_parse_incomplete,
     am901_unused_suppression,
 )
@@ -37,6 +38,8 @@ RULES: Mapping[str, Rule] = {
         am203_macro_leak,
         am204_duplicate_include,
         am205_orphan_source,
+        am206_hidden_dependency,
+    am206_hidden_dependency,
         am301_parse_incomplete,
         am901_unused_suppression,
     )

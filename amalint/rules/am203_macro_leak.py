@@ -9,7 +9,9 @@ one whose `#ifndef X` / `#define X` default differs but which only ever tests wh
 defined (`#ifdef X`, `defined(X)`): defined either way, the value is read nowhere. Include
 guards, macros the umbrella defines itself and those of a header the umbrella itself includes
 (a prelude meant for every source after it) are not leaks. A function-like macro is used only
-where a `(` follows its name, as the preprocessor sees it.
+where a `(` follows its name, as the preprocessor sees it. A later source that uses the macro
+of a header only an earlier source includes does not compile alone: that is AM206's hidden
+dependency, not a leak.
 
 Where the leak changes what compiles, the finding is an error at the later file's line: a
 declaration the macro rewrites (`#define capacity (4)` before `static int capacity(int)`), or
@@ -54,6 +56,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from amalint.analysis.hidden import MACRO
 from amalint.analysis.macro_leaks import BREAKS, IGNORED, REDEFINES, TESTS, USES, Leak
 from amalint.analysis.unity import Cause, UnityDiagnostic, end_of, own_errors
 from amalint.engine.rule import (
@@ -72,7 +75,11 @@ SHOWN = 5
 
 
 def check(ctx: RuleContext) -> Iterator[Finding]:
-    found = ctx.leaks
+    # a later source that uses a macro of a header only an earlier source includes does not
+    # compile alone: a hidden dependency (AM206), not a leak into code that compiles alone
+    hidden = {(use.reference.name, use.reference.location) for dep in ctx.hidden
+              for use in dep.uses if use.declared.kind == MACRO}
+    found = [leak for leak in ctx.leaks if (leak.name, leak.event.location) not in hidden]
     ignored = {id(leak.event): leak for leak in found if leak.effect == IGNORED}
     at = {(leak.event.location.path, leak.event.location.line): id(leak.event)
           for leak in ignored.values()}

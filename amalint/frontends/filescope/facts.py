@@ -28,6 +28,7 @@ from amalint.frontends.filescope.macros import (
     macro_events,
     pp_macro_events,
 )
+from amalint.frontends.filescope.references import unit_references
 from amalint.frontends.filescope.source import FileText, blank, include_guard
 from amalint.frontends.filescope.uses import find_uses
 from amalint.frontends.treesitter.syntax import declarator_name, parser, split
@@ -40,6 +41,7 @@ from amalint.model import (
     Scope,
     Skipped,
     UsingDirective,
+    Written,
     visible_scope,
 )
 from amalint.scan.directives import is_source
@@ -206,6 +208,7 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
                      if all(d.startswith("(") for d in defs)}
     out: list[FileFacts] = []
     children = _children(unit)
+    references = unit_references(unit, files)
     for index, f in enumerate(files):
         names = {n for n, u in captured.items() if f.source.unit is not None
                  and u < f.source.unit} | own.get(f.source.unit, set()) \
@@ -234,6 +237,11 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
             uses=tuple(uses),
             local_names=frozenset(local),
             macros=tuple(events),
+            references=tuple(references.get(index, ())),
+            written=tuple(Written(i.line, i.spelling, i.angled, i.resolved, len(i.block))
+                          for i in f.source.directives.includes),
+            defines=frozenset(parsed[0] for d in f.source.directives.directives
+                              if d.name == "define" and (parsed := define(d.rest.strip()))),
         ))
     skipped = tuple(_skipped(unit, files)) if pp is not None else ()
     problems = tuple(dict.fromkeys(

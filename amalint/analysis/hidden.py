@@ -1,0 +1,166 @@
+"""What a unity build hides: names a source uses that reach it only through an earlier source.
+
+Pure functions over the file-scope facts. A file an umbrella include reads first refers to a
+name (:attr:`~amalint.model.FileFacts.references`); the reference is a *hidden dependency* when
+every declaration (or ``#define``) of that name in the project's files lies outside the files
+its source reads compiled alone (:class:`~amalint.analysis.alone.AloneOrder`), and one lies in
+a file an earlier umbrella include read: the unit compiles, the source alone does not.
+
+Quiet on purpose: a name the source's own closure declares anywhere (in any namespace) is never
+reported; nor a name a class member may stand for (an unqualified use inside a class or member
+function, when some class of the unit has a member of that name); nor a declaration the
+umbrella's own text or a header the umbrella itself includes provides (a prelude meant for every
+source after it); nor what system headers declare (they are not project files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from amalint.analysis.alone import AloneOrder
+from amalint.model import (
+    DeclKind,
+    FileFacts,
+    FileScope,
+    Location,
+    MacroEventKind,
+    Reference,
+    Scope,
+    Umbrella,
+    visible_scope,
+)
+from amalint.scan.directives import is_source
+
+MACRO = "macro"
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One declaration (or macro definition) of a name, in the file ``facts`` describes."""
+
+    facts: FileFacts
+    kind: str
+    location: Location
+    #: The namespace it is declared in; ``None`` for a macro.
+    scope: Scope | None
+    #: A definition of a type (a class with its body), preferred over a forward declaration.
+    defines_type: bool = False
+
+
+@dataclass(frozen=True)
+class HiddenUse:
+    """One reference of a hidden dependency and the declaration it finds in the unity build."""
+
+    reference: Reference
+    declared: Declared
+
+
+@dataclass(frozen=True)
+class HiddenDependency:
+    """The uses in ``path`` (read through umbrella include ``unit``) of names that ``header``
+    declares, which reaches them only through umbrella include ``provider``."""
+
+    path: Path
+    unit: int
+    header: Path
+    provider: int
+    uses: tuple[HiddenUse, ...]
+    #: The ``#include`` (in a file of ``provider``) through which ``header`` is read.
+    via: Location | None
+    #: Whether ``header`` has an include guard (``#pragma once`` or a macro).
+    guarded: bool
+
+
+def _declarations(scope: FileScope) -> dict[str, list[Declared]]:
+    out: dict[str, list[Declared]] = {}
+    for facts in scope.files:
+        if facts.unit is None:
+            continue
+        for d in facts.declarations:
+            out.setdefault(d.name, []).append(Declared(
+                facts, d.kind.value, d.location, d.scope,
+                d.kind is DeclKind.TYPE and d.definition))
+        for event in facts.macros:
+            if event.kind is MacroEventKind.DEFINE:
+                out.setdefault(event.name, []).append(Declared(facts, MACRO, event.location,
+                                                               None))
+    return out
+
+
+def _visible(declared: Declared, reference: Reference, nominated: set[Scope]) -> bool:
+    """Whether name lookup of ``reference`` may find ``declared`` (as far as the facts say)."""
+    if declared.scope is None:
+        return True
+    scope = visible_scope(declared.scope)
+    qualifier = reference.qualifier
+    if qualifier:
+        if qualifier[0] == "":
+            return scope == qualifier[1:]
+        return scope[len(scope) - len(qualifier):] == qualifier if len(scope) >= len(qualifier) \
+            else False
+    return reference.scope[:len(scope)] == scope or scope in nominated
+
+
+def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDependency]:
+    """Every hidden dependency of the unit, one per (file, declaring header) pair."""
+    alone = AloneOrder(umbrella, scope.files)
+    declarations = _declarations(scope)
+    nominated = {d.target for f in scope.files for d in f.using_directives}
+    first: dict[Path, FileFacts] = {}
+    tops: dict[int, Path] = {}
+    for facts in scope.files:
+        first.setdefault(facts.path, facts)
+        if facts.unit is not None:
+            tops.setdefault(facts.unit, facts.path)
+    found: dict[tuple[Path, Path], list[HiddenUse]] = {}
+    units: dict[tuple[Path, Path], tuple[int, int]] = {}
+    for facts in scope.files:
+        unit = facts.unit
+        if unit is None or not facts.references or first[facts.path] is not facts:
+            continue
+        closure = alone.order(unit)
+        for reference in facts.references:
+            candidates = declarations.get(reference.name, [])
+            if any(c.facts.path in closure for c in candidates) or any(
+                    reference.name in first[p].defines for p in closure if p in first):
+                continue  # declared by the source's own closure (in some namespace or branch)
+            if reference.member_context and not reference.qualifier \
+                    and reference.name in scope.member_names:
+                continue  # may be a member of a class (or of one of its bases)
+            earlier = [c for c in candidates if c.facts.unit is not None
+                       and c.facts.unit < unit and _visible(c, reference, nominated)]
+            if not earlier:
+                continue
+            chosen = _choose(earlier)
+            provider = chosen.facts.unit
+            assert provider is not None
+            if not is_source(tops[provider]):
+                continue  # a header the umbrella itself includes: a prelude for all after it
+            key = (facts.path, chosen.facts.path)
+            found.setdefault(key, []).append(HiddenUse(reference, chosen))
+            units.setdefault(key, (unit, provider))
+    out: list[HiddenDependency] = []
+    for (path, header), uses in found.items():
+        unit, provider = units[(path, header)]
+        out.append(HiddenDependency(path, unit, header, provider, tuple(uses),
+                                    _via(scope.files, provider, header),
+                                    first[header].guard is not None))
+    return out
+
+
+def _choose(candidates: Sequence[Declared]) -> Declared:
+    """The declaration to name: one in a header over one in a source (a header can be
+    included), a type's definition over its forward declarations, else the first the compiler
+    reads."""
+    return min(candidates, key=lambda c: (is_source(c.facts.path), not c.defines_type))
+
+
+def _via(files: Sequence[FileFacts], provider: int, header: Path) -> Location | None:
+    """The ``#include`` of ``header`` in a file read through ``provider``."""
+    for facts in files:
+        if facts.unit == provider and header in facts.includes:
+            line = facts.include_lines[facts.includes.index(header)]
+            return Location(facts.path, line)
+    return None

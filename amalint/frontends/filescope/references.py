@@ -1,0 +1,230 @@
+"""The names one file refers to that files of other units declare, as the file reads alone.
+
+In the unity build a file sees every declaration the sources before it read; compiled alone it
+sees only its own include closure. This pass finds, in a file's compiled code with its macros
+*not* expanded (as it would read without the earlier sources' macros), every unqualified or
+namespace-qualified use of a name from a given set, by a token scan classified on a tree-sitter
+parse of that code: a name the file declares itself (at namespace scope, or locally: parameters,
+locals, template parameters) is its own, and none of its uses is a reference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+from tree_sitter import Node
+
+from amalint import preprocess
+from amalint.frontends.filescope.macros import define
+from amalint.frontends.filescope.source import FileText, blank
+from amalint.frontends.filescope.uses import _name_context
+from amalint.frontends.treesitter.syntax import declarator_name, function_declarator, parser
+from amalint.frontends.treesitter.syntax import split as split_name
+from amalint.model import ANONYMOUS, Reference, Scope
+from amalint.scan.unit import Unit
+
+_NAME_NODES = ("identifier", "type_identifier", "namespace_identifier")
+_WORD = re.compile(rb"\b[A-Za-z_]\w*")
+
+
+def words(data: bytes) -> set[str]:
+    """The identifiers of ``data`` (comments and literals blanked first)."""
+    return {w.decode() for w in _WORD.findall(blank(data))}
+
+
+def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] = (),
+                    own_macro: Callable[[str, int], bool] | None = None) -> list[Reference]:
+    """Uses of ``names`` in ``file``'s compiled code (its bytes without the preprocessor),
+    except those of names it declares or ``#define``-s itself (in any branch). ``macros`` are
+    the names among them that are macros: a macro invocation the parser cannot classify
+    (``REGISTER(Foo);`` at file scope, text the parser rejects) still counts as a use.
+    ``own_macro(name, offset)`` says whether the definition in force there is the file's own
+    business (a header its own source reads, a system one too, defined it)."""
+    code = file.source.code or file.source.data
+    blanked = blank(code)
+    present = {w.decode() for w in _WORD.findall(blanked)} & set(names)
+    if not present:
+        return []
+    macro_names = set(macros)
+    directive_lines = {i for i, kind in enumerate(file.kinds) if kind == "directive"}
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(present))
+                         + rb")\b")
+    root = parser().parse(code).root_node
+    found: list[Reference] = []
+    own = {parsed[0] for d in file.source.directives.directives if d.name == "define"
+           and (parsed := define(d.rest.strip())) is not None}
+    for m in pattern.finditer(blanked):
+        if file.line_index(m.start()) in directive_lines:
+            continue
+        name = m.group(0).decode()
+        if name in macro_names and own_macro is not None and own_macro(name, m.start()):
+            continue
+        node = root.descendant_for_byte_range(m.start(), m.end())
+        exact = node is not None and node.type in _NAME_NODES \
+            and node.start_byte == m.start() and node.end_byte == m.end()
+        if node is None or not exact:
+            if name in macro_names:
+                found.append(Reference(name, (), file.point(m.start()),
+                                       file.position(m.start())))
+            continue
+        context, stand_in = _name_context(node)
+        if context == "declaration":
+            if name not in macro_names or _defines_function(node):
+                own.add(name)
+                continue
+            context = "use"  # a function-like macro invoked where a declaration could stand
+        scope, member = _enclosing(node, code)
+        qualifier: tuple[str, ...] = ()
+        if context == "qualified":
+            written = _qualifier(stand_in, code)
+            if written is None:
+                continue
+            qualifier = written
+        found.append(Reference(name, scope, file.point(m.start()), file.position(m.start()),
+                               qualifier, member))
+    return [r for r in found if r.name not in own]
+
+
+def _defines_function(node: Node) -> bool:
+    """Whether the name ``node`` is declared by a function definition (with a body) or as
+    anything but a function (an object-like macro's name declared by the file itself)."""
+    parent = node.parent
+    while parent is not None and parent.type not in ("function_definition", "declaration",
+                                                      "field_declaration", "parameter_declaration",
+                                                      "translation_unit"):
+        parent = parent.parent
+    if parent is None or parent.type != "declaration":
+        return True
+    declarator = parent.child_by_field_name("declarator")
+    return declarator is None or function_declarator(declarator) is None
+
+
+def _qualifier(node: Node, code: bytes) -> tuple[str, ...] | None:
+    """The written namespace qualification of a qualified name (``("",)`` for ``::``), or
+    ``None`` when it is not a plain chain of names."""
+    outer = node
+    while outer.parent is not None and outer.parent.type == "qualified_identifier":
+        outer = outer.parent
+    text = code[outer.start_byte:node.start_byte].decode("utf-8", "replace")
+    text = "".join(text.split())
+    if not text.endswith("::"):
+        return None
+    parts = split_name(text)
+    return ("",) if text.startswith("::") and not parts else \
+        (("",) if text.startswith("::") else ()) + parts
+
+
+def _enclosing(node: Node, code: bytes) -> tuple[Scope, bool]:
+    """The namespace scope around ``node`` and whether it is in a member context (a class body
+    or a member function, where class members may hide namespace-scope names)."""
+    scope: list[str] = []
+    member = False
+    parent = node.parent
+    while parent is not None:
+        kind = parent.type
+        if kind == "namespace_definition":
+            name = parent.child_by_field_name("name")
+            scope[:0] = list(split_name(code[name.start_byte:name.end_byte].decode(
+                "utf-8", "replace"))) if name is not None else [ANONYMOUS]
+        elif kind == "field_declaration_list":
+            member = True
+        elif kind == "function_definition":
+            declarator = function_declarator(parent.child_by_field_name("declarator"))
+            name = declarator_name(declarator.child_by_field_name("declarator")) \
+                if declarator is not None else None
+            if name is not None and name.type == "qualified_identifier":
+                member = True
+        parent = parent.parent
+    return tuple(scope), member
+
+
+def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Reference]]:
+    """For the first read of each file an umbrella include reads, its uses of the names that
+    only files of earlier umbrella includes declare or define (see :mod:`.references`)."""
+    declared: dict[int, set[str]] = {}
+    defined: dict[int, set[str]] = {}
+    #: path -> the umbrella includes that read it (or would, but for its guard)
+    reads: dict[str, set[int]] = {}
+    #: macro name -> the files that define it (wherever the unity build read them)
+    definers: dict[str, set[str]] = {}
+    for f in files:
+        if f.source.unit is not None:
+            declared.setdefault(f.source.unit, set()).update(d.name for d in f.declarations)
+    pp = unit.preprocessed
+    if pp is not None:
+        #: umbrella include ordinal of each inclusion an umbrella include makes
+        ordinal = {f.source.inclusion: f.source.unit for f in files}
+        # every file each umbrella include reads alone, system headers too: the ones it
+        # enters or skips as already read, and what those include wherever they were read
+        children: dict[str, set[str]] = {}
+        direct: dict[int, set[str]] = {}
+        for inc in pp.inclusions:
+            if inc.parent is not None:
+                children.setdefault(pp.inclusions[inc.parent].path, set()).add(inc.path)
+            reader = ordinal.get(inc.unit)
+            if reader is not None:
+                direct.setdefault(reader, set()).add(inc.path)
+        for reader, paths in direct.items():
+            todo = list(paths)
+            while todo:
+                path = todo.pop()
+                if reader not in reads.setdefault(path, set()):
+                    reads[path].add(reader)
+                    todo.extend(children.get(path, ()))
+        for event in pp.events:
+            if event.kind == "define" and event.inclusion is not None:
+                definers.setdefault(event.name, set()).add(pp.inclusions[event.inclusion].path)
+            top = pp.inclusions[event.inclusion].unit if event.inclusion is not None else None
+            owner = ordinal.get(top)
+            if event.kind == "define" and owner is not None:
+                defined.setdefault(owner, set()).add(event.name)
+    else:
+        for f in files:
+            for directive in f.source.directives.directives:
+                parsed = define(directive.rest.strip()) if directive.name == "define" else None
+                if parsed is not None and f.source.unit is not None:
+                    defined.setdefault(f.source.unit, set()).add(parsed[0])
+    guards = {f.guard for f in files if f.guard}
+    out: dict[int, list[Reference]] = {}
+    seen: set[Path] = set()
+    #: each name, and the first umbrella include that declares (or defines) it
+    first_declared = _first(declared)
+    first_defined = _first(defined)
+    for index, f in enumerate(files):
+        current = f.source.unit
+        if current is None or f.source.path in seen:
+            continue
+        seen.add(f.source.path)
+        present = words(f.source.code or f.source.data)
+        earlier = {w for w in present if first_declared.get(w, current) < current}
+        earlier_macros = {w for w in present if first_defined.get(w, current) < current} \
+            - guards
+        if earlier or earlier_macros:
+            out[index] = find_references(f, earlier | earlier_macros, earlier_macros,
+                                         _own_macro(pp, f, reads, definers) if pp else None)
+    return out
+
+
+def _first(by_unit: Mapping[int, set[str]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for unit, names in by_unit.items():
+        for name in names:
+            out[name] = min(out.get(name, unit), unit)
+    return out
+
+
+def _own_macro(pp: preprocess.Unit, file: FileText, reads: Mapping[str, set[int]],
+               definers: Mapping[str, set[str]]) -> Callable[[str, int], bool]:
+    """Whether a macro used at an offset of ``file`` is not an earlier umbrella include's
+    business: it is no macro there, or a file that ``file``'s own umbrella include reads
+    (a system header too, even one the unity build skipped there) defines it."""
+    def own(name: str, offset: int) -> bool:
+        macro = pp.macro_at(name, file.position(offset))
+        if macro is None or macro.path is None:
+            return True
+        unit = file.source.unit
+        return any(unit in reads.get(path, ()) for path in (macro.path,
+                                                            *definers.get(name, ())))
+    return own

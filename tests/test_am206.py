@@ -1,0 +1,109 @@
+"""AM206 hidden-dependency on its fixture (``fixtures/hidden``), with both front ends: what it
+reports, what it leaves alone, the fix's spelling, and the compilers' word on each source."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import FIXTURES, amalint, compile_unit, lint_in
+
+from amalint.model import Written
+from amalint.rules.am206_hidden_dependency import spelling
+
+HIDDEN = FIXTURES / "hidden"
+ARGS = ("-std=c++17", "-Iinclude")
+
+
+def _findings(frontend: str, select: tuple[str, ...] = ("AM206",)) -> list:  # type: ignore[type-arg]
+    return list(lint_in(HIDDEN, "umbrella.cc", ARGS, frontend, "the test", select).findings)
+
+
+def test_the_sources_that_fail_alone_are_the_ones_reported(frontend: str,
+                                                           compiler: str) -> None:
+    assert compile_unit(compiler, HIDDEN, "umbrella.cc", [HIDDEN / "include"]).returncode == 0
+    failing = {name for name in ("a", "b", "c", "d", "e") if compile_unit(
+        compiler, HIDDEN, f"src/{name}.cc", [HIDDEN / "include"]).returncode != 0}
+    reported = {f.location.path.stem for f in _findings(frontend)}
+    assert reported == failing == {"b", "e"}
+
+
+def test_the_finding_names_use_declaration_provider_and_header(frontend: str) -> None:
+    b = next(f for f in _findings(frontend) if f.location.path.name == "b.cc")
+    assert b.severity.value == "error"
+    assert (b.location.line, b.location.column) == (5, 3)  # `Point p{1, 2};`
+    quoted = set(b.message.split("`")[1::2])
+    assert {"Point", "SCALE", "twice", "GREEN", "area"} <= quoted
+    assert any(name.endswith("include/geo/point.h") for name in quoted)
+    assert any(name.endswith("src/a.cc") for name in quoted)
+    related = {(r.location.path.name, r.location.line) for r in b.related}
+    assert {("point.h", 3), ("a.cc", 3), ("umbrella.cc", 1)} <= related
+
+
+def test_the_fix_is_spelled_as_the_neighbours_after_the_last_include(frontend: str) -> None:
+    found = {f.location.path.name: f for f in _findings(frontend)}
+    fix = found["b.cc"].fix
+    assert fix is not None and fix.applicability == "safe"  # point.h has #pragma once
+    (edit,) = fix.edits
+    assert edit.content == "#include <geo/point.h>\n"
+    assert (edit.location.path.name, edit.location.line, edit.location.column) == ("b.cc", 3, 1)
+    assert found["e.cc"].fix is None  # declared only in a source: no header to include
+
+
+def test_fix_makes_the_source_compile_alone(tmp_path: Path, compiler: str) -> None:
+    copy = tmp_path / "hidden"
+    shutil.copytree(HIDDEN, copy)
+    run = amalint("check", "--fix", "--select", "AM206", "umbrella.cc", "--", *ARGS, cwd=copy)
+    assert "1 fixed" in run.stdout, run.stdout + run.stderr
+    assert compile_unit(compiler, copy, "src/b.cc", [copy / "include"]).returncode == 0
+    assert compile_unit(compiler, copy, "umbrella.cc", [copy / "include"]).returncode == 0
+    assert (copy / "umbrella.cc").read_bytes() == (HIDDEN / "umbrella.cc").read_bytes()
+
+
+def test_a_macro_only_used_is_a_hidden_dependency_not_a_leak(frontend: str) -> None:
+    # b.cc uses SCALE (defined in point.h, which only a.cc includes): AM203 used to call it a
+    # leak that breaks a declaration; the truth is that b.cc does not compile alone
+    codes = {(f.code, f.location.path.name) for f in _findings(frontend, ("AM203", "AM206"))}
+    assert ("AM203", "b.cc") not in codes and ("AM206", "b.cc") in codes
+
+
+def test_json_carries_the_fix_into_the_source() -> None:
+    run = amalint("check", "--format", "json", "--select", "AM206", "umbrella.cc", "--", *ARGS,
+                  cwd=HIDDEN)
+    findings = json.loads(run.stdout)
+    edits = [e for f in findings if f["fix"] for e in f["fix"]["edits"]]
+    assert [(Path(f["filename"]).name, f["code"]) for f in findings] == [
+        ("b.cc", "AM206"), ("e.cc", "AM206")]
+    assert edits and edits[0]["content"] == "#include <geo/point.h>\n"
+
+
+def test_spelling_follows_the_last_neighbour(tmp_path: Path) -> None:
+    src, inc = tmp_path / "src", tmp_path / "include"
+    user = src / "x.cc"
+    header = inc / "lib" / "util.h"
+    quoted = Written(1, "lib/other.h", False, inc / "lib" / "other.h")
+    angled = Written(2, "lib/other.h", True, inc / "lib" / "other.h")
+    local = Written(1, "local.h", False, src / "local.h")
+    assert spelling(header, user, (quoted,)) == '"lib/util.h"'
+    assert spelling(header, user, (local, angled)) == "<lib/util.h>"
+    assert spelling(header, user, (local,)) == '"../include/lib/util.h"'
+    assert spelling(src / "near.h", user, ()) == '"near.h"'
+
+
+def test_unity_readiness_reports_a_hidden_dependency(tmp_path: Path) -> None:
+    # a build with only a compilation database: readiness puts every source of the target in
+    # one unit, in the listed order, so each batching that separates b.cc from a.cc fails
+    shutil.copytree(HIDDEN, tmp_path / "p")
+    src, build = tmp_path / "p" / "src", tmp_path / "p" / "build"
+    build.mkdir()
+    entries = [{"directory": str(build), "file": str(src / f"{name}.cc"),
+                "arguments": ["c++", "-std=c++17", f"-I{tmp_path / 'p' / 'include'}", "-c",
+                              str(src / f"{name}.cc"), "-o", f"CMakeFiles/app.dir/{name}.o"]}
+               for name in ("a", "b", "c", "d")]
+    (build / "compile_commands.json").write_text(json.dumps(entries))
+    run = amalint("check", "-p", str(build), "--unity-readiness", "--no-cache", "--format",
+                  "json", cwd=tmp_path / "p")
+    assert run.returncode == 1, run.stderr
+    assert {(f["code"], f["filename"]) for f in json.loads(run.stdout)} == {
+        ("AM206", "src/b.cc")}
