@@ -12,6 +12,8 @@ profiles; gives what the rules judge:
   overload in the unit than in their file alone (:mod:`.overloads`, with the standard
   conversions of :mod:`.convert`), what a source would see compiled alone (:mod:`.alone`), and
   which compiler diagnostics exist only because of the unit (:mod:`.unity`);
+* what sharing one unit hides: names a source uses that reach it only through an earlier
+  source (:mod:`.hidden`);
 * the start-up order as ``order`` and ``graph`` show it, small enough to cache with a result
   (:mod:`.startup`).
 """

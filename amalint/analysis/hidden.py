@@ -108,6 +108,8 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
     alone = AloneOrder(umbrella, scope.files)
     declarations = _declarations(scope)
     nominated = {d.target for f in scope.files for d in f.using_directives}
+    prelude = {name for f in scope.files if f.unit is None and f.path == umbrella.path
+               for name in (*f.defines, *(d.name for d in f.declarations))}
     first: dict[Path, FileFacts] = {}
     tops: dict[int, Path] = {}
     for facts in scope.files:
@@ -122,6 +124,8 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
             continue
         closure = alone.order(unit)
         for reference in facts.references:
+            if reference.name in prelude:
+                continue  # the umbrella's own text declares or defines it for every source
             candidates = declarations.get(reference.name, [])
             if any(c.facts.path in closure for c in candidates) or any(
                     reference.name in first[p].defines for p in closure if p in first):
