@@ -103,7 +103,27 @@ def test_unity_readiness_reports_a_hidden_dependency(tmp_path: Path) -> None:
                for name in ("a", "b", "c", "d")]
     (build / "compile_commands.json").write_text(json.dumps(entries))
     run = amalint("check", "-p", str(build), "--unity-readiness", "--no-cache", "--format",
-                  "json", cwd=tmp_path / "p")
+                  "json", "--extend-select", "AM206", cwd=tmp_path / "p")
     assert run.returncode == 1, run.stderr
     assert {(f["code"], f["filename"]) for f in json.loads(run.stdout)} == {
         ("AM206", "src/b.cc")}
+
+
+def test_a_preview_rule_runs_only_when_named_in_full(tmp_path: Path) -> None:
+    """AM206 is a preview rule: off by default and through ``ALL`` or a prefix, on when
+    ``--select``/``--extend-select`` (or the config) names AM206 itself."""
+    copy = tmp_path / "hidden"
+    shutil.copytree(HIDDEN, copy)
+
+    def codes(*options: str) -> set[str]:
+        run = amalint("check", "--no-cache", "--format", "json", *options, "umbrella.cc",
+                      "--", *ARGS, cwd=copy)
+        return {f["code"] for f in run.findings}
+
+    assert "AM206" not in codes()
+    assert "AM206" not in codes("--select", "ALL")
+    assert "AM206" not in codes("--select", "AM2")
+    assert "AM206" in codes("--extend-select", "AM206")
+    assert codes("--select", "AM206") == {"AM206"}
+    (copy / "amalint.toml").write_text('extend-select = ["AM206"]\n')
+    assert "AM206" in codes()

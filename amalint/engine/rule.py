@@ -93,6 +93,9 @@ class Rule:
     #: A rule about a whole program (``amalint check --program``): its check of the program
     #: (an :class:`amalint.engine.program.ProgramContext`); ``check`` then finds nothing.
     program: Callable[[Any], Iterator[Finding]] | None = field(default=None, compare=False)
+    #: A preview rule (as in ruff) runs only when ``select`` or ``extend-select`` names its
+    #: code in full: not by default, not by a prefix or ``ALL``.
+    preview: bool = field(default=False, compare=False)
 
     @property
     def url(self) -> str:

@@ -33,14 +33,16 @@ ORPHAN_RULE = "AM205"
 
 def selected_rules(settings: Settings) -> list[Rule]:
     """Rules chosen by code prefixes, as ruff does: ``select`` (default: all) plus
-    ``extend-select``, less ``ignore``; ``AM1`` selects AM101 to AM105, ``ALL`` all."""
+    ``extend-select``, less ``ignore``; ``AM1`` selects AM101 to AM105, ``ALL`` all. A preview
+    rule only when one of the two names its code in full."""
 
     def matches(code: str, prefixes: Iterable[str]) -> bool:
         return any(p == "ALL" or code.startswith(p) for p in prefixes)
 
+    named = (*settings.select, *settings.extend_select)
     chosen = [
         r for r in RULES.values()
-        if not settings.select or matches(r.code, (*settings.select, *settings.extend_select))
+        if (r.code in named if r.preview else not settings.select or matches(r.code, named))
     ]
     return [r for r in chosen if not matches(r.code, settings.ignore)]
 
