@@ -86,6 +86,20 @@ def test_an_inner_namespace_hides_the_other_files_function(tmp_path: Path) -> No
     assert result.returncode == 0 and result.json == [], result.stdout
 
 
+def test_a_function_of_a_header_the_source_includes_is_its_own(tmp_path: Path,
+                                                              frontend: str) -> None:
+    """bx's ``write``: the best match is declared in a header both sources include, which the
+    earlier source reads first in the unity build; the later source sees it alone too."""
+    (tmp_path / "io.h").write_text("#pragma once\ninline int put(char v) { return v; }\n")
+    _program(tmp_path, '#include "io.h"\nstatic int put(long v) { return 2; }',
+             '#include "io.h"\nstatic int put(int v, int extra = 0) { return 3; }',
+             "char c = 'x'; put(c);")
+    assert not _binds_elsewhere(tmp_path)
+    result = amalint("check", "--format", "json", "--select", "AM201", "--frontend", frontend,
+                     "unity.cc", "--", "-std=c++17", cwd=tmp_path)
+    assert result.returncode == 0 and result.json == [], result.stdout
+
+
 def test_libclang_takes_the_compilers_choice_for_arguments_of_unknown_type(
         tmp_path: Path) -> None:
     _program(tmp_path, "static int Half(int x) { return x / 2; }",

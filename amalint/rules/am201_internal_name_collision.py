@@ -83,6 +83,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
+from amalint.analysis.alone import AloneOrder
 from amalint.analysis.lookup import Ambiguity, declared_ambiguities
 from amalint.analysis.overloads import Outcome, Resolution, found_by_lookup, judge
 from amalint.analysis.redeclarations import (
@@ -218,9 +219,10 @@ def _from_facts(ctx: RuleContext) -> Iterator[tuple[str, Finding, frozenset[str]
     for same in declared_ambiguities(scope, umbrella):
         yield same[0].use.name, _declared(same), frozenset()
     done: set[int] = set()
+    alone = AloneOrder(umbrella, scope.files)
     for pair in overloads(scope.files, umbrella):
         if id(pair.later) not in done:
-            finding = _overload(ctx, pair)
+            finding = _overload(ctx, pair, alone)
             if finding is not None:
                 done.add(id(pair.later))
                 yield pair.later.name, finding, frozenset()
@@ -279,8 +281,10 @@ def _clash(ctx: RuleContext, found: Clash) -> Finding:
                             "redefinition" else f"the other {_what(earlier)} is here"),))
 
 
-def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
-    """What the later file's calls do now that they see the earlier file's overload too."""
+def _overload(ctx: RuleContext, pair: Pair, alone: AloneOrder) -> Finding | None:
+    """What the later file's calls do now that they see the earlier file's overload too: a
+    function the source's own includes declare before the call is its own, whichever source
+    of the unit read that header first."""
     later_file, later = pair.later_file, pair.later
     files = ctx.model.filescope.files
     scope = visible_scope(later.scope)
@@ -293,15 +297,15 @@ def _overload(ctx: RuleContext, pair: Pair) -> Finding | None:
     ]
     if not uses:
         return None
-    units = {id(d): f.unit for f in files for d in f.declarations}
     outcomes = []
     for use in uses:
         candidates = found_by_lookup(use.scope, [
             d for f in files for d in f.declarations
             if d.kind is DeclKind.FUNCTION and d.name == use.name
             and visible_scope(d.scope) == scope and d.position < use.position])
-        own = [d for d in candidates if units[id(d)] == later_file.unit]
-        others = [d for d in candidates if units[id(d)] != later_file.unit]
+        own = [d for d in candidates
+               if alone.precedes(d.location, later_file.unit, use.location)]
+        others = [d for d in candidates if not any(d is o for o in own)]
         if not others:
             continue  # the other file's function is hidden from this use
         outcomes.append((use, _resolution(ctx, use, own, others)))
