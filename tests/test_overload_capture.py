@@ -100,6 +100,21 @@ def test_a_function_of_a_header_the_source_includes_is_its_own(tmp_path: Path,
     assert result.returncode == 0 and result.json == [], result.stdout
 
 
+def test_a_function_the_source_declares_alone_may_be_defined_by_the_other(
+        tmp_path: Path, frontend: str) -> None:
+    """Tracy's ``GetThreadNameData``: a.cc defines the function that b.cc's call binds to
+    through the header both include; clang names a.cc's definition, which is b.cc's own."""
+    (tmp_path / "sys.h").write_text("#pragma once\nnamespace t { int name(unsigned id); }\n")
+    _program(tmp_path, '#include "sys.h"\nnamespace t { int& name();\n'
+             "int name(unsigned id) { return name() + int(id); } }",
+             '#include "sys.h"\nnamespace t { static int v; int& name() { return v; }\n'
+             "int call(long x) { return name((unsigned)x); } }", "")
+    assert _calls(tmp_path, "unity.cc") is not None  # the unity build compiles
+    result = amalint("check", "--format", "json", "--select", "AM201", "--frontend", frontend,
+                     "unity.cc", "--", "-std=c++17", cwd=tmp_path)
+    assert result.returncode == 0 and result.json == [], result.stdout
+
+
 def test_libclang_takes_the_compilers_choice_for_arguments_of_unknown_type(
         tmp_path: Path) -> None:
     _program(tmp_path, "static int Half(int x) { return x / 2; }",

@@ -247,8 +247,8 @@ class CodeModel:
     #: library headers); the cache checks them too.
     inputs: tuple[Path, ...] = ()
     #: libclang: for each call of a name that functions of several project files share (by
-    #: where the called name is), the file defining the function the compiler bound it to.
-    call_targets: Mapping[Location, Path] = field(default_factory=dict)
+    #: where the called name is), where the function the compiler bound it to is defined.
+    call_targets: Mapping[Location, Location] = field(default_factory=dict)
 
 
 __all__ = [

@@ -356,12 +356,13 @@ def _resolution(ctx: RuleContext, use: NameUse, own: list[Declaration],
     if not use.call:
         return Resolution(Outcome.UNKNOWN, tuple(others))
     target = ctx.model.call_targets.get(use.location)
-    if target is not None:
-        chosen = [d for d in others if d.location.path == target]
-        if chosen:
-            return Resolution(Outcome.BINDS, (chosen[0],))
-        if any(d.location.path == target for d in own):
+    chosen = [d for d in (*own, *others) if target is not None
+              and (d.location.path, d.location.line) == (target.path, target.line)]
+    if chosen:  # the function the source saw alone may be defined in the other file
+        function = (chosen[0].scope, chosen[0].signature)
+        if any((d.scope, d.signature) == function for d in own):
             return Resolution(Outcome.SAME)
+        return Resolution(Outcome.BINDS, (chosen[0],))
     return judge(use.args, own, others)
 
 

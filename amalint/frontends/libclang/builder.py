@@ -59,7 +59,7 @@ class Parsed:
     inputs: tuple[Path, ...] = ()
     #: Calls of names that several project files define functions of, with the file of the
     #: function clang bound each to (:mod:`.calls`).
-    call_targets: tuple[tuple[Location, Path], ...] = ()
+    call_targets: tuple[tuple[Location, Location], ...] = ()
 
 
 @dataclass

@@ -1,14 +1,13 @@
 """Which function the unity build binds each call of an overloaded name to, as clang resolved
 it: for names that functions defined in two or more project files share (the overload capture
 of AM201), each ``name(`` in the unit's project files is looked up in the translation unit
-(``clang_getCursor``), and a reference to a function gives the file of its definition. A call
+(``clang_getCursor``), and a reference to a function gives where it is defined. A call
 clang could not resolve (an ambiguity, an error) gives nothing."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from amalint.model import Location
@@ -17,16 +16,17 @@ if TYPE_CHECKING:
     from amalint.frontends.libclang.builder import Builder
 
 
-def call_targets(builder: Builder, names: Iterable[str]) -> tuple[tuple[Location, Path], ...]:
-    """For each call of one of ``names`` in a project file: where the called name is, and the
-    file that defines the function clang chose."""
+def call_targets(builder: Builder,
+                 names: Iterable[str]) -> tuple[tuple[Location, Location], ...]:
+    """For each call of one of ``names`` in a project file: where the called name is, and
+    where the function clang chose is defined (else declared)."""
     ci, tu = builder.ci, builder.tu
     wanted = sorted(names)
     if not wanted:
         return ()
     pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in wanted)
                          + rb")\s*\(")
-    out: list[tuple[Location, Path]] = []
+    out: list[tuple[Location, Location]] = []
     for src in builder.unit.files:
         data = src.data
         file = None
@@ -45,6 +45,7 @@ def call_targets(builder: Builder, names: Iterable[str]) -> tuple[tuple[Location
                 continue
             target = ref.get_definition() or ref
             if target.location.file is not None:
-                out.append((Location(src.path, line, column),
-                            builder.path(target.location.file.name)))
+                out.append((Location(src.path, line, column), Location(
+                    builder.path(target.location.file.name), target.location.line,
+                    target.location.column)))
     return tuple(out)
