@@ -103,6 +103,8 @@ CASES = [
     Case("c_poison", "error", "poisoned",  # `#pragma GCC poison` of an earlier source
          (("AM203", "error", "legacy.c", "#pragma GCC poison strcpy"),)),
     Case("system_redefines", "clean"),  # <assert.h> redefines the leaked assert()
+    # a leaked macro tested again where its branch was read already: nothing changes
+    Case("inert_test", "clean"),
     Case("macro_rewrites", "error", "", (("AM203", "error", "stock.c", "capacity"),)),
     Case("guard_clash", "error", "DiskBlock", (("AM203", "error", "disk.cc", "disk/util.h"),)),
     # reported falsely by a plain scan
@@ -224,3 +226,20 @@ def test_a_struct_defined_again_is_a_new_type_to_gcc(name: str) -> None:
     plain = amalint("check", "umbrella.c", "--format", "json", "--frontend", "tree-sitter",
                     cwd=directory)  # no flags: the plain scan reads a header twice too
     assert sorted(f"{f['filename']}:{f['location']['row']}" for f in plain.json) == gcc_says
+
+
+@pytest.mark.parametrize("frontend", FRONTENDS)
+def test_a_leaked_macro_whose_branch_declares_something_still_warns(
+        tmp_path: Path, frontend: str) -> None:
+    """``inert_test`` with the static part not read before: the leak now declares
+    ``lz_compress_fast`` in the later source's read, which alone it would not."""
+    for source in (FAITHFUL / "inert_test").iterdir():
+        (tmp_path / source.name).write_text(source.read_text())
+    lz = tmp_path / "lz.c"
+    lz.write_text(lz.read_text().replace('#include "lz.h"', "int lz_compress(const char *src,"
+                                         " char *dst, int size);"))
+    result = amalint("check", "umbrella.c", "--format", "json", "--frontend", frontend, "--",
+                     "-std=gnu17", cwd=tmp_path)
+    assert [(f["code"], Path(f["filename"]).name, f["severity"]) for f in result.findings] == \
+        [("AM203", "lz.c", "warning")], result.stdout
+    assert "tests whether it is defined" in result.findings[0]["message"]

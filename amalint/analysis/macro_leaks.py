@@ -28,6 +28,7 @@ from pathlib import Path
 
 from amalint.analysis.alone import AloneOrder
 from amalint.model import (
+    INERT,
     OBJECT_LIKE,
     FileFacts,
     FileScope,
@@ -69,7 +70,11 @@ def _by_unit(scope: FileScope) -> dict[int | None, list[MacroEvent]]:
 
 
 def _effect(events: Sequence[MacroEvent], leaked: MacroEvent) -> tuple[MacroEvent, str] | None:
-    """What the first of a later unit's events of the leaked macro makes of it."""
+    """What the first of a later unit's events of the leaked macro makes of it (a test whose
+    taken branch compiles nothing, with no other branch, does nothing)."""
+    events = [e for e in events if not (e.kind is MacroEventKind.TEST and e.context == INERT)]
+    if not events:
+        return None
     first = events[0]
     if first.kind is MacroEventKind.USE:
         if first.definition and first.definition != leaked.definition:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from amalint.model.facts import (
     ANONYMOUS,
+    INERT,
     OBJECT_LIKE,
     Declaration,
     DeclKind,
@@ -254,6 +255,7 @@ class CodeModel:
 __all__ = [
     "ANONYMOUS",
     "DEFAULT_PRIORITY",
+    "INERT",
     "OBJECT_LIKE",
     "PRIORITY_CAP",
     "CallKind",

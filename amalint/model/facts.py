@@ -157,7 +157,13 @@ class MacroEvent:
     definition: str = ""
     #: For a use: ``call`` when a ``(`` follows the name, ``declarator`` when it stands where a
     #: declaration names something (after a type, before ``(``, ``;``, ``=``...), else empty.
+    #: For a test: :data:`INERT` when its branch is taken, compiles nothing and has no
+    #: alternative (whether the macro is defined changes nothing there).
     context: str = ""
+
+
+#: A test whose taken branch compiles nothing and that has no other branch.
+INERT = "inert"
 
 
 #: The mark that starts an object-like macro's :attr:`MacroEvent.definition`.

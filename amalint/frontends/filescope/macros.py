@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from amalint import preprocess
 from amalint.frontends.filescope.source import FileText, blank
-from amalint.model import OBJECT_LIKE, MacroEvent, MacroEventKind, macro_body
+from amalint.model import INERT, OBJECT_LIKE, MacroEvent, MacroEventKind, macro_body
 from amalint.scan.directives import Directive
 
 _WORD = re.compile(rb"\b[A-Za-z_]\w*")
@@ -136,16 +136,24 @@ def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> lis
 
     kinds = {"define": MacroEventKind.DEFINE, "undef": MacroEventKind.UNDEF,
              "test": MacroEventKind.TEST}
+    taken: dict[int, bool] | None = None
     for event in pp.events:
         if event.inclusion != inclusion or event.name not in names or event.test == "guard":
             continue
         offset = _name_offset(file.source.data, event.name, event.position[-1])
         definition = macro_definition(event.macro) \
             if event.kind == "define" and event.macro is not None else ""
+        context = ""
         if event.kind == "test":
-            definition = _default(file.source.directives.directives, event.name,
-                                  file.point(offset).line)
-        add(kinds[event.kind], event.name, offset, definition)
+            directives = file.source.directives.directives
+            definition = _default(directives, event.name, file.point(offset).line)
+            if taken is None:
+                taken = {e.line: (e.macro is not None) == (e.test == "ifdef") for e in pp.events
+                         if e.inclusion == inclusion and e.test in ("ifdef", "ifndef")}
+            if taken.get(event.line) and _inert(directives, event.line, taken,
+                                                file.source.code):
+                context = INERT
+        add(kinds[event.kind], event.name, offset, definition, context)
     code = blank(file.source.code)
     present = {w.decode() for w in _WORD.findall(code)} & names
     if present:
@@ -180,6 +188,45 @@ def _default(directives: Sequence[Directive], name: str, line: int) -> str:
             if parsed is not None and parsed[0] == name:
                 return parsed[1]
     return ""
+
+
+def _inert(directives: Sequence[Directive], line: int, taken: dict[int, bool],
+           code: bytes) -> bool:
+    """Whether the ``#ifdef``/``#ifndef`` group at ``line``, whose branch the read takes,
+    has no other branch and compiles nothing: no code, no directive that acts (a nested
+    group's skipped lines aside, as ``taken`` tells for each ``#ifdef``/``#ifndef``)."""
+    at = next((i for i, d in enumerate(directives) if d.line == line), None)
+    if at is None:
+        return False
+    depth, skipping = 0, 0  # skipping: the depth of the innermost nested group not taken
+    for directive in directives[at + 1:]:
+        name = directive.name
+        if name in ("if", "ifdef", "ifndef"):
+            depth += 1
+            if not skipping:
+                branch = taken.get(directive.line) if name != "if" else None
+                if branch is None:
+                    return False  # a condition this cannot tell
+                skipping = 0 if branch else depth
+        elif depth == 0 and name in ("else", "elif", "elifdef", "elifndef"):
+            return False  # another branch: without the macro the build takes it
+        elif name == "else":
+            if skipping == depth:
+                skipping = 0  # the nested group's other branch is taken
+            elif not skipping:
+                skipping = depth
+        elif name in ("elif", "elifdef", "elifndef") and not 0 < skipping < depth:
+            return False  # a condition this cannot tell
+        elif name == "endif":
+            if depth == 0:
+                start = directives[at].start_byte
+                return not code[start:directive.start_byte].strip()
+            if skipping == depth:
+                skipping = 0
+            depth -= 1
+        elif not skipping:
+            return False  # a #define, #include, #pragma ... that the read acts on
+    return False
 
 
 def _name_offset(data: bytes, name: str, directive: int) -> int:
