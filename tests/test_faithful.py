@@ -88,6 +88,10 @@ CASES = [
     Case("static_prototype", "error", "convert",
          (("AM201", "error", "decode.c", "convert"), ("AM201", "error", "decode.c", "convert"))),
     Case("tentative", "error", "counter", (("AM201", "error", "ratio.c", "counter"),)),
+    # a static of an earlier source, then the later source's own `extern` and definition:
+    # clang's note names the `extern` (the source's own header), the conflict starts earlier
+    Case("static_then_extern", "error", "g_clock",
+         (("AM201", "error", "fileio.c", "g_clock"),)),
     Case("tentative_same", "clean"),
     # headers read by two sources
     Case("unguarded_header", "error", "twice", (("AM201", "error", "util.h", "twice"),)),

@@ -131,15 +131,33 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
                                                         diag.location)
 
         others = [n for n in notes if elsewhere(n)]
+        symbol = symbol_at(model, diag)
+        if cause is Cause.REDECLARATION and notes and not others and "follows" in diag.message:
+            others = _earlier_elsewhere(model, alone, diag, symbol)
         directive = _leaked_directive(model, alone, diag, notes) \
             if cause is Cause.AMBIGUITY else None
         if not others and directive is None:
             continue
         if cause is Cause.AMBIGUITY:
             others = notes  # every candidate matters to the reader
-        out.append(UnityDiagnostic(cause, diag, symbol_at(model, diag), tuple(others),
-                                   directive))
+        out.append(UnityDiagnostic(cause, diag, symbol, tuple(others), directive))
     return out
+
+
+def _earlier_elsewhere(model: CodeModel, alone: AloneOrder, diag: CompilerDiagnostic,
+                       symbol: str) -> list[CompilerNote]:
+    """For a conflict whose notes lie in the source's own files (clang names the latest
+    declaration: its own header's ``extern int x;``), the first declaration of the name that
+    another umbrella include made before, which the source does not see alone (``static int
+    x;``): the conflict starts there."""
+    for facts in model.filescope.files:
+        if facts.unit is None or diag.unit is None or facts.unit >= diag.unit:
+            continue
+        for decl in facts.declarations:
+            if decl.name == symbol and not decl.scope \
+                    and not alone.precedes(decl.location, diag.unit, diag.location):
+                return [CompilerNote(decl.location, "previous declaration is here")]
+    return []
 
 
 def _candidate_scopes(model: CodeModel, notes: Sequence[CompilerNote], symbol: str
