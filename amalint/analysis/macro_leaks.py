@@ -30,6 +30,7 @@ from amalint.analysis.alone import AloneOrder
 from amalint.model import (
     INERT,
     OBJECT_LIKE,
+    REDECLARES,
     FileFacts,
     FileScope,
     MacroEvent,
@@ -98,6 +99,8 @@ def _effect(events: Sequence[MacroEvent], leaked: MacroEvent) -> tuple[MacroEven
 def _breaks(definition: str, context: str) -> bool:
     """Whether an object-like macro with this replacement breaks the code where a name it
     rewrites is declared (anything but another name) or called (a literal, or nothing)."""
+    if context == REDECLARES:
+        return True  # `char _buffer[16], *buffer;` with `_buffer` renamed to `buffer`
     if not definition.startswith(OBJECT_LIKE) or not context:
         return False  # function-like, or used as a value: the meaning may change, silently
     definition = macro_body(definition)

@@ -134,6 +134,11 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
         symbol = symbol_at(model, diag)
         if cause is Cause.REDECLARATION and notes and not others and "follows" in diag.message:
             others = _earlier_elsewhere(model, alone, diag, symbol)
+        if cause is Cause.REDECLARATION and not others and diag.severity is Severity.ERROR:
+            # both declarations in the source's own code: a leaked macro renamed one of them
+            leaked = [n for n in _relevant(Cause.LEAKED_MACRO, diag) if elsewhere(n)]
+            if leaked:
+                cause, others = Cause.LEAKED_MACRO, leaked
         directive = _leaked_directive(model, alone, diag, notes) \
             if cause is Cause.AMBIGUITY else None
         if not others and directive is None:

@@ -156,14 +156,17 @@ class MacroEvent:
     #: the definition in force there.
     definition: str = ""
     #: For a use: ``call`` when a ``(`` follows the name, ``declarator`` when it stands where a
-    #: declaration names something (after a type, before ``(``, ``;``, ``=``...), else empty.
-    #: For a test: :data:`INERT` when its branch is taken, compiles nothing and has no
+    #: declaration names something (after a type, before ``(``, ``;``, ``=``...),
+    #: :data:`REDECLARES` when the name it makes is declared again in the same declaration,
+    #: else empty. For a test: :data:`INERT` when its branch is taken, compiles nothing and has no
     #: alternative (whether the macro is defined changes nothing there).
     context: str = ""
 
 
 #: A test whose taken branch compiles nothing and that has no other branch.
 INERT = "inert"
+#: A declarator a macro renames to a name the same declaration declares too.
+REDECLARES = "redeclares"
 
 
 #: The mark that starts an object-like macro's :attr:`MacroEvent.definition`.

@@ -67,7 +67,15 @@ from amalint.engine.rule import (
     compiler_related,
     display,
 )
-from amalint.model import Location, MacroEvent, Poisoned, Severity, Skipped
+from amalint.model import (
+    REDECLARES,
+    Location,
+    MacroEvent,
+    Poisoned,
+    Severity,
+    Skipped,
+    macro_body,
+)
 from amalint.scan.directives import is_source
 
 #: At most this many affected files are listed per finding.
@@ -169,6 +177,11 @@ def _at_the_effect(ctx: RuleContext, leak: Leak, ignored: Leak | None) -> Findin
         if ignored is not None and ignored.skipped is not None:
             what += f"; {_ignored_text(ctx, ignored)}"
         severity = Severity.WARNING
+    elif leak.event.context == REDECLARES:
+        what = (f"`{later}` declares `{leak.name}` here, which the macro renames to "
+                f"`{macro_body(leak.define.definition)}`, a name the same declaration declares "
+                "too, so it no longer compiles")
+        severity = Severity.ERROR
     else:
         how = "names a function" if leak.event.context == "call" else "declares a name"
         what = (f"`{later}` {how} `{leak.name}` here, which the macro rewrites, so it no longer "

@@ -8,7 +8,14 @@ from collections.abc import Sequence
 
 from amalint import preprocess
 from amalint.frontends.filescope.source import FileText, blank
-from amalint.model import INERT, OBJECT_LIKE, MacroEvent, MacroEventKind, macro_body
+from amalint.model import (
+    INERT,
+    OBJECT_LIKE,
+    REDECLARES,
+    MacroEvent,
+    MacroEventKind,
+    macro_body,
+)
 from amalint.scan.directives import Directive
 
 _WORD = re.compile(rb"\b[A-Za-z_]\w*")
@@ -165,6 +172,9 @@ def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> lis
             context = use_context(code, found.start(), found.end())
             if macro is None or (macro.params is not None and context != "call"):
                 continue
+            if context == "declarator" and _renamed_twice(code, found.start(), found.end(),
+                                                          macro.replacement):
+                context = REDECLARES
             add(MacroEventKind.USE, name, found.start(), macro_definition(macro), context)
     events.sort(key=lambda e: e.position)
     return events
@@ -188,6 +198,23 @@ def _default(directives: Sequence[Directive], name: str, line: int) -> str:
             if parsed is not None and parsed[0] == name:
                 return parsed[1]
     return ""
+
+
+def _renamed_twice(code: bytes, start: int, end: int, replacement: str) -> bool:
+    """Whether the declarator at ``code[start:end]``, renamed to ``replacement``, meets a
+    declarator of that name in the same declaration (``char _buffer[16], *buffer;``)."""
+    target = replacement.strip().encode()
+    if not target or _WORD.fullmatch(target) is None:
+        return False
+    low = max(code.rfind(b";", 0, start), code.rfind(b"{", 0, start),
+              code.rfind(b"}", 0, start)) + 1
+    high = code.find(b";", end)
+    for other in re.finditer(rb"\b" + re.escape(target) + rb"\b",
+                             code[low:high if high >= 0 else len(code)]):
+        at = low + other.start()
+        if at != start and use_context(code, at, at + len(target)) == "declarator":
+            return True
+    return False
 
 
 def _inert(directives: Sequence[Directive], line: int, taken: dict[int, bool],
