@@ -33,6 +33,7 @@ _QUOTED = re.compile(r"'([^']+)'")
 #: sites are the notes).
 _UNGUARDED = "included multiple times"
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_INCLUDE = re.compile(r"\s*#\s*(?:include|import)\b")
 
 
 class Cause(enum.Enum):
@@ -121,14 +122,16 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
             continue
         notes = _relevant(cause, diag)
 
-        def elsewhere(note: CompilerNote, diag: CompilerDiagnostic = diag) -> bool:
+        def elsewhere(note: CompilerNote, diag: CompilerDiagnostic = diag,
+                      cause: Cause = cause) -> bool:
             path = note.location.path
             if path == diag.location.path:  # a file without guard, read twice
                 # clang names a file, not which read of it: the earlier definition in the same
                 # file is another umbrella include's read when more than one reads the file
                 return path in readers and (len(readers[path]) > 1 or first[path] != diag.unit)
-            return path in first and not alone.precedes(note.location, diag.unit,
-                                                        diag.location)
+            if path not in first:  # a system header an earlier source read
+                return cause is Cause.MACRO_REDEFINED and _first_thing(model, diag)
+            return not alone.precedes(note.location, diag.unit, diag.location)
 
         others = [n for n in notes if elsewhere(n)]
         symbol = symbol_at(model, diag)
@@ -147,6 +150,16 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
             others = notes  # every candidate matters to the reader
         out.append(UnityDiagnostic(cause, diag, symbol, tuple(others), directive))
     return out
+
+
+def _first_thing(model: CodeModel, diag: CompilerDiagnostic) -> bool:
+    """Whether the diagnostic is in the umbrella include's own source, before any of its
+    ``#include``\\ s: compiled alone, nothing can have defined the macro there before."""
+    path = diag.location.path
+    if diag.unit is None or model.umbrella.includes[diag.unit].resolved != path:
+        return False
+    lines = model.source_lines.get(path, ())[:diag.location.line - 1]
+    return not any(_INCLUDE.match(line) for line in lines)
 
 
 def _earlier_elsewhere(model: CodeModel, alone: AloneOrder, diag: CompilerDiagnostic,

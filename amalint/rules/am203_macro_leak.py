@@ -140,9 +140,11 @@ def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic, name: str,
     diag = unity.diagnostic
     origin = unity.others[0].location.path
     where = f"`{display(origin)}`"
-    if not is_source(origin):
-        first = next((f.unit for f in ctx.model.filescope.files if f.path == origin), None)
-        where += f" (read through `{ctx.unit_name(first)}`)"
+    readers = [f.unit for f in ctx.model.filescope.files if f.path == origin]
+    if not readers:
+        where += " (a system header an earlier source includes)"
+    elif not is_source(origin):
+        where += f" (read through `{ctx.unit_name(readers[0])}`)"
     if unity.cause is Cause.MACRO_REDEFINED:
         what = (f"`{name}` is defined in {where} and stays defined for the files included "
                 f"after it: `{display(diag.location.path)}` defines it differently")
