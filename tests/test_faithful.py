@@ -70,6 +70,7 @@ CASES = [
          (("AM201", "error", "logger.c", "progress_fn"),)),
     Case("c_static_assert_emulation", "clean"),  # array bounds equal in value, not spelling
     Case("c_spellings", "clean"),  # `void const*` is `const void*`, `U32 rep[N]` is `U32*`
+    Case("c_standard_typedef", "clean"),  # `U32` is `uint32_t` is `unsigned int` on the target
     Case("c_forward_typedefs", "clean"),  # `typedef struct world world;` in many headers
     Case("c_struct_tag", "error", "point", (("AM201", "error", "plot.c", "point"),)),
     # typedefs before the second definition still name the first type: no conflict there

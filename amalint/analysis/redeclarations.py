@@ -26,7 +26,7 @@ is two declarations.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from amalint.analysis.alone import AloneOrder
@@ -113,13 +113,15 @@ def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
                 yield Pair(earlier_file, earlier, later_file, later)
 
 
-def _aliases(files: Sequence[FileFacts]) -> dict[str, str]:
-    """Typedef name -> its type, for names with one meaning in the unit."""
+def _aliases(files: Sequence[FileFacts], builtin_types: Mapping[str, str]) -> dict[str, str]:
+    """Typedef name -> its type, for names with one meaning in the unit (``uint32_t`` and
+    ``unsigned int`` are one where the target says so)."""
     seen: dict[str, set[str]] = {}
     for facts in files:
         for d in facts.declarations:
             if d.kind is DeclKind.ALIAS and d.type:
-                seen.setdefault(d.name, set()).add(d.type)
+                seen.setdefault(d.name, set()).add(
+                    type_spelling(resolved(d.type, dict(builtin_types))))
     return {name: next(iter(types)) for name, types in seen.items() if len(types) == 1}
 
 
@@ -134,12 +136,17 @@ def resolved(text: str, aliases: dict[str, str]) -> str:
     return text
 
 
-def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool) -> list[Clash]:
+def clashes(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
+            builtin_types: Mapping[str, str] | None = None) -> list[Clash]:
     """The first clash of each later declaration (see the module docstring). Declarations
     spelled alike clash too when they name different versions of a type (see
-    :mod:`.typeversions`: an anonymous struct read twice, a C struct defined again)."""
+    :mod:`.typeversions`: an anonymous struct read twice, a C struct defined again). Typedef
+    names are compared as what they name, the standard ones (``uint32_t``) as
+    ``builtin_types`` says."""
     versions = TypeVersions(files, is_c)
-    aliases = {n: t for n, t in _aliases(files).items() if n not in versions.varied}
+    builtins = dict(builtin_types or {})
+    aliases = {**builtins, **{n: t for n, t in _aliases(files, builtins).items()
+                              if n not in versions.varied}}
     out: list[Clash] = []
     done: set[int] = set()
 

@@ -12,6 +12,7 @@ type they cannot take apart is left as written.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 _COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 _TOKEN = re.compile(r"\w+|\S")
@@ -174,3 +175,21 @@ def split_parameters(params: str) -> list[str]:
             start = i + 1
     last = params[start:].strip()
     return [*pieces, last] if last or pieces else []
+
+
+#: The standard library's typedefs of integer types (``<stdint.h>``, ``<stddef.h>``) and the
+#: macro each compiler predefines to what the typedef names on its target.
+_STANDARD_TYPEDEFS = {
+    **{f"{u}int{n}_t": f"__{u.upper()}INT{n}_TYPE__" for u in ("", "u") for n in (8, 16, 32, 64)},
+    "intptr_t": "__INTPTR_TYPE__", "uintptr_t": "__UINTPTR_TYPE__",
+    "intmax_t": "__INTMAX_TYPE__", "uintmax_t": "__UINTMAX_TYPE__",
+    "size_t": "__SIZE_TYPE__", "ptrdiff_t": "__PTRDIFF_TYPE__",
+}
+
+
+def standard_typedefs(predefined: Mapping[str, str]) -> dict[str, str]:
+    """What ``uint32_t``, ``size_t``... name on the compiler's target, from its predefined
+    macros (``__UINT32_TYPE__`` is ``unsigned int``): ``U32`` typedef'd as ``uint32_t`` in one
+    source and ``unsigned int`` in another is one type."""
+    return {name: predefined[macro] for name, macro in _STANDARD_TYPEDEFS.items()
+            if predefined.get(macro)}

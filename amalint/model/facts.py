@@ -7,7 +7,8 @@ definitions, tests and uses. Extracted by :mod:`amalint.frontends.filescope` for
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from amalint.model.location import Location
@@ -266,3 +267,6 @@ class FileScope:
     problems: tuple[tuple[Location, str], ...] = ()
     #: Poisoned names used by a later unit.
     poisoned: tuple[Poisoned, ...] = ()
+    #: The standard integer typedefs as the target defines them (``uint32_t``: ``unsigned
+    #: int``), known with the preprocessor.
+    builtin_types: Mapping[str, str] = field(default_factory=dict)

@@ -206,7 +206,7 @@ def _from_facts(ctx: RuleContext) -> Iterator[tuple[str, Finding, frozenset[str]
     declarations spelled alike, the type names they spell (one of them made twice is why gcc
     reports the clash: its follow-on of a redefinition clang reports alone)."""
     scope, umbrella = ctx.model.filescope, ctx.model.umbrella
-    for found in clashes(scope.files, umbrella, scope.is_c):
+    for found in clashes(scope.files, umbrella, scope.is_c, scope.builtin_types):
         names = frozenset(n.rpartition(" ")[2] for n in mentions(found.later)) \
             if found.reason == NEW_TYPE else frozenset()
         yield found.later.name, _clash(ctx, found), names - {found.later.name}

@@ -20,6 +20,7 @@ from pathlib import Path
 from tree_sitter import Tree
 
 from amalint import preprocess
+from amalint.analysis.spelling import standard_typedefs
 from amalint.frontends.filescope.declarations import Walker
 from amalint.frontends.filescope.expansion import Expanded, expand, macro_names
 from amalint.frontends.filescope.macros import (
@@ -250,7 +251,8 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
          "missing")
         for f in files if f.expanded is not None for offset, error in f.expanded.errors))
     return FileScope(tuple(out), frozenset(members), skipped, is_c, problems,
-                     tuple(_poisoned(unit, files)) if pp is not None else ())
+                     tuple(_poisoned(unit, files)) if pp is not None else (),
+                     standard_typedefs(pp.config.compiler.macro_values()) if pp else {})
 
 
 def _poisoned(unit: Unit, files: Sequence[FileText]) -> Iterator[Poisoned]:

@@ -23,6 +23,8 @@ _WORD_STR = re.compile(r"\b[A-Za-z_]\w*")
 _DEFINE = re.compile(r"([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
 _DEFINED = re.compile(r"\bdefined\s*\(?\s*([A-Za-z_]\w*)")
 _BEFORE = re.compile(rb"([A-Za-z_]\w*|[*&])\s*$")
+#: What ends an operand: before it, ``*`` or ``&`` is a binary operator (``*ip++ & mask``).
+_OPERAND = re.compile(rb"(?:[)\]0-9]|\+\+|--)\s*$")
 #: Inside the braces of an ``enum``, up to the name: an enumerator list.
 _ENUM_BODY = re.compile(rb"\benum\b[^;{}]*\{[^;{}]*$")
 #: Words after which a name is an expression, not what a declaration declares.
@@ -35,9 +37,11 @@ def use_context(code: bytes, start: int, end: int) -> str:
     """How a name at ``code[start:end]`` is used: ``call`` (a ``(`` follows), ``declarator``
     (it stands where a declaration names what it declares, an enumerator too), or ``""``."""
     after = code[end:end + 200].lstrip()[:1]
-    before = _BEFORE.search(code[max(0, start - 64):start])
+    window = code[max(0, start - 64):start]
+    before = _BEFORE.search(window)
     if before is not None and after in (b"(", b";", b"=", b",", b"[", b")") and (
-            before.group(1) in (b"*", b"&") or before.group(1) not in _EXPRESSION_WORDS):
+            (before.group(1) in (b"*", b"&") and not _OPERAND.search(window[:before.start()]))
+            or before.group(1) not in (*_EXPRESSION_WORDS, b"*", b"&")):
         return "declarator"
     if after in (b",", b"}", b"=") and code[max(0, start - 200):start].rstrip()[-1:] in \
             (b",", b"{") and _ENUM_BODY.search(code[max(0, start - 2000):start]):
