@@ -195,6 +195,20 @@ class Poisoned:
 
 
 @dataclass(frozen=True)
+class SystemMacro:
+    """A macro a system header defined, read through an earlier umbrella include, that a
+    later source defines differently before its first ``#include`` (the compiler warns that
+    it is redefined; alone nothing defined it there)."""
+
+    name: str
+    #: The system header's definition, and the umbrella include it was read through.
+    location: Location
+    unit: int
+    redefinition: Location
+    redefinition_unit: int
+
+
+@dataclass(frozen=True)
 class Skipped:
     """An ``#include`` the compiler skips because the file was already read (its include guard
     is defined, or ``#pragma once``), as the preprocessor found it."""
@@ -270,3 +284,5 @@ class FileScope:
     #: The standard integer typedefs as the target defines them (``uint32_t``: ``unsigned
     #: int``), known with the preprocessor.
     builtin_types: Mapping[str, str] = field(default_factory=dict)
+    #: System macros a later source defines again (see :class:`SystemMacro`).
+    system_macros: tuple[SystemMacro, ...] = ()

@@ -74,6 +74,7 @@ from amalint.model import (
     Poisoned,
     Severity,
     Skipped,
+    SystemMacro,
     macro_body,
 )
 from amalint.scan.directives import is_source
@@ -113,6 +114,22 @@ def check(ctx: RuleContext) -> Iterator[Finding]:
     yield from (_guard_clash(ctx, s) for s in ctx.model.filescope.skipped
                 if s.guard_file is not None and s.guard_file != s.path)
     yield from (_poisoned(ctx, p) for p in ctx.model.filescope.poisoned)
+    if not ctx.compiler_checked:  # else the compiler's own warning said it
+        yield from (_system(ctx, m) for m in ctx.model.filescope.system_macros)
+
+
+def _system(ctx: RuleContext, macro: SystemMacro) -> Finding:
+    """A system header's macro, read through an earlier source, that a later source sets
+    before its first ``#include``."""
+    message = (f"`{macro.name}` is defined in `{display(macro.location.path)}` (a system header "
+               f"`{ctx.unit_name(macro.unit)}` includes) and stays defined for the files "
+               f"included after it: `{display(macro.redefinition.path)}` defines it differently "
+               f"before its first #include (the compiler warns that `{macro.name}` is "
+               "redefined, an error with -Werror)")
+    where = macro.redefinition
+    return Finding(RULE.code, RULE.name, Severity.WARNING, message, where,
+                   replace(where, column=where.column + len(macro.name)),
+                   (Related(macro.location, "the system header's definition"),))
 
 
 def _poisoned(ctx: RuleContext, poison: Poisoned) -> Finding:

@@ -31,6 +31,7 @@ from amalint.frontends.filescope.macros import (
 )
 from amalint.frontends.filescope.references import unit_references
 from amalint.frontends.filescope.source import FileText, blank, include_guard
+from amalint.frontends.filescope.sysmacros import system_redefinitions
 from amalint.frontends.filescope.uses import find_uses
 from amalint.frontends.treesitter.syntax import declarator_name, parser, split
 from amalint.model import (
@@ -252,7 +253,9 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
         for f in files if f.expanded is not None for offset, error in f.expanded.errors))
     return FileScope(tuple(out), frozenset(members), skipped, is_c, problems,
                      tuple(_poisoned(unit, files)) if pp is not None else (),
-                     standard_typedefs(pp.config.compiler.macro_values()) if pp else {})
+                     standard_typedefs(pp.config.compiler.macro_values()) if pp else {},
+                     tuple(system_redefinitions(pp, {f.source.inclusion: f.source.unit
+                                                     for f in files})) if pp else ())
 
 
 def _poisoned(unit: Unit, files: Sequence[FileText]) -> Iterator[Poisoned]:
