@@ -9,7 +9,8 @@ in one translation unit, by the rules of C and C++:
   C++ namespace-scope `const` variables, and just as well external functions, classes, structs,
   unions, enums and initialized variables (C's tentative definitions `int n;` merge);
 * declarations whose types disagree: a C function's parameters or return type, a variable's
-  type, a typedef's target (equal typedefs are fine);
+  type, a typedef's target (equal typedefs are fine; `uint32_t` and the other standard
+  typedefs are what the compiler's target makes them);
 * a `static` declaration after an external one, or a C variable without storage class after a
   `static` one;
 * one name for two kinds of entity: a function and a variable, a typedef and anything else, an
@@ -31,8 +32,8 @@ a use) in the later file for which the other function is viable and chosen over 
 levels, cv-qualification, reference binding, standard conversions. An argument of unknown type
 still converts to the file's own parameter, so a function whose parameter no such argument
 converts to (`const char*` for `const char**`) is not viable; otherwise an unknown type leaves
-a warning that the call *may* bind to the other function. With libclang the compiler's own
-choice in the unity build decides.
+a warning that the call *may* bind to the other function. A function the file's own includes
+declare is its own, whichever source read them first. libclang takes the compiler's choice.
 
 A name an earlier source declares also makes a later source's uses **ambiguous** (an error)
 when the later source's own `using namespace N;` brings N's name of the same spelling to the
@@ -282,9 +283,8 @@ def _clash(ctx: RuleContext, found: Clash) -> Finding:
 
 
 def _overload(ctx: RuleContext, pair: Pair, alone: AloneOrder) -> Finding | None:
-    """What the later file's calls do now that they see the earlier file's overload too: a
-    function the source's own includes declare before the call is its own, whichever source
-    of the unit read that header first."""
+    """What the later file's calls do now that they see the earlier file's overload too (a
+    function the source's own includes declare before the call is its own)."""
     later_file, later = pair.later_file, pair.later
     files = ctx.model.filescope.files
     scope = visible_scope(later.scope)

@@ -6,7 +6,9 @@ source included later (or a header first read through one) uses it, tests it (`#
 `#ifndef`, `defined(...)`) or defines it differently, before doing anything else with it. A
 later file that first `#undef`s the macro, or defines it identically, is not affected; nor is
 one whose `#ifndef X` / `#define X` default differs but which only ever tests whether `X` is
-defined (`#ifdef X`, `defined(X)`): defined either way, the value is read nowhere. Include
+defined (`#ifdef X`, `defined(X)`): defined either way, the value is read nowhere. Nor is a
+test whose branch compiles nothing in the unity build and that has no other branch (a header's
+optional part, already read, behind `#ifdef LZ4_STATIC_LINKING_ONLY`). Include
 guards, macros the umbrella defines itself and those of a header the umbrella itself includes
 (a prelude meant for every source after it) are not leaks. A function-like macro is used only
 where a `(` follows its name, as the preprocessor sees it. A later source that uses the macro
@@ -15,13 +17,17 @@ dependency, not a leak.
 
 Where the leak changes what compiles, the finding is an error at the later file's line: a
 declaration the macro rewrites (`#define capacity (4)` before `static int capacity(int)`), or
-what the compiler reports there (with libclang, the compiler's own diagnostic). A different
+what the compiler reports there (with libclang, the compiler's own diagnostic); a declarator
+the macro renames into a name the same declaration declares too (`#define _buffer buffer`
+before `char _buffer[16], *buffer;`) is one. A different
 redefinition is a warning at the redefinition (the compiler's "redefined" warning), and says so
 when the later file's setting is lost because a header it includes was already read. A silent
 change (a use, an `#ifdef`) is one warning per leaking macro at its `#define`, naming the first
 place affected in each later file (up to five). Two headers that share one include guard, so
 that the second is skipped, are an error at the second's `#include`. A `#pragma GCC poison` (or
 `#pragma poison`) leaks the same way: a later source's use of the poisoned name is an error.
+A system header's macro leaks too: a later source that sets `FD_SETSIZE` before its first
+`#include`, after an earlier source read `<sys/select.h>`, redefines it (a warning).
 
 ## Why is this bad?
 Each source was written to be compiled alone, with only its own macros in effect. In a unity
