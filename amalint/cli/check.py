@@ -15,8 +15,7 @@ from typing import NoReturn
 import click
 
 from amalint import reporters
-from amalint.cli import baseline, buildsystem, runs
-from amalint.cli import program as program_cli
+from amalint.cli import baseline, buildsystem, program_options, runs
 from amalint.cli.options import (
     EXIT_CODES,
     CompilerArgsCommand,
@@ -78,7 +77,7 @@ FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif", "gitlab",
               "target that some unity batching could put in one unit (needs -p).")
 @baseline.options
 @run_options
-@program_cli.options
+@program_options.options
 @common
 def check(
     paths: tuple[Path, ...], fmt: str, select: str | None, extend_select: str | None,
@@ -226,6 +225,8 @@ def _check_program(program: str, link_command: str | None, linker: str,
         fail("give paths or --program, not both")
     if fmt not in ("text", "concise", "json", "json-lines", "github", "sarif"):
         fail(f"--program reports as text, concise, json, json-lines, github or sarif, not {fmt}")
+    from amalint.cli import program as program_cli
+
     ctx = program_cli.load(program, link_command, linker, configs, build_dir)
     with output(output_file) as out:
         found = program_cli.lint(ctx, configs, fmt, out, color=not no_color)
