@@ -53,6 +53,13 @@ def cache_options(func: Any) -> Any:
     return func
 
 
+def root(configs: Configs) -> Path:
+    """The project root of a run from the working directory: cache entries' paths are
+    relative to it (:mod:`amalint.cache.relocate`)."""
+    cwd = Path.cwd()
+    return project_root(configs.config_for(cwd), cwd)
+
+
 def where(configs: Configs, explicit: Path | None) -> Path:
     """The cache directory of a run from the working directory."""
     cwd = Path.cwd()
@@ -64,10 +71,8 @@ def runner(configs: Configs, jobs: int | None, no_cache: bool, explicit: Path | 
     """The runner of a command; a cache directory that cannot be written is said once, and
     the run goes on without the cache. Raise :class:`~amalint.errors.InputError` for a bad
     ``--shard``."""
-    cwd = Path.cwd()
     run = Runner(None if no_cache else where(configs, explicit),
-                 jobs if jobs is not None else default_workers(), bar,
-                 root=project_root(configs.config_for(cwd), cwd),
+                 jobs if jobs is not None else default_workers(), bar, root=root(configs),
                  shard=None if shard is None else shards.parse(shard))
     if run.store is not None and (why := run.store.unwritable()) is not None:
         click.echo(f"amalint: warning: the cache directory {run.cache} cannot be written "
