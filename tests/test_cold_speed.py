@@ -45,9 +45,9 @@ def test_settings_runs_preview_as_the_rule_selection_does() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    b"int a; /* one\r\n two\tthree */ int b; // tail \\\n continued\nint c;",
+    b"char a; /* one\r\n two\tthree */ int b; // tail \\\n continued\nint c;",
     b'const char* s = "a\\"b /* not */"; char c = \'/\'; /* \xc3\xa9 */',
-    b'auto r = R"x(raw\n"still"\n)x"; int n = 1\'000; /* \x0c */',
+    b'char* r = R"x(raw\n"still"\n)x"; int n = 1\'000; /* \x0c */',
 ])
 def test_blanking_keeps_offsets_and_newlines(text: bytes) -> None:
     blanked = blank(text)
@@ -55,6 +55,6 @@ def test_blanking_keeps_offsets_and_newlines(text: bytes) -> None:
     assert [m.start() for m in re.finditer(b"\n", blanked)] == \
         [m.start() for m in re.finditer(b"\n", text)]
     assert b"/*" not in blanked and b"//" not in blanked
-    assert b"int" in blanked
+    assert b"char" in blanked
     lines = Lines.of(text)  # the directive scan's view: comments blanked, line by line
     assert [len(c) for c in lines.code] == [len(r) for r in lines.raw]
