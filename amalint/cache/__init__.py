@@ -5,6 +5,6 @@ while every file the unit read still has the content it had (:mod:`.stamps`). Th
 (:mod:`.codec`, validated strictly on the way back through :mod:`.checked`) in a directory of
 its own (:mod:`.store`, where that is: :mod:`.location`), from which eviction and
 ``amalint clean`` delete only what is the cache's (:mod:`.sweep`). Paths below the project root
-are stored relative to it, so a cache restored in another checkout hits (:mod:`.relocate`). The engine
-looks results up and stores them (:mod:`amalint.engine.cached`).
+are stored relative to it, so a cache restored in another checkout hits (:mod:`.relocate`).
+The engine looks results up and stores them (:mod:`amalint.engine.cached`).
 """
