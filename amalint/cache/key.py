@@ -27,6 +27,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from amalint.cache.relocate import Relocation
 from amalint.config.settings import Settings
 
 #: The entry format; part of the cache directory's layout, so an older or newer amalint never
@@ -60,37 +61,48 @@ def canonical(value: Any) -> Any:
     raise TypeError(f"cannot put a {type(value).__name__} into a cache key")
 
 
-def digest(value: Any) -> str:
-    text = json.dumps(canonical(value), sort_keys=True, separators=(",", ":"))
+def digest(value: Any, relocation: Relocation | None = None) -> str:
+    data = canonical(value)
+    if relocation is not None:
+        data = relocation.out(data)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _files(root: Path, suffixes: tuple[str, ...]) -> list[tuple[str, int, int]]:
-    """Name, size and modification time of the files below ``root`` ending in ``suffixes``."""
-    stamps = []
+def _files(root: Path, suffixes: tuple[str, ...], content: bool) -> list[tuple[str, Any]]:
+    """Name and size (or, with ``content``, the SHA-256) of the files below ``root`` ending
+    in ``suffixes``. Never their modification times: a CI job installs the same release again
+    in every run, with new times, and must still hit the cache it restored."""
+    stamps: list[tuple[str, Any]] = []
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             if name.endswith(suffixes):
-                stat = os.stat(os.path.join(directory, name))
-                stamps.append((os.path.relpath(os.path.join(directory, name), root),
-                               stat.st_size, stat.st_mtime_ns))
+                path = os.path.join(directory, name)
+                if content:
+                    with open(path, "rb") as fh:
+                        value: Any = hashlib.sha256(fh.read()).hexdigest()
+                else:
+                    value = os.stat(path).st_size
+                stamps.append((os.path.relpath(path, root), value))
     return stamps
 
 
 @functools.lru_cache(maxsize=1)
 def code_stamp() -> str:
-    """A stamp of amalint's own source files: a new version, or an edited checkout."""
+    """A stamp of amalint's own source files, by content: a new version, or an edited
+    checkout (a millisecond or two for its few hundred kilobytes)."""
     import amalint
     import amalint.rules
 
-    return digest([_files(Path(p.__file__ or "").parent, (".py",))
+    return digest([_files(Path(p.__file__ or "").parent, (".py",), content=True)
                    for p in (amalint, amalint.rules)])
 
 
-def _package(name: str) -> str | None:
-    """A stamp of an installed package (its Python files and extension modules), found
-    without importing it (nor ``importlib.metadata``, slow to import); ``None`` if it is not
+def _package(name: str, distribution: str | None = None) -> str | None:
+    """A stamp of an installed package (the names and sizes of its Python files and extension
+    modules, and the name of its ``.dist-info`` directory: its version), found without
+    importing it (nor ``importlib.metadata``, slow to import); ``None`` if it is not
     installed."""
     try:
         spec = find_spec(name)
@@ -98,7 +110,14 @@ def _package(name: str) -> str | None:
         return None
     if spec is None or spec.origin is None:
         return None
-    return digest(_files(Path(spec.origin).parent, (".py", ".so", ".pyd", ".dylib")))
+    where = Path(spec.origin).parent
+    try:
+        infos = sorted(n for n in os.listdir(where.parent)
+                       if n.endswith(".dist-info") and n.split("-")[0].lower()
+                       == (distribution or name).replace("-", "_").lower())
+    except OSError:
+        infos = []
+    return digest([infos, _files(where, (".py", ".so", ".pyd", ".dylib"), content=False)])
 
 
 @functools.lru_cache(maxsize=1)
@@ -118,7 +137,7 @@ def _libclang() -> dict[str, Any]:
     resource directory (builtin headers) it may take
     (:func:`amalint.frontends.libclang.library.find_resource_dir`)."""
     names = [f"clang-{n}" for n in range(10, 30)] + [f"clang++-{n}" for n in range(10, 30)]
-    return {"libclang": _package("clang"),
+    return {"libclang": _package("clang", "libclang"),
             "clangs": [shutil.which(n) for n in ("clang", "clang++", *names)]}
 
 
@@ -128,9 +147,12 @@ def may_use_libclang(settings: Settings) -> bool:
         settings.frontend == "auto" and settings.flags_origin is not None)
 
 
-def unit_key(umbrella: Path, settings: Settings, data: bytes) -> str:
+def unit_key(umbrella: Path, settings: Settings, data: bytes,
+             relocation: Relocation | None = None) -> str:
     """The key of the lint of ``umbrella`` with ``settings`` (as
-    :func:`amalint.engine.run.prepare` made them) and ``data``, its bytes."""
+    :func:`amalint.engine.run.prepare` made them) and ``data``, its bytes; with a
+    ``relocation``, the paths below the project root relative to it (the same key in every
+    checkout of the project)."""
     return digest({
         "tools": _tools(),
         "libclang": _libclang() if may_use_libclang(settings) else None,
@@ -138,4 +160,4 @@ def unit_key(umbrella: Path, settings: Settings, data: bytes) -> str:
         "cwd": Path.cwd(),
         "umbrella": umbrella.resolve(),
         "data": hashlib.sha256(data).hexdigest(),
-    })
+    }, relocation)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from amalint.cache.key import FORMAT
+from amalint.cache.relocate import Relocation
 from amalint.cache.sweep import (
     ENTRY_NAME,
     TEMP_NAME,
@@ -56,13 +57,20 @@ TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 GITIGNORE = "# Automatically created by amalint.\n*\n"
 #: A key: a SHA-256 (:func:`amalint.cache.key.digest`).
 _KEY = re.compile(r"[0-9a-f]{64}")
+#: The key of the units' recorded costs (:meth:`Store.costs`): an entry like the others, so
+#: ``amalint clean`` and the size bound treat it alike.
+COSTS_KEY = hashlib.sha256(b"amalint: what linting each unit cost").hexdigest()
 
 
 class Store:
     """The entries of one cache directory."""
 
-    def __init__(self, directory: Path, limit: int = LIMIT_BYTES) -> None:
+    def __init__(self, directory: Path, limit: int = LIMIT_BYTES,
+                 root: Path | None = None) -> None:
         self.directory = directory
+        #: The project root the entries' paths are relative to (:mod:`.relocate`).
+        self.root = root
+        self.relocation = Relocation(root)
         self.entries = directory / f"v{FORMAT}"
         self.limit = limit
         self._ready = False
@@ -101,7 +109,10 @@ class Store:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # used now: last to be evicted
-        return value.get("value")
+        try:
+            return self.relocation.into(value.get("value"))
+        except RecursionError:  # nested too deep to be an entry amalint wrote
+            return None
 
     def _linked(self) -> bool:
         """Whether the directory or its entry directory is a symbolic link (or has a name the
@@ -113,6 +124,7 @@ class Store:
 
     def save(self, key: str, value: Any) -> bool:
         """Store ``value`` under ``key``; ``False`` if the directory cannot be written."""
+        value = self.relocation.out(value)
         text = json.dumps({"format": FORMAT, "key": key, "sum": _checksum(value),
                            "value": value}, separators=(",", ":"))
         try:
@@ -121,6 +133,21 @@ class Store:
         except OSError:
             return False
         return True
+
+    def costs(self) -> dict[str, float]:
+        """What linting each unit cost when it was last linted (wall seconds, by the unit's
+        name: :meth:`amalint.engine.parallel.Runner.name`), for ``--shard``."""
+        value = self.load(COSTS_KEY)
+        units = value.get("units") if isinstance(value, dict) else None
+        if not isinstance(units, dict):
+            return {}
+        return {name: float(cost) for name, cost in units.items()
+                if isinstance(name, str) and isinstance(cost, int | float)
+                and not isinstance(cost, bool) and 0 <= cost < 1e9}
+
+    def record_costs(self, timings: dict[str, float]) -> bool:
+        """Add ``timings`` to the recorded costs (the newest of each unit wins)."""
+        return self.save(COSTS_KEY, {"units": {**self.costs(), **timings}})
 
     def unwritable(self) -> str | None:
         """Why entries cannot be written here (a read-only directory, a file in its place), or

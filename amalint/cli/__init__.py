@@ -1,10 +1,10 @@
 """The command line: ``amalint check``, ``order``, ``graph``, ``rule``, ``config``, ``clean``,
 ``server`` and ``compile-commands`` (:mod:`.compile_commands`), one module each, and what they
-share: the options and settings per file (:mod:`.options`), the cache and ``-j`` options
-(:mod:`.runs`), warnings and ``--verbose`` (:mod:`.report`), the build-system units ``check``
-lints (:mod:`.buildsystem`), the baseline options (:mod:`.baseline`), the whole program's options
-and output (:mod:`.program`), the progress bar (:mod:`.progress`) and table cells that wrap only
-between names (:mod:`.wrapping`).
+share: the options and settings per file (:mod:`.options`), the cache, ``-j`` and ``--shard``
+options (:mod:`.runs`), warnings and ``--verbose`` (:mod:`.report`), the build-system units
+``check`` lints (:mod:`.buildsystem`), the baseline options (:mod:`.baseline`), the whole
+program's options (:mod:`.program_options`) and output (:mod:`.program`), the progress bar
+(:mod:`.progress`) and table cells that wrap only between names (:mod:`.wrapping`).
 
 Exit codes: 0 nothing found, 1 findings, 2 usage or input error (one line on stderr, no
 traceback), 3 internal error (a bug, one line). Compiler arguments go after ``--``: libclang
@@ -13,6 +13,7 @@ gets them all, the include scan and tree-sitter use ``-I``, ``-iquote`` and ``-D
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -21,8 +22,30 @@ from typing import Any
 
 import click
 
-from amalint.cli import check, clean, compile_commands, config, graph, order, rule, server
-from amalint.cli.options import EXIT_CODES
+from amalint import __version__
+
+#: Each command and where it is: a command's module (and what it imports: the analysis, the
+#: reporters, rich, libclang) is imported only when the command runs (or ``--help`` lists
+#: them), so ``amalint --version`` and ``amalint rule`` start in a fraction of the time.
+COMMANDS = {
+    "check": ("amalint.cli.check", "check"),
+    "order": ("amalint.cli.order", "order"),
+    "graph": ("amalint.cli.graph", "graph"),
+    "rule": ("amalint.cli.rule", "rule"),
+    "config": ("amalint.cli.config", "config_command"),
+    "clean": ("amalint.cli.clean", "clean"),
+    "server": ("amalint.cli.server", "server"),
+    "compile-commands": ("amalint.cli.compile_commands", "compile_commands"),
+}
+#: The exit codes every command's help ends with.
+EXIT_CODES = """
+Exit codes:
+  0  no findings (or only warnings with `fail-on = "error"`, only findings the
+     baseline holds, or --exit-zero)
+  1  findings (with --diff: there is a diff)
+  2  usage or input error: a bad option, config file or compilation database, an
+     unreadable umbrella, included sources or project headers not found
+  3  internal error: a bug in amalint (one line; AMALINT_TRACEBACK=1 shows where)"""
 
 
 class _Main(click.Group):
@@ -30,6 +53,17 @@ class _Main(click.Group):
     they are, an operating-system error that escapes a command (a file vanished, a disk
     filled) is one line naming the file, exit 2, and any other exception (a bug) one line,
     exit 3: never a traceback, never an exit code that reads as findings."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         for stream in (sys.stdout, sys.stderr):
@@ -56,8 +90,7 @@ class _Main(click.Group):
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]},
              epilog=EXIT_CODES)
-@click.version_option(None, "-V", "--version", package_name="amalint",
-                      message="amalint %(version)s")
+@click.version_option(__version__, "-V", "--version", message="amalint %(version)s")
 def main() -> None:
     """amalint: a linter for amalgamated (unity) C/C++ builds.
 
@@ -65,6 +98,3 @@ def main() -> None:
     COMMAND --help` describes each command.
     """
 
-for command in (check.check, order.order, graph.graph, rule.rule, config.config_command,
-                clean.clean, server.server, compile_commands.compile_commands):
-    main.add_command(command)

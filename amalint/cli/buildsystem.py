@@ -21,17 +21,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from amalint.cli.options import Configs
-from amalint.config.buildsystems import Build, Pool, build_dir, load
-from amalint.config.buildsystems.cmakelists import read_bytes
-from amalint.config.buildsystems.targets import Target, UnityFile
 from amalint.config.flags import find_database
-from amalint.engine.buildunits import BuildUnit, lint_units
 from amalint.engine.parallel import Runner
-from amalint.engine.readiness import generated_unit, virtual_unit
 from amalint.engine.result import Result
 from amalint.engine.rule import Fix, display
 from amalint.errors import InputError
@@ -39,6 +35,11 @@ from amalint.fix.solver import apply_fixes
 from amalint.fix.writer import check_writable, write_atomic
 from amalint.model import Severity
 from amalint.scan.sources import check_utf8
+
+if TYPE_CHECKING:  # a run without a build directory imports none of it
+    from amalint.config.buildsystems import Build, Pool
+    from amalint.config.buildsystems.targets import Target, UnityFile
+    from amalint.engine.buildunits import BuildUnit
 
 
 @dataclass
@@ -69,6 +70,10 @@ def run(paths: Sequence[Path], configs: Configs, names: Sequence[str], readiness
             raise InputError("--unity-readiness and --target need a build directory: -p "
                              "BUILD_DIR, or `compile-commands` in the config")
         return BuildRun(None, rest=tuple(paths))
+    from amalint.config.buildsystems import build_dir, load
+    from amalint.engine.buildunits import lint_units
+    from amalint.engine.readiness import generated_unit, virtual_unit
+
     build = load(build_dir(database))
     targets = _selected(build, names)
     if verbose:
@@ -139,6 +144,9 @@ def claimed(build_run: BuildRun, umbrellas: Sequence[Path], configs: Configs,
     build = build_run.build
     if build is None:
         return []
+    from amalint.engine.buildunits import lint_units
+    from amalint.engine.readiness import generated_unit
+
     units = [generated_unit(*found, build.pools) for u in umbrellas
              if (found := build.unity_file(u)) is not None
              and found[1].path not in build_run.linted]
@@ -171,6 +179,8 @@ def fix_files(results: Sequence[Result], unsafe: bool,
                 fixes.setdefault(path, []).append(replace(finding.fix, edits=tuple(
                     e for e in finding.fix.edits if e.location.path == path)))
     edited: list[tuple[Path, bytes, bytes]] = []
+    if fixes:
+        from amalint.config.buildsystems.cmakelists import read_bytes
     for path, found in fixes.items():
         data = read_bytes(path)
         new = apply_fixes(data, [fix.byte_edits(data) for fix in found])

@@ -15,8 +15,7 @@ from typing import NoReturn
 import click
 
 from amalint import reporters
-from amalint.cli import baseline, buildsystem, runs
-from amalint.cli import program as program_cli
+from amalint.cli import baseline, buildsystem, program_options, runs
 from amalint.cli.options import (
     EXIT_CODES,
     CompilerArgsCommand,
@@ -78,7 +77,8 @@ FORMATS = ("text", "concise", "json", "json-lines", "github", "sarif", "gitlab",
               "target that some unity batching could put in one unit (needs -p).")
 @baseline.options
 @run_options
-@program_cli.options
+@runs.SHARD
+@program_options.options
 @common
 def check(
     paths: tuple[Path, ...], fmt: str, select: str | None, extend_select: str | None,
@@ -87,6 +87,7 @@ def check(
     output_file: Path | None, no_color: bool, target_names: tuple[str, ...],
     unity_readiness: bool, baseline_file: Path | None, no_baseline: bool,
     write_baseline: Path | None, jobs: int | None, no_cache: bool, cache_dir: Path | None,
+    shard: str | None,
     program: str | None, link_command: str | None, linker: str, config: Path | None,
     isolated: bool, frontend: str | None, compiler: str | None,
     compile_commands: Path | None, resource_dir: Path | None, verbose: bool,
@@ -109,6 +110,9 @@ def check(
         fail("--fix and --diff cannot be combined")
     if write_baseline is not None and (fix or diff):
         fail("--write-baseline cannot be combined with --fix or --diff")
+    if shard is not None and (write_baseline is not None or program is not None):
+        fail("--shard cannot be combined with --write-baseline or --program: a share's "
+             "findings are not the whole run's")
     try:
         patterns = tuple(p.strip() for p in (exclude or "").split(",") if p.strip())
         configs = Configs(config, isolated, frontend=frontend, compiler=compiler,
@@ -118,7 +122,7 @@ def check(
                           ignore=codes(ignore, "--ignore"), fail_on=fail_on,
                           exclude=(Exclude(Path.cwd(), patterns),) if patterns else ())
         known = baseline.load(baseline_file, no_baseline, write_baseline is not None, configs)
-        run = runs.runner(configs, jobs, no_cache, cache_dir)
+        run = runs.runner(configs, jobs, no_cache, cache_dir, shard)
     except InputError as exc:
         fail(str(exc))
     results: list[Result] = []
@@ -141,6 +145,8 @@ def check(
             for note in found.notes:
                 click.echo(f"amalint: note: {note}", err=True)
         chosen = [c for c in found.umbrellas.values() if not built.claims(c[0])]
+        mine = run.mine([Job(path, settings) for path, settings in chosen])
+        chosen = [c for c, ours in zip(chosen, mine, strict=True) if ours]
         outcomes = run.lint_each([Job(path, settings) for path, settings in chosen])
         for (path, settings), outcome in zip(chosen, outcomes, strict=True):
             try:
@@ -180,6 +186,10 @@ def check(
         fail(str(exc))
     finally:
         run.close()
+    idle = run.shard is not None and run.units > 0 and not run.dealt  # an empty share
+    if idle and not quiet:
+        click.echo(f"amalint: note: shard {run.shard} has no units to lint ({run.units} in "
+                   "all)", err=True)
     findings = merge(results)
     sources = SourceLines(results)
     printed: set[str] = set()
@@ -197,7 +207,7 @@ def check(
     fixable = {id(f) for r in results for f in r.fixes(unsafe_fixes) if f not in accepted}
     hidden = sum(len(r.fixes(True)) - len(r.fixes(unsafe_fixes)) for r in results)
     summary = Closing(findings, fixed=fixed, fix=fix, hidden=hidden, fixable=len(fixable),
-                      clean=bool(results) and not errors, quiet=quiet,
+                      clean=(bool(results) or idle) and not errors, quiet=quiet,
                       baselined=baseline.summary(len(old), known.path) if old and known else "")
     try:
         with output(output_file) as out:
@@ -226,6 +236,8 @@ def _check_program(program: str, link_command: str | None, linker: str,
         fail("give paths or --program, not both")
     if fmt not in ("text", "concise", "json", "json-lines", "github", "sarif"):
         fail(f"--program reports as text, concise, json, json-lines, github or sarif, not {fmt}")
+    from amalint.cli import program as program_cli
+
     ctx = program_cli.load(program, link_command, linker, configs, build_dir)
     with output(output_file) as out:
         found = program_cli.lint(ctx, configs, fmt, out, color=not no_color)

@@ -13,23 +13,13 @@ from typing import Any, NoReturn, TextIO
 
 import click
 
+from amalint.cli import EXIT_CODES as EXIT_CODES  # re-exported: the commands' epilog
 from amalint.config.files import find_config, load_config, rule_selectors
 from amalint.config.settings import COMPILERS, Settings, parse_compiler_args
 from amalint.config.trust import screen
 from amalint.errors import InputError
 from amalint.fix.writer import open_report
 from amalint.scan.sources import is_regular, real
-
-#: The exit codes, as every command's help ends.
-EXIT_CODES = """\b
-Exit codes:
-  0  no findings (or only warnings with `fail-on = "error"`, only findings the
-     baseline holds, or --exit-zero)
-  1  findings (with --diff: there is a diff)
-  2  usage or input error: a bad option, config file or compilation database, an
-     unreadable umbrella, included sources or project headers not found
-  3  internal error: a bug in amalint (one line; AMALINT_TRACEBACK=1 shows where)"""
-
 
 #: Long options of amalint's that compilers take too: after ``--`` they are the compiler's.
 _COMPILER_SPELLINGS = frozenset({"--target", "--sysroot", "--verbose", "--help", "--version"})

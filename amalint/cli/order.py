@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
 
-from amalint.cli import program as program_cli
+from amalint.cli import program_options
 from amalint.cli.options import EXIT_CODES, CompilerArgsCommand, Configs, common, fail
 from amalint.cli.report import lint_one
 from amalint.cli.runs import cache_options
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
               show_default=True, help="text: one entry per line with its keys; table: a "
               "table that fits the terminal (full width when piped); json: a list of entries.")
 @cache_options
-@program_cli.options
+@program_options.options
 @common
 def order(
     umbrella: Path | None, fmt: str, program: str | None, link_command: str | None,
@@ -48,6 +48,8 @@ def order(
     if program is not None:
         if umbrella is not None:
             fail("give an umbrella or --program, not both")
+        from amalint.cli import program as program_cli
+
         configs = Configs(config, isolated, frontend=frontend, compiler=compiler,
                           resource_dir=resource_dir)
         program_cli.print_order(program_cli.load(program, link_command, linker, configs,

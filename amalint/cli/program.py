@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-import click
 from rich.console import Console
 from rich.markup import escape
 
 from amalint.analysis.requirements import Status
 from amalint.cli.options import Configs, fail
+from amalint.cli.program_options import LINKERS
 from amalint.config.buildsystems.link import link_from_cmake, link_from_command
 from amalint.config.profiles import Role
 from amalint.engine.program import ProgramContext, analyze_program
@@ -23,26 +23,6 @@ from amalint.errors import InputError
 from amalint.model import EntryPoint
 from amalint.program.model import Linker
 from amalint.program.sequence import section
-
-LINKERS = {"bfd": "GNU ld", "gold": "gold", "lld": "lld"}
-OPTIONS = [
-    click.option("--program", "program", metavar="TARGET", default=None,
-                 help="A whole executable: the CMake target of the build directory (-p), or "
-                 "the program --link makes. Its link inputs, in order, decide the start-up "
-                 "sequence across objects and which library members are left out."),
-    click.option("--link", "link_command", metavar="COMMAND", default=None,
-                 help="The link command line of --program, one shell-quoted string "
-                 "(`c++ main.o libplugins.a -o app`), instead of a CMake build directory."),
-    click.option("--linker", type=click.Choice(list(LINKERS)), default="bfd",
-                 show_default=True, help="How --program's static libraries are searched: GNU "
-                 "ld (bfd) and gold scan each once, in place; lld remembers them."),
-]
-
-
-def options(func: Any) -> Any:
-    for option in reversed(OPTIONS):
-        func = option(func)
-    return func
 
 
 def load(program: str, link_command: str | None, linker: str, configs: Configs,

@@ -12,6 +12,7 @@ import click
 from amalint.cache.location import cache_dir, project_root
 from amalint.cli.options import Configs
 from amalint.cli.progress import bar
+from amalint.engine import shards
 from amalint.engine.parallel import Runner, default_workers
 
 CACHE_OPTIONS = [
@@ -31,8 +32,15 @@ OPTIONS = [
 ]
 
 
+SHARD = click.option(
+    "--shard", metavar="K/N", default=None,
+    help="Lint only the K-th of N shares of the units (a CI matrix of N jobs, each one share; "
+    "together they lint every unit once). Units are split by path, balanced by what each cost "
+    "when the cache recorded it. A share with no units exits 0.")
+
+
 def run_options(func: Any) -> Any:
-    """``-j`` and the cache options (``amalint check``)."""
+    """``-j`` and the cache options (``amalint check``, ``amalint server``)."""
     for option in reversed(OPTIONS):
         func = option(func)
     return func
@@ -45,17 +53,27 @@ def cache_options(func: Any) -> Any:
     return func
 
 
+def root(configs: Configs) -> Path:
+    """The project root of a run from the working directory: cache entries' paths are
+    relative to it (:mod:`amalint.cache.relocate`)."""
+    cwd = Path.cwd()
+    return project_root(configs.config_for(cwd), cwd)
+
+
 def where(configs: Configs, explicit: Path | None) -> Path:
     """The cache directory of a run from the working directory."""
     cwd = Path.cwd()
     return cache_dir(explicit, configs(cwd).cache_dir, project_root(configs.config_for(cwd), cwd))
 
 
-def runner(configs: Configs, jobs: int | None, no_cache: bool, explicit: Path | None) -> Runner:
+def runner(configs: Configs, jobs: int | None, no_cache: bool, explicit: Path | None,
+           shard: str | None = None) -> Runner:
     """The runner of a command; a cache directory that cannot be written is said once, and
-    the run goes on without the cache."""
+    the run goes on without the cache. Raise :class:`~amalint.errors.InputError` for a bad
+    ``--shard``."""
     run = Runner(None if no_cache else where(configs, explicit),
-                 jobs if jobs is not None else default_workers(), bar)
+                 jobs if jobs is not None else default_workers(), bar, root=root(configs),
+                 shard=None if shard is None else shards.parse(shard))
     if run.store is not None and (why := run.store.unwritable()) is not None:
         click.echo(f"amalint: warning: the cache directory {run.cache} cannot be written "
                    f"({why}); running without the cache", err=True)
@@ -65,6 +83,8 @@ def runner(configs: Configs, jobs: int | None, no_cache: bool, explicit: Path | 
 
 def account(run: Runner) -> None:
     """The cache's part of ``--verbose``."""
+    if run.shard is not None:
+        click.echo(f"amalint: shard {run.shard}: {run.dealt} of {run.units} unit(s)", err=True)
     if run.cache is None:
         click.echo("amalint: cache: off", err=True)
     else:

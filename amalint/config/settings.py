@@ -81,6 +81,14 @@ class Settings:
         """Whether the compiler has ``__attribute__((constructor))`` (gcc, clang)."""
         return self.compiler in ("gcc", "clang")
 
+    def runs_preview(self, code: str) -> bool:
+        """Whether the preview rule ``code`` runs (as
+        :func:`amalint.engine.run.selected_rules` chooses): ``select`` or ``extend-select``
+        names it in full and no ``ignore`` prefix covers it. The front ends skip the facts
+        only a preview rule reads (AM206's references: a quarter of a cold run on TVM)."""
+        return code in (*self.select, *self.extend_select) \
+            and not any(p == "ALL" or code.startswith(p) for p in self.ignore)
+
 
 def parse_compiler_args(args: Sequence[str], cwd: Path) -> tuple[SearchPath, tuple[str, ...]]:
     """Read ``-I``/``-iquote``/``-D``/``-U`` from compiler arguments, and ``-isystem``/

@@ -4,8 +4,9 @@ ignores (:mod:`.suppressions`), the file-system search for sources the umbrella 
 (:mod:`.orphans`, for AM205), fingerprints of findings (:mod:`.fingerprints`) and the baseline
 of accepted ones (:mod:`.baseline`), lint runs on a build system's units (:mod:`.buildunits`)
 and unity readiness over every batching of a target's sources (:mod:`.readiness`), a lint run
-through the cache (:mod:`.cached`), many units in worker processes (:mod:`.parallel`), and the
-program rules over one executable's link (:mod:`.program`).
+through the cache (:mod:`.cached`), many units in worker processes (:mod:`.parallel`),
+``--shard``'s split of them (:mod:`.shards`), and the program rules over one executable's link
+(:mod:`.program`).
 
 Takes an umbrella (or a build directory's units) and its settings; gives findings.
 """

@@ -218,7 +218,9 @@ def lint_units(units: Sequence[BuildUnit], settings_of: Callable[[Path], Setting
     files. A unit with no source on disk (a unity source of sources the build generates, before
     it ran: noted at load) has nothing to check."""
     units = [unit for unit in units if unit.pool.sources]
-    results = runner.lint_all([unit_job(unit, settings_of(unit.pool.sources[0]), build)
-                               for unit in units])
+    jobs = [unit_job(unit, settings_of(unit.pool.sources[0]), build) for unit in units]
+    mine = runner.mine(jobs)  # --shard: this share's units
+    units = [unit for unit, ours in zip(units, mine, strict=True) if ours]
+    results = runner.lint_all([job for job, ours in zip(jobs, mine, strict=True) if ours])
     return merge_units([(unit, result, relocate(result, unit, build))
                         for unit, result in zip(units, results, strict=True)], only)

@@ -59,13 +59,15 @@ class _Prepared:
     key: str
 
 
-def _prepare(umbrella: Path, settings: Settings, data: bytes | None) -> _Prepared:
+def _prepare(umbrella: Path, settings: Settings, data: bytes | None,
+             store: Store) -> _Prepared:
     prepared, warnings = prepare(umbrella, settings)
     own = data
     if own is None:  # read and checked as load_unit does, with the same errors
         own = read_source(umbrella)
         check_utf8(umbrella, own)
-    return _Prepared(prepared, warnings, own, unit_key(umbrella, prepared, own))
+    return _Prepared(prepared, warnings, own,
+                     unit_key(umbrella, prepared, own, store.relocation))
 
 
 def lookup(umbrella: Path, settings: Settings, store: Store, data: bytes | None = None,
@@ -74,7 +76,7 @@ def lookup(umbrella: Path, settings: Settings, store: Store, data: bytes | None 
     cache has a valid one, with findings to reuse unless ``complete`` is false; raise
     :class:`~amalint.errors.InputError` as a lint would for an umbrella that cannot be
     read."""
-    prepared = _prepare(umbrella, settings, data)
+    prepared = _prepare(umbrella, settings, data, store)
     return _lookup(store.load(prepared.key), umbrella, prepared, complete)
 
 
@@ -99,7 +101,7 @@ def startup_cached(umbrella: Path, settings: Settings,
 
 def _through(umbrella: Path, settings: Settings, store: Store, data: bytes | None,
              complete: bool) -> tuple[Result, bool]:
-    prepared = _prepare(umbrella, settings, data)
+    prepared = _prepare(umbrella, settings, data, store)
     found = _lookup(store.load(prepared.key), umbrella, prepared, complete)
     if found is not None:
         return found, True

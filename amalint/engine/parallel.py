@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from amalint.cache.store import Store
 from amalint.config.settings import Settings
 from amalint.engine.cached import lint_cached, lookup, startup_cached
 from amalint.engine.result import Result
+from amalint.engine.shards import Shard
 from amalint.errors import InputError
 
 if TYPE_CHECKING:  # the process pool loads only when a run needs workers
@@ -54,12 +56,23 @@ class Runner:
     ``workers`` processes."""
 
     def __init__(self, cache: Path | None, workers: int,
-                 progress: Progress | None = None, threaded: bool = False) -> None:
+                 progress: Progress | None = None, threaded: bool = False,
+                 root: Path | None = None, shard: Shard | None = None) -> None:
         self.cache = cache
+        #: The project root: cache entries hold paths relative to it, units are named by them.
+        self.root = root
+        #: ``--shard K/N``: lint only this share of the units (:mod:`amalint.engine.shards`).
+        self.shard = shard
+        #: Units dealt to this share, and in all.
+        self.dealt = self.units = 0
+        #: What linting each unit cost (wall seconds), by name: recorded for later shards.
+        self.timings: dict[str, float] = {}
+        self._costs: dict[str, float] | None = None
+        self._jobs = 0
         #: This process runs other threads (the language server's): a worker forked from it
         #: could inherit a lock held forever, so workers come from a fork server or are spawned.
         self.threaded = threaded
-        self.store = None if cache is None else Store(cache)
+        self.store = None if cache is None else Store(cache, root=root)
         self.workers = max(1, workers)
         self.progress = progress
         self.hits = 0
@@ -80,6 +93,23 @@ class Runner:
         self.misses += not hit
         return result
 
+    def name(self, job: Job) -> str:
+        """A unit's name: its path relative to the project root (else the working directory),
+        the same in every checkout."""
+        return os.path.relpath(job.umbrella, self.root or Path.cwd())
+
+    def mine(self, jobs: Sequence[Job]) -> list[bool]:
+        """Whether each job is this run's to lint: all of them, or with ``--shard`` this
+        share's."""
+        if self.shard is None:
+            return [True] * len(jobs)
+        if self._costs is None:
+            self._costs = {} if self.store is None else self.store.costs()
+        chosen = self.shard.deal([self.name(job) for job in jobs], self._costs)
+        self.units += len(jobs)
+        self.dealt += sum(chosen)
+        return chosen
+
     def lint_all(self, jobs: Sequence[Job]) -> list[Result]:
         """The result of each job, in order (the first input error is raised)."""
         results: list[Result] = []
@@ -92,6 +122,7 @@ class Runner:
     def lint_each(self, jobs: Sequence[Job]) -> list[Result | InputError]:
         """The result of each job, or the input error that stopped it, in order."""
         outcomes: list[Result | InputError | None] = [None] * len(jobs)
+        self._jobs += len(jobs)
         for index, job in enumerate(jobs):
             if self.store is not None:
                 try:
@@ -101,10 +132,10 @@ class Runner:
         todo = [i for i, outcome in enumerate(outcomes) if outcome is None]
         self.hits += sum(isinstance(outcome, Result) for outcome in outcomes)
         self.misses += len(todo)
-        futures: dict[Future[Result | InputError], int] = {}
+        futures: dict[Future[tuple[Result | InputError, float]], int] = {}
         if len(todo) > 1 and self.workers > 1:  # the workers start before any thread here
             pool = self._start(min(self.workers, len(todo)))
-            futures = {pool.submit(_lint_job, jobs[i], self.cache): i for i in todo}
+            futures = {pool.submit(_lint_job, jobs[i], self.cache, self.root): i for i in todo}
         shown: AbstractContextManager[Callable[[], None]] = \
             self.progress(len(todo)) if self.progress is not None and len(todo) > 1 \
             else nullcontext(lambda: None)
@@ -114,7 +145,8 @@ class Runner:
 
                 try:
                     for future in as_completed(futures):
-                        outcomes[futures[future]] = future.result()
+                        outcomes[futures[future]] = self._timed(jobs[futures[future]],
+                                                                *future.result())
                         advance()
                 except BaseException:  # ^C, or a worker's crash: stop the others now
                     self._abort()
@@ -122,13 +154,21 @@ class Runner:
             else:
                 with _quiet_stderr() if len(todo) > 1 else nullcontext():
                     for index in todo:
-                        outcomes[index] = _lint_job(jobs[index], self.cache, self.store)
+                        outcomes[index] = self._timed(
+                            jobs[index], *_lint_job(jobs[index], self.cache, self.root,
+                                                    self.store))
                         advance()
         done: list[Result | InputError] = []
         for outcome in outcomes:
             assert outcome is not None
             done.append(outcome)
         return done
+
+    def _timed(self, job: Job, outcome: Result | InputError, seconds: float,
+               ) -> Result | InputError:
+        if isinstance(outcome, Result):
+            self.timings[self.name(job)] = seconds
+        return outcome
 
     def _start(self, size: int) -> ProcessPoolExecutor:
         """A pool of at least ``size`` workers (one started for fewer is replaced)."""
@@ -165,20 +205,26 @@ class Runner:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
         if self.store is not None:
+            if self.timings and (self.shard is not None or self._jobs > 1):
+                self.store.record_costs(self.timings)  # a run of one unit has none to split
             self.store.evict()
 
 
 _STORES: dict[Path, Store] = {}
 
 
-def _lint_job(job: Job, cache: Path | None,
-              store: Store | None = None) -> Result | InputError:
+def _lint_job(job: Job, cache: Path | None, root: Path | None,
+              store: Store | None = None) -> tuple[Result | InputError, float]:
+    """The lint of ``job`` and the wall seconds it took."""
     if store is None and cache is not None:
-        store = _STORES.setdefault(cache, Store(cache))
+        store = _STORES.setdefault(cache, Store(cache, root=root))
+    started = time.perf_counter()
     try:
-        return lint_cached(job.umbrella, job.settings, store, job.data)[0]
+        outcome: Result | InputError = lint_cached(job.umbrella, job.settings, store,
+                                                   job.data)[0]
     except InputError as exc:
-        return exc
+        outcome = exc
+    return outcome, time.perf_counter() - started
 
 
 class _NotATerminal(io.TextIOWrapper):

@@ -7,7 +7,6 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +110,8 @@ DOCS = "docs/rules.md"
 def published_docs() -> str:
     """Where :data:`DOCS` is published: the package's ``Documentation`` project URL (one line
     of pyproject.toml), or the relative path if the metadata lacks it."""
+    from importlib.metadata import PackageNotFoundError, metadata  # slow to import
+
     try:
         urls: list[str] = metadata("amalint").get_all("Project-URL") or []
     except PackageNotFoundError:  # pragma: no cover - amalint runs installed

@@ -32,7 +32,9 @@ _LEXEMES = re.compile(
     rb"|//(?:\\\n|[^\n])*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"?|'(?:\\.|[^'\\\n])*'?",
     re.S,
 )
-_NOT_NEWLINE = re.compile(rb"[^\n]")
+#: Every byte but a newline to a space (``bytes.translate``: a regular expression's
+#: substitution of each byte took a tenth of the file-scope pass on TVM's license headers).
+SPACES_BUT_NEWLINES = bytes(10 if b == 10 else 32 for b in range(256))
 
 
 def comments(data: bytes) -> Iterator[tuple[int, bytes]]:
@@ -46,7 +48,7 @@ def _blank_comment(match: re.Match[bytes]) -> bytes:
     text = match.group(0)
     if text[:1] != b"/":
         return text
-    return _NOT_NEWLINE.sub(b" ", text)
+    return text.translate(SPACES_BUT_NEWLINES)
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,13 @@ import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from amalint.errors import InputError
 from amalint.scan.sources import is_regular, read_bounded, real
+
+if TYPE_CHECKING:
+    import pathspec
 
 #: Entries (files and directories) one walk looks at before giving up.
 MAX_FILES = 300_000
@@ -39,6 +41,8 @@ class Exclude:
 
 @functools.lru_cache(maxsize=256)
 def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    import pathspec  # only a walk of a directory (or --exclude) needs it
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from amalint.cache.store import Store
 from amalint.cli.check import fix_umbrella
 from amalint.cli.options import Configs
-from amalint.cli.runs import where
+from amalint.cli.runs import root, where
 from amalint.config.settings import Settings
 from amalint.engine.cached import lint_cached
 from amalint.engine.parallel import Job, Runner
@@ -88,7 +88,7 @@ class Session:
     def _runner(self, configs: Configs) -> Runner:
         if self.runner is None:
             run = Runner(None if self.no_cache else where(configs, self.cache), self.jobs,
-                         threaded=True)
+                         threaded=True, root=root(configs))
             if run.store is not None and run.store.unwritable() is not None:
                 run.cache = run.store = None
             self.runner = run

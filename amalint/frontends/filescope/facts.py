@@ -157,7 +157,7 @@ def _nested(inside: Mapping[int, tuple[Expanded, list[tuple[int, int]]] | None],
 
 
 def extract(unit: Unit, trees: Sequence[Tree] | None = None,
-            macros: Iterable[str] = ()) -> FileScope:
+            macros: Iterable[str] = (), references: bool = True) -> FileScope:
     """File-scope facts of ``unit``; ``trees`` are tree-sitter parses of ``unit.files`` if the
     caller has them (reused for every read whose parsed text is the same). ``macros`` are
     names known to be macros even where the unit does not define them (a profile's init-block
@@ -210,7 +210,7 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
                      if all(d.startswith("(") for d in defs)}
     out: list[FileFacts] = []
     children = _children(unit)
-    references = unit_references(unit, files)
+    referenced = unit_references(unit, files) if references else {}
     for index, f in enumerate(files):
         names = {n for n, u in captured.items() if f.source.unit is not None
                  and u < f.source.unit} | own.get(f.source.unit, set()) \
@@ -239,7 +239,7 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
             uses=tuple(uses),
             local_names=frozenset(local),
             macros=tuple(events),
-            references=tuple(references.get(index, ())),
+            references=tuple(referenced.get(index, ())),
             written=tuple(Written(i.line, i.spelling, i.angled, i.resolved, len(i.block))
                           for i in f.source.directives.includes),
             defines=frozenset(parsed[0] for d in f.source.directives.directives

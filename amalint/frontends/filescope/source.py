@@ -15,7 +15,7 @@ from amalint.frontends.filescope import lexemes
 from amalint.frontends.filescope.expansion import Expanded, scopes
 from amalint.frontends.treesitter.syntax import SourceText
 from amalint.model import Declaration, Location, Scope
-from amalint.scan.directives import Directive, Lines
+from amalint.scan.directives import SPACES_BUT_NEWLINES, Directive, Lines
 
 
 # Comments and string/char literals (raw strings included), blanked for token scans.
@@ -29,14 +29,13 @@ _LITERALS = re.compile(_literals(1), re.S)
 # opens no literal. (Only then: the extra alternative doubles the scan's time.)
 _SEPARATOR = re.compile(rb"(?<![\w$.'\\])[0-9][\w.]*'[0-9A-Za-z_]")
 _LITERALS_SEPARATORS = re.compile(b"(" + lexemes.NUMBER + b")|" + _literals(2), re.S)
-_NOT_NEWLINE = re.compile(rb"[^\n]")
 _SPACES = re.compile(r"\s+")
 _PUNCT_SPACE = re.compile(r"\s*([*&,<>()\[\]])\s*")
 
 
 def _blank_match(match: re.Match[bytes]) -> bytes:
     text = match.group(0)
-    return _NOT_NEWLINE.sub(b" ", text) if b"\n" in text else b" " * len(text)
+    return text.translate(SPACES_BUT_NEWLINES)
 
 
 def _blank_but_numbers(match: re.Match[bytes]) -> bytes:

@@ -15,6 +15,7 @@ from amalint.config.flags import unit_flags
 from amalint.config.settings import Settings
 from amalint.config.trust import screen
 from amalint.errors import InputError
+from amalint.frontends.filescope import HIDDEN_RULE
 from amalint.frontends.filescope import extract as extract_filescope
 from amalint.frontends.libclang.builder import Builder, Parsed
 from amalint.frontends.libclang.diagnostics import WARNING_ARGS
@@ -95,7 +96,8 @@ def parse_with(
 
     with Child(build, str(path)) as child, progress(f"libclang: parsing {path.name}"):
         # the file-scope facts come from tree-sitter, here, while the child parses
-        filescope = extract_filescope(unit, None, settings.registry.macros)
+        filescope = extract_filescope(unit, None, settings.registry.macros,
+                                      settings.runs_preview(HIDDEN_RULE))
         parsed = child.result()
     return CodeModel(
         umbrella=unit.umbrella,

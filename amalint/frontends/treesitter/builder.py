@@ -12,6 +12,7 @@ from tree_sitter import Node, Tree
 
 from amalint.config.profiles import BlockKind, Registry
 from amalint.config.settings import Settings
+from amalint.frontends.filescope import HIDDEN_RULE
 from amalint.frontends.filescope import extract as extract_filescope
 from amalint.frontends.treesitter.bodies import BodyWalker
 from amalint.frontends.treesitter.symbols import ClassInfo, Decl, File, Symbols, type_qname
@@ -378,5 +379,6 @@ class Builder:
             files=tuple(f.source.path for f in self.files),
             diagnostics=tuple(self.diagnostics),
             source_lines={f.source.path: text_lines(f.source.data) for f in self.files},
-            filescope=extract_filescope(self.unit, self.trees, self.registry.macros),
+            filescope=extract_filescope(self.unit, self.trees, self.registry.macros,
+                                        self.settings.runs_preview(HIDDEN_RULE)),
         )

@@ -1,0 +1,29 @@
+"""The options of ``--program`` (``amalint check``, ``amalint order``), apart from what runs
+them (:mod:`.program`, imported only when a program is asked for: the link readers, pyelftools,
+rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+LINKERS = {"bfd": "GNU ld", "gold": "gold", "lld": "lld"}
+OPTIONS = [
+    click.option("--program", "program", metavar="TARGET", default=None,
+                 help="A whole executable: the CMake target of the build directory (-p), or "
+                 "the program --link makes. Its link inputs, in order, decide the start-up "
+                 "sequence across objects and which library members are left out."),
+    click.option("--link", "link_command", metavar="COMMAND", default=None,
+                 help="The link command line of --program, one shell-quoted string "
+                 "(`c++ main.o libplugins.a -o app`), instead of a CMake build directory."),
+    click.option("--linker", type=click.Choice(list(LINKERS)), default="bfd",
+                 show_default=True, help="How --program's static libraries are searched: GNU "
+                 "ld (bfd) and gold scan each once, in place; lld remembers them."),
+]
+
+
+def options(func: Any) -> Any:
+    for option in reversed(OPTIONS):
+        func = option(func)
+    return func
