@@ -21,7 +21,17 @@ from typing import Any
 
 import click
 
-from amalint.cli import check, clean, compile_commands, config, graph, order, rule, server
+from amalint.cli import (
+    batching,
+    check,
+    clean,
+    compile_commands,
+    config,
+    graph,
+    order,
+    rule,
+    server,
+)
 from amalint.cli.options import EXIT_CODES
 
 
@@ -65,6 +75,7 @@ def main() -> None:
     COMMAND --help` describes each command.
     """
 
-for command in (check.check, order.order, graph.graph, rule.rule, config.config_command,
-                clean.clean, server.server, compile_commands.compile_commands):
+for command in (check.check, batching.batching, order.order, graph.graph, rule.rule,
+                config.config_command, clean.clean, server.server,
+                compile_commands.compile_commands):
     main.add_command(command)
