@@ -15,6 +15,8 @@ the pairs come from the rules' name indexes, as in readiness (:mod:`.readiness`)
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from amalint.engine.run import build as build_unit
 from amalint.engine.run import evaluate
 from amalint.model import FileFacts, Location, MacroEventKind, Severity
 
+_NAME = re.compile(r"`([^`]+)`")
 #: Findings that are ordered clashes between two sources (errors only).
 _ORDERED = ("AM202", "AM203")
 
@@ -78,6 +81,9 @@ class _Run:
 
 
 def _what(finding: Finding) -> str:
+    if finding.code == "AM201":  # the name, which every pair that defines it shares
+        named = _NAME.match(finding.message)
+        return f"AM201 `{named[1] if named else '?'}` is defined in both"
     return f"{finding.code} {finding.message.split(': ', 1)[0]}"
 
 
@@ -91,6 +97,7 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
     breaks: dict[tuple[int, str], tuple[set[str], str]] = {}
     needs: dict[tuple[int, frozenset[str]], Need] = {}
     startups: dict[tuple[int, str], StartUp] = {}
+    defined: dict[str, tuple[dict[int, None], str]] = {}
     for run in runs:
         unit_of = {id(e): f.unit for f in run.model.filescope.files for e in f.macros}
         rewritten = set()
@@ -114,9 +121,13 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
             pair = run.pair(finding)
             if pair is None:
                 continue
-            first, second = pair if ordered else sorted(pair)
-            clashes.setdefault((first, second, ordered),
-                               Clash(first, second, _what(finding), ordered))
+            if ordered:
+                clashes.setdefault((*pair, True), Clash(*pair, _what(finding), True))
+            else:  # every two sources that define the name clash, not only each with the first
+                named = _NAME.match(finding.message)
+                sharing = defined.setdefault(named[1] if named else finding.message, ({}, ""))
+                sharing[0].update(dict.fromkeys(pair))
+                defined[named[1] if named else finding.message] = (sharing[0], _what(finding))
         for dep in run.ctx.hidden:
             names = tuple(dict.fromkeys(u.reference.name for u in dep.uses))
             source = run.source(dep.unit)
@@ -129,6 +140,9 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
                 continue
             startups.setdefault((run.source(consumer), req.lookup.key),
                                 StartUp(run.source(consumer), providers, req.lookup.key))
+    for sharing, what in defined.values():
+        for first, second in itertools.combinations(sorted(sharing), 2):
+            clashes.setdefault((first, second, False), Clash(first, second, what))
     closures, leaves = _alone(forward)
     return Relations(
         pool.sources, closures, leaves, Path.cwd(), tuple(clashes.values()),
