@@ -147,9 +147,21 @@ class Verdict:
         self.wrong += other.wrong
 
 
-def judge(project: Project, directory: Path, rng: random.Random, batchings: int,
-          sizes: tuple[int, ...] = (0, 1, 2, 3, 4)) -> Verdict:
-    """Compare amalint's prediction with ``batchings`` random builds and its proposal's."""
+def random_batchings(project: Project, rng: random.Random, count: int,
+                     sizes: tuple[int, ...] = (0, 1, 2, 3, 4)) -> list[tuple[list[str], int]]:
+    """``count`` batchings: a shuffled source list and a batch size each."""
+    out = []
+    for _ in range(count):
+        order = project.sources[:]
+        rng.shuffle(order)
+        out.append((order, rng.choice(sizes)))
+    return out
+
+
+def judge(project: Project, directory: Path,
+          batchings: list[tuple[list[str], int]]) -> Verdict:
+    """Compare amalint's prediction with the builds of ``batchings`` (a source list and a
+    ``CMAKE_UNITY_BUILD_BATCH_SIZE`` each), and build its proposal."""
     verdict = Verdict()
     source = directory / "src"
     project.write(source, project.sources)
@@ -171,10 +183,7 @@ def judge(project: Project, directory: Path, rng: random.Random, batchings: int,
     verdict.seconds_syntax = time.perf_counter() - start
     index = {path.resolve(): i for i, path in enumerate(pool.sources)}
     unity_build = directory / "unity"
-    for _ in range(batchings):
-        order = project.sources[:]
-        rng.shuffle(order)
-        size = rng.choice(sizes)
+    for order, size in batchings:
         project.write(source, order)
         shutil.rmtree(unity_build / "CMakeFiles" / "lib.dir" / "Unity", ignore_errors=True)
         configure(source, unity_build, "-DCMAKE_UNITY_BUILD=ON",
@@ -184,7 +193,7 @@ def judge(project: Project, directory: Path, rng: random.Random, batchings: int,
         for unity, paths in units.items():
             members = [index[p.resolve()] for p in paths]
             said = [f.message for f in failures(found, [members])
-                    if f.kind == "compile"]
+                    if f.kind != "start-up"]
             verdict.units += 1
             if bool(said) == (unity in failed):
                 if said:
@@ -215,7 +224,9 @@ def _judge_proposal(found: Relations, source: Path, grouped: Path, verdict: Verd
     verdict.proposals += 1
     configure(source, grouped, "-DCMAKE_UNITY_BUILD=ON")
     units, failed = build_all(grouped)
-    if failed:
+    if not any(u.name.startswith("unity_lib_") for u in units):
+        verdict.wrong.append(f"the proposed grouping made no groups: {sorted(units)}")
+    elif failed:
         verdict.wrong.append(f"the proposed grouping fails: {sorted(u.name for u in failed)}")
     else:
         verdict.proposals_built += 1

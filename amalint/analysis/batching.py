@@ -101,7 +101,8 @@ class Relations:
 
 @dataclass(frozen=True)
 class Failure:
-    """One reason a batching fails: ``kind`` is ``compile`` or ``start-up``."""
+    """One reason a batching fails: ``kind`` is ``clash``, ``macro``, ``need`` (it does not
+    compile) or ``start-up``."""
 
     kind: str
     source: int
@@ -133,15 +134,15 @@ def failures(relations: Relations, units: Sequence[Sequence[int]]) -> list[Failu
             name = relations.name(source)
             for clash in clashes.get(source, ()):
                 if clash.first in earlier:
-                    out.append(Failure("compile", source, f"`{relations.name(clash.first)}` "
+                    out.append(Failure("clash", source, f"`{relations.name(clash.first)}` "
                                        f"before `{name}` in one unit: {clash.what}"))
             for brk in breaks.get(source, ()):
                 if macros.get(brk.name) in brk.definitions:
-                    out.append(Failure("compile", source, f"`{name}` after a source that "
+                    out.append(Failure("macro", source, f"`{name}` after a source that "
                                        f"leaves `{brk.name}` defined: {brk.what}"))
             for need in needs.get(source, ()):
                 if need.header not in read:
-                    out.append(Failure("compile", source, _need_text(relations, need)))
+                    out.append(Failure("need", source, _need_text(relations, need)))
             read |= relations.closures[source]
             macros.update(relations.leaves[source])
             earlier.add(source)
@@ -244,9 +245,9 @@ def grouping(relations: Relations, members: Iterable[int] | None = None) -> Grou
             a, b = sets.find(provider), sets.find(source)
             if provider >= source:
                 break
-            joined = {i for i in chosen if sets.find(i) in (a, b)}
-            if not any(frozenset((x, y)) in conflicts for x in joined for y in joined):
-                sets.parent[b] = a
+            joined = [i for i in chosen if sets.find(i) in (a, b)]
+            if not any(f.kind in ("clash", "macro") for f in failures(relations, [joined])):
+                sets.parent[b] = a  # in list order the two sets build as one unit
                 return
         out.unsolved.append(what)
 
