@@ -125,9 +125,10 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
                 clashes.setdefault((*pair, True), Clash(*pair, _what(finding), True))
             else:  # every two sources that define the name clash, not only each with the first
                 named = _NAME.match(finding.message)
-                sharing = defined.setdefault(named[1] if named else finding.message, ({}, ""))
-                sharing[0].update(dict.fromkeys(pair))
-                defined[named[1] if named else finding.message] = (sharing[0], _what(finding))
+                key = named[1] if named else finding.message
+                sources = defined.get(key, ({}, ""))[0]
+                sources.update(dict.fromkeys(pair))
+                defined[key] = (sources, _what(finding))
         for dep in run.ctx.hidden:
             names = tuple(dict.fromkeys(u.reference.name for u in dep.uses))
             source = run.source(dep.unit)
@@ -140,8 +141,8 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
                 continue
             startups.setdefault((run.source(consumer), req.lookup.key),
                                 StartUp(run.source(consumer), providers, req.lookup.key))
-    for sharing, what in defined.values():
-        for first, second in itertools.combinations(sorted(sharing), 2):
+    for sources, what in defined.values():
+        for first, second in itertools.combinations(sorted(sources), 2):
             clashes.setdefault((first, second, False), Clash(first, second, what))
     closures, leaves = _alone(forward)
     return Relations(
