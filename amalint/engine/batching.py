@@ -7,8 +7,9 @@ the pairs come from the rules' name indexes, as in readiness (:mod:`.readiness`)
 * AM201 redefinitions are clashes; AM202 and AM203 errors ordered clashes, except a macro
   that rewrites a later declaration, kept as what the later source cannot follow (the macro
   and its definition), so that a batching is judged by the macro state it reaches;
-* AM206's hidden dependencies (computed whether or not the preview rule is selected) are
-  needs; AM101's requirements start-up relations;
+* AM206's hidden dependencies on a header (computed whether or not the preview rule is
+  selected) are needs (one on a name only another source declares is left out: the plain
+  build, which projects keep working, would fail); AM101's requirements start-up relations;
 * each source's closure compiled alone and the macros it leaves defined come from the
   file-scope facts.
 """
@@ -31,6 +32,7 @@ from amalint.engine.rule import Finding, RuleContext
 from amalint.engine.run import build as build_unit
 from amalint.engine.run import evaluate
 from amalint.model import FileFacts, Location, MacroEventKind, Severity
+from amalint.scan.directives import is_source
 
 _NAME = re.compile(r"`([^`]+)`")
 #: Findings that are ordered clashes between two sources (errors only).
@@ -130,6 +132,9 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
                 sources.update(dict.fromkeys(pair))
                 defined[key] = (sources, _what(finding))
         for dep in run.ctx.hidden:
+            if is_source(dep.header):
+                continue  # a name only another source declares: a plain build that works
+                # (as real projects are kept) cannot have it, so it is a local AM206 misread
             names = tuple(dict.fromkeys(u.reference.name for u in dep.uses))
             source = run.source(dep.unit)
             needs.setdefault((source, frozenset(names)), Need(source, dep.header, names))
