@@ -41,7 +41,7 @@ def _relations() -> Relations:
         (frozenset({A, HEADER}), frozenset({B}), frozenset({C}), frozenset({D})),
         ((), (("count", None),), (), (("count", "=7"),)),
         clashes=(Clash(0, 3, "helper"),),
-        macro_breaks=(MacroBreak(2, "count", frozenset({"=7"}), "rewrites count"),),
+        macro_breaks=(MacroBreak(2, "count", "declarator", frozenset(), "rewrites count"),),
         needs=(Need(2, HEADER, ("Point",)),),
         startups=(StartUp(1, frozenset({0}), "codec.png"),))
 

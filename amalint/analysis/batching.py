@@ -33,6 +33,8 @@ from pathlib import Path
 
 import networkx as nx
 
+from amalint.analysis.macro_leaks import breaks
+
 
 @dataclass(frozen=True)
 class Clash:
@@ -47,13 +49,21 @@ class Clash:
 
 @dataclass(frozen=True)
 class MacroBreak:
-    """``source`` no longer compiles where macro ``name`` is in force with one of
-    ``definitions`` (what some source of the pool leaves defined)."""
+    """``source`` no longer compiles where macro ``name`` is in force with a definition that
+    rewrites its use there (``context``: a declarator, or a call; see
+    :func:`~amalint.analysis.macro_leaks.breaks`), unless the definition is one of
+    ``harmless``, those the source's own files make (compiled alone it reads them too)."""
 
     source: int
     name: str
-    definitions: frozenset[str]
+    context: str
+    harmless: frozenset[str]
     what: str
+
+    def by(self, definition: str | None) -> bool:
+        """Whether this definition in force (``None``: not defined) breaks the source."""
+        return definition is not None and definition not in self.harmless \
+            and breaks(definition, self.context)
 
 
 @dataclass(frozen=True)
@@ -137,7 +147,7 @@ def failures(relations: Relations, units: Sequence[Sequence[int]]) -> list[Failu
                     out.append(Failure("clash", source, f"`{relations.name(clash.first)}` "
                                        f"before `{name}` in one unit: {clash.what}"))
             for brk in breaks.get(source, ()):
-                if macros.get(brk.name) in brk.definitions:
+                if brk.by(macros.get(brk.name)):
                     out.append(Failure("macro", source, f"`{name}` after a source that "
                                        f"leaves `{brk.name}` defined: {brk.what}"))
             for need in needs.get(source, ()):
@@ -181,7 +191,7 @@ def constraints(relations: Relations) -> list[str]:
             out.append(f"`{first}` and `{second}` must not share a unit: {clash.what}")
     for brk in relations.macro_breaks:
         givers = [relations.name(i) for i, leaves in enumerate(relations.leaves)
-                  if i != brk.source and dict(leaves).get(brk.name) in brk.definitions]
+                  if i != brk.source and brk.by(dict(leaves).get(brk.name))]
         out.append(f"`{relations.name(brk.source)}` after "
                    f"{', '.join(f'`{g}`' for g in givers) or 'a source'} in one unit fails "
                    f"(`{brk.name}`): {brk.what}")
@@ -223,7 +233,7 @@ def _conflicts(relations: Relations) -> set[frozenset[int]]:
     pairs = {frozenset((c.first, c.second)) for c in relations.clashes}
     for brk in relations.macro_breaks:
         for i, leaves in enumerate(relations.leaves):
-            if i != brk.source and dict(leaves).get(brk.name) in brk.definitions:
+            if i != brk.source and brk.by(dict(leaves).get(brk.name)):
                 pairs.add(frozenset((i, brk.source)))
     return pairs
 

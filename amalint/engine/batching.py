@@ -23,7 +23,7 @@ from pathlib import Path
 
 from amalint.analysis.alone import AloneOrder
 from amalint.analysis.batching import Clash, MacroBreak, Need, Relations, StartUp
-from amalint.analysis.macro_leaks import BREAKS
+from amalint.analysis.macro_leaks import BREAKS, USES
 from amalint.config.buildsystems import Build, Pool
 from amalint.config.settings import Settings
 from amalint.engine.buildunits import BuildUnit, unit_job
@@ -96,7 +96,7 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
     forward = _Run(pool, list(range(size)), settings, build)
     runs = (forward, _Run(pool, list(reversed(range(size))), settings, build))
     clashes: dict[tuple[int, int, bool], Clash] = {}
-    breaks: dict[tuple[int, str], tuple[set[str], str]] = {}
+    breaks: dict[tuple[int, str], tuple[str, str]] = {}
     needs: dict[tuple[int, frozenset[str]], Need] = {}
     startups: dict[tuple[int, str], StartUp] = {}
     defined: dict[str, tuple[dict[int, None], str]] = {}
@@ -107,13 +107,14 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
                   for use in dep.uses}  # AM206's, not a leak (as AM203 says)
         for leak in run.ctx.leaks:
             later = unit_of.get(id(leak.event))
-            if leak.effect != BREAKS or later is None \
+            context = leak.event.context  # another definition may break what this one did not
+            if leak.effect not in (BREAKS, USES) or not context or later is None \
                     or (leak.name, leak.event.location) in hidden:
                 continue
             rewritten.add(leak.event.location)
-            found = breaks.setdefault((run.source(later), leak.name),
-                                      (set(), f"AM203 `{leak.name}` rewrites a declaration"))
-            found[0].add(leak.define.definition)
+            kind = "declaration" if context == "declarator" else "call"
+            breaks.setdefault((run.source(later), leak.name),
+                              (context, f"AM203 `{leak.name}` rewrites a {kind}"))
         for finding in run.result.findings:
             if finding.severity is not Severity.ERROR or finding.location in rewritten:
                 continue
@@ -149,18 +150,25 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
     for sources, what in defined.values():
         for first, second in itertools.combinations(sorted(sources), 2):
             clashes.setdefault((first, second, False), Clash(first, second, what))
-    closures, leaves = _alone(forward)
+    closures, leaves, defines = _alone(forward)
+    # what a header reads can hang on the macros of the source that reads it first: a file is
+    # in a source's closure if either order reads it there
+    closures = tuple(a | b for a, b in zip(closures, _alone(runs[1])[0], strict=True))
     return Relations(
         pool.sources, closures, leaves, Path.cwd(), tuple(clashes.values()),
-        tuple(MacroBreak(source, name, frozenset(defs), what)
-              for (source, name), (defs, what) in breaks.items()),
-        tuple(needs.values()), tuple(startups.values()))
+        tuple(MacroBreak(source, name, context,
+                         frozenset(d for n, d in defines[source] if n == name), what)
+              for (source, name), (context, what) in breaks.items()),
+        tuple(n for n in needs.values() if n.header not in closures[n.source]),
+        tuple(startups.values()))
 
 
 def _alone(run: _Run) -> tuple[tuple[frozenset[Path], ...],
-                               tuple[tuple[tuple[str, str | None], ...], ...]]:
-    """Per source (pool order): the files it reads compiled alone, and the macros it leaves
-    defined (or undefined) at its end."""
+                               tuple[tuple[tuple[str, str | None], ...], ...],
+                               tuple[frozenset[tuple[str, str]], ...]]:
+    """Per source (pool order): the files it reads compiled alone, the macros it leaves
+    defined (or undefined) at its end, and every definition its files make (a leak of one of
+    those into it changes nothing: compiled alone it reads the same)."""
     files = run.model.filescope.files
     alone = AloneOrder(run.umbrella, files)
     first: dict[Path, FileFacts] = {}
@@ -170,6 +178,7 @@ def _alone(run: _Run) -> tuple[tuple[frozenset[Path], ...],
     size = len(run.order)
     closures: list[frozenset[Path]] = [frozenset()] * size
     leaves: list[tuple[tuple[str, str | None], ...]] = [()] * size
+    defines: list[frozenset[tuple[str, str]]] = [frozenset()] * size
     for unit in range(len(run.umbrella.includes)):
         reads = alone.order(unit)
         state: dict[str, str | None] = {}
@@ -183,4 +192,6 @@ def _alone(run: _Run) -> tuple[tuple[frozenset[Path], ...],
                     state[event.name] = None
         closures[run.source(unit)] = frozenset(reads)
         leaves[run.source(unit)] = tuple(state.items())
-    return tuple(closures), tuple(leaves)
+        defines[run.source(unit)] = frozenset((e.name, e.definition) for e in events
+                                              if e.kind is MacroEventKind.DEFINE)
+    return tuple(closures), tuple(leaves), tuple(defines)
