@@ -147,6 +147,17 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
                 continue
             startups.setdefault((run.source(consumer), req.lookup.key),
                                 StartUp(run.source(consumer), providers, req.lookup.key))
+    # a macro of a source between two definers may hide one from AM201 in both orders: every
+    # source that defines the name with internal linkage, in either order, clashes
+    definers, together = _definers(runs)
+    for key, (sources, _) in defined.items():
+        seen = definers.pop(_bare(key), {})
+        kinds = {seen[i] for i in sources if i in seen}
+        sources.update(dict.fromkeys(i for i, kind in seen.items() if kind in kinds))
+    for name, seen in definers.items():  # never side by side in either order: AM201 never
+        # compared them, so the same kind of definition twice is taken for a clash
+        if name not in together and len(seen) > 1 and len(set(seen.values())) == 1:
+            defined[name] = (dict.fromkeys(seen), f"AM201 `{name}` is defined in both")
     for sources, what in defined.values():
         for first, second in itertools.combinations(sorted(sources), 2):
             clashes.setdefault((first, second, False), Clash(first, second, what))
@@ -161,6 +172,34 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
               for (source, name), (context, what) in breaks.items()),
         tuple(n for n in needs.values() if n.header not in closures[n.source]),
         tuple(startups.values()))
+
+
+def _bare(name: str) -> str:
+    """``cnt(int)`` and ``(anonymous)::cnt(int)`` -> ``cnt``."""
+    return name.split("(", 1)[0].rsplit("::", 1)[-1] if not name.startswith("(") else \
+        name.rsplit("::", 1)[-1].split("(", 1)[0]
+
+
+def _definers(runs: tuple[_Run, ...]) -> tuple[dict[str, dict[int, tuple[str, str]]],
+                                               set[str]]:
+    """For each name, the sources that define it with internal linkage in either run, with
+    the kind and signature of their definitions; and the names two sources define in one
+    run (AM201 compared those)."""
+    out: dict[str, dict[int, tuple[str, str]]] = {}
+    together: set[str] = set()
+    for run in runs:
+        here: dict[str, set[int]] = {}
+        for facts in run.model.filescope.files:
+            if facts.unit is None:
+                continue
+            source = run.source(facts.unit)
+            for decl in facts.declarations:
+                if decl.internal and decl.definition:
+                    here.setdefault(decl.name, set()).add(source)
+                    out.setdefault(decl.name, {})[source] = (decl.kind.value,
+                                                             decl.signature or "")
+        together |= {name for name, sources in here.items() if len(sources) > 1}
+    return out, together
 
 
 def _alone(run: _Run) -> tuple[tuple[frozenset[Path], ...],
