@@ -175,3 +175,12 @@ def test_no_build_directory_is_one_line_and_exit_2(tmp_path: Path) -> None:
     run = amalint("batching", cwd=tmp_path)
     assert run.returncode == 2
     assert "batching needs a build directory" in one_line(run.stderr)
+
+
+def test_json_gives_each_pool_its_constraints_and_proposal(configured: Path) -> None:
+    run = amalint("batching", "-p", str(configured), "--format", "json", cwd=FIXTURE)
+    (pool,) = run.json
+    assert (pool["target"], pool["ready"], len(pool["constraints"])) == ("lib", False, 3)
+    assert pool["proposal"]["builds"] and pool["proposal"]["unsolved"] == []
+    grouped = [s for group in pool["proposal"]["groups"] for s in group]
+    assert sorted(grouped + pool["proposal"]["alone"]) == sorted(pool["sources"])

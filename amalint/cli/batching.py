@@ -63,6 +63,11 @@ def batching(target_names: tuple[str, ...], fmt: str, fix: bool, diff: bool,
         if fix or diff:
             edits = _edits(reports, build)
             write_or_diff(edits, diff)
+            if diff:  # as `check --diff`: the diff alone, exit 1 when it changes something
+                sys.exit(1 if edits else 0)
+            for path, _, _ in edits:
+                click.echo(f"amalint: appended a grouping to {display(path)}; CMake "
+                           "configures again on the next build", err=True)
     except InputError as exc:
         fail(str(exc))
     try:

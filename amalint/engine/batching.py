@@ -35,6 +35,9 @@ from amalint.model import FileFacts, Location, MacroEventKind, Severity
 from amalint.scan.directives import is_source
 
 _NAME = re.compile(r"`([^`]+)`")
+#: The kind of a declaration a leaked macro rewrote wherever amalint read it: unknown, so
+#: taken for the kind of the other definitions of its name.
+_REWRITTEN = ("?", "?")
 #: Findings that are ordered clashes between two sources (errors only).
 _ORDERED = ("AM202", "AM203")
 
@@ -150,13 +153,17 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
     # a macro of a source between two definers may hide one from AM201 in both orders: every
     # source that defines the name with internal linkage, in either order, clashes
     definers, together = _definers(runs)
+    for (source, name), (context, _) in breaks.items():
+        if context == "declarator":  # a declaration a leaked macro rewrote in both orders
+            definers.setdefault(name, {}).setdefault(source, _REWRITTEN)
     for key, (sources, _) in defined.items():
         seen = definers.pop(_bare(key), {})
-        kinds = {seen[i] for i in sources if i in seen}
+        kinds = {seen[i] for i in sources if i in seen} | {_REWRITTEN}
         sources.update(dict.fromkeys(i for i, kind in seen.items() if kind in kinds))
     for name, seen in definers.items():  # never side by side in either order: AM201 never
         # compared them, so the same kind of definition twice is taken for a clash
-        if name not in together and len(seen) > 1 and len(set(seen.values())) == 1:
+        if name not in together and len(seen) > 1 \
+                and len(set(seen.values()) - {_REWRITTEN}) == 1:
             defined[name] = (dict.fromkeys(seen), f"AM201 `{name}` is defined in both")
     for sources, what in defined.values():
         for first, second in itertools.combinations(sorted(sources), 2):
