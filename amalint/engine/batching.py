@@ -189,16 +189,16 @@ def _bare(name: str) -> str:
 
 def _definers(runs: tuple[_Run, ...]) -> tuple[dict[str, dict[int, tuple[str, str]]],
                                                set[str]]:
-    """For each name, the sources that define it with internal linkage in either run, with
-    the kind and signature of their definitions; and the names two sources define in one
-    run (AM201 compared those)."""
+    """For each name, the sources that define it with internal linkage in their own text in
+    either run, with the kind and signature of their definitions; and the names two sources
+    define in one run (AM201 compared those)."""
     out: dict[str, dict[int, tuple[str, str]]] = {}
     together: set[str] = set()
     for run in runs:
         here: dict[str, set[int]] = {}
         for facts in run.model.filescope.files:
-            if facts.unit is None:
-                continue
+            if facts.unit is None or facts.path != run.umbrella.includes[facts.unit].resolved:
+                continue  # a header's definitions are read once, whoever includes it first
             source = run.source(facts.unit)
             for decl in facts.declarations:
                 if decl.internal and decl.definition:
