@@ -1,5 +1,6 @@
-"""The command line: ``amalint check``, ``order``, ``graph``, ``rule``, ``config``, ``clean``,
-``server`` and ``compile-commands`` (:mod:`.compile_commands`), one module each, and what they
+"""The command line: ``amalint check``, ``batching``, ``order``, ``graph``, ``rule``, ``config``,
+``clean``, ``server`` and ``compile-commands`` (:mod:`.compile_commands`), one module each, and
+what they
 share: the options and settings per file (:mod:`.options`), the cache and ``-j`` options
 (:mod:`.runs`), warnings and ``--verbose`` (:mod:`.report`), the build-system units ``check``
 lints (:mod:`.buildsystem`), the baseline options (:mod:`.baseline`), the whole program's options
