@@ -1,7 +1,6 @@
 """The command line: ``amalint check``, ``batching``, ``order``, ``graph``, ``rule``, ``config``,
 ``clean``, ``server`` and ``compile-commands`` (:mod:`.compile_commands`), one module each, and
-what they
-share: the options and settings per file (:mod:`.options`), the cache and ``-j`` options
+what they share: the options and settings per file (:mod:`.options`), the cache and ``-j`` options
 (:mod:`.runs`), warnings and ``--verbose`` (:mod:`.report`), the build-system units ``check``
 lints (:mod:`.buildsystem`), the baseline options (:mod:`.baseline`), the whole program's options
 and output (:mod:`.program`), the progress bar (:mod:`.progress`) and table cells that wrap only
