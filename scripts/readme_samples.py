@@ -154,6 +154,8 @@ SETUPS: dict[str, Callable[[Path], Path]] = {
     "firstrun_configured": _firstrun_configured,
     "cmake_batch2": _configured("cmake", "cmake_unity", "-DCMAKE_UNITY_BUILD=ON",
                                 "-DCMAKE_UNITY_BUILD_BATCH_SIZE=2"),
+    "batching": _configured("cmake", "batching", "-DCMAKE_UNITY_BUILD=ON",
+                            "-DCMAKE_UNITY_BUILD_BATCH_SIZE=2"),
     "meson_size2": _configured("meson", "meson_unity", "--unity=on", "-Dunity_size=2"),
     "legacy": _legacy,
     "program": _program,

@@ -14,6 +14,8 @@ profiles; gives what the rules judge:
   which compiler diagnostics exist only because of the unit (:mod:`.unity`);
 * what sharing one unit hides: names a source uses that reach it only through an earlier
   source (:mod:`.hidden`);
+* every batching of a build target's sources: which build and start, and a grouping that does
+  (:mod:`.batching`);
 * the start-up order as ``order`` and ``graph`` show it, small enough to cache with a result
   (:mod:`.startup`).
 """

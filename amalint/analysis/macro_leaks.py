@@ -80,7 +80,7 @@ def _effect(events: Sequence[MacroEvent], leaked: MacroEvent) -> tuple[MacroEven
     if first.kind is MacroEventKind.USE:
         if first.definition and first.definition != leaked.definition:
             return None  # a header the project does not own (<assert.h>) defined it again
-        return first, BREAKS if _breaks(leaked.definition, first.context) else USES
+        return first, BREAKS if breaks(leaked.definition, first.context) else USES
     if first.kind is MacroEventKind.TEST:
         if first.location.path == leaked.location.path:
             return None  # a header read again tests its own macro: its guard or default
@@ -96,7 +96,7 @@ def _effect(events: Sequence[MacroEvent], leaked: MacroEvent) -> tuple[MacroEven
     return None
 
 
-def _breaks(definition: str, context: str) -> bool:
+def breaks(definition: str, context: str) -> bool:
     """Whether an object-like macro with this replacement breaks the code where a name it
     rewrites is declared (anything but another name) or called (a literal, or nothing)."""
     if context == REDECLARES:

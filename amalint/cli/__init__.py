@@ -1,6 +1,6 @@
-"""The command line: ``amalint check``, ``order``, ``graph``, ``rule``, ``config``, ``clean``,
-``server`` and ``compile-commands`` (:mod:`.compile_commands`), one module each, and what they
-share: the options and settings per file (:mod:`.options`), the cache, ``-j`` and ``--shard``
+"""The command line: ``amalint check``, ``batching``, ``order``, ``graph``, ``rule``,
+``config``, ``clean``, ``server`` and ``compile-commands`` (:mod:`.compile_commands`), one
+module each, and what they share: the options and settings per file (:mod:`.options`), the cache, ``-j`` and ``--shard``
 options (:mod:`.runs`), warnings and ``--verbose`` (:mod:`.report`), the build-system units
 ``check`` lints (:mod:`.buildsystem`), the baseline options (:mod:`.baseline`), the whole
 program's options (:mod:`.program_options`) and output (:mod:`.program`), the progress bar
@@ -29,6 +29,7 @@ from amalint import __version__
 #: them), so ``amalint --version`` and ``amalint rule`` start in a fraction of the time.
 COMMANDS = {
     "check": ("amalint.cli.check", "check"),
+    "batching": ("amalint.cli.batching", "batching"),
     "order": ("amalint.cli.order", "order"),
     "graph": ("amalint.cli.graph", "graph"),
     "rule": ("amalint.cli.rule", "rule"),

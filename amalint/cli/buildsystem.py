@@ -75,7 +75,7 @@ def run(paths: Sequence[Path], configs: Configs, names: Sequence[str], readiness
     from amalint.engine.readiness import generated_unit, virtual_unit
 
     build = load(build_dir(database))
-    targets = _selected(build, names)
+    targets = selected(build, names)
     if verbose:
         click.echo(f"amalint: targets from {build.origin}", err=True)
         for note in build.notes:
@@ -153,7 +153,7 @@ def claimed(build_run: BuildRun, umbrellas: Sequence[Path], configs: Configs,
     return lint_units(units, configs, build, runner) if units else []
 
 
-def _selected(build: Build, names: Sequence[str]) -> list[Target]:
+def selected(build: Build, names: Sequence[str]) -> list[Target]:
     if not names:
         return list(build.targets)
     known = {t.name: t for t in build.targets}
@@ -186,9 +186,21 @@ def fix_files(results: Sequence[Result], unsafe: bool,
         new = apply_fixes(data, [fix.byte_edits(data) for fix in found])
         if new != data:
             edited.append((path, data, new))
-            if diff:  # a diff is text: one that cannot be shown is an error, before any
-                check_utf8(path, data)  # diff is printed
     changed = bool(edited)
+    write_or_diff(edited, diff)
+    if not changed or diff:
+        return changed, Counter(), list(results)
+    done = {id(f): f.severity for r in results for f in r.fixes(unsafe)}
+    left = [replace(r, findings=tuple(f for f in r.findings if id(f) not in done))
+            for r in results]
+    return changed, Counter(done.values()), left
+
+
+def write_or_diff(edited: Sequence[tuple[Path, bytes, bytes]], diff: bool) -> None:
+    """Write each file's new bytes (``(path, old, new)``), or print them as a unified diff."""
+    if diff:  # a diff is text: one that cannot be shown is an error, before any is printed
+        for path, data, _ in edited:
+            check_utf8(path, data)
     for path, data, new in edited:
         if diff:
             name = display(path)
@@ -198,9 +210,3 @@ def fix_files(results: Sequence[Result], unsafe: bool,
         else:
             check_writable(path, Path.cwd())
             write_atomic(path, new)
-    if not changed or diff:
-        return changed, Counter(), list(results)
-    done = {id(f): f.severity for r in results for f in r.fixes(unsafe)}
-    left = [replace(r, findings=tuple(f for f in r.findings if id(f) not in done))
-            for r in results]
-    return changed, Counter(done.values()), left

@@ -1,0 +1,132 @@
+"""The batching judge on a real CMake project: amalint's prediction against the compiler.
+
+Usage::
+
+    python benchmarks/batching_real.py SOURCE_DIR [--cmake-args "..."] [--batchings K]
+                                       [--seed S] [--sizes 1,2,3,4,8,0]
+
+Copies the project (its tree is never written), configures the copy without unity builds
+(the pip ``cmake`` and ``ninja``, with CMake's file API), asks amalint for the relations of
+every pool (a target, language and unity group that CMake would batch), and times them against
+one ``-fsyntax-only`` of the pool's sources as one unit with the pool's flags. Then it makes K
+random batchings (a pool, its sources shuffled, a batch size), writes each batch as CMake
+writes a unity source (one ``#include`` of each absolute path) and compiles it
+(``-fsyntax-only``, the pool's flags from ``compile_commands.json``), and compares each batch's
+outcome with :func:`amalint.analysis.batching.failures`. Exit code 1 when a batch was
+misjudged (each is printed with the compiler's first error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from batching_programs import configure  # noqa: E402  (tests/ is not a package)
+
+from amalint.analysis.batching import Relations, failures  # noqa: E402
+from amalint.config.buildsystems import Pool, load  # noqa: E402
+from amalint.config.settings import Settings  # noqa: E402
+from amalint.engine.batching import relations  # noqa: E402
+
+
+def _command(database: Path, pool: Pool, unit: Path) -> list[str]:
+    """The compile command of the pool's flags entry, made to check ``unit`` only."""
+    for entry in json.loads(database.read_text()):
+        path = Path(entry["directory"], entry["file"]).resolve()
+        if path == pool.flags_of.resolve():
+            args = entry.get("arguments") or shlex.split(entry["command"])
+            out: list[str] = []
+            skip = False
+            for arg in args:
+                if skip:
+                    skip = False
+                elif arg in ("-o", "-MF", "-MT", "-MQ"):
+                    skip = True
+                elif arg in ("-c", "-MD", "-MMD") or Path(arg).resolve() == path:
+                    continue
+                else:
+                    out.append(arg)
+            return [*out, "-fsyntax-only", str(unit)]
+    raise SystemExit(f"no compile command for {pool.flags_of}")
+
+
+def _compile(command: list[str], cwd: Path) -> tuple[bool, str]:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+    first = next((line for line in done.stderr.splitlines() if ": error:" in line), "")
+    return done.returncode == 0, first
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("source", type=Path)
+    ap.add_argument("--subdir", default="", help="the CMakeLists.txt's folder in the tree")
+    ap.add_argument("--cmake-args", default="")
+    ap.add_argument("--batchings", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--sizes", default="1,2,3,4,8,0")
+    args = ap.parse_args(argv)
+    rng = random.Random(args.seed)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="amalint-batching-real-") as directory:
+        tree = Path(directory) / args.source.name
+        shutil.copytree(args.source, tree, symlinks=True)
+        build = Path(directory) / "build"
+        configure(tree / args.subdir, build, *shlex.split(args.cmake_args))
+        loaded = load(build)
+        pools = [p for p in loaded.pools if len(p.sources) > 1]
+        found: dict[Pool, Relations] = {}
+        os.chdir(tree)
+        for pool in pools:
+            start = time.perf_counter()
+            found[pool] = relations(pool, Settings(), loaded)
+            took = time.perf_counter() - start
+            whole = build / f"whole-{len(found)}{pool.suffix}"
+            whole.write_text("".join(f'#include "{s}"\n' for s in pool.sources))
+            start = time.perf_counter()
+            _compile(_command(loaded.database, pool, whole), build)
+            syntax = time.perf_counter() - start
+            print(f"{pool.describe()}: {len(pool.sources)} sources, "
+                  f"{len(found[pool].clashes)} clash(es), {len(found[pool].needs)} need(s), "
+                  f"{len(found[pool].macro_breaks)} macro break(s), "
+                  f"{len(found[pool].startups)} start-up; amalint {took:.2f} s, one "
+                  f"-fsyntax-only of the pool {syntax:.2f} s")
+        counts = {"failed as predicted": 0, "built as predicted": 0, "misjudged": 0}
+        for number in range(args.batchings):
+            pool = rng.choice(pools)
+            order = list(range(len(pool.sources)))
+            rng.shuffle(order)
+            size = rng.choice(sizes) or len(order)
+            for start in range(0, len(order), size):
+                batch = order[start:start + size]
+                unit = build / f"batch-{number}-{start}{pool.suffix}"
+                unit.write_text("".join(f'#include "{pool.sources[i]}"\n' for i in batch))
+                ok, error = _compile(_command(loaded.database, pool, unit), build)
+                said = [f.message for f in failures(found[pool], [batch])
+                        if f.kind != "start-up"]
+                if ok != bool(said):
+                    counts["failed as predicted" if said else "built as predicted"] += 1
+                    continue
+                counts["misjudged"] += 1
+                names = " ".join(pool.sources[i].name for i in batch)
+                print(f"misjudged {pool.describe()} batch size {size}: [{names}] "
+                      f"{'builds' if ok else 'fails: ' + error}; amalint: "
+                      f"{'; '.join(said) or 'builds'}")
+        print(f"{args.source.name}: {args.batchings} batchings over {len(pools)} pool(s): "
+              + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        return 1 if counts["misjudged"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
