@@ -63,9 +63,11 @@ def _relative(path: Path) -> str:
 def analyze_program(link: Link, settings_for: Callable[[Path], Settings],
                     linker: Linker = Linker.BFD,
                     by_source: dict[Path, Analysis] | None = None) -> ProgramContext:
-    """Resolve ``link`` as ``linker`` does and analyze every object whose source is known
-    (once per source: ``by_source`` holds the analyses made so far, and may be shared by
-    several programs)."""
+    """Resolve ``link`` as ``linker`` does (a WebAssembly link as wasm-ld does, whatever
+    ``linker`` says) and analyze every object whose source is known (once per source:
+    ``by_source`` holds the analyses made so far, and may be shared by several programs)."""
+    if link.startup.wasm:
+        linker = Linker.WASM
     resolution = resolve(link, linker)
     by_source = {} if by_source is None else by_source
     analyses: dict[ObjectFile, Analysis] = {}

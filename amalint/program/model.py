@@ -23,6 +23,10 @@ class ObjectFile:
     undefined: tuple[str, ...]
     #: The source it was compiled from, when known.
     source: Path | None = None
+    #: Defined symbols the object itself exports (WebAssembly's ``export_name``).
+    exported: tuple[str, ...] = ()
+    #: A WebAssembly object (else ELF).
+    wasm: bool = False
 
     @property
     def name(self) -> str:
@@ -51,6 +55,24 @@ class Linker(enum.Enum):
     BFD = "bfd"
     GOLD = "gold"
     LLD = "lld"
+    #: lld's WebAssembly linker: it searches libraries as lld does.
+    WASM = "wasm-ld"
+
+
+class StartUp(enum.Enum):
+    """How the program's constructors come to run."""
+
+    #: ELF: the start files run ``.init_array`` before ``main``.
+    ELF = "elf"
+    #: A WebAssembly command: ``_start`` calls ``__wasm_call_ctors``, then ``main``.
+    COMMAND = "command"
+    #: A WebAssembly reactor (``-mexec-model=reactor``, ``--no-entry``): nothing runs the
+    #: constructors until the host calls ``_initialize`` (or ``__wasm_call_ctors``).
+    REACTOR = "reactor"
+
+    @property
+    def wasm(self) -> bool:
+        return self is not StartUp.ELF
 
 
 @dataclass(frozen=True)
@@ -61,5 +83,7 @@ class Link:
     inputs: tuple[LinkInput, ...]
     #: What the build system is, for the remedies a finding proposes (``cmake`` or ``command``).
     build_system: str = "command"
-    #: The symbols the start files need (``_start`` calls ``main``).
+    #: The symbols the start files need (``_start`` calls ``main``), and those the link
+    #: exports by name.
     roots: tuple[str, ...] = ("main",)
+    startup: StartUp = StartUp.ELF

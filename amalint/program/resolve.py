@@ -28,6 +28,9 @@ class Linked:
         return f"extracted: defines `{self.symbol}`, needed by {who}"
 
 
+#: The linkers that remember the libraries they have passed (lld's ELF and WebAssembly ones).
+_LAZY = (Linker.LLD, Linker.WASM)
+
 LINE = "on the link line"
 WHOLE = "in a `--whole-archive` library"
 
@@ -81,7 +84,7 @@ def resolve(link: Link, linker: Linker = Linker.BFD) -> Resolution:
             for obj in item.objects:
                 _take(state, Linked(obj, WHOLE), lazy, linker)
             continue
-        if linker is Linker.LLD:
+        if linker in _LAZY:
             # lld reads the members' symbols in archive order: a member is taken when it is
             # read if a symbol it defines is undefined then, or later when one is needed
             for obj in item.objects:
@@ -106,7 +109,7 @@ def resolve(link: Link, linker: Linker = Linker.BFD) -> Resolution:
 def _take(state: _State, how: Linked, lazy: list[ObjectFile], linker: Linker) -> None:
     """Add ``how.object``; lld then extracts, depth-first, every member of an archive it has
     passed that defines a symbol the object needs, as it meets each need."""
-    if linker is not Linker.LLD:
+    if linker not in _LAZY:
         state.add(how.object, how)
         return
     stack = [how]
