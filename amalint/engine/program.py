@@ -16,6 +16,7 @@ from amalint.config.settings import Settings
 from amalint.engine.rule import Finding
 from amalint.engine.run import build, selected_rules
 from amalint.model import EntryPoint
+from amalint.program.liveness import collect
 from amalint.program.model import Link, Linker, ObjectFile
 from amalint.program.resolve import Resolution, resolve
 from amalint.program.sequence import Sequence, sequence
@@ -68,7 +69,7 @@ def analyze_program(link: Link, settings_for: Callable[[Path], Settings],
     ``by_source`` holds the analyses made so far, and may be shared by several programs)."""
     if link.startup.wasm:
         linker = Linker.WASM
-    resolution = resolve(link, linker)
+    resolution = collect(link, resolve(link, linker))
     by_source = {} if by_source is None else by_source
     analyses: dict[ObjectFile, Analysis] = {}
     for obj in [item.object for item in resolution.linked] + list(resolution.dropped):
@@ -83,5 +84,5 @@ def analyze_program(link: Link, settings_for: Callable[[Path], Settings],
 def check_program(ctx: ProgramContext, settings: Settings) -> Iterator[Finding]:
     """The findings of the selected program rules."""
     for rule in selected_rules(settings):
-        if rule.program is not None:
+        if rule.program is not None:  # the rules of a unit have nothing to say here
             yield from rule.program(ctx)

@@ -23,10 +23,18 @@ class ObjectFile:
     undefined: tuple[str, ...]
     #: The source it was compiled from, when known.
     source: Path | None = None
-    #: Defined symbols the object itself exports (WebAssembly's ``export_name``).
+    #: Symbols the object keeps by itself (WebAssembly's ``export_name``,
+    #: ``__attribute__((used))``).
     exported: tuple[str, ...] = ()
     #: A WebAssembly object (else ELF).
     wasm: bool = False
+    #: Weakly defined symbols (WebAssembly: for which definition wasm-ld keeps).
+    weak: tuple[str, ...] = ()
+    #: What each symbol's code or data refers to (WebAssembly: for wasm-ld's garbage
+    #: collection, :mod:`amalint.program.liveness`).
+    refs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: The symbols of its constructors (WebAssembly's ``init_funcs``).
+    init: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -87,3 +95,6 @@ class Link:
     #: exports by name.
     roots: tuple[str, ...] = ("main",)
     startup: StartUp = StartUp.ELF
+    #: The linker drops what nothing live reaches (wasm-ld's default ``--gc-sections``),
+    #: archive members' constructors with it.
+    collects: bool = False

@@ -39,7 +39,6 @@ RULES: Mapping[str, Rule] = {
         am204_duplicate_include,
         am205_orphan_source,
         am206_hidden_dependency,
-    am206_hidden_dependency,
         am301_parse_incomplete,
         am901_unused_suppression,
     )

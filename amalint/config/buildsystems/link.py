@@ -100,6 +100,13 @@ def _library(name: str, search: list[Path], whole: bool) -> list[RawInput]:
     return []
 
 
+def collects(argv: Sequence[str]) -> bool:
+    """Whether wasm-ld collects garbage: by default, unless told not to or to export all."""
+    flags = {flag for arg in argv
+             for flag in (arg[4:].split(",") if arg.startswith("-Wl,") else [arg])}
+    return not flags & {"--no-gc-sections", "--export-all", "-r", "--relocatable"}
+
+
 def startup_of(argv: Sequence[str], wasm_objects: bool) -> tuple[StartUp, tuple[str, ...]]:
     """How a link's constructors come to run, and the symbols it must define (its roots): ELF,
     unless the objects are WebAssembly or the command targets it (``--target=wasm32-wasi``,
@@ -151,7 +158,8 @@ def read_inputs(raw: Sequence[RawInput], target: str, build_system: str = "comma
             inputs.append(LinkInput(item.path, (_with_source(obj, name),)))
     wasm = any(obj.wasm for item in inputs for obj in item.objects)
     startup, roots = startup_of(argv, wasm)
-    return Link(target, tuple(inputs), build_system, roots, startup)
+    return Link(target, tuple(inputs), build_system, roots, startup,
+                startup.wasm and collects(argv))
 
 
 def link_from_command(command: str, cwd: Path, target: str | None = None) -> Link:

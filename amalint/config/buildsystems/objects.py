@@ -28,8 +28,8 @@ def _object(path: Path, member: str | None, data: bytes) -> tuple[ObjectFile, st
             found = wasm_symbols(data)
         except WasmError as exc:
             raise InputError(f"{what}: not a WebAssembly object ({exc})") from exc
-        return ObjectFile(path, member, found.defined, found.undefined,
-                          exported=found.exported, wasm=True), None
+        return ObjectFile(path, member, found.defined, found.undefined, exported=found.exported,
+                          wasm=True, weak=found.weak, refs=found.refs, init=found.init), None
     defined, undefined, source = _symbols(data, what)
     return ObjectFile(path, member, defined, undefined), source
 
