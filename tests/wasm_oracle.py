@@ -6,14 +6,15 @@ its host calling the exported ``probe`` (which prints the keys registered so far
 ``_initialize``, then after it. Every entry that ran, where start-up aborted and what ``probe``
 saw must be what amalint's program model says.
 
-The first link builds wasi-libc and libc++ for the target (minutes), in zig's global cache
-(``$XDG_CACHE_HOME/zig``, by default ``~/.cache/zig``), reused after.
+The first link builds wasi-libc and libc++ for the target (minutes), in zig's global cache,
+``~/.cache/zig`` of the user's home directory (or ``$ZIG_GLOBAL_CACHE_DIR``), reused after.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import pwd
 import subprocess
 import sys
 import tempfile
@@ -55,9 +56,12 @@ def available() -> str | None:
     return None
 
 
-def _env() -> dict[str, str]:
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "zig"
-    return {**os.environ, "ZIG_GLOBAL_CACHE_DIR": str(cache)}
+def env() -> dict[str, str]:
+    """The environment of zig: its global cache in the user's real cache directory (the
+    tests give amalint a cache of their own; zig's libc++ must not be rebuilt per session)."""
+    cache = os.environ.get("ZIG_GLOBAL_CACHE_DIR") or str(
+        Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "zig")
+    return {**os.environ, "ZIG_GLOBAL_CACHE_DIR": cache}
 
 
 def compile_wasm(program: Program, folder: Path) -> None:
@@ -66,11 +70,11 @@ def compile_wasm(program: Program, folder: Path) -> None:
     (folder / "probe.cc").write_text(PROBE)
     for name in [unit.name for unit in program.units] + ["probe"]:
         subprocess.run([*ZIG, "c++", *TARGET, "-std=c++17", "-c", f"{name}.cc", "-o",
-                        f"{name}.o"], cwd=folder, check=True, capture_output=True, env=_env())
+                        f"{name}.o"], cwd=folder, check=True, capture_output=True, env=env())
     for number, (kind, names) in enumerate(program.layout):
         if kind != "obj":
             subprocess.run([*ZIG, "ar", "rcs", f"lib{number}.a", *(f"{n}.o" for n in names)],
-                           cwd=folder, check=True, capture_output=True, env=_env())
+                           cwd=folder, check=True, capture_output=True, env=env())
 
 
 def link_command(program: Program, mode: str) -> list[str]:
@@ -99,22 +103,21 @@ class WasmOutcome:
 def run_wasm(program: Program, folder: Path, mode: str) -> WasmOutcome:
     """Link in ``mode`` and run under wasmtime: what really happens."""
     linked = subprocess.run(link_command(program, mode), cwd=folder, capture_output=True,
-                            env=_env())
+                            env=env())
     if linked.returncode != 0:
         return WasmOutcome(True)
+    module = folder / f"prog_{mode}.wasm"
+    plans = [["_start"]] if mode == "command" else [["probe"], ["_initialize", "probe"]]
+    return WasmOutcome(False, tuple(_outcome(host(module, calls)) for calls in plans))
+
+
+def host(module: Path, calls: list[str]) -> list[str]:
+    """Instantiate ``module`` under wasmtime (with WASI) and call the exports ``calls`` in
+    order, stopping at an exit with a status other than 0 or a trap: the lines it printed."""
     import wasmtime
 
     engine = wasmtime.Engine()
-    module = wasmtime.Module.from_file(engine, str(folder / f"prog_{mode}.wasm"))
-    plans = [["_start"]] if mode == "command" else [["probe"], ["_initialize", "probe"]]
-    return WasmOutcome(False, tuple(_host(engine, module, calls) for calls in plans))
-
-
-def _host(engine: object, module: object, calls: list[str]) -> Run:
-    """Instantiate ``module`` and call ``calls`` in order, stopping at a trap or exit."""
-    import wasmtime
-
-    assert isinstance(engine, wasmtime.Engine) and isinstance(module, wasmtime.Module)
+    compiled = wasmtime.Module.from_file(engine, str(module))
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "stdout"
         store = wasmtime.Store(engine)
@@ -123,7 +126,7 @@ def _host(engine: object, module: object, calls: list[str]) -> Run:
         store.set_wasi(config)
         linker = wasmtime.Linker(engine)
         linker.define_wasi()
-        exports = linker.instantiate(store, module).exports(store)
+        exports = linker.instantiate(store, compiled).exports(store)
         for name in calls:
             function = exports[name]
             assert isinstance(function, wasmtime.Func)
@@ -132,7 +135,12 @@ def _host(engine: object, module: object, calls: list[str]) -> Run:
             except wasmtime.ExitTrap as exc:
                 if exc.code != 0:
                     break
-        lines = out.read_text().splitlines()
+            except wasmtime.Trap:
+                break
+        return out.read_text().splitlines()
+
+
+def _outcome(lines: list[str]) -> Run:
     traces = tuple(f"{m['file']}:{m['line']}" for line in lines if (m := TRACE.match(line)))
     failures = [m["key"] for line in lines if (m := FAILURE.match(line))]
     probed = [tuple(line.split()[1:]) for line in lines if line.split()[:1] == ["probe"]]
@@ -168,4 +176,4 @@ def model_wasm(program: Program, folder: Path, mode: str,
     return WasmOutcome(False, (Run((), None, ()), started)), ctx
 
 
-__all__ = ["MODES", "PROFILE", "available", "compile_wasm", "model_wasm", "run_wasm"]
+__all__ = ["MODES", "PROFILE", "available", "compile_wasm", "host", "model_wasm", "run_wasm"]

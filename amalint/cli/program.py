@@ -21,10 +21,17 @@ from amalint.engine.program import ProgramContext, analyze_program
 from amalint.engine.rule import display
 from amalint.errors import InputError
 from amalint.model import EntryPoint
-from amalint.program.model import Linker
+from amalint.program.model import Linker, StartUp
 from amalint.program.sequence import section
 
-LINKERS = {"bfd": "GNU ld", "gold": "gold", "lld": "lld"}
+LINKERS = {"bfd": "GNU ld", "gold": "gold", "lld": "lld", "wasm-ld": "wasm-ld"}
+#: How start-up happens, as ``order --program`` says it.
+STARTUP = {
+    StartUp.ELF: "ELF .init_array",
+    StartUp.COMMAND: "WebAssembly command: `_start` runs the constructors, then `main`",
+    StartUp.REACTOR: "WebAssembly reactor: the constructors run only when the host calls "
+                     "`_initialize`",
+}
 OPTIONS = [
     click.option("--program", "program", metavar="TARGET", default=None,
                  help="A whole executable: the CMake target of the build directory (-p), or "
@@ -33,9 +40,10 @@ OPTIONS = [
     click.option("--link", "link_command", metavar="COMMAND", default=None,
                  help="The link command line of --program, one shell-quoted string "
                  "(`c++ main.o libplugins.a -o app`), instead of a CMake build directory."),
-    click.option("--linker", type=click.Choice(list(LINKERS)), default="bfd",
+    click.option("--linker", type=click.Choice(["bfd", "gold", "lld"]), default="bfd",
                  show_default=True, help="How --program's static libraries are searched: GNU "
-                 "ld (bfd) and gold scan each once, in place; lld remembers them."),
+                 "ld (bfd) and gold scan each once, in place; lld remembers them. A "
+                 "WebAssembly link is always wasm-ld's."),
 ]
 
 
@@ -81,7 +89,8 @@ def rows(ctx: ProgramContext) -> list[dict[str, Any]]:
             "label": entry.label,
             "kind": entry.kind.value,
             "priority": entry.priority,
-            "section": section(entry.priority),
+            "section": (section(entry.priority) if not ctx.link.startup.wasm
+                        else "init_funcs"),
             "object": ctx.object_name(step.object),
             "link_position": step.rank + 1,
             "reason": ctx.reason(step.rank),
@@ -98,6 +107,7 @@ def rows(ctx: ProgramContext) -> list[dict[str, Any]]:
 def left_out(ctx: ProgramContext) -> list[dict[str, Any]]:
     """The library members the linker leaves out, with what their start-up code registers."""
     return [{"object": ctx.object_name(obj),
+             "collected": obj in ctx.resolution.collected,
              "source": None if obj.source is None else display(obj.source),
              "starts_up": bool(ctx.analyses.get(obj) and ctx.analyses[obj].order),
              "registers": list(dict.fromkeys(e.key for _, e in ctx.registrations(obj)))}
@@ -109,7 +119,8 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
     dropped = left_out(ctx)
     if fmt == "json":
         json.dump({"target": ctx.link.target, "linker": ctx.linker.value,
-               "undefined": list(ctx.resolution.unresolved),
+                   "startup": ctx.link.startup.value,
+                   "undefined": list(ctx.resolution.unresolved),
                    "objects": [{"object": ctx.object_name(item.object),
                                 "source": None if item.object.source is None
                                 else display(item.object.source), "reason": ctx.reason(rank)}
@@ -120,8 +131,8 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
     console = Console(highlight=False, soft_wrap=True)
     linked = len(ctx.resolution.linked)
     console.print(f"Start-up of `{escape(ctx.link.target)}` ({LINKERS[ctx.linker.value]}, "
-                  f"ELF .init_array): {linked} object(s) linked, {len(dropped)} library "
-                  "member(s) left out")
+                  f"{escape(STARTUP[ctx.link.startup])}): {linked} object(s) linked, "
+                  f"{len(dropped)} library member(s) left out")
     if ctx.resolution.unresolved:
         names = ", ".join(f"`{s}`" for s in ctx.resolution.unresolved)
         console.print(f"[bold red]the link fails[/bold red]: undefined reference to "
@@ -161,8 +172,9 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
         registers = ", ".join(map(_quoted, item["registers"]))
         what = (f"; its start-up code never runs (registers {registers})" if registers
                 else "; its start-up code never runs" if item["starts_up"] else "")
-        console.print(f"left out: {escape(item['object'])}: no linked object references its "
-                      f"symbols{escape(what)}")
+        why = ("extracted, then collected as garbage: nothing live refers to it"
+               if item["collected"] else "no linked object references its symbols")
+        console.print(f"left out: {escape(item['object'])}: {why}{escape(what)}")
 
 
 def _quoted(key: str) -> str:

@@ -5,6 +5,7 @@ was compiled from. Only reading; nothing is run."""
 
 from __future__ import annotations
 
+import itertools
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -118,7 +119,7 @@ def startup_of(argv: Sequence[str], wasm_objects: bool) -> tuple[StartUp, tuple[
     tool = Path(args[0]).name if args else ""
     flags = [flag for arg in args
              for flag in (arg[4:].split(",") if arg.startswith("-Wl,") else [arg])]
-    targets = [value for key, value in zip(args, args[1:], strict=False)
+    targets = [value for key, value in itertools.pairwise(args)
                if key in ("-target", "--target")]
     targets += [a.split("=", 1)[1] for a in args if a.startswith(("--target=", "-target="))]
     emscripten = tool.startswith(("emcc", "em++"))
@@ -133,14 +134,14 @@ def startup_of(argv: Sequence[str], wasm_objects: bool) -> tuple[StartUp, tuple[
     if not reactor:
         return StartUp.COMMAND, ("main", "__main_argc_argv")
     exports = [f.split("=", 1)[1] for f in flags if f.startswith("--export=")]
-    exports += [value for key, value in zip(flags, flags[1:], strict=False) if key == "--export"]
+    exports += [value for key, value in itertools.pairwise(flags) if key == "--export"]
     return StartUp.REACTOR, tuple(dict.fromkeys(exports))
 
 
 def _settings(args: Sequence[str]) -> list[str]:
     """Emscripten's ``-sNAME[=VALUE]`` and ``-s NAME[=VALUE]`` settings."""
     found = [a[2:] for a in args if a.startswith("-s") and len(a) > 2]
-    found += [value for key, value in zip(args, args[1:], strict=False) if key == "-s"]
+    found += [value for key, value in itertools.pairwise(args) if key == "-s"]
     return found
 
 

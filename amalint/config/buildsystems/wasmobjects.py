@@ -122,7 +122,7 @@ def wasm_symbols(data: bytes) -> WasmSymbols:
         sections.append((section, start, body_end, name))
         reader.at = body_end
     imports: dict[int, list[str]] = {kind: [] for kind in _IMPORT_SYMBOL.values()}
-    for section, start, end, name in sections:
+    for section, start, end, _ in sections:
         if section == 2:
             _imports(_Reader(data, start, end), imports)
     linking = [(start, end) for section, start, end, name in sections if name == "linking"]
