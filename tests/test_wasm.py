@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, amalint
+from conftest import FIXTURES, amalint, one_line
 from program_oracle import generate
 from wasm_oracle import MODES, available, compile_wasm, env, host, model_wasm, run_wasm
 
@@ -132,3 +132,27 @@ def test_generated_wasm_program_runs_as_the_model_says(seed: int, tmp_path: Path
         real = run_wasm(program, tmp_path, mode)
         predicted, _ = model_wasm(program, tmp_path, mode, analyses)
         assert real == predicted, f"{mode}, seed {seed}"
+
+
+def test_a_rule_checks_a_unit_or_a_program_never_both() -> None:
+    from amalint.engine.rule import Rule
+    from amalint.model import Severity
+    from amalint.rules import RULES
+
+    program_rules = {code for code, rule in RULES.items() if rule.of_program}
+    assert program_rules == {"AM106", "AM107", "AM108"}
+    assert all(rule.check is None for code, rule in RULES.items() if code in program_rules)
+    with pytest.raises(TypeError):
+        Rule("AM999", "neither", Severity.ERROR, "checks nothing")
+    with pytest.raises(TypeError):
+        Rule("AM999", "both", Severity.ERROR, "checks both", check=lambda _: iter(()),
+             program=lambda _: iter(()))
+
+
+@pytest.mark.parametrize("data", [b"\0asm\x01\0\0\0", b"\0asm\x01\0\0\0\x00\x05\x07linking",
+                                  b"\0asm\x01\0\0\0\x0a\x80"])
+def test_a_broken_wasm_object_is_one_line_and_exit_2(tmp_path: Path, data: bytes) -> None:
+    (tmp_path / "bad.o").write_bytes(data)
+    found = amalint("check", "--program", "app", "--link", "zig c++ bad.o", cwd=tmp_path)
+    assert found.returncode == 2
+    assert "bad.o: not a WebAssembly object" in one_line(found.stderr)
