@@ -14,9 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from amalint.analysis.requirements import Status
+from amalint.cache.store import Store
 from amalint.cli.options import Configs, fail
 from amalint.config.buildsystems.link import link_from_cmake, link_from_command
 from amalint.config.profiles import Role
+from amalint.engine.cached import analysis_cached
 from amalint.engine.program import ProgramContext, analyze_program
 from amalint.engine.rule import display
 from amalint.errors import InputError
@@ -54,8 +56,9 @@ def options(func: Any) -> Any:
 
 
 def load(program: str, link_command: str | None, linker: str, configs: Configs,
-         build_dir: Path | None) -> ProgramContext:
-    """The analyzed program, or a one-line error and exit 2."""
+         build_dir: Path | None, store: Store | None = None) -> ProgramContext:
+    """The analyzed program, or a one-line error and exit 2; each object's analysis from the
+    cache ``store`` when it holds one."""
     try:
         if link_command is not None:
             link = link_from_command(link_command, Path.cwd(), program)
@@ -64,7 +67,9 @@ def load(program: str, link_command: str | None, linker: str, configs: Configs,
             if build.is_file():
                 build = build.parent
             link = link_from_cmake(build.resolve(), program)
-        return analyze_program(link, configs, Linker(linker))
+        return analyze_program(link, configs, Linker(linker),
+                               analyze=lambda source, settings: analysis_cached(
+                                   source, settings, store))
     except InputError as exc:
         fail(str(exc))
 

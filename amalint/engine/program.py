@@ -63,10 +63,13 @@ def _relative(path: Path) -> str:
 
 def analyze_program(link: Link, settings_for: Callable[[Path], Settings],
                     linker: Linker = Linker.BFD,
-                    by_source: dict[Path, Analysis] | None = None) -> ProgramContext:
+                    by_source: dict[Path, Analysis] | None = None,
+                    analyze: Callable[[Path, Settings], Analysis] | None = None
+                    ) -> ProgramContext:
     """Resolve ``link`` as ``linker`` does (a WebAssembly link as wasm-ld does, whatever
     ``linker`` says) and analyze every object whose source is known (once per source:
-    ``by_source`` holds the analyses made so far, and may be shared by several programs)."""
+    ``by_source`` holds the analyses made so far, and may be shared by several programs;
+    ``analyze`` makes one, by default afresh: the command line's reads the cache)."""
     if link.startup.wasm:
         linker = Linker.WASM
     resolution = collect(link, resolve(link, linker))
@@ -76,7 +79,9 @@ def analyze_program(link: Link, settings_for: Callable[[Path], Settings],
         if obj.source is None:
             continue
         if obj.source not in by_source:
-            by_source[obj.source] = build(obj.source, settings_for(obj.source)).analysis
+            settings = settings_for(obj.source)
+            by_source[obj.source] = (build(obj.source, settings).analysis if analyze is None
+                                     else analyze(obj.source, settings))
         analyses[obj] = by_source[obj.source]
     return ProgramContext(link, linker, resolution, analyses, sequence(resolution, analyses))
 
