@@ -3,9 +3,13 @@ runs 8 fixed seeds in ``tests/test_program_oracle.py``), each compiled once with
 with GNU ld, gold and lld (those installed), run, and compared with amalint's program model:
 the link fails or not, which start-up entries run in which order, and where start-up aborts.
 
+With ``--wasm``, the same programs are compiled for wasm32-wasi by the ``ziglang`` package,
+linked by its wasm-ld as a command and as a reactor, and run under ``wasmtime``
+(``tests/wasm_oracle.py``; CI runs 4 fixed seeds in ``tests/test_wasm.py``).
+
 Usage::
 
-    python benchmarks/program_campaign.py [--programs N] [--first SEED]
+    python benchmarks/program_campaign.py [--programs N] [--first SEED] [--wasm]
 
 Prints, per linker, how many links agreed and what they covered (link errors, start-up
 aborts, library members left out and those among them that register at start-up, entries
@@ -32,6 +36,8 @@ from program_oracle import (
     model,
     run,
 )
+from wasm_oracle import MODES, compile_wasm, model_wasm, run_wasm
+from wasm_oracle import available as wasm_missing
 
 from amalint.analysis.effects import Analysis
 
@@ -40,7 +46,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--programs", type=int, default=300)
     parser.add_argument("--first", type=int, default=1000, help="the first seed")
+    parser.add_argument("--wasm", action="store_true",
+                        help="WebAssembly (command and reactor) instead of the ELF linkers")
     args = parser.parse_args()
+    if args.wasm:
+        return wasm(args.programs, args.first)
     linkers = [name for name in LINKERS if available(name)]
     for name in LINKERS:
         if name not in linkers:
@@ -79,6 +89,45 @@ def main() -> int:
     print("|---" * (len(keys) + 1) + "|")
     for name in linkers:
         print(f"| {name} | " + " | ".join(str(counts[name][k]) for k in keys) + " |")
+    return 0 if all(c["agree"] == c["links"] for c in counts.values()) else 1
+
+
+def wasm(programs: int, first: int) -> int:
+    """The WebAssembly campaign: each program linked as a command and as a reactor."""
+    missing = wasm_missing()
+    if missing is not None:
+        print(f"error: {missing}", file=sys.stderr)
+        return 2
+    counts: dict[str, Counter[str]] = {mode: Counter() for mode in MODES}
+    started = time.monotonic()
+    for seed in range(first, first + programs):
+        program = generate(seed)
+        with tempfile.TemporaryDirectory() as folder:
+            where = Path(folder)
+            compile_wasm(program, where)
+            analyses: dict[Path, Analysis] = {}
+            for mode in MODES:
+                real = run_wasm(program, where, mode)
+                predicted, ctx = model_wasm(program, where, mode, analyses)
+                count = counts[mode]
+                count["links"] += 1
+                count["agree"] += real == predicted
+                count["link errors"] += real.link_error
+                count["start-up aborts"] += any(r.failure is not None for r in real.runs)
+                count["members left out"] += len(ctx.resolution.dropped)
+                count["collected as garbage"] += len(ctx.resolution.collected)
+                count["entries run"] += sum(len(r.ran) for r in real.runs)
+                if real != predicted:
+                    print(f"DISAGREE seed {seed} {mode}\n  ran: {real}\n  model: {predicted}\n"
+                          f"{describe(ctx)}")
+    keys = ["links", "agree", "link errors", "start-up aborts", "members left out",
+            "collected as garbage", "entries run"]
+    print(f"{programs} programs (seeds {first}..{first + programs - 1}) for wasm32-wasi in "
+          f"{time.monotonic() - started:.0f} s")
+    print("| mode | " + " | ".join(keys) + " |")
+    print("|---" * (len(keys) + 1) + "|")
+    for mode in MODES:
+        print(f"| {mode} | " + " | ".join(str(counts[mode][k]) for k in keys) + " |")
     return 0 if all(c["agree"] == c["links"] for c in counts.values()) else 1
 
 

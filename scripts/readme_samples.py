@@ -122,6 +122,16 @@ def _program(root: Path) -> Path:
     return root
 
 
+def _wasm(root: Path) -> Path:
+    """fixtures/wasm with its WebAssembly objects built by the ziglang package (its
+    ``build.sh``), beside the plug registry's headers (docs/program.md)."""
+    shutil.copytree(FIXTURES / "wasm", root / "wasm")
+    shutil.copytree(FIXTURES / "plug" / "include", root / "plug" / "include")
+    subprocess.run(["sh", "build.sh", sys.executable], cwd=root / "wasm", check=True,
+                   capture_output=True, timeout=300)
+    return root
+
+
 def _legacy(root: Path) -> Path:
     """A small legacy tree (docs/baseline-and-formats.md): an umbrella ``u.cc`` whose ``a.cc``
     and ``b.cc`` both define ``static int helper()``, one AM201 finding."""
@@ -159,6 +169,7 @@ SETUPS: dict[str, Callable[[Path], Path]] = {
     "meson_size2": _configured("meson", "meson_unity", "--unity=on", "-Dunity_size=2"),
     "legacy": _legacy,
     "program": _program,
+    "wasm": _wasm,
     "legacy_baselined": _legacy_baselined,
 }
 

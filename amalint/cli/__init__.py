@@ -1,10 +1,11 @@
 """The command line: ``amalint check``, ``batching``, ``order``, ``graph``, ``rule``,
 ``config``, ``clean``, ``server`` and ``compile-commands`` (:mod:`.compile_commands`), one
-module each, and what they share: the options and settings per file (:mod:`.options`), the cache, ``-j`` and ``--shard``
-options (:mod:`.runs`), warnings and ``--verbose`` (:mod:`.report`), the build-system units
-``check`` lints (:mod:`.buildsystem`), the baseline options (:mod:`.baseline`), the whole
-program's options (:mod:`.program_options`) and output (:mod:`.program`), the progress bar
-(:mod:`.progress`) and table cells that wrap only between names (:mod:`.wrapping`).
+module each, and what they share: the options and settings per file (:mod:`.options`), the
+cache, ``-j`` and ``--shard`` options (:mod:`.runs`), warnings and ``--verbose``
+(:mod:`.report`), the build-system units ``check`` lints (:mod:`.buildsystem`), the baseline
+options (:mod:`.baseline`), the whole program's options (:mod:`.program_options`) and output
+(:mod:`.program`), the progress bar (:mod:`.progress`) and table cells that wrap only between
+names (:mod:`.wrapping`).
 
 Exit codes: 0 nothing found, 1 findings, 2 usage or input error (one line on stderr, no
 traceback), 3 internal error (a bug, one line). Compiler arguments go after ``--``: libclang

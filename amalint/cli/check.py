@@ -27,7 +27,7 @@ from amalint.cli.options import (
     output,
 )
 from amalint.cli.report import Closing, report
-from amalint.cli.runs import run_options
+from amalint.cli.runs import run_options, runner
 from amalint.config.settings import FAIL_ON, Settings
 from amalint.engine.parallel import Job
 from amalint.engine.result import Result, SourceLines
@@ -103,7 +103,8 @@ def check(
                                           resource_dir=resource_dir,
                                           select=codes(select, "--select"),
                                           extend_select=codes(extend_select, "--extend-select"),
-                                          ignore=codes(ignore, "--ignore")), compile_commands)
+                                          ignore=codes(ignore, "--ignore")), compile_commands,
+                       None if no_cache else cache_dir, no_cache)
     if link_command is not None:
         fail("--link needs --program")
     if fix and diff:
@@ -230,15 +231,18 @@ def check(
 
 def _check_program(program: str, link_command: str | None, linker: str,
                    paths: tuple[Path, ...], fmt: str, output_file: Path | None, no_color: bool,
-                   exit_zero: bool, configs: Configs, build_dir: Path | None) -> NoReturn:
-    """``check --program``: the program rules over one executable's link."""
+                   exit_zero: bool, configs: Configs, build_dir: Path | None,
+                   cache_dir: Path | None, no_cache: bool) -> NoReturn:
+    """``check --program``: the program rules over one executable's link (each object's
+    analysis through the cache)."""
     if paths:
         fail("give paths or --program, not both")
     if fmt not in ("text", "concise", "json", "json-lines", "github", "sarif"):
         fail(f"--program reports as text, concise, json, json-lines, github or sarif, not {fmt}")
     from amalint.cli import program as program_cli
 
-    ctx = program_cli.load(program, link_command, linker, configs, build_dir)
+    store = runner(configs, 1, no_cache, cache_dir).store
+    ctx = program_cli.load(program, link_command, linker, configs, build_dir, store)
     with output(output_file) as out:
         found = program_cli.lint(ctx, configs, fmt, out, color=not no_color)
     sys.exit(0 if exit_zero or not found else 1)

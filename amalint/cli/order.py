@@ -16,7 +16,7 @@ from rich.measure import Measurement
 from amalint.cli import program_options
 from amalint.cli.options import EXIT_CODES, CompilerArgsCommand, Configs, common, fail
 from amalint.cli.report import lint_one
-from amalint.cli.runs import cache_options
+from amalint.cli.runs import cache_options, runner
 from amalint.cli.wrapping import Wrapped
 from amalint.engine.rule import display
 
@@ -52,8 +52,9 @@ def order(
 
         configs = Configs(config, isolated, frontend=frontend, compiler=compiler,
                           resource_dir=resource_dir)
+        store = runner(configs, 1, no_cache, cache_dir).store
         program_cli.print_order(program_cli.load(program, link_command, linker, configs,
-                                                 compile_commands), fmt)
+                                                 compile_commands, store), fmt)
         return
     if umbrella is None:
         fail("give the umbrella to order, or --program TARGET")

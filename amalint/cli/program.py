@@ -13,21 +13,32 @@ from rich.console import Console
 from rich.markup import escape
 
 from amalint.analysis.requirements import Status
+from amalint.cache.store import Store
 from amalint.cli.options import Configs, fail
 from amalint.cli.program_options import LINKERS
 from amalint.config.buildsystems.link import link_from_cmake, link_from_command
 from amalint.config.profiles import Role
+from amalint.engine.cached import analysis_cached
 from amalint.engine.program import ProgramContext, analyze_program
 from amalint.engine.rule import display
 from amalint.errors import InputError
 from amalint.model import EntryPoint
-from amalint.program.model import Linker
+from amalint.program.model import Linker, StartUp
 from amalint.program.sequence import section
+
+#: How start-up happens, as ``order --program`` says it.
+STARTUP = {
+    StartUp.ELF: "ELF .init_array",
+    StartUp.COMMAND: "WebAssembly command: `_start` runs the constructors, then `main`",
+    StartUp.REACTOR: "WebAssembly reactor: the constructors run only when the host calls "
+                     "`_initialize`",
+}
 
 
 def load(program: str, link_command: str | None, linker: str, configs: Configs,
-         build_dir: Path | None) -> ProgramContext:
-    """The analyzed program, or a one-line error and exit 2."""
+         build_dir: Path | None, store: Store | None = None) -> ProgramContext:
+    """The analyzed program, or a one-line error and exit 2; each object's analysis from the
+    cache ``store`` when it holds one."""
     try:
         if link_command is not None:
             link = link_from_command(link_command, Path.cwd(), program)
@@ -36,7 +47,9 @@ def load(program: str, link_command: str | None, linker: str, configs: Configs,
             if build.is_file():
                 build = build.parent
             link = link_from_cmake(build.resolve(), program)
-        return analyze_program(link, configs, Linker(linker))
+        return analyze_program(link, configs, Linker(linker),
+                               analyze=lambda source, settings: analysis_cached(
+                                   source, settings, store))
     except InputError as exc:
         fail(str(exc))
 
@@ -61,7 +74,8 @@ def rows(ctx: ProgramContext) -> list[dict[str, Any]]:
             "label": entry.label,
             "kind": entry.kind.value,
             "priority": entry.priority,
-            "section": section(entry.priority),
+            "section": (section(entry.priority) if not ctx.link.startup.wasm
+                        else "init_funcs"),
             "object": ctx.object_name(step.object),
             "link_position": step.rank + 1,
             "reason": ctx.reason(step.rank),
@@ -78,6 +92,7 @@ def rows(ctx: ProgramContext) -> list[dict[str, Any]]:
 def left_out(ctx: ProgramContext) -> list[dict[str, Any]]:
     """The library members the linker leaves out, with what their start-up code registers."""
     return [{"object": ctx.object_name(obj),
+             "collected": obj in ctx.resolution.collected,
              "source": None if obj.source is None else display(obj.source),
              "starts_up": bool(ctx.analyses.get(obj) and ctx.analyses[obj].order),
              "registers": list(dict.fromkeys(e.key for _, e in ctx.registrations(obj)))}
@@ -89,7 +104,8 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
     dropped = left_out(ctx)
     if fmt == "json":
         json.dump({"target": ctx.link.target, "linker": ctx.linker.value,
-               "undefined": list(ctx.resolution.unresolved),
+                   "startup": ctx.link.startup.value,
+                   "undefined": list(ctx.resolution.unresolved),
                    "objects": [{"object": ctx.object_name(item.object),
                                 "source": None if item.object.source is None
                                 else display(item.object.source), "reason": ctx.reason(rank)}
@@ -100,8 +116,8 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
     console = Console(highlight=False, soft_wrap=True)
     linked = len(ctx.resolution.linked)
     console.print(f"Start-up of `{escape(ctx.link.target)}` ({LINKERS[ctx.linker.value]}, "
-                  f"ELF .init_array): {linked} object(s) linked, {len(dropped)} library "
-                  "member(s) left out")
+                  f"{escape(STARTUP[ctx.link.startup])}): {linked} object(s) linked, "
+                  f"{len(dropped)} library member(s) left out")
     if ctx.resolution.unresolved:
         names = ", ".join(f"`{s}`" for s in ctx.resolution.unresolved)
         console.print(f"[bold red]the link fails[/bold red]: undefined reference to "
@@ -141,8 +157,9 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
         registers = ", ".join(map(_quoted, item["registers"]))
         what = (f"; its start-up code never runs (registers {registers})" if registers
                 else "; its start-up code never runs" if item["starts_up"] else "")
-        console.print(f"left out: {escape(item['object'])}: no linked object references its "
-                      f"symbols{escape(what)}")
+        why = ("extracted, then collected as garbage: nothing live refers to it"
+               if item["collected"] else "no linked object references its symbols")
+        console.print(f"left out: {escape(item['object'])}: {why}{escape(what)}")
 
 
 def _quoted(key: str) -> str:

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-LINKERS = {"bfd": "GNU ld", "gold": "gold", "lld": "lld"}
+#: Linker names as the output says them (a WebAssembly link is always wasm-ld's).
+LINKERS = {"bfd": "GNU ld", "gold": "gold", "lld": "lld", "wasm-ld": "wasm-ld"}
 OPTIONS = [
     click.option("--program", "program", metavar="TARGET", default=None,
                  help="A whole executable: the CMake target of the build directory (-p), or "
@@ -17,9 +18,10 @@ OPTIONS = [
     click.option("--link", "link_command", metavar="COMMAND", default=None,
                  help="The link command line of --program, one shell-quoted string "
                  "(`c++ main.o libplugins.a -o app`), instead of a CMake build directory."),
-    click.option("--linker", type=click.Choice(list(LINKERS)), default="bfd",
+    click.option("--linker", type=click.Choice(["bfd", "gold", "lld"]), default="bfd",
                  show_default=True, help="How --program's static libraries are searched: GNU "
-                 "ld (bfd) and gold scan each once, in place; lld remembers them."),
+                 "ld (bfd) and gold scan each once, in place; lld remembers them. A "
+                 "WebAssembly link is always wasm-ld's."),
 ]
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from amalint.analysis.effects import Analysis
+from amalint.cache.analyses import decode_analysis, encode_analysis
 from amalint.cache.checked import (
     Malformed,
     expect,
@@ -112,8 +114,27 @@ def _through(umbrella: Path, settings: Settings, store: Store, data: bytes | Non
     if value is not None:
         value["complete"] = not partial
         value["result"] = encode(result)
+        value["analysis"] = encode_analysis(built.analysis)
         store.save(prepared.key, value)
     return result, False
+
+
+def analysis_cached(source: Path, settings: Settings, store: Store | None) -> Analysis:
+    """The analysis of ``source`` (``--program``: an object's), from the cache when it holds
+    a valid lint of it (``amalint check`` stores one), else made and stored."""
+    if store is None:
+        return build(source, settings).analysis
+    prepared = _prepare(source, settings, None, store)
+    for attempt in range(2):
+        value = store.load(prepared.key)
+        if _lookup(value, source, prepared, complete=False) is not None:
+            try:
+                return decode_analysis(expect(dict, value).get("analysis"))
+            except Malformed:
+                pass
+        if attempt == 0:
+            _through(source, settings, store, None, complete=False)
+    return build(source, settings).analysis  # pragma: no cover - the cache cannot be written
 
 
 def _lookup(value: Any, umbrella: Path, prepared: _Prepared, complete: bool) -> Result | None:

@@ -16,6 +16,7 @@ from amalint.config.settings import Settings
 from amalint.engine.rule import Finding
 from amalint.engine.run import build, selected_rules
 from amalint.model import EntryPoint
+from amalint.program.liveness import collect
 from amalint.program.model import Link, Linker, ObjectFile
 from amalint.program.resolve import Resolution, resolve
 from amalint.program.sequence import Sequence, sequence
@@ -62,18 +63,25 @@ def _relative(path: Path) -> str:
 
 def analyze_program(link: Link, settings_for: Callable[[Path], Settings],
                     linker: Linker = Linker.BFD,
-                    by_source: dict[Path, Analysis] | None = None) -> ProgramContext:
-    """Resolve ``link`` as ``linker`` does and analyze every object whose source is known
-    (once per source: ``by_source`` holds the analyses made so far, and may be shared by
-    several programs)."""
-    resolution = resolve(link, linker)
+                    by_source: dict[Path, Analysis] | None = None,
+                    analyze: Callable[[Path, Settings], Analysis] | None = None
+                    ) -> ProgramContext:
+    """Resolve ``link`` as ``linker`` does (a WebAssembly link as wasm-ld does, whatever
+    ``linker`` says) and analyze every object whose source is known (once per source:
+    ``by_source`` holds the analyses made so far, and may be shared by several programs;
+    ``analyze`` makes one, by default afresh: the command line's reads the cache)."""
+    if link.startup.wasm:
+        linker = Linker.WASM
+    resolution = collect(link, resolve(link, linker))
     by_source = {} if by_source is None else by_source
     analyses: dict[ObjectFile, Analysis] = {}
     for obj in [item.object for item in resolution.linked] + list(resolution.dropped):
         if obj.source is None:
             continue
         if obj.source not in by_source:
-            by_source[obj.source] = build(obj.source, settings_for(obj.source)).analysis
+            settings = settings_for(obj.source)
+            by_source[obj.source] = (build(obj.source, settings).analysis if analyze is None
+                                     else analyze(obj.source, settings))
         analyses[obj] = by_source[obj.source]
     return ProgramContext(link, linker, resolution, analyses, sequence(resolution, analyses))
 
@@ -81,5 +89,5 @@ def analyze_program(link: Link, settings_for: Callable[[Path], Settings],
 def check_program(ctx: ProgramContext, settings: Settings) -> Iterator[Finding]:
     """The findings of the selected program rules."""
     for rule in selected_rules(settings):
-        if rule.program is not None:
+        if rule.program is not None:  # the rules of a unit have nothing to say here
             yield from rule.program(ctx)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amalint.analysis.effects import Analysis, Effect
 from amalint.analysis.hidden import HiddenDependency, hidden_dependencies
@@ -21,6 +21,9 @@ from amalint.fix.solver import ByteEdit, Plan, plan
 from amalint.model import CodeModel, EntryPoint, Include, Location, Severity
 from amalint.scan.sources import BOM, compiler_view
 from amalint.scan.sources import display as display  # re-exported: rules and reporters use it
+
+if TYPE_CHECKING:
+    from amalint.engine.program import ProgramContext
 
 
 @dataclass(frozen=True)
@@ -83,22 +86,36 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule checks one of two things, and gives exactly one of the two checks: ``check``,
+    one amalgamation (``amalint check`` on a unit), or ``program``, a whole program's link
+    (``amalint check --program``, an :class:`amalint.engine.program.ProgramContext`)."""
+
     code: str
     name: str
     severity: Severity
     summary: str
-    check: Callable[[RuleContext], Iterator[Finding]] = field(compare=False)
+    check: Callable[[RuleContext], Iterator[Finding]] | None = field(default=None,
+                                                                     compare=False)
     doc: str = field(default="", compare=False)
-    #: A rule about a whole program (``amalint check --program``): its check of the program
-    #: (an :class:`amalint.engine.program.ProgramContext`); ``check`` then finds nothing.
-    program: Callable[[Any], Iterator[Finding]] | None = field(default=None, compare=False)
+    program: Callable[[ProgramContext], Iterator[Finding]] | None = field(default=None,
+                                                                          compare=False)
     #: A preview rule (as in ruff) runs only when ``select`` or ``extend-select`` names its
     #: code in full: not by default, not by a prefix or ``ALL``.
     preview: bool = field(default=False, compare=False)
 
+    def __post_init__(self) -> None:
+        if (self.check is None) == (self.program is None):
+            raise TypeError(f"{self.code}: a rule gives `check` (a unit) or `program` (a "
+                            "whole program), not both nor neither")
+
     @property
     def url(self) -> str:
         return rule_url(self.code, self.name)
+
+    @property
+    def of_program(self) -> bool:
+        """Whether the rule checks a whole program (``--program``), not a unit."""
+        return self.program is not None
 
 
 #: The rules' documentation in amalint's repository, generated from their docstrings

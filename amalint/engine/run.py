@@ -193,7 +193,8 @@ def evaluate(built: Build, umbrella: Path, settings: Settings,
         ctx.orphans = find_orphans(settings, model, ctx.requirements, build_variant)
 
     def run(ctx: RuleContext) -> suppressions.Outcome:
-        findings = [finding for rule in rules for finding in rule.check(ctx)]
+        findings = [finding for rule in rules if rule.check is not None
+                    for finding in rule.check(ctx)]
         return suppressions.apply(findings, found, graph, settings.per_file_ignores,
                                   enabled={r.code for r in rules}, known=set(RULES))
 

@@ -23,6 +23,18 @@ class ObjectFile:
     undefined: tuple[str, ...]
     #: The source it was compiled from, when known.
     source: Path | None = None
+    #: Symbols the object keeps by itself (WebAssembly's ``export_name``,
+    #: ``__attribute__((used))``).
+    exported: tuple[str, ...] = ()
+    #: A WebAssembly object (else ELF).
+    wasm: bool = False
+    #: Weakly defined symbols (WebAssembly: for which definition wasm-ld keeps).
+    weak: tuple[str, ...] = ()
+    #: What each symbol's code or data refers to (WebAssembly: for wasm-ld's garbage
+    #: collection, :mod:`amalint.program.liveness`).
+    refs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: The symbols of its constructors (WebAssembly's ``init_funcs``).
+    init: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -51,6 +63,24 @@ class Linker(enum.Enum):
     BFD = "bfd"
     GOLD = "gold"
     LLD = "lld"
+    #: lld's WebAssembly linker: it searches libraries as lld does.
+    WASM = "wasm-ld"
+
+
+class StartUp(enum.Enum):
+    """How the program's constructors come to run."""
+
+    #: ELF: the start files run ``.init_array`` before ``main``.
+    ELF = "elf"
+    #: A WebAssembly command: ``_start`` calls ``__wasm_call_ctors``, then ``main``.
+    COMMAND = "command"
+    #: A WebAssembly reactor (``-mexec-model=reactor``, ``--no-entry``): nothing runs the
+    #: constructors until the host calls ``_initialize`` (or ``__wasm_call_ctors``).
+    REACTOR = "reactor"
+
+    @property
+    def wasm(self) -> bool:
+        return self is not StartUp.ELF
 
 
 @dataclass(frozen=True)
@@ -61,5 +91,10 @@ class Link:
     inputs: tuple[LinkInput, ...]
     #: What the build system is, for the remedies a finding proposes (``cmake`` or ``command``).
     build_system: str = "command"
-    #: The symbols the start files need (``_start`` calls ``main``).
+    #: The symbols the start files need (``_start`` calls ``main``), and those the link
+    #: exports by name.
     roots: tuple[str, ...] = ("main",)
+    startup: StartUp = StartUp.ELF
+    #: The linker drops what nothing live reaches (wasm-ld's default ``--gc-sections``),
+    #: archive members' constructors with it.
+    collects: bool = False

@@ -28,6 +28,9 @@ class Linked:
         return f"extracted: defines `{self.symbol}`, needed by {who}"
 
 
+#: The linkers that remember the libraries they have passed (lld's ELF and WebAssembly ones).
+_LAZY = (Linker.LLD, Linker.WASM)
+
 LINE = "on the link line"
 WHOLE = "in a `--whole-archive` library"
 
@@ -40,6 +43,12 @@ class Resolution:
     #: Symbols still undefined at the end that some input defines: the link fails with
     #: "undefined reference" (a library searched before the object that needs it).
     unresolved: tuple[str, ...] = ()
+    #: Among ``dropped``, the members the linker took but collected as garbage (wasm-ld:
+    #: nothing live refers to them), their constructors with them.
+    collected: tuple[ObjectFile, ...] = ()
+    #: The linked objects in the order the linker began reading them (its symbol resolution
+    #: order: the first definition of a weak symbol wins); for wasm-ld not the layout order.
+    read: tuple[ObjectFile, ...] = ()
 
 
 class _State:
@@ -48,11 +57,12 @@ class _State:
         #: symbol -> the first object that needs it (``None``: the start files)
         self.undefined: dict[str, ObjectFile | None] = dict.fromkeys(roots)
         self.linked: list[Linked] = []
-        self.taken: set[ObjectFile] = set()
+        self.taken: dict[ObjectFile, None] = {}
 
-    def add(self, obj: ObjectFile, how: Linked) -> None:
-        self.taken.add(obj)
-        self.linked.append(how)
+    def add(self, obj: ObjectFile, how: Linked, record: bool = True) -> None:
+        self.taken[obj] = None
+        if record:
+            self.linked.append(how)
         for symbol in obj.defined:
             self.defined.add(symbol)
             self.undefined.pop(symbol, None)
@@ -81,7 +91,7 @@ def resolve(link: Link, linker: Linker = Linker.BFD) -> Resolution:
             for obj in item.objects:
                 _take(state, Linked(obj, WHOLE), lazy, linker)
             continue
-        if linker is Linker.LLD:
+        if linker in _LAZY:
             # lld reads the members' symbols in archive order: a member is taken when it is
             # read if a symbol it defines is undefined then, or later when one is needed
             for obj in item.objects:
@@ -100,26 +110,34 @@ def resolve(link: Link, linker: Linker = Linker.BFD) -> Resolution:
     dropped = tuple(dict.fromkeys(obj for obj in members if obj not in state.taken))
     offered = {symbol for obj in members for symbol in obj.defined}
     unresolved = tuple(s for s in state.undefined if s in offered)
-    return Resolution(tuple(state.linked), dropped, unresolved)
+    return Resolution(tuple(state.linked), dropped, unresolved, read=tuple(state.taken))
 
 
 def _take(state: _State, how: Linked, lazy: list[ObjectFile], linker: Linker) -> None:
     """Add ``how.object``; lld then extracts, depth-first, every member of an archive it has
-    passed that defines a symbol the object needs, as it meets each need."""
-    if linker is not Linker.LLD:
+    passed that defines a symbol the object needs, as it meets each need. ELF lld lays an
+    object out before the members it extracts; wasm-ld after them (it records a file once it
+    has read it, and reading it extracts them)."""
+    if linker not in _LAZY:
         state.add(how.object, how)
         return
-    stack = [how]
+    after = linker is Linker.WASM
+    stack: list[tuple[Linked, bool]] = [(how, False)]
     while stack:
-        current = stack.pop()
+        current, read = stack.pop()
+        if read:
+            state.linked.append(current)
+            continue
         obj = current.object
         if obj in state.taken or (current.symbol is not None and current.symbol in state.defined):
             continue
-        state.add(obj, current)
+        state.add(obj, current, record=not after)
+        if after:
+            stack.append((current, True))
         pending: list[Linked] = []
         for need in obj.undefined:
             member = None if need in state.defined else next(
                 (m for m in lazy if m not in state.taken and need in m.defined), None)
             if member is not None:
                 pending.append(Linked(member, "extracted", need, obj))
-        stack.extend(reversed(pending))
+        stack.extend((item, False) for item in reversed(pending))

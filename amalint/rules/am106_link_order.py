@@ -37,14 +37,13 @@ No automatic fix.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amalint.analysis.requirements import Status
 from amalint.engine.rule import (
     Finding,
     Related,
     Rule,
-    RuleContext,
     chain_related,
     display,
     registration_related,
@@ -52,13 +51,12 @@ from amalint.engine.rule import (
 )
 from amalint.model import Severity
 
+if TYPE_CHECKING:
+    from amalint.engine.program import ProgramContext
 
-def check(ctx: RuleContext) -> Iterator[Finding]:
-    return iter(())  # a rule of the program (``check_program``)
 
-
-def check_program(ctx: Any) -> Iterator[Finding]:
-    seen: set[tuple[int, str]] = set()
+def check_program(ctx: ProgramContext) -> Iterator[Finding]:
+    seen: set[tuple[int | None, str]] = set()
     for req in ctx.unmet:
         if req.status is Status.MISSING or not req.providers:
             continue
@@ -87,7 +85,6 @@ RULE = Rule(
     name="link-order",
     severity=Severity.ERROR,
     summary="a start-up lookup runs before another object, later in the link, registers the key",
-    check=check,
     doc=__doc__ or "",
     program=check_program,
 )

@@ -37,23 +37,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from amalint.analysis.requirements import Status
 from amalint.engine.rule import (
     Finding,
     Related,
     Rule,
-    RuleContext,
     chain_related,
     display,
     severity_of,
 )
 from amalint.model import Severity
 
-
-def check(ctx: RuleContext) -> Iterator[Finding]:
-    return iter(())  # a rule of the program (``check_program``)
+if TYPE_CHECKING:
+    from amalint.engine.program import ProgramContext
 
 
 def remedy(build_system: str, target: str, archive: str, looked_up: bool) -> str:
@@ -69,7 +67,7 @@ def remedy(build_system: str, target: str, archive: str, looked_up: bool) -> str
     return f"link it whole: `-Wl,--whole-archive {archive} -Wl,--no-whole-archive`{first}"
 
 
-def check_program(ctx: Any) -> Iterator[Finding]:
+def check_program(ctx: ProgramContext) -> Iterator[Finding]:
     for obj in ctx.resolution.dropped:
         registrations = ctx.registrations(obj)
         if not registrations:
@@ -101,7 +99,6 @@ RULE = Rule(
     name="dropped-registrar",
     severity=Severity.ERROR,
     summary="a static-library member that only registers at start-up is left out of the link",
-    check=check,
     doc=__doc__ or "",
     program=check_program,
 )

@@ -5,6 +5,7 @@ was compiled from. Only reading; nothing is run."""
 
 from __future__ import annotations
 
+import itertools
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -13,7 +14,7 @@ from pathlib import Path
 from amalint.config.buildsystems.fileapi import read_links
 from amalint.config.buildsystems.objects import read_archive, read_object
 from amalint.errors import InputError
-from amalint.program.model import Link, LinkInput, ObjectFile
+from amalint.program.model import Link, LinkInput, ObjectFile, StartUp
 
 _SOURCE_SUFFIXES = (".cc", ".cpp", ".cxx", ".c++", ".C", ".c")
 
@@ -100,8 +101,54 @@ def _library(name: str, search: list[Path], whole: bool) -> list[RawInput]:
     return []
 
 
-def read_inputs(raw: Sequence[RawInput], target: str, build_system: str = "command") -> Link:
-    """The link of ``target`` with the symbols and sources of its inputs."""
+def collects(argv: Sequence[str]) -> bool:
+    """Whether wasm-ld collects garbage: by default, unless told not to or to export all."""
+    flags = {flag for arg in argv
+             for flag in (arg[4:].split(",") if arg.startswith("-Wl,") else [arg])}
+    return not flags & {"--no-gc-sections", "--export-all", "-r", "--relocatable"}
+
+
+def startup_of(argv: Sequence[str], wasm_objects: bool) -> tuple[StartUp, tuple[str, ...]]:
+    """How a link's constructors come to run, and the symbols it must define (its roots): ELF,
+    unless the objects are WebAssembly or the command targets it (``--target=wasm32-wasi``,
+    ``-target wasm32-*``, ``wasm-ld``, emscripten's ``emcc``/``em++``); then a reactor with
+    ``-mexec-model=reactor`` or ``--no-entry`` (for emscripten, with ``-sSTANDALONE_WASM``:
+    otherwise its JavaScript runs the constructors), else a command. A reactor's roots are
+    the symbols ``--export=NAME`` exports; a command's, ``main``. Pure."""
+    args = list(argv)
+    tool = Path(args[0]).name if args else ""
+    flags = [flag for arg in args
+             for flag in (arg[4:].split(",") if arg.startswith("-Wl,") else [arg])]
+    targets = [value for key, value in itertools.pairwise(args)
+               if key in ("-target", "--target")]
+    targets += [a.split("=", 1)[1] for a in args if a.startswith(("--target=", "-target="))]
+    emscripten = tool.startswith(("emcc", "em++"))
+    wasm = (wasm_objects or emscripten or "wasm-ld" in tool
+            or any(t.startswith(("wasm32", "wasm64")) for t in targets))
+    if not wasm:
+        return StartUp.ELF, ("main",)
+    standalone = any(f.startswith("STANDALONE_WASM") and not f.endswith("=0")
+                     for f in _settings(args))
+    reactor = "-mexec-model=reactor" in args or (
+        "--no-entry" in flags and (standalone or not emscripten))
+    if not reactor:
+        return StartUp.COMMAND, ("main", "__main_argc_argv")
+    exports = [f.split("=", 1)[1] for f in flags if f.startswith("--export=")]
+    exports += [value for key, value in itertools.pairwise(flags) if key == "--export"]
+    return StartUp.REACTOR, tuple(dict.fromkeys(exports))
+
+
+def _settings(args: Sequence[str]) -> list[str]:
+    """Emscripten's ``-sNAME[=VALUE]`` and ``-s NAME[=VALUE]`` settings."""
+    found = [a[2:] for a in args if a.startswith("-s") and len(a) > 2]
+    found += [value for key, value in itertools.pairwise(args) if key == "-s"]
+    return found
+
+
+def read_inputs(raw: Sequence[RawInput], target: str, build_system: str = "command",
+                argv: Sequence[str] = ()) -> Link:
+    """The link of ``target`` with the symbols and sources of its inputs; ``argv``, the link
+    command, says how its start-up happens (:func:`startup_of`)."""
     inputs = []
     for item in raw:
         if item.archive:
@@ -110,7 +157,10 @@ def read_inputs(raw: Sequence[RawInput], target: str, build_system: str = "comma
         else:
             obj, name = read_object(item.path)
             inputs.append(LinkInput(item.path, (_with_source(obj, name),)))
-    return Link(target, tuple(inputs), build_system)
+    wasm = any(obj.wasm for item in inputs for obj in item.objects)
+    startup, roots = startup_of(argv, wasm)
+    return Link(target, tuple(inputs), build_system, roots, startup,
+                startup.wasm and collects(argv))
 
 
 def link_from_command(command: str, cwd: Path, target: str | None = None) -> Link:
@@ -125,7 +175,7 @@ def link_from_command(command: str, cwd: Path, target: str | None = None) -> Lin
     name = target
     if name is None and "-o" in argv[:-1]:
         name = argv[argv.index("-o") + 1]
-    return read_inputs(raw, name or "a.out")
+    return read_inputs(raw, name or "a.out", argv=argv)
 
 
 def link_from_cmake(build: Path, target: str) -> Link:
@@ -157,7 +207,9 @@ def link_from_cmake(build: Path, target: str) -> Link:
     for item in raw:
         if not item.path.is_file():
             raise InputError(f"{item.path}: no such library; build `{target}` first")
-    link = read_inputs(raw, target, "cmake")
+    flags = [arg for fragment, role in reply.fragments if role == "flags"
+             for arg in shlex.split(fragment)]
+    link = read_inputs(raw, target, "cmake", ["c++", *flags, *argv])
     # the sources CMake compiled each object (and each library's member) from
     by_object = {o: s for t in links.targets.values()
                  for o, s in zip(t.objects, t.sources, strict=True)}

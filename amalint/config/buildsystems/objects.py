@@ -1,6 +1,7 @@
 """The symbols of ELF relocatable objects and of the members of static libraries (``ar``
 archives), read with pyelftools and arpy: what each defines and what it needs, and the source
-name the compiler recorded (the ``STT_FILE`` symbol). Only reading; nothing is run."""
+name the compiler recorded (the ``STT_FILE`` symbol). WebAssembly objects are read by
+:mod:`.wasmobjects`. Only reading; nothing is run."""
 
 from __future__ import annotations
 
@@ -12,10 +13,25 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
 
+from amalint.config.buildsystems.wasmobjects import WASM_MAGIC, WasmError, wasm_symbols
 from amalint.errors import InputError
 from amalint.program.model import ObjectFile
 
 ARCHIVE_MAGIC = b"!<arch>\n"
+
+
+def _object(path: Path, member: str | None, data: bytes) -> tuple[ObjectFile, str | None]:
+    """One ELF or WebAssembly object, and the source name its symbol table records."""
+    what = str(path) if member is None else f"{path}({member})"
+    if data.startswith(WASM_MAGIC):
+        try:
+            found = wasm_symbols(data)
+        except WasmError as exc:
+            raise InputError(f"{what}: not a WebAssembly object ({exc})") from exc
+        return ObjectFile(path, member, found.defined, found.undefined, exported=found.exported,
+                          wasm=True, weak=found.weak, refs=found.refs, init=found.init), None
+    defined, undefined, source = _symbols(data, what)
+    return ObjectFile(path, member, defined, undefined), source
 
 
 def _symbols(data: bytes, what: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
@@ -47,8 +63,7 @@ def _symbols(data: bytes, what: str) -> tuple[tuple[str, ...], tuple[str, ...], 
 
 def read_object(path: Path) -> tuple[ObjectFile, str | None]:
     """An object on the link line, and the source name its symbol table records."""
-    defined, undefined, name = _symbols(_read(path), str(path))
-    return ObjectFile(path, None, defined, undefined), name
+    return _object(path, None, _read(path))
 
 
 def read_archive(path: Path) -> list[tuple[ObjectFile, str | None]]:
@@ -64,10 +79,8 @@ def read_archive(path: Path) -> list[tuple[ObjectFile, str | None]]:
                 continue
             name = header.name.decode("utf-8", "replace")
             body = archive.open(header).read()
-            if not body.startswith(b"\x7fELF"):
-                continue
-            defined, undefined, source = _symbols(body, f"{path}({name})")
-            members.append((ObjectFile(path, name, defined, undefined), source))
+            if body.startswith((b"\x7fELF", WASM_MAGIC)):
+                members.append(_object(path, name, body))
     except arpy.ArchiveFormatError as exc:
         raise InputError(f"{path}: not a valid static library ({exc})") from exc
     return members
