@@ -239,6 +239,9 @@ class FileFacts:
     #: The macros the file ``#define``\ s in any branch (compiled alone, a source may take a
     #: branch the unity build does not).
     defines: frozenset[str] = frozenset()
+    #: The identifiers in the bodies of the file's ``#define``\ s (any branch): names a macro
+    #: expansion of the file may declare (an X-macro's enumerators), unseen without expanding.
+    macro_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from amalint.frontends.filescope.macros import (
     macro_events,
     pp_macro_events,
 )
-from amalint.frontends.filescope.references import unit_references
+from amalint.frontends.filescope.references import macro_words, unit_references
 from amalint.frontends.filescope.source import FileText, blank, include_guard
 from amalint.frontends.filescope.uses import find_uses
 from amalint.frontends.treesitter.syntax import declarator_name, parser, split
@@ -242,6 +242,7 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
                           for i in f.source.directives.includes),
             defines=frozenset(parsed[0] for d in f.source.directives.directives
                               if d.name == "define" and (parsed := define(d.rest.strip()))),
+            macro_words=macro_words(f),
         ))
     skipped = tuple(_skipped(unit, files)) if pp is not None else ()
     problems = tuple(dict.fromkeys(

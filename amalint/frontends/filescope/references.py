@@ -22,7 +22,7 @@ from amalint.frontends.filescope.source import FileText, blank
 from amalint.frontends.filescope.uses import _name_context
 from amalint.frontends.treesitter.syntax import declarator_name, function_declarator, parser
 from amalint.frontends.treesitter.syntax import split as split_name
-from amalint.model import ANONYMOUS, Reference, Scope
+from amalint.model import ANONYMOUS, Reference, Scope, macro_body
 from amalint.scan.unit import Unit
 
 _NAME_NODES = ("identifier", "type_identifier", "namespace_identifier")
@@ -32,6 +32,16 @@ _WORD = re.compile(rb"\b[A-Za-z_]\w*")
 def words(data: bytes) -> set[str]:
     """The identifiers of ``data`` (comments and literals blanked first)."""
     return {w.decode() for w in _WORD.findall(blank(data))}
+
+
+def macro_words(file: FileText) -> frozenset[str]:
+    """The identifiers in the bodies of ``file``'s ``#define``\\ s, in any branch."""
+    out: set[str] = set()
+    for directive in file.source.directives.directives:
+        parsed = define(directive.rest.strip()) if directive.name == "define" else None
+        if parsed is not None:
+            out |= words(macro_body(parsed[1]).encode())
+    return frozenset(out)
 
 
 def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] = (),
