@@ -38,6 +38,7 @@ import random
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--truth-only", action="store_true")
     ap.add_argument("--baseline", action="store_true")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # restore the mutated line first
     frontends = [] if args.truth_only else (args.frontend or ["tree-sitter"])
     work = args.work.resolve()
     src = work / "src"

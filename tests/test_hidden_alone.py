@@ -3,23 +3,27 @@ code reaches a name without the header that defines it, with the compilers as th
 forward declaration where only a declaration is needed (``b.cc``), a namespace another header
 also opens (``c.cc``), ``std`` extended by a project header but declared by the system headers
 the source includes (``d.cc``), enumerators an X-macro declares (``e.cc``), and a name of the
-forced prelude (``-include``, as CMake's precompiled headers, ``f.cc``). ``g.cc`` really fails
-alone and is the one reported."""
+forced prelude (``-include``, as CMake's precompiled headers, ``f.cc``). ``g.cc`` (a project
+header's function), ``h.cc`` (``strlen``, only ``<cstring>`` declares it) and ``i.cc``
+(``std::vector``, included by neither) really fail alone: they are the ones reported, and the
+fix makes them compile alone."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
-from conftest import COMPILERS, FIXTURES, lint_in
+from conftest import COMPILERS, FIXTURES, amalint, lint_in
 
 HERE = FIXTURES / "hidden_alone"
 ARGS = ("-std=c++20", "-Iinclude", "-include", "include/prelude.h")
-SOURCES = ("a", "b", "c", "d", "e", "f", "g")
+SOURCES = ("a", "b", "c", "d", "e", "f", "g", "h", "i")
 
 
-def _compiles(compiler: str, source: str) -> bool:
-    return subprocess.run([compiler, *ARGS, "-fsyntax-only", source], cwd=HERE,
+def _compiles(compiler: str, source: str, where: Path = HERE) -> bool:
+    return subprocess.run([compiler, *ARGS, "-fsyntax-only", source], cwd=where,
                           capture_output=True, timeout=300).returncode == 0
 
 
@@ -29,11 +33,22 @@ def _reported(frontend: str) -> set[str]:
 
 
 @pytest.mark.parametrize("compiler", COMPILERS)
-def test_the_unit_compiles_and_only_g_fails_alone(compiler: str) -> None:
+def test_the_unit_compiles_and_only_g_h_i_fail_alone(compiler: str) -> None:
     assert _compiles(compiler, "umbrella.cc")
-    assert {s for s in SOURCES if not _compiles(compiler, f"src/{s}.cc")} == {"g"}
+    assert {s for s in SOURCES if not _compiles(compiler, f"src/{s}.cc")} == {"g", "h", "i"}
 
 
 def test_only_the_source_that_fails_alone_is_reported(frontend: str) -> None:
     failing = {s for s in SOURCES if not all(_compiles(c, f"src/{s}.cc") for c in COMPILERS)}
     assert _reported(frontend) == failing
+
+
+def test_the_fix_includes_the_system_headers_the_earlier_source_does(tmp_path: Path) -> None:
+    copy = tmp_path / "hidden_alone"
+    shutil.copytree(HERE, copy)
+    run = amalint("check", "--fix", "--select", "AM206", "umbrella.cc", "--", *ARGS, cwd=copy)
+    assert "3 fixed" in run.stdout, run.stdout + run.stderr
+    assert "#include <cstring>" in (copy / "src" / "h.cc").read_text()
+    for compiler in COMPILERS:
+        assert _compiles(compiler, "umbrella.cc", copy)
+        assert all(_compiles(compiler, f"src/{s}.cc", copy) for s in SOURCES)

@@ -28,12 +28,15 @@ from amalint.model import (
     MacroEventKind,
     Reference,
     Scope,
+    SystemName,
     Umbrella,
     visible_scope,
 )
 from amalint.scan.directives import is_source
 
 MACRO = "macro"
+#: The kind of a name only a system header spells (not parsed: its kind is unknown).
+SYSTEM = "name"
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class HiddenDependency:
     via: Location | None
     #: Whether ``header`` has an include guard (``#pragma once`` or a macro).
     guarded: bool
+    #: For a system header, how the earlier source spells its ``#include`` (``<vector>``).
+    system: str | None = None
 
 
 def _declarations(scope: FileScope) -> dict[str, list[Declared]]:
@@ -119,6 +124,7 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
         if facts.unit is not None:
             tops.setdefault(facts.unit, facts.path)
     found: dict[tuple[Path, Path], list[HiddenUse]] = {}
+    system: dict[tuple[Path, Path], SystemName] = {}
     units: dict[tuple[Path, Path], tuple[int, int]] = {}
     for facts in scope.files:
         unit = facts.unit
@@ -129,6 +135,17 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
         for reference in facts.references:
             if reference.name in prelude:
                 continue  # the umbrella's own text declares or defines it for every source
+            if reference.system is not None:
+                origin = reference.system
+                if not is_source(tops[origin.unit]):
+                    continue  # a header the umbrella itself includes: a prelude for all after
+                key = (facts.path, origin.entry)
+                found.setdefault(key, []).append(HiddenUse(reference, Declared(
+                    FileFacts(origin.header, origin.unit), SYSTEM,
+                    Location(origin.header, origin.line), None)))
+                units.setdefault(key, (unit, origin.unit))
+                system[key] = origin
+                continue
             candidates = declarations.get(reference.name, [])
             if any(c.facts.path in closure for c in candidates) or own.may_declare(reference):
                 continue  # declared by the source's own closure (in some namespace or branch)
@@ -152,6 +169,11 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
     out: list[HiddenDependency] = []
     for (path, header), uses in found.items():
         unit, provider = units[(path, header)]
+        entry = system.get((path, header))
+        if entry is not None:
+            out.append(HiddenDependency(path, unit, header, provider, tuple(uses), entry.via,
+                                        True, entry.spelling))
+            continue
         out.append(HiddenDependency(path, unit, header, provider, tuple(uses),
                                     _via(scope.files, provider, header),
                                     first[header].guard is not None))

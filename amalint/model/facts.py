@@ -107,6 +107,23 @@ class NameUse:
 
 
 @dataclass(frozen=True)
+class SystemName:
+    """Where a name a file uses appears in a system header an earlier umbrella include reads
+    (system headers are not parsed: a word of their compiled text stands for a declaration)."""
+
+    #: The system header whose compiled text has the name.
+    header: Path
+    line: int
+    #: The umbrella include through which the unity build reads it first.
+    unit: int
+    #: The system header a project file of that include names in its ``#include`` (``<vector>``
+    #: for ``bits/stl_vector.h``), that ``#include``, and its spelling.
+    entry: Path
+    via: Location
+    spelling: str
+
+
+@dataclass(frozen=True)
 class Reference:
     """A name a file's compiled code refers to (unqualified, or qualified by namespaces) that
     some file of another unit declares, as the file reads alone: macros not expanded.
@@ -120,6 +137,8 @@ class Reference:
     position: tuple[int, ...]
     qualifier: tuple[str, ...] = ()
     member_context: bool = False
+    #: For a name only system headers declare: where an earlier include's system header has it.
+    system: SystemName | None = None
 
 
 @dataclass(frozen=True)

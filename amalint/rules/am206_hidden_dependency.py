@@ -89,7 +89,13 @@ def _finding(ctx: RuleContext, dep: HiddenDependency, user: FileFacts) -> Findin
     provider = ctx.unit_name(dep.provider)
     what = (f"`{display(dep.path)}` uses {_what(first.declared.kind, name)}, "
             f"{'defined' if first.declared.kind == MACRO else 'declared'} in `{header}`")
-    if is_source(dep.header):
+    if dep.system is not None:
+        header = dep.system
+        what = (f"`{display(dep.path)}` uses `{name}`, which only the system header "
+                f"`{header}` declares, and which reaches it only because `{provider}` "
+                f"(included before it) includes `{header}`: compiled alone, or first in its "
+                "unit, it does not compile")
+    elif is_source(dep.header):
         what += (", an earlier source of the unit, and in no header it includes: compiled "
                  "alone, or first in its unit, it does not compile (declare it in a header "
                  "both sources include)")
@@ -121,6 +127,8 @@ def _fix(dep: HiddenDependency, user: FileFacts) -> Fix | None:
     plain = [w for w in user.written if w.depth <= allowed]
     line = plain[-1].line + 1 if plain else 1
     at = Location(dep.path, line, 1)
+    if dep.system is not None:
+        return Fix("safe", (Edit(f"#include {dep.system}\n", at, at),))
     return Fix("safe" if dep.guarded else "unsafe",
                (Edit(f"#include {spelling(dep.header, dep.path, user.written)}\n", at, at),))
 
