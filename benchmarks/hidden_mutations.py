@@ -27,7 +27,8 @@ Prints one table per front end and every misjudged mutation; ``--baseline`` also
 unit unmutated (every source of it compiles alone, so every finding there is false).
 
 ``--record FILE`` keeps the compilers' verdict of each mutation (JSON): a later run with the
-same arguments reuses it and only lints, so ``--truth-only`` can run the compilers first.
+same arguments reuses it and only lints, so ``--truth-only`` can run the compilers first;
+``--log FILE`` appends each verdict as it comes (a run stopped early still has its verdicts).
 """
 
 from __future__ import annotations
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--record", type=Path)
     ap.add_argument("--truth-only", action="store_true")
     ap.add_argument("--baseline", action="store_true")
+    ap.add_argument("--log", type=Path, help="append each verdict as a JSON line")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # restore the mutated line first
     frontends = [] if args.truth_only else (args.frontend or ["tree-sitter"])
@@ -215,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
                 verdict = ("FN" if not flagged else "TP") if not truth["alone_ok"] else \
                     ("FP" if flagged else "TN")
                 counts[frontend][f"{verdict} {kind}"] += 1
+                if args.log is not None:
+                    with args.log.open("a") as log:
+                        log.write(json.dumps({"mutation": key, "frontend": frontend,
+                                              "kind": kind, "verdict": verdict}) + "\n")
                 if verdict in ("FN", "FP"):
                     problems.append(f"{frontend} {verdict}: {key} without {truth['line']}")
         finally:
