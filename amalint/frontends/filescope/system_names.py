@@ -1,12 +1,14 @@
 """Names a source uses that only system headers declare, and which earlier include reads them.
 
-System headers are not parsed for declarations. A word of a system header's compiled text (its
-active lines, comments and literals blanked) stands for a declaration there: a source that uses
-a name no project file declares, which is a word of a system header an earlier umbrella include
-reads, and a word of no system header the source reads alone, depends on that earlier
-include (a project header it reads that declares the name is a project declaration, found as
-such). Compiled alone, such a source uses a name nothing it reads even spells, so it
-does not compile (the compiler's builtins and reserved names, ``__x`` and ``_X``, are left out).
+System headers are not parsed for declarations. A word of a system header's compiled text
+(its active lines, comments and literals left out; in a C library header, only the words
+outside parentheses and braces, so not a parameter, member or local) stands for a declaration
+there: a source that uses a name no project file declares, which is a word of a system header
+an earlier umbrella include reads, and a word of no system header the source reads alone,
+depends on that earlier include (a project header it reads that declares the name is a project
+declaration, found as such). Compiled alone, such a source uses a name nothing it reads even
+spells, so it does not compile (the compiler's builtins and reserved names, ``__x`` and
+``_X``, are left out).
 What this cannot tell: a word that a system header spells without declaring it (a parameter's
 name, a member) counts as declared; it errs toward saying nothing, since the source's own
 closure is checked the same way.
@@ -26,6 +28,9 @@ from amalint.model import Location, SystemName
 _WORD = re.compile(rb"//[^\n]*|/\*[\s\S]*?\*/|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'"
                    rb"|\b([A-Za-z_]\w*)")
 _RESERVED = re.compile(r"__|_[A-Z]")
+_NOISE = re.compile(_WORD.pattern.rsplit(b"|", 1)[0])
+_NESTED = re.compile(rb"\([^()]*\)|\{[^{}]*\}")
+_IDENTIFIER = re.compile(rb"\b[A-Za-z_]\w*")
 
 
 def library_header(path: Path) -> bool:
@@ -72,7 +77,7 @@ def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
             continue
         seen.add(inc.path)
         unit, library = where(inc)
-        for word in set(_WORD.findall(pp.active_text(inc))) & candidates:
+        for word in _words(pp.active_text(inc), library) & candidates:
             spell(word.decode(), inc, unit, library)
     for event in pp.events:  # directives are blanked: a macro is spelled by its #define
         at = inclusions[event.inclusion] if event.inclusion is not None else None
@@ -102,10 +107,23 @@ def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
     return out
 
 
+def _words(text: bytes, library: bool) -> set[bytes]:
+    """The identifiers of a system header's compiled text; of a C library header, only those
+    outside parentheses and braces (a declaration's name, not its parameters', members' or
+    locals')."""
+    if library:
+        return set(_WORD.findall(text)) - {b""}
+    text = _NOISE.sub(b" ", text)
+    while True:
+        inner = _NESTED.sub(b" ", text)
+        if inner == text:
+            return set(_IDENTIFIER.findall(text))
+        text = inner
+
+
 def _line(pp: preprocess.Unit, inc: preprocess.Inclusion, name: str) -> int:
     """The line of the first spelling of ``name`` in the compiled text of ``inc``'s file."""
-    skip = _WORD.pattern.rsplit(b"|", 1)[0]
-    pattern = re.compile(skip + rb"|\b(" + re.escape(name.encode()) + rb")\b")
+    pattern = re.compile(_NOISE.pattern + rb"|\b(" + re.escape(name.encode()) + rb")\b")
     for found in pattern.finditer(pp.active_text(inc)):
         if found.group(1):
             return pp.line_of(inc, found.start())
