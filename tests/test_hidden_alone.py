@@ -2,11 +2,12 @@
 code reaches a name without the header that defines it, with the compilers as the judge: a
 forward declaration where only a declaration is needed (``b.cc``), a namespace another header
 also opens (``c.cc``), ``std`` extended by a project header but declared by the system headers
-the source includes (``d.cc``), enumerators an X-macro declares (``e.cc``), and a name of the
-forced prelude (``-include``, as CMake's precompiled headers, ``f.cc``). ``g.cc`` (a project
-header's function), ``h.cc`` (``strlen``, only ``<cstring>`` declares it) and ``i.cc``
-(``std::vector``, included by neither) really fail alone: they are the ones reported, and the
-fix makes them compile alone."""
+the source includes (``d.cc``), enumerators an X-macro declares (``e.cc``), a name of the
+forced prelude (``-include``, as CMake's precompiled headers, ``f.cc``), and a member
+function's use of its class's own enumerator, named like an earlier source's (``j.cc``).
+``g.cc`` (a project header's function), ``h.cc`` (``strlen``, only ``<cstring>`` declares it)
+and ``i.cc`` (``std::vector``, included by neither) really fail alone: they are the ones
+reported, and the fix makes them compile alone."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from conftest import COMPILERS, FIXTURES, amalint, lint_in
 
 HERE = FIXTURES / "hidden_alone"
 ARGS = ("-std=c++20", "-Iinclude", "-include", "include/prelude.h")
-SOURCES = ("a", "b", "c", "d", "e", "f", "g", "h", "i")
+SOURCES = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
 
 
 def _compiles(compiler: str, source: str, where: Path = HERE) -> bool:

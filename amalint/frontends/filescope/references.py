@@ -237,11 +237,13 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
 def _system(reference: Reference, origins: list[SystemName] | None, cxx: bool
             ) -> Reference | None:
     """``reference`` with the system header that spells its name (``None`` when only the
-    C++ library's headers do and the use is not qualified: a member or template parameter
-    there, as far as words tell)."""
+    C++ library's headers do and the use is not qualified by ``std``: a member or template
+    parameter there, as far as words tell)."""
     if origins is None:
         return reference
-    usable = [o for o in origins if not (cxx and not reference.qualifier
+    written = reference.qualifier[1:] if reference.qualifier[:1] == ("",) \
+        else reference.qualifier
+    usable = [o for o in origins if not (cxx and written[:1] != ("std",)
                                          and library_header(o.header))]
     return replace(reference, system=usable[0]) if usable else None
 
