@@ -35,6 +35,9 @@ from amalint.model import (
 from amalint.scan.directives import is_source
 
 MACRO = "macro"
+_KEYWORDS = frozenset({"auto", "bool", "char", "char8_t", "char16_t", "char32_t", "double",
+                       "float", "int", "long", "short", "signed", "unsigned", "void",
+                       "wchar_t"})
 #: The kind of a name only a system header spells (not parsed: its kind is unknown).
 SYSTEM = "name"
 
@@ -133,6 +136,8 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
         closure = alone.order(unit)
         own = _Closure([first[p] for p in closure if p in first], set(first))
         for reference in facts.references:
+            if reference.name in _KEYWORDS:
+                continue  # a type keyword the parse took for a name (`operator bool`'s `bool`)
             if reference.name in prelude:
                 continue  # the umbrella's own text declares or defines it for every source
             if reference.system is not None:
