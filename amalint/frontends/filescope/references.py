@@ -211,8 +211,9 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
         wanted: dict[int, set[str]] = {}
         for index, f in firsts.items():
             assert f.source.unit is not None
+            inactive = _inactive_words(f)
             wanted.setdefault(f.source.unit, set()).update(
-                w for w in present[index] if w not in first_declared
+                w for w in present[index] if w not in first_declared and w not in inactive
                 and not any(Path(p) in project for p in definers.get(w, ())))
         written = {(str(f.source.path), i.line): f"<{i.spelling}>" if i.angled
                    else f'"{i.spelling}"' for f in files for i in f.source.directives.includes}
@@ -246,6 +247,17 @@ def _system(reference: Reference, origins: list[SystemName] | None, cxx: bool
     usable = [o for o in origins if not (cxx and written[:1] != ("std",)
                                          and library_header(o.header))]
     return replace(reference, system=usable[0]) if usable else None
+
+
+def _inactive_words(file: FileText) -> set[str]:
+    """The words of ``file``'s directives and of the branches the build does not compile: a
+    name it may declare itself in another configuration (``#ifndef isnan`` and a fallback)."""
+    code = file.source.code
+    if code is None:
+        return set()
+    lines = [d for d, c in zip(file.source.data.split(b"\n"), code.split(b"\n"), strict=False)
+             if d.strip() and not c.strip()]
+    return words(b"\n".join(lines))
 
 
 def _first_reads(files: Sequence[FileText]) -> dict[int, FileText]:
