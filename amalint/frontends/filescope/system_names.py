@@ -71,11 +71,14 @@ def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
         readers = reads.get(inc.path)
         return (min(readers) if readers else None), library_header(Path(inc.path))
 
-    seen: set[str] = set()
-    for inc in inclusions:
-        if inc.skipped is not None or not inc.system or inc.path in seen:
+    seen: set[tuple[str, tuple[tuple[int, int], ...]]] = set()
+    for inc in inclusions:  # each read: a header without guard compiles other lines each time
+        if inc.skipped is not None or not inc.system:
             continue
-        seen.add(inc.path)
+        read = (inc.path, pp.active_ranges(inc))
+        if read in seen:
+            continue
+        seen.add(read)
         unit, library = where(inc)
         for word in _words(pp.active_text(inc), library) & candidates:
             spell(word.decode(), inc, unit, library)
