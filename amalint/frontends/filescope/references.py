@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from os.path import normpath
 from pathlib import Path
 
 from tree_sitter import Node
@@ -174,10 +175,11 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
         direct: dict[int, set[str]] = {}
         for inc in pp.inclusions:
             if inc.parent is not None:
-                children.setdefault(pp.inclusions[inc.parent].path, set()).add(inc.path)
+                children.setdefault(normpath(pp.inclusions[inc.parent].path), set()).add(
+                    normpath(inc.path))
             reader = ordinal.get(inc.unit)
             if reader is not None:
-                direct.setdefault(reader, set()).add(inc.path)
+                direct.setdefault(reader, set()).add(normpath(inc.path))
         for reader, paths in direct.items():
             todo = list(paths)
             while todo:
@@ -289,6 +291,6 @@ def _own_macro(pp: preprocess.Unit, file: FileText, reads: Mapping[str, set[int]
         if macro is None or macro.path is None:
             return True
         unit = file.source.unit
-        return any(unit in reads.get(path, ()) for path in (macro.path,
+        return any(unit in reads.get(normpath(path), ()) for path in (macro.path,
                                                             *definers.get(name, ())))
     return own

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from os.path import normpath
 from pathlib import Path
 
 from amalint import preprocess
@@ -62,13 +63,13 @@ def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
     defined: dict[tuple[int, str], int] = {}
 
     def spell(name: str, inc: preprocess.Inclusion, unit: int | None, library: bool) -> None:
-        spelled.setdefault(name, set()).add(inc.path)
+        spelled.setdefault(name, set()).add(normpath(inc.path))
         key = (name, library)
         if unit is not None and (key not in first or unit < first[key][0]):
             first[key] = (unit, inc)
 
     def where(inc: preprocess.Inclusion) -> tuple[int | None, bool]:
-        readers = reads.get(inc.path)
+        readers = reads.get(normpath(inc.path))
         return (min(readers) if readers else None), library_header(Path(inc.path))
 
     seen: set[tuple[str, tuple[tuple[int, int], ...]]] = set()
@@ -89,7 +90,7 @@ def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
             defined.setdefault((at.index, event.name), event.line)
             spell(event.name, at, *where(at))
     # what the umbrella's own text and forced includes read, every source reads alone too
-    everyone = {inc.path for inc in inclusions if inc.unit is None}
+    everyone = {normpath(inc.path) for inc in inclusions if inc.unit is None}
     out: dict[int, dict[str, list[SystemName]]] = {}
     for current, names in wanted.items():
         for name in names:
