@@ -2,11 +2,13 @@
 
 Usage::
 
-    python benchmarks/hidden_mutations.py GIT_DIR WORK [--cmake-dir SUB] [--cmake-arg=-DX=OFF]
+    python benchmarks/hidden_mutations.py TREE WORK [--cmake-dir SUB] [--cmake-arg=-DX=OFF]
         [--max N] [--seed S] [--frontend tree-sitter|libclang] [--max-sources K]
+        [--record FILE] [--truth-only]
 
-1. Exports ``HEAD`` of the (bare) git directory ``GIT_DIR`` to ``WORK/src`` and configures it
-   with ``-DCMAKE_EXPORT_COMPILE_COMMANDS=ON`` (plain build) in ``WORK/build``.
+1. Copies the project to ``WORK/src`` (``TREE`` is a checkout, copied without ``.git``, or a
+   bare git directory, whose ``HEAD`` is exported; the original is never modified) and
+   configures it with ``-DCMAKE_EXPORT_COMPILE_COMMANDS=ON`` (plain build) in ``WORK/build``.
 2. Groups the compile commands by directory and flags (the sources one unity unit of a target
    could hold) and writes an umbrella per group that includes, in order (as CMake's unity
    sources do), the sources that compile alone and with those before them (``-fsyntax-only``,
@@ -21,7 +23,12 @@ AM206 finding in that source (recall); one where both compile must get none ther
 (precision); one where the umbrella fails too is not counted. Counted separately: deleted
 includes of project headers and of system headers (whose declarations amalint does not read,
 so does not report).
-Prints one table per front end and every misjudged mutation.
+Prints one table per front end and every misjudged mutation; ``--baseline`` also lints each
+unit unmutated (every source of it compiles alone, so every finding there is false).
+
+``--record FILE`` keeps the compilers' verdict of each mutation (JSON): a later run with the
+same arguments reuses it and only lints, so ``--truth-only`` can run the compilers first;
+``--log FILE`` appends each verdict as it comes (a run stopped early still has its verdicts).
 """
 
 from __future__ import annotations
@@ -31,12 +38,15 @@ import json
 import random
 import re
 import shlex
+import shutil
+import signal
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 _INCLUDE = re.compile(rb"^[ \t]*#[ \t]*include[ \t]*([<\"])([^>\"]+)[>\"]", re.M)
@@ -51,6 +61,14 @@ def export(git_dir: Path, dest: Path) -> None:
         archive.seek(0)
         with tarfile.open(fileobj=archive) as tar:
             tar.extractall(dest, filter="data")
+
+
+def copy(tree: Path, dest: Path) -> None:
+    """``tree`` (a checkout or a bare git directory) copied to ``dest``."""
+    if (tree / "HEAD").is_file() and (tree / "objects").is_dir():
+        export(tree, dest)
+    else:
+        shutil.copytree(tree, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"))
 
 
 def flags_of(entry: dict[str, object]) -> tuple[str, list[str]]:
@@ -92,38 +110,16 @@ def lint_files(umbrella: Path, flags: list[str], cwd: Path, frontend: str) -> se
             else (cwd / f["filename"]).resolve() for f in json.loads(done.stdout or "[]")}
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("git_dir", type=Path)
-    ap.add_argument("work", type=Path)
-    ap.add_argument("--cmake-dir", default="")
-    ap.add_argument("--cmake-arg", action="append", default=[])
-    ap.add_argument("--max", type=int, default=50)
-    ap.add_argument("--max-sources", type=int, default=12)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--frontend", action="append", choices=["tree-sitter", "libclang"])
-    args = ap.parse_args(argv)
-    frontends = args.frontend or ["tree-sitter"]
-    work = args.work.resolve()
-    src = work / "src"
-    if not src.exists():
-        export(args.git_dir, src)
-    build = work / "build"
-    subprocess.run(["cmake", "-S", str(src / args.cmake_dir), "-B", str(build), "-G", "Ninja",
-                    "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", *args.cmake_arg],
-                   capture_output=True, check=True)
-    entries = json.loads((build / "compile_commands.json").read_text())
-    groups: dict[tuple[str, str, tuple[str, ...]], list[Path]] = {}
-    for entry in entries:
-        compiler, written = flags_of(entry)
-        path = (Path(entry["directory"]) / entry["file"]).resolve()
-        if src in path.parents:
-            groups.setdefault((entry["directory"], compiler, tuple(written)), []).append(path)
-    rng = random.Random(args.seed)
-    units = []
+Unit = tuple[Path, str, list[str], Path, list[Path]]
+
+
+def _units(groups: dict[tuple[str, str, tuple[str, ...]], list[Path]], work: Path,
+           max_sources: int) -> list[Unit]:
+    """One umbrella per group, of the sources that compile alone and with those before them."""
+    units: list[Unit] = []
     for number, ((directory, compiler, group_flags), sources) in enumerate(groups.items()):
         flags = list(group_flags)
-        sources = sources[:args.max_sources]
+        sources = sources[:max_sources]
         if len(sources) < 2:
             continue
         umbrella = work / f"unit_{number}{sources[0].suffix}"
@@ -137,6 +133,55 @@ def main(argv: list[str] | None = None) -> int:
         umbrella.write_text("".join(f'#include "{s}"\n' for s in kept))
         if len(kept) >= 2:
             units.append((umbrella, compiler, flags, cwd, kept))
+    return units
+
+
+def _mutated(source: Path, offset: int) -> tuple[bytes, bytes]:
+    """The source's bytes, and the ``#include`` line at ``offset`` (blanked in the mutant)."""
+    original = source.read_bytes()
+    end = original.find(b"\n", offset)
+    line = original[offset:end if end >= 0 else len(original)]
+    return original, line
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("tree", type=Path)
+    ap.add_argument("work", type=Path)
+    ap.add_argument("--cmake-dir", default="")
+    ap.add_argument("--cmake-arg", action="append", default=[])
+    ap.add_argument("--max", type=int, default=50)
+    ap.add_argument("--max-sources", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--frontend", action="append", choices=["tree-sitter", "libclang"])
+    ap.add_argument("--record", type=Path)
+    ap.add_argument("--truth-only", action="store_true")
+    ap.add_argument("--baseline", action="store_true")
+    ap.add_argument("--log", type=Path, help="append each verdict as a JSON line")
+    args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # restore the mutated line first
+    frontends = [] if args.truth_only else (args.frontend or ["tree-sitter"])
+    work = args.work.resolve()
+    src = work / "src"
+    if not src.exists():
+        copy(args.tree.resolve(), src)
+    record: dict[str, dict[str, object]] = {}
+    if args.record is not None and args.record.exists():
+        record = json.loads(args.record.read_text())
+    build = work / "build"
+    if not (build / "compile_commands.json").exists():
+        subprocess.run(["cmake", "-S", str(src / args.cmake_dir), "-B", str(build), "-G",
+                        "Ninja", "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON", *args.cmake_arg],
+                       capture_output=True, check=True)
+    entries = json.loads((build / "compile_commands.json").read_text())
+    groups: dict[tuple[str, str, tuple[str, ...]], list[Path]] = {}
+    for entry in entries:
+        compiler, written = flags_of(entry)
+        path = (Path(entry["directory"]) / entry["file"]).resolve()
+        if src in path.parents:
+            groups.setdefault((entry["directory"], compiler, tuple(written)), []).append(path)
+    rng = random.Random(args.seed)
+    units = _units(groups, work, args.max_sources)
     candidates = [(unit, source, match.start(), match.group(1) == b'"')
                   for unit in units for source in unit[4][1:]
                   for match in _INCLUDE.finditer(source.read_bytes())]
@@ -144,30 +189,55 @@ def main(argv: list[str] | None = None) -> int:
     counts: dict[str, Counter[str]] = {f: Counter() for f in frontends}
     problems: list[str] = []
     started = time.monotonic()
+    if args.baseline:
+        for frontend in frontends:
+            for umbrella, _, flags, cwd, kept in units:
+                found = lint_files(umbrella, flags, cwd, frontend)
+                counts[frontend]["baseline sources"] += len(kept)
+                counts[frontend]["baseline false"] += len(found)
+                problems.extend(f"{frontend} baseline FP: {p}" for p in sorted(found))
     for (umbrella, compiler, flags, cwd, _), source, offset, quoted in candidates[:args.max]:
-        original = source.read_bytes()
-        end = original.find(b"\n", offset)
-        line = original[offset:end if end >= 0 else len(original)]
+        original, line = _mutated(source, offset)
+        key = f"{source.relative_to(src)}:{offset}"
         source.write_bytes(original[:offset] + b" " * len(line) + original[offset + len(line):])
         try:
-            if not syntax_ok(compiler, flags, umbrella, cwd):
+            truth = record.get(key)
+            if truth is None:
+                unit_ok = syntax_ok(compiler, flags, umbrella, cwd)
+                truth = {"unit_ok": unit_ok, "line": line.decode(errors="replace").strip(),
+                         "alone_ok": unit_ok and syntax_ok(compiler, flags, source, cwd)}
+                record[key] = truth
+            if not truth["unit_ok"]:
                 for f in frontends:
                     counts[f]["unit fails"] += 1
                 continue
-            fails_alone = not syntax_ok(compiler, flags, source, cwd)
             kind = "project" if quoted else "system"
             for frontend in frontends:
                 flagged = source.resolve() in lint_files(umbrella, flags, cwd, frontend)
-                verdict = ("TP" if flagged else "FN") if fails_alone else \
+                verdict = ("FN" if not flagged else "TP") if not truth["alone_ok"] else \
                     ("FP" if flagged else "TN")
                 counts[frontend][f"{verdict} {kind}"] += 1
+                if args.log is not None:
+                    with args.log.open("a") as log:
+                        log.write(json.dumps({"mutation": key, "frontend": frontend,
+                                              "kind": kind, "verdict": verdict}) + "\n")
                 if verdict in ("FN", "FP"):
-                    problems.append(f"{frontend} {verdict}: {source.relative_to(src)} without "
-                                    f"{line.decode(errors='replace').strip()}")
+                    problems.append(f"{frontend} {verdict}: {key} without {truth['line']}")
         finally:
             source.write_bytes(original)
-    print(f"{args.git_dir.parent.name}: {len(units)} units, {len(candidates)} include lines, "
-          f"{min(args.max, len(candidates))} mutations, {time.monotonic() - started:.0f} s")
+    if args.record is not None:
+        args.record.write_text(json.dumps(record, indent=1))
+    _report(args.tree.name, units, candidates, min(args.max, len(candidates)), counts,
+            time.monotonic() - started)
+    for problem in problems:
+        print("  " + problem)
+    return 0
+
+
+def _report(name: str, units: list[Unit], candidates: Sequence[object], mutations: int,
+            counts: dict[str, Counter[str]], seconds: float) -> None:
+    print(f"{name}: {len(units)} units, {len(candidates)} include lines, {mutations} "
+          f"mutations, {seconds:.0f} s")
     for frontend, c in counts.items():
         for kind in ("project", "system"):
             tp, fn, fp, tn = (c[f"{v} {kind}"] for v in ("TP", "FN", "FP", "TN"))
@@ -177,9 +247,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{fn:>4} | compile alone {tn + fp:>4} false alarms {fp:>4} | recall "
                   f"{recall:>6} precision {precision:>6}")
         print(f"{frontend:<12} unit fails too (not counted): {c['unit fails']}")
-    for problem in problems:
-        print("  " + problem)
-    return 0
+        if c["baseline sources"]:
+            print(f"{frontend:<12} unmutated: {c['baseline false']} finding(s) on "
+                  f"{c['baseline sources']} sources that compile alone")
 
 
 if __name__ == "__main__":

@@ -28,12 +28,18 @@ from amalint.model import (
     MacroEventKind,
     Reference,
     Scope,
+    SystemName,
     Umbrella,
     visible_scope,
 )
 from amalint.scan.directives import is_source
 
 MACRO = "macro"
+_KEYWORDS = frozenset({"auto", "bool", "char", "char8_t", "char16_t", "char32_t", "double",
+                       "float", "int", "long", "short", "signed", "unsigned", "void",
+                       "wchar_t"})
+#: The kind of a name only a system header spells (not parsed: its kind is unknown).
+SYSTEM = "name"
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ class HiddenDependency:
     via: Location | None
     #: Whether ``header`` has an include guard (``#pragma once`` or a macro).
     guarded: bool
+    #: For a system header, how the earlier source spells its ``#include`` (``<vector>``).
+    system: str | None = None
 
 
 def _declarations(scope: FileScope) -> dict[str, list[Declared]]:
@@ -108,8 +116,10 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
     alone = AloneOrder(umbrella, scope.files)
     declarations = _declarations(scope)
     nominated = {d.target for f in scope.files for d in f.using_directives}
-    prelude = {name for f in scope.files if f.unit is None and f.path == umbrella.path
-               for name in (*f.defines, *(d.name for d in f.declarations))}
+    # the umbrella's own text, and what a forced include (`-include`, CMake's precompiled
+    # header) reads before it: every source compiled alone with the same flags sees them too
+    prelude = {name for f in scope.files if f.unit is None
+               for name in (*f.defines, *(d.name for d in f.declarations), *f.macro_words)}
     first: dict[Path, FileFacts] = {}
     tops: dict[int, Path] = {}
     for facts in scope.files:
@@ -117,19 +127,35 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
         if facts.unit is not None:
             tops.setdefault(facts.unit, facts.path)
     found: dict[tuple[Path, Path], list[HiddenUse]] = {}
+    system: dict[tuple[Path, Path], SystemName] = {}
     units: dict[tuple[Path, Path], tuple[int, int]] = {}
     for facts in scope.files:
         unit = facts.unit
         if unit is None or not facts.references or first[facts.path] is not facts:
             continue
         closure = alone.order(unit)
+        own = _Closure([first[p] for p in closure if p in first], set(first))
         for reference in facts.references:
+            if reference.name in _KEYWORDS:
+                continue  # a type keyword the parse took for a name (`operator bool`'s `bool`)
             if reference.name in prelude:
                 continue  # the umbrella's own text declares or defines it for every source
+            if reference.system is not None:
+                origin = reference.system
+                if not is_source(tops[origin.unit]):
+                    continue  # a header the umbrella itself includes: a prelude for all after
+                key = (facts.path, origin.entry)
+                found.setdefault(key, []).append(HiddenUse(reference, Declared(
+                    FileFacts(origin.header, origin.unit), SYSTEM,
+                    Location(origin.header, origin.line), None)))
+                units.setdefault(key, (unit, origin.unit))
+                system[key] = origin
+                continue
             candidates = declarations.get(reference.name, [])
-            if any(c.facts.path in closure for c in candidates) or any(
-                    reference.name in first[p].defines for p in closure if p in first):
+            if any(c.facts.path in closure for c in candidates) or own.may_declare(reference):
                 continue  # declared by the source's own closure (in some namespace or branch)
+            if own.system and any(_in_std(c, reference) for c in candidates):
+                continue  # `std`, or a name of it: any system header of the closure declares it
             if reference.member_context and not reference.qualifier \
                     and reference.name in scope.member_names:
                 continue  # may be a member of a class (or of one of its bases)
@@ -148,10 +174,39 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
     out: list[HiddenDependency] = []
     for (path, header), uses in found.items():
         unit, provider = units[(path, header)]
+        entry = system.get((path, header))
+        if entry is not None:
+            out.append(HiddenDependency(path, unit, header, provider, tuple(uses), entry.via,
+                                        True, entry.spelling))
+            continue
         out.append(HiddenDependency(path, unit, header, provider, tuple(uses),
                                     _via(scope.files, provider, header),
                                     first[header].guard is not None))
     return out
+
+
+class _Closure:
+    """What the files a source reads alone may declare beyond their own declarations."""
+
+    def __init__(self, files: Sequence[FileFacts], project: set[Path]) -> None:
+        self.defines = {name for f in files for name in f.defines}
+        #: Names a macro of the closure may declare when it expands (an X-macro's list).
+        self.macro_words = {name for f in files for name in f.macro_words}
+        #: Whether the closure reads a system header (an angled include of no project file).
+        self.system = any(w.angled and (w.resolved is None or w.resolved not in project)
+                          for f in files for w in f.written)
+
+    def may_declare(self, reference: Reference) -> bool:
+        return reference.name in self.defines or reference.name in self.macro_words
+
+
+def _in_std(declared: Declared, reference: Reference) -> bool:
+    """Whether ``reference`` names namespace ``std`` or something in it (a project's own
+    ``namespace std { template <> struct hash<...> }`` extends what system headers declare)."""
+    qualifier = reference.qualifier[1:] if reference.qualifier[:1] == ("",) \
+        else reference.qualifier
+    return reference.name == "std" or qualifier[:1] == ("std",) or (
+        declared.scope is not None and visible_scope(declared.scope)[:1] == ("std",))
 
 
 def _choose(candidates: Sequence[Declared]) -> Declared:

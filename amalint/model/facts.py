@@ -108,6 +108,23 @@ class NameUse:
 
 
 @dataclass(frozen=True)
+class SystemName:
+    """Where a name a file uses appears in a system header an earlier umbrella include reads
+    (system headers are not parsed: a word of their compiled text stands for a declaration)."""
+
+    #: The system header whose compiled text has the name.
+    header: Path
+    line: int
+    #: The umbrella include through which the unity build reads it first.
+    unit: int
+    #: The system header a project file of that include names in its ``#include`` (``<vector>``
+    #: for ``bits/stl_vector.h``), that ``#include``, and its spelling.
+    entry: Path
+    via: Location
+    spelling: str
+
+
+@dataclass(frozen=True)
 class Reference:
     """A name a file's compiled code refers to (unqualified, or qualified by namespaces) that
     some file of another unit declares, as the file reads alone: macros not expanded.
@@ -121,6 +138,8 @@ class Reference:
     position: tuple[int, ...]
     qualifier: tuple[str, ...] = ()
     member_context: bool = False
+    #: For a name only system headers declare: where an earlier include's system header has it.
+    system: SystemName | None = None
 
 
 @dataclass(frozen=True)
@@ -263,6 +282,9 @@ class FileFacts:
     #: The macros the file ``#define``\ s in any branch (compiled alone, a source may take a
     #: branch the unity build does not).
     defines: frozenset[str] = frozenset()
+    #: The identifiers in the bodies of the file's ``#define``\ s (any branch): names a macro
+    #: expansion of the file may declare (an X-macro's enumerators), unseen without expanding.
+    macro_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

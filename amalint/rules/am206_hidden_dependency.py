@@ -8,14 +8,18 @@ source of the unit reads (that source itself, or a header it includes) declares 
 finding is at the first use and names the declaration, the header that declares it, the
 earlier source through which it reaches the use by accident, and the other names the file uses
 from the same header. A name the file declares itself (a redeclaration, a local, a parameter) is
-not a use; nor are names that system headers declare, names a class member may stand for, and
-declarations of a header the umbrella itself includes (a prelude for every source after it).
+not a use; nor are names a class member may stand for, and declarations of a header the
+umbrella itself includes or a forced include (`-include`, CMake's precompiled headers) reads
+(a prelude for every source after it). Any declaration in the source's own closure is enough,
+a forward declaration too; `std` counts as declared when the closure reads any system header.
+A name only system headers declare (`strlen`, `std::vector`) is reported when a system header
+an earlier source reads spells it and no system header of the source's closure does.
 
 **Preview.** This rule runs only when named in full: `--extend-select AM206` (or
 `extend-select = ["AM206"]` in the config); not by default, nor through `ALL` or `AM2`. On the
-fixtures and generated programs it names every source that fails alone and nothing else, but on
-a real C++ project (zxing-cpp) it still reports 140 sources that compile alone, so it stays opt-in
-until it is as quiet on real code as the other rules.
+fixtures and generated programs it names every source that fails alone and nothing else; on
+real projects it is measured by deleting includes (see the benchmarks page), and it stays
+opt-in until it is as quiet on real code as the other rules.
 
 ## Why is this bad?
 In the unity build the source compiles because the earlier source's `#include` came first. The
@@ -47,7 +51,9 @@ guard (or `#pragma once`): the unity build already read it before the source, so
 line is skipped and nothing changes, while compiled alone the source reads the declarations it
 uses, as in the unity build. It is unsafe when the header has no guard (reading it twice may
 redefine what it defines). A name declared only in another source (not a header) has no fix:
-its declaration belongs in a header that both sources include.
+its declaration belongs in a header that both sources include. For a name of a system header
+the fix is the `#include` the earlier source wrote (`<stdio.h>`), which is safe: system headers
+are guarded.
 """
 
 from __future__ import annotations
@@ -89,7 +95,13 @@ def _finding(ctx: RuleContext, dep: HiddenDependency, user: FileFacts) -> Findin
     provider = ctx.unit_name(dep.provider)
     what = (f"`{display(dep.path)}` uses {_what(first.declared.kind, name)}, "
             f"{'defined' if first.declared.kind == MACRO else 'declared'} in `{header}`")
-    if is_source(dep.header):
+    if dep.system is not None:
+        header = dep.system
+        what = (f"`{display(dep.path)}` uses `{name}`, which only the system header "
+                f"`{header}` declares, and which reaches it only because `{provider}` "
+                f"(included before it) includes `{header}`: compiled alone, or first in its "
+                "unit, it does not compile")
+    elif is_source(dep.header):
         what += (", an earlier source of the unit, and in no header it includes: compiled "
                  "alone, or first in its unit, it does not compile (declare it in a header "
                  "both sources include)")
@@ -121,6 +133,8 @@ def _fix(dep: HiddenDependency, user: FileFacts) -> Fix | None:
     plain = [w for w in user.written if w.depth <= allowed]
     line = plain[-1].line + 1 if plain else 1
     at = Location(dep.path, line, 1)
+    if dep.system is not None:
+        return Fix("safe", (Edit(f"#include {dep.system}\n", at, at),))
     return Fix("safe" if dep.guarded else "unsafe",
                (Edit(f"#include {spelling(dep.header, dep.path, user.written)}\n", at, at),))
 

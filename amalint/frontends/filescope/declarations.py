@@ -344,8 +344,8 @@ class Walker:
         self._members(body, scope, conditional)
 
     def _members(self, body: Node, scope: Scope, conditional: bool) -> None:
-        """A class body's member names; in C, the enumerators and tags it defines, which are
-        file-scope names there."""
+        """A class body's member names (the enumerators of a member enum too); in C, the
+        enumerators and tags it defines, which are file-scope names there."""
         for member in body.named_children:
             for declarator in member.children_by_field_name("declarator"):
                 member_name = declarator_name(declarator)
@@ -354,6 +354,11 @@ class Walker:
             inner = member.child_by_field_name("type")
             if self.is_c and inner is not None and inner.type in (*CLASSES, "enum_specifier"):
                 self._type(inner, scope, conditional, False)
+            elif inner is not None and inner.type == "enum_specifier" \
+                    and (values := inner.child_by_field_name("body")) is not None:
+                self.members.update(self.file.text(v.child_by_field_name("name"))
+                                    for v in values.named_children
+                                    if v.child_by_field_name("name") is not None)
 
     def _enumerators(self, node: Node, body: Node, scope: Scope, conditional: bool) -> None:
         if re.match(r"enum\s+(class|struct)\b", self.file.text(node)):

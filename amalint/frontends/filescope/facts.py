@@ -29,7 +29,7 @@ from amalint.frontends.filescope.macros import (
     macro_events,
     pp_macro_events,
 )
-from amalint.frontends.filescope.references import unit_references
+from amalint.frontends.filescope.references import macro_words, unit_references
 from amalint.frontends.filescope.source import FileText, blank, include_guard
 from amalint.frontends.filescope.sysmacros import system_redefinitions
 from amalint.frontends.filescope.uses import find_uses
@@ -244,6 +244,7 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
                           for i in f.source.directives.includes),
             defines=frozenset(parsed[0] for d in f.source.directives.directives
                               if d.name == "define" and (parsed := define(d.rest.strip()))),
+            macro_words=macro_words(f),
         ))
     skipped = tuple(_skipped(unit, files)) if pp is not None else ()
     problems = tuple(dict.fromkeys(

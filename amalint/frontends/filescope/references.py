@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from os.path import normpath
 from pathlib import Path
 
 from tree_sitter import Node
@@ -19,10 +21,11 @@ from tree_sitter import Node
 from amalint import preprocess
 from amalint.frontends.filescope.macros import define
 from amalint.frontends.filescope.source import FileText, blank
+from amalint.frontends.filescope.system_names import library_header, system_names
 from amalint.frontends.filescope.uses import _name_context
 from amalint.frontends.treesitter.syntax import declarator_name, function_declarator, parser
 from amalint.frontends.treesitter.syntax import split as split_name
-from amalint.model import ANONYMOUS, Reference, Scope
+from amalint.model import ANONYMOUS, Reference, Scope, SystemName, macro_body
 from amalint.scan.unit import Unit
 
 _NAME_NODES = ("identifier", "type_identifier", "namespace_identifier")
@@ -32,6 +35,16 @@ _WORD = re.compile(rb"\b[A-Za-z_]\w*")
 def words(data: bytes) -> set[str]:
     """The identifiers of ``data`` (comments and literals blanked first)."""
     return {w.decode() for w in _WORD.findall(blank(data))}
+
+
+def macro_words(file: FileText) -> frozenset[str]:
+    """The identifiers in the bodies of ``file``'s ``#define``\\ s, in any branch."""
+    out: set[str] = set()
+    for directive in file.source.directives.directives:
+        parsed = define(directive.rest.strip()) if directive.name == "define" else None
+        if parsed is not None:
+            out |= words(macro_body(parsed[1]).encode())
+    return frozenset(out)
 
 
 def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] = (),
@@ -162,10 +175,11 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
         direct: dict[int, set[str]] = {}
         for inc in pp.inclusions:
             if inc.parent is not None:
-                children.setdefault(pp.inclusions[inc.parent].path, set()).add(inc.path)
+                children.setdefault(normpath(pp.inclusions[inc.parent].path), set()).add(
+                    normpath(inc.path))
             reader = ordinal.get(inc.unit)
             if reader is not None:
-                direct.setdefault(reader, set()).add(inc.path)
+                direct.setdefault(reader, set()).add(normpath(inc.path))
         for reader, paths in direct.items():
             todo = list(paths)
             while todo:
@@ -188,22 +202,74 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
                     defined.setdefault(f.source.unit, set()).add(parsed[0])
     guards = {f.guard for f in files if f.guard}
     out: dict[int, list[Reference]] = {}
-    seen: set[Path] = set()
     #: each name, and the first umbrella include that declares (or defines) it
     first_declared = _first(declared)
     first_defined = _first(defined)
-    for index, f in enumerate(files):
+    firsts = _first_reads(files)
+    present = {index: words(f.source.code or f.source.data) for index, f in firsts.items()}
+    system: dict[int, dict[str, list[SystemName]]] = {}
+    if pp is not None:
+        project = {f.source.path for f in files}
+        wanted: dict[int, set[str]] = {}
+        for index, f in firsts.items():
+            assert f.source.unit is not None
+            inactive = _inactive_words(f)
+            wanted.setdefault(f.source.unit, set()).update(
+                w for w in present[index] if w not in first_declared and w not in inactive
+                and not any(Path(p) in project for p in definers.get(w, ())))
+        written = {(str(f.source.path), i.line): f"<{i.spelling}>" if i.angled
+                   else f'"{i.spelling}"' for f in files for i in f.source.directives.includes}
+        system = system_names(pp, reads, wanted, written)
+    for index, f in firsts.items():
         current = f.source.unit
-        if current is None or f.source.path in seen:
-            continue
-        seen.add(f.source.path)
-        present = words(f.source.code or f.source.data)
-        earlier = {w for w in present if first_declared.get(w, current) < current}
-        earlier_macros = {w for w in present if first_defined.get(w, current) < current} \
-            - guards
-        if earlier or earlier_macros:
-            out[index] = find_references(f, earlier | earlier_macros, earlier_macros,
-                                         _own_macro(pp, f, reads, definers) if pp else None)
+        assert current is not None
+        earlier = {w for w in present[index] if first_declared.get(w, current) < current}
+        earlier_macros = {w for w in present[index]
+                          if first_defined.get(w, current) < current} - guards
+        names = system.get(current, {})
+        earlier_macros -= set(names)
+        if earlier or earlier_macros or names:
+            found = find_references(f, earlier | earlier_macros | set(names), earlier_macros,
+                                    _own_macro(pp, f, reads, definers) if pp else None)
+            cxx = pp is not None and pp.config.language != "c"
+            out[index] = [r for r in (_system(r, names.get(r.name), cxx) for r in found)
+                          if r is not None]
+    return out
+
+
+def _system(reference: Reference, origins: list[SystemName] | None, cxx: bool
+            ) -> Reference | None:
+    """``reference`` with the system header that spells its name (``None`` when only the
+    C++ library's headers do and the use is not qualified by ``std``: a member or template
+    parameter there, as far as words tell)."""
+    if origins is None:
+        return reference
+    written = reference.qualifier[1:] if reference.qualifier[:1] == ("",) \
+        else reference.qualifier
+    usable = [o for o in origins if not (cxx and written[:1] != ("std",)
+                                         and library_header(o.header))]
+    return replace(reference, system=usable[0]) if usable else None
+
+
+def _inactive_words(file: FileText) -> set[str]:
+    """The words of ``file``'s directives and of the branches the build does not compile: a
+    name it may declare itself in another configuration (``#ifndef isnan`` and a fallback)."""
+    code = file.source.code
+    if code is None:
+        return set()
+    lines = [d for d, c in zip(file.source.data.split(b"\n"), code.split(b"\n"), strict=False)
+             if d.strip() and not c.strip()]
+    return words(b"\n".join(lines))
+
+
+def _first_reads(files: Sequence[FileText]) -> dict[int, FileText]:
+    """The first read of each file an umbrella include reads, by its index in ``files``."""
+    seen: set[Path] = set()
+    out: dict[int, FileText] = {}
+    for index, f in enumerate(files):
+        if f.source.unit is not None and f.source.path not in seen:
+            seen.add(f.source.path)
+            out[index] = f
     return out
 
 
@@ -225,6 +291,6 @@ def _own_macro(pp: preprocess.Unit, file: FileText, reads: Mapping[str, set[int]
         if macro is None or macro.path is None:
             return True
         unit = file.source.unit
-        return any(unit in reads.get(path, ()) for path in (macro.path,
+        return any(unit in reads.get(normpath(path), ()) for path in (macro.path,
                                                             *definers.get(name, ())))
     return own
