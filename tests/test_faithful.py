@@ -111,6 +111,9 @@ CASES = [
     # a source sets FD_SETSIZE before any #include; an earlier source's <sys/select.h> did first
     Case("system_macro_redefined", "warning", "FD_SETSIZE",
          (("AM203", "warning", "event_select.c", "FD_SETSIZE"),)),
+    # ... and after its own includes, none of which reads <termios.h>'s <sys/ttydefaults.h>
+    Case("system_macro_after_includes", "warning", "CTIME",
+         (("AM203", "warning", "sevenzip.c", "CTIME"),)),
     # a leaked macro tested again where its branch was read already: nothing changes
     Case("inert_test", "clean"),
     Case("macro_rewrites", "error", "", (("AM203", "error", "stock.c", "capacity"),)),
@@ -254,3 +257,39 @@ def test_a_leaked_macro_whose_branch_declares_something_still_warns(
     assert [(f["code"], Path(f["filename"]).name, f["severity"]) for f in result.findings] == \
         [("AM203", "lz.c", "warning")], result.stdout
     assert "tests whether it is defined" in result.findings[0]["message"]
+
+
+@pytest.mark.parametrize("frontend", FRONTENDS)
+def test_a_system_macro_the_source_reads_alone_is_its_own(tmp_path: Path,
+                                                         frontend: str) -> None:
+    """``system_macro_after_includes`` with ``sevenzip.c`` including ``<termios.h>`` itself:
+    compiled alone it redefines ``CTIME`` too, so the unity build adds nothing."""
+    for source in (FAITHFUL / "system_macro_after_includes").iterdir():
+        (tmp_path / source.name).write_text(source.read_text())
+    seven = tmp_path / "sevenzip.c"
+    seven.write_text(seven.read_text().replace("#include <time.h>",
+                                               "#include <time.h>\n#include <termios.h>"))
+    for compiler in C_COMPILERS:
+        alone = subprocess.run([compiler, "-std=gnu17", "-fsyntax-only", "sevenzip.c"],
+                               cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert "CTIME" in alone.stderr, alone.stderr  # the source's own warning
+    result = amalint("check", "umbrella.c", "--format", "json", "--frontend", frontend, "--",
+                     "-std=gnu17", cwd=tmp_path)
+    assert [f for f in result.findings if f["code"] == "AM203"] == [], result.stdout
+
+
+def test_clangs_follow_on_of_a_typedef_defined_twice_is_named_under_libclang() -> None:
+    """``c_typedef_follow_on``: clang keeps ``api.h``'s ``ctx_t``, so ``legacy_v4.c``'s
+    ``v4_size(ctx_t*)`` no longer matches its own header's prototype; gcc reports the typedef
+    alone. Each front end names what its compiler says."""
+    directory = FAITHFUL / "c_typedef_follow_on"
+    case = Case("c_typedef_follow_on", "error")
+    said = {compiler: _errors(compile_syntax(compiler, case, directory / "umbrella.c").stderr)
+            for compiler in ("gcc", "clang")}
+    assert said == {"gcc": ["legacy_v4.c:4"],
+                    "clang": ["legacy_v4.c:4", "legacy_v4.c:8", "legacy_v4.c:8"]}, said
+    for frontend, expected in (("libclang", ["ctx_t", "v4_size"]), ("tree-sitter", ["ctx_t"])):
+        result = amalint("check", "umbrella.c", "--format", "json", "--frontend", frontend,
+                         "--", "-std=gnu17", cwd=directory)
+        assert sorted(f["message"].split("`")[1] for f in result.findings
+                      if f["code"] == "AM201") == expected, result.stdout

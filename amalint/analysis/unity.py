@@ -33,7 +33,6 @@ _QUOTED = re.compile(r"'([^']+)'")
 #: sites are the notes).
 _UNGUARDED = "included multiple times"
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-_INCLUDE = re.compile(r"\s*#\s*(?:include|import)\b")
 
 
 class Cause(enum.Enum):
@@ -60,6 +59,9 @@ class UnityDiagnostic:
     others: tuple[CompilerNote, ...]
     #: For an ambiguity: the ``using namespace`` of an earlier source that causes it.
     directive: Location | None = None
+    #: For a conflict between the source's own declarations: the typedef, defined twice in
+    #: the unity build, whose first definition it names.
+    follows: str = ""
 
     @property
     def severity(self) -> Severity:
@@ -116,6 +118,7 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
         first.setdefault(facts.path, facts.unit)
         readers.setdefault(facts.path, set()).add(facts.unit)
     out: list[UnityDiagnostic] = []
+    own: list[CompilerDiagnostic] = []  # conflicts between the source's own declarations
     for diag in model.compiler_diagnostics or ():
         cause = _cause(diag)
         if cause is None:
@@ -130,7 +133,7 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
                 # file is another umbrella include's read when more than one reads the file
                 return path in readers and (len(readers[path]) > 1 or first[path] != diag.unit)
             if path not in first:  # a system header an earlier source read
-                return cause is Cause.MACRO_REDEFINED and _first_thing(model, diag)
+                return cause is Cause.MACRO_REDEFINED and _system_macro(model, diag)
             return not alone.precedes(note.location, diag.unit, diag.location)
 
         others = [n for n in notes if elsewhere(n)]
@@ -145,21 +148,39 @@ def unity_diagnostics(model: CodeModel) -> list[UnityDiagnostic]:
         directive = _leaked_directive(model, alone, diag, notes) \
             if cause is Cause.AMBIGUITY else None
         if not others and directive is None:
+            if cause is Cause.REDECLARATION and diag.message.startswith("conflicting types"):
+                own.append(diag)
             continue
         if cause is Cause.AMBIGUITY:
             others = notes  # every candidate matters to the reader
         out.append(UnityDiagnostic(cause, diag, symbol, tuple(others), directive))
+    return out + _follow_ons(model, own, out)
+
+
+def _follow_ons(model: CodeModel, own: Sequence[CompilerDiagnostic],
+                found: Sequence[UnityDiagnostic]) -> list[UnityDiagnostic]:
+    """Conflicts between a source's own declarations that a typedef the unity build defines
+    twice causes: the compiler keeps the first definition, so the source's definition that
+    names the typedef no longer matches its header's prototype (zstd's ``ZSTDv04_*`` after
+    ``typedef ZSTDv04_Dctx ZSTD_DCtx;`` meets ``zstd.h``'s)."""
+    typedefs = {u.symbol: u for u in found if u.cause is Cause.REDECLARATION
+                and u.diagnostic.message.startswith("typedef redefinition")}
+    out: list[UnityDiagnostic] = []
+    for diag in own:
+        lines = model.source_lines.get(diag.location.path, ())
+        text = lines[diag.location.line - 1] if 0 < diag.location.line <= len(lines) else ""
+        named = [typedefs[w] for w in _IDENTIFIER.findall(text) if w in typedefs]
+        if named:
+            out.append(UnityDiagnostic(Cause.REDECLARATION, diag, symbol_at(model, diag),
+                                       named[0].others, follows=named[0].symbol))
     return out
 
 
-def _first_thing(model: CodeModel, diag: CompilerDiagnostic) -> bool:
-    """Whether the diagnostic is in the umbrella include's own source, before any of its
-    ``#include``\\ s: compiled alone, nothing can have defined the macro there before."""
-    path = diag.location.path
-    if diag.unit is None or model.umbrella.includes[diag.unit].resolved != path:
-        return False
-    lines = model.source_lines.get(path, ())[:diag.location.line - 1]
-    return not any(_INCLUDE.match(line) for line in lines)
+def _system_macro(model: CodeModel, diag: CompilerDiagnostic) -> bool:
+    """Whether the diagnostic redefines a system header's macro that the source, compiled
+    alone, would not have read before (the file-scope pass's :class:`SystemMacro`\\ s)."""
+    return any((m.redefinition.path, m.redefinition.line) ==
+               (diag.location.path, diag.location.line) for m in model.filescope.system_macros)
 
 
 def _earlier_elsewhere(model: CodeModel, alone: AloneOrder, diag: CompilerDiagnostic,

@@ -172,8 +172,7 @@ def _check(ctx: RuleContext) -> Iterator[Finding]:
         follows = bool(names & confirmed) and where not in said
         if not follows and finding.severity is Severity.ERROR and ctx.compiler_checked and (
                 where in said or name not in confirmed):
-            continue  # the compiler says which redefinitions there are (clang reports a
-            # name's first redefinition only; gcc, and these facts, each one)
+            continue  # the compiler says which redefinitions there are (clang: a name's first)
         if finding.severity is Severity.WARNING and name in ambiguous:
             continue  # not a silent capture: the compiler rejects the call
         yield finding
@@ -185,6 +184,8 @@ def _from_compiler(ctx: RuleContext, unity: UnityDiagnostic) -> Finding:
         n.location.path for n in unity.others if n.location.path != diag.location.path))
     if unity.cause is Cause.AMBIGUITY:
         what = f"`{unity.symbol}` has another candidate in {files or 'another source'}"
+    elif unity.follows:  # the compiler keeps the typedef's first definition
+        what = f"`{unity.symbol}` names `{unity.follows}`, which {files} defines first"
     elif not unity.unguarded:
         what = f"`{unity.symbol}` is also declared in {files}"
     else:

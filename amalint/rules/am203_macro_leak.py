@@ -26,8 +26,9 @@ change (a use, an `#ifdef`) is one warning per leaking macro at its `#define`, n
 place affected in each later file (up to five). Two headers that share one include guard, so
 that the second is skipped, are an error at the second's `#include`. A `#pragma GCC poison` (or
 `#pragma poison`) leaks the same way: a later source's use of the poisoned name is an error.
-A system header's macro leaks too: a later source that sets `FD_SETSIZE` before its first
-`#include`, after an earlier source read `<sys/select.h>`, redefines it (a warning).
+A system header's macro leaks too: a later source whose own includes do not read
+`<sys/select.h>` and that sets `FD_SETSIZE`, after an earlier source read that header,
+redefines it (a warning).
 
 ## Why is this bad?
 Each source was written to be compiled alone, with only its own macros in effect. In a unity
@@ -129,9 +130,9 @@ def _system(ctx: RuleContext, macro: SystemMacro) -> Finding:
     before its first ``#include``."""
     message = (f"`{macro.name}` is defined in `{display(macro.location.path)}` (a system header "
                f"`{ctx.unit_name(macro.unit)}` includes) and stays defined for the files "
-               f"included after it: `{display(macro.redefinition.path)}` defines it differently "
-               f"before its first #include (the compiler warns that `{macro.name}` is "
-               "redefined, an error with -Werror)")
+               f"included after it: `{display(macro.redefinition.path)}`, whose own includes do "
+               "not read that header, defines it differently (the compiler warns that "
+               f"`{macro.name}` is redefined, an error with -Werror)")
     where = macro.redefinition
     return Finding(RULE.code, RULE.name, Severity.WARNING, message, where,
                    replace(where, column=where.column + len(macro.name)),
