@@ -113,7 +113,7 @@ def pairs(files: Sequence[FileFacts], umbrella: Umbrella, is_c: bool,
                 yield Pair(earlier_file, earlier, later_file, later)
 
 
-def _aliases(files: Sequence[FileFacts], builtin_types: Mapping[str, str]) -> dict[str, str]:
+def _aliases(files: Sequence[FileFacts], builtin_types: dict[str, str]) -> dict[str, str]:
     """Typedef name -> its type, for names with one meaning in the unit (``uint32_t`` and
     ``unsigned int`` are one where the target says so)."""
     seen: dict[str, set[str]] = {}
@@ -121,7 +121,7 @@ def _aliases(files: Sequence[FileFacts], builtin_types: Mapping[str, str]) -> di
         for d in facts.declarations:
             if d.kind is DeclKind.ALIAS and d.type:
                 seen.setdefault(d.name, set()).add(
-                    type_spelling(resolved(d.type, dict(builtin_types))))
+                    type_spelling(resolved(d.type, builtin_types)))
     return {name: next(iter(types)) for name, types in seen.items() if len(types) == 1}
 
 
