@@ -147,9 +147,11 @@ def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> lis
 
     kinds = {"define": MacroEventKind.DEFINE, "undef": MacroEventKind.UNDEF,
              "test": MacroEventKind.TEST}
-    taken: dict[int, bool] | None = None
-    for event in pp.events:
-        if event.inclusion != inclusion or event.name not in names or event.test == "guard":
+    mine = [e for e in pp.events if e.inclusion == inclusion]  # this read's events
+    taken = {e.line: (e.macro is not None) == (e.test == "ifdef") for e in mine
+             if e.test in ("ifdef", "ifndef")}  # whether each #ifdef/#ifndef's branch is taken
+    for event in mine:
+        if event.name not in names or event.test == "guard":
             continue
         offset = _name_offset(file.source.data, event.name, event.position[-1])
         definition = macro_definition(event.macro) \
@@ -158,9 +160,6 @@ def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> lis
         if event.kind == "test":
             directives = file.source.directives.directives
             definition = _default(directives, event.name, file.point(offset).line)
-            if taken is None:
-                taken = {e.line: (e.macro is not None) == (e.test == "ifdef") for e in pp.events
-                         if e.inclusion == inclusion and e.test in ("ifdef", "ifndef")}
             if taken.get(event.line) and _inert(directives, event.line, taken,
                                                 file.source.code):
                 context = INERT
