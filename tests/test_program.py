@@ -243,3 +243,26 @@ def test_lld_takes_a_members_needs_depth_first(tmp_path: Path) -> None:
     assert seen.get("bfd", ["main", "y", "z", "x"]) == ["main", "y", "z", "x"]
     assert seen.get("gold", ["main", "y", "z", "x"]) == ["main", "y", "z", "x"]
     assert seen.get("lld", ["main", "y", "x", "z"]) == ["main", "y", "x", "z"]
+
+
+def test_archive_members_with_long_names_are_read(tmp_path: Path) -> None:
+    """GNU ar keeps a member name over 15 characters in the archive's name table, not in the
+    member's header (as CMake's ``x.cc.o`` objects mostly are): such members are read, linked
+    and left out as the linkers do."""
+    long = "registrar_with_a_long_member_name"
+    units = [Unit("main", [("dyn", None, "find", "k")]),
+             Unit(long, [("dyn", None, "provide", "k")]),
+             Unit("another_long_member_name", [("dyn", None, "provide", "j")])]
+    program = Program(units, [long], [("obj", ["main"]),
+                                      ("lib", [long, "another_long_member_name"])])
+    compile_program(program, tmp_path)
+    listed = subprocess.run(["ar", "t", "lib1.a"], cwd=tmp_path, capture_output=True,
+                            text=True, check=True).stdout.split()
+    assert f"{long}.o" in listed
+    analyses: dict[Path, Analysis] = {}
+    for linker in LD:
+        real = run(program, tmp_path, linker)
+        predicted, ctx = model(program, tmp_path, linker, analyses)
+        assert real == predicted
+        assert any(entry.startswith(f"{long}.cc:") for entry in real.ran)
+        assert [obj.member for obj in ctx.resolution.dropped] == ["another_long_member_name.o"]

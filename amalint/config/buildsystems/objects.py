@@ -18,6 +18,7 @@ from amalint.errors import InputError
 from amalint.program.model import ObjectFile
 
 ARCHIVE_MAGIC = b"!<arch>\n"
+_MEMBERS = (arpy.HEADER_NORMAL, arpy.HEADER_GNU, arpy.HEADER_BSD)
 
 
 def _object(path: Path, member: str | None, data: bytes) -> tuple[ObjectFile, str | None]:
@@ -75,7 +76,9 @@ def read_archive(path: Path) -> list[tuple[ObjectFile, str | None]]:
     try:
         archive = arpy.Archive(fileobj=io.BytesIO(data))
         for header in archive.infolist():
-            if header.type != arpy.HEADER_NORMAL or header.name is None:
+            # GNU ar keeps names over 15 characters in its name table (HEADER_GNU), BSD ar
+            # after the header (HEADER_BSD); the symbol and name tables are no members
+            if header.type not in _MEMBERS or header.name is None:
                 continue
             name = header.name.decode("utf-8", "replace")
             body = archive.open(header).read()
