@@ -6,12 +6,12 @@ name the compiler recorded (the ``STT_FILE`` symbol). WebAssembly objects are re
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 import arpy
 from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
-from elftools.elf.sections import SymbolTableSection
 
 from amalint.config.buildsystems.wasmobjects import WASM_MAGIC, WasmError, wasm_symbols
 from amalint.errors import InputError
@@ -35,31 +35,56 @@ def _object(path: Path, member: str | None, data: bytes) -> tuple[ObjectFile, st
     return ObjectFile(path, member, defined, undefined), source
 
 
+#: ELF section and symbol header fields (Elf64_Shdr/Elf32_Shdr, Elf64_Sym/Elf32_Sym); the
+#: tables are unpacked whole with :mod:`struct`, pyelftools reads the file header: its
+#: per-symbol parsing took seconds on a debug build's libraries, longer than the link.
+_SECTION = {64: "IIQQQQIIQQ", 32: "IIIIIIIIII"}
+_SYMBOL = {64: "IBBHQQ", 32: "IIIBBH"}
+#: (name, info, section index) in a symbol's fields
+_FIELDS = {64: (0, 1, 3), 32: (0, 3, 5)}
+_SHT_SYMTAB = 2
+_STT_FILE = 4
+_GLOBAL, _WEAK, _UNIQUE = 1, 2, 10
+
+
 def _symbols(data: bytes, what: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
     """(defined, strongly undefined, the STT_FILE name) of one ELF object."""
     try:
         elf = ELFFile(io.BytesIO(data))
+        bits = elf.elfclass
+        order = "<" if elf.little_endian else ">"
+        header = struct.Struct(order + _SECTION[bits])
+        start, size = elf.header["e_shoff"], elf.header["e_shentsize"]
+        sections = [header.unpack_from(data, start + i * size)
+                    for i in range(elf.num_sections())]
+        symtab = next((s for s in sections if s[1] == _SHT_SYMTAB), None)
+        if symtab is None:
+            return (), (), None
+        strtab = sections[symtab[6]]
+        strings = data[strtab[4]:strtab[4] + strtab[5]]
+        table = memoryview(data)[symtab[4]:symtab[4] + symtab[5]]
+        at_name, at_info, at_index = _FIELDS[bits]
         defined: list[str] = []
         undefined: list[str] = []
         source = None
-        for table in elf.iter_sections():
-            if not isinstance(table, SymbolTableSection) or table.name != ".symtab":
+        for fields in struct.iter_unpack(order + _SYMBOL[bits], table):
+            bind, kind, name = fields[at_info] >> 4, fields[at_info] & 0xF, fields[at_name]
+            if kind == _STT_FILE and source is None and name:
+                source = _name(strings, name)
+            if bind not in (_GLOBAL, _WEAK, _UNIQUE) or not name:
                 continue
-            for symbol in table.iter_symbols():
-                bind = symbol["st_info"]["bind"]
-                kind = symbol["st_info"]["type"]
-                if kind == "STT_FILE" and source is None and symbol.name:
-                    source = symbol.name
-                if bind not in ("STB_GLOBAL", "STB_WEAK", "STB_GNU_UNIQUE") or not symbol.name:
-                    continue
-                if symbol["st_shndx"] == "SHN_UNDEF":
-                    if bind == "STB_GLOBAL":
-                        undefined.append(symbol.name)
-                else:
-                    defined.append(symbol.name)
-    except (ELFError, ValueError, KeyError, IndexError) as exc:
+            if fields[at_index] == 0:  # SHN_UNDEF
+                if bind == _GLOBAL:
+                    undefined.append(_name(strings, name))
+            else:
+                defined.append(_name(strings, name))
+    except (ELFError, ValueError, KeyError, IndexError, struct.error) as exc:
         raise InputError(f"{what}: not an ELF object ({exc})") from exc
     return tuple(defined), tuple(undefined), source
+
+
+def _name(strings: bytes, offset: int) -> str:
+    return strings[offset:strings.index(b"\0", offset)].decode("utf-8", "replace")
 
 
 def read_object(path: Path) -> tuple[ObjectFile, str | None]:
