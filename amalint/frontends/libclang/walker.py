@@ -221,9 +221,12 @@ class Walker:
             fid = self.b.target(ref) or self.b.implicit(info, construct=True)
             shown = cursor.type.spelling
             what = "temporary" if not owned else "object"
-            if fid is not None:
-                self.calls.append(CallSite((self.b.qualified(ref),), (fid,), args, location,
-                                           CallKind.CONSTRUCT,
+            name = self.b.qualified(ref)
+            # a registrar object whose constructor is defined in another unit still calls
+            # the registry API its profile names
+            if fid is not None or self.b.registry.match((name,)) is not None:
+                self.calls.append(CallSite((name,), () if fid is None else (fid,), args,
+                                           location, CallKind.CONSTRUCT,
                                            note=f"constructs {what} `{shown}`"))
             if not owned:
                 site = self._destroy(info, cursor, f"temporary `{shown}`")

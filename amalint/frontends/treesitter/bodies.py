@@ -135,10 +135,12 @@ class BodyWalker:
 
         def after_arguments() -> None:
             targets = self._lifecycle(cls, construct=True, nargs=nargs)
-            if targets:
-                self._add(CallSite((f"{'::'.join(cls)}::{cls[-1]}",), targets,
-                                   self._args(args), self._location(node), CallKind.CONSTRUCT,
-                                   note=f"constructs {what} `{name}`"))
+            names = (f"{'::'.join(cls)}::{cls[-1]}",)
+            # a registrar object whose constructor is defined in another unit still calls
+            # the registry API its profile names
+            if targets or self.b.registry.match(names) is not None:
+                self._add(CallSite(names, targets, self._args(args), self._location(node),
+                                   CallKind.CONSTRUCT, note=f"constructs {what} `{name}`"))
             if destroy:
                 self.destroy(cls, node, what, shown)
 
