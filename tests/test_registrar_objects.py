@@ -43,6 +43,14 @@ void Require(const char* key) {
 static int needed = (reg::Require("codec.zip"), 0);
 int main() { return needed; }
 """,
+    "many.cc": """\
+#include "reg.h"
+#define REGISTER3(a, b, c) \\
+  static reg::Registrar r_##a(#a); static reg::Registrar r_##b(#b); \\
+  static reg::Registrar r_##c(#c)
+REGISTER3(alpha, beta, gamma);
+int main() {}
+""",
     "amalint.toml": """\
 [profiles.reg]
 providers = [{ name = "reg::Registrar::Registrar", key-arg = 0 }]
@@ -59,7 +67,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("registrar")
     for name, text in FILES.items():
         (root / name).write_text(text)
-    for unit in ("reg", "codec_registrar", "main"):
+    for unit in ("reg", "codec_registrar", "main", "many"):
         subprocess.run(["g++", "-c", f"{unit}.cc", "-o", f"{unit}.o"], cwd=root, check=True)
     subprocess.run(["ar", "rcs", "libcodecs.a", "codec_registrar.o"], cwd=root, check=True)
     return root
@@ -94,3 +102,15 @@ def test_registrar_object_linked_whole_first_starts(built: Path, frontend: str) 
     check = amalint("check", "--program", "app", "--link", WHOLE, "--format", "json",
                     "--frontend", frontend, cwd=built)
     assert check.findings == []
+
+
+def test_registrars_of_one_macro_invocation_keep_their_keys(built: Path) -> None:
+    """One invocation that makes three registrar objects: three entries on one line, each
+    registering its own key (they once shared one body, the last one's)."""
+    command = "g++ reg.o many.o -o app"
+    ran = run(built, command)
+    registered = [line.split()[1] for line in ran.stdout.splitlines()]
+    assert registered == ["alpha", "beta", "gamma"]
+    order = amalint("order", "--program", "app", "--link", command, "--format", "json",
+                    "--frontend", "libclang", cwd=built)
+    assert [key for row in order.json["sequence"] for key in row["provides"]] == registered

@@ -95,6 +95,8 @@ class Builder:
         self._classes: dict[int, ClassInfo | None] = {}
         self._implicit: dict[tuple[int, bool], str | None] = {}
         self._spans: dict[tuple[Path, int], tuple[int, int]] = {}
+        #: entries made by one macro invocation, which share a label and a line
+        self._repeats: dict[str, int] = {}
         self._defined: dict[str, set[Path]] = {}
         self.fast = Cursors(cindex, tu)
         self.kinds = Kinds(cindex)
@@ -345,6 +347,11 @@ class Builder:
             walker.definition(cursor)
             calls = walker.calls
         fid = function_id(label, location.path, location.line)
+        if fid in self._repeats:  # one invocation made several (`MAKEFLAG10(x)` in gflags)
+            self._repeats[fid] += 1
+            fid = f"{fid}#{self._repeats[fid]}"
+        else:
+            self._repeats[fid] = 0
         self.functions[fid] = Function(fid, label, location, tuple(calls))
         start = cursor.extent.start.offset
         return EntryPoint(
