@@ -142,6 +142,40 @@ def init_symbols(exe: Path) -> list[str]:
         return [names.get(a, hex(a)) for a in addresses]
 
 
+_INIT_FUNCTION = re.compile(
+    r"^[0-9a-f]+ <(_GLOBAL__sub_I|__static_initialization_and_destruction)")
+_RELOCATION = re.compile(
+    r"\sR_X86_64_(?:PLT32|PC32|GOTPCREL|GOTPCRELX|REX_GOTPCRELX)\s+(.+?)(?:[-+]0x[0-9a-f]+)?$")
+#: what every object's static initialization may call for its own sake
+_PLUMBING = ("__cxa_atexit", "__dso_handle", "__cxa_guard_acquire", "__cxa_guard_release")
+
+
+def init_callees(build: Path, name: str, scratch: Path) -> list[str]:
+    """The functions and objects the compiler's static-initialization code of one object
+    (``_GLOBAL__sub_I_*``) refers to, demangled (``objdump -drC``): what runs at start-up
+    there, to explain an object amalint gives no entry."""
+    match = _MEMBER.match(name)
+    path = build / name
+    if match:
+        path = scratch / "member.o"
+        path.write_bytes(subprocess.run(["ar", "p", str(build / match.group(1)), match.group(2)],
+                                        capture_output=True, check=True).stdout)
+    out = subprocess.run(["objdump", "-drC", "--no-show-raw-insn", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    found: list[str] = []
+    inside = False
+    for line in out.splitlines():
+        if not line.strip():
+            inside = False
+        elif _INIT_FUNCTION.match(line):
+            inside = True
+        elif inside and (reloc := _RELOCATION.search(line)):
+            target = reloc.group(1).strip()
+            if not target.startswith(".") and target not in _PLUMBING:
+                found.append(target)
+    return collapse(found)
+
+
 def collapse(items: list[str]) -> list[str]:
     """``items`` without repeats, first place kept."""
     return list(dict.fromkeys(items))
@@ -165,6 +199,8 @@ class Report:
     startup_only_ld: list[str] = field(default_factory=list)
     startup_only_amalint: list[str] = field(default_factory=list)
     init_array: list[str] = field(default_factory=list)
+    #: for each object in ``startup_only_ld``: what its static initialization calls
+    callees: dict[str, list[str]] = field(default_factory=dict)
 
 
 def judge(build: Path, target: str, options: list[str], linker: str,
@@ -198,6 +234,11 @@ def judge(build: Path, target: str, options: list[str], linker: str,
                  "--linker", linker, "--cache-dir", str(cache), *options]
         _, found = timed(check, build)
         report.findings = json.loads(found[found.index("["):]) if "[" in found else []
+        linked_now = {norm(build, o["object"]) for o in order["objects"]}
+        starting_now = {norm(build, row["object"]) for row in order["sequence"]}
+        for _, obj, _ in sections:
+            if obj in linked_now and obj not in starting_now and obj not in report.callees:
+                report.callees[obj] = init_callees(build, obj, scratch)
     started = time.process_time()
     link = link_from_cmake(build.resolve(), target)
     resolution = collect(link, resolve(link, Linker(linker)))
@@ -244,7 +285,10 @@ def show(report: Report) -> None:
     if not report.order_agree:
         print(f"     amalint: {report.order_amalint}\n     ld:      {report.order_ld}")
     for obj in report.startup_only_ld:
-        print(f"     .init_array but no entry in amalint: {obj}")
+        calls = report.callees.get(obj, [])
+        print(f"     .init_array but no entry in amalint: {obj}: calls "
+              + (", ".join(calls[:4]) + (f" (+{len(calls) - 4})" if len(calls) > 4 else "")
+                 if calls else "nothing"))
     for obj in report.startup_only_amalint:
         print(f"     entries in amalint but no .init_array: {obj}")
     print(f"   .init_array ({len(report.init_array)}): {', '.join(report.init_array)}")
