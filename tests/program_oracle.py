@@ -182,10 +182,11 @@ class Outcome:
     failure: str | None = None
 
 
-def compile_program(program: Program, folder: Path) -> None:
+def compile_program(program: Program, folder: Path, compiler: str = "g++") -> None:
+    """Write ``program`` and compile its units with ``compiler`` (g++ or clang++)."""
     program.write(folder)
     for unit in program.units:
-        subprocess.run(["g++", "-std=c++17", "-c", f"{unit.name}.cc", "-o", f"{unit.name}.o"],
+        subprocess.run([compiler, "-std=c++17", "-c", f"{unit.name}.cc", "-o", f"{unit.name}.o"],
                        cwd=folder, check=True, capture_output=True)
     for number, (kind, names) in enumerate(program.layout):
         if kind != "obj":

@@ -243,3 +243,25 @@ def test_lld_takes_a_members_needs_depth_first(tmp_path: Path) -> None:
     assert seen.get("bfd", ["main", "y", "z", "x"]) == ["main", "y", "z", "x"]
     assert seen.get("gold", ["main", "y", "z", "x"]) == ["main", "y", "z", "x"]
     assert seen.get("lld", ["main", "y", "x", "z"]) == ["main", "y", "x", "z"]
+
+
+def test_an_explicit_default_priority_runs_first_under_clang_in_its_place_under_gcc(
+        tmp_path: Path) -> None:
+    """``[[gnu::init_priority(65535)]]`` is the default priority, but clang gives every
+    explicitly prioritized initializer a function of its own that runs before the unit's other
+    dynamic initializers; gcc runs it in its place in the text. amalint reads which compiler
+    made each object from its ``.comment`` and predicts both."""
+    units = [Unit("main", [("dyn", None, "find", "a"), ("dyn", 65535, "find", "b"),
+                           ("ctor", None, "find", "c"), ("dyn", None, "find", "d")])]
+    program = Program(units, [], [("obj", ["main"])])
+    orders = {}
+    for compiler in ("g++", "clang++"):
+        folder = tmp_path / compiler
+        folder.mkdir()
+        compile_program(program, folder, compiler)
+        real = run(program, folder, "bfd")
+        predicted, _ = model(program, folder, "bfd")
+        assert real == predicted, compiler
+        orders[compiler] = [int(entry.split(":")[1]) for entry in real.ran]
+    # lines 3-6 hold the entries: the constructor (5) first under both
+    assert orders == {"g++": [5, 3, 4, 6], "clang++": [5, 4, 3, 6]}

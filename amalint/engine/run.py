@@ -114,7 +114,8 @@ def build_prepared(umbrella: Path, settings: Settings, data: bytes | None = None
                   f"`{_compiler(unit)} -fsyntax-only` would read it on this machine (give "
                   "-p BUILD_DIR, flags after --, or config include-paths/defines)",)
     model = parse(unit, settings)
-    return Build(unit, model, analyze(model, settings.registry), name, why,
+    clang = unit.preprocessed is not None and unit.preprocessed.config.compiler.family == "clang"
+    return Build(unit, model, analyze(model, settings.registry, clang), name, why,
                  (*warnings, *absent, *found), notes, settings.flags_origin is not None)
 
 

@@ -28,13 +28,17 @@ class ObjectFile:
     exported: tuple[str, ...] = ()
     #: A WebAssembly object (else ELF).
     wasm: bool = False
-    #: Weakly defined symbols (WebAssembly: for which definition wasm-ld keeps).
+    #: Weakly defined symbols (inline functions, templates: several objects may define them;
+    #: WebAssembly: for which definition wasm-ld keeps).
     weak: tuple[str, ...] = ()
     #: What each symbol's code or data refers to (WebAssembly: for wasm-ld's garbage
     #: collection, :mod:`amalint.program.liveness`).
     refs: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: The symbols of its constructors (WebAssembly's ``init_funcs``).
     init: tuple[str, ...] = ()
+    #: Compiled by clang (its ``.comment``; every WebAssembly object), which orders a unit's
+    #: explicitly prioritized initializers differently (:meth:`EntryPoint.startup_key`).
+    clang: bool = False
 
     @property
     def name(self) -> str:

@@ -1,6 +1,7 @@
 """The symbols of ELF relocatable objects and of the members of static libraries (``ar``
 archives), read with pyelftools and arpy: what each defines and what it needs, and the source
-name the compiler recorded (the ``STT_FILE`` symbol). WebAssembly objects are read by
+name the compiler recorded (the ``STT_FILE`` symbol) and whether that compiler was clang (its
+``.comment``). WebAssembly objects are read by
 :mod:`.wasmobjects`. Only reading; nothing is run."""
 
 from __future__ import annotations
@@ -29,18 +30,24 @@ def _object(path: Path, member: str | None, data: bytes) -> tuple[ObjectFile, st
         except WasmError as exc:
             raise InputError(f"{what}: not a WebAssembly object ({exc})") from exc
         return ObjectFile(path, member, found.defined, found.undefined, exported=found.exported,
-                          wasm=True, weak=found.weak, refs=found.refs, init=found.init), None
-    defined, undefined, source = _symbols(data, what)
-    return ObjectFile(path, member, defined, undefined), source
+                          wasm=True, weak=found.weak, refs=found.refs, init=found.init,
+                          clang=True), None
+    defined, undefined, weak, source, clang = _symbols(data, what)
+    return ObjectFile(path, member, defined, undefined, weak=weak, clang=clang), source
 
 
-def _symbols(data: bytes, what: str) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
-    """(defined, strongly undefined, the STT_FILE name) of one ELF object."""
+def _symbols(data: bytes, what: str) -> tuple[tuple[str, ...], tuple[str, ...],
+                                              tuple[str, ...], str | None, bool]:
+    """(defined, strongly undefined, weakly defined, the STT_FILE name, compiled by clang) of
+    one ELF object."""
     try:
         elf = ELFFile(io.BytesIO(data))
         defined: list[str] = []
         undefined: list[str] = []
+        weak: list[str] = []
         source = None
+        comment = elf.get_section_by_name(".comment")
+        clang = comment is not None and b"clang version" in comment.data()
         for table in elf.iter_sections():
             if not isinstance(table, SymbolTableSection) or table.name != ".symtab":
                 continue
@@ -56,9 +63,11 @@ def _symbols(data: bytes, what: str) -> tuple[tuple[str, ...], tuple[str, ...], 
                         undefined.append(symbol.name)
                 else:
                     defined.append(symbol.name)
+                    if bind != "STB_GLOBAL":
+                        weak.append(symbol.name)
     except (ELFError, ValueError, KeyError, IndexError) as exc:
         raise InputError(f"{what}: not an ELF object ({exc})") from exc
-    return tuple(defined), tuple(undefined), source
+    return tuple(defined), tuple(undefined), tuple(weak), source, clang
 
 
 def read_object(path: Path) -> tuple[ObjectFile, str | None]:
