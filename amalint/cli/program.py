@@ -6,23 +6,25 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
+import click
 from rich.console import Console
 from rich.markup import escape
 
 from amalint.analysis.requirements import Status
 from amalint.cache.store import Store
 from amalint.cli.options import Configs, fail
-from amalint.cli.program_options import LINKERS
+from amalint.cli.program_options import LINKERS, Fixing
 from amalint.config.buildsystems.link import link_from_cmake, link_from_command
 from amalint.config.profiles import Role
 from amalint.engine.cached import analysis_cached
 from amalint.engine.program import ProgramContext, analyze_program
 from amalint.engine.rule import display
 from amalint.errors import InputError
-from amalint.model import EntryPoint
+from amalint.model import EntryPoint, Severity
 from amalint.program.model import Linker, StartUp
 from amalint.program.sequence import section
 
@@ -43,15 +45,19 @@ def load(program: str, link_command: str | None, linker: str, configs: Configs,
         if link_command is not None:
             link = link_from_command(link_command, Path.cwd(), program)
         else:
-            build = build_dir or (Path("build") if Path("build").is_dir() else Path("."))
-            if build.is_file():
-                build = build.parent
-            link = link_from_cmake(build.resolve(), program)
+            link = link_from_cmake(build_directory(build_dir), program)
         return analyze_program(link, configs, Linker(linker),
                                analyze=lambda source, settings: analysis_cached(
                                    source, settings, store))
     except InputError as exc:
         fail(str(exc))
+
+
+def build_directory(build_dir: Path | None) -> Path:
+    """The CMake build directory of ``-p`` (a file there: its directory), else ``build/`` if
+    there is one, else the working directory."""
+    build = build_dir or (Path("build") if Path("build").is_dir() else Path("."))
+    return (build.parent if build.is_file() else build).resolve()
 
 
 def rows(ctx: ProgramContext) -> list[dict[str, Any]]:
@@ -171,15 +177,48 @@ def _required(key: str, unmet: dict[str, str]) -> str:
     return escape(_quoted(key)) + ("" if why is None else f" [bold red]![/bold red] {escape(why)}")
 
 
-def lint(ctx: ProgramContext, configs: Configs, fmt: str, out: TextIO, color: bool) -> int:
-    """Report the program rules' findings in ``fmt``; how many there are."""
+#: A run that neither fixes nor prints a diff.
+NO_FIXING = Fixing()
+
+
+def lint(ctx: ProgramContext, configs: Configs, fmt: str, out: TextIO, color: bool,
+         fixing: Fixing = NO_FIXING) -> int:
+    """Report the program rules' findings in ``fmt`` (after applying, or printing as a diff,
+    the fixes ``fixing`` asks for); how many remain (with ``--diff``: whether a file would
+    change)."""
     from amalint import reporters
+    from amalint.cli.report import Closing
     from amalint.engine.program import check_program
     from amalint.scan.sources import text_lines
 
     settings = configs(Path.cwd())
     findings = sorted(check_program(ctx, settings),
                       key=lambda f: (str(f.location.path), f.location.line, f.code))
+    fixed: Counter[Severity] = Counter()
+    if ctx.link.build_system == "cmake" and findings:
+        from amalint.engine.program_fixes import fix_program
+
+        findings = fix_program(ctx, findings, build_directory(fixing.build), configs)
+    elif fixing.fix or fixing.diff:
+        click.echo("amalint: note: the fixes of a program edit its CMake files; a link given "
+                   "as --link has none", err=True)
+    if fixing.fix or fixing.diff:
+        from amalint.cli.buildsystem import edited_files, write_or_diff
+
+        chosen = [f for f in findings if f.fix is not None and f.fix.edits
+                  and (fixing.unsafe or f.fix.applicability == "safe")]
+        edited = edited_files(chosen)
+        write_or_diff(edited, fixing.diff)
+        if fixing.diff:
+            return len(edited)
+        if edited:
+            fixed = Counter(f.severity for f in chosen)
+            findings = [f for f in findings if f not in chosen]
+            click.echo("amalint: note: the CMake files changed: build again for the new link "
+                       "to count", err=True)
+    fixable = {id(f) for f in findings if f.fix is not None and f.fix.edits
+               and (fixing.unsafe or f.fix.applicability == "safe")}
+    hidden = sum(f.fix is not None and bool(f.fix.edits) for f in findings) - len(fixable)
     sources: dict[Path, tuple[str, ...]] = {}
     for finding in findings:
         for where in (finding.location, *(r.location for r in finding.related)):
@@ -191,15 +230,9 @@ def lint(ctx: ProgramContext, configs: Configs, fmt: str, out: TextIO, color: bo
     if fmt == "text":
         from amalint.reporters import text
 
-        text.render(findings, out, sources, (), color=color)
-        errors = sum(f.severity.value == "error" for f in findings)
-        warnings = len(findings) - errors
-        if not findings:
-            out.write("All checks passed!\n")
-        else:
-            parts = [f"{n} {word}{'s' if n != 1 else ''}"
-                     for n, word in ((errors, "error"), (warnings, "warning")) if n]
-            out.write(f"Found {' and '.join(parts)}.\n")
+        text.render(findings, out, sources, fixable, color=color)
+        Closing(findings, fixed=fixed, fix=fixing.fix, hidden=hidden, fixable=len(fixable),
+                clean=True, quiet=False).write(out)
     else:
-        reporters.render_machine(fmt, findings, sources, set(), out, settings.docs_url)
+        reporters.render_machine(fmt, findings, sources, fixable, out, settings.docs_url)
     return len(findings)

@@ -4,6 +4,8 @@ rich)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
@@ -29,3 +31,14 @@ def options(func: Any) -> Any:
     for option in reversed(OPTIONS):
         func = option(func)
     return func
+
+
+@dataclass(frozen=True)
+class Fixing:
+    """``check --program``'s ``--fix``, ``--diff`` and ``--unsafe-fixes``, and the build
+    directory whose CMake files the fixes edit."""
+
+    fix: bool = False
+    diff: bool = False
+    unsafe: bool = False
+    build: Path | None = None

@@ -30,7 +30,14 @@ OBJECT ...)`), whose objects are always linked; on a link line,
 the member from code that is linked.
 
 ## Fix safety
-No automatic fix.
+For a program read from a CMake build directory (`-p BUILD`), an **unsafe** fix writes
+`"$<LINK_LIBRARY:WHOLE_ARCHIVE,lib>"` in place of `lib` in the target's own
+`target_link_libraries` (CMake 3.24 or newer). It is offered only when the program model,
+linked that way, takes the member, defines no symbol twice and fails no start-up lookup. A
+library linked whole comes after the target's own objects, so when one of them looks a key of
+the member up at start-up, the registration would still run too late (AM106): then there is
+no fix, and the finding says to make the library an OBJECT library or to look the key up
+later. Unsafe because every member of the library is then linked, with its own start-up code.
 """
 
 from __future__ import annotations

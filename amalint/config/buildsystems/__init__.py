@@ -106,7 +106,7 @@ def _load(directory: Path, stamp: int, index: Path | None) -> Build:
         origin = f"{database} (no CMake file API reply; see docs/cmake-meson.md, Configure)"
         cmake_files = []
     if not cmake_files and root is not None:
-        cmake_files = _cmake_files(root, directory)
+        cmake_files = cmake_files_below(root, directory)
     props = read_properties(cmake_files)
     notes = [*compdb.unity_notes(unity, entries), *props.notes]
     found: list[Pool] = []
@@ -116,7 +116,7 @@ def _load(directory: Path, stamp: int, index: Path | None) -> Build:
                  tuple(dict.fromkeys(notes)), props)
 
 
-def _cmake_files(root: Path, build: Path) -> list[Path]:
+def cmake_files_below(root: Path, build: Path) -> list[Path]:
     """``CMakeLists.txt`` and ``*.cmake`` files below ``root``, outside hidden directories and
     the build directory."""
     out: list[Path] = []
