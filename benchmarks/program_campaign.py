@@ -11,7 +11,7 @@ linked by its wasm-ld as a command and as a reactor, and run under ``wasmtime``
 Usage::
 
     python benchmarks/program_campaign.py [--programs N] [--first SEED] [--compiler clang++]
-                                          [--wasm]
+                                          [--groups] [--wasm]
 
 Prints, per linker, how many links agreed and what they covered (link errors, start-up
 aborts, library members left out and those among them that register at start-up, entries
@@ -50,6 +50,8 @@ def main() -> int:
     parser.add_argument("--first", type=int, default=1000, help="the first seed")
     parser.add_argument("--compiler", choices=("g++", "clang++"), default="g++",
                         help="what compiles the ELF programs (the link is g++'s)")
+    parser.add_argument("--groups", action="store_true",
+                        help="the libraries of half the programs in one --start-group")
     parser.add_argument("--wasm", action="store_true",
                         help="WebAssembly (command and reactor) instead of the ELF linkers")
     args = parser.parse_args()
@@ -62,7 +64,7 @@ def main() -> int:
     counts: dict[str, Counter[str]] = {name: Counter() for name in linkers}
     started = time.monotonic()
     for seed in range(args.first, args.first + args.programs):
-        program = generate(seed)
+        program = generate(seed, args.groups)
         with tempfile.TemporaryDirectory() as folder:
             where = Path(folder)
             compile_program(program, where, args.compiler)
@@ -81,12 +83,13 @@ def main() -> int:
                 count["entries run"] += len(real.ran)
                 count["prioritized entries"] += sum(
                     s.entry.priority < 65535 for s in ctx.sequence.steps)
+                count["grouped"] += program.grouped
                 if real != predicted:
                     print(f"DISAGREE seed {seed} {name}\n  ran: {real}\n  model: {predicted}\n"
                           f"{describe(ctx)}")
     seconds = time.monotonic() - started
     keys = ["links", "agree", "link errors", "start-up aborts", "members left out",
-            "left out, registering", "entries run", "prioritized entries"]
+            "left out, registering", "entries run", "prioritized entries", "grouped"]
     print(f"{args.programs} programs (seeds {args.first}..{args.first + args.programs - 1}) "
           f"compiled by {args.compiler} in {seconds:.0f} s")
     print("| linker | " + " | ".join(keys) + " |")

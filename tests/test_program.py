@@ -265,3 +265,25 @@ def test_an_explicit_default_priority_runs_first_under_clang_in_its_place_under_
         orders[compiler] = [int(entry.split(":")[1]) for entry in real.ran]
     # lines 3-6 hold the entries: the constructor (5) first under both
     assert orders == {"g++": [5, 3, 4, 6], "clang++": [5, 4, 3, 6]}
+
+
+def test_a_group_searches_its_libraries_until_none_adds_a_member(tmp_path: Path) -> None:
+    """main needs b (in lib2.a), b needs a (in lib1.a, named before it): GNU ld and gold fail
+    without a group and link it inside ``--start-group ... --end-group``; lld links it
+    either way. amalint predicts each, and the start-up order that follows."""
+    find = [("dyn", None, "find", "k")]
+    units = [Unit("main", list(find)), Unit("a", list(find)), Unit("b", list(find), ["a"])]
+    layout = [("obj", ["main"]), ("lib", ["a"]), ("lib", ["b"])]
+    analyses: dict[Path, Analysis] = {}
+    outcomes = {}
+    for grouped in (False, True):
+        program = Program(units, ["b"], layout, grouped)
+        if not grouped:
+            compile_program(program, tmp_path)
+        for linker in LD:
+            real = run(program, tmp_path, linker)
+            predicted, _ = model(program, tmp_path, linker, analyses)
+            assert real == predicted, (grouped, linker)
+            outcomes[(grouped, linker)] = real
+    assert outcomes[(False, "bfd")].link_error
+    assert [e.split(".")[0] for e in outcomes[(True, "bfd")].ran] == ["main", "b", "a"]

@@ -19,6 +19,7 @@ from amalint.cache.store import Store
 from amalint.cli.options import Configs, fail
 from amalint.cli.program_options import LINKERS, Fixing
 from amalint.config.buildsystems.link import link_from_cmake, link_from_command
+from amalint.config.buildsystems.meson import is_meson
 from amalint.config.profiles import Role
 from amalint.engine.cached import analysis_cached
 from amalint.engine.program import ProgramContext, analyze_program
@@ -45,7 +46,13 @@ def load(program: str, link_command: str | None, linker: str, configs: Configs,
         if link_command is not None:
             link = link_from_command(link_command, Path.cwd(), program)
         else:
-            link = link_from_cmake(build_directory(build_dir), program)
+            build = build_directory(build_dir)
+            if is_meson(build):
+                from amalint.config.buildsystems.mesonlink import link_from_meson
+
+                link = link_from_meson(build, program)
+            else:
+                link = link_from_cmake(build, program)
         return analyze_program(link, configs, Linker(linker),
                                analyze=lambda source, settings: analysis_cached(
                                    source, settings, store))
@@ -200,8 +207,9 @@ def lint(ctx: ProgramContext, configs: Configs, fmt: str, out: TextIO, color: bo
 
         findings = fix_program(ctx, findings, build_directory(fixing.build), configs)
     elif fixing.fix or fixing.diff:
-        click.echo("amalint: note: the fixes of a program edit its CMake files; a link given "
-                   "as --link has none", err=True)
+        click.echo("amalint: note: the fixes of a program edit its CMake files; a link "
+                   f"{'given as --link' if ctx.link.build_system == 'command' else 'of Meson'} "
+                   "has none", err=True)
     if fixing.fix or fixing.diff:
         from amalint.cli.buildsystem import edited_files, write_or_diff
 

@@ -14,9 +14,9 @@ import click
 LINKERS = {"bfd": "GNU ld", "gold": "gold", "lld": "lld", "wasm-ld": "wasm-ld"}
 OPTIONS = [
     click.option("--program", "program", metavar="TARGET", default=None,
-                 help="A whole executable: the CMake target of the build directory (-p), or "
-                 "the program --link makes. Its link inputs, in order, decide the start-up "
-                 "sequence across objects and which library members are left out."),
+                 help="A whole executable: the CMake or Meson target of the build directory "
+                 "(-p), or the program --link makes. Its link inputs, in order, decide the "
+                 "start-up sequence across objects and which library members are left out."),
     click.option("--link", "link_command", metavar="COMMAND", default=None,
                  help="The link command line of --program, one shell-quoted string "
                  "(`c++ main.o libplugins.a -o app`), instead of a CMake build directory."),

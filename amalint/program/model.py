@@ -55,6 +55,10 @@ class LinkInput:
     objects: tuple[ObjectFile, ...]
     archive: bool = False
     whole: bool = False
+    #: The ``--start-group`` it is in (an object may be in one too): GNU ld and gold search the
+    #: group's libraries over and over until none adds a member (lld searches every library
+    #: that way anyway).
+    group: int | None = None
 
 
 class Linker(enum.Enum):

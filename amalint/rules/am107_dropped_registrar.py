@@ -71,6 +71,10 @@ def remedy(build_system: str, target: str, archive: str, looked_up: bool) -> str
         return (f"link it whole: make `{library}` an OBJECT library (Ninja links its objects "
                 f"first), or `target_link_libraries({target} PRIVATE "
                 f"\"$<LINK_LIBRARY:WHOLE_ARCHIVE,{library}>\")` (CMake 3.24+){first}")
+    if build_system == "meson":
+        library = name.removeprefix("lib").removesuffix(".a")
+        return (f"link it whole: `link_whole: [{library}]` in `{target}`'s `executable()` "
+                f"(or its `dependencies`' `link_whole`){first}")
     return f"link it whole: `-Wl,--whole-archive {archive} -Wl,--no-whole-archive`{first}"
 
 

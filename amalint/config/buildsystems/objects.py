@@ -19,6 +19,8 @@ from amalint.errors import InputError
 from amalint.program.model import ObjectFile
 
 ARCHIVE_MAGIC = b"!<arch>\n"
+#: A thin archive (``ar T``, Meson's): member headers only, each member a file beside it.
+THIN_MAGIC = b"!<thin>\n"
 
 
 def _object(path: Path, member: str | None, data: bytes) -> tuple[ObjectFile, str | None]:
@@ -78,6 +80,9 @@ def read_object(path: Path) -> tuple[ObjectFile, str | None]:
 def read_archive(path: Path) -> list[tuple[ObjectFile, str | None]]:
     """Every object member of a static library, in archive order, with its recorded source."""
     data = _read(path)
+    if data.startswith(THIN_MAGIC):
+        return [_object(path, name, body) for name, body in _thin_members(path, data)
+                if body.startswith((b"\x7fELF", WASM_MAGIC))]
     if not data.startswith(ARCHIVE_MAGIC):
         raise InputError(f"{path}: not a static library (no `!<arch>` header)")
     members = []
@@ -92,6 +97,33 @@ def read_archive(path: Path) -> list[tuple[ObjectFile, str | None]]:
                 members.append(_object(path, name, body))
     except arpy.ArchiveFormatError as exc:
         raise InputError(f"{path}: not a valid static library ({exc})") from exc
+    return members
+
+
+def _thin_members(path: Path, data: bytes) -> list[tuple[str, bytes]]:
+    """The members of a thin archive: (name, the bytes of the file it names)."""
+    members: list[tuple[str, bytes]] = []
+    names = b""
+    at = len(THIN_MAGIC)
+    while at + 60 <= len(data):
+        header = data[at:at + 60]
+        at += 60
+        name = header[:16].rstrip(b" ")
+        try:
+            size = int(header[48:58])
+        except ValueError:
+            raise InputError(f"{path}: not a valid thin archive (a member's size is not a "
+                             "number)") from None
+        if name in (b"/", b"/SYM64/", b"//"):  # symbol table, long names: stored inline
+            if name == b"//":
+                names = data[at:at + size]
+            at += size + size % 2
+            continue
+        if name.startswith(b"/") and name[1:].isdigit():
+            offset = int(name[1:])
+            name = names[offset:names.find(b"/\n", offset)]
+        member = name.rstrip(b"/").decode("utf-8", "replace")
+        members.append((member, _read(path.parent / member)))
     return members
 
 
