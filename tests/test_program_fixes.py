@@ -1,6 +1,7 @@
 """``check --program --fix`` and ``--diff`` on a CMake build (fixtures/program): AM106's reorder
 of the target's sources and AM107's whole-archive link, each offered only when it fixes the
-program. The judge is the program: configured, built and run again after the fix."""
+program; and a shared library's start-up. The judge is the program (or the library, loaded):
+configured, built and run again after the fix."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ int main() { return 0; }
 """
 
 
-def project(tmp_path: Path, kind: str, sources: str, main: str | None = None) -> Path:
+def project(tmp_path: Path, kind: str, sources: str, main: str | None = None,
+            lists: str = CMAKE) -> Path:
     """fixtures/program as a CMake project (Ninja, the file API asked for), built."""
     root = tmp_path / "program"
     shutil.copytree(FIXTURES / "program", root,
@@ -48,7 +50,7 @@ def project(tmp_path: Path, kind: str, sources: str, main: str | None = None) ->
     shutil.copytree(FIXTURES / "plug", tmp_path / "plug")
     if main is not None:
         (root / "main.cc").write_text(main)
-    (root / "CMakeLists.txt").write_text(CMAKE.format(kind=kind, sources=sources))
+    (root / "CMakeLists.txt").write_text(lists.format(kind=kind, sources=sources))
     query = root / "build" / ".cmake" / "api" / "v1" / "query"
     query.mkdir(parents=True)
     (query / "codemodel-v2").touch()
@@ -137,3 +139,62 @@ def test_a_link_command_has_no_fix_and_says_so(tmp_path: Path) -> None:
     assert fixed.returncode == 1 and "AM106" in fixed.stdout
     assert "a link given as --link has none" in fixed.stderr
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+SHARED = """\
+cmake_minimum_required(VERSION 3.24)
+project(program CXX)
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+include_directories(${{CMAKE_SOURCE_DIR}}/../plug/include)
+add_library(plugins {kind} plugins/zip.cc plugins/tar.cc)
+add_library(mod SHARED {sources})
+target_link_libraries(mod PRIVATE plugins)
+"""
+#: main.cc's start-up code, in a library: no ``main``.
+LIBRARY_MAIN = """\
+#include "plug/registry.h"
+
+PLUG_INIT() {
+  PLUG_TRACE();
+  plug::Require("log.sink");
+}
+"""
+
+
+def load(root: Path) -> tuple[int, list[str]]:
+    """Load the built shared library as a program would (``dlopen``): the exit code and the
+    sources whose start-up code ran."""
+    ran = subprocess.run([sys.executable, "-c", "import ctypes, sys; ctypes.CDLL(sys.argv[1])",
+                          str(root / "build" / "libmod.so")], capture_output=True, text=True)
+    return ran.returncode, [Path(f).name for f, _ in TRACE.findall(ran.stdout)]
+
+
+def test_a_shared_librarys_start_up_is_what_loading_it_runs(tmp_path: Path) -> None:
+    """Linked with ``-shared``, nothing needs ``main``; the loader runs the library's
+    ``.init_array`` when it loads it. The lookup before its registration aborts the load, the
+    plugins the library never references are left out; the reorder fixes the first, linking
+    the plugins whole the second."""
+    root = project(tmp_path, "STATIC", "main.cc log.cc", LIBRARY_MAIN, SHARED)
+    code, ran = load(root)
+    order = amalint("order", "--program", "mod", "-p", "build", "--format", "json", *FAST,
+                    cwd=root)
+    assert order.json["startup"] == "shared"
+    predicted = [Path(r["filename"]).name for r in order.json["sequence"]]
+    assert code != 0 and ran == predicted[:len(ran)] == ["main.cc"]
+    assert {Path(item["object"]).name for item in order.json["left_out"]} == {
+        "libplugins.a(zip.cc.o)", "libplugins.a(tar.cc.o)"}
+    check = amalint("check", "--program", "mod", "-p", "build", "--format", "json", *FAST,
+                    cwd=root)
+    assert sorted(f["code"] for f in check.findings) == ["AM106", "AM107", "AM107"]
+    fixed = amalint("check", "--program", "mod", "-p", "build", "--fix", "--unsafe-fixes",
+                    *FAST, cwd=root)
+    assert fixed.returncode == 0 and "(3 fixed, 0 remaining)" in fixed.stdout
+    lists = (root / "CMakeLists.txt").read_text()
+    assert "add_library(mod SHARED log.cc main.cc)" in lists
+    assert "target_link_libraries(mod PRIVATE \"$<LINK_LIBRARY:WHOLE_ARCHIVE,plugins>\")" \
+        in lists
+    cmake(root, "--build", "build")
+    code, ran = load(root)
+    assert code == 0 and ran[:2] == ["log.cc", "main.cc"] and set(ran[2:]) == {"zip.cc",
+                                                                                 "tar.cc"}
+    assert amalint("check", "--program", "mod", "-p", "build", *FAST, cwd=root).returncode == 0

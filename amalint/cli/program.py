@@ -32,6 +32,7 @@ from amalint.program.sequence import section
 #: How start-up happens, as ``order --program`` says it.
 STARTUP = {
     StartUp.ELF: "ELF .init_array",
+    StartUp.SHARED: "ELF shared library: the loader runs its .init_array when it loads it",
     StartUp.COMMAND: "WebAssembly command: `_start` runs the constructors, then `main`",
     StartUp.REACTOR: "WebAssembly reactor: the constructors run only when the host calls "
                      "`_initialize`",

@@ -80,6 +80,9 @@ class StartUp(enum.Enum):
 
     #: ELF: the start files run ``.init_array`` before ``main``.
     ELF = "elf"
+    #: An ELF shared library: the dynamic loader runs its ``.init_array`` when it loads it
+    #: (with the program that needs it, or at ``dlopen``); nothing needs ``main``.
+    SHARED = "shared"
     #: A WebAssembly command: ``_start`` calls ``__wasm_call_ctors``, then ``main``.
     COMMAND = "command"
     #: A WebAssembly reactor (``-mexec-model=reactor``, ``--no-entry``): nothing runs the
@@ -88,7 +91,7 @@ class StartUp(enum.Enum):
 
     @property
     def wasm(self) -> bool:
-        return self is not StartUp.ELF
+        return self not in (StartUp.ELF, StartUp.SHARED)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ from amalint.errors import InputError
 from amalint.program.model import Link, LinkInput, ObjectFile, StartUp
 
 _SOURCE_SUFFIXES = (".cc", ".cpp", ".cxx", ".c++", ".C", ".c")
+#: The CMake targets a linker makes: a program, or a shared library (one the loader runs the
+#: constructors of when it loads it).
+_LINKED = ("EXECUTABLE", "SHARED_LIBRARY", "MODULE_LIBRARY")
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ def collects(argv: Sequence[str]) -> bool:
 
 def startup_of(argv: Sequence[str], wasm_objects: bool) -> tuple[StartUp, tuple[str, ...]]:
     """How a link's constructors come to run, and the symbols it must define (its roots): ELF,
+    a shared library with ``-shared`` (no roots: the libraries give what the objects need),
     unless the objects are WebAssembly or the command targets it (``--target=wasm32-wasi``,
     ``-target wasm32-*``, ``wasm-ld``, emscripten's ``emcc``/``em++``); then a reactor with
     ``-mexec-model=reactor`` or ``--no-entry`` (for emscripten, with ``-sSTANDALONE_WASM``:
@@ -147,7 +151,8 @@ def startup_of(argv: Sequence[str], wasm_objects: bool) -> tuple[StartUp, tuple[
     wasm = (wasm_objects or emscripten or "wasm-ld" in tool
             or any(t.startswith(("wasm32", "wasm64")) for t in targets))
     if not wasm:
-        return StartUp.ELF, ("main",)
+        shared = "-shared" in args or "--shared" in args or "-shared" in flags
+        return (StartUp.SHARED, ()) if shared else (StartUp.ELF, ("main",))
     standalone = any(f.startswith("STANDALONE_WASM") and not f.endswith("=0")
                      for f in _settings(args))
     reactor = "-mexec-model=reactor" in args or (
@@ -208,13 +213,13 @@ def link_from_cmake(build: Path, target: str) -> Link:
         raise InputError(f"{build}: no CMake file API reply with a codemodel (create "
                          f"{build}/.cmake/api/v1/query/codemodel-v2 and configure again)")
     if target not in links.targets:
-        known = ", ".join(sorted(n for n, t in links.targets.items() if t.kind == "EXECUTABLE"))
+        known = ", ".join(sorted(n for n, t in links.targets.items() if t.kind in _LINKED))
         raise InputError(f"{build}: no target `{target}` in the CMake build "
-                         f"(executables: {known or 'none'})")
+                         f"(executables and shared libraries: {known or 'none'})")
     reply = links.targets[target]
-    if reply.kind != "EXECUTABLE":
+    if reply.kind not in _LINKED:
         raise InputError(f"`{target}` is a {reply.kind.lower().replace('_', ' ')}, not an "
-                         "executable")
+                         "executable or a shared library")
     objects = ([*reply.external_objects, *reply.objects] if "Ninja" in links.generator
                else [*reply.objects, *reply.external_objects])
     missing = [o for o in objects if not o.is_file()]
@@ -230,6 +235,8 @@ def link_from_cmake(build: Path, target: str) -> Link:
             raise InputError(f"{item.path}: no such library; build `{target}` first")
     flags = [arg for fragment, role in reply.fragments if role == "flags"
              for arg in shlex.split(fragment)]
+    if reply.kind != "EXECUTABLE" and "-shared" not in flags:
+        flags.append("-shared")
     link = read_inputs(raw, target, "cmake", ["c++", *flags, *argv])
     # the sources CMake compiled each object (and each library's member) from
     by_object = {o: s for t in links.targets.values()

@@ -21,6 +21,8 @@ from amalint.scan.sources import read_bounded
 #: The largest ``build.ninja`` read.
 _MAX_NINJA = 256 * 1024 * 1024
 _ESCAPE = re.compile(r"\$(.)", re.S)
+#: The targets a linker makes.
+_LINKED = ("executable", "shared library", "shared module")
 
 
 def _unescape(text: str) -> str:
@@ -66,14 +68,15 @@ def _strings(value: Any) -> list[str]:
 
 
 def link_from_meson(build: Path, target: str) -> Link:
-    """The link of the executable ``target`` of the Meson build in ``build``."""
+    """The link of the executable or shared library ``target`` of the Meson build in
+    ``build``."""
     targets = _targets(build)
     found = next((t for t in targets if t.get("name") == target), None)
-    if found is None or found.get("type") != "executable":
+    if found is None or found.get("type") not in _LINKED:
         known = ", ".join(sorted(str(t.get("name")) for t in targets
-                                 if t.get("type") == "executable"))
-        raise InputError(f"{build}: no executable `{target}` in the Meson build "
-                         f"(executables: {known or 'none'})")
+                                 if t.get("type") in _LINKED))
+        raise InputError(f"{build}: no executable or shared library `{target}` in the Meson "
+                         f"build (those there: {known or 'none'})")
     outputs = _strings(found.get("filename"))
     if not outputs:
         raise InputError(f"{build}: Meson names no output of `{target}`")
