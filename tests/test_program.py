@@ -18,6 +18,7 @@ from program_oracle import Program, Unit, available, compile_program, model, run
 
 from amalint.analysis.effects import Analysis
 from amalint.config.buildsystems.link import parse_command
+from amalint.config.buildsystems.mesonlink import link_statement
 
 TRACE = re.compile(r"^init (.+):(\d+)$", re.M)
 PLUGINS = "plugins/libplugins.a"
@@ -287,3 +288,15 @@ def test_a_group_searches_its_libraries_until_none_adds_a_member(tmp_path: Path)
             outcomes[(grouped, linker)] = real
     assert outcomes[(False, "bfd")].link_error
     assert [e.split(".")[0] for e in outcomes[(True, "bfd")].ran] == ["main", "b", "a"]
+
+
+def test_a_ninja_link_statement_is_read_with_its_escapes() -> None:
+    """Meson's link of a target: the explicit inputs of the ``build`` line that makes it
+    (``$ `` an escaped space, ``|`` the implicit ones), and its ``LINK_ARGS``."""
+    ninja = ("build other.o: cpp_COMPILER ../other.cc\n"
+             "build my$ app: cpp_LINKER a.o b$ c.o | libx.a || order\n"
+             " LINK_ARGS = -Wl,--start-group libx.a $\n  -Wl,--end-group\n"
+             "build next: phony\n")
+    assert link_statement(ninja, "my app") == (
+        ["a.o", "b c.o"], "-Wl,--start-group libx.a   -Wl,--end-group")
+    assert link_statement(ninja, "missing") is None

@@ -61,13 +61,18 @@ def fix_program(ctx: ProgramContext, findings: Sequence[Finding], build: Path,
                                ctx.linker, dict(by_source))
 
     out: list[Finding] = []
-    reordered: Fix | str | None = None
+    reordered: tuple[Fix, set[Location]] | str | None = None
     for finding in findings:
         if finding.code == "AM106":
             if reordered is None:
                 reordered = _reorder(ctx, target, cmake_files, relink)
-            out.append(replace(finding, fix=reordered) if isinstance(reordered, Fix)
-                       else _no_fix(finding, reordered))
+            if isinstance(reordered, str):
+                out.append(_no_fix(finding, reordered))
+            elif finding.location in reordered[1]:
+                out.append(replace(finding, fix=reordered[0]))
+            else:
+                out.append(_no_fix(finding, "the registering object is not one of the "
+                                            "target's own"))
         elif finding.code == "AM107":
             whole = _whole(ctx, finding, links.targets, cmake_files, relink)
             out.append(replace(finding, fix=whole) if isinstance(whole, Fix)
@@ -94,9 +99,11 @@ def _better(before: ProgramContext, after: ProgramContext, wanted: Unmet) -> str
 
 
 def _reorder(ctx: ProgramContext, target: ReplyLink, cmake_files: Sequence[Path],
-             relink: Callable[[Iterable[LinkInput]], ProgramContext]) -> Fix | str:
+             relink: Callable[[Iterable[LinkInput]], ProgramContext]
+             ) -> tuple[Fix, set[Location]] | str:
     """The target's own sources listed in an order that links every registering object of the
-    target before the target's objects that look its keys up."""
+    target before the target's objects that look its keys up, and the start-up entries whose
+    lookups it meets; or why there is no such order."""
     own = set(target.objects)
     slots = [n for n, item in enumerate(ctx.link.inputs)
              if not item.archive and item.path in own]
@@ -106,8 +113,9 @@ def _reorder(ctx: ProgramContext, target: ReplyLink, cmake_files: Sequence[Path]
     for req in ctx.unmet:
         consumer = ctx.sequence.step_of(req.consumer).object
         providers = [ctx.sequence.step_of(p).object for p, _ in req.providers
-                     if p.priority == req.consumer.priority and p in ctx.sequence.analysis.effects]
-        if consumer in needs and any(p in needs for p in providers):
+                     if p.priority == req.consumer.priority]
+        if consumer in needs and any(p in needs for p in providers) \
+                and not any(p == consumer for p in providers):
             needs[consumer].add(next(p for p in providers if p in needs))
             wanted.add((req.consumer.location, req.lookup.key))
     if not wanted:
@@ -131,7 +139,8 @@ def _reorder(ctx: ProgramContext, target: ReplyLink, cmake_files: Sequence[Path]
         return edits
     return Fix("unsafe", tuple(edit for path, changes in edits.items()
                                for edit in Fix.of_bytes("unsafe", path, read_bytes(path),
-                                                        changes).edits))
+                                                        changes).edits)), \
+        {location for location, _ in wanted}
 
 
 def _stable_topological(items: Sequence[ObjectFile], needs: dict[ObjectFile, set[ObjectFile]]
@@ -152,8 +161,9 @@ def _whole(ctx: ProgramContext, finding: Finding, targets: dict[str, ReplyLink],
            cmake_files: Sequence[Path],
            relink: Callable[[Iterable[LinkInput]], ProgramContext]) -> Fix | str:
     """The library of the member ``finding`` names linked whole by the target."""
-    dropped = next((obj for obj in ctx.resolution.dropped if finding.message.startswith(
-        f"`{ctx.object_name(obj)}`")), None)
+    dropped = next((obj for obj in ctx.resolution.dropped
+                    if any(entry.location == finding.location
+                           for entry, _ in ctx.registrations(obj))), None)
     if dropped is None:
         return "the member is not known"
     library = next((name for name, t in targets.items() if dropped.path in t.artifacts), None)
