@@ -6,8 +6,10 @@ order, the unity sources CMake generated (:mod:`.compdb`), and the pools of sour
 batching could put in one unit (:mod:`.pools`). Targets come from CMake's file API reply where
 the build has one (:mod:`.fileapi`), else from ``compile_commands.json``; unity properties from
 the project's CMake files, read literally (:mod:`.cmakelists`, :mod:`.properties`). A Meson
-build directory is read from its introspection files instead (:mod:`.meson`). Nothing found in
-the project or the build directory is ever run.
+build directory is read from its introspection files instead (:mod:`.meson`). A program's link
+(``--program``) comes from the file API reply or a link command (:mod:`.link`; the symbols of
+its objects from :mod:`.objects` and :mod:`.wasmobjects`), or from Meson's ``build.ninja``
+(:mod:`.mesonlink`). Nothing found in the project or the build directory is ever run.
 """
 
 from __future__ import annotations
