@@ -124,7 +124,8 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
                                 "source": None if item.object.source is None
                                 else display(item.object.source), "reason": ctx.reason(rank)}
                                for rank, item in enumerate(ctx.resolution.linked)],
-                   "sequence": table, "left_out": dropped}, sys.stdout, indent=2)
+                   "sequence": table, "left_out": dropped, "not_seen": _sourceless(ctx)},
+                  sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
     console = Console(highlight=False, soft_wrap=True)
@@ -167,6 +168,10 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
             if row["requires"]:
                 keys = ", ".join(_required(k, row["unmet"]) for k in row["requires"])
                 console.print(f"      requires {keys}")
+    for item in _sourceless(ctx):
+        console.print(f"not seen: {escape(item['object'])} has constructor(s) "
+                      f"{escape(', '.join(map(_quoted, item['constructors'])))} but no source "
+                      "amalint could find: what they do at start-up is not in this sequence")
     for item in dropped:
         registers = ", ".join(map(_quoted, item["registers"]))
         what = (f"; its start-up code never runs (registers {registers})" if registers
@@ -174,6 +179,15 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
         why = ("extracted, then collected as garbage: nothing live refers to it"
                if item["collected"] else "no linked object references its symbols")
         console.print(f"left out: {escape(item['object'])}: {why}{escape(what)}")
+
+
+def _sourceless(ctx: ProgramContext) -> list[dict[str, Any]]:
+    """Linked objects with constructors (WebAssembly's ``init_funcs``) whose source amalint
+    does not have: generated code, such as TVM's ``__tvm_module_startup``."""
+    return [{"object": ctx.object_name(item.object),
+             "constructors": [name.split("\0")[0] for name in item.object.init]}
+            for item in ctx.resolution.linked
+            if item.object.init and item.object not in ctx.analyses]
 
 
 def _quoted(key: str) -> str:
@@ -232,8 +246,9 @@ def lint(ctx: ProgramContext, configs: Configs, fmt: str, out: TextIO, color: bo
     for finding in findings:
         for where in (finding.location, *(r.location for r in finding.related)):
             if where.path not in sources:
-                try:
-                    sources[where.path] = text_lines(where.path.read_bytes())
+                try:  # an object (a constructor without a source) has no lines to show
+                    sources[where.path] = () if where.path.suffix in (".o", ".obj") \
+                        else text_lines(where.path.read_bytes())
                 except OSError:
                     sources[where.path] = ()
     if fmt == "text":
