@@ -1,5 +1,6 @@
 """The program oracle's full campaign: N generated programs (``tests/program_oracle.py``; CI
-runs 8 fixed seeds in ``tests/test_program_oracle.py``), each compiled once with g++, linked
+runs 8 fixed seeds in ``tests/test_program_oracle.py``), each compiled once with g++ (or
+clang++, ``--compiler``), linked
 with GNU ld, gold and lld (those installed), run, and compared with amalint's program model:
 the link fails or not, which start-up entries run in which order, and where start-up aborts.
 
@@ -9,7 +10,8 @@ linked by its wasm-ld as a command and as a reactor, and run under ``wasmtime``
 
 Usage::
 
-    python benchmarks/program_campaign.py [--programs N] [--first SEED] [--wasm]
+    python benchmarks/program_campaign.py [--programs N] [--first SEED] [--compiler clang++]
+                                          [--groups] [--wasm]
 
 Prints, per linker, how many links agreed and what they covered (link errors, start-up
 aborts, library members left out and those among them that register at start-up, entries
@@ -46,6 +48,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--programs", type=int, default=300)
     parser.add_argument("--first", type=int, default=1000, help="the first seed")
+    parser.add_argument("--compiler", choices=("g++", "clang++"), default="g++",
+                        help="what compiles the ELF programs (the link is g++'s)")
+    parser.add_argument("--groups", action="store_true",
+                        help="the libraries of half the programs in one --start-group")
     parser.add_argument("--wasm", action="store_true",
                         help="WebAssembly (command and reactor) instead of the ELF linkers")
     args = parser.parse_args()
@@ -58,10 +64,10 @@ def main() -> int:
     counts: dict[str, Counter[str]] = {name: Counter() for name in linkers}
     started = time.monotonic()
     for seed in range(args.first, args.first + args.programs):
-        program = generate(seed)
+        program = generate(seed, args.groups)
         with tempfile.TemporaryDirectory() as folder:
             where = Path(folder)
-            compile_program(program, where)
+            compile_program(program, where, args.compiler)
             analyses: dict[Path, Analysis] = {}
             for name in linkers:
                 real = run(program, where, name)
@@ -77,14 +83,15 @@ def main() -> int:
                 count["entries run"] += len(real.ran)
                 count["prioritized entries"] += sum(
                     s.entry.priority < 65535 for s in ctx.sequence.steps)
+                count["grouped"] += program.grouped
                 if real != predicted:
                     print(f"DISAGREE seed {seed} {name}\n  ran: {real}\n  model: {predicted}\n"
                           f"{describe(ctx)}")
     seconds = time.monotonic() - started
     keys = ["links", "agree", "link errors", "start-up aborts", "members left out",
-            "left out, registering", "entries run", "prioritized entries"]
+            "left out, registering", "entries run", "prioritized entries", "grouped"]
     print(f"{args.programs} programs (seeds {args.first}..{args.first + args.programs - 1}) "
-          f"in {seconds:.0f} s")
+          f"compiled by {args.compiler} in {seconds:.0f} s")
     print("| linker | " + " | ".join(keys) + " |")
     print("|---" * (len(keys) + 1) + "|")
     for name in linkers:

@@ -112,6 +112,8 @@ class Program:
     main_calls: list[str]
     #: Link items in order: ("obj", [unit]) or ("lib", [units]) or ("whole", [units]).
     layout: list[tuple[str, list[str]]]
+    #: The libraries, and the objects between them, in one ``--start-group``.
+    grouped: bool = False
 
     def write(self, folder: Path) -> None:
         (folder / "reg.h").write_text(REGISTRY)
@@ -122,21 +124,26 @@ class Program:
 
     def link_args(self) -> list[str]:
         args: list[str] = []
+        libraries = [n for n, (kind, _) in enumerate(self.layout) if kind != "obj"]
         for number, (kind, names) in enumerate(self.layout):
+            if self.grouped and number == libraries[0]:
+                args.append("-Wl,--start-group")
             if kind == "obj":
                 args.append(f"{names[0]}.o")
-                continue
-            library = f"lib{number}.a"
-            if kind == "whole":
-                args += ["-Wl,--whole-archive", library, "-Wl,--no-whole-archive"]
+            elif kind == "whole":
+                args += ["-Wl,--whole-archive", f"lib{number}.a", "-Wl,--no-whole-archive"]
             else:
-                args.append(library)
+                args.append(f"lib{number}.a")
+            if self.grouped and number == libraries[-1]:
+                args.append("-Wl,--end-group")
         return args
 
 
-def generate(seed: int) -> Program:
+def generate(seed: int, groups: bool = False) -> Program:
     """A random program: 2 to 7 units (one holds ``main``), each with 0 to 3 start-up entries,
-    keys provided at most once, some of the units in static libraries."""
+    keys provided at most once, some of the units in static libraries; with ``groups``, the
+    libraries of half the programs with two or more in one ``--start-group`` (the programs are
+    otherwise those without ``groups``)."""
     rng = random.Random(seed)
     names = ["main"] + [f"u{n}" for n in range(rng.randint(1, 6))]
     keys = [f"k{n}" for n in range(rng.randint(1, 6))]
@@ -169,7 +176,8 @@ def generate(seed: int) -> Program:
         if members:
             layout.append(("whole" if rng.random() < 0.25 else "lib", members))
     rng.shuffle(layout)
-    return Program(units, main_calls, layout)
+    grouped = groups and sum(kind != "obj" for kind, _ in layout) >= 2 and rng.random() < 0.5
+    return Program(units, main_calls, layout, grouped)
 
 
 @dataclass(frozen=True)
@@ -182,10 +190,11 @@ class Outcome:
     failure: str | None = None
 
 
-def compile_program(program: Program, folder: Path) -> None:
+def compile_program(program: Program, folder: Path, compiler: str = "g++") -> None:
+    """Write ``program`` and compile its units with ``compiler`` (g++ or clang++)."""
     program.write(folder)
     for unit in program.units:
-        subprocess.run(["g++", "-std=c++17", "-c", f"{unit.name}.cc", "-o", f"{unit.name}.o"],
+        subprocess.run([compiler, "-std=c++17", "-c", f"{unit.name}.cc", "-o", f"{unit.name}.o"],
                        cwd=folder, check=True, capture_output=True)
     for number, (kind, names) in enumerate(program.layout):
         if kind != "obj":

@@ -156,15 +156,43 @@ def test_flags_settings_and_versions_are_in_the_key(tmp_path: Path, store: Store
         assert not lint_cached(umbrella, settings(tmp_path), store)[1], name
 
 
-def test_an_orphan_search_is_not_cached(tmp_path: Path, store: Store) -> None:
+def test_an_orphan_search_of_a_directory_changed_meanwhile_is_not_reused(
+        tmp_path: Path, store: Store) -> None:
     """AM205 looks at sources next to the umbrella that it does not include: such a result
-    depends on more than the unit, so its findings are never reused."""
+    depends on more than the unit. A directory modified just before or while it listed it
+    cannot be trusted to show a later change, so the findings are not reused."""
     umbrella = unit(tmp_path, order=("user.cc",))
     result, _ = lint_cached(umbrella, settings(tmp_path), store)
     assert codes(result) == ["AM102", "AM205"]
     assert not lint_cached(umbrella, settings(tmp_path), store)[1]
     (tmp_path / "provider.cc").unlink()
     assert codes(lint_cached(umbrella, settings(tmp_path), store)[0]) == ["AM102"]
+
+
+def backdate(root: Path, when: int = OLD) -> None:
+    """Every file and directory below ``root`` last modified at ``when``, long ago."""
+    for path in (root, *root.rglob("*")):
+        os.utime(path, ns=(when, when))
+
+
+def test_an_orphan_search_is_reused_while_what_it_listed_and_read_holds(
+        tmp_path: Path, store: Store) -> None:
+    """The entry records the directories AM205 listed and the sources it read: the findings
+    are reused until a source is added there or one it read changes."""
+    root = tmp_path / "project"
+    umbrella = unit(root, order=("user.cc",))
+    backdate(root)
+    first, hit = lint_cached(umbrella, settings(root), store)
+    assert codes(first) == ["AM102", "AM205"] and not hit
+    assert lint_cached(umbrella, settings(root), store) == (first, True)
+    (root / "other.cc").write_text("int other;\n")  # the directory's listing changes
+    backdate(root, OLD + 10**9)
+    assert not lint_cached(umbrella, settings(root), store)[1]
+    assert lint_cached(umbrella, settings(root), store)[1]
+    (root / "provider.cc").write_text('#include "reg.h"\nREG_INIT() { reg::Add("j"); }\n')
+    backdate(root, OLD + 2 * 10**9)
+    changed, hit = lint_cached(umbrella, settings(root), store)
+    assert not hit and codes(changed) == ["AM102"]
 
 
 # ------------------------------------------------------------------------- bad entries

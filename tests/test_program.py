@@ -18,6 +18,7 @@ from program_oracle import Program, Unit, available, compile_program, model, run
 
 from amalint.analysis.effects import Analysis
 from amalint.config.buildsystems.link import parse_command
+from amalint.config.buildsystems.mesonlink import link_statement
 
 TRACE = re.compile(r"^init (.+):(\d+)$", re.M)
 PLUGINS = "plugins/libplugins.a"
@@ -266,3 +267,59 @@ def test_archive_members_with_long_names_are_read(tmp_path: Path) -> None:
         assert real == predicted
         assert any(entry.startswith(f"{long}.cc:") for entry in real.ran)
         assert [obj.member for obj in ctx.resolution.dropped] == ["another_long_member_name.o"]
+
+
+def test_an_explicit_default_priority_runs_first_under_clang_in_its_place_under_gcc(
+        tmp_path: Path) -> None:
+    """``[[gnu::init_priority(65535)]]`` is the default priority, but clang gives every
+    explicitly prioritized initializer a function of its own that runs before the unit's other
+    dynamic initializers; gcc runs it in its place in the text. amalint reads which compiler
+    made each object from its ``.comment`` and predicts both."""
+    units = [Unit("main", [("dyn", None, "find", "a"), ("dyn", 65535, "find", "b"),
+                           ("ctor", None, "find", "c"), ("dyn", None, "find", "d")])]
+    program = Program(units, [], [("obj", ["main"])])
+    orders = {}
+    for compiler in ("g++", "clang++"):
+        folder = tmp_path / compiler
+        folder.mkdir()
+        compile_program(program, folder, compiler)
+        real = run(program, folder, "bfd")
+        predicted, _ = model(program, folder, "bfd")
+        assert real == predicted, compiler
+        orders[compiler] = [int(entry.split(":")[1]) for entry in real.ran]
+    # lines 3-6 hold the entries: the constructor (5) first under both
+    assert orders == {"g++": [5, 3, 4, 6], "clang++": [5, 4, 3, 6]}
+
+
+def test_a_group_searches_its_libraries_until_none_adds_a_member(tmp_path: Path) -> None:
+    """main needs b (in lib2.a), b needs a (in lib1.a, named before it): GNU ld and gold fail
+    without a group and link it inside ``--start-group ... --end-group``; lld links it
+    either way. amalint predicts each, and the start-up order that follows."""
+    find = [("dyn", None, "find", "k")]
+    units = [Unit("main", list(find)), Unit("a", list(find)), Unit("b", list(find), ["a"])]
+    layout = [("obj", ["main"]), ("lib", ["a"]), ("lib", ["b"])]
+    analyses: dict[Path, Analysis] = {}
+    outcomes = {}
+    for grouped in (False, True):
+        program = Program(units, ["b"], layout, grouped)
+        if not grouped:
+            compile_program(program, tmp_path)
+        for linker in LD:
+            real = run(program, tmp_path, linker)
+            predicted, _ = model(program, tmp_path, linker, analyses)
+            assert real == predicted, (grouped, linker)
+            outcomes[(grouped, linker)] = real
+    assert outcomes[(False, "bfd")].link_error
+    assert [e.split(".")[0] for e in outcomes[(True, "bfd")].ran] == ["main", "b", "a"]
+
+
+def test_a_ninja_link_statement_is_read_with_its_escapes() -> None:
+    """Meson's link of a target: the explicit inputs of the ``build`` line that makes it
+    (``$ `` an escaped space, ``|`` the implicit ones), and its ``LINK_ARGS``."""
+    ninja = ("build other.o: cpp_COMPILER ../other.cc\n"
+             "build my$ app: cpp_LINKER a.o b$ c.o | libx.a || order\n"
+             " LINK_ARGS = -Wl,--start-group libx.a $\n  -Wl,--end-group\n"
+             "build next: phony\n")
+    assert link_statement(ninja, "my app") == (
+        ["a.o", "b c.o"], "-Wl,--start-group libx.a   -Wl,--end-group")
+    assert link_statement(ninja, "missing") is None

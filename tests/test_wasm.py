@@ -122,6 +122,41 @@ def test_am108_warns_of_a_reactor_only(fixture: Path, mode: str) -> None:
     assert ("module.cc", 7) in sites and ("ops.cc", 6) in sites
 
 
+#: A compiler's generated start-up code (TVM's models register their functions so): a
+#: constructor in an object whose source is gone.
+GENERATED = """\
+#include <stdio.h>
+__attribute__((constructor)) static void __tvm_module_startup(void) {
+  printf("generated: registered\\n");
+  fflush(stdout);
+}
+"""
+
+
+@needs_tools
+def test_a_constructor_without_a_source_is_named_and_runs_only_from_initialize(
+        fixture: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "wasm"
+    shutil.copytree(fixture, folder)
+    shutil.copytree(fixture.parent / "plug", tmp_path / "plug")
+    (folder / "lib0.c").write_text(GENERATED)
+    subprocess.run([sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi", "-c",
+                    "lib0.c", "-o", "lib0.o"], cwd=folder, check=True, env=env())
+    (folder / "lib0.c").unlink()
+    command = f"{ZIG} -mexec-model=reactor module.o ops.o lib0.o -o gen.wasm"
+    subprocess.run(command.split(), cwd=folder, check=True, capture_output=True, env=env())
+    assert "generated: registered" not in host(folder / "gen.wasm", ["serve"])
+    assert "generated: registered" in host(folder / "gen.wasm", ["_initialize", "serve"])
+    order = amalint("order", "--program", "gen.wasm", "--link", command, "--format", "json",
+                    *FAST, cwd=folder)
+    assert order.json["not_seen"] == [{"object": "lib0.o",
+                                       "constructors": ["__tvm_module_startup"]}]
+    check = amalint("check", "--program", "gen.wasm", "--link", command, "--format", "json",
+                    *FAST, cwd=folder)
+    (finding,) = [f for f in check.findings if f["code"] == "AM108"]
+    assert "`__tvm_module_startup` of `lib0.o`" in finding["message"]
+
+
 @needs_tools
 @pytest.mark.parametrize("seed", SEEDS)
 def test_generated_wasm_program_runs_as_the_model_says(seed: int, tmp_path: Path) -> None:

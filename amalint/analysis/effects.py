@@ -78,10 +78,12 @@ class Analysis:
         return self._providers.get(key, [])
 
 
-def startup_order(entries: tuple[EntryPoint, ...]) -> tuple[EntryPoint, ...]:
+def startup_order(entries: tuple[EntryPoint, ...], clang: bool = False
+                  ) -> tuple[EntryPoint, ...]:
     """The order the runtime runs entry points: by priority (lower first); at equal priority
-    every constructor function before every dynamic initializer; then by place in the text."""
-    return tuple(sorted(entries, key=lambda e: e.order_key))
+    every constructor function before every dynamic initializer; then by place in the text
+    (:meth:`~amalint.model.EntryPoint.startup_key`: the unit compiled by clang or gcc)."""
+    return tuple(sorted(entries, key=lambda e: e.startup_key(clang)))
 
 
 def _describe(call: CallSite) -> str:
@@ -175,8 +177,9 @@ class _Analyzer:
         return result
 
 
-def analyze(model: CodeModel, registry: Registry) -> Analysis:
-    """Eager effects of every entry point of ``model``."""
+def analyze(model: CodeModel, registry: Registry, clang: bool = False) -> Analysis:
+    """Eager effects of every entry point of ``model``, in the order the unit compiled by clang
+    (else gcc) runs them."""
     analyzer = _Analyzer(model, registry)
     effects: dict[EntryPoint, tuple[Effect, ...]] = {}
     for entry in model.entry_points:
@@ -189,7 +192,7 @@ def analyze(model: CodeModel, registry: Registry) -> Analysis:
                                 item.optional))
         effects[entry] = tuple(found)
     return Analysis(
-        order=startup_order(model.entry_points),
+        order=startup_order(model.entry_points, clang),
         effects=effects,
         unresolved=dict(analyzer.unresolved),
         unknown_keys=tuple(dict.fromkeys(analyzer.unknown_keys)),

@@ -24,7 +24,7 @@ def _location(value: Any) -> Location:
 
 def encode_analysis(analysis: Analysis) -> list[Any]:
     return [[[e.function, e.label, e.kind.value, e.priority, _loc(e.location), _loc(e.end),
-              list(e.position), e.unit],
+              list(e.position), e.unit, e.explicit],
              [[f.role.value, f.key, f.api, _loc(f.site),
                [[_loc(s.location), s.text] for s in f.chain], f.optional]
               for f in analysis.effects[e]]]
@@ -38,11 +38,13 @@ def decode_analysis(value: Any) -> Analysis:
     effects: dict[EntryPoint, tuple[Effect, ...]] = {}
     for item in expect(list, value):
         entry_value, effect_values = fields(item, 2)
-        function, label, kind, priority, location, end, position, unit = fields(entry_value, 8)
+        function, label, kind, priority, location, end, position, unit, explicit = \
+            fields(entry_value, 9)
         try:
             entry = EntryPoint(string(function), string(label), EntryKind(string(kind)),
                                integer(priority), _location(location), _location(end),
-                               items(position, integer), maybe(integer, unit))
+                               items(position, integer), maybe(integer, unit),
+                               expect(bool, explicit))
         except ValueError:
             raise Malformed("unknown entry point kind") from None
         order.append(entry)

@@ -95,6 +95,23 @@ def unchanged(stamp: FileStamp) -> bool:
         return False
 
 
+def directory_stamp(path: Path, started_ns: int) -> int | None:
+    """The modification time of a directory a search listed (adding, removing or renaming an
+    entry changes it); ``None`` if it changed too recently to be trusted, or is gone."""
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+    return mtime if mtime < started_ns - MARGIN_NS else None
+
+
+def directory_unchanged(path: str, mtime_ns: int) -> bool:
+    try:
+        return os.stat(path).st_mtime_ns == mtime_ns
+    except (OSError, ValueError):
+        return False
+
+
 def resolves_alike(includes: Iterable[IncludeStamp], search: SearchPath) -> bool:
     """Whether every include still leads where it led: resolved again as
     :meth:`~amalint.scan.search.SearchPath.resolve` does (an absolute spelling opened as it

@@ -29,7 +29,7 @@ from amalint.cli.options import Configs
 from amalint.config.flags import find_database
 from amalint.engine.parallel import Runner
 from amalint.engine.result import Result
-from amalint.engine.rule import Fix, display
+from amalint.engine.rule import Finding, Fix, display
 from amalint.errors import InputError
 from amalint.fix.solver import apply_fixes
 from amalint.fix.writer import check_writable, write_atomic
@@ -171,21 +171,7 @@ def fix_files(results: Sequence[Result], unsafe: bool,
     project's CMake files; return whether anything changed, how many findings were fixed (by
     severity), and the results without them. CMake must configure the build again for the new
     order to count, so nothing is linted again."""
-    fixes: dict[Path, list[Fix]] = {}
-    for result in results:
-        for finding in result.fixes(unsafe):
-            assert finding.fix is not None
-            for path in {e.location.path for e in finding.fix.edits}:
-                fixes.setdefault(path, []).append(replace(finding.fix, edits=tuple(
-                    e for e in finding.fix.edits if e.location.path == path)))
-    edited: list[tuple[Path, bytes, bytes]] = []
-    if fixes:
-        from amalint.config.buildsystems.cmakelists import read_bytes
-    for path, found in fixes.items():
-        data = read_bytes(path)
-        new = apply_fixes(data, [fix.byte_edits(data) for fix in found])
-        if new != data:
-            edited.append((path, data, new))
+    edited = edited_files([f for r in results for f in r.fixes(unsafe)])
     changed = bool(edited)
     write_or_diff(edited, diff)
     if not changed or diff:
@@ -194,6 +180,25 @@ def fix_files(results: Sequence[Result], unsafe: bool,
     left = [replace(r, findings=tuple(f for f in r.findings if id(f) not in done))
             for r in results]
     return changed, Counter(done.values()), left
+
+
+def edited_files(findings: Sequence[Finding]) -> list[tuple[Path, bytes, bytes]]:
+    """``(path, old, new)`` of each build-system file the fixes of ``findings`` edit."""
+    fixes: dict[Path, list[Fix]] = {}
+    for finding in findings:
+        assert finding.fix is not None
+        for path in {e.location.path for e in finding.fix.edits}:
+            fixes.setdefault(path, []).append(replace(finding.fix, edits=tuple(
+                e for e in finding.fix.edits if e.location.path == path)))
+    edited: list[tuple[Path, bytes, bytes]] = []
+    if fixes:
+        from amalint.config.buildsystems.cmakelists import read_bytes
+    for path, found in fixes.items():
+        data = read_bytes(path)
+        new = apply_fixes(data, [fix.byte_edits(data) for fix in found])
+        if new != data:
+            edited.append((path, data, new))
+    return edited
 
 
 def write_or_diff(edited: Sequence[tuple[Path, bytes, bytes]], diff: bool) -> None:

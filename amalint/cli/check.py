@@ -97,6 +97,8 @@ def check(
 
     Compiler arguments go after `--` (`amalint check u.cc -- -Iinclude -DNDEBUG`).
     """
+    if fix and diff:
+        fail("--fix and --diff cannot be combined")
     if program is not None:
         _check_program(program, link_command, linker, paths, fmt, output_file, no_color,
                        exit_zero, Configs(config, isolated, frontend=frontend, compiler=compiler,
@@ -104,11 +106,10 @@ def check(
                                           select=codes(select, "--select"),
                                           extend_select=codes(extend_select, "--extend-select"),
                                           ignore=codes(ignore, "--ignore")), compile_commands,
-                       None if no_cache else cache_dir, no_cache)
+                       None if no_cache else cache_dir, no_cache,
+                       program_options.Fixing(fix, diff, unsafe_fixes, compile_commands))
     if link_command is not None:
         fail("--link needs --program")
-    if fix and diff:
-        fail("--fix and --diff cannot be combined")
     if write_baseline is not None and (fix or diff):
         fail("--write-baseline cannot be combined with --fix or --diff")
     if shard is not None and (write_baseline is not None or program is not None):
@@ -232,9 +233,10 @@ def check(
 def _check_program(program: str, link_command: str | None, linker: str,
                    paths: tuple[Path, ...], fmt: str, output_file: Path | None, no_color: bool,
                    exit_zero: bool, configs: Configs, build_dir: Path | None,
-                   cache_dir: Path | None, no_cache: bool) -> NoReturn:
+                   cache_dir: Path | None, no_cache: bool,
+                   fixing: program_options.Fixing) -> NoReturn:
     """``check --program``: the program rules over one executable's link (each object's
-    analysis through the cache)."""
+    analysis through the cache); ``--fix``/``--diff`` edit the CMake files of its build."""
     if paths:
         fail("give paths or --program, not both")
     if fmt not in ("text", "concise", "json", "json-lines", "github", "sarif"):
@@ -244,7 +246,7 @@ def _check_program(program: str, link_command: str | None, linker: str,
     store = runner(configs, 1, no_cache, cache_dir).store
     ctx = program_cli.load(program, link_command, linker, configs, build_dir, store)
     with output(output_file) as out:
-        found = program_cli.lint(ctx, configs, fmt, out, color=not no_color)
+        found = program_cli.lint(ctx, configs, fmt, out, color=not no_color, fixing=fixing)
     sys.exit(0 if exit_zero or not found else 1)
 
 

@@ -6,29 +6,33 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
+import click
 from rich.console import Console
 from rich.markup import escape
 
 from amalint.analysis.requirements import Status
 from amalint.cache.store import Store
 from amalint.cli.options import Configs, fail
-from amalint.cli.program_options import LINKERS
+from amalint.cli.program_options import LINKERS, Fixing
 from amalint.config.buildsystems.link import link_from_cmake, link_from_command
+from amalint.config.buildsystems.meson import is_meson
 from amalint.config.profiles import Role
 from amalint.engine.cached import analysis_cached
 from amalint.engine.program import ProgramContext, analyze_program
 from amalint.engine.rule import display
 from amalint.errors import InputError
-from amalint.model import EntryPoint
+from amalint.model import EntryPoint, Severity
 from amalint.program.model import Linker, StartUp
 from amalint.program.sequence import section
 
 #: How start-up happens, as ``order --program`` says it.
 STARTUP = {
     StartUp.ELF: "ELF .init_array",
+    StartUp.SHARED: "ELF shared library: the loader runs its .init_array when it loads it",
     StartUp.COMMAND: "WebAssembly command: `_start` runs the constructors, then `main`",
     StartUp.REACTOR: "WebAssembly reactor: the constructors run only when the host calls "
                      "`_initialize`",
@@ -43,15 +47,25 @@ def load(program: str, link_command: str | None, linker: str, configs: Configs,
         if link_command is not None:
             link = link_from_command(link_command, Path.cwd(), program)
         else:
-            build = build_dir or (Path("build") if Path("build").is_dir() else Path("."))
-            if build.is_file():
-                build = build.parent
-            link = link_from_cmake(build.resolve(), program)
+            build = build_directory(build_dir)
+            if is_meson(build):
+                from amalint.config.buildsystems.mesonlink import link_from_meson
+
+                link = link_from_meson(build, program)
+            else:
+                link = link_from_cmake(build, program)
         return analyze_program(link, configs, Linker(linker),
                                analyze=lambda source, settings: analysis_cached(
                                    source, settings, store))
     except InputError as exc:
         fail(str(exc))
+
+
+def build_directory(build_dir: Path | None) -> Path:
+    """The CMake build directory of ``-p`` (a file there: its directory), else ``build/`` if
+    there is one, else the working directory."""
+    build = build_dir or (Path("build") if Path("build").is_dir() else Path("."))
+    return (build.parent if build.is_file() else build).resolve()
 
 
 def rows(ctx: ProgramContext) -> list[dict[str, Any]]:
@@ -110,7 +124,8 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
                                 "source": None if item.object.source is None
                                 else display(item.object.source), "reason": ctx.reason(rank)}
                                for rank, item in enumerate(ctx.resolution.linked)],
-                   "sequence": table, "left_out": dropped}, sys.stdout, indent=2)
+                   "sequence": table, "left_out": dropped, "not_seen": _sourceless(ctx)},
+                  sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
     console = Console(highlight=False, soft_wrap=True)
@@ -153,6 +168,10 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
             if row["requires"]:
                 keys = ", ".join(_required(k, row["unmet"]) for k in row["requires"])
                 console.print(f"      requires {keys}")
+    for item in _sourceless(ctx):
+        console.print(f"not seen: {escape(item['object'])} has constructor(s) "
+                      f"{escape(', '.join(map(_quoted, item['constructors'])))} but no source "
+                      "amalint could find: what they do at start-up is not in this sequence")
     for item in dropped:
         registers = ", ".join(map(_quoted, item["registers"]))
         what = (f"; its start-up code never runs (registers {registers})" if registers
@@ -160,6 +179,15 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
         why = ("extracted, then collected as garbage: nothing live refers to it"
                if item["collected"] else "no linked object references its symbols")
         console.print(f"left out: {escape(item['object'])}: {why}{escape(what)}")
+
+
+def _sourceless(ctx: ProgramContext) -> list[dict[str, Any]]:
+    """Linked objects with constructors (WebAssembly's ``init_funcs``) whose source amalint
+    does not have: generated code, such as TVM's ``__tvm_module_startup``."""
+    return [{"object": ctx.object_name(item.object),
+             "constructors": [name.split("\0")[0] for name in item.object.init]}
+            for item in ctx.resolution.linked
+            if item.object.init and item.object not in ctx.analyses]
 
 
 def _quoted(key: str) -> str:
@@ -171,35 +199,64 @@ def _required(key: str, unmet: dict[str, str]) -> str:
     return escape(_quoted(key)) + ("" if why is None else f" [bold red]![/bold red] {escape(why)}")
 
 
-def lint(ctx: ProgramContext, configs: Configs, fmt: str, out: TextIO, color: bool) -> int:
-    """Report the program rules' findings in ``fmt``; how many there are."""
+#: A run that neither fixes nor prints a diff.
+NO_FIXING = Fixing()
+
+
+def lint(ctx: ProgramContext, configs: Configs, fmt: str, out: TextIO, color: bool,
+         fixing: Fixing = NO_FIXING) -> int:
+    """Report the program rules' findings in ``fmt`` (after applying, or printing as a diff,
+    the fixes ``fixing`` asks for); how many remain (with ``--diff``: whether a file would
+    change)."""
     from amalint import reporters
+    from amalint.cli.report import Closing
     from amalint.engine.program import check_program
     from amalint.scan.sources import text_lines
 
     settings = configs(Path.cwd())
     findings = sorted(check_program(ctx, settings),
                       key=lambda f: (str(f.location.path), f.location.line, f.code))
+    fixed: Counter[Severity] = Counter()
+    if ctx.link.build_system == "cmake" and findings:
+        from amalint.engine.program_fixes import fix_program
+
+        findings = fix_program(ctx, findings, build_directory(fixing.build), configs)
+    elif fixing.fix or fixing.diff:
+        click.echo("amalint: note: the fixes of a program edit its CMake files; a link "
+                   f"{'given as --link' if ctx.link.build_system == 'command' else 'of Meson'} "
+                   "has none", err=True)
+    if fixing.fix or fixing.diff:
+        from amalint.cli.buildsystem import edited_files, write_or_diff
+
+        chosen = [f for f in findings if f.fix is not None and f.fix.edits
+                  and (fixing.unsafe or f.fix.applicability == "safe")]
+        edited = edited_files(chosen)
+        write_or_diff(edited, fixing.diff)
+        if fixing.diff:
+            return len(edited)
+        if edited:
+            fixed = Counter(f.severity for f in chosen)
+            findings = [f for f in findings if f not in chosen]
+            click.echo("amalint: note: the CMake files changed: build again for the new link "
+                       "to count", err=True)
+    fixable = {id(f) for f in findings if f.fix is not None and f.fix.edits
+               and (fixing.unsafe or f.fix.applicability == "safe")}
+    hidden = sum(f.fix is not None and bool(f.fix.edits) for f in findings) - len(fixable)
     sources: dict[Path, tuple[str, ...]] = {}
     for finding in findings:
         for where in (finding.location, *(r.location for r in finding.related)):
             if where.path not in sources:
-                try:
-                    sources[where.path] = text_lines(where.path.read_bytes())
+                try:  # an object (a constructor without a source) has no lines to show
+                    sources[where.path] = () if where.path.suffix in (".o", ".obj") \
+                        else text_lines(where.path.read_bytes())
                 except OSError:
                     sources[where.path] = ()
     if fmt == "text":
         from amalint.reporters import text
 
-        text.render(findings, out, sources, (), color=color)
-        errors = sum(f.severity.value == "error" for f in findings)
-        warnings = len(findings) - errors
-        if not findings:
-            out.write("All checks passed!\n")
-        else:
-            parts = [f"{n} {word}{'s' if n != 1 else ''}"
-                     for n, word in ((errors, "error"), (warnings, "warning")) if n]
-            out.write(f"Found {' and '.join(parts)}.\n")
+        text.render(findings, out, sources, fixable, color=color)
+        Closing(findings, fixed=fixed, fix=fixing.fix, hidden=hidden, fixable=len(fixable),
+                clean=True, quiet=False).write(out)
     else:
-        reporters.render_machine(fmt, findings, sources, set(), out, settings.docs_url)
+        reporters.render_machine(fmt, findings, sources, fixable, out, settings.docs_url)
     return len(findings)

@@ -4,6 +4,8 @@ rich)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
@@ -12,9 +14,9 @@ import click
 LINKERS = {"bfd": "GNU ld", "gold": "gold", "lld": "lld", "wasm-ld": "wasm-ld"}
 OPTIONS = [
     click.option("--program", "program", metavar="TARGET", default=None,
-                 help="A whole executable: the CMake target of the build directory (-p), or "
-                 "the program --link makes. Its link inputs, in order, decide the start-up "
-                 "sequence across objects and which library members are left out."),
+                 help="A whole executable: the CMake or Meson target of the build directory "
+                 "(-p), or the program --link makes. Its link inputs, in order, decide the "
+                 "start-up sequence across objects and which library members are left out."),
     click.option("--link", "link_command", metavar="COMMAND", default=None,
                  help="The link command line of --program, one shell-quoted string "
                  "(`c++ main.o libplugins.a -o app`), instead of a CMake build directory."),
@@ -29,3 +31,14 @@ def options(func: Any) -> Any:
     for option in reversed(OPTIONS):
         func = option(func)
     return func
+
+
+@dataclass(frozen=True)
+class Fixing:
+    """``check --program``'s ``--fix``, ``--diff`` and ``--unsafe-fixes``, and the build
+    directory whose CMake files the fixes edit."""
+
+    fix: bool = False
+    diff: bool = False
+    unsafe: bool = False
+    build: Path | None = None

@@ -7,7 +7,7 @@ and unity readiness over every pair of a target's sources (:mod:`.readiness`) an
 that decide every batching of them (:mod:`.batching`), a lint run
 through the cache (:mod:`.cached`), many units in worker processes (:mod:`.parallel`),
 ``--shard``'s split of them (:mod:`.shards`), and the program rules over one executable's link
-(:mod:`.program`).
+(:mod:`.program`) with their fixes in the CMake files (:mod:`.program_fixes`).
 
 Takes an umbrella (or a build directory's units) and its settings; gives findings.
 """

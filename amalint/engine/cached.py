@@ -6,11 +6,14 @@ start-up order that ``amalint order`` and ``amalint graph`` show), the umbrella'
 of every other file the unit read (the project files of the include scan, and what the front
 end read on its own: libclang's system headers) and every ``#include`` of those files with what
 it resolved to (:mod:`amalint.cache.stamps`). It counts only if all of them still hold. Not
-stored: a result that read a file modified while it ran. Stored but *incomplete*: a result for
-which AM205 searched the directories around the umbrella for sources it misses (its findings
-then depend on files outside the unit; the search runs only when a key has no provider), or
-would have but was not asked to (:func:`startup_cached`): its findings are never reused, its
-start-up order and summary are.
+stored: a result that read a file modified while it ran. A result for which AM205 searched the
+directories around the umbrella for sources it misses (the search runs only when a key has no
+provider) depends on files outside the unit too: the entry records the directories it listed
+(their modification times: an entry added, removed or renamed changes them) and the sources it
+read, and counts only if they still hold. Stored but *incomplete*: a result whose search could
+not be stamped (a directory modified while it ran), or that would have searched but was not
+asked to (:func:`startup_cached`): its findings are never reused, its start-up order and
+summary are.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from amalint.cache.key import unit_key
 from amalint.cache.stamps import (
     FileStamp,
     IncludeStamp,
+    directory_stamp,
+    directory_unchanged,
     resolves_alike,
     sha256,
     stamp,
@@ -45,6 +50,7 @@ from amalint.cache.stamps import (
 )
 from amalint.cache.store import Store
 from amalint.config.settings import Settings
+from amalint.engine.orphans import Searched
 from amalint.engine.result import Result
 from amalint.engine.run import Build, build, build_prepared, evaluate, lint, prepare
 from amalint.model import Umbrella
@@ -109,10 +115,14 @@ def _through(umbrella: Path, settings: Settings, store: Store, data: bytes | Non
         return found, True
     started = time.time_ns()
     built = build_prepared(umbrella, prepared.settings, prepared.data, prepared.warnings)
-    result, partial = evaluate(built, umbrella, settings, search=complete)
+    searched = Searched()
+    result, partial = evaluate(built, umbrella, settings, search=complete, searched=searched)
     value = _entry(built, prepared.data, started)
     if value is not None:
-        value["complete"] = not partial
+        search = _search_entry(searched, started) if partial and complete else None
+        if search is not None:
+            value["search"] = search
+        value["complete"] = not partial or search is not None
         value["result"] = encode(result)
         value["analysis"] = encode_analysis(built.analysis)
         store.save(prepared.key, value)
@@ -151,11 +161,38 @@ def _lookup(value: Any, umbrella: Path, prepared: _Prepared, complete: bool) -> 
         if not all(unchanged(f) for f in files) or not resolves_alike(includes,
                                                                       settings.search):
             return None
+        if complete and "search" in entry and not _search_holds(entry["search"]):
+            return None
         path = umbrella.resolve()
         scanned = Umbrella(path, own, scan(own, path, settings.search).includes)
         return decode(entry.get("result"), scanned, prepared.warnings)
     except Malformed:
         return None
+
+
+def _search_entry(searched: Searched, started: int) -> dict[str, Any] | None:
+    """What AM205's search listed and read, or ``None`` if a directory changed while it ran
+    (then the result is not reused)."""
+    directories = [(str(d), directory_stamp(d, started))
+                   for d in dict.fromkeys(searched.directories)]
+    if any(mtime is None for _, mtime in directories):
+        return None
+    read = [stamp(path, data, started) for path, data in searched.files]
+    ignores = [extra for d in dict.fromkeys(searched.directories)
+               if (d / ".gitignore").is_file()
+               and (extra := stamp_unread(d / ".gitignore", started)) is not None]
+    return {"directories": [list(item) for item in directories],
+            "files": [[s.path, s.size, s.sha256, s.mtime_ns] for s in (*read, *ignores)]}
+
+
+def _search_holds(value: Any) -> bool:
+    """Whether AM205's search would list and read what it did (raises
+    :class:`~amalint.cache.checked.Malformed`)."""
+    data = expect(dict, value)
+    directories = items(data.get("directories"), lambda item: fields(item, 2))
+    return all(directory_unchanged(string(path), integer(mtime))
+               for path, mtime in directories) \
+        and all(unchanged(f) for f in items(data.get("files"), _file_stamp))
 
 
 def _file_stamp(value: Any) -> FileStamp:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from amalint.analysis.effects import Analysis, Effect
@@ -53,20 +53,32 @@ class Orphan:
     satisfies: bool
 
 
-def candidates(settings: Settings, umbrella: Umbrella, files: Iterable[Path]) -> list[Path]:
+@dataclass
+class Searched:
+    """What the search read: the directories it listed and the sources it read, so that a
+    cached result can tell whether the same search would find the same (:mod:`.cached`)."""
+
+    directories: list[Path] = field(default_factory=list)
+    files: list[tuple[Path, bytes]] = field(default_factory=list)
+
+
+def candidates(settings: Settings, umbrella: Umbrella, files: Iterable[Path],
+               visited: list[Path] | None = None) -> list[Path]:
     """Source files that are not part of the unit, where the config says to look, inside the
-    project (regular files, not ignored by ``.gitignore`` or ``exclude``)."""
+    project (regular files, not ignored by ``.gitignore`` or ``exclude``); the directories
+    listed are added to ``visited``."""
     known = set(files) | {umbrella.path}
     root = settings.root
     if settings.sources:
-        names: Iterable[Path] = (p for p in walk(root, SOURCE_SUFFIXES, settings.exclude)
+        names: Iterable[Path] = (p for p in walk(root, SOURCE_SUFFIXES, settings.exclude,
+                                                 visited=visited)
                                  if any(g.matches(p) for g in settings.sources))
     else:
         dirs = dict.fromkeys([umbrella.path.parent, *(inc.resolved.parent for inc in
                                                       umbrella.includes if inc.resolved)])
         names = (p for d in dirs if d.is_relative_to(root)
                  for p in walk(d, SOURCE_SUFFIXES, settings.exclude, project=root,
-                               recursive=False))
+                               recursive=False, visited=visited))
     found: list[Path] = []
     for name in names:
         path = real(name)
@@ -86,8 +98,9 @@ def _utf8(path: Path) -> bool:
 
 
 def find_orphans(settings: Settings, model: CodeModel, requirements: Sequence[Requirement],
-                 build: Build) -> tuple[Orphan, ...]:
-    """Sources near the amalgamation that register keys nothing in it provides."""
+                 build: Build, searched: Searched | None = None) -> tuple[Orphan, ...]:
+    """Sources near the amalgamation that register keys nothing in it provides; what the
+    search read is recorded in ``searched``."""
     missing: dict[str, list[Requirement]] = {}
     for req in requirements:
         if req.status is Status.MISSING:
@@ -96,11 +109,14 @@ def find_orphans(settings: Settings, model: CodeModel, requirements: Sequence[Re
         return ()
     out: list[Orphan] = []
     checked = 0
-    for path in candidates(settings, model.umbrella, model.files):
+    searched = searched if searched is not None else Searched()
+    for path in candidates(settings, model.umbrella, model.files, searched.directories):
         try:
             data = read_source(path)
         except InputError:
+            searched.files.append((path, b""))  # unreadable now: any change is a miss
             continue
+        searched.files.append((path, data))
         keys = [key for key in missing if b'"' + key.encode() + b'"' in data]
         if not keys or checked >= MAX_CANDIDATES:
             continue

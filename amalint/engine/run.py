@@ -15,7 +15,7 @@ from amalint.analysis.startup import startup
 from amalint.config.flags import with_database
 from amalint.config.settings import Settings
 from amalint.engine import suppressions
-from amalint.engine.orphans import find_orphans
+from amalint.engine.orphans import Searched, find_orphans
 from amalint.engine.result import Result, Summary
 from amalint.engine.rule import Finding, Rule, RuleContext, display
 from amalint.errors import InputError
@@ -114,7 +114,8 @@ def build_prepared(umbrella: Path, settings: Settings, data: bytes | None = None
                   f"`{_compiler(unit)} -fsyntax-only` would read it on this machine (give "
                   "-p BUILD_DIR, flags after --, or config include-paths/defines)",)
     model = parse(unit, settings)
-    return Build(unit, model, analyze(model, settings.registry), name, why,
+    clang = unit.preprocessed is not None and unit.preprocessed.config.compiler.family == "clang"
+    return Build(unit, model, analyze(model, settings.registry, clang), name, why,
                  (*warnings, *absent, *found), notes, settings.flags_origin is not None)
 
 
@@ -171,26 +172,27 @@ def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Resul
 
 
 def evaluate(built: Build, umbrella: Path, settings: Settings,
-             search: bool = True) -> tuple[Result, bool]:
+             search: bool = True, searched: Searched | None = None) -> tuple[Result, bool]:
     """The findings of a built unit, and whether AM205 searched the file system for sources
-    the umbrella misses (then the findings depend on files outside the unit); with
-    ``search`` false it never searches, and says whether it would have (then the findings
-    lack AM205's: only the start-up order and the summary are the lint's)."""
+    the umbrella misses (then the findings depend on files outside the unit, recorded in
+    ``searched``); with ``search`` false it never searches, and says whether it would have
+    (then the findings lack AM205's: only the start-up order and the summary are the
+    lint's)."""
     unit, model, analysis = built.unit, built.model, built.analysis
     rules = selected_rules(settings)
     found = [s for f in unit.files for s in suppressions.scan(f.path, f.data)]
     graph = suppressions.IncludeGraph.of((f.path, f.directives.includes) for f in unit.files)
     ctx = RuleContext(model, analysis)
-    searched = False
+    searches = False
     if any(rule.code == ORPHAN_RULE for rule in rules):
-        searched = any(r.status is Status.MISSING for r in ctx.requirements)
-    if searched and search:
+        searches = any(r.status is Status.MISSING for r in ctx.requirements)
+    if searches and search:
 
         def build_variant(variant: bytes) -> tuple[CodeModel, Analysis]:
             variant_build = build(umbrella, settings, variant)
             return variant_build.model, variant_build.analysis
 
-        ctx.orphans = find_orphans(settings, model, ctx.requirements, build_variant)
+        ctx.orphans = find_orphans(settings, model, ctx.requirements, build_variant, searched)
 
     def run(ctx: RuleContext) -> suppressions.Outcome:
         findings = [finding for rule in rules if rule.check is not None
@@ -210,7 +212,7 @@ def evaluate(built: Build, umbrella: Path, settings: Settings,
     findings.sort(key=lambda f: (str(f.location.path), f.location.line, f.location.column,
                                  f.code))
     return Result(tuple(findings), built.summary, built.frontend, built.reason,
-                  built.warnings, built.notes, startup(analysis, ctx.requirements)), searched
+                  built.warnings, built.notes, startup(analysis, ctx.requirements)), searches
 
 
 def merge(results: Sequence[Result]) -> list[Finding]:

@@ -156,11 +156,23 @@ class EntryPoint:
     end: Location
     position: tuple[int, ...]
     unit: int | None
+    #: A dynamic initializer whose priority is written (``init_priority(N)``).
+    explicit: bool = False
 
     @property
     def order_key(self) -> tuple[int, int, tuple[int, ...]]:
-        """Sort key of the real start-up order: priority, constructors first, then text."""
-        return (self.priority, 0 if self.kind is EntryKind.CONSTRUCTOR else 1, self.position)
+        """Sort key of the real start-up order as gcc compiles the unit."""
+        return self.startup_key(clang=False)
+
+    def startup_key(self, clang: bool) -> tuple[int, int, tuple[int, ...]]:
+        """Sort key of the real start-up order: priority, constructor functions first, then
+        text. gcc runs a dynamic initializer with an explicit ``init_priority`` of the default
+        priority (65535) in its place among the others; clang gives every explicitly
+        prioritized initializer a function of its own, which runs before the unit's other
+        dynamic initializers of equal priority (on ELF and on WebAssembly alike)."""
+        if self.kind is EntryKind.CONSTRUCTOR:
+            return (self.priority, 0, self.position)
+        return (self.priority, 1 if clang and self.explicit else 2, self.position)
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,17 @@ class ObjectFile:
     exported: tuple[str, ...] = ()
     #: A WebAssembly object (else ELF).
     wasm: bool = False
-    #: Weakly defined symbols (WebAssembly: for which definition wasm-ld keeps).
+    #: Weakly defined symbols (inline functions, templates: several objects may define them;
+    #: WebAssembly: for which definition wasm-ld keeps).
     weak: tuple[str, ...] = ()
     #: What each symbol's code or data refers to (WebAssembly: for wasm-ld's garbage
     #: collection, :mod:`amalint.program.liveness`).
     refs: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: The symbols of its constructors (WebAssembly's ``init_funcs``).
     init: tuple[str, ...] = ()
+    #: Compiled by clang (its ``.comment``; every WebAssembly object), which orders a unit's
+    #: explicitly prioritized initializers differently (:meth:`EntryPoint.startup_key`).
+    clang: bool = False
 
     @property
     def name(self) -> str:
@@ -51,6 +55,10 @@ class LinkInput:
     objects: tuple[ObjectFile, ...]
     archive: bool = False
     whole: bool = False
+    #: The ``--start-group`` it is in (an object may be in one too): GNU ld and gold search the
+    #: group's libraries over and over until none adds a member (lld searches every library
+    #: that way anyway).
+    group: int | None = None
 
 
 class Linker(enum.Enum):
@@ -72,6 +80,9 @@ class StartUp(enum.Enum):
 
     #: ELF: the start files run ``.init_array`` before ``main``.
     ELF = "elf"
+    #: An ELF shared library: the dynamic loader runs its ``.init_array`` when it loads it
+    #: (with the program that needs it, or at ``dlopen``); nothing needs ``main``.
+    SHARED = "shared"
     #: A WebAssembly command: ``_start`` calls ``__wasm_call_ctors``, then ``main``.
     COMMAND = "command"
     #: A WebAssembly reactor (``-mexec-model=reactor``, ``--no-entry``): nothing runs the
@@ -80,7 +91,7 @@ class StartUp(enum.Enum):
 
     @property
     def wasm(self) -> bool:
-        return self is not StartUp.ELF
+        return self not in (StartUp.ELF, StartUp.SHARED)
 
 
 @dataclass(frozen=True)

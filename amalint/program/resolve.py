@@ -3,10 +3,11 @@ for a symbol that is undefined when the linker searches that library."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from amalint.program.model import Link, Linker, ObjectFile
+from amalint.program.model import Link, Linker, LinkInput, ObjectFile
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,14 @@ def resolve(link: Link, linker: Linker = Linker.BFD) -> Resolution:
     """The objects ``linker`` takes from ``link``'s inputs, in layout order."""
     state = _State(link.roots)
     lazy: list[ObjectFile] = []
-    for item in link.inputs:
-        if not item.archive:
+    for number, item in enumerate(link.inputs):
+        if linker not in _LAZY and item.group is not None:
+            if number == 0 or link.inputs[number - 1].group != item.group:
+                _search_group(state, _group(link.inputs[number:], item.group))
+            continue  # the rest of the group: searched with its first input
+        if not item.archive or item.whole:
             for obj in item.objects:
-                _take(state, Linked(obj, LINE), lazy, linker)
-            continue
-        if item.whole:
-            for obj in item.objects:
-                _take(state, Linked(obj, WHOLE), lazy, linker)
+                _take(state, Linked(obj, WHOLE if item.archive else LINE), lazy, linker)
             continue
         if linker in _LAZY:
             # lld reads the members' symbols in archive order: a member is taken when it is
@@ -99,18 +100,44 @@ def resolve(link: Link, linker: Linker = Linker.BFD) -> Resolution:
                 if obj not in state.taken and (symbol := state.wanted(obj)) is not None:
                     _take(state, state.why(obj, symbol), lazy, linker)
             continue
-        changed = True
-        while changed:  # GNU ld and gold: pass over the archive until it adds nothing
-            changed = False
-            for obj in item.objects:
-                if obj not in state.taken and (symbol := state.wanted(obj)) is not None:
-                    state.add(obj, state.why(obj, symbol))
-                    changed = True
+        _search(state, item)
     members = [obj for item in link.inputs if item.archive for obj in item.objects]
     dropped = tuple(dict.fromkeys(obj for obj in members if obj not in state.taken))
     offered = {symbol for obj in members for symbol in obj.defined}
     unresolved = tuple(s for s in state.undefined if s in offered)
     return Resolution(tuple(state.linked), dropped, unresolved, read=tuple(state.taken))
+
+
+def _search(state: _State, library: LinkInput) -> bool:
+    """GNU ld and gold: pass over the archive until it adds nothing; whether it added any."""
+    added, changed = False, True
+    while changed:
+        changed = False
+        for obj in library.objects:
+            if obj not in state.taken and (symbol := state.wanted(obj)) is not None:
+                state.add(obj, state.why(obj, symbol))
+                added = changed = True
+    return added
+
+
+def _search_group(state: _State, inputs: list[LinkInput]) -> None:
+    """GNU ld and gold on ``--start-group ... --end-group``: each input in turn as outside a
+    group, then the group's libraries searched again, over and over, until none adds a
+    member."""
+    for item in inputs:
+        if not item.archive or item.whole:
+            for obj in item.objects:
+                state.add(obj, Linked(obj, WHOLE if item.archive else LINE))
+        else:
+            _search(state, item)
+    libraries = [item for item in inputs if item.archive and not item.whole]
+    while any([_search(state, library) for library in libraries]):
+        pass
+
+
+def _group(inputs: tuple[LinkInput, ...], group: int) -> list[LinkInput]:
+    """The inputs of ``group``, which ``inputs`` begins with."""
+    return list(itertools.takewhile(lambda later: later.group == group, inputs))
 
 
 def _take(state: _State, how: Linked, lazy: list[ObjectFile], linker: Linker) -> None:

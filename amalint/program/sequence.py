@@ -3,8 +3,10 @@
 GNU ld, gold and lld lay ``.init_array`` out the same way: the sections with a priority
 (``.init_array.NNNNN``) first, sorted by it, then the plain ``.init_array`` sections in the order
 the objects are laid out. An explicit priority of 65535 is the default one. Inside one object the
-unit's own order holds (:func:`amalint.analysis.effects.startup_order`). So an entry's place is
-(priority, the object's place in the link, its place in its unit).
+unit's own order holds (:func:`amalint.analysis.effects.startup_order`), as the compiler that
+made the object orders it: clang runs an explicit ``init_priority(65535)`` before the unit's
+other dynamic initializers, gcc in its place. So an entry's place is (priority, the object's
+place in the link, its place in its unit).
 
 The requirements are those of :func:`amalint.analysis.requirements.evaluate`, run over one
 analysis that holds every linked object's entries in that sequence: a lookup in one object before
@@ -65,7 +67,7 @@ def sequence(resolution: Resolution, analyses: Mapping[ObjectFile, Analysis]) ->
         for entry in analysis.order:
             placed = replace(entry, unit=rank)
             effects[placed] = analysis.effects[entry]
-            steps.append(((entry.priority, rank, entry.order_key),
+            steps.append(((entry.priority, rank, entry.startup_key(linked.object.clang)),
                           Step(placed, linked.object, rank)))
     steps.sort(key=lambda item: item[0])
     order = tuple(step.entry for _, step in steps)

@@ -31,7 +31,15 @@ list, or the library before), give the registration a lower constructor priority
 key up lazily, on first use, instead of at start-up.
 
 ## Fix safety
-No automatic fix.
+For a program read from a CMake build directory (`-p BUILD`), an **unsafe** fix lists the
+target's own sources so that each registering object is linked before the objects that look
+its keys up (the other sources keep their order, the libraries their places), in the target's
+literal `add_executable`/`target_sources` lists. It is offered only when the program model,
+linked that way, meets the lookup and fails no other; otherwise the finding says why there is
+no fix (the provider is in a library, the lookups form a circle, a source is listed through a
+variable). Unsafe because every other start-up entry of the objects that move moves with them.
+CMake must configure and build again for the new order to count. A link given as `--link` has
+no fix.
 """
 
 from __future__ import annotations

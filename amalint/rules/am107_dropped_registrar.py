@@ -30,7 +30,14 @@ OBJECT ...)`), whose objects are always linked; on a link line,
 the member from code that is linked.
 
 ## Fix safety
-No automatic fix.
+For a program read from a CMake build directory (`-p BUILD`), an **unsafe** fix writes
+`"$<LINK_LIBRARY:WHOLE_ARCHIVE,lib>"` in place of `lib` in the target's own
+`target_link_libraries` (CMake 3.24 or newer). It is offered only when the program model,
+linked that way, takes the member, defines no symbol twice and fails no start-up lookup. A
+library linked whole comes after the target's own objects, so when one of them looks a key of
+the member up at start-up, the registration would still run too late (AM106): then there is
+no fix, and the finding says to make the library an OBJECT library or to look the key up
+later. Unsafe because every member of the library is then linked, with its own start-up code.
 """
 
 from __future__ import annotations
@@ -64,6 +71,10 @@ def remedy(build_system: str, target: str, archive: str, looked_up: bool) -> str
         return (f"link it whole: make `{library}` an OBJECT library (Ninja links its objects "
                 f"first), or `target_link_libraries({target} PRIVATE "
                 f"\"$<LINK_LIBRARY:WHOLE_ARCHIVE,{library}>\")` (CMake 3.24+){first}")
+    if build_system == "meson":
+        library = name.removeprefix("lib").removesuffix(".a")
+        return (f"link it whole: `link_whole: [{library}]` in `{target}`'s `executable()` "
+                f"(or its `dependencies`' `link_whole`){first}")
     return f"link it whole: `-Wl,--whole-archive {archive} -Wl,--no-whole-archive`{first}"
 
 

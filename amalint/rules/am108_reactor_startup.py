@@ -9,7 +9,10 @@ Checks a whole program (`amalint check --program TARGET`) linked for WebAssembly
 nothing runs its constructors until the host calls its `_initialize` export (or
 `__wasm_call_ctors`). The finding names every registration and lookup of the program's
 start-up code, which is exactly what will not have happened when the host calls an export
-without `_initialize` first.
+without `_initialize` first; and the constructors of linked objects whose source amalint
+does not have, such as the `__tvm_module_startup` that TVM's code generator adds to a
+compiled model's object (it registers the model's functions with
+`TVMBackendRegisterSystemLibSymbol`): what they do is not seen, but they do not run either.
 
 ## Why is this bad?
 A host that instantiates the module and calls an export at once (as hosts written for
@@ -46,7 +49,7 @@ from typing import TYPE_CHECKING
 
 from amalint.config.profiles import Role
 from amalint.engine.rule import Finding, Related, Rule, display
-from amalint.model import Severity
+from amalint.model import Location, Severity
 from amalint.program.model import StartUp
 
 if TYPE_CHECKING:
@@ -71,16 +74,30 @@ def check_program(ctx: ProgramContext) -> Iterator[Finding]:
             verb = "registers" if effect.role is Role.PROVIDER else "looks up"
             related.append(Related(effect.site, f"{entry.label} {verb} `{effect.key}` here, "
                                    "only when the host calls `_initialize`"))
-    if first is None:
+    generated = [(item.object, name.split("\0")[0]) for item in ctx.resolution.linked
+                 if item.object not in ctx.analyses for name in item.object.init]
+    if first is None and not generated:
         return
     parts = []
     if registered:
         parts.append("registration of " + ", ".join(f"`{k}`" for k in dict.fromkeys(registered)))
     if looked_up:
         parts.append("lookup of " + ", ".join(f"`{k}`" for k in dict.fromkeys(looked_up)))
+    if generated:
+        parts.append("constructors without a source (" + ", ".join(
+            f"`{name}` of `{ctx.object_name(obj)}`" for obj, name in generated) + ")")
     message = (f"`{ctx.link.target}` is a WebAssembly reactor: its constructors run only when "
                f"the host calls `_initialize` (or `__wasm_call_ctors`); until then the "
                f"start-up {' and '.join(parts)} has not happened")
+    related += [Related(Location(obj.path, 1), f"`{name}` is a constructor of "
+                        f"`{ctx.object_name(obj)}`, whose source amalint does not have (code "
+                        "a compiler generated?): what it registers is not seen, and it runs "
+                        "only when the host calls `_initialize`") for obj, name in generated]
+    if first is None:
+        obj = generated[0][0]
+        yield Finding(RULE.code, RULE.name, RULE.severity, message, Location(obj.path, 1),
+                      Location(obj.path, 1), tuple(related))
+        return
     related.insert(0, Related(first.location, f"the first constructor with an effect, in "
                               f"`{display(first.location.path)}`"))
     yield Finding(RULE.code, RULE.name, RULE.severity, message, first.location, first.end,

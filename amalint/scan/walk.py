@@ -111,9 +111,10 @@ def ignored_for(root: Path, excludes: Sequence[Exclude] = (), gitignore: bool = 
 
 def walk(root: Path, suffixes: tuple[str, ...] | None = None, excludes: Sequence[Exclude] = (),
          gitignore: bool = True, project: Path | None = None,
-         recursive: bool = True) -> Iterator[Path]:
+         recursive: bool = True, visited: list[Path] | None = None) -> Iterator[Path]:
     """Regular files below ``root`` whose names end with one of ``suffixes`` (any, if
-    ``None``; case-insensitive), in a stable order, inside ``project`` (default: ``root``)."""
+    ``None``; case-insensitive), in a stable order, inside ``project`` (default: ``root``);
+    each directory listed is added to ``visited``."""
     root = real(root)
     inside = real(project) if project is not None else root
     ignored = ignored_for(root, excludes, gitignore)
@@ -122,6 +123,8 @@ def walk(root: Path, suffixes: tuple[str, ...] | None = None, excludes: Sequence
     lowered = tuple(s.lower() for s in suffixes) if suffixes is not None else None
     while todo:
         directory = todo.pop()
+        if visited is not None:
+            visited.append(directory)
         if gitignore:
             ignored.load_gitignore(directory)
         try:

@@ -6,8 +6,10 @@ order, the unity sources CMake generated (:mod:`.compdb`), and the pools of sour
 batching could put in one unit (:mod:`.pools`). Targets come from CMake's file API reply where
 the build has one (:mod:`.fileapi`), else from ``compile_commands.json``; unity properties from
 the project's CMake files, read literally (:mod:`.cmakelists`, :mod:`.properties`). A Meson
-build directory is read from its introspection files instead (:mod:`.meson`). Nothing found in
-the project or the build directory is ever run.
+build directory is read from its introspection files instead (:mod:`.meson`). A program's link
+(``--program``) comes from the file API reply or a link command (:mod:`.link`; the symbols of
+its objects from :mod:`.objects` and :mod:`.wasmobjects`), or from Meson's ``build.ninja``
+(:mod:`.mesonlink`). Nothing found in the project or the build directory is ever run.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ def _load(directory: Path, stamp: int, index: Path | None) -> Build:
         origin = f"{database} (no CMake file API reply; see docs/cmake-meson.md, Configure)"
         cmake_files = []
     if not cmake_files and root is not None:
-        cmake_files = _cmake_files(root, directory)
+        cmake_files = cmake_files_below(root, directory)
     props = read_properties(cmake_files)
     notes = [*compdb.unity_notes(unity, entries), *props.notes]
     found: list[Pool] = []
@@ -116,7 +118,7 @@ def _load(directory: Path, stamp: int, index: Path | None) -> Build:
                  tuple(dict.fromkeys(notes)), props)
 
 
-def _cmake_files(root: Path, build: Path) -> list[Path]:
+def cmake_files_below(root: Path, build: Path) -> list[Path]:
     """``CMakeLists.txt`` and ``*.cmake`` files below ``root``, outside hidden directories and
     the build directory."""
     out: list[Path] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from amalint.config.buildsystems.fileapi import read_links
@@ -17,6 +17,9 @@ from amalint.errors import InputError
 from amalint.program.model import Link, LinkInput, ObjectFile, StartUp
 
 _SOURCE_SUFFIXES = (".cc", ".cpp", ".cxx", ".c++", ".C", ".c")
+#: The CMake targets a linker makes: a program, or a shared library (one the loader runs the
+#: constructors of when it loads it).
+_LINKED = ("EXECUTABLE", "SHARED_LIBRARY", "MODULE_LIBRARY")
 
 
 @dataclass(frozen=True)
@@ -26,21 +29,49 @@ class RawInput:
     path: Path
     archive: bool
     whole: bool
+    #: The ``--start-group`` ... ``--end-group`` it is in (numbered from 1), if any.
+    group: int | None = None
+
+
+@dataclass
+class _Flags:
+    """The linker's state along the command line: ``--whole-archive`` (and the states
+    ``--push-state`` saved), the ``--start-group`` open."""
+
+    whole: bool = False
+    pushed: list[bool] = field(default_factory=list)
+    group: int | None = None
+    groups: int = 0
+
+    def take(self, flag: str) -> None:
+        if flag in ("--whole-archive", "--no-whole-archive"):
+            self.whole = flag == "--whole-archive"
+        elif flag == "--push-state":
+            self.pushed.append(self.whole)
+        elif flag == "--pop-state":
+            self.whole = self.pushed.pop() if self.pushed else False
+        elif flag in ("--start-group", "-("):
+            self.groups += 1
+            self.group = self.groups
+        elif flag in ("--end-group", "-)"):
+            self.group = None
+
+    def archive(self, path: Path) -> RawInput:
+        return RawInput(path, True, self.whole, self.group)
 
 
 def parse_command(argv: Sequence[str], cwd: Path) -> list[RawInput]:
     """The objects and static libraries of a link command (``c++ a.o libx.a -Wl,...``) in
-    order, each static library marked when ``--whole-archive`` covers it; ``-l`` names are
-    searched in the ``-L`` directories (a name found only as a shared library is no input
-    here). Pure apart from the ``-l`` search."""
+    order, each static library marked when ``--whole-archive`` covers it and with the
+    ``--start-group`` it is in; ``-l`` names are searched in the ``-L`` directories (a name
+    found only as a shared library is no input here). Pure apart from the ``-l`` search."""
     args = list(argv)
     if args and not args[0].startswith("-") and not _is_input(args[0]):
         args = args[1:]  # the compiler or linker
     search: list[Path] = []
     libraries: list[str] = []
     found: list[RawInput] = []
-    whole = False
-    states: list[bool] = []
+    flags = _Flags()
     index = 0
     while index < len(args):
         arg = args[index]
@@ -52,20 +83,24 @@ def parse_command(argv: Sequence[str], cwd: Path) -> list[RawInput]:
                 search.append(cwd / value)
             elif arg == "-l":
                 libraries.append(value)
-                found.extend(_library(value, search, whole))
+                found.extend(_library(value, search, flags))
             elif arg == "-Xlinker":
-                whole = _linker_flag(value, whole, states)
+                flags.take(value)
             continue
         if arg.startswith("-L"):
             search.append(cwd / arg[2:])
         elif arg.startswith("-l"):
-            found.extend(_library(arg[2:], search, whole))
+            found.extend(_library(arg[2:], search, flags))
         elif arg.startswith("-Wl,"):
             for flag in arg[4:].split(","):
-                whole = _linker_flag(flag, whole, states)
+                flags.take(flag)
+        elif arg in ("--start-group", "--end-group", "--whole-archive", "--no-whole-archive",
+                     "--push-state", "--pop-state"):  # the linker's own command line
+            flags.take(arg)
         elif not arg.startswith("-") and _is_input(arg):
             path = cwd / arg
-            found.append(RawInput(path, path.suffix == ".a", whole and path.suffix == ".a"))
+            found.append(flags.archive(path) if path.suffix == ".a"
+                         else RawInput(path, False, False, flags.group))
     return found
 
 
@@ -73,31 +108,20 @@ def _is_input(arg: str) -> bool:
     return arg.endswith((".o", ".obj", ".a"))
 
 
-def _linker_flag(flag: str, whole: bool, states: list[bool]) -> bool:
-    if flag == "--whole-archive":
-        return True
-    if flag == "--no-whole-archive":
-        return False
-    if flag == "--push-state":
-        states.append(whole)
-    elif flag == "--pop-state":
-        return states.pop() if states else False
-    return whole
-
-
-def _library(name: str, search: list[Path], whole: bool) -> list[RawInput]:
+def _library(name: str, search: list[Path], flags: _Flags) -> list[RawInput]:
     """``-lname``: the first ``libname.a`` in the ``-L`` directories, unless a shared
     ``libname.so`` comes first there (the linker prefers it)."""
     file = name[1:] if name.startswith(":") else None
     for folder in search:
         if file is not None:
             if (folder / file).is_file():
-                return [RawInput(folder / file, file.endswith(".a"), whole)]
+                return [flags.archive(folder / file) if file.endswith(".a")
+                        else RawInput(folder / file, False, False)]
             continue
         if (folder / f"lib{name}.so").is_file():
             return []
         if (folder / f"lib{name}.a").is_file():
-            return [RawInput(folder / f"lib{name}.a", True, whole)]
+            return [flags.archive(folder / f"lib{name}.a")]
     return []
 
 
@@ -110,6 +134,7 @@ def collects(argv: Sequence[str]) -> bool:
 
 def startup_of(argv: Sequence[str], wasm_objects: bool) -> tuple[StartUp, tuple[str, ...]]:
     """How a link's constructors come to run, and the symbols it must define (its roots): ELF,
+    a shared library with ``-shared`` (no roots: the libraries give what the objects need),
     unless the objects are WebAssembly or the command targets it (``--target=wasm32-wasi``,
     ``-target wasm32-*``, ``wasm-ld``, emscripten's ``emcc``/``em++``); then a reactor with
     ``-mexec-model=reactor`` or ``--no-entry`` (for emscripten, with ``-sSTANDALONE_WASM``:
@@ -126,7 +151,8 @@ def startup_of(argv: Sequence[str], wasm_objects: bool) -> tuple[StartUp, tuple[
     wasm = (wasm_objects or emscripten or "wasm-ld" in tool
             or any(t.startswith(("wasm32", "wasm64")) for t in targets))
     if not wasm:
-        return StartUp.ELF, ("main",)
+        shared = "-shared" in args or "--shared" in args or "-shared" in flags
+        return (StartUp.SHARED, ()) if shared else (StartUp.ELF, ("main",))
     standalone = any(f.startswith("STANDALONE_WASM") and not f.endswith("=0")
                      for f in _settings(args))
     reactor = "-mexec-model=reactor" in args or (
@@ -153,10 +179,10 @@ def read_inputs(raw: Sequence[RawInput], target: str, build_system: str = "comma
     for item in raw:
         if item.archive:
             members = tuple(_with_source(obj, name) for obj, name in read_archive(item.path))
-            inputs.append(LinkInput(item.path, members, True, item.whole))
+            inputs.append(LinkInput(item.path, members, True, item.whole, item.group))
         else:
             obj, name = read_object(item.path)
-            inputs.append(LinkInput(item.path, (_with_source(obj, name),)))
+            inputs.append(LinkInput(item.path, (_with_source(obj, name),), group=item.group))
     wasm = any(obj.wasm for item in inputs for obj in item.objects)
     startup, roots = startup_of(argv, wasm)
     return Link(target, tuple(inputs), build_system, roots, startup,
@@ -187,13 +213,13 @@ def link_from_cmake(build: Path, target: str) -> Link:
         raise InputError(f"{build}: no CMake file API reply with a codemodel (create "
                          f"{build}/.cmake/api/v1/query/codemodel-v2 and configure again)")
     if target not in links.targets:
-        known = ", ".join(sorted(n for n, t in links.targets.items() if t.kind == "EXECUTABLE"))
+        known = ", ".join(sorted(n for n, t in links.targets.items() if t.kind in _LINKED))
         raise InputError(f"{build}: no target `{target}` in the CMake build "
-                         f"(executables: {known or 'none'})")
+                         f"(executables and shared libraries: {known or 'none'})")
     reply = links.targets[target]
-    if reply.kind != "EXECUTABLE":
+    if reply.kind not in _LINKED:
         raise InputError(f"`{target}` is a {reply.kind.lower().replace('_', ' ')}, not an "
-                         "executable")
+                         "executable or a shared library")
     objects = ([*reply.external_objects, *reply.objects] if "Ninja" in links.generator
                else [*reply.objects, *reply.external_objects])
     missing = [o for o in objects if not o.is_file()]
@@ -209,6 +235,8 @@ def link_from_cmake(build: Path, target: str) -> Link:
             raise InputError(f"{item.path}: no such library; build `{target}` first")
     flags = [arg for fragment, role in reply.fragments if role == "flags"
              for arg in shlex.split(fragment)]
+    if reply.kind != "EXECUTABLE" and "-shared" not in flags:
+        flags.append("-shared")
     link = read_inputs(raw, target, "cmake", ["c++", *flags, *argv])
     # the sources CMake compiled each object (and each library's member) from
     by_object = {o: s for t in links.targets.values()

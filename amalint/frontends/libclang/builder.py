@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -318,9 +318,9 @@ class Builder:
         if "constexpr" in (t.spelling for t in cursor.get_tokens()):
             return None
         attribute = self.attribute(cursor)
-        priority = attribute[1] if attribute is not None and attribute[0] == "init_priority" \
-            else DEFAULT_PRIORITY
-        return self._entry(cursor, source, EntryKind.DYNAMIC, priority, walker.calls)
+        explicit = attribute is not None and attribute[0] == "init_priority"
+        priority = attribute[1] if attribute is not None and explicit else DEFAULT_PRIORITY
+        return self._entry(cursor, source, EntryKind.DYNAMIC, priority, walker.calls, explicit)
 
     def _label(self, cursor: Cursor, source: SourceFile, kind: EntryKind) -> str:
         start = cursor.extent.start.offset
@@ -339,7 +339,7 @@ class Builder:
         return f"initializer of {cursor.spelling}"
 
     def _entry(self, cursor: Cursor, source: SourceFile, kind: EntryKind, priority: int,
-               calls: Sequence[CallSite] | None = None) -> EntryPoint:
+               calls: Sequence[CallSite] | None = None, explicit: bool = False) -> EntryPoint:
         label = self._label(cursor, source, kind)
         location = self.location(cursor)
         if calls is None:
@@ -357,6 +357,7 @@ class Builder:
         return EntryPoint(
             function=fid, label=label, kind=kind, priority=priority, location=location,
             end=location, position=(*source.prefix, start), unit=source.unit,
+            explicit=explicit,
         )
 
     def _with_spans(self, entries: list[EntryPoint]) -> list[EntryPoint]:
@@ -364,10 +365,7 @@ class Builder:
         out = []
         for entry in entries:
             line, column = self._spans[(entry.location.path, entry.position[-1])]
-            out.append(EntryPoint(
-                entry.function, entry.label, entry.kind, entry.priority, entry.location,
-                Location(entry.location.path, line, max(column, 1)), entry.position, entry.unit,
-            ))
+            out.append(replace(entry, end=Location(entry.location.path, line, max(column, 1))))
         return out
 
     # -- parse health

@@ -59,6 +59,8 @@ class _Entry:
     scope: QName
     construct: QName | None = None
     construct_args: Node | None = None
+    #: A dynamic initializer's priority is written (``init_priority``).
+    explicit: bool = False
 
 
 class Builder:
@@ -293,6 +295,7 @@ class Builder:
                 f"initializer of {name}", EntryKind.DYNAMIC,
                 priority if priority is not None else DEFAULT_PRIORITY, scope,
                 construct=type_name if is_object else None, construct_args=args,
+                explicit=priority is not None,
             )
         )
 
@@ -368,6 +371,7 @@ class Builder:
                     end=entry.file.end_location(entry.node),
                     position=(*source.prefix, entry.node.start_byte),
                     unit=source.unit,
+                    explicit=entry.explicit,
                 )
             )
         return CodeModel(
