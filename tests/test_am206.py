@@ -127,3 +127,25 @@ def test_a_preview_rule_runs_only_when_named_in_full(tmp_path: Path) -> None:
     assert codes("--select", "AM206") == {"AM206"}
     (copy / "amalint.toml").write_text('extend-select = ["AM206"]\n')
     assert "AM206" in codes()
+
+
+#: zstd's `debug.h`: it defines `assert` itself unless `<assert.h>` came first.
+GUARDED = {
+    "debug.h": "#ifndef DEBUG_H\n#define DEBUG_H\n#ifndef assert\n"
+               "#define assert(condition) ((void)0)\n#endif\n#endif\n",
+    "a.cc": "#include <assert.h>\n#include \"debug.h\"\nint a(int x) { assert(x); return x; }\n",
+    "b.cc": "#include \"debug.h\"\nint b(int x) { assert(x > 0); return x; }\n",
+    "umbrella.cc": "#include \"a.cc\"\n#include \"b.cc\"\n",
+}
+
+
+def test_a_name_the_sources_own_header_defines_in_another_branch_is_no_hidden_dependency(
+        tmp_path: Path, frontend: str, compiler: str) -> None:
+    """In the unit, `<assert.h>` (through a.cc) defines `assert` first, so `debug.h`'s own
+    `#define assert` is skipped; b.cc alone takes that branch and compiles."""
+    for name, text in GUARDED.items():
+        (tmp_path / name).write_text(text)
+    assert all(compile_unit(compiler, tmp_path, name).returncode == 0
+               for name in ("umbrella.cc", "b.cc"))
+    found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
+    assert list(found.findings) == []

@@ -6,9 +6,11 @@ every declaration (or ``#define``) of that name in the project's files lies outs
 its source reads compiled alone (:class:`~amalint.analysis.alone.AloneOrder`), and one lies in
 a file an earlier umbrella include read: the unit compiles, the source alone does not.
 
-Quiet on purpose: a name the source's own closure declares anywhere (in any namespace) is never
-reported; nor a name a class member may stand for (an unqualified use inside a class or member
-function, when some class of the unit has a member of that name); nor a declaration the
+Quiet on purpose: a name the source's own closure declares anywhere (in any namespace, any
+branch, as a macro: also one a system header declares too, as zstd's `debug.h` defines
+`assert` unless `<assert.h>` came first) is never reported; nor a name a class member may
+stand for (an unqualified use inside a class or member function, when some class of the unit
+has a member of that name); nor a declaration the
 umbrella's own text or a header the umbrella itself includes provides (a prelude meant for every
 source after it); nor what system headers declare (they are not project files).
 """
@@ -140,6 +142,9 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
                 continue  # a type keyword the parse took for a name (`operator bool`'s `bool`)
             if reference.name in prelude:
                 continue  # the umbrella's own text declares or defines it for every source
+            if own.may_declare(reference):
+                continue  # the source's own closure defines it (in some branch: zstd's
+                # `#ifndef assert` / `#define assert(c)` where <assert.h> came first)
             if reference.system is not None:
                 origin = reference.system
                 if not is_source(tops[origin.unit]):
@@ -152,7 +157,7 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
                 system[key] = origin
                 continue
             candidates = declarations.get(reference.name, [])
-            if any(c.facts.path in closure for c in candidates) or own.may_declare(reference):
+            if any(c.facts.path in closure for c in candidates):
                 continue  # declared by the source's own closure (in some namespace or branch)
             if own.system and any(_in_std(c, reference) for c in candidates):
                 continue  # `std`, or a name of it: any system header of the closure declares it
