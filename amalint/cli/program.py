@@ -184,10 +184,8 @@ def print_order(ctx: ProgramContext, fmt: str) -> None:
 def _sourceless(ctx: ProgramContext) -> list[dict[str, Any]]:
     """Linked objects with constructors (WebAssembly's ``init_funcs``) whose source amalint
     does not have: generated code, such as TVM's ``__tvm_module_startup``."""
-    return [{"object": ctx.object_name(item.object),
-             "constructors": [name.split("\0")[0] for name in item.object.init]}
-            for item in ctx.resolution.linked
-            if item.object.init and item.object not in ctx.analyses]
+    return [{"object": ctx.object_name(obj), "constructors": list(obj.constructors)}
+            for obj in ctx.sourceless]
 
 
 def _quoted(key: str) -> str:

@@ -45,6 +45,13 @@ class ProgramContext:
         return [(entry, effect) for entry in analysis.order
                 for effect in analysis.effects[entry] if effect.role is Role.PROVIDER]
 
+    @cached_property
+    def sourceless(self) -> tuple[ObjectFile, ...]:
+        """Linked objects with constructors but no analysis (no source amalint could find):
+        code a compiler generated, such as TVM's ``__tvm_module_startup``."""
+        return tuple(item.object for item in self.resolution.linked
+                     if item.object.init and item.object not in self.analyses)
+
     def reason(self, rank: int) -> str:
         """Why the object at link position ``rank`` (0-based) is linked."""
         return self.resolution.linked[rank].reason(self.object_name)

@@ -41,6 +41,12 @@ class ObjectFile:
     clang: bool = False
 
     @property
+    def constructors(self) -> tuple[str, ...]:
+        """Its constructors' names as written (a local symbol's name carries ``\\0`` and an
+        index in :attr:`init`, which keeps two objects' ``static`` functions apart)."""
+        return tuple(name.split("\0")[0] for name in self.init)
+
+    @property
     def name(self) -> str:
         """How linkers name it: ``path`` or ``archive(member)``."""
         return str(self.path) if self.member is None else f"{self.path}({self.member})"

@@ -74,8 +74,7 @@ def check_program(ctx: ProgramContext) -> Iterator[Finding]:
             verb = "registers" if effect.role is Role.PROVIDER else "looks up"
             related.append(Related(effect.site, f"{entry.label} {verb} `{effect.key}` here, "
                                    "only when the host calls `_initialize`"))
-    generated = [(item.object, name.split("\0")[0]) for item in ctx.resolution.linked
-                 if item.object not in ctx.analyses for name in item.object.init]
+    generated = [(obj, name) for obj in ctx.sourceless for name in obj.constructors]
     if first is None and not generated:
         return
     parts = []
