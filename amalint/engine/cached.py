@@ -173,16 +173,15 @@ def _lookup(value: Any, umbrella: Path, prepared: _Prepared, complete: bool) -> 
 def _search_entry(searched: Searched, started: int) -> dict[str, Any] | None:
     """What AM205's search listed and read, or ``None`` if a directory changed while it ran
     (then the result is not reused)."""
-    directories = [(str(d), directory_stamp(d, started))
-                   for d in dict.fromkeys(searched.directories)]
+    listed = list(dict.fromkeys(searched.directories))
+    directories = [(str(d), directory_stamp(d, started)) for d in listed]
     if any(mtime is None for _, mtime in directories):
         return None
     read = [stamp(path, data, started) for path, data in searched.files]
-    ignores = [extra for d in dict.fromkeys(searched.directories)
-               if (d / ".gitignore").is_file()
+    ignores = [extra for d in listed if (d / ".gitignore").is_file()
                and (extra := stamp_unread(d / ".gitignore", started)) is not None]
     return {"directories": [list(item) for item in directories],
-            "files": [[s.path, s.size, s.sha256, s.mtime_ns] for s in (*read, *ignores)]}
+            "files": [_stamp_value(s) for s in (*read, *ignores)]}
 
 
 def _search_holds(value: Any) -> bool:
@@ -193,6 +192,11 @@ def _search_holds(value: Any) -> bool:
     return all(directory_unchanged(string(path), integer(mtime))
                for path, mtime in directories) \
         and all(unchanged(f) for f in items(data.get("files"), _file_stamp))
+
+
+def _stamp_value(found: FileStamp) -> list[Any]:
+    """A file's stamp as stored (:func:`_file_stamp` reads it back)."""
+    return [found.path, found.size, found.sha256, found.mtime_ns]
 
 
 def _file_stamp(value: Any) -> FileStamp:
@@ -228,6 +232,6 @@ def _entry(built: Build, own: bytes, started: int) -> dict[str, Any] | None:
         for f in unit.files for inc in f.directives.includes)
     return {
         "umbrella": sha256(own),
-        "files": [[s.path, s.size, s.sha256, s.mtime_ns] for s in stamps],
+        "files": [_stamp_value(s) for s in stamps],
         "includes": [list(item) for item in includes],
     }

@@ -109,14 +109,16 @@ def find_orphans(settings: Settings, model: CodeModel, requirements: Sequence[Re
         return ()
     out: list[Orphan] = []
     checked = 0
-    searched = searched if searched is not None else Searched()
-    for path in candidates(settings, model.umbrella, model.files, searched.directories):
+    visited = searched.directories if searched is not None else None
+    for path in candidates(settings, model.umbrella, model.files, visited):
         try:
             data = read_source(path)
         except InputError:
-            searched.files.append((path, b""))  # unreadable now: any change is a miss
+            data = None
+        if searched is not None:  # unreadable now: recorded empty, so any change is a miss
+            searched.files.append((path, data or b""))
+        if data is None:
             continue
-        searched.files.append((path, data))
         keys = [key for key in missing if b'"' + key.encode() + b'"' in data]
         if not keys or checked >= MAX_CANDIDATES:
             continue
