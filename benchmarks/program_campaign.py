@@ -92,11 +92,7 @@ def main() -> int:
             "left out, registering", "entries run", "prioritized entries", "grouped"]
     print(f"{args.programs} programs (seeds {args.first}..{args.first + args.programs - 1}) "
           f"compiled by {args.compiler} in {seconds:.0f} s")
-    print("| linker | " + " | ".join(keys) + " |")
-    print("|---" * (len(keys) + 1) + "|")
-    for name in linkers:
-        print(f"| {name} | " + " | ".join(str(counts[name][k]) for k in keys) + " |")
-    return 0 if all(c["agree"] == c["links"] for c in counts.values()) else 1
+    return table("linker", counts, keys)
 
 
 def wasm(programs: int, first: int) -> int:
@@ -131,10 +127,16 @@ def wasm(programs: int, first: int) -> int:
             "collected as garbage", "entries run"]
     print(f"{programs} programs (seeds {first}..{first + programs - 1}) for wasm32-wasi in "
           f"{time.monotonic() - started:.0f} s")
-    print("| mode | " + " | ".join(keys) + " |")
+    return table("mode", counts, keys)
+
+
+def table(column: str, counts: dict[str, Counter[str]], keys: list[str]) -> int:
+    """Print the counts as a Markdown table, a row per linker (or mode); 0 when every link
+    agreed, else 1."""
+    print(f"| {column} | " + " | ".join(keys) + " |")
     print("|---" * (len(keys) + 1) + "|")
-    for mode in MODES:
-        print(f"| {mode} | " + " | ".join(str(counts[mode][k]) for k in keys) + " |")
+    for name, count in counts.items():
+        print(f"| {name} | " + " | ".join(str(count[k]) for k in keys) + " |")
     return 0 if all(c["agree"] == c["links"] for c in counts.values()) else 1
 
 

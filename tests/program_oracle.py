@@ -20,6 +20,7 @@ from amalint.config.buildsystems.link import link_from_command
 from amalint.config.files import load_config
 from amalint.config.settings import Settings
 from amalint.engine.program import ProgramContext, analyze_program
+from amalint.model import EntryPoint
 from amalint.program.model import Linker
 from amalint.program.sequence import section
 
@@ -216,19 +217,32 @@ def run(program: Program, folder: Path, linker: str) -> Outcome:
     return Outcome(False, traces, failures[0] if failures else None)
 
 
+def program_model(command: str, folder: Path, target: str, linker: Linker,
+                  analyses: dict[Path, Analysis] | None) -> ProgramContext:
+    """amalint's model of the link ``command`` makes in ``folder``, with the oracle's
+    profile (``analyses``: those of the sources so far, shared by the links of one
+    program)."""
+    settings = load_config(folder / "amalint.toml", Settings())
+    return analyze_program(link_from_command(command, folder, target), lambda _: settings,
+                           linker, analyses)
+
+
+def failing_lookups(ctx: ProgramContext) -> dict[EntryPoint, str]:
+    """Each start-up entry whose required lookup fails, with the first key it fails on."""
+    return {req.consumer: req.lookup.key for req in reversed(ctx.sequence.requirements)
+            if req.status.value != "satisfied" and not req.lookup.optional}
+
+
 def model(program: Program, folder: Path, linker: str,
           analyses: dict[Path, Analysis] | None = None) -> tuple[Outcome, ProgramContext]:
     """What amalint's program model says happens (``analyses``: those of the sources so far,
     shared by the links of one program)."""
-    command = " ".join(["g++", *program.link_args(), "-o", "prog"])
-    link = link_from_command(command, folder, "prog")
-    settings = load_config(folder / "amalint.toml", Settings())
-    ctx = analyze_program(link, lambda _: settings, Linker(linker), analyses)
+    ctx = program_model(" ".join(["g++", *program.link_args(), "-o", "prog"]), folder, "prog",
+                        Linker(linker), analyses)
     if ctx.resolution.unresolved:
         return Outcome(True), ctx
     analysis = ctx.sequence.analysis
-    failing = {req.consumer: req.lookup.key for req in reversed(ctx.sequence.requirements)
-               if req.status.value != "satisfied" and not req.lookup.optional}
+    failing = failing_lookups(ctx)
     ran: list[str] = []
     for entry in analysis.order:
         ran.append(f"{entry.location.path.name}:{entry.location.line}")

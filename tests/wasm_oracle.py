@@ -21,15 +21,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from program_oracle import FAILURE, PROFILE, TRACE, Program
+from program_oracle import FAILURE, PROFILE, TRACE, Program, failing_lookups, program_model
 
 from amalint.analysis.effects import Analysis
-from amalint.config.buildsystems.link import link_from_command
-from amalint.config.files import load_config
 from amalint.config.profiles import Role
-from amalint.config.settings import Settings
-from amalint.engine.program import ProgramContext, analyze_program
-from amalint.program.model import StartUp
+from amalint.engine.program import ProgramContext
+from amalint.program.model import Linker, StartUp
 
 ZIG = [sys.executable, "-m", "ziglang"]
 TARGET = ["-target", "wasm32-wasi"]
@@ -151,15 +148,12 @@ def model_wasm(program: Program, folder: Path, mode: str,
                analyses: dict[Path, Analysis] | None = None
                ) -> tuple[WasmOutcome, ProgramContext]:
     """What amalint's program model says each run does."""
-    command = " ".join(link_command(program, mode))
-    link = link_from_command(command, folder, f"prog_{mode}.wasm")
-    settings = load_config(folder / "amalint.toml", Settings())
-    ctx = analyze_program(link, lambda _: settings, by_source=analyses)
+    ctx = program_model(" ".join(link_command(program, mode)), folder, f"prog_{mode}.wasm",
+                        Linker.WASM, analyses)
     if ctx.resolution.unresolved:
         return WasmOutcome(True), ctx
     analysis = ctx.sequence.analysis
-    failing = {req.consumer: req.lookup.key for req in reversed(ctx.sequence.requirements)
-               if req.status.value != "satisfied" and not req.lookup.optional}
+    failing = failing_lookups(ctx)
     ran: list[str] = []
     keys: list[str] = []
     started = Run()
@@ -171,7 +165,7 @@ def model_wasm(program: Program, folder: Path, mode: str,
         keys += [e.key for e in analysis.effects[entry] if e.role is Role.PROVIDER]
     else:
         started = Run(tuple(ran), None, tuple(keys))
-    if link.startup is StartUp.COMMAND:
+    if ctx.link.startup is StartUp.COMMAND:
         return WasmOutcome(False, (Run(started.ran, started.failure),)), ctx
     return WasmOutcome(False, (Run((), None, ()), started)), ctx
 
