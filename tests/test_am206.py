@@ -149,3 +149,28 @@ def test_a_name_the_sources_own_header_defines_in_another_branch_is_no_hidden_de
                for name in ("umbrella.cc", "b.cc"))
     found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
     assert list(found.findings) == []
+
+
+#: zstd's legacy decoders: a source carries its own copy of `mem.h` under `mem.h`'s guard, so
+#: the unit never reads `mem.h`'s code, though a later source includes it and compiles alone.
+PREDEFINED = {
+    "mem.h": "#ifndef MEM_H\n#define MEM_H\ntypedef unsigned short U16;\n"
+             "U16 mem_read(const void* p);\n#endif\n",
+    "legacy.cc": "#ifndef MEM_H\n#define MEM_H\ntypedef unsigned short U16;\n"
+                 "U16 mem_read(const void* p);\n#endif\n"
+                 "U16 legacy(const void* p) { return mem_read(p); }\n",
+    "user.cc": "#include \"mem.h\"\nU16 user(const void* p) { return mem_read(p); }\n",
+    "umbrella.cc": "#include \"legacy.cc\"\n#include \"user.cc\"\n",
+}
+
+
+def test_a_header_whose_guard_a_neighbour_defined_first_is_unknown_not_empty(
+        tmp_path: Path, frontend: str, compiler: str) -> None:
+    """The unit reads none of `mem.h` (its guard is already defined), so the only declaration
+    of `mem_read` it sees is legacy.cc's; user.cc alone reads `mem.h`, and compiles."""
+    for name, text in PREDEFINED.items():
+        (tmp_path / name).write_text(text)
+    assert all(compile_unit(compiler, tmp_path, name).returncode == 0
+               for name in ("umbrella.cc", "user.cc"))
+    found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
+    assert list(found.findings) == []

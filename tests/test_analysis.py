@@ -296,3 +296,25 @@ def test_builtin_spellings_are_equal_exactly_when_the_types_are(tmp_path: Path) 
                                    + "\n".join(asserts) + "\n")
     built = compile_unit("g++", tmp_path, "t.cc")
     assert built.returncode == 0, built.stderr[:3000]
+
+
+def test_alone_a_guarded_header_reads_its_unconditional_includes_whatever_the_unit_read() -> None:
+    """A read of ``h.h`` in the unit that found its guard defined lists no includes; compiled
+    alone, the source reads ``h.h``'s guarded part, and the ``#include`` no further ``#if``
+    encloses (one under ``#ifdef`` is left to the reads that took it)."""
+    from amalint.analysis.alone import AloneOrder
+    from amalint.model import FileFacts, Include, Umbrella, Written
+
+    root = Path("/p")
+    line = b'#include "s.cc"\n'
+    umbrella = Umbrella(root / "u.cc", line, (
+        Include(1, 0, len(line), "s.cc", False, root / "s.cc", 1, 0, (), line),))
+    files = [
+        FileFacts(root / "u.cc", None, includes=(root / "s.cc",), include_lines=(1,)),
+        FileFacts(root / "s.cc", 0, includes=(root / "h.h",), include_lines=(1,)),
+        FileFacts(root / "h.h", 0, guard="H_H", written=(
+            Written(3, "x.h", False, root / "x.h", 1),
+            Written(5, "win.h", False, root / "win.h", 2))),
+    ]
+    assert list(AloneOrder(umbrella, files).order(0)) == [root / "s.cc", root / "h.h",
+                                                           root / "x.h"]

@@ -3,7 +3,9 @@
 In the unity build a file sees everything the umbrella's earlier includes declared; compiled
 alone it sees only what it includes itself. A clash between two places is the unity build's
 doing only if the earlier place would not come first when the later place's source is compiled
-alone. Pure: computed from the include lists of the file-scope facts.
+alone. Pure: computed from the include lists of the file-scope facts: of every read of a file, and
+the ``#include`` lines that no ``#if`` (other than its include guard) encloses, which a read in
+the unit may have skipped (a neighbour defined the guard, or the file is read again).
 """
 
 from __future__ import annotations
@@ -22,9 +24,18 @@ class AloneOrder:
     def __init__(self, umbrella: Umbrella, files: Sequence[FileFacts]) -> None:
         self.umbrella = umbrella
         self.includes: dict[Path, tuple[tuple[int, Path], ...]] = {}
+        merged: dict[Path, dict[int, Path]] = {}
         for facts in files:
-            self.includes.setdefault(facts.path, tuple(zip(facts.include_lines, facts.includes,
-                                                           strict=True)))
+            lines = merged.setdefault(facts.path, {})
+            lines.update(zip(facts.include_lines, facts.includes, strict=True))
+            # the unit may read a header with its guard already defined by a neighbour, or
+            # again without its guarded part: alone, the guarded part is read, and with it
+            # every #include it holds outside any further #if
+            unconditional = 1 if facts.guard else 0
+            lines.update((w.line, w.resolved) for w in facts.written
+                         if w.resolved is not None and w.depth <= unconditional)
+        for path, lines in merged.items():
+            self.includes[path] = tuple(sorted(lines.items()))
         self._memo: dict[int | None, dict[Path, tuple[int, ...]]] = {}
 
     def order(self, unit: int | None) -> dict[Path, tuple[int, ...]]:

@@ -123,6 +123,7 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
     prelude = {name for f in scope.files if f.unit is None
                for name in (*f.defines, *(d.name for d in f.declarations), *f.macro_words)}
     first: dict[Path, FileFacts] = {}
+    read = {f.path for f in scope.files if not f.unread}
     tops: dict[int, Path] = {}
     for facts in scope.files:
         first.setdefault(facts.path, facts)
@@ -136,6 +137,9 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
         if unit is None or not facts.references or first[facts.path] is not facts:
             continue
         closure = alone.order(unit)
+        if any(p in first and p not in read for p in closure):
+            continue  # a header of its own whose code the unit never read (a neighbour
+            # defined its guard first, as zstd's legacy decoders do): what it declares is unknown
         own = _Closure([first[p] for p in closure if p in first], set(first))
         for reference in facts.references:
             if reference.name in _KEYWORDS:

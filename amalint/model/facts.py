@@ -285,6 +285,9 @@ class FileFacts:
     #: The identifiers in the bodies of the file's ``#define``\ s (any branch): names a macro
     #: expansion of the file may declare (an X-macro's enumerators), unseen without expanding.
     macro_words: frozenset[str] = frozenset()
+    #: The unit read none of the file's code: its guard macro was defined before the file was
+    #: first entered, so what it declares is unknown.
+    unread: bool = False
 
 
 @dataclass(frozen=True)

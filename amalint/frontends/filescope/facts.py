@@ -11,10 +11,8 @@ over the trees it already parsed, others let this module parse.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from tree_sitter import Tree
@@ -22,15 +20,15 @@ from tree_sitter import Tree
 from amalint import preprocess
 from amalint.analysis.spelling import standard_typedefs
 from amalint.frontends.filescope.declarations import Walker
-from amalint.frontends.filescope.expansion import Expanded, expand, macro_names
 from amalint.frontends.filescope.macros import (
     define,
     macro_definition,
     macro_events,
     pp_macro_events,
 )
+from amalint.frontends.filescope.reads import read_files
 from amalint.frontends.filescope.references import macro_words, unit_references
-from amalint.frontends.filescope.source import FileText, blank, include_guard
+from amalint.frontends.filescope.source import FileText, blank
 from amalint.frontends.filescope.sysmacros import system_redefinitions
 from amalint.frontends.filescope.uses import find_uses
 from amalint.frontends.treesitter.syntax import declarator_name, parser, split
@@ -89,73 +87,6 @@ def _through_directives(written: tuple[str, ...], scope: Scope, known: set[Scope
     return None
 
 
-def _read(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> list[FileText]:
-    """Each read of a file of the unit, parsed: with the preprocessor, its file-scope code
-    with macros expanded; without, its bytes as they are (``trees``, if the caller has them,
-    are parses of ``unit.files``' texts, each reused for a read of the same text)."""
-    ts = parser()
-    pp = unit.preprocessed
-    out: list[FileText] = []
-    #: Parses by text: the front end's of ``unit.files``, and each new one (a file read again,
-    #: or a read whose file-scope code no macro changed, is a text parsed already).
-    parses: dict[bytes, Tree] = {f.text: trees[i] for i, f in enumerate(unit.files)} \
-        if trees is not None else {}
-
-    def parse(text: bytes) -> Tree:
-        if text not in parses:
-            parses[text] = ts.parse(text)
-        return parses[text]
-
-    if pp is None:
-        #: Every macro the unit's files define: a declaration "named" by one is a macro
-        #: invocation whose expansion makes the real name, which only a preprocessor knows.
-        macros |= {parsed[0] for f in unit.files for d in f.directives.directives
-                   if d.name == "define" and (parsed := define(d.rest.strip())) is not None}
-        for source in unit.reads:  # a header without guard read twice is here twice
-            blanked = blank(source.data)
-            out.append(FileText(source, source.data.split(b"\n"), tree=parse(source.data),
-                                guard=include_guard(blanked, source.directives.directives),
-                                blanked=blanked, unexpanded=macros))
-        return out
-    names = macro_names(pp)
-    counter = itertools.count()
-    #: Per inclusion read: its expanded text and the ranges of it that are not file scope
-    #: (``None``: none of it is, for a read inside a body).
-    inside: dict[int, tuple[Expanded, list[tuple[int, int]]] | None] = {}
-    for source in unit.reads:
-        assert source.inclusion is not None
-        inclusion = pp.inclusions[source.inclusion]
-        code = blank(source.code)
-        nested = _nested(inside, inclusion)
-        if nested:
-            # read inside a function, class, enum or initializer body: what it declares is
-            # not file scope (an X-macro list of members, a table's rows, local code)
-            source = replace(source, code=b" " * len(source.code))
-            code = source.code
-        expanded = expand(pp, inclusion, source.code, code, names, counter)
-        read = FileText(source, source.data.split(b"\n"), tree=parse(expanded.text),
-                        guard=inclusion.guard or include_guard(
-                            blank(source.data), source.directives.directives),
-                        blanked=blank(expanded.text), expanded=expanded, unexpanded=macros)
-        inside[inclusion.index] = None if nested else (expanded, read.braces)
-        out.append(read)
-    return out
-
-
-def _nested(inside: Mapping[int, tuple[Expanded, list[tuple[int, int]]] | None],
-            inclusion: preprocess.Inclusion) -> bool:
-    """Whether ``inclusion``'s ``#include`` sits inside a body of its includer (or its includer
-    was itself read inside one)."""
-    if inclusion.parent is None or inclusion.parent not in inside:
-        return False
-    parent = inside[inclusion.parent]
-    if parent is None:
-        return True
-    expanded, ranges = parent
-    offset = expanded.at(inclusion.offset)
-    return any(a < offset < b for a, b in ranges)
-
-
 def extract(unit: Unit, trees: Sequence[Tree] | None = None,
             macros: Iterable[str] = (), references: bool = True) -> FileScope:
     """File-scope facts of ``unit``; ``trees`` are tree-sitter parses of ``unit.files`` if the
@@ -166,7 +97,7 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
     is_c = pp.config.language == "c" if pp is not None else unit.umbrella.path.suffix == ".c"
     aliases: dict[Scope, tuple[Scope, str]] = {}
     members: set[str] = set()
-    files = _read(unit, trees, frozenset(macros))
+    files = read_files(unit, trees, frozenset(macros))
     for file in files:
         Walker(file, is_c, aliases, members).walk(file.tree.root_node, (), False)
     known = {(*d.scope, d.name) for f in files for d in f.declarations
@@ -244,7 +175,7 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
                           for i in f.source.directives.includes),
             defines=frozenset(parsed[0] for d in f.source.directives.directives
                               if d.name == "define" and (parsed := define(d.rest.strip()))),
-            macro_words=macro_words(f),
+            macro_words=macro_words(f), unread=f.unread,
         ))
     skipped = tuple(_skipped(unit, files)) if pp is not None else ()
     problems = tuple(dict.fromkeys(

@@ -68,6 +68,9 @@ class FileText(SourceText):
     #: The file-scope code with its macros expanded, when the preprocessor ran: then the tree
     #: is of its text, and offsets map back through it.
     expanded: Expanded | None = None
+    #: The compiler read none of the file's guarded code: its guard macro was defined before
+    #: it was first entered (a neighbour's doing), so what it declares is unknown.
+    unread: bool = False
 
     @property
     def parsed(self) -> bytes:
