@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, amalint, compile_unit, lint_in
 
 from amalint.model import Written
@@ -174,3 +175,53 @@ def test_a_header_whose_guard_a_neighbour_defined_first_is_unknown_not_empty(
                for name in ("umbrella.cc", "user.cc"))
     found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
     assert list(found.findings) == []
+
+
+#: Uses the token scan of a source's own text does not see, each failing alone: a name a
+#: macro of a header calls (json-c's `json_object_object_foreach` and `lh_table_head`), a
+#: system macro the source's own `#define` expands to (json-c's `SIZE_T_MAX`), a function a
+#: header's macro also calls (jansson's `va_copy` and `memcpy`), one a branch the build skips
+#: calls too (libuv's `abort`: a call there declares nothing), and `int32_t`, which
+#: tree-sitter parses as a primitive type.
+THROUGH_MACROS = {
+    "header_macro_calls": ({
+        "list.h": "#ifndef LIST_H\n#define LIST_H\nint list_head(int);\n#endif\n",
+        "obj.h": "#ifndef OBJ_H\n#define OBJ_H\n"
+                 "#define FOREACH(x) for (int i = list_head(x); i; i = 0)\n#endif\n",
+        "a.cc": "#include \"list.h\"\n#include \"obj.h\"\n"
+                "int a(int x) { FOREACH(x) {} return x; }\n",
+        "b.cc": "#include \"obj.h\"\nint b(int x) { FOREACH(x) { return 1; } return 0; }\n",
+    }, "list_head"),
+    "own_define_expands_to": ({
+        "a.cc": "#include <climits>\nlong a() { return LONG_MAX; }\n",
+        "b.cc": "#define BIG LONG_MAX\nlong b() { return BIG; }\n",
+    }, "LONG_MAX"),
+    "called_in_a_macro_body": ({
+        "copy.h": "#ifndef COPY_H\n#define COPY_H\n"
+                  "#define COPY(d, s) memcpy(&(d), &(s), sizeof(d))\n#endif\n",
+        "a.cc": "#include <string.h>\nvoid a(char* d, const char* s) { memcpy(d, s, 1); }\n",
+        "b.cc": "#include \"copy.h\"\nvoid b(char* d, const char* s) { memcpy(d, s, 1); }\n",
+    }, "memcpy"),
+    "called_in_a_branch_not_compiled_too": ({
+        "a.cc": "#include <stdlib.h>\nvoid a() { abort(); }\n",
+        "b.cc": "#ifdef NEVER\nvoid b0() { abort(); }\n#endif\nvoid b() { abort(); }\n",
+    }, "abort"),
+    "primitive_type_name": ({
+        "a.cc": "#include <stdint.h>\nint32_t a();\n",
+        "b.cc": "int32_t b(int32_t x) { return x; }\n",
+    }, "int32_t"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(THROUGH_MACROS))
+def test_a_use_the_source_does_not_spell_where_it_fails_is_named(
+        tmp_path: Path, case: str, frontend: str, compiler: str) -> None:
+    files, name = THROUGH_MACROS[case]
+    for path, text in files.items():
+        (tmp_path / path).write_text(text)
+    (tmp_path / "umbrella.cc").write_text("#include \"a.cc\"\n#include \"b.cc\"\n")
+    assert compile_unit(compiler, tmp_path, "umbrella.cc").returncode == 0
+    assert compile_unit(compiler, tmp_path, "b.cc").returncode != 0
+    found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
+    assert [(f.location.path.name, f"`{name}`" in f.message) for f in found.findings] == [
+        ("b.cc", True)]

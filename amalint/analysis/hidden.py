@@ -206,7 +206,11 @@ class _Closure:
                           for f in files for w in f.written)
 
     def may_declare(self, reference: Reference) -> bool:
-        return reference.name in self.defines or reference.name in self.macro_words
+        """Whether the closure may declare ``reference``'s name: it ``#define``\\ s it, or
+        a macro's expansion may declare it (not a system header's name, which a project
+        macro's body spells only to use it)."""
+        return reference.name in self.defines or (reference.system is None
+                                                  and reference.name in self.macro_words)
 
 
 def _in_std(declared: Declared, reference: Reference) -> bool:

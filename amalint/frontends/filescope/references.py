@@ -19,6 +19,7 @@ from pathlib import Path
 from tree_sitter import Node
 
 from amalint import preprocess
+from amalint.frontends.filescope.macro_uses import macro_uses
 from amalint.frontends.filescope.macros import define
 from amalint.frontends.filescope.source import FileText, blank
 from amalint.frontends.filescope.system_names import library_header, system_names
@@ -28,8 +29,13 @@ from amalint.frontends.treesitter.syntax import split as split_name
 from amalint.model import ANONYMOUS, Reference, Scope, SystemName, macro_body
 from amalint.scan.unit import Unit
 
-_NAME_NODES = ("identifier", "type_identifier", "namespace_identifier")
+#: Name nodes; a ``primitive_type`` too, which tree-sitter makes of ``size_t``, ``int32_t`` and
+#: the other ``<stddef.h>`` and ``<stdint.h>`` names (the type keywords are left out later).
+_NAME_NODES = ("identifier", "type_identifier", "namespace_identifier", "primitive_type")
 _WORD = re.compile(rb"\b[A-Za-z_]\w*")
+_CALLED = re.compile(rb"\b([A-Za-z_]\w*)\s*\(")
+#: A ``#define`` line, its name and parameters kept (group 1), its body dropped.
+_DEFINE_BODY = re.compile(rb"^(\s*#\s*define\s+[A-Za-z_]\w*(?:\([^)]*\))?).*$", re.S)
 
 
 def words(data: bytes) -> set[str]:
@@ -38,12 +44,17 @@ def words(data: bytes) -> set[str]:
 
 
 def macro_words(file: FileText) -> frozenset[str]:
-    """The identifiers in the bodies of ``file``'s ``#define``\\ s, in any branch."""
+    """The identifiers in the bodies of ``file``'s ``#define``\\ s, in any branch, that the
+    expansion may declare: not one followed by ``(``, which it calls (``memcpy`` in
+    ``#define va_copy(a, b) memcpy(&(a), &(b), sizeof(va_list))``) or expands further
+    (``X`` of an X-macro's ``X(RED)``)."""
     out: set[str] = set()
     for directive in file.source.directives.directives:
         parsed = define(directive.rest.strip()) if directive.name == "define" else None
         if parsed is not None:
-            out |= words(macro_body(parsed[1]).encode())
+            body = blank(macro_body(parsed[1]).encode())
+            out |= {w.decode() for w in _WORD.findall(body)} \
+                - {w.decode() for w in _CALLED.findall(body)}
     return frozenset(out)
 
 
@@ -207,6 +218,11 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
     first_defined = _first(defined)
     firsts = _first_reads(files)
     present = {index: words(f.source.code or f.source.data) for index, f in firsts.items()}
+    #: per first read, the names its macro invocations call or expand, and where
+    expanded = {index: macro_uses(pp, f, present[index], definers)
+                for index, f in firsts.items()} if pp is not None else {}
+    for index, through in expanded.items():
+        present[index] |= set(through)
     system: dict[int, dict[str, list[SystemName]]] = {}
     if pp is not None:
         project = {f.source.path for f in files}
@@ -229,8 +245,13 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
         names = system.get(current, {})
         earlier_macros -= set(names)
         if earlier or earlier_macros or names:
-            found = find_references(f, earlier | earlier_macros | set(names), earlier_macros,
+            wanted_names = earlier | earlier_macros | set(names)
+            found = find_references(f, wanted_names, earlier_macros,
                                     _own_macro(pp, f, reads, definers) if pp else None)
+            spelled = {r.name for r in found}
+            found += [Reference(name, (), f.point(at), f.position(at))
+                      for name, at in expanded.get(index, {}).items()
+                      if name in wanted_names and name not in spelled]
             cxx = pp is not None and pp.config.language != "c"
             out[index] = [r for r in (_system(r, names.get(r.name), cxx) for r in found)
                           if r is not None]
@@ -252,14 +273,39 @@ def _system(reference: Reference, origins: list[SystemName] | None, cxx: bool
 
 
 def _inactive_words(file: FileText) -> set[str]:
-    """The words of ``file``'s directives and of the branches the build does not compile: a
-    name it may declare itself in another configuration (``#ifndef isnan`` and a fallback)."""
+    """The words of the branches the build does not compile of ``file``, and of its directives
+    but the bodies of its ``#define``\\ s: a name it may declare itself in another
+    configuration (``#ifndef isnan`` and a fallback)."""
     code = file.source.code
     if code is None:
         return set()
-    lines = [d for d, c in zip(file.source.data.split(b"\n"), code.split(b"\n"), strict=False)
-             if d.strip() and not c.strip()]
-    return words(b"\n".join(lines))
+    lines: list[bytes] = []
+    body = False  # on a continuation line of a #define's body
+    for d, c in zip(file.source.data.split(b"\n"), code.split(b"\n"), strict=False):
+        if d.strip() and not c.strip():
+            lines.append(b"" if body else _DEFINE_BODY.sub(rb"\1", d))
+            body = (body or _DEFINE_BODY.match(d) is not None) and d.rstrip().endswith(b"\\")
+        else:
+            body = False
+    text = blank(b"\n".join(lines))
+    return {w.decode() for w in _WORD.findall(text)} - _calls(text)
+
+
+def _calls(text: bytes) -> set[str]:
+    """The names ``text`` only calls: each followed by ``(`` where a statement or an operand
+    starts (``abort();``, ``x = f(y)``), not where a declaration names it (``int isnan(``)."""
+    called: set[str] = set()
+    other: set[str] = set()
+    for m in _WORD.finditer(text):
+        name = m.group(0)
+        after = text[m.end():m.end() + 80].lstrip()
+        before = text[max(0, m.start() - 80):m.start()].rstrip()
+        if after.startswith(b"(") and (not before or before[-1:] in b";{})=(,!&|?:+-/%<>"
+                                        or before.endswith((b"return", b"else"))):
+            called.add(name.decode())
+        else:
+            other.add(name.decode())
+    return called - other
 
 
 def _first_reads(files: Sequence[FileText]) -> dict[int, FileText]:
