@@ -225,3 +225,41 @@ def test_a_use_the_source_does_not_spell_where_it_fails_is_named(
     found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
     assert [(f.location.path.name, f"`{name}`" in f.message) for f in found.findings] == [
         ("b.cc", True)]
+
+
+#: leveldb's shape: a header forward-declares a class its source then needs whole. `a.cc`
+#: reads `policy.h`, which defines `Policy`; `b.cc` reads only `holder.h`, which declares it
+#: (`class Policy;`), and calls a member through a pointer; `c.cc` defines members of a class
+#: that only `impl.h` defines (its constructor is named like the class); `d.cc` calls a
+#: member of its own nested class, named like a member of `Policy` (no finding there).
+FORWARD = {
+    "policy.h": "#ifndef POLICY_H\n#define POLICY_H\nclass Policy {\n public:\n"
+                "  int Create(int x) const { return x; }\n  int Run() const { return 0; }\n};\n"
+                "#endif\n",
+    "holder.h": "#ifndef HOLDER_H\n#define HOLDER_H\nclass Policy;\nclass Impl;\n"
+                "struct Holder { const Policy* policy; };\n#endif\n",
+    "impl.h": "#ifndef IMPL_H\n#define IMPL_H\nclass Impl {\n public:\n  Impl();\n"
+              "  int Size() const;\n};\n#endif\n",
+    "node.h": "#ifndef NODE_H\n#define NODE_H\nstruct Outer {\n  struct Node { int Run() "
+              "const { return 1; } };\n  Node node;\n};\n#endif\n",
+    "a.cc": "#include \"policy.h\"\n#include \"impl.h\"\nint a(const Policy& p) "
+            "{ return p.Create(1); }\n",
+    "b.cc": "#include \"holder.h\"\nint b(const Holder& h) { return h.policy->Create(2); }\n",
+    "c.cc": "#include \"holder.h\"\nImpl::Impl() {}\nint Impl::Size() const { return 0; }\n",
+    "d.cc": "#include \"node.h\"\nint d(const Outer& o) { return o.node.Run(); }\n",
+    "umbrella.cc": "#include \"a.cc\"\n#include \"b.cc\"\n#include \"c.cc\"\n#include \"d.cc\"\n",
+}
+
+
+def test_a_source_that_needs_a_class_its_headers_only_forward_declare_is_named(
+        tmp_path: Path, frontend: str, compiler: str) -> None:
+    for name, text in FORWARD.items():
+        (tmp_path / name).write_text(text)
+    assert compile_unit(compiler, tmp_path, "umbrella.cc").returncode == 0
+    failing = {name for name in ("b.cc", "c.cc", "d.cc")
+               if compile_unit(compiler, tmp_path, name).returncode != 0}
+    found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
+    named = {f.location.path.name: f.message for f in found.findings}
+    assert set(named) == failing == {"b.cc", "c.cc"}
+    assert "a member `Create`, declared in `policy.h`" in named["b.cc"]
+    assert "a type `Impl`, declared in `impl.h`" in named["c.cc"]

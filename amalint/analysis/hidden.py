@@ -17,7 +17,7 @@ source after it); nor what system headers declare (they are not project files).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,9 @@ _KEYWORDS = frozenset({"auto", "bool", "char", "char8_t", "char16_t", "char32_t"
                        "wchar_t"})
 #: The kind of a name only a system header spells (not parsed: its kind is unknown).
 SYSTEM = "name"
+#: The kind of a member name accessed after ``.`` or ``->`` (see
+#: :mod:`amalint.frontends.filescope.members`).
+MEMBER = "member"
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,10 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
     """Every hidden dependency of the unit, one per (file, declaring header) pair."""
     alone = AloneOrder(umbrella, scope.files)
     declarations = _declarations(scope)
+    members: dict[str, list[Declared]] = {}
+    for facts in scope.files:
+        for name, where in facts.members if facts.unit is not None else ():
+            members.setdefault(name, []).append(Declared(facts, MEMBER, where, None, True))
     nominated = {d.target for f in scope.files for d in f.using_directives}
     # the umbrella's own text, and what a forced include (`-include`, CMake's precompiled
     # header) reads before it: every source compiled alone with the same flags sees them too
@@ -160,16 +167,22 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
                 units.setdefault(key, (unit, origin.unit))
                 system[key] = origin
                 continue
-            candidates = declarations.get(reference.name, [])
-            if any(c.facts.path in closure for c in candidates):
+            candidates = (members if reference.member else declarations).get(reference.name,
+                                                                                 [])
+            if _declared_in(closure, candidates, reference):
                 continue  # declared by the source's own closure (in some namespace or branch)
-            if own.system and any(_in_std(c, reference) for c in candidates):
+            if not reference.member and own.system \
+                    and any(_in_std(c, reference) for c in candidates):
                 continue  # `std`, or a name of it: any system header of the closure declares it
             if reference.member_context and not reference.qualifier \
-                    and reference.name in scope.member_names:
-                continue  # may be a member of a class (or of one of its bases)
+                    and reference.name in scope.member_names \
+                    and (not reference.complete or reference.name in own.members):
+                continue  # may be a member of a class (or of one of its bases); `T::` names
+                # a member only of a class the source reads (a constructor's `T` is its class)
             earlier = [c for c in candidates if c.facts.unit is not None
                        and c.facts.unit < unit and _visible(c, reference, nominated)]
+            if reference.complete and any(c.facts.path in closure for c in candidates):
+                earlier = [c for c in earlier if c.defines_type]  # the definition it needs
             if not earlier:
                 continue
             chosen = _choose(earlier)
@@ -201,6 +214,7 @@ class _Closure:
         self.defines = {name for f in files for name in f.defines}
         #: Names a macro of the closure may declare when it expands (an X-macro's list).
         self.macro_words = {name for f in files for name in f.macro_words}
+        self.members = {name for f in files for name, _ in f.members}
         #: Whether the closure reads a system header (an angled include of no project file).
         self.system = any(w.angled and (w.resolved is None or w.resolved not in project)
                           for f in files for w in f.written)
@@ -211,6 +225,19 @@ class _Closure:
         macro's body spells only to use it)."""
         return reference.name in self.defines or (reference.system is None
                                                   and reference.name in self.macro_words)
+
+
+def _declared_in(closure: Container[Path], candidates: Sequence[Declared],
+                 reference: Reference) -> bool:
+    """Whether the source's closure declares what ``reference`` needs: any declaration of
+    the name, but for a use that needs the type's definition (``T::``), a definition where
+    the closure has only forward declarations and an earlier file defines it."""
+    own = [c for c in candidates if c.facts.path in closure]
+    if not own:
+        return False
+    forward = reference.complete and all(c.kind == DeclKind.TYPE.value and not c.defines_type
+                                         for c in own)
+    return not (forward and any(c.defines_type for c in candidates if c not in own))
 
 
 def _in_std(declared: Declared, reference: Reference) -> bool:

@@ -138,6 +138,10 @@ class Reference:
     position: tuple[int, ...]
     qualifier: tuple[str, ...] = ()
     member_context: bool = False
+    #: A member name used after ``.`` or ``->``: found only in a class's complete definition.
+    member: bool = False
+    #: A use that needs the type's definition, not a forward declaration (``T::``).
+    complete: bool = False
     #: For a name only system headers declare: where an earlier include's system header has it.
     system: SystemName | None = None
 
@@ -288,6 +292,8 @@ class FileFacts:
     #: The unit read none of the file's code: its guard macro was defined before the file was
     #: first entered, so what it declares is unknown.
     unread: bool = False
+    #: The member names the file's class bodies declare, and where (kept when AM206 runs).
+    members: tuple[tuple[str, Location], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -351,9 +351,14 @@ class Walker:
                 member_name = declarator_name(declarator)
                 if member_name is not None:
                     self.members.add(self.file.text(member_name))
+                    self.file.members.append((self.file.text(member_name),
+                                              self.file.location(member_name)))
             inner = member.child_by_field_name("type")
             if self.is_c and inner is not None and inner.type in (*CLASSES, "enum_specifier"):
                 self._type(inner, scope, conditional, False)
+            elif inner is not None and inner.type in CLASSES \
+                    and (nested := inner.child_by_field_name("body")) is not None:
+                self._members(nested, scope, conditional)  # a nested class's members
             elif inner is not None and inner.type == "enum_specifier" \
                     and (values := inner.child_by_field_name("body")) is not None:
                 self.members.update(self.file.text(v.child_by_field_name("name"))

@@ -176,6 +176,7 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
             defines=frozenset(parsed[0] for d in f.source.directives.directives
                               if d.name == "define" and (parsed := define(d.rest.strip()))),
             macro_words=macro_words(f), unread=f.unread,
+            members=tuple(f.members) if references else (),
         ))
     skipped = tuple(_skipped(unit, files)) if pp is not None else ()
     problems = tuple(dict.fromkeys(

@@ -21,6 +21,7 @@ from tree_sitter import Node
 from amalint import preprocess
 from amalint.frontends.filescope.macro_uses import macro_uses
 from amalint.frontends.filescope.macros import define
+from amalint.frontends.filescope.members import member_candidates
 from amalint.frontends.filescope.source import FileText, blank
 from amalint.frontends.filescope.system_names import library_header, system_names
 from amalint.frontends.filescope.uses import _name_context
@@ -101,13 +102,14 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
             context = "use"  # a function-like macro invoked where a declaration could stand
         scope, member = _enclosing(node, code)
         qualifier: tuple[str, ...] = ()
+        complete = blanked[m.end():m.end() + 40].lstrip().startswith(b"::")
         if context == "qualified":
             written = _qualifier(stand_in, code)
-            if written is None:
+            if written is None and not complete:
                 continue
-            qualifier = written
+            qualifier = written or ()  # `T` of `T::f() {...}`: the class, unqualified
         found.append(Reference(name, scope, file.point(m.start()), file.position(m.start()),
-                               qualifier, member))
+                               qualifier, member, complete=complete))
     return [r for r in found if r.name not in own]
 
 
@@ -224,7 +226,10 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
     for index, through in expanded.items():
         present[index] |= set(through)
     system: dict[int, dict[str, list[SystemName]]] = {}
+    accessed: dict[int, dict[str, int]] = {}
+    candidates: dict[int, set[str]] = {}
     if pp is not None:
+        accessed, candidates = member_candidates(pp, files, firsts, reads)
         project = {f.source.path for f in files}
         wanted: dict[int, set[str]] = {}
         for index, f in firsts.items():
@@ -235,10 +240,13 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
                 and not any(Path(p) in project for p in definers.get(w, ())))
         written = {(str(f.source.path), i.line): f"<{i.spelling}>" if i.angled
                    else f'"{i.spelling}"' for f in files for i in f.source.directives.includes}
-        system = system_names(pp, reads, wanted, written)
+        system = system_names(pp, reads, wanted, written, candidates)
     for index, f in firsts.items():
         current = f.source.unit
         assert current is not None
+        out[index] = [Reference(name, (), f.point(at), f.position(at), member=True)
+                      for name, at in accessed.get(index, {}).items()
+                      if name in candidates.get(current, ())]
         earlier = {w for w in present[index] if first_declared.get(w, current) < current}
         earlier_macros = {w for w in present[index]
                           if first_defined.get(w, current) < current} - guards
@@ -253,8 +261,8 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
                       for name, at in expanded.get(index, {}).items()
                       if name in wanted_names and name not in spelled]
             cxx = pp is not None and pp.config.language != "c"
-            out[index] = [r for r in (_system(r, names.get(r.name), cxx) for r in found)
-                          if r is not None]
+            out[index] += [r for r in (_system(r, names.get(r.name), cxx) for r in found)
+                           if r is not None]
     return out
 
 

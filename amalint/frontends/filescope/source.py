@@ -63,6 +63,8 @@ class FileText(SourceText):
     blanked: bytes
     declarations: list[Declaration] = field(default_factory=list)
     directives: list[tuple[Scope, tuple[str, ...], Node]] = field(default_factory=list)
+    #: The member names its class bodies declare, and where.
+    members: list[tuple[str, Location]] = field(default_factory=list)
     #: Macro names the text still holds unexpanded (no preprocessor ran).
     unexpanded: frozenset[str] | set[str] = frozenset()
     #: The file-scope code with its macros expanded, when the preprocessor ran: then the tree

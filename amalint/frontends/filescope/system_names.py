@@ -41,7 +41,8 @@ def library_header(path: Path) -> bool:
 
 
 def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
-                 wanted: Mapping[int, Iterable[str]], written: Mapping[tuple[str, int], str]
+                 wanted: Mapping[int, Iterable[str]], written: Mapping[tuple[str, int], str],
+                 members: dict[int, set[str]] | None = None
                  ) -> dict[int, dict[str, list[SystemName]]]:
     """For each umbrella include of ``wanted`` (ordinal -> names its source uses that no
     project file declares), the names among them that a system header an earlier include
@@ -49,9 +50,12 @@ def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
     of the C library and the first of the C++ library (see :func:`library_header`), either
     missing. ``reads`` maps each file's path to the umbrella includes that read it alone (see
     :func:`.references.unit_references`); ``written`` spells the ``#include`` at (path, line)
-    of a project file (``<vector>``)."""
-    candidates = {name.encode() for names in wanted.values() for name in names
-                  if not _RESERVED.match(name) and name not in pp.initial}
+    of a project file (``<vector>``). ``members`` (ordinal -> member names its source
+    accesses), if given, keeps of each set only the names no system header that source reads
+    alone spells (a member of a system type it may access)."""
+    members = members if members is not None else {}
+    candidates = {name.encode() for names in (*wanted.values(), *members.values())
+                  for name in names if not _RESERVED.match(name) and name not in pp.initial}
     if not candidates:
         return {}
     inclusions = pp.inclusions
@@ -91,6 +95,9 @@ def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
             spell(event.name, at, *where(at))
     # what the umbrella's own text and forced includes read, every source reads alone too
     everyone = {normpath(inc.path) for inc in inclusions if inc.unit is None}
+    for current, accessed in members.items():
+        accessed -= {name for name in accessed if any(
+            p in everyone or current in reads.get(p, ()) for p in spelled.get(name, ()))}
     out: dict[int, dict[str, list[SystemName]]] = {}
     for current, names in wanted.items():
         for name in names:
