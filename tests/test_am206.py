@@ -181,8 +181,10 @@ def test_a_header_whose_guard_a_neighbour_defined_first_is_unknown_not_empty(
 #: macro of a header calls (json-c's `json_object_object_foreach` and `lh_table_head`), a
 #: system macro the source's own `#define` expands to (json-c's `SIZE_T_MAX`), a function a
 #: header's macro also calls (jansson's `va_copy` and `memcpy`), one a branch the build skips
-#: calls too (libuv's `abort`: a call there declares nothing), and `int32_t`, which
-#: tree-sitter parses as a primitive type.
+#: calls too (libuv's `abort`: a call there declares nothing), a name the source's own
+#: using-declaration names (leveldb's `using leveldb::NewLRUCache;`, which declares it only if
+#: `leveldb::NewLRUCache` is declared), and `int32_t`, which tree-sitter parses as a primitive
+#: type.
 THROUGH_MACROS = {
     "header_macro_calls": ({
         "list.h": "#ifndef LIST_H\n#define LIST_H\nint list_head(int);\n#endif\n",
@@ -206,6 +208,11 @@ THROUGH_MACROS = {
         "a.cc": "#include <stdlib.h>\nvoid a() { abort(); }\n",
         "b.cc": "#ifdef NEVER\nvoid b0() { abort(); }\n#endif\nvoid b() { abort(); }\n",
     }, "abort"),
+    "using_declaration_of_it": ({
+        "ns.h": "#ifndef NS_H\n#define NS_H\nnamespace ns { int f(); }\n#endif\n",
+        "a.cc": "#include \"ns.h\"\nint a() { return ns::f(); }\n",
+        "b.cc": "namespace ns {}\nusing ns::f;\nint b() { return f(); }\n",
+    }, "f"),
     "primitive_type_name": ({
         "a.cc": "#include <stdint.h>\nint32_t a();\n",
         "b.cc": "int32_t b(int32_t x) { return x; }\n",
