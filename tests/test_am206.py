@@ -183,8 +183,8 @@ def test_a_header_whose_guard_a_neighbour_defined_first_is_unknown_not_empty(
 #: header's macro also calls (jansson's `va_copy` and `memcpy`), one a branch the build skips
 #: calls too (libuv's `abort`: a call there declares nothing), a name the source's own
 #: using-declaration names (leveldb's `using leveldb::NewLRUCache;`, which declares it only if
-#: `leveldb::NewLRUCache` is declared), and `int32_t`, which tree-sitter parses as a primitive
-#: type.
+#: `leveldb::NewLRUCache` is declared), one used before the source's own declaration of it
+#: (json-c's `json_pointer.c`), and `int32_t`, which tree-sitter parses as a primitive type.
 THROUGH_MACROS = {
     "header_macro_calls": ({
         "list.h": "#ifndef LIST_H\n#define LIST_H\nint list_head(int);\n#endif\n",
@@ -213,6 +213,11 @@ THROUGH_MACROS = {
         "a.cc": "#include \"ns.h\"\nint a() { return ns::f(); }\n",
         "b.cc": "namespace ns {}\nusing ns::f;\nint b() { return f(); }\n",
     }, "f"),
+    "used_before_the_source_declares_it": ({
+        "h.h": "#ifndef H_H\n#define H_H\nint helper(int);\n#endif\n",
+        "a.cc": "#include \"h.h\"\nint a() { return helper(0); }\n",
+        "b.cc": "int b() { return helper(1); }\nint helper(int x) { return x; }\n",
+    }, "helper"),
     "primitive_type_name": ({
         "a.cc": "#include <stdint.h>\nint32_t a();\n",
         "b.cc": "int32_t b(int32_t x) { return x; }\n",

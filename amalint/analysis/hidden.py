@@ -230,16 +230,24 @@ class _Closure:
 def _declared_in(closure: Container[Path], candidates: Sequence[Declared],
                  reference: Reference) -> bool:
     """Whether the source's closure declares what ``reference`` needs: any declaration of
-    the name (not a using-declaration, for a qualified use: ``using ns::f;`` needs ``ns::f``),
+    the name before the use (not a using-declaration, for a qualified use: ``using ns::f;``
+    needs ``ns::f``),
     but for a use that needs the type's definition (``T::``), a definition where the closure
     has only forward declarations and an earlier file defines it."""
     own = [c for c in candidates if c.facts.path in closure
-           and not (c.kind == DeclKind.USING.value and reference.qualifier)]
+           and not (c.kind == DeclKind.USING.value and reference.qualifier)
+           and not _after(c.location, reference.location)]
     if not own:
         return False
     forward = reference.complete and all(c.kind == DeclKind.TYPE.value and not c.defines_type
                                          for c in own)
     return not (forward and any(c.defines_type for c in candidates if c not in own))
+
+
+def _after(declared: Location, use: Location) -> bool:
+    """Whether a declaration comes after a use in the same file (no declaration for it yet)."""
+    return declared.path == use.path and (declared.line, declared.column) > (use.line,
+                                                                              use.column)
 
 
 def _in_std(declared: Declared, reference: Reference) -> bool:

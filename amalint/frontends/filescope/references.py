@@ -77,8 +77,11 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
     pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(present))
                          + rb")\b")
     root = parser().parse(code).root_node
-    found: list[Reference] = []
-    own = {parsed[0] for d in file.source.directives.directives if d.name == "define"
+    found: list[tuple[int, Reference]] = []
+    #: the names the file declares or #defines itself, and the first offset that does (a use
+    #: before it, as json-c's `json_pointer.c` passes a function it defines further down, is
+    #: not covered: compiled alone, the compiler has not met that declaration yet)
+    own = {parsed[0]: -1 for d in file.source.directives.directives if d.name == "define"
            and (parsed := define(d.rest.strip())) is not None}
     for m in pattern.finditer(blanked):
         if file.line_index(m.start()) in directive_lines:
@@ -91,13 +94,13 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
             and node.start_byte == m.start() and node.end_byte == m.end()
         if node is None or not exact:
             if name in macro_names:
-                found.append(Reference(name, (), file.point(m.start()),
-                                       file.position(m.start())))
+                found.append((m.start(), Reference(name, (), file.point(m.start()),
+                                                   file.position(m.start()))))
             continue
         context, stand_in = _name_context(node)
         if context == "declaration":
             if name not in macro_names or _defines_function(node):
-                own.add(name)
+                own.setdefault(name, m.start())
                 continue
             context = "use"  # a function-like macro invoked where a declaration could stand
         scope, member = _enclosing(node, code)
@@ -108,9 +111,10 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
             if written is None and not complete:
                 continue
             qualifier = written or ()  # `T` of `T::f() {...}`: the class, unqualified
-        found.append(Reference(name, scope, file.point(m.start()), file.position(m.start()),
-                               qualifier, member, complete=complete))
-    return [r for r in found if r.name not in own]
+        found.append((m.start(), Reference(name, scope, file.point(m.start()),
+                                           file.position(m.start()), qualifier, member,
+                                           complete=complete)))
+    return [r for at, r in found if own.get(r.name, at) >= at]
 
 
 def _defines_function(node: Node) -> bool:
