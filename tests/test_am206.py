@@ -242,8 +242,9 @@ def test_a_use_the_source_does_not_spell_where_it_fails_is_named(
 #: leveldb's shape: a header forward-declares a class its source then needs whole. `a.cc`
 #: reads `policy.h`, which defines `Policy`; `b.cc` reads only `holder.h`, which declares it
 #: (`class Policy;`), and calls a member through a pointer; `c.cc` defines members of a class
-#: that only `impl.h` defines (its constructor is named like the class); `d.cc` calls a
-#: member of its own nested class, named like a member of `Policy` (no finding there).
+#: that only `impl.h` defines; `d.cc` calls a member of its own nested class, named like a
+#: member of `Policy` (no finding there); `e.cc` derives from the class `holder.h` only
+#: declares; `g.cc` names `Impl`, whose constructor is no member name that could stand for it.
 FORWARD = {
     "policy.h": "#ifndef POLICY_H\n#define POLICY_H\nclass Policy {\n public:\n"
                 "  int Create(int x) const { return x; }\n  int Run() const { return 0; }\n};\n"
@@ -259,7 +260,9 @@ FORWARD = {
     "b.cc": "#include \"holder.h\"\nint b(const Holder& h) { return h.policy->Create(2); }\n",
     "c.cc": "#include \"holder.h\"\nImpl::Impl() {}\nint Impl::Size() const { return 0; }\n",
     "d.cc": "#include \"node.h\"\nint d(const Outer& o) { return o.node.Run(); }\n",
-    "umbrella.cc": "#include \"a.cc\"\n#include \"b.cc\"\n#include \"c.cc\"\n#include \"d.cc\"\n",
+    "e.cc": "#include \"holder.h\"\nstruct Mine : public Policy {};\n",
+    "g.cc": "struct G { Impl* impl; };\n",
+    "umbrella.cc": "".join(f'#include "{name}.cc"\n' for name in "abcdeg"),
 }
 
 
@@ -268,10 +271,11 @@ def test_a_source_that_needs_a_class_its_headers_only_forward_declare_is_named(
     for name, text in FORWARD.items():
         (tmp_path / name).write_text(text)
     assert compile_unit(compiler, tmp_path, "umbrella.cc").returncode == 0
-    failing = {name for name in ("b.cc", "c.cc", "d.cc")
+    failing = {name for name in ("b.cc", "c.cc", "d.cc", "e.cc", "g.cc")
                if compile_unit(compiler, tmp_path, name).returncode != 0}
     found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
     named = {f.location.path.name: f.message for f in found.findings}
-    assert set(named) == failing == {"b.cc", "c.cc"}
+    assert set(named) == failing == {"b.cc", "c.cc", "e.cc", "g.cc"}
+    assert "a type `Policy`, declared in `policy.h`" in named["e.cc"]
     assert "a member `Create`, declared in `policy.h`" in named["b.cc"]
     assert "a type `Impl`, declared in `impl.h`" in named["c.cc"]

@@ -179,8 +179,10 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
                     and (not reference.complete or reference.name in own.members):
                 continue  # may be a member of a class (or of one of its bases); `T::` names
                 # a member only of a class the source reads (a constructor's `T` is its class)
-            earlier = [c for c in candidates if c.facts.unit is not None
-                       and c.facts.unit < unit and _visible(c, reference, nominated)]
+            named = any(c.kind == DeclKind.USING.value and c.facts.path in closure
+                        for c in candidates)  # `using ns::T;` makes `ns::T` visible
+            earlier = [c for c in candidates if c.facts.unit is not None and c.facts.unit < unit
+                       and (named or _visible(c, reference, nominated))]
             if reference.complete and any(c.facts.path in closure for c in candidates):
                 earlier = [c for c in earlier if c.defines_type]  # the definition it needs
             if not earlier:
@@ -239,8 +241,9 @@ def _declared_in(closure: Container[Path], candidates: Sequence[Declared],
            and not _after(c.location, reference.location)]
     if not own:
         return False
-    forward = reference.complete and all(c.kind == DeclKind.TYPE.value and not c.defines_type
-                                         for c in own)
+    forward = reference.complete and all(
+        c.kind in (DeclKind.TYPE.value, DeclKind.USING.value) and not c.defines_type
+        for c in own)  # `using ns::T;` names a forward declaration as much as the definition
     return not (forward and any(c.defines_type for c in candidates if c not in own))
 
 

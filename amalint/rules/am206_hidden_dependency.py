@@ -87,10 +87,12 @@ def _what(kind: str, name: str) -> str:
 
 
 def _finding(ctx: RuleContext, dep: HiddenDependency, user: FileFacts) -> Finding:
-    first = dep.uses[0]
+    # a member accessed is named only when it is all the source uses of the header
+    uses = [u for u in dep.uses if not u.reference.member] or list(dep.uses)
+    first = uses[0]
     name = first.reference.name
     header = display(dep.header)
-    names = list(dict.fromkeys(u.reference.name for u in dep.uses))
+    names = list(dict.fromkeys(u.reference.name for u in uses))
     also = f"; it uses {', '.join(f'`{n}`' for n in names[1:SHOWN + 1])} from there too" \
         if len(names) > 1 else ""
     if len(names) > SHOWN + 1:
@@ -117,7 +119,7 @@ def _finding(ctx: RuleContext, dep: HiddenDependency, user: FileFacts) -> Findin
         related.append(Related(dep.via, f"`{display(dep.via.path)}` includes `{header}` here"))
     related.append(ctx.include_related(dep.provider, f"`{provider}` is included here"))
     seen = {name}
-    for use in dep.uses[1:]:
+    for use in uses[1:]:
         if use.reference.name not in seen and len(seen) <= SHOWN:
             seen.add(use.reference.name)
             related.append(Related(use.reference.location,

@@ -341,15 +341,17 @@ class Walker:
                   definition=body is not None, tag=node.type.split("_")[0])
         if body is None or node.type == "enum_specifier":
             return
-        self._members(body, scope, conditional)
+        self._members(body, scope, conditional, self.file.text(name))
 
-    def _members(self, body: Node, scope: Scope, conditional: bool) -> None:
-        """A class body's member names (the enumerators of a member enum too); in C, the
-        enumerators and tags it defines, which are file-scope names there."""
+    def _members(self, body: Node, scope: Scope, conditional: bool,
+                 owner: str | None = None) -> None:
+        """A class body's member names (the enumerators of a member enum too; not the
+        constructors, named as the class ``owner`` is); in C, the enumerators and tags it
+        defines, which are file-scope names there."""
         for member in body.named_children:
             for declarator in member.children_by_field_name("declarator"):
                 member_name = declarator_name(declarator)
-                if member_name is not None:
+                if member_name is not None and self.file.text(member_name) != owner:
                     self.members.add(self.file.text(member_name))
                     self.file.members.append((self.file.text(member_name),
                                               self.file.location(member_name)))
@@ -358,7 +360,9 @@ class Walker:
                 self._type(inner, scope, conditional, False)
             elif inner is not None and inner.type in CLASSES \
                     and (nested := inner.child_by_field_name("body")) is not None:
-                self._members(nested, scope, conditional)  # a nested class's members
+                nested_name = inner.child_by_field_name("name")  # a nested class's members
+                self._members(nested, scope, conditional,
+                              self.file.text(nested_name) if nested_name is not None else None)
             elif inner is not None and inner.type == "enum_specifier" \
                     and (values := inner.child_by_field_name("body")) is not None:
                 self.members.update(self.file.text(v.child_by_field_name("name"))

@@ -19,7 +19,8 @@ from os.path import normpath
 from amalint import preprocess
 from amalint.frontends.filescope.source import FileText, blank
 
-_ACCESS = re.compile(rb"(?:->|(?<![.\w])\.)\s*([A-Za-z_]\w*)")
+#: A member access: ``.`` or ``->`` and a name, not a qualifier (``this->Base::f()``).
+_ACCESS = re.compile(rb"(?:->|(?<!\.)\.(?![.\d]))\s*([A-Za-z_]\w*)\b(?!\s*::)")
 
 
 def member_candidates(pp: preprocess.Unit, files: Sequence[FileText],

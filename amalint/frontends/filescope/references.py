@@ -105,7 +105,8 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
             context = "use"  # a function-like macro invoked where a declaration could stand
         scope, member = _enclosing(node, code)
         qualifier: tuple[str, ...] = ()
-        complete = blanked[m.end():m.end() + 40].lstrip().startswith(b"::")
+        complete = blanked[m.end():m.end() + 40].lstrip().startswith(b"::") \
+            or _in_base_clause(node)
         if context == "qualified":
             written = _qualifier(stand_in, code)
             if written is None and not complete:
@@ -115,6 +116,14 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
                                            file.position(m.start()), qualifier, member,
                                            complete=complete)))
     return [r for at, r in found if own.get(r.name, at) >= at]
+
+
+def _in_base_clause(node: Node) -> bool:
+    """Whether ``node`` names a base class (``: public T``), which needs ``T`` defined."""
+    parent = node.parent
+    while parent is not None and parent.type in ("qualified_identifier", "template_type"):
+        parent = parent.parent
+    return parent is not None and parent.type == "base_class_clause"
 
 
 def _defines_function(node: Node) -> bool:
@@ -267,6 +276,7 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
             cxx = pp is not None and pp.config.language != "c"
             out[index] += [r for r in (_system(r, names.get(r.name), cxx) for r in found)
                            if r is not None]
+        out[index].sort(key=lambda r: r.position)  # in the file's order, member accesses too
     return out
 
 
