@@ -85,6 +85,12 @@ class HiddenDependency:
     #: For a system header, how the earlier source spells its ``#include`` (``<vector>``).
     system: str | None = None
 
+    @property
+    def named(self) -> tuple[HiddenUse, ...]:
+        """The uses to name: a member accessed only when nothing else of the header is used
+        (``p.x`` of a ``Point`` the source already names adds nothing)."""
+        return tuple(u for u in self.uses if not u.reference.member) or self.uses
+
 
 def _declarations(scope: FileScope) -> dict[str, list[Declared]]:
     out: dict[str, list[Declared]] = {}

@@ -139,7 +139,7 @@ def relations(pool: Pool, settings: Settings, build: Build) -> Relations:
             if is_source(dep.header):
                 continue  # a name only another source declares: a plain build that works
                 # (as real projects are kept) cannot have it, so it is a local AM206 misread
-            names = tuple(dict.fromkeys(u.reference.name for u in dep.uses))
+            names = tuple(dict.fromkeys(u.reference.name for u in dep.named))
             source = run.source(dep.unit)
             needs.setdefault((source, frozenset(names)), Need(source, dep.header, names))
         for req in run.ctx.requirements:

@@ -87,8 +87,7 @@ def _what(kind: str, name: str) -> str:
 
 
 def _finding(ctx: RuleContext, dep: HiddenDependency, user: FileFacts) -> Finding:
-    # a member accessed is named only when it is all the source uses of the header
-    uses = [u for u in dep.uses if not u.reference.member] or list(dep.uses)
+    uses = dep.named
     first = uses[0]
     name = first.reference.name
     header = display(dep.header)
