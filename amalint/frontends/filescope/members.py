@@ -16,10 +16,14 @@ import re
 from collections.abc import Mapping, Sequence
 from os.path import normpath
 
+from tree_sitter import Node
+
 from amalint import preprocess
 from amalint.frontends.filescope.source import FileText, blank
+from amalint.frontends.treesitter.syntax import parser
 
 #: A member access: ``.`` or ``->`` and a name, not a qualifier (``this->Base::f()``).
+_WORD = re.compile(rb"\b[A-Za-z_]\w*")
 _ACCESS = re.compile(rb"(?:->|(?<!\.)\.(?![.\d]))\s*([A-Za-z_]\w*)\b(?!\s*::)")
 
 
@@ -31,38 +35,86 @@ def member_candidates(pp: preprocess.Unit, files: Sequence[FileText],
     only earlier includes' class bodies declare (see the module docstring)."""
     by_path: dict[str, set[str]] = {}
     first_unit: dict[str, int] = {}
+    texts: dict[str, bytes] = {}
+    #: what the umbrella's text and a forced include (CMake's precompiled header) read: every
+    #: source reads it alone too
+    prelude: set[str] = set()
     for f in files:
-        if f.source.unit is None or f.source.inclusion is None or not f.members:
+        if f.source.inclusion is None:
             continue
+        path = normpath(pp.inclusions[f.source.inclusion].path)
+        texts.setdefault(path, f.source.code or f.source.data)
         names = {name for name, _ in f.members}
-        by_path.setdefault(normpath(pp.inclusions[f.source.inclusion].path), set()).update(names)
+        by_path.setdefault(path, set()).update(names)
+        if f.source.unit is None:
+            prelude.add(path)
+            continue
         for name in names:
             first_unit[name] = min(first_unit.get(name, f.source.unit), f.source.unit)
+    spelled: dict[str, set[str]] = {}  # the words of each file, computed when asked
     accessed: dict[int, dict[str, int]] = {}
     candidates: dict[int, set[str]] = {}
     for index, f in firsts.items():
         unit = f.source.unit
         assert unit is not None
-        found = {name: at for name, at in _accesses(f).items()
-                 if first_unit.get(name, unit) < unit}
+        found = {name: at for name, at in _accesses(f) if first_unit.get(name, unit) < unit}
         if not found:
             continue
-        own = {name for path, names in by_path.items() if unit in reads.get(path, ())
-               for name in names}
-        if names := set(found) - own:
+        here = normpath(pp.inclusions[f.source.inclusion].path) \
+            if f.source.inclusion is not None else ""
+        closure = [path for path in by_path if path in prelude or unit in reads.get(path, ())]
+        # any word of another file it reads alone may be the member (of a class template, a
+        # class the parse did not make out, a base): only a name none of them spells counts
+        names = {name for name in found
+                 if not any(name in by_path[path] for path in closure)
+                 and not any(name in _words(spelled, path, texts[path])
+                             for path in closure if path != here)}
+        if names:
+            found = _not_dependent(f, found, names)
+            names &= set(found)
+        if names:
             accessed[index] = found
             candidates.setdefault(unit, set()).update(names)
     return accessed, candidates
 
 
-def _accesses(file: FileText) -> dict[str, int]:
-    """Each member name ``file``'s compiled code accesses, and the offset of the first access
-    (directive lines left out)."""
+def _not_dependent(file: FileText, found: dict[str, int], names: set[str]) -> dict[str, int]:
+    """Of ``found``, the accesses of ``names`` outside templates (whose objects' types may be
+    template parameters, checked only when instantiated), each at its first such offset."""
+    code = file.source.code or file.source.data
+    root = parser().parse(code).root_node
+    out: dict[str, int] = {}
+    for name, at in _accesses(file, all_of=names):
+        if name not in out and not _in_template(root.descendant_for_byte_range(at, at + 1)):
+            out[name] = at
+    return out
+
+
+def _in_template(node: Node | None) -> bool:
+    while node is not None:
+        if node.type in ("template_declaration", "lambda_expression"):
+            return True
+        node = node.parent
+    return False
+
+
+def _words(memo: dict[str, set[str]], path: str, text: bytes) -> set[str]:
+    if path not in memo:
+        memo[path] = {w.decode() for w in _WORD.findall(blank(text))}
+    return memo[path]
+
+
+def _accesses(file: FileText, all_of: set[str] | None = None) -> list[tuple[str, int]]:
+    """The member names ``file``'s compiled code accesses and where (directive lines left
+    out): the first access of each, or every access of the names ``all_of``."""
     code = blank(file.source.code or file.source.data)
     directive_lines = {i for i, kind in enumerate(file.kinds) if kind == "directive"}
-    out: dict[str, int] = {}
+    out: list[tuple[str, int]] = []
+    seen: set[str] = set()
     for m in _ACCESS.finditer(code):
         name = m.group(1).decode()
-        if name not in out and file.line_index(m.start(1)) not in directive_lines:
-            out[name] = m.start(1)
+        if (name in all_of if all_of is not None else name not in seen) \
+                and file.line_index(m.start(1)) not in directive_lines:
+            seen.add(name)
+            out.append((name, m.start(1)))
     return out

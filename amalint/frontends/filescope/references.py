@@ -25,7 +25,12 @@ from amalint.frontends.filescope.members import member_candidates
 from amalint.frontends.filescope.source import FileText, blank
 from amalint.frontends.filescope.system_names import library_header, system_names
 from amalint.frontends.filescope.uses import _name_context
-from amalint.frontends.treesitter.syntax import declarator_name, function_declarator, parser
+from amalint.frontends.treesitter.syntax import (
+    CLASSES,
+    declarator_name,
+    function_declarator,
+    parser,
+)
 from amalint.frontends.treesitter.syntax import split as split_name
 from amalint.model import ANONYMOUS, Reference, Scope, SystemName, macro_body
 from amalint.scan.unit import Unit
@@ -98,6 +103,8 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
                                                    file.position(m.start()))))
             continue
         context, stand_in = _name_context(node)
+        if _befriended(node):
+            continue  # `friend class T;` declares `T`, it does not use it
         if context == "declaration":
             if name not in macro_names or _defines_function(node):
                 own.setdefault(name, m.start())
@@ -116,6 +123,13 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
                                            file.position(m.start()), qualifier, member,
                                            complete=complete)))
     return [r for at, r in found if own.get(r.name, at) >= at]
+
+
+def _befriended(node: Node) -> bool:
+    parent = node.parent
+    if parent is not None and parent.type in CLASSES:
+        parent = parent.parent
+    return parent is not None and parent.type == "friend_declaration"
 
 
 def _in_base_clause(node: Node) -> bool:
