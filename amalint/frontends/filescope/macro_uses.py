@@ -15,7 +15,7 @@ file reads declares.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 
 from amalint import preprocess
 from amalint.frontends.filescope.source import FileText, blank
@@ -26,10 +26,13 @@ _DEPTH = 3
 
 
 def macro_uses(pp: preprocess.Unit, file: FileText, words: Iterable[str],
-               macros: Container[str]) -> dict[str, int]:
+               macros: Container[str], own: Callable[[str, int], bool]) -> dict[str, int]:
     """For each name the macros ``file`` invokes (among ``words``, the words of its compiled
     code; ``macros`` are the names some file defines) call or expand, the offset in ``file``
-    of the first invocation that does."""
+    of the first invocation that does. Only a macro whose definition there is the file's own
+    business (``own(name, offset)``: a file it reads alone defines it) counts: compiled alone,
+    a word only an earlier source's header makes a macro (jansson's ``dtoa.c`` and
+    ``<sys/param.h>``'s ``roundup``) is no invocation."""
     invoked = [w for w in words if w in macros]
     if not invoked:
         return {}
@@ -41,7 +44,8 @@ def macro_uses(pp: preprocess.Unit, file: FileText, words: Iterable[str],
     seen: set[str] = set()
     for m in pattern.finditer(blanked):
         name = m.group(0).decode()
-        if name in seen or file.line_index(m.start()) in directive_lines:
+        if name in seen or file.line_index(m.start()) in directive_lines \
+                or not own(name, m.start()):
             continue
         seen.add(name)
         position = file.position(m.start())

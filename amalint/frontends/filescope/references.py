@@ -248,7 +248,8 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
     firsts = _first_reads(files)
     present = {index: words(f.source.code or f.source.data) for index, f in firsts.items()}
     #: per first read, the names its macro invocations call or expand, and where
-    expanded = {index: macro_uses(pp, f, present[index], definers)
+    expanded = {index: macro_uses(pp, f, present[index], definers,
+                                  _own_macro(pp, f, reads, definers))
                 for index, f in firsts.items()} if pp is not None else {}
     for index, through in expanded.items():
         present[index] |= set(through)
