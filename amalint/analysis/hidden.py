@@ -239,9 +239,9 @@ def _declared_in(closure: Container[Path], candidates: Sequence[Declared],
                  reference: Reference) -> bool:
     """Whether the source's closure declares what ``reference`` needs: any declaration of
     the name before the use (not a using-declaration, for a qualified use: ``using ns::f;``
-    needs ``ns::f``),
-    but for a use that needs the type's definition (``T::``), a definition where the closure
-    has only forward declarations and an earlier file defines it."""
+    needs ``ns::f``); but for a use that needs the type's definition (``T::``, a base class),
+    a definition, where the closure has only forward declarations and an earlier file
+    defines it."""
     own = [c for c in candidates if c.facts.path in closure
            and not (c.kind == DeclKind.USING.value and reference.qualifier)
            and not _after(c.location, reference.location)]
