@@ -19,8 +19,10 @@ Usage::
 
 C is compiled with ``-Werror=implicit-function-declaration`` (C99; the default of GCC 14 and
 Clang 16). A mutation where the umbrella compiles and the source alone does not must get an
-AM206 finding in that source (recall); one where both compile must get none there
-(precision); one where the umbrella fails too is not counted. Counted separately: deleted
+AM206 finding in that source or a project header it reads alone, as ``-MM`` lists them
+(recall: brotli's ``prefix.c`` reads the table ``prefix_inc.h``, whose uses are the ones
+that need the deleted header); one where both compile must get none there (precision); one
+where the umbrella fails too is not counted. Counted separately: deleted
 includes of project headers and of system headers (whose declarations amalint does not read,
 so does not report).
 Prints one table per front end and every misjudged mutation; ``--baseline`` also lints each
@@ -108,6 +110,15 @@ def lint_files(umbrella: Path, flags: list[str], cwd: Path, frontend: str) -> se
         raise RuntimeError(done.stderr)
     return {Path(f["filename"]).resolve() if Path(f["filename"]).is_absolute()
             else (cwd / f["filename"]).resolve() for f in json.loads(done.stdout or "[]")}
+
+
+def project_reads(compiler: str, flags: list[str], source: Path, cwd: Path) -> set[Path]:
+    """``source`` and the project files it reads compiled alone (``-MM``: no system header).
+    A finding in one of them is about ``source``: the mutation changed only what it reads."""
+    done = subprocess.run([compiler, *flags, "-MM", "-MG", str(source)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+    listed = done.stdout.replace("\\\n", " ").split(":", 1)[-1].split()
+    return {source.resolve(), *((cwd / p).resolve() for p in listed)}
 
 
 Unit = tuple[Path, str, list[str], Path, list[Path]]
@@ -212,8 +223,9 @@ def main(argv: list[str] | None = None) -> int:
                     counts[f]["unit fails"] += 1
                 continue
             kind = "project" if quoted else "system"
+            reads = project_reads(compiler, flags, source, cwd)
             for frontend in frontends:
-                flagged = source.resolve() in lint_files(umbrella, flags, cwd, frontend)
+                flagged = bool(reads & lint_files(umbrella, flags, cwd, frontend))
                 verdict = ("FN" if not flagged else "TP") if not truth["alone_ok"] else \
                     ("FP" if flagged else "TN")
                 counts[frontend][f"{verdict} {kind}"] += 1

@@ -16,9 +16,8 @@ import re
 from collections.abc import Mapping, Sequence
 from os.path import normpath
 
-from tree_sitter import Node
-
 from amalint import preprocess
+from amalint.frontends.filescope.complete import in_template
 from amalint.frontends.filescope.source import FileText, blank
 from amalint.frontends.treesitter.syntax import parser
 
@@ -29,10 +28,14 @@ _ACCESS = re.compile(rb"(?:->|(?<!\.)\.(?![.\d]))\s*([A-Za-z_]\w*)\b(?!\s*::)")
 
 def member_candidates(pp: preprocess.Unit, files: Sequence[FileText],
                       firsts: Mapping[int, FileText], reads: Mapping[str, set[int]]
-                      ) -> tuple[dict[int, dict[str, int]], dict[int, set[str]]]:
+                      ) -> tuple[dict[int, dict[str, int]], dict[int, set[str]],
+                                 dict[int, dict[str, int]]]:
     """For each first read (by index in ``files``), the member names it accesses and the
-    offset of the first access; and for each umbrella include, the names among those that
-    only earlier includes' class bodies declare (see the module docstring)."""
+    offset of the first access; for each umbrella include, the names among those that
+    only earlier includes' class bodies declare (see the module docstring); and for each first
+    read, the names it accesses that no project class body declares and no project file it
+    reads alone spells (a system type's member, which :func:`.system_names.system_names`
+    looks for in the system headers)."""
     by_path: dict[str, set[str]] = {}
     first_unit: dict[str, int] = {}
     texts: dict[str, bytes] = {}
@@ -52,50 +55,49 @@ def member_candidates(pp: preprocess.Unit, files: Sequence[FileText],
         for name in names:
             first_unit[name] = min(first_unit.get(name, f.source.unit), f.source.unit)
     spelled: dict[str, set[str]] = {}  # the words of each file, computed when asked
+    declared = set().union(*by_path.values())
     accessed: dict[int, dict[str, int]] = {}
     candidates: dict[int, set[str]] = {}
+    unknown: dict[int, dict[str, int]] = {}
     for index, f in firsts.items():
         unit = f.source.unit
         assert unit is not None
-        found = {name: at for name, at in _accesses(f) if first_unit.get(name, unit) < unit}
-        if not found:
+        every = dict(_accesses(f))
+        found = {name: at for name, at in every.items() if first_unit.get(name, unit) < unit}
+        others = {name: at for name, at in every.items() if name not in declared}
+        if not found and not others:
             continue
         here = normpath(pp.inclusions[f.source.inclusion].path) \
             if f.source.inclusion is not None else ""
         closure = [path for path in by_path if path in prelude or unit in reads.get(path, ())]
         # any word of another file it reads alone may be the member (of a class template, a
         # class the parse did not make out, a base): only a name none of them spells counts
-        names = {name for name in found
-                 if not any(name in by_path[path] for path in closure)
-                 and not any(name in _words(spelled, path, texts[path])
-                             for path in closure if path != here)}
+        unspelled = {name for name in (*found, *others)
+                     if not any(name in _words(spelled, path, texts[path])
+                                for path in closure if path != here)}
+        if others.keys() & unspelled:
+            unknown[index] = {name: at for name, at in others.items() if name in unspelled}
+        names = {name for name in found if name in unspelled
+                 and not any(name in by_path[path] for path in closure)}
         if names:
-            found = _not_dependent(f, found, names)
+            found = not_dependent(f, found, names)
             names &= set(found)
         if names:
             accessed[index] = found
             candidates.setdefault(unit, set()).update(names)
-    return accessed, candidates
+    return accessed, candidates, unknown
 
 
-def _not_dependent(file: FileText, found: dict[str, int], names: set[str]) -> dict[str, int]:
+def not_dependent(file: FileText, found: dict[str, int], names: set[str]) -> dict[str, int]:
     """Of ``found``, the accesses of ``names`` outside templates (whose objects' types may be
     template parameters, checked only when instantiated), each at its first such offset."""
     code = file.source.code or file.source.data
     root = parser().parse(code).root_node
     out: dict[str, int] = {}
     for name, at in _accesses(file, all_of=names):
-        if name not in out and not _in_template(root.descendant_for_byte_range(at, at + 1)):
+        if name not in out and not in_template(root.descendant_for_byte_range(at, at + 1)):
             out[name] = at
     return out
-
-
-def _in_template(node: Node | None) -> bool:
-    while node is not None:
-        if node.type in ("template_declaration", "lambda_expression"):
-            return True
-        node = node.parent
-    return False
 
 
 def _words(memo: dict[str, set[str]], path: str, text: bytes) -> set[str]:

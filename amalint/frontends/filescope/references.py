@@ -19,9 +19,10 @@ from pathlib import Path
 from tree_sitter import Node
 
 from amalint import preprocess
+from amalint.frontends.filescope.complete import needs_definition
 from amalint.frontends.filescope.macro_uses import macro_uses
 from amalint.frontends.filescope.macros import define
-from amalint.frontends.filescope.members import member_candidates
+from amalint.frontends.filescope.members import member_candidates, not_dependent
 from amalint.frontends.filescope.source import FileText, blank
 from amalint.frontends.filescope.system_names import library_header, system_names
 from amalint.frontends.filescope.uses import _name_context
@@ -112,8 +113,7 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
             context = "use"  # a function-like macro invoked where a declaration could stand
         scope, member = _enclosing(node, code)
         qualifier: tuple[str, ...] = ()
-        complete = blanked[m.end():m.end() + 40].lstrip().startswith(b"::") \
-            or _in_base_clause(node)
+        complete = needs_definition(node, blanked[m.end():m.end() + 40])
         if context == "qualified":
             written = _qualifier(stand_in, code)
             if written is None and not complete:
@@ -130,14 +130,6 @@ def _befriended(node: Node) -> bool:
     if parent is not None and parent.type in CLASSES:
         parent = parent.parent
     return parent is not None and parent.type == "friend_declaration"
-
-
-def _in_base_clause(node: Node) -> bool:
-    """Whether ``node`` names a base class (``: public T``), which needs ``T`` defined."""
-    parent = node.parent
-    while parent is not None and parent.type in ("qualified_identifier", "template_type"):
-        parent = parent.parent
-    return parent is not None and parent.type == "base_class_clause"
 
 
 def _defines_function(node: Node) -> bool:
@@ -254,10 +246,12 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
     for index, through in expanded.items():
         present[index] |= set(through)
     system: dict[int, dict[str, list[SystemName]]] = {}
+    system_members: dict[int, dict[str, list[SystemName]]] = {}
+    unknown: dict[int, dict[str, int]] = {}
     accessed: dict[int, dict[str, int]] = {}
     candidates: dict[int, set[str]] = {}
     if pp is not None:
-        accessed, candidates = member_candidates(pp, files, firsts, reads)
+        accessed, candidates, unknown = member_candidates(pp, files, firsts, reads)
         project = {f.source.path for f in files}
         wanted: dict[int, set[str]] = {}
         for index, f in firsts.items():
@@ -268,13 +262,25 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
                 and not any(Path(p) in project for p in definers.get(w, ())))
         written = {(str(f.source.path), i.line): f"<{i.spelling}>" if i.angled
                    else f'"{i.spelling}"' for f in files for i in f.source.directives.includes}
-        system = system_names(pp, reads, wanted, written, candidates)
+        by_unit: dict[int, set[str]] = {}
+        for index, members in unknown.items():
+            reader = firsts[index].source.unit
+            assert reader is not None
+            by_unit.setdefault(reader, set()).update(members)
+        system, system_members = system_names(pp, reads, wanted, written, candidates, by_unit)
     for index, f in firsts.items():
         current = f.source.unit
         assert current is not None
         out[index] = [Reference(name, (), f.point(at), f.position(at), member=True)
                       for name, at in accessed.get(index, {}).items()
                       if name in candidates.get(current, ())]
+        origins = system_members.get(current, {})
+        system_accessed = origins.keys() & unknown.get(index, {}).keys()
+        if system_accessed:
+            out[index] += [  # a system type's member, which only an earlier include defines
+                Reference(name, (), f.point(at), f.position(at), member=True,
+                          system=origins[name][0])
+                for name, at in not_dependent(f, unknown[index], system_accessed).items()]
         earlier = {w for w in present[index] if first_declared.get(w, current) < current}
         earlier_macros = {w for w in present[index]
                           if first_defined.get(w, current) < current} - guards

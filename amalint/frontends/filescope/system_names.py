@@ -42,8 +42,10 @@ def library_header(path: Path) -> bool:
 
 def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
                  wanted: Mapping[int, Iterable[str]], written: Mapping[tuple[str, int], str],
-                 members: dict[int, set[str]] | None = None
-                 ) -> dict[int, dict[str, list[SystemName]]]:
+                 members: dict[int, set[str]] | None = None,
+                 unknown: Mapping[int, Iterable[str]] | None = None
+                 ) -> tuple[dict[int, dict[str, list[SystemName]]],
+                            dict[int, dict[str, list[SystemName]]]]:
     """For each umbrella include of ``wanted`` (ordinal -> names its source uses that no
     project file declares), the names among them that a system header an earlier include
     reads spells, and no system header it reads alone does: for each, the first such header
@@ -52,30 +54,23 @@ def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
     :func:`.references.unit_references`); ``written`` spells the ``#include`` at (path, line)
     of a project file (``<vector>``). ``members`` (ordinal -> member names its source
     accesses), if given, keeps of each set only the names no system header that source reads
-    alone spells (a member of a system type it may access)."""
+    alone spells (a member of a system type it may access). ``unknown`` (ordinal -> member
+    names its source accesses that no project file declares): the second mapping returned
+    has, as the first does for ``wanted``, the names of them that a system header an earlier
+    include reads spells anywhere (a member of a system type: ``h_name`` of ``struct
+    hostent``), and no system header the source reads alone does."""
     members = members if members is not None else {}
-    candidates = {name.encode() for names in (*wanted.values(), *members.values())
+    unknown = unknown if unknown is not None else {}
+    candidates = {name.encode() for names in (*wanted.values(), *members.values(),
+                                              *unknown.values())
                   for name in names if not _RESERVED.match(name) and name not in pp.initial}
     if not candidates:
-        return {}
+        return {}, {}
     inclusions = pp.inclusions
-    #: name -> the system headers whose compiled text (or #define) spells it
-    spelled: dict[str, set[str]] = {}
-    #: (name, in the C++ library) -> (unit, inclusion) of its first spelling
-    first: dict[tuple[str, bool], tuple[int, preprocess.Inclusion]] = {}
-    #: (inclusion, name) -> the line of a #define that spells it
-    defined: dict[tuple[int, str], int] = {}
-
-    def spell(name: str, inc: preprocess.Inclusion, unit: int | None, library: bool) -> None:
-        spelled.setdefault(name, set()).add(normpath(inc.path))
-        key = (name, library)
-        if unit is not None and (key not in first or unit < first[key][0]):
-            first[key] = (unit, inc)
-
-    def where(inc: preprocess.Inclusion) -> tuple[int | None, bool]:
-        readers = reads.get(normpath(inc.path))
-        return (min(readers) if readers else None), library_header(Path(inc.path))
-
+    declared = _Spellings(reads)  # the words a system header may declare
+    anywhere = _Spellings(reads)  # every word: a member's name too
+    wanted_members = {name.encode() for names in (*members.values(), *unknown.values())
+                      for name in names}
     seen: set[tuple[str, tuple[tuple[int, int], ...]]] = set()
     for inc in inclusions:  # each read: a header without guard compiles other lines each time
         if inc.skipped is not None or not inc.system:
@@ -84,38 +79,77 @@ def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
         if read in seen:
             continue
         seen.add(read)
-        unit, library = where(inc)
-        for word in _words(pp.active_text(inc), library) & candidates:
-            spell(word.decode(), inc, unit, library)
+        text = pp.active_text(inc)
+        library = library_header(Path(inc.path))
+        every = _words(text, True) if library or wanted_members else set()
+        for word in (every if library else _words(text, False)) & candidates:
+            declared.spell(word.decode(), inc)
+        for word in every & wanted_members:
+            anywhere.spell(word.decode(), inc)
     for event in pp.events:  # directives are blanked: a macro is spelled by its #define
         at = inclusions[event.inclusion] if event.inclusion is not None else None
         if event.kind == "define" and at is not None and at.system \
                 and event.name.encode() in candidates:
-            defined.setdefault((at.index, event.name), event.line)
-            spell(event.name, at, *where(at))
+            for spellings in (declared, anywhere):
+                spellings.defined.setdefault((at.index, event.name), event.line)
+                spellings.spell(event.name, at)
     # what the umbrella's own text and forced includes read, every source reads alone too
     everyone = {normpath(inc.path) for inc in inclusions if inc.unit is None}
     for current, accessed in members.items():
-        accessed -= {name for name in accessed if any(
-            p in everyone or current in reads.get(p, ()) for p in spelled.get(name, ()))}
-    out: dict[int, dict[str, list[SystemName]]] = {}
-    for current, names in wanted.items():
+        accessed -= {name for name in accessed if anywhere.alone(name, current, everyone)}
+    return ({current: found for current, names in wanted.items()
+             if (found := declared.origins(pp, names, current, everyone, written))},
+            {current: found for current, names in unknown.items()
+             if (found := anywhere.origins(pp, names, current, everyone, written))})
+
+
+class _Spellings:
+    """Which system headers spell each name, and the first read of one by an umbrella include,
+    in the C library and in the C++ library (see :func:`library_header`)."""
+
+    def __init__(self, reads: Mapping[str, set[int]]) -> None:
+        self.reads = reads
+        #: name -> the system headers whose compiled text (or #define) spells it
+        self.spelled: dict[str, set[str]] = {}
+        #: (name, in the C++ library) -> (unit, inclusion) of its first spelling
+        self.first: dict[tuple[str, bool], tuple[int, preprocess.Inclusion]] = {}
+        #: (inclusion, name) -> the line of a #define that spells it
+        self.defined: dict[tuple[int, str], int] = {}
+
+    def spell(self, name: str, inc: preprocess.Inclusion) -> None:
+        path = normpath(inc.path)
+        self.spelled.setdefault(name, set()).add(path)
+        readers = self.reads.get(path)
+        key = (name, library_header(Path(inc.path)))
+        if readers and (key not in self.first or min(readers) < self.first[key][0]):
+            self.first[key] = (min(readers), inc)
+
+    def alone(self, name: str, current: int, everyone: set[str]) -> bool:
+        """Whether a system header umbrella include ``current`` reads alone spells ``name``."""
+        return any(p in everyone or current in self.reads.get(p, ())
+                   for p in self.spelled.get(name, ()))
+
+    def origins(self, pp: preprocess.Unit, names: Iterable[str], current: int,
+                everyone: set[str], written: Mapping[tuple[str, int], str]
+                ) -> dict[str, list[SystemName]]:
+        """Of ``names``, those only a system header an earlier include reads spells, each with
+        the first such header of the C library and of the C++ library."""
+        out: dict[str, list[SystemName]] = {}
         for name in names:
-            paths = spelled.get(name, ())
-            if any(p in everyone or current in reads.get(p, ()) for p in paths):
+            if self.alone(name, current, everyone):
                 continue  # a system header the source reads alone spells it
             for library in (False, True):
-                origin = first.get((name, library))
-                entry = _entry(inclusions, origin[1]) if origin is not None \
+                origin = self.first.get((name, library))
+                entry = _entry(pp.inclusions, origin[1]) if origin is not None \
                     and origin[0] < current else None
                 if origin is None or entry is None:
                     continue
                 top, via = entry
                 spelling = written.get((str(via.path), via.line), f"<{Path(top).name}>")
-                line = defined.get((origin[1].index, name)) or _line(pp, origin[1], name)
-                out.setdefault(current, {}).setdefault(name, []).append(SystemName(
+                line = self.defined.get((origin[1].index, name)) or _line(pp, origin[1], name)
+                out.setdefault(name, []).append(SystemName(
                     Path(origin[1].path), line, origin[0], Path(top), via, spelling))
-    return out
+        return out
 
 
 def _words(text: bytes, library: bool) -> set[bytes]:
