@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,11 @@ from amalint.rules.am206_hidden_dependency import spelling
 
 HIDDEN = FIXTURES / "hidden"
 ARGS = ("-std=c++17", "-Iinclude")
+
+
+def _write(directory: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (directory / name).write_text(text)
 
 
 def _findings(frontend: str, select: tuple[str, ...] = ("AM206",)) -> list:  # type: ignore[type-arg]
@@ -144,8 +150,7 @@ def test_a_name_the_sources_own_header_defines_in_another_branch_is_no_hidden_de
         tmp_path: Path, frontend: str, compiler: str) -> None:
     """In the unit, `<assert.h>` (through a.cc) defines `assert` first, so `debug.h`'s own
     `#define assert` is skipped; b.cc alone takes that branch and compiles."""
-    for name, text in GUARDED.items():
-        (tmp_path / name).write_text(text)
+    _write(tmp_path, GUARDED)
     assert all(compile_unit(compiler, tmp_path, name).returncode == 0
                for name in ("umbrella.cc", "b.cc"))
     found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
@@ -169,8 +174,7 @@ def test_a_header_whose_guard_a_neighbour_defined_first_is_unknown_not_empty(
         tmp_path: Path, frontend: str, compiler: str) -> None:
     """The unit reads none of `mem.h` (its guard is already defined), so the only declaration
     of `mem_read` it sees is legacy.cc's; user.cc alone reads `mem.h`, and compiles."""
-    for name, text in PREDEFINED.items():
-        (tmp_path / name).write_text(text)
+    _write(tmp_path, PREDEFINED)
     assert all(compile_unit(compiler, tmp_path, name).returncode == 0
                for name in ("umbrella.cc", "user.cc"))
     found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
@@ -229,8 +233,7 @@ THROUGH_MACROS = {
 def test_a_use_the_source_does_not_spell_where_it_fails_is_named(
         tmp_path: Path, case: str, frontend: str, compiler: str) -> None:
     files, name = THROUGH_MACROS[case]
-    for path, text in files.items():
-        (tmp_path / path).write_text(text)
+    _write(tmp_path, files)
     (tmp_path / "umbrella.cc").write_text("#include \"a.cc\"\n#include \"b.cc\"\n")
     assert compile_unit(compiler, tmp_path, "umbrella.cc").returncode == 0
     assert compile_unit(compiler, tmp_path, "b.cc").returncode != 0
@@ -268,8 +271,7 @@ FORWARD = {
 
 def test_a_source_that_needs_a_class_its_headers_only_forward_declare_is_named(
         tmp_path: Path, frontend: str, compiler: str) -> None:
-    for name, text in FORWARD.items():
-        (tmp_path / name).write_text(text)
+    _write(tmp_path, FORWARD)
     assert compile_unit(compiler, tmp_path, "umbrella.cc").returncode == 0
     failing = {name for name in ("b.cc", "c.cc", "d.cc", "e.cc", "g.cc")
                if compile_unit(compiler, tmp_path, name).returncode != 0}
@@ -279,3 +281,64 @@ def test_a_source_that_needs_a_class_its_headers_only_forward_declare_is_named(
     assert "a type `Policy`, declared in `policy.h`" in named["e.cc"]
     assert "a member `Create`, declared in `policy.h`" in named["b.cc"]
     assert "a type `Impl`, declared in `impl.h`" in named["c.cc"]
+
+
+#: yaml-cpp's `node.cpp`: a header only forward-declares `Node`, and the source needs it whole
+#: (b: returns it by value from a definition; c: a local object; f: `new Node`); d only points
+#: at it, declares an `extern` object and a static member, and compiles alone.
+COMPLETE = {
+    "node.h": "#ifndef NODE_H\n#define NODE_H\nclass Node {\n public:\n  int v = 0;\n};\n"
+              "#endif\n",
+    "fwd.h": "#ifndef FWD_H\n#define FWD_H\nclass Node;\nNode* make();\n#endif\n",
+    "a.cc": "#include \"node.h\"\n#include \"fwd.h\"\nNode* make() { return new Node(); }\n",
+    "b.cc": "#include \"fwd.h\"\nNode copy() { return *make(); }\n",
+    "c.cc": "#include \"fwd.h\"\nint c() { Node n; return 0; }\n",
+    "d.cc": "#include \"fwd.h\"\nextern Node shared;\nstruct D { static Node s; Node* p; };\n"
+            "Node* d() { return make(); }\n",
+    "f.cc": "#include \"fwd.h\"\nNode* f() { return new Node(); }\n",
+    "umbrella.cc": "".join(f'#include "{name}.cc"\n' for name in "abcdf"),
+}
+
+
+def test_a_use_that_needs_the_definition_of_a_forward_declared_class_is_named(
+        tmp_path: Path, frontend: str, compiler: str) -> None:
+    _write(tmp_path, COMPLETE)
+    assert compile_unit(compiler, tmp_path, "umbrella.cc").returncode == 0
+    failing = {name for name in ("b.cc", "c.cc", "d.cc", "f.cc")
+               if compile_unit(compiler, tmp_path, name).returncode != 0}
+    found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
+    named = {f.location.path.name: f.message for f in found.findings}
+    assert set(named) == failing == {"b.cc", "c.cc", "f.cc"}
+    assert all("a type `Node`, declared in `node.h`" in m for m in named.values())
+
+
+#: c-ares's `ares_free_hostent.c`: its headers only forward-declare `struct hostent`, whose
+#: members it accesses; a neighbour read `<netdb.h>` (here `<time.h>` and `struct tm`).
+SYSTEM_MEMBER = {
+    "fwd.h": "#ifndef FWD_H\n#define FWD_H\nstruct tm;\nstruct tm *now(void);\n#endif\n",
+    "a.c": "#include <time.h>\n#include \"fwd.h\"\nint a(void) { return now()->tm_mday; }\n",
+    "b.c": "#include \"fwd.h\"\nint b(void) { return now()->tm_year; }\n",
+    "c.c": "#include <time.h>\n#include \"fwd.h\"\nint c(void) { return now()->tm_mon; }\n",
+    "d.c": "#include \"fwd.h\"\nstruct own { int tm_hour; };\n"
+           "int d(struct own *o) { return o->tm_hour; }\n",
+    "umbrella.c": "".join(f'#include "{name}.c"\n' for name in "abcd"),
+}
+
+
+def test_a_member_of_a_system_type_only_a_neighbour_defines_is_named(
+        tmp_path: Path, frontend: str, compiler: str) -> None:
+    _write(tmp_path, SYSTEM_MEMBER)
+    cc = {"g++": "gcc", "clang++": "clang"}[Path(compiler).name]
+    if shutil.which(cc) is None:
+        pytest.skip(f"no {cc}")
+
+    def compiles(name: str) -> bool:
+        return subprocess.run([cc, "-fsyntax-only", name], cwd=tmp_path,
+                              capture_output=True).returncode == 0
+
+    assert compiles("umbrella.c")
+    failing = {name for name in ("b.c", "c.c", "d.c") if not compiles(name)}
+    found = lint_in(tmp_path, "umbrella.c", (), frontend, "the test", ("AM206",))
+    named = {f.location.path.name: f.message for f in found.findings}
+    assert set(named) == failing == {"b.c"}
+    assert "`tm_year`, which only the system header `<time.h>` declares" in named["b.c"]
