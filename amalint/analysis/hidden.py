@@ -12,7 +12,8 @@ branch, as a macro: also one a system header declares too, as zstd's `debug.h` d
 stand for (an unqualified use inside a class or member function, when some class of the unit
 has a member of that name); nor a declaration the
 umbrella's own text or a header the umbrella itself includes provides (a prelude meant for every
-source after it); nor what system headers declare (they are not project files).
+source after it). System headers are not parsed: a name (or member) only they spell comes with
+its :class:`~amalint.model.SystemName` from the front end (``Reference.system``).
 """
 
 from __future__ import annotations

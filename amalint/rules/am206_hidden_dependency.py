@@ -11,12 +11,15 @@ from the same header. A name the file declares itself (a redeclaration, a local,
 not a use; nor are names a class member may stand for, and declarations of a header the
 umbrella itself includes or a forced include (`-include`, CMake's precompiled headers) reads
 (a prelude for every source after it). Any declaration in the source's own closure is enough,
-a forward declaration too, except for `T::` (which needs `T`'s definition) and a member
-accessed after `.` or `->` that only a class of an earlier source's files declares; the names
-the macros a source invokes call or expand are its uses too. `std` counts as declared when the
-closure reads any system header.
+a forward declaration too, except where the compiler needs the type's definition (`T::`, a
+base class, an object by value, a function definition returning it by value, `new T`; not in
+a template) and for a member accessed after `.` or `->` that only a class of an earlier
+source's files declares; the names the macros a source invokes call or expand are its uses
+too. `std` counts as declared when the closure reads any system header.
 A name only system headers declare (`strlen`, `std::vector`) is reported when a system header
-an earlier source reads spells it and no system header of the source's closure does.
+an earlier source reads spells it and no system header of the source's closure does; so is a
+member no project file declares (`h_name` of `struct hostent`, which the source's headers only
+forward-declare) when no file the source reads alone spells it.
 
 **Preview.** This rule runs only when named in full: `--extend-select AM206` (or
 `extend-select = ["AM206"]` in the config); not by default, nor through `ALL` or `AM2`. On the
