@@ -128,6 +128,10 @@ def leaks(scope: FileScope, umbrella: Umbrella) -> list[Leak]:
     for facts in scope.files:
         if facts.unit is not None:
             tops.setdefault(facts.unit, facts)  # the source the umbrella includes comes first
+    named: dict[tuple[int, str], list[MacroEvent]] = {}  # each unit's events of each name
+    for unit in units:
+        for event in by_unit[unit]:
+            named.setdefault((unit, event.name), []).append(event)
     out: list[Leak] = []
     for index, unit in enumerate(units):
         if unit in tops and not is_source(tops[unit].path):
@@ -139,7 +143,7 @@ def leaks(scope: FileScope, umbrella: Umbrella) -> list[Leak]:
         for name, define in last.items():
             if define.kind is not MacroEventKind.DEFINE or name in own or name in guards:
                 continue
-            out.extend(_later(name, define, unit, units[index + 1:], by_unit, undefs, alone,
+            out.extend(_later(name, define, unit, units[index + 1:], named, undefs, alone,
                               defines.get(name, []), mentioned, tops))
     out.extend(_ignored(scope, by_unit))
     return out
@@ -169,11 +173,11 @@ def _mentioned(scope: FileScope, umbrella: Umbrella) -> dict[int, set[Path]]:
 
 
 def _later(name: str, define: MacroEvent, unit: int, later: Sequence[int],
-           by_unit: dict[int | None, list[MacroEvent]], undefs: Sequence[MacroEvent],
+           named: dict[tuple[int, str], list[MacroEvent]], undefs: Sequence[MacroEvent],
            alone: AloneOrder, defines: Sequence[MacroEvent],
            mentioned: dict[int, set[Path]], tops: dict[int, FileFacts]) -> Iterator[Leak]:
     for other in later:
-        events = [e for e in by_unit[other] if e.name == name]
+        events = named.get((other, name), [])
         if not events:
             continue
         if any(d.location.path in mentioned.get(other, ()) for d in defines) \

@@ -45,7 +45,9 @@ def includes_source(data: bytes) -> bool:
 
 def configured(settings: Settings) -> list[Path]:
     """The files matching the config's ``umbrellas`` globs (``.gitignore`` does not hide them:
-    they are named on purpose; ``exclude`` does)."""
+    they are named on purpose; ``exclude`` does). Without such globs, nothing is walked."""
+    if not settings.umbrellas:
+        return []
     return [p for p in walk(settings.root, UMBRELLA_SUFFIXES, settings.exclude, gitignore=False)
             if any(g.matches(p) for g in settings.umbrellas)]
 

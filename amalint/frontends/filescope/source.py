@@ -7,7 +7,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from tree_sitter import Node, Tree
 
@@ -42,8 +42,11 @@ def _blank_but_numbers(match: re.Match[bytes]) -> bytes:
     return match.group(0) if match.group(1) else _blank_match(match)
 
 
+@lru_cache(maxsize=1024)
 def blank(data: bytes) -> bytes:
-    """``data`` with comments and literals replaced by spaces (offsets and lines kept)."""
+    """``data`` with comments and literals replaced by spaces (offsets and lines kept).
+    Remembered: the file-scope pass blanks the same text several times (a read's code, its
+    expansion when no macro changed it, the macro events' scan)."""
     if _SEPARATOR.search(data) is None:
         return _LITERALS.sub(_blank_match, data)
     return _LITERALS_SEPARATORS.sub(_blank_but_numbers, data)
