@@ -12,8 +12,10 @@ one ``-fsyntax-only`` of the pool's sources as one unit with the pool's flags. T
 random batchings (a pool, its sources shuffled, a batch size), writes each batch as CMake
 writes a unity source (one ``#include`` of each absolute path) and compiles it
 (``-fsyntax-only``, the pool's flags from ``compile_commands.json``), and compares each batch's
-outcome with :func:`amalint.analysis.batching.failures`. Exit code 1 when a batch was
-misjudged (each is printed with the compiler's first error).
+outcome with :func:`amalint.analysis.batching.failures`; it also compiles every unit of the
+grouping amalint proposes for each pool (:func:`amalint.analysis.batching.grouping`: its
+groups, and each source it keeps alone). Exit code 1 when a batch was misjudged or a proposed
+unit fails (each is printed with the compiler's first error).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from batching_programs import configure  # noqa: E402  (tests/ is not a package)
 
-from amalint.analysis.batching import Relations, failures  # noqa: E402
+from amalint.analysis.batching import Relations, failures, grouping  # noqa: E402
 from amalint.config.buildsystems import Pool, load  # noqa: E402
 from amalint.config.settings import Settings  # noqa: E402
 from amalint.engine.batching import relations  # noqa: E402
@@ -102,6 +104,21 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(found[pool].macro_breaks)} macro break(s), "
                   f"{len(found[pool].startups)} start-up; amalint {took:.2f} s, one "
                   f"-fsyntax-only of the pool {syntax:.2f} s")
+        built = 0
+        for number, pool in enumerate(pools):  # the proposed grouping: each unit must build
+            proposal = grouping(found[pool])
+            units = [*proposal.groups, *([i] for i in proposal.alone)]
+            failed = []
+            for index, group in enumerate(units):
+                unit = build / f"proposal-{number}-{index}{pool.suffix}"
+                unit.write_text("".join(f'#include "{pool.sources[i]}"\n' for i in group))
+                ok, error = _compile(_command(loaded.database, pool, unit), build)
+                if not ok:
+                    failed.append(f"[{' '.join(pool.sources[i].name for i in group)}]: {error}")
+            built += not failed
+            print(f"{pool.describe()}: proposed {len(proposal.groups)} group(s) and "
+                  f"{len(proposal.alone)} alone, {len(proposal.unsolved)} to fix first: "
+                  + ("builds" if not failed else "fails " + "; ".join(failed)))
         counts = {"failed as predicted": 0, "built as predicted": 0, "misjudged": 0}
         for number in range(args.batchings):
             pool = rng.choice(pools)
@@ -124,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{'builds' if ok else 'fails: ' + error}; amalint: "
                       f"{'; '.join(said) or 'builds'}")
         print(f"{args.source.name}: {args.batchings} batchings over {len(pools)} pool(s): "
-              + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        return 1 if counts["misjudged"] else 0
+              + ", ".join(f"{k} {v}" for k, v in counts.items())
+              + f"; proposed groupings built {built} of {len(pools)}")
+        return 1 if counts["misjudged"] or built < len(pools) else 0
 
 
 if __name__ == "__main__":
