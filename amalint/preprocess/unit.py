@@ -122,6 +122,7 @@ class Unit:
         self._scans = scans
         self._events = events
         self._event_objects: tuple[MacroEvent, ...] | None = None
+        self._by_inclusion: dict[int | None, tuple[MacroEvent, ...]] | None = None
         self._by_name = by_name
         self.initial: Mapping[str, Macro] = initial
         self.macros: Mapping[str, Macro] = final
@@ -187,6 +188,15 @@ class Unit:
         if self._event_objects is None:
             self._event_objects = tuple(MacroEvent._make(e) for e in self._events)
         return self._event_objects
+
+    def events_of(self, inclusion: int | None) -> tuple[MacroEvent, ...]:
+        """The events of one read of a file (by inclusion index), in order."""
+        if self._by_inclusion is None:
+            grouped: dict[int | None, list[MacroEvent]] = {}
+            for event in self.events:
+                grouped.setdefault(event.inclusion, []).append(event)
+            self._by_inclusion = {k: tuple(v) for k, v in grouped.items()}
+        return self._by_inclusion.get(inclusion, ())
 
     def history(self, name: str) -> list[MacroEvent]:
         """Every event of one macro, in order."""

@@ -184,25 +184,28 @@ def _encode(text: str) -> bytes:
         return text.encode("utf-8", "replace")
 
 
+def _outside_bodies(blanked: bytes) -> Iterator[re.Match[bytes]]:
+    """The words of ``blanked`` outside function bodies (scanning only between them)."""
+    start = 0
+    for a, b in [*bodies(blanked), (len(blanked), len(blanked))]:
+        yield from _WORD.finditer(blanked, start, a)
+        start = b
+
+
 def expand(pp: preprocess.Unit, inclusion: preprocess.Inclusion, code: bytes, blanked: bytes,
            names: frozenset[str], counter: Iterator[int]) -> Expanded:
     """``code`` (an inclusion's compiled text; ``blanked``: the same without comments and
     literals) with every macro invocation outside function bodies expanded; ``counter``
     numbers ``__COUNTER__`` across the unit, in order."""
-    skipped = bodies(blanked)
-    ends = [b for _, b in skipped]
     out = Expanded(b"")
     pieces: list[bytes] = []
     length = copied_from = 0
-    for m in _WORD.finditer(blanked):
+    for m in _outside_bodies(blanked):
         if m.start() < copied_from:
             continue
         name = m.group(0).decode("ascii")
         if name not in names:
             continue
-        k = bisect.bisect_right(ends, m.start())
-        if k < len(skipped) and skipped[k][0] <= m.start():
-            continue  # inside a function body
         position = inclusion.position(m.start())
         macro = pp.macro_at(name, position)
         if macro is None:

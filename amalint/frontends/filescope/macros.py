@@ -147,7 +147,7 @@ def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> lis
 
     kinds = {"define": MacroEventKind.DEFINE, "undef": MacroEventKind.UNDEF,
              "test": MacroEventKind.TEST}
-    mine = [e for e in pp.events if e.inclusion == inclusion]  # this read's events
+    mine = pp.events_of(inclusion)  # this read's events
     taken = {e.line: (e.macro is not None) == (e.test == "ifdef") for e in mine
              if e.test in ("ifdef", "ifndef")}  # whether each #ifdef/#ifndef's branch is taken
     for event in mine:
