@@ -18,11 +18,10 @@ from os.path import normpath
 
 from amalint import preprocess
 from amalint.frontends.filescope.complete import in_template
-from amalint.frontends.filescope.source import FileText, blank
+from amalint.frontends.filescope.source import FileText, blank, words
 from amalint.frontends.treesitter.syntax import parser
 
 #: A member access: ``.`` or ``->`` and a name, not a qualifier (``this->Base::f()``).
-_WORD = re.compile(rb"\b[A-Za-z_]\w*")
 _ACCESS = re.compile(rb"(?:->|(?<!\.)\.(?![.\d]))\s*([A-Za-z_]\w*)\b(?!\s*::)")
 
 
@@ -102,7 +101,7 @@ def not_dependent(file: FileText, found: dict[str, int], names: set[str]) -> dic
 
 def _words(memo: dict[str, set[str]], path: str, text: bytes) -> set[str]:
     if path not in memo:
-        memo[path] = {w.decode() for w in _WORD.findall(blank(text))}
+        memo[path] = words(text)
     return memo[path]
 
 

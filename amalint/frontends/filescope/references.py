@@ -23,7 +23,7 @@ from amalint.frontends.filescope.complete import needs_definition
 from amalint.frontends.filescope.macro_uses import macro_uses
 from amalint.frontends.filescope.macros import define
 from amalint.frontends.filescope.members import member_candidates, not_dependent
-from amalint.frontends.filescope.source import FileText, blank
+from amalint.frontends.filescope.source import FileText, blank, words
 from amalint.frontends.filescope.system_names import library_header, system_names
 from amalint.frontends.filescope.uses import _name_context
 from amalint.frontends.treesitter.syntax import (
@@ -43,11 +43,6 @@ _WORD = re.compile(rb"\b[A-Za-z_]\w*")
 _CALLED = re.compile(rb"\b([A-Za-z_]\w*)\s*\(")
 #: A ``#define`` line, its name and parameters kept (group 1), its body dropped.
 _DEFINE_BODY = re.compile(rb"^(\s*#\s*define\s+[A-Za-z_]\w*(?:\([^)]*\))?).*$", re.S)
-
-
-def words(data: bytes) -> set[str]:
-    """The identifiers of ``data`` (comments and literals blanked first)."""
-    return {w.decode() for w in _WORD.findall(blank(data))}
 
 
 def macro_words(file: FileText) -> frozenset[str]:

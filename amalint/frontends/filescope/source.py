@@ -52,6 +52,14 @@ def blank(data: bytes) -> bytes:
     return _LITERALS_SEPARATORS.sub(_blank_but_numbers, data)
 
 
+_WORD = re.compile(rb"\b[A-Za-z_]\w*")
+
+
+def words(data: bytes) -> set[str]:
+    """The identifiers of ``data`` (comments and literals blanked first)."""
+    return {w.decode() for w in _WORD.findall(blank(data))}
+
+
 def normalize(text: str) -> str:
     return _PUNCT_SPACE.sub(r"\1", _SPACES.sub(" ", text).strip())
 
