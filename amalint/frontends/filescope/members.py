@@ -8,6 +8,11 @@ source compiled alone may not read (leveldb's ``filter_block.cc`` without
 reads, and by none of the files the source reads alone (nor spelled by a system header it
 reads alone, which :func:`.system_names.system_names` checks). Whatever the object's type,
 compiled alone no class the source can see has that member, so the access does not compile.
+
+A member no project class body declares, and no project file the source reads alone spells,
+may be a system type's (c-ares's ``ares_free_hostent.c`` accesses ``host->h_name`` of a
+``struct hostent`` its headers only forward-declare): :func:`.system_names.system_names` then
+looks for it in the system headers, those an earlier include reads and those it reads alone.
 """
 
 from __future__ import annotations
@@ -79,7 +84,7 @@ def member_candidates(pp: preprocess.Unit, files: Sequence[FileText],
         names = {name for name in found if name in unspelled
                  and not any(name in by_path[path] for path in closure)}
         if names:
-            found = not_dependent(f, found, names)
+            found = not_dependent(f, names)
             names &= set(found)
         if names:
             accessed[index] = found
@@ -87,8 +92,8 @@ def member_candidates(pp: preprocess.Unit, files: Sequence[FileText],
     return accessed, candidates, unknown
 
 
-def not_dependent(file: FileText, found: dict[str, int], names: set[str]) -> dict[str, int]:
-    """Of ``found``, the accesses of ``names`` outside templates (whose objects' types may be
+def not_dependent(file: FileText, names: set[str]) -> dict[str, int]:
+    """The accesses of ``names`` in ``file`` outside templates (whose objects' types may be
     template parameters, checked only when instantiated), each at its first such offset."""
     code = file.source.code or file.source.data
     root = parser().parse(code).root_node

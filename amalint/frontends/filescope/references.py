@@ -275,7 +275,7 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
             out[index] += [  # a system type's member, which only an earlier include defines
                 Reference(name, (), f.point(at), f.position(at), member=True,
                           system=origins[name][0])
-                for name, at in not_dependent(f, unknown[index], system_accessed).items()]
+                for name, at in not_dependent(f, system_accessed).items()]
         earlier = {w for w in present[index] if first_declared.get(w, current) < current}
         earlier_macros = {w for w in present[index]
                           if first_defined.get(w, current) < current} - guards
