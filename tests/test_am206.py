@@ -342,3 +342,22 @@ def test_a_member_of_a_system_type_only_a_neighbour_defines_is_named(
     named = {f.location.path.name: f.message for f in found.findings}
     assert set(named) == failing == {"b.c"}
     assert "`tm_year`, which only the system header `<time.h>` declares" in named["b.c"]
+
+
+#: jansson's `dtoa.c`: its labels `roundup:` / `goto roundup;` are a function-like macro's name
+#: only because `<sys/param.h>`, which an earlier source reads, defines `roundup(x, y)`.
+#: Another source's macro is not the source's use: its body (`powerof2`) is not followed.
+LABEL = {
+    "a.c": "#include <sys/param.h>\nint a(int x) { return powerof2(x); }\n",
+    "b.c": "int b(int x) {\n  if (x) goto roundup;\n  return 0;\nroundup:\n  return 1;\n}\n",
+    "umbrella.c": "#include \"a.c\"\n#include \"b.c\"\n",
+}
+
+
+def test_a_word_only_an_earlier_sources_macro_names_is_not_followed_into_its_body(
+        tmp_path: Path, frontend: str) -> None:
+    _write(tmp_path, LABEL)
+    for name in ("umbrella.c", "b.c"):
+        assert subprocess.run(["gcc", "-fsyntax-only", name], cwd=tmp_path).returncode == 0
+    found = lint_in(tmp_path, "umbrella.c", (), frontend, "the test", ("AM206",))
+    assert list(found.findings) == []
