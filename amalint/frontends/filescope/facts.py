@@ -12,7 +12,7 @@ over the trees it already parsed, others let this module parse.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from tree_sitter import Tree
@@ -248,6 +248,7 @@ def _skipped(unit: Unit, files: Sequence[FileText]) -> Iterator[Skipped]:
     assert pp is not None
     units = {f.source.inclusion: f.source.unit for f in files}
     first = {f.source.path: f.source.unit for f in reversed(files)}
+    resolve = _resolver()
     for inc in pp.inclusions:
         if inc.system or inc.parent is None or inc.index == 0:
             continue
@@ -256,9 +257,9 @@ def _skipped(unit: Unit, files: Sequence[FileText]) -> Iterator[Skipped]:
         macro = pp.macro_at(inc.guard, position) if inc.guard else None
         if inc.skipped is None and macro is None:
             continue  # read (an entered file whose guard is already defined reads as nothing)
-        where = Path(includer.path).resolve() if includer.index else unit.umbrella.path
-        path = Path(inc.path).resolve()
-        guard_file = Path(macro.path).resolve() if macro is not None and macro.path else None
+        where = resolve(includer.path) if includer.index else unit.umbrella.path
+        path = resolve(inc.path)
+        guard_file = resolve(macro.path) if macro is not None and macro.path else None
         missing: tuple[tuple[str, Location], ...] = ()
         if guard_file is not None and guard_file != path:
             missing = _used_after(path, position, [f for f in files
@@ -298,11 +299,24 @@ def _children(unit: Unit) -> dict[int, list[tuple[int, Path]]]:
     """For each inclusion, the project files it includes, with the line of each ``#include``:
     those the compiler reaches (also when an include guard makes it skip them)."""
     out: dict[int, list[tuple[int, Path]]] = {}
+    resolve = _resolver()
     if unit.preprocessed is not None:
         for inc in unit.preprocessed.inclusions:
             if inc.parent is not None and not inc.system:
-                out.setdefault(inc.parent, []).append((inc.line, Path(inc.path).resolve()))
+                out.setdefault(inc.parent, []).append((inc.line, resolve(inc.path)))
     return out
+
+
+def _resolver() -> Callable[[str], Path]:
+    """``Path(path).resolve()``, each path resolved once (a header is read or skipped many
+    times in a unit; each resolution is a system call per path component)."""
+    resolved: dict[str, Path] = {}
+
+    def resolve(path: str) -> Path:
+        if path not in resolved:
+            resolved[path] = Path(path).resolve()
+        return resolved[path]
+    return resolve
 
 
 def _includes(file: FileText, children: dict[int, list[tuple[int, Path]]]
