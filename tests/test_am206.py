@@ -361,3 +361,24 @@ def test_a_word_only_an_earlier_sources_macro_names_is_not_followed_into_its_bod
         assert subprocess.run(["gcc", "-fsyntax-only", name], cwd=tmp_path).returncode == 0
     found = lint_in(tmp_path, "umbrella.c", (), frontend, "the test", ("AM206",))
     assert list(found.findings) == []
+
+
+#: json-c's `json_tokener.h`: `JSON_EXPORT enum json_tokener_error f(...);`, read alone with
+#: the export macro unknown to the parse, which takes `enum` for a name; `<unistd.h>` of an
+#: earlier source spells `enum`, b.c's own closure no system header at all.
+KEYWORD = {
+    "export.h": "#define API_EXPORT extern\n",
+    "api.h": "#ifndef API_H\n#define API_H\n#include \"export.h\"\nenum color { RED };\n"
+             "API_EXPORT enum color get_color(void);\n#endif\n",
+    "a.c": "#include <unistd.h>\nint a(void) { return 0; }\n",
+    "b.c": "#include \"api.h\"\nint b(void) { return get_color(); }\n",
+    "umbrella.c": "#include \"a.c\"\n#include \"b.c\"\n",
+}
+
+
+def test_a_keyword_the_parse_takes_for_a_name_is_no_use(tmp_path: Path, frontend: str) -> None:
+    _write(tmp_path, KEYWORD)
+    for name in ("umbrella.c", "b.c"):
+        assert subprocess.run(["gcc", "-fsyntax-only", name], cwd=tmp_path).returncode == 0
+    found = lint_in(tmp_path, "umbrella.c", (), frontend, "the test", ("AM206",))
+    assert list(found.findings) == []

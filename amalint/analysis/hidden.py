@@ -38,9 +38,22 @@ from amalint.model import (
 from amalint.scan.directives import is_source
 
 MACRO = "macro"
-_KEYWORDS = frozenset({"auto", "bool", "char", "char8_t", "char16_t", "char32_t", "double",
-                       "float", "int", "long", "short", "signed", "unsigned", "void",
-                       "wchar_t"})
+#: Keywords, which the parse may take for names where it recovers from text it cannot read
+#: (`JSON_EXPORT enum e f(void);` with the macro unknown: `enum` an identifier), and the type
+#: keywords (`operator bool`'s `bool`). C++'s too: in C they could name something, but a
+#: source that uses a C global named `class` without declaring it is rarer than a misparse.
+#: Not the C names of `<stdbool.h>`, `<stdalign.h>` and the like (`true`, `alignof`), which a
+#: C source must include (`bool` is here for C++'s `operator bool`).
+_KEYWORDS = frozenset({
+    "asm", "auto", "bool", "break", "case", "catch", "char", "char8_t", "char16_t", "char32_t",
+    "class", "const", "consteval", "constexpr", "constinit", "const_cast", "continue",
+    "decltype", "default", "delete", "do", "double", "dynamic_cast", "else", "enum",
+    "explicit", "export", "extern", "float", "for", "friend", "goto", "if", "inline", "int",
+    "long", "mutable", "namespace", "new", "noexcept", "nullptr", "operator", "private",
+    "protected", "public", "register", "reinterpret_cast", "restrict", "return", "short",
+    "signed", "sizeof", "static", "static_cast", "struct", "switch", "template", "this",
+    "throw", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual",
+    "void", "volatile", "wchar_t", "while"})
 #: The kind of a name only a system header spells (not parsed: its kind is unknown).
 SYSTEM = "name"
 #: The kind of a member name accessed after ``.`` or ``->`` (see
@@ -157,7 +170,7 @@ def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDepe
         own = _Closure([first[p] for p in closure if p in first], set(first))
         for reference in facts.references:
             if reference.name in _KEYWORDS:
-                continue  # a type keyword the parse took for a name (`operator bool`'s `bool`)
+                continue  # a keyword the parse took for a name (`operator bool`'s `bool`)
             if reference.name in prelude:
                 continue  # the umbrella's own text declares or defines it for every source
             if own.may_declare(reference):
