@@ -183,7 +183,9 @@ def test_a_header_whose_guard_a_neighbour_defined_first_is_unknown_not_empty(
 
 #: Uses the token scan of a source's own text does not see, each failing alone: a name a
 #: macro of a header calls (json-c's `json_object_object_foreach` and `lh_table_head`), a
-#: system macro the source's own `#define` expands to (json-c's `SIZE_T_MAX`), a function a
+#: system macro the source's own `#define` expands to (json-c's `SIZE_T_MAX`; also when an
+#: earlier source defined it first, so the unit skips the source's own `#ifndef` fallback, as
+#: json-c's `arraylist.c` does for `json_patch.c`), a function a
 #: header's macro also calls (jansson's `va_copy` and `memcpy`), one a branch the build skips
 #: calls too (libuv's `abort`: a call there declares nothing), a name the source's own
 #: using-declaration names (leveldb's `using leveldb::NewLRUCache;`, which declares it only if
@@ -202,6 +204,11 @@ THROUGH_MACROS = {
         "a.cc": "#include <climits>\nlong a() { return LONG_MAX; }\n",
         "b.cc": "#define BIG LONG_MAX\nlong b() { return BIG; }\n",
     }, "LONG_MAX"),
+    "own_fallback_define_skipped_for_an_earlier_one": ({
+        "a.cc": "#include <climits>\n#ifndef BIG\n#define BIG ULONG_MAX\n#endif\n"
+                "unsigned long a() { return BIG; }\n",
+        "b.cc": "#ifndef BIG\n#define BIG ULONG_MAX\n#endif\nunsigned long b() { return BIG; }\n",
+    }, "ULONG_MAX"),
     "called_in_a_macro_body": ({
         "copy.h": "#ifndef COPY_H\n#define COPY_H\n"
                   "#define COPY(d, s) memcpy(&(d), &(s), sizeof(d))\n#endif\n",

@@ -227,6 +227,14 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
                 parsed = define(directive.rest.strip()) if directive.name == "define" else None
                 if parsed is not None and f.source.unit is not None:
                     defined.setdefault(f.source.unit, set()).add(parsed[0])
+    #: macro name -> the files that define it, in any branch (one the unit skipped, a
+    #: source's `#ifndef` fallback after an earlier source's definition, it may take alone)
+    writers = {name: set(paths) for name, paths in definers.items()}
+    for f in files:
+        for directive in f.source.directives.directives:
+            parsed = define(directive.rest.strip()) if directive.name == "define" else None
+            if parsed is not None:
+                writers.setdefault(parsed[0], set()).add(normpath(f.source.path))
     guards = {f.guard for f in files if f.guard}
     out: dict[int, list[Reference]] = {}
     #: each name, and the first umbrella include that declares (or defines) it
@@ -236,7 +244,7 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
     present = {index: words(f.source.code or f.source.data) for index, f in firsts.items()}
     #: per first read, the names its macro invocations call or expand, and where
     expanded = {index: macro_uses(pp, f, present[index], definers,
-                                  _own_macro(pp, f, reads, definers))
+                                  _own_macro(pp, f, reads, writers))
                 for index, f in firsts.items()} if pp is not None else {}
     for index, through in expanded.items():
         present[index] |= set(through)
