@@ -185,7 +185,9 @@ def test_a_header_whose_guard_a_neighbour_defined_first_is_unknown_not_empty(
 #: macro of a header calls (json-c's `json_object_object_foreach` and `lh_table_head`), a
 #: system macro the source's own `#define` expands to (json-c's `SIZE_T_MAX`; also when an
 #: earlier source defined it first, so the unit skips the source's own `#ifndef` fallback, as
-#: json-c's `arraylist.c` does for `json_patch.c`), a function a
+#: json-c's `arraylist.c` does for `json_patch.c`), a function its own `#define` renames only
+#: in a branch no build here takes (json-c's `#if defined(_MSC_VER)` and `strcasecmp`), a
+#: function a
 #: header's macro also calls (jansson's `va_copy` and `memcpy`), one a branch the build skips
 #: calls too (libuv's `abort`: a call there declares nothing), a name the source's own
 #: using-declaration names (leveldb's `using leveldb::NewLRUCache;`, which declares it only if
@@ -209,6 +211,11 @@ THROUGH_MACROS = {
                 "unsigned long a() { return BIG; }\n",
         "b.cc": "#ifndef BIG\n#define BIG ULONG_MAX\n#endif\nunsigned long b() { return BIG; }\n",
     }, "ULONG_MAX"),
+    "own_define_in_a_branch_it_never_takes": ({
+        "a.cc": "#include <strings.h>\nint a(const char* x) { return strcasecmp(x, \"a\"); }\n",
+        "b.cc": "#if defined(_MSC_VER)\n#define strcasecmp _stricmp\n#endif\n"
+                "int b(const char* x) { return strcasecmp(x, \"b\"); }\n",
+    }, "strcasecmp"),
     "called_in_a_macro_body": ({
         "copy.h": "#ifndef COPY_H\n#define COPY_H\n"
                   "#define COPY(d, s) memcpy(&(d), &(s), sizeof(d))\n#endif\n",

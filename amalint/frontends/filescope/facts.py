@@ -19,6 +19,7 @@ from tree_sitter import Tree
 
 from amalint import preprocess
 from amalint.analysis.spelling import standard_typedefs
+from amalint.frontends.filescope import branches
 from amalint.frontends.filescope.declarations import Walker
 from amalint.frontends.filescope.macros import (
     define,
@@ -173,8 +174,7 @@ def extract(unit: Unit, trees: Sequence[Tree] | None = None,
             references=tuple(referenced.get(index, ())),
             written=tuple(Written(i.line, i.spelling, i.angled, i.resolved, len(i.block))
                           for i in f.source.directives.includes),
-            defines=frozenset(parsed[0] for d in f.source.directives.directives
-                              if d.name == "define" and (parsed := define(d.rest.strip()))),
+            defines=branches.defines(f, pp),
             macro_words=macro_words(f), unread=f.unread,
             members=tuple(f.members) if references else (),
         ))

@@ -11,7 +11,7 @@ locals, template parameters) is its own, and none of its uses is a reference.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import replace
 from os.path import normpath
 from pathlib import Path
@@ -19,6 +19,7 @@ from pathlib import Path
 from tree_sitter import Node
 
 from amalint import preprocess
+from amalint.frontends.filescope import branches
 from amalint.frontends.filescope.complete import needs_definition
 from amalint.frontends.filescope.macro_uses import macro_uses
 from amalint.frontends.filescope.macros import define
@@ -61,13 +62,16 @@ def macro_words(file: FileText) -> frozenset[str]:
 
 
 def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] = (),
-                    own_macro: Callable[[str, int], bool] | None = None) -> list[Reference]:
+                    own_macro: Callable[[str, int], bool] | None = None,
+                    defines: Iterable[str] | None = None) -> list[Reference]:
     """Uses of ``names`` in ``file``'s compiled code (its bytes without the preprocessor),
     except those of names it declares or ``#define``-s itself (in any branch). ``macros`` are
     the names among them that are macros: a macro invocation the parser cannot classify
     (``REGISTER(Foo);`` at file scope, text the parser rejects) still counts as a use.
     ``own_macro(name, offset)`` says whether the definition in force there is the file's own
-    business (a header its own source reads, a system one too, defined it)."""
+    business (a header its own source reads, a system one too, defined it). ``defines``: the
+    macros the file defines where it may compiled alone (default: in any branch; see
+    :func:`.branches.defines`)."""
     code = file.source.code or file.source.data
     blanked = blank(code)
     present = {w.decode() for w in _WORD.findall(blanked)} & set(names)
@@ -82,8 +86,10 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
     #: the names the file declares or #defines itself, and the first offset that does (a use
     #: before it, as json-c's `json_pointer.c` passes a function it defines further down, is
     #: not covered: compiled alone, the compiler has not met that declaration yet)
-    own = {parsed[0]: -1 for d in file.source.directives.directives if d.name == "define"
-           and (parsed := define(d.rest.strip())) is not None}
+    if defines is None:
+        defines = [parsed[0] for d in file.source.directives.directives if d.name == "define"
+                   and (parsed := define(d.rest.strip())) is not None]
+    own = dict.fromkeys(defines, -1)
     for m in pattern.finditer(blanked):
         if file.line_index(m.start()) in directive_lines:
             continue
@@ -259,7 +265,7 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
         wanted: dict[int, set[str]] = {}
         for index, f in firsts.items():
             assert f.source.unit is not None
-            inactive = _inactive_words(f)
+            inactive = _inactive_words(f, branches.skipped_alone(f, pp))
             wanted.setdefault(f.source.unit, set()).update(
                 w for w in present[index] if w not in first_declared and w not in inactive
                 and not any(Path(p) in project for p in definers.get(w, ())))
@@ -292,7 +298,8 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
         if earlier or earlier_macros or names:
             wanted_names = earlier | earlier_macros | set(names)
             found = find_references(f, wanted_names, earlier_macros,
-                                    _own_macro(pp, f, reads, definers) if pp else None)
+                                    _own_macro(pp, f, reads, definers) if pp else None,
+                                    branches.defines(f, pp))
             spelled = {r.name for r in found}
             found += [Reference(name, (), f.point(at), f.position(at))
                       for name, at in expanded.get(index, {}).items()
@@ -318,17 +325,21 @@ def _system(reference: Reference, origins: list[SystemName] | None, cxx: bool
     return replace(reference, system=usable[0]) if usable else None
 
 
-def _inactive_words(file: FileText) -> set[str]:
+def _inactive_words(file: FileText, skipped: Container[int]) -> set[str]:
     """The words of the branches the build does not compile of ``file``, and of its directives
     but the bodies of its ``#define``\\ s: a name it may declare itself in another
-    configuration (``#ifndef isnan`` and a fallback)."""
+    configuration (``#ifndef isnan`` and a fallback); not those of the lines ``skipped``
+    (1-based), which compiled alone it skips too (:func:`.branches.skipped_alone`)."""
     code = file.source.code
     if code is None:
         return set()
     lines: list[bytes] = []
     body = False  # on a continuation line of a #define's body
-    for d, c in zip(file.source.data.split(b"\n"), code.split(b"\n"), strict=False):
-        if d.strip() and not c.strip():
+    for number, (d, c) in enumerate(zip(file.source.data.split(b"\n"), code.split(b"\n"),
+                                        strict=False), 1):
+        if number in skipped:  # (a #define's continuation lines are its body: left out)
+            body = _DEFINE_BODY.match(d) is not None and d.rstrip().endswith(b"\\")
+        elif d.strip() and not c.strip():
             lines.append(b"" if body else _DEFINE_BODY.sub(rb"\1", d))
             body = (body or _DEFINE_BODY.match(d) is not None) and d.rstrip().endswith(b"\\")
         else:
