@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from amalint.model import Include
@@ -63,7 +64,12 @@ class Lines:
     @classmethod
     def of(cls, data: bytes) -> Lines:
         """The lines as the compiler sees them: LF, CRLF and lone CR end a line; a byte order
-        mark at the start belongs to no line (so it stays first when lines move)."""
+        mark at the start belongs to no line (so it stays first when lines move). Remembered
+        (a file's lines are read for its directives and again for its lines' kinds)."""
+        return _lines_of(data)
+
+    @classmethod
+    def read(cls, data: bytes) -> Lines:
         skip = len(BOM) if data.startswith(BOM) else 0
         view = compiler_view(data)[skip:]
         code = _LEXEMES.sub(_blank_comment, view)
@@ -100,6 +106,11 @@ class Lines:
                 kinds.append("directive" if body.lstrip().startswith(b"#") else "code")
             continued = kinds[-1] == "directive" and body.endswith(b"\\")
         return kinds
+
+
+@lru_cache(maxsize=1024)
+def _lines_of(data: bytes) -> Lines:
+    return Lines.read(data)
 
 
 @dataclass(frozen=True)

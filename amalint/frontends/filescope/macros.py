@@ -104,7 +104,7 @@ def macro_events(file: FileText, names: set[str], function_like: set[str]) -> li
             if m.group(0) not in function_like or used[m.end() :].lstrip().startswith("("):
                 add(MacroEventKind.USE, m.group(0), offset_of(m.group(0)))
     blanked = file.blanked
-    present = {w.decode() for w in _WORD.findall(blanked)} & names
+    present = {w.decode() for w in set(_WORD.findall(blanked))} & names
     if present:
         directive_lines = {i for i, kind in enumerate(file.kinds) if kind == "directive"}
         pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in present)
@@ -165,7 +165,7 @@ def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> lis
                 context = INERT
         add(kinds[event.kind], event.name, offset, definition, context)
     code = blank(file.source.code)
-    present = {w.decode() for w in _WORD.findall(code)} & names
+    present = {w.decode() for w in set(_WORD.findall(code))} & names
     if present:
         pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in present)
                              + rb")\b")

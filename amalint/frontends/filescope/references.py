@@ -56,8 +56,8 @@ def macro_words(file: FileText) -> frozenset[str]:
         parsed = define(directive.rest.strip()) if directive.name == "define" else None
         if parsed is not None:
             body = blank(macro_body(parsed[1]).encode())
-            out |= {w.decode() for w in _WORD.findall(body)} \
-                - {w.decode() for w in _CALLED.findall(body)}
+            out |= {w.decode() for w in set(_WORD.findall(body))} \
+                - {w.decode() for w in set(_CALLED.findall(body))}
     return frozenset(out)
 
 
@@ -74,7 +74,7 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
     :func:`.branches.defines`)."""
     code = file.source.code or file.source.data
     blanked = blank(code)
-    present = {w.decode() for w in _WORD.findall(blanked)} & set(names)
+    present = {w.decode() for w in set(_WORD.findall(blanked))} & set(names)
     if not present:
         return []
     macro_names = set(macros)
@@ -345,7 +345,7 @@ def _inactive_words(file: FileText, skipped: Container[int]) -> set[str]:
         else:
             body = False
     text = blank(b"\n".join(lines))
-    return {w.decode() for w in _WORD.findall(text)} - _calls(text)
+    return {w.decode() for w in set(_WORD.findall(text))} - _calls(text)
 
 
 def _calls(text: bytes) -> set[str]:

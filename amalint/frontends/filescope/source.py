@@ -57,7 +57,7 @@ _WORD = re.compile(rb"\b[A-Za-z_]\w*")
 
 def words(data: bytes) -> set[str]:
     """The identifiers of ``data`` (comments and literals blanked first)."""
-    return {w.decode() for w in _WORD.findall(blank(data))}
+    return {w.decode() for w in set(_WORD.findall(blank(data)))}
 
 
 def normalize(text: str) -> str:

@@ -176,7 +176,7 @@ def find_uses(file: FileText, names: set[str], resolve: Resolver | None = None
               ) -> tuple[list[NameUse], set[str]]:
     """Unqualified uses of ``names`` in ``file``, and which of them it declares locally;
     ``resolve`` finds the namespaces that block-scope directives before a use nominate."""
-    present = {w.decode() for w in _WORD.findall(file.blanked)} & names
+    present = {w.decode() for w in set(_WORD.findall(file.blanked))} & names
     if not present:
         return [], set()
     pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(present))
