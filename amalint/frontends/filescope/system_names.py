@@ -83,16 +83,17 @@ def system_names(pp: preprocess.Unit, reads: Mapping[str, set[int]],
         library = library_header(Path(inc.path))
         every = _words(text, True) if library or wanted_members else set()
         for word in (every if library else _words(text, False)) & candidates:
-            declared.spell(word.decode(), inc)
+            declared.spell(word.decode(), inc, library)
         for word in every & wanted_members:
-            anywhere.spell(word.decode(), inc)
+            anywhere.spell(word.decode(), inc, library)
     for event in pp.events:  # directives are blanked: a macro is spelled by its #define
         at = inclusions[event.inclusion] if event.inclusion is not None else None
         if event.kind == "define" and at is not None and at.system \
                 and event.name.encode() in candidates:
+            library = library_header(Path(at.path))
             for spellings in (declared, anywhere):
                 spellings.defined.setdefault((at.index, event.name), event.line)
-                spellings.spell(event.name, at)
+                spellings.spell(event.name, at, library)
     # what the umbrella's own text and forced includes read, every source reads alone too
     everyone = {normpath(inc.path) for inc in inclusions if inc.unit is None}
     for current, accessed in members.items():
@@ -116,11 +117,11 @@ class _Spellings:
         #: (inclusion, name) -> the line of a #define that spells it
         self.defined: dict[tuple[int, str], int] = {}
 
-    def spell(self, name: str, inc: preprocess.Inclusion) -> None:
+    def spell(self, name: str, inc: preprocess.Inclusion, library: bool) -> None:
         path = normpath(inc.path)
         self.spelled.setdefault(name, set()).add(path)
         readers = self.reads.get(path)
-        key = (name, library_header(Path(inc.path)))
+        key = (name, library)
         if readers and (key not in self.first or min(readers) < self.first[key][0]):
             self.first[key] = (min(readers), inc)
 
