@@ -23,6 +23,19 @@ def _write(directory: Path, files: dict[str, str]) -> None:
         (directory / name).write_text(text)
 
 
+def _judged(directory: Path, files: dict[str, str], frontend: str, compiler: str
+            ) -> tuple[dict[str, str], set[str]]:
+    """Writes ``files`` (C++, their unit ``umbrella.cc``, which must compile); AM206's message
+    for each source it names, and the sources after the first that fail compiled alone."""
+    _write(directory, files)
+    assert compile_unit(compiler, directory, "umbrella.cc").returncode == 0
+    sources = sorted(name for name in files if name.endswith(".cc") and name != "umbrella.cc")
+    failing = {name for name in sources[1:]
+               if compile_unit(compiler, directory, name).returncode != 0}
+    found = lint_in(directory, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
+    return {f.location.path.name: f.message for f in found.findings}, failing
+
+
 def _findings(frontend: str, select: tuple[str, ...] = ("AM206",)) -> list:  # type: ignore[type-arg]
     return list(lint_in(HIDDEN, "umbrella.cc", ARGS, frontend, "the test", select).findings)
 
@@ -285,12 +298,7 @@ FORWARD = {
 
 def test_a_source_that_needs_a_class_its_headers_only_forward_declare_is_named(
         tmp_path: Path, frontend: str, compiler: str) -> None:
-    _write(tmp_path, FORWARD)
-    assert compile_unit(compiler, tmp_path, "umbrella.cc").returncode == 0
-    failing = {name for name in ("b.cc", "c.cc", "d.cc", "e.cc", "g.cc")
-               if compile_unit(compiler, tmp_path, name).returncode != 0}
-    found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
-    named = {f.location.path.name: f.message for f in found.findings}
+    named, failing = _judged(tmp_path, FORWARD, frontend, compiler)
     assert set(named) == failing == {"b.cc", "c.cc", "e.cc", "g.cc"}
     assert "a type `Policy`, declared in `policy.h`" in named["e.cc"]
     assert "a member `Create`, declared in `policy.h`" in named["b.cc"]
@@ -316,12 +324,7 @@ COMPLETE = {
 
 def test_a_use_that_needs_the_definition_of_a_forward_declared_class_is_named(
         tmp_path: Path, frontend: str, compiler: str) -> None:
-    _write(tmp_path, COMPLETE)
-    assert compile_unit(compiler, tmp_path, "umbrella.cc").returncode == 0
-    failing = {name for name in ("b.cc", "c.cc", "d.cc", "f.cc")
-               if compile_unit(compiler, tmp_path, name).returncode != 0}
-    found = lint_in(tmp_path, "umbrella.cc", ("-std=c++17",), frontend, "the test", ("AM206",))
-    named = {f.location.path.name: f.message for f in found.findings}
+    named, failing = _judged(tmp_path, COMPLETE, frontend, compiler)
     assert set(named) == failing == {"b.cc", "c.cc", "f.cc"}
     assert all("a type `Node`, declared in `node.h`" in m for m in named.values())
 
