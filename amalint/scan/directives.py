@@ -70,6 +70,7 @@ class Lines:
 
     @classmethod
     def read(cls, data: bytes) -> Lines:
+        """The lines of ``data``, read afresh (:meth:`of` remembers them)."""
         skip = len(BOM) if data.startswith(BOM) else 0
         view = compiler_view(data)[skip:]
         code = _LEXEMES.sub(_blank_comment, view)
@@ -108,7 +109,7 @@ class Lines:
         return kinds
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=512)  # a unit's files (TVM's: 482), not every file of a server's life
 def _lines_of(data: bytes) -> Lines:
     return Lines.read(data)
 

@@ -42,7 +42,7 @@ def _blank_but_numbers(match: re.Match[bytes]) -> bytes:
     return match.group(0) if match.group(1) else _blank_match(match)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=512)  # a unit's files (TVM's: 482), not every file of a server's life
 def blank(data: bytes) -> bytes:
     """``data`` with comments and literals replaced by spaces (offsets and lines kept).
     Remembered: the file-scope pass blanks the same text several times (a read's code, its
