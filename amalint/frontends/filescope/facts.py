@@ -22,7 +22,7 @@ from amalint.analysis.spelling import standard_typedefs
 from amalint.frontends.filescope import branches
 from amalint.frontends.filescope.declarations import Walker
 from amalint.frontends.filescope.macros import (
-    define,
+    defines_of,
     macro_definition,
     macro_events,
     pp_macro_events,
@@ -233,11 +233,9 @@ def _defined(unit: Unit, files: Sequence[FileText], guards: set[str]) -> dict[st
     for f in files:
         if f.source.path not in included:
             continue
-        for directive in f.source.directives.directives:
-            if directive.name == "define":
-                parsed = define(directive.rest)
-                if parsed is not None and parsed[0] not in guards:
-                    defined.setdefault(parsed[0], []).append(parsed[1])
+        for _, name, definition in defines_of(f.source.directives.directives):
+            if name not in guards:
+                defined.setdefault(name, []).append(definition)
     return defined
 
 

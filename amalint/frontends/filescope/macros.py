@@ -4,10 +4,10 @@ use of the macros another file of the unit defines, in file order."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from amalint import preprocess
-from amalint.frontends.filescope.source import FileText, blank
+from amalint.frontends.filescope.source import FileText, blank, identifiers
 from amalint.model import (
     INERT,
     OBJECT_LIKE,
@@ -47,6 +47,14 @@ def use_context(code: bytes, start: int, end: int) -> str:
             (b",", b"{") and _ENUM_BODY.search(code[max(0, start - 2000):start]):
         return "declarator"
     return "call" if after == b"(" else ""
+
+
+def defines_of(directives: Iterable[Directive]) -> Iterator[tuple[Directive, str, str]]:
+    """Each ``#define`` among ``directives`` (in any branch), with the name and the definition
+    it gives (see :func:`define`)."""
+    for directive in directives:
+        if directive.name == "define" and (parsed := define(directive.rest.strip())) is not None:
+            yield directive, parsed[0], parsed[1]
 
 
 def define(rest: str) -> tuple[str, str] | None:
@@ -104,7 +112,7 @@ def macro_events(file: FileText, names: set[str], function_like: set[str]) -> li
             if m.group(0) not in function_like or used[m.end() :].lstrip().startswith("("):
                 add(MacroEventKind.USE, m.group(0), offset_of(m.group(0)))
     blanked = file.blanked
-    present = {w.decode() for w in set(_WORD.findall(blanked))} & names
+    present = identifiers(blanked) & names
     if present:
         directive_lines = {i for i, kind in enumerate(file.kinds) if kind == "directive"}
         pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in present)
@@ -165,7 +173,7 @@ def pp_macro_events(file: FileText, pp: preprocess.Unit, names: set[str]) -> lis
                 context = INERT
         add(kinds[event.kind], event.name, offset, definition, context)
     code = blank(file.source.code)
-    present = {w.decode() for w in set(_WORD.findall(code))} & names
+    present = identifiers(code) & names
     if present:
         pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in present)
                              + rb")\b")

@@ -12,7 +12,7 @@ from tree_sitter import Tree
 
 from amalint import preprocess
 from amalint.frontends.filescope.expansion import Expanded, expand, macro_names
-from amalint.frontends.filescope.macros import define
+from amalint.frontends.filescope.macros import defines_of
 from amalint.frontends.filescope.source import FileText, blank, include_guard
 from amalint.frontends.treesitter.syntax import parser
 from amalint.scan.unit import Unit
@@ -38,8 +38,7 @@ def read_files(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str])
     if pp is None:
         #: Every macro the unit's files define: a declaration "named" by one is a macro
         #: invocation whose expansion makes the real name, which only a preprocessor knows.
-        macros |= {parsed[0] for f in unit.files for d in f.directives.directives
-                   if d.name == "define" and (parsed := define(d.rest.strip())) is not None}
+        macros |= {name for f in unit.files for _, name, _ in defines_of(f.directives.directives)}
         for source in unit.reads:  # a header without guard read twice is here twice
             blanked = blank(source.data)
             out.append(FileText(source, source.data.split(b"\n"), tree=parse(source.data),

@@ -22,9 +22,9 @@ from amalint import preprocess
 from amalint.frontends.filescope import branches
 from amalint.frontends.filescope.complete import needs_definition
 from amalint.frontends.filescope.macro_uses import macro_uses
-from amalint.frontends.filescope.macros import define
+from amalint.frontends.filescope.macros import defines_of
 from amalint.frontends.filescope.members import member_candidates, not_dependent
-from amalint.frontends.filescope.source import FileText, blank, words
+from amalint.frontends.filescope.source import FileText, blank, identifiers, words
 from amalint.frontends.filescope.system_names import library_header, system_names
 from amalint.frontends.filescope.uses import _name_context
 from amalint.frontends.treesitter.syntax import (
@@ -52,12 +52,9 @@ def macro_words(file: FileText) -> frozenset[str]:
     ``#define va_copy(a, b) memcpy(&(a), &(b), sizeof(va_list))``) or expands further
     (``X`` of an X-macro's ``X(RED)``)."""
     out: set[str] = set()
-    for directive in file.source.directives.directives:
-        parsed = define(directive.rest.strip()) if directive.name == "define" else None
-        if parsed is not None:
-            body = blank(macro_body(parsed[1]).encode())
-            out |= {w.decode() for w in set(_WORD.findall(body))} \
-                - {w.decode() for w in set(_CALLED.findall(body))}
+    for _, _, definition in defines_of(file.source.directives.directives):
+        body = blank(macro_body(definition).encode())
+        out |= identifiers(body) - {w.decode() for w in set(_CALLED.findall(body))}
     return frozenset(out)
 
 
@@ -74,7 +71,7 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
     :func:`.branches.defines`)."""
     code = file.source.code or file.source.data
     blanked = blank(code)
-    present = {w.decode() for w in set(_WORD.findall(blanked))} & set(names)
+    present = identifiers(blanked) & set(names)
     if not present:
         return []
     macro_names = set(macros)
@@ -87,8 +84,7 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
     #: before it, as json-c's `json_pointer.c` passes a function it defines further down, is
     #: not covered: compiled alone, the compiler has not met that declaration yet)
     if defines is None:
-        defines = [parsed[0] for d in file.source.directives.directives if d.name == "define"
-                   and (parsed := define(d.rest.strip())) is not None]
+        defines = [name for _, name, _ in defines_of(file.source.directives.directives)]
     own = dict.fromkeys(defines, -1)
     for m in pattern.finditer(blanked):
         if file.line_index(m.start()) in directive_lines:
@@ -229,18 +225,15 @@ def unit_references(unit: Unit, files: Sequence[FileText]) -> dict[int, list[Ref
                 defined.setdefault(owner, set()).add(event.name)
     else:
         for f in files:
-            for directive in f.source.directives.directives:
-                parsed = define(directive.rest.strip()) if directive.name == "define" else None
-                if parsed is not None and f.source.unit is not None:
-                    defined.setdefault(f.source.unit, set()).add(parsed[0])
+            if f.source.unit is not None:
+                defined.setdefault(f.source.unit, set()).update(
+                    name for _, name, _ in defines_of(f.source.directives.directives))
     #: macro name -> the files that define it, in any branch (one the unit skipped, a
     #: source's `#ifndef` fallback after an earlier source's definition, it may take alone)
     writers = {name: set(paths) for name, paths in definers.items()}
     for f in files:
-        for directive in f.source.directives.directives:
-            parsed = define(directive.rest.strip()) if directive.name == "define" else None
-            if parsed is not None:
-                writers.setdefault(parsed[0], set()).add(normpath(f.source.path))
+        for _, name, _ in defines_of(f.source.directives.directives):
+            writers.setdefault(name, set()).add(normpath(f.source.path))
     guards = {f.guard for f in files if f.guard}
     out: dict[int, list[Reference]] = {}
     #: each name, and the first umbrella include that declares (or defines) it
@@ -345,7 +338,7 @@ def _inactive_words(file: FileText, skipped: Container[int]) -> set[str]:
         else:
             body = False
     text = blank(b"\n".join(lines))
-    return {w.decode() for w in set(_WORD.findall(text))} - _calls(text)
+    return identifiers(text) - _calls(text)
 
 
 def _calls(text: bytes) -> set[str]:

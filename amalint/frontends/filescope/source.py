@@ -55,9 +55,14 @@ def blank(data: bytes) -> bytes:
 _WORD = re.compile(rb"\b[A-Za-z_]\w*")
 
 
+def identifiers(blanked: bytes) -> set[str]:
+    """The identifiers of ``blanked`` (a text whose comments and literals are blanked)."""
+    return {w.decode() for w in set(_WORD.findall(blanked))}
+
+
 def words(data: bytes) -> set[str]:
     """The identifiers of ``data`` (comments and literals blanked first)."""
-    return {w.decode() for w in set(_WORD.findall(blank(data)))}
+    return identifiers(blank(data))
 
 
 def normalize(text: str) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from tree_sitter import Node
 
 from amalint.frontends.filescope.arguments import argument_type
-from amalint.frontends.filescope.source import FileText
+from amalint.frontends.filescope.source import FileText, identifiers
 from amalint.frontends.treesitter.syntax import (
     CLASSES,
     declarator_name,
@@ -23,7 +23,6 @@ _NAME_NODES = ("identifier", "type_identifier", "namespace_identifier")
 _LOCAL_CONTEXTS = ("compound_statement", "parameter_list", "field_declaration_list",
                    "template_parameter_list", "lambda_expression", "for_range_loop",
                    "condition_clause", "catch_clause", "requires_clause")
-_WORD = re.compile(rb"\b[A-Za-z_]\w*")
 
 
 def _name_context(node: Node) -> tuple[str, Node]:
@@ -176,7 +175,7 @@ def find_uses(file: FileText, names: set[str], resolve: Resolver | None = None
               ) -> tuple[list[NameUse], set[str]]:
     """Unqualified uses of ``names`` in ``file``, and which of them it declares locally;
     ``resolve`` finds the namespaces that block-scope directives before a use nominate."""
-    present = {w.decode() for w in set(_WORD.findall(file.blanked))} & names
+    present = identifiers(file.blanked) & names
     if not present:
         return [], set()
     pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(present))
