@@ -64,6 +64,15 @@ def _command(database: Path, pool: Pool, unit: Path) -> list[str]:
     raise SystemExit(f"no compile command for {pool.flags_of}")
 
 
+def _batch(database: Path, build: Path, pool: Pool, name: str, members: list[int]
+           ) -> tuple[bool, str]:
+    """Writes ``members`` of the pool (indexes, in this order) as CMake writes a unity source,
+    ``build/name``, and compiles it: whether it builds, and the compiler's first error."""
+    unit = build / f"{name}{pool.suffix}"
+    unit.write_text("".join(f'#include "{pool.sources[i]}"\n' for i in members))
+    return _compile(_command(database, pool, unit), build)
+
+
 def _compile(command: list[str], cwd: Path) -> tuple[bool, str]:
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
     first = next((line for line in done.stderr.splitlines() if ": error:" in line), "")
@@ -94,10 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             found[pool] = relations(pool, Settings(), loaded)
             took = time.perf_counter() - start
-            whole = build / f"whole-{len(found)}{pool.suffix}"
-            whole.write_text("".join(f'#include "{s}"\n' for s in pool.sources))
             start = time.perf_counter()
-            _compile(_command(loaded.database, pool, whole), build)
+            _batch(loaded.database, build, pool, f"whole-{len(found)}",
+                   list(range(len(pool.sources))))
             syntax = time.perf_counter() - start
             print(f"{pool.describe()}: {len(pool.sources)} sources, "
                   f"{len(found[pool].clashes)} clash(es), {len(found[pool].needs)} need(s), "
@@ -110,9 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             units = [*proposal.groups, *([i] for i in proposal.alone)]
             failed = []
             for index, group in enumerate(units):
-                unit = build / f"proposal-{number}-{index}{pool.suffix}"
-                unit.write_text("".join(f'#include "{pool.sources[i]}"\n' for i in group))
-                ok, error = _compile(_command(loaded.database, pool, unit), build)
+                ok, error = _batch(loaded.database, build, pool, f"proposal-{number}-{index}",
+                                   group)
                 if not ok:
                     failed.append(f"[{' '.join(pool.sources[i].name for i in group)}]: {error}")
             built += not failed
@@ -127,9 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             size = rng.choice(sizes) or len(order)
             for start in range(0, len(order), size):
                 batch = order[start:start + size]
-                unit = build / f"batch-{number}-{start}{pool.suffix}"
-                unit.write_text("".join(f'#include "{pool.sources[i]}"\n' for i in batch))
-                ok, error = _compile(_command(loaded.database, pool, unit), build)
+                ok, error = _batch(loaded.database, build, pool, f"batch-{number}-{start}",
+                                   batch)
                 said = [f.message for f in failures(found[pool], [batch])
                         if f.kind != "start-up"]
                 if ok != bool(said):
