@@ -36,6 +36,12 @@ def _judged(directory: Path, files: dict[str, str], frontend: str, compiler: str
     return {f.location.path.name: f.message for f in found.findings}, failing
 
 
+def _c_compiles(directory: Path, name: str, cc: str = "gcc") -> bool:
+    """Whether the C source ``name`` compiles (``-fsyntax-only``) in ``directory``."""
+    return subprocess.run([cc, "-fsyntax-only", name], cwd=directory,
+                          capture_output=True).returncode == 0
+
+
 def _findings(frontend: str, select: tuple[str, ...] = ("AM206",)) -> list:  # type: ignore[type-arg]
     return list(lint_in(HIDDEN, "umbrella.cc", ARGS, frontend, "the test", select).findings)
 
@@ -349,12 +355,8 @@ def test_a_member_of_a_system_type_only_a_neighbour_defines_is_named(
     if shutil.which(cc) is None:
         pytest.skip(f"no {cc}")
 
-    def compiles(name: str) -> bool:
-        return subprocess.run([cc, "-fsyntax-only", name], cwd=tmp_path,
-                              capture_output=True).returncode == 0
-
-    assert compiles("umbrella.c")
-    failing = {name for name in ("b.c", "c.c", "d.c") if not compiles(name)}
+    assert _c_compiles(tmp_path, "umbrella.c", cc)
+    failing = {name for name in ("b.c", "c.c", "d.c") if not _c_compiles(tmp_path, name, cc)}
     found = lint_in(tmp_path, "umbrella.c", (), frontend, "the test", ("AM206",))
     named = {f.location.path.name: f.message for f in found.findings}
     assert set(named) == failing == {"b.c"}
@@ -375,7 +377,7 @@ def test_a_word_only_an_earlier_sources_macro_names_is_not_followed_into_its_bod
         tmp_path: Path, frontend: str) -> None:
     _write(tmp_path, LABEL)
     for name in ("umbrella.c", "b.c"):
-        assert subprocess.run(["gcc", "-fsyntax-only", name], cwd=tmp_path).returncode == 0
+        assert _c_compiles(tmp_path, name)
     found = lint_in(tmp_path, "umbrella.c", (), frontend, "the test", ("AM206",))
     assert list(found.findings) == []
 
@@ -396,6 +398,6 @@ KEYWORD = {
 def test_a_keyword_the_parse_takes_for_a_name_is_no_use(tmp_path: Path, frontend: str) -> None:
     _write(tmp_path, KEYWORD)
     for name in ("umbrella.c", "b.c"):
-        assert subprocess.run(["gcc", "-fsyntax-only", name], cwd=tmp_path).returncode == 0
+        assert _c_compiles(tmp_path, name)
     found = lint_in(tmp_path, "umbrella.c", (), frontend, "the test", ("AM206",))
     assert list(found.findings) == []
