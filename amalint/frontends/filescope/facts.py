@@ -5,8 +5,8 @@ file: the names declared at namespace scope (:mod:`.declarations`), the file-sco
 namespace`` directives, macro definitions, ``#undef``\\ s, tests and uses (:mod:`.macros`), and
 the unqualified uses of the few names another file could capture (:mod:`.uses`).
 
-It is a separate pass so that any front end gets the same facts: the tree-sitter front end hands
-over the trees it already parsed, others let this module parse.
+It is a separate pass so that any front end gets the same facts; tree-sitter's parses are
+shared with the tree-sitter front end through :func:`.syntax.parse`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-
-from tree_sitter import Tree
 
 from amalint import preprocess
 from amalint.analysis.spelling import standard_typedefs
@@ -32,7 +30,7 @@ from amalint.frontends.filescope.references import macro_words, unit_references
 from amalint.frontends.filescope.source import FileText, blank
 from amalint.frontends.filescope.sysmacros import system_redefinitions
 from amalint.frontends.filescope.uses import find_uses
-from amalint.frontends.treesitter.syntax import declarator_name, parser, split
+from amalint.frontends.treesitter.syntax import declarator_name, parse, split
 from amalint.model import (
     DeclKind,
     FileFacts,
@@ -88,17 +86,16 @@ def _through_directives(written: tuple[str, ...], scope: Scope, known: set[Scope
     return None
 
 
-def extract(unit: Unit, trees: Sequence[Tree] | None = None,
-            macros: Iterable[str] = (), references: bool = True) -> FileScope:
-    """File-scope facts of ``unit``; ``trees`` are tree-sitter parses of ``unit.files`` if the
-    caller has them (reused for every read whose parsed text is the same). ``macros`` are
+def extract(unit: Unit, macros: Iterable[str] = (), references: bool = True) -> FileScope:
+    """File-scope facts of ``unit`` (a read whose text the front end parsed already reuses
+    that parse: :func:`.syntax.parse` remembers it). ``macros`` are
     names known to be macros even where the unit does not define them (a profile's init-block
     macros): a declaration they name has a name only the expansion knows."""
     pp = unit.preprocessed
     is_c = pp.config.language == "c" if pp is not None else unit.umbrella.path.suffix == ".c"
     aliases: dict[Scope, tuple[Scope, str]] = {}
     members: set[str] = set()
-    files = read_files(unit, trees, frozenset(macros))
+    files = read_files(unit, frozenset(macros))
     for file in files:
         Walker(file, is_c, aliases, members).walk(file.tree.root_node, (), False)
     known = {(*d.scope, d.name) for f in files for d in f.declarations
@@ -274,7 +271,7 @@ def _used_after(path: Path, position: tuple[int, ...], reads: Sequence[FileText]
     if data is None:
         return ()
     declared: set[str] = set()
-    todo = [parser().parse(data).root_node]
+    todo = [parse(data).root_node]
     while todo:  # every declaration outside function bodies
         node = todo.pop()
         name = declarator_name(node.child_by_field_name("declarator")) \

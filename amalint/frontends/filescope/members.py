@@ -24,7 +24,7 @@ from os.path import normpath
 from amalint import preprocess
 from amalint.frontends.filescope.complete import in_template
 from amalint.frontends.filescope.source import FileText, blank, words
-from amalint.frontends.treesitter.syntax import parser
+from amalint.frontends.treesitter.syntax import parse
 
 #: A member access: ``.`` or ``->`` and a name, not a qualifier (``this->Base::f()``).
 _ACCESS = re.compile(rb"(?:->|(?<!\.)\.(?![.\d]))\s*([A-Za-z_]\w*)\b(?!\s*::)")
@@ -96,7 +96,7 @@ def not_dependent(file: FileText, names: set[str]) -> dict[str, int]:
     """The accesses of ``names`` in ``file`` outside templates (whose objects' types may be
     template parameters, checked only when instantiated), each at its first such offset."""
     code = file.source.code or file.source.data
-    root = parser().parse(code).root_node
+    root = parse(code).root_node
     out: dict[str, int] = {}
     for name, at in _accesses(file, all_of=names):
         if name not in out and not in_template(root.descendant_for_byte_range(at, at + 1)):

@@ -5,36 +5,23 @@ its bytes as they are."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
-
-from tree_sitter import Tree
 
 from amalint import preprocess
 from amalint.frontends.filescope.expansion import Expanded, expand, macro_names
 from amalint.frontends.filescope.macros import defines_of
 from amalint.frontends.filescope.source import FileText, blank, include_guard
-from amalint.frontends.treesitter.syntax import parser
+from amalint.frontends.treesitter.syntax import parse
 from amalint.scan.unit import Unit
 
 
-def read_files(unit: Unit, trees: Sequence[Tree] | None, macros: frozenset[str]) -> list[FileText]:
+def read_files(unit: Unit, macros: frozenset[str]) -> list[FileText]:
     """Each read of a file of the unit, parsed: with the preprocessor, its file-scope code
-    with macros expanded; without, its bytes as they are (``trees``, if the caller has them,
-    are parses of ``unit.files``' texts, each reused for a read of the same text)."""
-    ts = parser()
+    with macros expanded; without, its bytes as they are (a file read again, or a read whose
+    file-scope code no macro changed, is a text parsed already: :func:`.syntax.parse`)."""
     pp = unit.preprocessed
     out: list[FileText] = []
-    #: Parses by text: the front end's of ``unit.files``, and each new one (a file read again,
-    #: or a read whose file-scope code no macro changed, is a text parsed already).
-    parses: dict[bytes, Tree] = {f.text: trees[i] for i, f in enumerate(unit.files)} \
-        if trees is not None else {}
-
-    def parse(text: bytes) -> Tree:
-        if text not in parses:
-            parses[text] = ts.parse(text)
-        return parses[text]
-
     if pp is None:
         #: Every macro the unit's files define: a declaration "named" by one is a macro
         #: invocation whose expansion makes the real name, which only a preprocessor knows.

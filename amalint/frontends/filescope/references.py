@@ -31,7 +31,7 @@ from amalint.frontends.treesitter.syntax import (
     CLASSES,
     declarator_name,
     function_declarator,
-    parser,
+    parse,
 )
 from amalint.frontends.treesitter.syntax import split as split_name
 from amalint.model import ANONYMOUS, Reference, Scope, SystemName, macro_body
@@ -78,7 +78,7 @@ def find_references(file: FileText, names: Iterable[str], macros: Iterable[str] 
     directive_lines = {i for i, kind in enumerate(file.kinds) if kind == "directive"}
     pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(present))
                          + rb")\b")
-    root = parser().parse(code).root_node
+    root = parse(code).root_node
     found: list[tuple[int, Reference]] = []
     #: the names the file declares or #defines itself, and the first offset that does (a use
     #: before it, as json-c's `json_pointer.c` passes a function it defines further down, is

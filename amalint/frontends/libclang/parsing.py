@@ -96,7 +96,7 @@ def parse_with(
 
     with Child(build, str(path)) as child, progress(f"libclang: parsing {path.name}"):
         # the file-scope facts come from tree-sitter, here, while the child parses
-        filescope = extract_filescope(unit, None, settings.registry.macros,
+        filescope = extract_filescope(unit, settings.registry.macros,
                                       settings.runs_preview(HIDDEN_RULE))
         parsed = child.result()
     return CodeModel(

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from tree_sitter import Node, Tree
+from tree_sitter import Node
 
 from amalint.config.profiles import BlockKind, Registry
 from amalint.config.settings import Settings
@@ -24,7 +24,7 @@ from amalint.frontends.treesitter.syntax import (
     first_error,
     function_declarator,
     is_pointer,
-    parser,
+    parse,
     split,
 )
 from amalint.model import (
@@ -76,15 +76,12 @@ class Builder:
         self.functions: dict[str, Function] = {}
         self.decls_by_id: dict[str, Decl] = {}
         self.files: list[File] = []
-        self.trees: list[Tree] = []
         self._lambda_count = 0
         #: Per declaration node (by id): its storage class specifiers, whether it is
         #: ``constexpr``, its ``init_priority``: once, not once per declarator.
         self._shared: dict[int, tuple[set[str], bool, int | None]] = {}
-        ts = parser()
         for source in unit.files:
-            tree = ts.parse(source.text)
-            self.trees.append(tree)
+            tree = parse(source.text)
             file = File(source, source.data.split(b"\n"))
             self.files.append(file)
             if tree.root_node.has_error:
@@ -383,6 +380,6 @@ class Builder:
             files=tuple(f.source.path for f in self.files),
             diagnostics=tuple(self.diagnostics),
             source_lines={f.source.path: text_lines(f.source.data) for f in self.files},
-            filescope=extract_filescope(self.unit, self.trees, self.registry.macros,
+            filescope=extract_filescope(self.unit, self.registry.macros,
                                         self.settings.runs_preview(HIDDEN_RULE)),
         )

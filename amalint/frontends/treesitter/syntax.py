@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import tree_sitter_cpp
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Language, Node, Parser, Tree
 
 from amalint.model import Location
+from amalint.scan.memo import by_content
 from amalint.scan.unit import SourceFile
 
 LANGUAGE = Language(tree_sitter_cpp.language())
@@ -27,6 +28,19 @@ QName = tuple[str, ...]
 
 def parser() -> Parser:
     return Parser(LANGUAGE)
+
+
+_PARSER: list[Parser] = []
+
+
+@by_content(24 << 20)  # a tree takes several times its text
+def parse(text: bytes) -> Tree:
+    """tree-sitter's parse of ``text``, remembered: a unit's front end and its file-scope pass
+    parse most files' texts alike, and the units of one project read the same headers. Trees
+    are never edited, so one serves every caller."""
+    if not _PARSER:
+        _PARSER.append(parser())
+    return _PARSER[0].parse(text)
 
 
 def strip_templates(text: str) -> str:
