@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from amalint.model import Include
+from amalint.scan.memo import by_content
 from amalint.scan.search import SearchPath
 from amalint.scan.sources import BOM, compiler_view
 
@@ -109,7 +109,7 @@ class Lines:
         return kinds
 
 
-@lru_cache(maxsize=512)  # a unit's files (TVM's: 482), not every file of a server's life
+@by_content(32 << 20)
 def _lines_of(data: bytes) -> Lines:
     return Lines.read(data)
 
@@ -135,25 +135,40 @@ class FileDirectives:
 
 def scan(data: bytes, path: Path, search: SearchPath) -> FileDirectives:
     """Find the includes and other directives of one file's bytes."""
+    found, computed = _scan(data)
+    if not found.includes:
+        return found
+    including_dir = path.parent
+    return replace(found, includes=tuple(
+        inc if unresolved else replace(inc, resolved=search.resolve(
+            inc.spelling, inc.angled, including_dir))
+        for inc, unresolved in zip(found.includes, computed, strict=True)))
+
+
+@by_content(32 << 20)
+def _scan(data: bytes) -> tuple[FileDirectives, tuple[bool, ...]]:
+    """:func:`scan` before the includes are resolved, and for each include whether it is
+    computed (``#include MACRO``: never resolved)."""
     lines = Lines.of(data)
     includes: list[Include] = []
+    computed: list[bool] = []
     directives: list[Directive] = []
     blocks: list[int] = []
-    including_dir = path.parent
+    code_lines = lines.code
+    count = len(code_lines)
     index = 0
-    count = len(lines.code)
-    while index < count:
-        code = lines.code[index]
-        if not code.lstrip().startswith(b"#"):
-            index += 1
+    # the directives' first lines, found at C speed (a continuation is skipped below)
+    for head in [i for i, line in enumerate(code_lines) if line.lstrip().startswith(b"#")]:
+        if head < index:
             continue
-        first = index
+        index = first = head
+        code = code_lines[index]
         if code.endswith((b"\\", b"\\\r")):  # continuation lines, joined once (linear)
             parts = [code]
             while parts[-1].endswith((b"\\", b"\\\r")) and index + 1 < count:
                 parts[-1] = parts[-1].rstrip(b"\r")[:-1]
                 index += 1
-                parts.append(lines.code[index])
+                parts.append(code_lines[index])
             code = b"".join(parts)
         index += 1
         m = _DIRECTIVE.match(code)
@@ -168,9 +183,9 @@ def scan(data: bytes, path: Path, search: SearchPath) -> FileDirectives:
                 angled = inc.group(1) is not None
                 # the name's bytes as the file system's (a name that is not UTF-8 resolves)
                 spelling = os.fsdecode(inc.group(1) if angled else inc.group(2))
-                resolved = search.resolve(spelling, angled, including_dir)
-            else:  # computed include: #include MACRO
-                angled, spelling, resolved = False, inc.group(3).decode("utf-8", "replace"), None
+            else:  # computed include: #include MACRO (never resolved)
+                angled, spelling = False, inc.group(3).decode("utf-8", "replace")
+            computed.append(inc.group(3) is not None)
             head = first
             while head > 0 and lines.comment_only(head - 1):
                 head -= 1
@@ -182,7 +197,7 @@ def scan(data: bytes, path: Path, search: SearchPath) -> FileDirectives:
                     end_byte=end,
                     spelling=spelling,
                     angled=angled,
-                    resolved=resolved,
+                    resolved=None,
                     comment_start_line=head + 1,
                     comment_start_byte=lines.starts[head],
                     block=tuple(blocks),
@@ -199,7 +214,7 @@ def scan(data: bytes, path: Path, search: SearchPath) -> FileDirectives:
         rest = code[m.end() :].strip().decode("utf-8", "replace")
         directives.append(Directive(first + 1, lines.starts[first], name, rest))
     return FileDirectives(tuple(includes), tuple(directives),
-                          _guarded(lines.code, directives))
+                          _guarded(lines.code, directives)), tuple(computed)
 
 
 _GUARD_IF = re.compile(r"!\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?")

@@ -7,7 +7,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from tree_sitter import Node, Tree
 
@@ -16,6 +16,7 @@ from amalint.frontends.filescope.expansion import Expanded, scopes
 from amalint.frontends.treesitter.syntax import SourceText
 from amalint.model import Declaration, Location, Scope
 from amalint.scan.directives import SPACES_BUT_NEWLINES, Directive, Lines
+from amalint.scan.memo import by_content
 
 
 # Comments and string/char literals (raw strings included), blanked for token scans.
@@ -42,7 +43,7 @@ def _blank_but_numbers(match: re.Match[bytes]) -> bytes:
     return match.group(0) if match.group(1) else _blank_match(match)
 
 
-@lru_cache(maxsize=512)  # a unit's files (TVM's: 482), not every file of a server's life
+@by_content(32 << 20)
 def blank(data: bytes) -> bytes:
     """``data`` with comments and literals replaced by spaces (offsets and lines kept).
     Remembered: the file-scope pass blanks the same text several times (a read's code, its
