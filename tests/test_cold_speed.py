@@ -1,5 +1,7 @@
 """What a cold run no longer does: the names each file refers to (AM206's facts) are sought
-only when AM206 runs, and blanking comments and literals keeps every offset and newline."""
+only when AM206 runs, blanking comments and literals keeps every offset and newline, and
+what is remembered by content stays within its budget and apart from each unit's search
+path."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from conftest import FIXTURES
 from amalint.config.settings import Settings, parse_compiler_args
 from amalint.engine.run import build
 from amalint.frontends.filescope.source import blank
-from amalint.scan.directives import Lines
+from amalint.scan.directives import Lines, scan
+from amalint.scan.memo import by_content
+from amalint.scan.search import SearchPath
 
 HIDDEN = FIXTURES / "hidden"
 
@@ -58,3 +62,33 @@ def test_blanking_keeps_offsets_and_newlines(text: bytes) -> None:
     assert b"char" in blanked
     lines = Lines.of(text)  # the directive scan's view: comments blanked, line by line
     assert [len(c) for c in lines.code] == [len(r) for r in lines.raw]
+
+
+def test_remembered_results_stay_within_their_byte_budget() -> None:
+    calls: list[bytes] = []
+
+    @by_content(10)
+    def length(data: bytes) -> int:
+        calls.append(data)
+        return len(data)
+
+    assert [length(b"aaaa"), length(b"bbbb"), length(b"aaaa")] == [4, 4, 4]
+    assert calls == [b"aaaa", b"bbbb"]  # the second b"aaaa" is remembered
+    length(b"cccc")  # 12 bytes held: the least recently used (b"bbbb") goes
+    length(b"bbbb")
+    assert calls == [b"aaaa", b"bbbb", b"cccc", b"bbbb"]
+    assert length(b"x" * 50) == 50 and length(b"x" * 50) == 50  # over budget, still kept last
+    assert calls[-1] == b"x" * 50 and calls.count(b"x" * 50) == 1
+
+
+def test_one_text_scanned_under_two_search_paths_resolves_each_its_own_way(
+        tmp_path: Path) -> None:
+    for side in ("a", "b"):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "h.h").write_text("int x;\n")
+    data = b'#include "h.h"\n#include HEADER\n#include <h.h>\n'
+    seen = [[i.resolved for i in scan(data, tmp_path / "s.c",
+                                      SearchPath(include_dirs=(tmp_path / side,))).includes]
+            for side in ("a", "b")]
+    assert seen == [[tmp_path / "a" / "h.h", None, tmp_path / "a" / "h.h"],
+                    [tmp_path / "b" / "h.h", None, tmp_path / "b" / "h.h"]]
