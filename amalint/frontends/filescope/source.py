@@ -8,6 +8,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import accumulate
 
 from tree_sitter import Node, Tree
 
@@ -122,10 +123,7 @@ class FileText(SourceText):
     @cached_property
     def starts(self) -> list[int]:
         """Byte offset of each line."""
-        out = [0]
-        for line in self.lines[:-1]:
-            out.append(out[-1] + len(line) + 1)
-        return out
+        return list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
 
     def line_index(self, offset: int) -> int:
         return bisect_right(self.starts, offset) - 1
