@@ -11,31 +11,43 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from functools import wraps
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 _R = TypeVar("_R")
 
 
-def by_content(budget: int) -> Callable[[Callable[[bytes], _R]], Callable[[bytes], _R]]:
-    """Remember ``function(data)`` for the most recently used texts, up to ``budget`` bytes of
-    them (the latest result is always kept, however large its text)."""
-    def decorate(function: Callable[[bytes], _R]) -> Callable[[bytes], _R]:
-        results: OrderedDict[bytes, _R] = OrderedDict()
-        held = 0
+class Remembered(Generic[_R]):
+    """``function(data)``, remembered for the most recently used texts up to ``budget`` bytes
+    of them (the latest result is always kept, however large its text)."""
 
-        @wraps(function)
-        def remembered(data: bytes) -> _R:
-            nonlocal held
-            try:
-                result = results[data]
-            except KeyError:
-                result = results[data] = function(data)
-                held += len(data)
-                while held > budget and len(results) > 1:
-                    held -= len(results.popitem(last=False)[0])
-            else:
-                results.move_to_end(data)
-            return result
-        return remembered
+    def __init__(self, function: Callable[[bytes], _R], budget: int) -> None:
+        self.function = function
+        self.budget = budget
+        self.__doc__ = function.__doc__
+        self._results: OrderedDict[bytes, _R] = OrderedDict()
+        self._held = 0
+
+    def __call__(self, data: bytes) -> _R:
+        results = self._results
+        try:
+            result = results[data]
+        except KeyError:
+            result = results[data] = self.function(data)
+            self._held += len(data)
+            while self._held > self.budget and len(results) > 1:
+                self._held -= len(results.popitem(last=False)[0])
+        else:
+            results.move_to_end(data)
+        return result
+
+    def forget(self) -> None:
+        """Drop every remembered result."""
+        self._results.clear()
+        self._held = 0
+
+
+def by_content(budget: int) -> Callable[[Callable[[bytes], _R]], Remembered[_R]]:
+    """Decorate a function of one ``bytes`` argument as :class:`Remembered`."""
+    def decorate(function: Callable[[bytes], _R]) -> Remembered[_R]:
+        return Remembered(function, budget)
     return decorate

@@ -21,6 +21,7 @@ from amalint.frontends.libclang.builder import Builder, Parsed
 from amalint.frontends.libclang.diagnostics import WARNING_ARGS
 from amalint.frontends.libclang.isolation import Child
 from amalint.frontends.libclang.library import ResourceDir, find_resource_dir, load, version
+from amalint.frontends.treesitter.syntax import forget_parses
 from amalint.model import CodeModel
 from amalint.scan.sources import text_lines
 from amalint.scan.unit import Unit
@@ -98,6 +99,7 @@ def parse_with(
         # the file-scope facts come from tree-sitter, here, while the child parses
         filescope = extract_filescope(unit, settings.registry.macros,
                                       settings.runs_preview(HIDDEN_RULE))
+        forget_parses()
         parsed = child.result()
     return CodeModel(
         umbrella=unit.umbrella,

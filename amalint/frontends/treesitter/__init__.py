@@ -39,5 +39,9 @@ from amalint.scan.unit import Unit
 def parse(unit: Unit, settings: Settings) -> CodeModel:
     """Build the code model of ``unit`` with tree-sitter."""
     from amalint.frontends.treesitter.builder import Builder  # it needs the file-scope pass
+    from amalint.frontends.treesitter.syntax import forget_parses
 
-    return Builder(unit, settings).build()
+    try:
+        return Builder(unit, settings).build()
+    finally:
+        forget_parses()  # the unit's trees: its model keeps the nodes it needs

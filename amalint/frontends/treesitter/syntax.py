@@ -33,14 +33,20 @@ def parser() -> Parser:
 _PARSER: list[Parser] = []
 
 
-@by_content(24 << 20)  # a tree takes several times its text
+@by_content(64 << 20)
 def parse(text: bytes) -> Tree:
-    """tree-sitter's parse of ``text``, remembered: a unit's front end and its file-scope pass
-    parse most files' texts alike, and the units of one project read the same headers. Trees
-    are never edited, so one serves every caller."""
+    """tree-sitter's parse of ``text``, remembered while one unit is built (the front end
+    and the file-scope pass parse most files' texts alike, AM206's passes parse sources
+    again): :func:`forget_parses` when the next one starts, as a tree takes about forty
+    times the memory of its text. Trees are never edited, so one serves every caller."""
     if not _PARSER:
         _PARSER.append(parser())
     return _PARSER[0].parse(text)
+
+
+def forget_parses() -> None:
+    """Free the trees :func:`parse` remembers (a unit is built)."""
+    parse.forget()
 
 
 def strip_templates(text: str) -> str:
