@@ -20,7 +20,14 @@ from amalint.config.settings import Settings
 from amalint.errors import InputError
 from amalint.model import Diagnostic, Location, Umbrella
 from amalint.scan.directives import is_source, scan
-from amalint.scan.sources import check_utf8, compiler_view, display, read_source, real
+from amalint.scan.sources import (
+    check_utf8,
+    compiler_view,
+    display,
+    read_source,
+    read_source_remembered,
+    real,
+)
 from amalint.scan.unit import Missing, SourceFile, Unit
 
 #: Which compiler on PATH to ask for predefined macros, by the ``compiler`` setting.
@@ -60,12 +67,7 @@ def run(path: Path, settings: Settings, data: bytes) -> preprocess.Unit:
     target = str(path)
 
     def read(name: str) -> bytes | None:
-        if name == target:
-            return data
-        try:
-            return read_source(Path(name))
-        except InputError:
-            return None
+        return data if name == target else read_source_remembered(name)
 
     def is_file(name: str) -> bool:
         return name == target or preprocess.files.is_file(name)
