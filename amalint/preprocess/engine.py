@@ -313,11 +313,15 @@ class Engine(Includes):
     # -- macros ---------------------------------------------------------------------------------
 
     def _define(self, f: Frame, d: Directive, i: int) -> None:
-        try:
-            m = parse_define(d.rest, self.lex, f.path, d.line)
-        except DefineError as e:
-            self._error(f, d, str(e))
-            return
+        if d.defined is not None and d.defined[0] == f.path:
+            m = d.defined[1]  # the same line read again (a scan is shared by every unit)
+        else:
+            try:
+                m = parse_define(d.rest, self.lex, f.path, d.line)
+            except DefineError as e:
+                self._error(f, d, str(e))
+                return
+            d.defined = (f.path, m)
         old = self.macros.get(m.name)
         if (old is not None and not old.same_as(m)) or (old is None and m.name in self.builtins):
             self._diag("warning", f'"{m.name}" redefined', f, d.line)

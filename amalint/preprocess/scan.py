@@ -15,8 +15,12 @@ import bisect
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .tokens import LexOptions, Token, tokenize_shared
+
+if TYPE_CHECKING:
+    from .macros import Macro
 
 BOM = b"\xef\xbb\xbf"
 CONDITIONALS = frozenset({"if", "ifdef", "ifndef", "elif", "elifdef", "elifndef", "else", "endif"})
@@ -67,7 +71,8 @@ class Directive:
     line's start and just past its last line's newline; ``line`` is its first physical line;
     ``rest`` is the text after the name, comments blanked and splices removed."""
 
-    __slots__ = ("_raw", "_rest", "_tokens", "end", "idents", "line", "name", "start")
+    __slots__ = ("_raw", "_rest", "_tokens", "defined", "end", "idents", "line", "name",
+                 "start")
 
     def __init__(self, start: int, end: int, line: int, name: str, raw: bytes) -> None:
         self.start = start
@@ -79,6 +84,9 @@ class Directive:
         self._tokens: list[Token] | None = None
         #: The engine's cache of the identifiers an ``#if`` tests.
         self.idents: list[str] | None = None
+        #: The engine's cache of the macro a ``#define`` defines, with the path it was read as
+        #: (a macro records where it was defined; one content may be read under two paths).
+        self.defined: tuple[str, Macro] | None = None
 
     @property
     def rest(self) -> str:
