@@ -57,9 +57,38 @@ class _Op:
         self.skip = False
 
 
+#: How many expressions :data:`_KNOWN` keeps at most (a -j worker reads many units).
+_KNOWN_KEPT = 100_000
+#: Each expression evaluated, by its tokens' kinds and spellings: its value and notes, or the
+#: error's index and message. The units of one project test the same conditions of the same
+#: headers, expanded alike (on a generated 51-unit C++ project: 266 expressions in 88,638
+#: evaluations).
+_KNOWN: dict[tuple[ExprOptions, tuple[tuple[int, str], ...]],
+             tuple[int, tuple[tuple[str, str], ...]] | tuple[None, int, str]] = {}
+
+
 def evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[str, str]]]:
     """The value of an ``#if`` expression and the (severity, message) diagnostics that did not
     stop it; raises ExprError for an error that makes the condition false."""
+    key = (opts, tuple([(t.kind, t.text) for t in tokens]))
+    known = _KNOWN.get(key)
+    if known is None:
+        try:
+            value, notes = _evaluate(tokens, opts)
+        except ExprError as e:
+            known = (None, e.index, str(e))
+        else:
+            known = (value, tuple(notes))
+        if len(_KNOWN) < _KNOWN_KEPT:
+            _KNOWN[key] = known
+    if known[0] is None:
+        error = ExprError(known[2])
+        error.index = known[1]
+        raise error
+    return known[0], list(known[1])
+
+
+def _evaluate(tokens: list[Token], opts: ExprOptions) -> tuple[int, list[tuple[str, str]]]:
     notes: list[tuple[str, str]] = []
     n = len(tokens)
     if n == 1 and tokens[0].kind == NUM:  # the common shapes, without the operator stacks
