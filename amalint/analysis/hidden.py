@@ -138,6 +138,8 @@ def _visible(declared: Declared, reference: Reference, nominated: set[Scope]) ->
 
 def hidden_dependencies(scope: FileScope, umbrella: Umbrella) -> list[HiddenDependency]:
     """Every hidden dependency of the unit, one per (file, declaring header) pair."""
+    if not any(f.references for f in scope.files):
+        return []  # no references sought (AM206 does not run): nothing to look up
     alone = AloneOrder(umbrella, scope.files)
     declarations = _declarations(scope)
     members: dict[str, list[Declared]] = {}
