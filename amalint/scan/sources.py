@@ -56,7 +56,12 @@ def read_bounded(path: Path, limit: int, what: str = "file") -> bytes:
         raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
     except ValueError:  # a NUL byte in the name
         raise InputError(f"{shown!r}: not a valid file name") from None
-    with os.fdopen(fd, "rb") as fh:
+    try:
+        handle = os.fdopen(fd, "rb")
+    except IsADirectoryError:  # Linux opens a directory read-only; Python will not read it
+        os.close(fd)
+        raise InputError(f"{shown}: is a directory, not a {what}") from None
+    with handle as fh:
         info = os.fstat(fh.fileno())
         if stat.S_ISDIR(info.st_mode):
             raise InputError(f"{shown}: is a directory, not a {what}")
