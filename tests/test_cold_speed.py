@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
+from test_preprocess_support import code, errors, pp
 
 from amalint.config.settings import Settings, parse_compiler_args
 from amalint.engine.run import build
@@ -18,6 +19,7 @@ from amalint.frontends.filescope.source import blank
 from amalint.scan.directives import Lines, scan
 from amalint.scan.memo import by_content
 from amalint.scan.search import SearchPath
+from amalint.scan.sources import read_source_remembered
 
 HIDDEN = FIXTURES / "hidden"
 
@@ -92,3 +94,38 @@ def test_one_text_scanned_under_two_search_paths_resolves_each_its_own_way(
             for side in ("a", "b")]
     assert seen == [[tmp_path / "a" / "h.h", None, tmp_path / "a" / "h.h"],
                     [tmp_path / "b" / "h.h", None, tmp_path / "b" / "h.h"]]
+
+
+def test_a_define_read_under_two_paths_records_each_path() -> None:
+    # one content, so one shared scan: the macro parsed for the first path is not the second's
+    header = "#define LIMIT 4\n"
+    unit = pp({"u.cc": '#include "a/h.h"\n#include "b/h.h"\n', "a/h.h": header,
+               "b/h.h": header})
+    defines = [e for e in unit.events if e.kind == "define" and e.name == "LIMIT"]
+    assert [os.path.normpath(str(e.macro.path)) for e in defines if e.macro] == \
+        [os.path.normpath("a/h.h"), os.path.normpath("b/h.h")]
+
+
+def test_remembered_if_results_and_errors_are_each_units_own() -> None:
+    files = {"u.cc": "#if 1 == RIGHT\nint one;\n#else\nint other;\n#endif\n"
+                     "#if 2 > 1\nint yes;\n#endif\n"}
+    seen = []
+    for _ in range(2):  # the second time, every evaluation is a remembered one
+        empty = pp(files, ["-DRIGHT="])  # `1 ==`: an error, so the group is not taken
+        assert code(empty) == ["int other;", "int yes;"]
+        assert len(errors(empty)) == 1
+        seen.append(errors(empty))
+        assert code(pp(files, ["-DRIGHT=1"])) == ["int one;", "int yes;"]
+        assert code(pp(files, ["-DRIGHT=2"])) == ["int other;", "int yes;"]
+    assert seen[0] == seen[1]
+
+
+def test_a_source_read_again_is_read_afresh_once_it_changed(tmp_path: Path) -> None:
+    path = tmp_path / "h.h"
+    path.write_bytes(b"int a;\n")
+    assert read_source_remembered(str(path)) == b"int a;\n"
+    path.write_bytes(b"int b; int c;\n")  # another size (and mtime)
+    assert read_source_remembered(str(path)) == b"int b; int c;\n"
+    path.unlink()
+    assert read_source_remembered(str(path)) is None
+    assert read_source_remembered(str(tmp_path)) is None  # a directory is no source
