@@ -131,3 +131,37 @@ def test_a_restored_cache_hits_in_another_checkout(tmp_path: Path) -> None:
                      env=env)
     assert "0 hit(s), 1 miss(es)" in edited.stderr
     assert json.loads(edited.stdout) != json.loads(hit.stdout)
+
+
+def test_targets_built_from_one_source_share_a_shard(tmp_path: Path) -> None:
+    """`one` and `two` build the same two colliding sources: one run reports the collision
+    once, naming both targets, and so does the one shard that lints both."""
+    src, build = tmp_path / "src", tmp_path / "build"
+    src.mkdir()
+    build.mkdir()
+    entries = []
+    for target, names in (("one", "xy"), ("two", "xy"), ("three", "zw")):
+        for name in names:
+            path = src / f"{name}.cc"
+            path.write_text(f"static int clash = 1;\nint {name}() {{ return clash; }}\n")
+            entries.append({"directory": str(build), "file": str(path),
+                            "arguments": ["c++", "-c", str(path), "-o",
+                                          f"CMakeFiles/{target}.dir/src/{name}.cc.o"]})
+    (build / "compile_commands.json").write_text(json.dumps(entries))
+    what = ("-p", "build", "--unity-readiness")
+    code, whole, _ = _run(tmp_path, None, *what)
+    assert code == 1 and len(whole) == 2
+    assert any("target `one` (C++), target `two` (C++)" in f["message"] for f in whole)
+    for count in range(1, 4):
+        union = [_key(f) for index in range(1, count + 1)
+                 for f in _run(tmp_path, None, *what, "--shard", f"{index}/{count}")[1]]
+        assert sorted(union) == sorted(_key(f) for f in whole)
+
+
+def test_deal_gives_a_group_one_share_and_its_summed_cost() -> None:
+    names = ["a", "b", "c", "d"]
+    # a and c together (cost 2), b and d alone: the pair first, then one each in turn
+    assert deal(names, {}, [0.0, 0.0], [0, 1, 0, 3]) == [0, 1, 0, 1]
+    assert deal(names, {}, [0.0, 0.0, 0.0], [0, 1, 0, 3]) == [0, 1, 0, 2]
+    # without groups, as before: each unit alone
+    assert deal(names, {}, [0.0, 0.0], [0, 1, 2, 3]) == deal(names, {}, [0.0, 0.0])

@@ -210,6 +210,26 @@ def _involves(finding: Finding, paths: frozenset[Path]) -> bool:
                                                   for r in finding.related)
 
 
+def sharing(units: Sequence[BuildUnit]) -> list[int]:
+    """For each unit, the number of its group: units that read a source in common (two
+    targets built from one source, readiness units of one pool) are in one group, as their
+    findings there are reported once (:func:`merge_units`)."""
+    parent = list(range(len(units)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[Path, int] = {}
+    for i, unit in enumerate(units):
+        for source in unit.unity.sources if unit.unity is not None else unit.pool.sources:
+            j = first.setdefault(source, i)
+            parent[root(i)] = root(j)
+    return [root(i) for i in range(len(units))]
+
+
 def lint_units(units: Sequence[BuildUnit], settings_of: Callable[[Path], Settings],
                build: Build, runner: Runner,
                only: frozenset[Path] | None = None) -> list[Result]:
@@ -219,7 +239,7 @@ def lint_units(units: Sequence[BuildUnit], settings_of: Callable[[Path], Setting
     it ran: noted at load) has nothing to check."""
     units = [unit for unit in units if unit.pool.sources]
     jobs = [unit_job(unit, settings_of(unit.pool.sources[0]), build) for unit in units]
-    mine = runner.mine(jobs)  # --shard: this share's units
+    mine = runner.mine(jobs, sharing(units))  # --shard: this share's units
     units = [unit for unit, ours in zip(units, mine, strict=True) if ours]
     results = runner.lint_all([job for job, ours in zip(jobs, mine, strict=True) if ours])
     return merge_units([(unit, result, relocate(result, unit, build))

@@ -98,14 +98,14 @@ class Runner:
         the same in every checkout."""
         return os.path.relpath(job.umbrella, self.root or Path.cwd())
 
-    def mine(self, jobs: Sequence[Job]) -> list[bool]:
+    def mine(self, jobs: Sequence[Job], groups: Sequence[int] | None = None) -> list[bool]:
         """Whether each job is this run's to lint: all of them, or with ``--shard`` this
-        share's."""
+        share's (``groups`` numbers the jobs that go to one share alike)."""
         if self.shard is None:
             return [True] * len(jobs)
         if self._costs is None:
             self._costs = {} if self.store is None else self.store.costs()
-        chosen = self.shard.deal([self.name(job) for job in jobs], self._costs)
+        chosen = self.shard.deal([self.name(job) for job in jobs], self._costs, groups)
         self.units += len(jobs)
         self.dealt += sum(chosen)
         return chosen

@@ -11,6 +11,11 @@ restored caches of different runs (each its own shard's) fall back to names alik
 splitting differently. Shares are dealt anew for each batch of units a run lints (the
 build's unity sources, then the umbrellas found), the loads carried over between batches.
 
+Units that share a source are dealt together, as one (their costs added, named by the first
+name): a run reports a finding of such a source once, naming every target it was found in,
+and so must the one shard that lints them all, for the shards' findings together to be one
+run's.
+
 Pure: no I/O (the runner reads and writes the recorded costs).
 """
 
@@ -40,9 +45,11 @@ class Shard:
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"
 
-    def deal(self, names: Sequence[str], costs: Mapping[str, float]) -> list[bool]:
-        """Whether each unit of ``names`` is in this share (see the module docstring)."""
-        shares = deal(names, costs, self.loads)
+    def deal(self, names: Sequence[str], costs: Mapping[str, float],
+             groups: Sequence[int] | None = None) -> list[bool]:
+        """Whether each unit of ``names`` is in this share (see the module docstring);
+        ``groups`` numbers the units dealt together alike."""
+        shares = deal(names, costs, self.loads, groups)
         return [share == self.index - 1 for share in shares]
 
 
@@ -59,15 +66,23 @@ def parse(text: str) -> Shard:
     return Shard(index, count)
 
 
-def deal(names: Sequence[str], costs: Mapping[str, float], loads: list[float]) -> list[int]:
-    """The share (from 0) of each unit of ``names``, dealing onto ``loads`` (updated)."""
+def deal(names: Sequence[str], costs: Mapping[str, float], loads: list[float],
+         groups: Sequence[int] | None = None) -> list[int]:
+    """The share (from 0) of each unit of ``names``, dealing onto ``loads`` (updated); the
+    units of one number in ``groups`` go to one share (default: each unit alone)."""
     known = all(name in costs for name in names)
     cost = [max(0.0, float(costs[name])) if known else 1.0 for name in names]
+    members: dict[int, list[int]] = {}
+    for i, group in enumerate(groups if groups is not None else range(len(names))):
+        members.setdefault(group, []).append(i)
+    dealt = [(sum(cost[i] for i in units), min(names[i] for i in units), units[0], units)
+             for units in members.values()]
     # a name twice (two virtual units of one path) keeps its order of appearance
-    order = sorted(range(len(names)), key=lambda i: (-cost[i], names[i], i))
+    dealt.sort(key=lambda g: (-g[0], g[1], g[2]))
     shares = [0] * len(names)
-    for i in order:
+    for total, _, _, units in dealt:
         share = min(range(len(loads)), key=lambda k: (loads[k], k))
-        shares[i] = share
-        loads[share] += cost[i] if cost[i] > 0 else 1e-9  # free units still take turns
+        for i in units:
+            shares[i] = share
+        loads[share] += total if total > 0 else 1e-9  # free units still take turns
     return shares
