@@ -158,10 +158,10 @@ def _scan(data: bytes) -> tuple[FileDirectives, tuple[bool, ...]]:
     count = len(code_lines)
     index = 0
     # the directives' first lines, found at C speed (a continuation is skipped below)
-    for head in [i for i, line in enumerate(code_lines) if line.lstrip().startswith(b"#")]:
-        if head < index:
+    for at in [i for i, line in enumerate(code_lines) if line.lstrip().startswith(b"#")]:
+        if at < index:
             continue
-        index = first = head
+        index = first = at
         code = code_lines[index]
         if code.endswith((b"\\", b"\\\r")):  # continuation lines, joined once (linear)
             parts = [code]
