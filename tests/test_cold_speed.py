@@ -12,14 +12,18 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 from test_preprocess_support import code, errors, pp
+from tree_sitter import Tree
 
 from amalint.config.settings import Settings, parse_compiler_args
 from amalint.engine.run import build
+from amalint.frontends.filescope.reads import read_files
 from amalint.frontends.filescope.source import blank
+from amalint.frontends.treesitter.syntax import forget_parses, parse, parser, reparse
 from amalint.scan.directives import Lines, scan
 from amalint.scan.memo import by_content
 from amalint.scan.search import SearchPath
 from amalint.scan.sources import read_source_remembered
+from amalint.scan.unit import load_unit
 
 HIDDEN = FIXTURES / "hidden"
 
@@ -129,3 +133,74 @@ def test_a_source_read_again_is_read_afresh_once_it_changed(tmp_path: Path) -> N
     path.unlink()
     assert read_source_remembered(str(path)) is None
     assert read_source_remembered(str(tmp_path)) is None  # a directory is no source
+
+
+@pytest.mark.parametrize("old, new", [
+    (b"DECL(a)\nint f() { return 1; }\nDECL(b)\n",
+     b"  int a ; \nint f() { return 1; }\n  int b ; \n"),
+    (b"LONG(x,\n     y) int g();\n", b" static int xy ; int g();\n"),  # over two lines
+    (b"RAW int h();\n", b' const char* s = R"(one\ntwo)" ; int h();\n'),  # a newline put in
+])
+def test_an_edited_text_parses_as_a_fresh_parse_would(old: bytes, new: bytes) -> None:
+    body = b"int body() {\n" + b"  int x = 1;\n" * 50 + b"  return x;\n}\n"  # to reuse
+    old, new = body + old + body, body + new + body
+    edits = [(a + len(body), b + len(body), c + len(body), d + len(body))
+             for a, b, c, d in _edits(old[len(body):-len(body)], new[len(body):-len(body)])]
+    tree = reparse(parser().parse(old), old, new, edits)
+    assert not tree.root_node.has_error
+    assert _shape(tree) == _shape(parser().parse(new))
+
+
+def _shape(tree: Tree) -> list[tuple[str, int, int, tuple[int, ...], tuple[int, ...]]]:
+    """Every node of ``tree`` with its bytes and points."""
+    out = []
+    todo = [tree.root_node]
+    while todo:
+        node = todo.pop()
+        out.append((node.type, node.start_byte, node.end_byte, tuple(node.start_point),
+                    tuple(node.end_point)))
+        todo.extend(node.children)
+    return out
+
+
+def _edits(old: bytes, new: bytes) -> list[tuple[int, int, int, int]]:
+    """The replaced spans of ``old`` and ``new`` (common prefix and suffix per line block)."""
+    import difflib
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+_EXPANDED = {
+    "umbrella.cc": '#include "a.cc"\n#include "b.cc"\n',
+    "a.cc": "#define DECLARE(n) int n##_value = 1;\nDECLARE(alpha)\nDECLARE(\n  beta)\n"
+            "int f() { return alpha_value + beta_value; }\n#define LOCAL static\n"
+            "LOCAL int g() { return 2; }\n",
+    "b.cc": "#define REG(x) static int reg_##x = 1;\nREG(three)\nstruct S { int m; };\n"
+            "REG(four) int h();\n",
+}
+
+
+@pytest.mark.parametrize("tree", ["written", "tvm_shape"])
+def test_each_read_is_parsed_as_its_text_parses_afresh(tree: str, tmp_path: Path) -> None:
+    if tree == "written":
+        for name, text in _EXPANDED.items():
+            (tmp_path / name).write_text(text)
+        umbrella, flags = tmp_path / "umbrella.cc", ("-std=c++17", "-I.")
+    else:
+        umbrella, flags = FIXTURES / "tvm_shape" / "umbrella.cc", ("-Iinclude", "-Ieager")
+    search, defines = parse_compiler_args(flags, umbrella.parent)
+    settings = Settings(search=search, defines=defines, frontend="tree-sitter")
+    cwd = Path.cwd()
+    os.chdir(umbrella.parent)
+    try:
+        unit = load_unit(umbrella, settings)
+        for source in unit.files:
+            parse(source.text)  # as the front end does first
+        reads = read_files(unit, frozenset())
+    finally:
+        os.chdir(cwd)
+        forget_parses()
+    assert sum(len(r.expanded.edits()) for r in reads if r.expanded) >= 4
+    for read in reads:
+        assert read.expanded is not None
+        assert _shape(read.tree) == _shape(parser().parse(read.expanded.text))

@@ -40,6 +40,18 @@ class Remembered(Generic[_R]):
             results.move_to_end(data)
         return result
 
+    def known(self, data: bytes) -> _R | None:
+        """The remembered result for ``data``, if there is one (not computed)."""
+        return self._results.get(data)
+
+    def remember(self, data: bytes, result: _R) -> None:
+        """Remember ``result`` as ``function(data)``'s (one found another way)."""
+        if data not in self._results:
+            self._results[data] = result
+            self._held += len(data)
+            while self._held > self.budget and len(self._results) > 1:
+                self._held -= len(self._results.popitem(last=False)[0])
+
     def forget(self) -> None:
         """Drop every remembered result."""
         self._results.clear()

@@ -67,6 +67,12 @@ class Expanded:
             return self.starts[k]
         return self.starts[k] + original - self.origins[k]
 
+    def edits(self) -> list[tuple[int, int, int, int]]:
+        """Each expansion as an edit of the file's text: (start, end) of the invocation in
+        the file, (start, end) of what replaced it in :attr:`text`."""
+        return [(self.origins[k], self.origins[k + 1], self.starts[k], self.starts[k + 1])
+                for k, macro in enumerate(self.macros) if macro]
+
     def macro(self, offset: int) -> str:
         """The macro whose expansion wrote ``offset`` of the text (``""``: the file did)."""
         return self.macros[bisect.bisect_right(self.starts, offset) - 1]

@@ -12,7 +12,7 @@ from amalint import preprocess
 from amalint.frontends.filescope.expansion import Expanded, expand, macro_names
 from amalint.frontends.filescope.macros import defines_of
 from amalint.frontends.filescope.source import FileText, blank, include_guard
-from amalint.frontends.treesitter.syntax import parse
+from amalint.frontends.treesitter.syntax import parse, parse_edited
 from amalint.scan.unit import Unit
 
 
@@ -48,7 +48,8 @@ def read_files(unit: Unit, macros: frozenset[str]) -> list[FileText]:
             source = replace(source, code=b" " * len(source.code))
             code = source.code
         expanded = expand(pp, inclusion, source.code, code, names, counter)
-        read = FileText(source, source.data.split(b"\n"), tree=parse(expanded.text),
+        tree = parse_edited(source.code, expanded.text, expanded.edits())
+        read = FileText(source, source.data.split(b"\n"), tree=tree,
                         guard=inclusion.guard or include_guard(
                             blank(source.data), source.directives.directives),
                         blanked=blank(expanded.text), expanded=expanded, unexpanded=macros,
