@@ -58,8 +58,8 @@ def parse_edited(old: bytes, new: bytes, edits: Sequence[tuple[int, int, int, in
     if tree is not None:
         return tree
     base = parse.known(old)
-    if base is None or not edits:
-        return parse(new)
+    if base is None or not edits or base.root_node.has_error:
+        return parse(new)  # (an error before the edits is most often one after them too)
     tree = reparse(base, old, new, edits)
     if tree.root_node.has_error:
         return parse(new)
