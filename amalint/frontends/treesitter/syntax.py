@@ -41,8 +41,9 @@ _NEWLINE = re.compile(rb"\n")
 def parse(text: bytes) -> Tree:
     """tree-sitter's parse of ``text``, remembered while one unit is built (the front end
     and the file-scope pass parse most files' texts alike, AM206's passes parse sources
-    again): :func:`forget_parses` when the next one starts, as a tree takes about forty
-    times the memory of its text. Trees are never edited, so one serves every caller."""
+    again) and forgotten once its model is (:func:`forget_parses`): a tree takes about 45
+    times the memory of its text. Trees are never edited (:func:`reparse` edits a copy), so
+    one serves every caller."""
     if not _PARSER:
         _PARSER.append(parser())
     return _PARSER[0].parse(text)
