@@ -12,10 +12,10 @@ import errno
 import os
 import re
 import stat
-from collections import OrderedDict
 from pathlib import Path
 
 from amalint.errors import InputError
+from amalint.scan.memo import Held
 
 _BINARY_PROBE = 8192
 
@@ -94,12 +94,9 @@ def read_source(path: Path) -> bytes:
     return data
 
 
-#: Sources read by :func:`read_source_remembered`, most recent last: path -> (the file's
+#: Sources read by :func:`read_source_remembered` (32 MB of them): path -> (the file's
 #: identity, size and modification time when read, its bytes).
-_READ: OrderedDict[str, tuple[tuple[int, int, int, int], bytes]] = OrderedDict()
-_HELD = [0]
-#: How many bytes of sources a process remembers.
-READ_BUDGET = 32 << 20
+_READ: Held[str, tuple[tuple[int, int, int, int], bytes]] = Held(32 << 20)
 
 
 def read_source_remembered(name: str) -> bytes | None:
@@ -113,18 +110,12 @@ def read_source_remembered(name: str) -> bytes | None:
     stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
     known = _READ.get(name)
     if known is not None and known[0] == stamp:
-        _READ.move_to_end(name)
         return known[1]
     try:
         data = read_source(Path(name))
     except InputError:
         return None
-    if known is not None:
-        _HELD[0] -= len(known[1])
-    _READ[name] = (stamp, data)
-    _HELD[0] += len(data)
-    while _HELD[0] > READ_BUDGET and len(_READ) > 1:
-        _HELD[0] -= len(_READ.popitem(last=False)[1][1])
+    _READ.put(name, (stamp, data), len(data))
     return data
 
 
