@@ -5,6 +5,7 @@ path."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -164,8 +165,7 @@ def _shape(tree: Tree) -> list[tuple[str, int, int, tuple[int, ...], tuple[int, 
 
 
 def _edits(old: bytes, new: bytes) -> list[tuple[int, int, int, int]]:
-    """The replaced spans of ``old`` and ``new`` (common prefix and suffix per line block)."""
-    import difflib
+    """The replaced spans of ``old`` and ``new``."""
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
 

@@ -33,7 +33,8 @@ def parser() -> Parser:
     return Parser(LANGUAGE)
 
 
-_PARSER: list[Parser] = []
+#: The parser :func:`parse` and :func:`reparse` use.
+_PARSER = Parser(LANGUAGE)
 _NEWLINE = re.compile(rb"\n")
 
 
@@ -44,9 +45,7 @@ def parse(text: bytes) -> Tree:
     again) and forgotten once its model is (:func:`forget_parses`): a tree takes about 45
     times the memory of its text. Trees are never edited (:func:`reparse` edits a copy), so
     one serves every caller."""
-    if not _PARSER:
-        _PARSER.append(parser())
-    return _PARSER[0].parse(text)
+    return _PARSER.parse(text)
 
 
 def parse_edited(old: bytes, new: bytes, edits: Sequence[tuple[int, int, int, int]]) -> Tree:
@@ -89,9 +88,7 @@ def reparse(base: Tree, old: bytes, new: bytes,
         edited.edit(start_byte=start, old_end_byte=end, new_end_byte=start + len(inserted),
                     start_point=at, old_end_point=point(end),
                     new_end_point=Point(at.row + lines, last))
-    if not _PARSER:
-        _PARSER.append(parser())
-    tree: Tree = _PARSER[0].parse(new, edited)
+    tree: Tree = _PARSER.parse(new, edited)
     return tree
 
 
