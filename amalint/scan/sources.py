@@ -56,20 +56,21 @@ def read_bounded(path: Path, limit: int, what: str = "file") -> bytes:
         raise InputError(f"{shown}: cannot read ({_reason(exc)})") from None
     except ValueError:  # a NUL byte in the name
         raise InputError(f"{shown!r}: not a valid file name") from None
-    try:
-        handle = os.fdopen(fd, "rb")
-    except IsADirectoryError:  # Linux opens a directory read-only; Python will not read it
+    # what the descriptor is, before Python wraps it (it refuses a directory, which POSIX
+    # opens read-only)
+    info = os.fstat(fd)
+    refusal = None
+    if stat.S_ISDIR(info.st_mode):
+        refusal = f"is a directory, not a {what}"
+    elif not stat.S_ISREG(info.st_mode):
+        refusal = f"{_kind(info.st_mode)}, not a {what}; not read"
+    elif info.st_size > limit:
+        refusal = (f"too large ({info.st_size // 1024 // 1024} MB; amalint reads {what}s up to "
+                   f"{limit // 1024 // 1024} MB)")
+    if refusal is not None:
         os.close(fd)
-        raise InputError(f"{shown}: is a directory, not a {what}") from None
-    with handle as fh:
-        info = os.fstat(fh.fileno())
-        if stat.S_ISDIR(info.st_mode):
-            raise InputError(f"{shown}: is a directory, not a {what}")
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{shown}: {_kind(info.st_mode)}, not a {what}; not read")
-        if info.st_size > limit:
-            raise InputError(f"{shown}: too large ({info.st_size // 1024 // 1024} MB; amalint "
-                             f"reads {what}s up to {limit // 1024 // 1024} MB)")
+        raise InputError(f"{shown}: {refusal}")
+    with os.fdopen(fd, "rb") as fh:
         try:
             data = fh.read(limit + 1)
         except OSError as exc:
