@@ -253,11 +253,11 @@ def test_an_entry_pointing_outside_the_unit_is_rejected(tmp_path: Path, store: S
     whose file belongs to an include the umbrella does not have, is not believed."""
     umbrella = unit(tmp_path)
     lint_cached(umbrella, settings(tmp_path), store)
-    path = entry_file(store)
-    entry = json.loads(path.read_text())
+    key = entry_file(store).stem
+    entry = store.load(key)
     for poison in ("fix-elsewhere", "fix-past-end", "unit"):
         bad = json.loads(json.dumps(entry))
-        result = bad["value"]["result"]
+        result = bad["result"]
         if poison == "unit":
             result["units"] = [[str(umbrella), 7]]
         else:
@@ -266,7 +266,7 @@ def test_an_entry_pointing_outside_the_unit_is_rejected(tmp_path: Path, store: S
                 edit[1][0] = str(tmp_path / "provider.cc")
             else:
                 edit[2][1] = 999
-        path.write_text(json.dumps(bad))
+        assert store.save(key, bad)  # with its checksum: only the decoder can refuse it
         assert not lint_cached(umbrella, settings(tmp_path), store)[1], poison
 
 

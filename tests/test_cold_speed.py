@@ -6,6 +6,7 @@ path."""
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 from pathlib import Path
@@ -15,6 +16,8 @@ from conftest import FIXTURES
 from test_preprocess_support import code, errors, pp
 from tree_sitter import Tree
 
+from amalint.cache.relocate import Relocation
+from amalint.cache.store import Store
 from amalint.config.settings import Settings, parse_compiler_args
 from amalint.engine.run import build
 from amalint.frontends.filescope.reads import read_files
@@ -204,3 +207,36 @@ def test_each_read_is_parsed_as_its_text_parses_afresh(tree: str, tmp_path: Path
     for read in reads:
         assert read.expanded is not None
         assert _shape(read.tree) == _shape(parser().parse(read.expanded.text))
+
+
+@pytest.mark.parametrize("root", ["/tmp/plain", '/tmp/a "quoted\\\\ root', "/tmp/ünïcode"])
+def test_reading_an_entry_back_replaces_the_root_as_walking_it_would(root: str) -> None:
+    """An entry's paths are read back by replacing the root's mark in its JSON text; that
+    equals decoding it and walking every string, also for a root JSON must escape, and for a
+    string with a NUL elsewhere (which takes the walk)."""
+    relocation = Relocation(Path(root))
+    value = {"files": [f"{root}/a.c", "/usr/include/stdio.h", root],
+             "message": "`x` in a.c", "odd": ["a\0b", f'"{root}/q']}
+    stored = json.dumps(relocation.out(value), separators=(",", ":")).encode()
+    assert stored.count(b"\\u0000root") == 2
+    assert relocation.loads(stored) == relocation.into(json.loads(stored)) == value
+    del value["odd"]
+    stored = json.dumps(relocation.out(value), separators=(",", ":")).encode()
+    assert relocation.loads(stored) == relocation.into(json.loads(stored)) == value
+
+
+def test_an_entry_is_read_only_as_the_store_writes_it(tmp_path: Path) -> None:
+    """The checksum is checked on the value's text as written: the same entry re-spaced, or
+    with one byte of its value changed, is a miss."""
+    store = Store(tmp_path / "cache", root=tmp_path)
+    key = "ab" * 32
+    value = {"files": [str(tmp_path / "a.c")], "n": 1}
+    assert store.save(key, value) and store.load(key) == value
+    path = store.entries / f"{key}.json"
+    written = path.read_text()
+    path.write_text(json.dumps(json.loads(written)))
+    assert store.load(key) is None
+    path.write_text(written.replace('"n":1', '"n":2'))
+    assert store.load(key) is None
+    path.write_text(written)
+    assert store.load(key) == value

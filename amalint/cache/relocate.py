@@ -12,12 +12,15 @@ of one image, and a different one is a miss, as it should be.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 #: What stands for the root in stored data.
 MARK = "\0root"
+#: How a string that starts with :data:`MARK` starts in JSON text.
+_JSON_MARK = json.dumps(MARK)[:-1].encode()
 
 
 class Relocation:
@@ -44,6 +47,18 @@ class Relocation:
         if self.root is None:
             return value
         return _walk(value, self._into)
+
+    def loads(self, text: bytes) -> Any:
+        """Stored data from its JSON text (as ``json.dumps`` writes it), as :meth:`into` gives
+        it: the marks are replaced in the text, not by walking the data, unless a string holds
+        a NUL anywhere but at its start (none that amalint stores does). Raises what
+        ``json.loads`` raises."""
+        marks = text.count(_JSON_MARK)
+        if self.root is None or marks == 0:
+            return json.loads(text)
+        if text.count(b"\\u0000") != marks or b"\\" + _JSON_MARK in text:
+            return self.into(json.loads(text))
+        return json.loads(text.replace(_JSON_MARK, json.dumps(self.root)[:-1].encode()))
 
     def _out(self, text: str) -> str:
         for root in self.roots:

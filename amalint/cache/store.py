@@ -57,6 +57,8 @@ TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 GITIGNORE = "# Automatically created by amalint.\n*\n"
 #: A key: a SHA-256 (:func:`amalint.cache.key.digest`).
 _KEY = re.compile(r"[0-9a-f]{64}")
+#: What comes between an entry's checksum and its value (:func:`_value_text`).
+_VALUE = b'","value":'
 #: The key of the units' recorded costs (:meth:`Store.costs`): an entry like the others, so
 #: ``amalint clean`` and the size bound treat it alike.
 COSTS_KEY = hashlib.sha256(b"amalint: what linting each unit cost").hexdigest()
@@ -100,19 +102,16 @@ class Store:
             return None
         if len(raw) > MAX_ENTRY_BYTES:
             return None
-        try:
-            value = json.loads(raw)
-        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
+        text = _value_text(raw, key)
+        if text is None:
             return None
-        if not isinstance(value, dict) or value.get("format") != FORMAT \
-                or value.get("key") != key or value.get("sum") != _checksum(value.get("value")):
+        try:
+            value = self.relocation.loads(text)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # used now: last to be evicted
-        try:
-            return self.relocation.into(value.get("value"))
-        except RecursionError:  # nested too deep to be an entry amalint wrote
-            return None
+        return value
 
     def _linked(self) -> bool:
         """Whether the directory or its entry directory is a symbolic link (or has a name the
@@ -124,12 +123,12 @@ class Store:
 
     def save(self, key: str, value: Any) -> bool:
         """Store ``value`` under ``key``; ``False`` if the directory cannot be written."""
-        value = self.relocation.out(value)
-        text = json.dumps({"format": FORMAT, "key": key, "sum": _checksum(value),
-                           "value": value}, separators=(",", ":"))
+        path = self._path(key)
+        text = json.dumps(self.relocation.out(value), separators=(",", ":")).encode()
         try:
             self._prepare()
-            _write_atomic(self._path(key), text.encode())
+            _write_atomic(path, b"".join((_header(key), hashlib.sha256(text).hexdigest().encode(),
+                                          _VALUE, text, b"}")))
         except OSError:
             return False
         return True
@@ -199,9 +198,26 @@ class Store:
         return removed
 
 
-def _checksum(value: Any) -> str:
-    """The SHA-256 of a value's JSON text, as :meth:`Store.save` writes it."""
-    return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()
+def _value_text(raw: bytes, key: str) -> bytes | None:
+    """The JSON text of the value in an entry's bytes, if they are laid out as
+    :meth:`Store.save` writes them (format, key, checksum, value, in that order, no spaces) and
+    the checksum holds for that text as written (no second encoding of the value); else
+    ``None``."""
+    header = _header(key)
+    start = len(header) + 64 + len(_VALUE)
+    if not raw.startswith(header) or raw[start - len(_VALUE):start] != _VALUE \
+            or not raw.endswith(b"}"):
+        return None
+    text = raw[start:-1]
+    if hashlib.sha256(text).hexdigest().encode() != raw[len(header):start - len(_VALUE)]:
+        return None
+    return text
+
+
+def _header(key: str) -> bytes:
+    """What an entry of ``key`` starts with, up to its checksum: the JSON object
+    ``{"format": FORMAT, "key": key, "sum": ..., "value": ...}`` as ``json.dumps`` writes it."""
+    return f'{{"format":{FORMAT},"key":"{key}","sum":"'.encode()
 
 
 def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
