@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_preprocess_support import code, errors, pp
 from tree_sitter import Tree
 
@@ -21,7 +23,7 @@ from amalint.cache.store import Store
 from amalint.config.settings import Settings, parse_compiler_args
 from amalint.engine.run import build
 from amalint.frontends.filescope.reads import read_files
-from amalint.frontends.filescope.source import blank
+from amalint.frontends.filescope.source import _has_separator, blank
 from amalint.frontends.treesitter.syntax import forget_parses, parse, parser, reparse
 from amalint.scan.directives import Lines, scan
 from amalint.scan.memo import by_content
@@ -144,10 +146,16 @@ def test_a_source_read_again_is_read_afresh_once_it_changed(tmp_path: Path) -> N
      b"  int a ; \nint f() { return 1; }\n  int b ; \n"),
     (b"LONG(x,\n     y) int g();\n", b" static int xy ; int g();\n"),  # over two lines
     (b"RAW int h();\n", b' const char* s = R"(one\ntwo)" ; int h();\n'),  # a newline put in
+    (b"static FORCE_INLINE int f(int x) { return x; }\n",
+     b"static inline __attribute__((always_inline)) int f(int x) { return x; }\n"),
+    (b"BEGIN_NS\nint f();\nEND_NS\n", b"namespace ns {\nint f();\n}\n"),
 ])
 def test_an_edited_text_parses_as_a_fresh_parse_would(old: bytes, new: bytes) -> None:
+    """Each unexpanded text has a syntax error that its expansion removes, as the file-scope
+    pass's reads do (``parse_edited`` re-parses from such a tree)."""
     body = b"int body() {\n" + b"  int x = 1;\n" * 50 + b"  return x;\n}\n"  # to reuse
     old, new = body + old + body, body + new + body
+    assert parser().parse(old).root_node.has_error
     edits = [(a + len(body), b + len(body), c + len(body), d + len(body))
              for a, b, c, d in _edits(old[len(body):-len(body)], new[len(body):-len(body)])]
     tree = reparse(parser().parse(old), old, new, edits)
@@ -240,3 +248,15 @@ def test_an_entry_is_read_only_as_the_store_writes_it(tmp_path: Path) -> None:
     assert store.load(key) is None
     path.write_text(written)
     assert store.load(key) == value
+
+
+_SEPARATOR = re.compile(rb"(?<![\w$.'\\])[0-9][\w.]*'[0-9A-Za-z_]")
+
+
+@given(st.lists(st.sampled_from([b"'", b"1", b"0x", b"F", b"a", b"_", b".", b"$", b"\\", b" ",
+                                 b"\n", b"e+", b"u8"]), max_size=40).map(b"".join))
+@settings(max_examples=2000, deadline=None)
+def test_digit_separators_are_found_as_the_regular_expression_finds_them(data: bytes) -> None:
+    """Whether a text may have a digit separator (then numbers are kept whole when it is
+    blanked) is decided from each ``'`` back: as the regular expression decides it."""
+    assert _has_separator(data) == (_SEPARATOR.search(data) is not None)
