@@ -9,6 +9,7 @@ import difflib
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,13 @@ from amalint.config.settings import Settings, parse_compiler_args
 from amalint.engine.run import build
 from amalint.frontends.filescope.reads import read_files
 from amalint.frontends.filescope.source import _has_separator, blank
-from amalint.frontends.treesitter.syntax import forget_parses, parse, parser, reparse
+from amalint.frontends.treesitter.syntax import (
+    forget_parses,
+    parse,
+    parser,
+    parses_kept,
+    reparse,
+)
 from amalint.scan.directives import Lines, scan
 from amalint.scan.memo import by_content
 from amalint.scan.search import SearchPath
@@ -260,3 +267,37 @@ def test_digit_separators_are_found_as_the_regular_expression_finds_them(data: b
     """Whether a text may have a digit separator (then numbers are kept whole when it is
     blanked) is decided from each ``'`` back: as the regular expression decides it."""
     assert _has_separator(data) == (_SEPARATOR.search(data) is not None)
+
+
+@pytest.mark.parametrize("frontend", ["tree-sitter", "libclang"])
+def test_a_trial_build_without_file_scope_facts_has_the_same_start_up_model(
+        frontend: str) -> None:
+    """AM205's trial builds skip the file-scope pass: what they read (the entry points,
+    their effects and order) does not depend on it."""
+    umbrella, flags = FIXTURES / "tvm_shape" / "umbrella.cc", ("-Iinclude", "-Ieager")
+    search, defines = parse_compiler_args(flags, umbrella.parent)
+    settings = Settings(search=search, defines=defines, frontend=frontend)
+    cwd = Path.cwd()
+    os.chdir(umbrella.parent)
+    try:
+        full = build(umbrella, settings)
+        trial = build(umbrella, replace(settings, file_scope=False))
+    finally:
+        os.chdir(cwd)
+    assert full.frontend == trial.frontend == frontend
+    assert full.model.filescope.files and not trial.model.filescope.files
+    assert trial.model.entry_points == full.model.entry_points
+    assert trial.analysis.order == full.analysis.order
+    assert trial.analysis.effects == full.analysis.effects and full.analysis.effects
+
+
+def test_parses_are_kept_for_a_lints_trial_builds_and_forgotten_after() -> None:
+    text = b"int kept_for_the_trial_builds;\n"
+    with parses_kept():
+        tree = parse(text)
+        forget_parses()  # as each build of the lint does
+        assert parse.known(text) is tree
+    assert parse.known(text) is None
+    parse(text)
+    forget_parses()
+    assert parse.known(text) is None

@@ -66,6 +66,9 @@ class Settings:
     #: The baseline file whose findings are not reported (config ``baseline``; see
     #: :mod:`amalint.engine.baseline`); ``None``: none.
     baseline: Path | None = None
+    #: Whether the front ends extract the file-scope facts (what the AM2xx rules read). The
+    #: orphan search's trial builds (AM205), which read only the start-up model, do without.
+    file_scope: bool = True
 
     @property
     def root(self) -> Path:

@@ -53,6 +53,7 @@ from amalint.config.settings import Settings
 from amalint.engine.orphans import Searched
 from amalint.engine.result import Result
 from amalint.engine.run import Build, build, build_prepared, evaluate, lint, prepare
+from amalint.frontends.treesitter.syntax import parses_kept
 from amalint.model import Umbrella
 from amalint.scan.directives import scan
 from amalint.scan.sources import check_utf8, read_source
@@ -114,9 +115,11 @@ def _through(umbrella: Path, settings: Settings, store: Store, data: bytes | Non
     if found is not None:
         return found, True
     started = time.time_ns()
-    built = build_prepared(umbrella, prepared.settings, prepared.data, prepared.warnings)
     searched = Searched()
-    result, partial = evaluate(built, umbrella, settings, search=complete, searched=searched)
+    with parses_kept():  # for AM205's trial builds
+        built = build_prepared(umbrella, prepared.settings, prepared.data, prepared.warnings)
+        result, partial = evaluate(built, umbrella, settings, search=complete,
+                                   searched=searched)
     value = _entry(built, prepared.data, started)
     if value is not None:
         search = _search_entry(searched, started) if partial and complete else None

@@ -20,6 +20,7 @@ from amalint.engine.result import Result, Summary
 from amalint.engine.rule import Finding, Rule, RuleContext, display
 from amalint.errors import InputError
 from amalint.frontends import select as select_frontend
+from amalint.frontends.treesitter.syntax import parses_kept
 from amalint.model import CodeModel
 from amalint.rules import RULES
 from amalint.rules import am901_unused_suppression as am901
@@ -168,7 +169,8 @@ def build(umbrella: Path, settings: Settings, data: bytes | None = None) -> Buil
 
 def lint(umbrella: Path, settings: Settings, data: bytes | None = None) -> Result:
     """Lint ``umbrella`` (``data`` standing for its bytes, if given): no cache."""
-    return evaluate(build(umbrella, settings, data), umbrella, settings)[0]
+    with parses_kept():  # for AM205's trial builds
+        return evaluate(build(umbrella, settings, data), umbrella, settings)[0]
 
 
 def evaluate(built: Build, umbrella: Path, settings: Settings,
@@ -189,7 +191,8 @@ def evaluate(built: Build, umbrella: Path, settings: Settings,
     if searches and search:
 
         def build_variant(variant: bytes) -> tuple[CodeModel, Analysis]:
-            variant_build = build(umbrella, settings, variant)
+            # a trial reads only the start-up model: no file-scope facts
+            variant_build = build(umbrella, replace(settings, file_scope=False), variant)
             return variant_build.model, variant_build.analysis
 
         ctx.orphans = find_orphans(settings, model, ctx.requirements, build_variant, searched)

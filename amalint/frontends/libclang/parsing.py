@@ -22,7 +22,7 @@ from amalint.frontends.libclang.diagnostics import WARNING_ARGS
 from amalint.frontends.libclang.isolation import Child
 from amalint.frontends.libclang.library import ResourceDir, find_resource_dir, load, version
 from amalint.frontends.treesitter.syntax import forget_parses
-from amalint.model import CodeModel
+from amalint.model import CodeModel, FileScope
 from amalint.scan.sources import text_lines
 from amalint.scan.unit import Unit
 
@@ -98,7 +98,8 @@ def parse_with(
     with Child(build, str(path)) as child, progress(f"libclang: parsing {path.name}"):
         # the file-scope facts come from tree-sitter, here, while the child parses
         filescope = extract_filescope(unit, settings.registry.macros,
-                                      settings.runs_preview(HIDDEN_RULE))
+                                      settings.runs_preview(HIDDEN_RULE)) \
+            if settings.file_scope else FileScope()
         forget_parses()
         parsed = child.result()
     return CodeModel(

@@ -34,6 +34,7 @@ from amalint.model import (
     Diagnostic,
     EntryKind,
     EntryPoint,
+    FileScope,
     Function,
     LazyFunctions,
     Location,
@@ -381,5 +382,6 @@ class Builder:
             diagnostics=tuple(self.diagnostics),
             source_lines={f.source.path: text_lines(f.source.data) for f in self.files},
             filescope=extract_filescope(self.unit, self.registry.macros,
-                                        self.settings.runs_preview(HIDDEN_RULE)),
+                                        self.settings.runs_preview(HIDDEN_RULE))
+            if self.settings.file_scope else FileScope(),
         )

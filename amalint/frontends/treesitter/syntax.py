@@ -7,7 +7,8 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import tree_sitter_cpp
@@ -122,8 +123,24 @@ def reparse(base: Tree, old: bytes, new: bytes,
 
 
 def forget_parses() -> None:
-    """Free the trees :func:`parse` remembers (a unit is built)."""
-    parse.forget()
+    """Free the trees :func:`parse` remembers (a unit is built), unless :func:`parses_kept`."""
+    if not _KEPT:
+        parse.forget()
+
+
+_KEPT: list[None] = []
+
+
+@contextmanager
+def parses_kept() -> Iterator[None]:
+    """Within this, the trees :func:`parse` remembers are kept until it ends: a lint's trial
+    builds (AM205's, the unit with one more ``#include``) read the same texts again."""
+    _KEPT.append(None)
+    try:
+        yield
+    finally:
+        _KEPT.pop()
+        forget_parses()
 
 
 def strip_templates(text: str) -> str:
