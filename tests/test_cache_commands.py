@@ -165,7 +165,8 @@ def test_the_servers_fix_all_lints_the_fixed_text_through_the_cache(tmp_path: Pa
     uri = umbrella.as_uri()
 
     async def scenario() -> None:
-        async with server(umbrella.parent, "-v") as client:
+        # a cache of its own: the first lint is a miss whatever other tests linted
+        async with server(umbrella.parent, "-v", cache=tmp_path / "cache") as client:
             open_file(client, umbrella)
             await until(lambda: bool(client.diagnostics.get(uri)), "umbrella.cc's findings")
             assert cache_logs(client)[0].endswith("cache: 0 hit(s), 1 miss(es)")

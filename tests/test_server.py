@@ -37,10 +37,13 @@ def init_order(root: Path) -> Path:
 
 
 @asynccontextmanager
-async def server(root: Path, *args: str) -> AsyncIterator[LanguageClient]:
-    """`amalint server ARGS` started from elsewhere, its workspace root ``root``."""
+async def server(root: Path, *args: str,
+                 cache: Path | None = None) -> AsyncIterator[LanguageClient]:
+    """`amalint server ARGS` started from elsewhere, its workspace root ``root``; its cache
+    the session's (shared by the tests: a unit another test linted may be a hit), or
+    ``cache``."""
     client = make_test_lsp_client()
-    env = {**os.environ, "AMALINT_CACHE_DIR": str(session_cache()), "NO_COLOR": "1"}
+    env = {**os.environ, "AMALINT_CACHE_DIR": str(cache or session_cache()), "NO_COLOR": "1"}
     await client.start_io(sys.executable, "-m", "amalint", "server", *args, env=env,
                           cwd=root.parent)
     await client.initialize_session(types.InitializeParams(
