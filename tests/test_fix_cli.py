@@ -158,6 +158,27 @@ def test_orphan_sources_are_searched_where_the_config_says(tmp_path: Path) -> No
         '// the unit\n\n#include "extra/provider.cc"\n#include "user.cc"\nint x;\n')
 
 
+def test_an_orphan_is_tried_alike_by_either_front_end(tmp_path: Path) -> None:
+    """AM205's trial build (the umbrella with the candidate included) is tree-sitter's under
+    either front end (libclang would parse the whole unit again for it): the findings and
+    fixes are the same."""
+    make_unit(tmp_path, {"user.cc": 'reg::Need("k");'}, ["user.cc"])
+    (tmp_path / "reg.h").write_text(HEADER + (  # an init block libclang can compile
+        "#define REG_CAT2(a, b) a##b\n#define REG_CAT(a, b) REG_CAT2(a, b)\n"
+        "#define REG_INIT() __attribute__((constructor)) static void "
+        "REG_CAT(reg_init_, __COUNTER__)()\n"))
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "provider.cc").write_text(
+        '#include "../reg.h"\nREG_INIT() { reg::Add("k"); }\n')
+    (tmp_path / "amalint.toml").write_text('sources = ["extra/**/*.cc"]\n' + CONFIG)
+    runs = [[(f["code"], f["message"], f.get("fix")) for f in amalint(
+        "check", "umbrella.cc", "--frontend", frontend, "--format", "json", "--no-cache",
+        cwd=tmp_path).json] for frontend in ("tree-sitter", "libclang")]
+    assert [code for code, _, _ in runs[0]] == ["AM102", "AM205"]
+    assert runs[0] == runs[1]
+    assert runs[1][1][2]["edits"][0]["content"] == '#include "extra/provider.cc"\n'
+
+
 def test_sources_must_be_a_list_of_globs(tmp_path: Path) -> None:
     make_unit(tmp_path, HAZARD, ["provider.cc", "user.cc"])
     (tmp_path / "amalint.toml").write_text('sources = "src/*.cc"\n' + CONFIG)

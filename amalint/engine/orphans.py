@@ -4,9 +4,10 @@ This is an edge of the engine, not analysis: it lists and reads files. When some
 has no provider in the amalgamation (AM102), the sources near the amalgamation (the ``sources``
 globs of the config, or the directories of the umbrella and of the sources it includes) whose
 text holds the key as a string literal are candidates. Each candidate is checked for real: the
-umbrella is linted in memory with an ``#include`` of the candidate inserted before the first
-include that needs the key, and the candidate counts if one of its initializers registers the
-key there; whether that also satisfies every lookup of the key is recorded for the fix.
+umbrella is built in memory with an ``#include`` of the candidate inserted before the first
+include that needs the key (the start-up model only, with tree-sitter: the engine's ``build``
+makes that trial), and the candidate counts if one of its initializers registers the key
+there; whether that also satisfies every lookup of the key is recorded for the fix.
 """
 
 from __future__ import annotations

@@ -191,8 +191,10 @@ def evaluate(built: Build, umbrella: Path, settings: Settings,
     if searches and search:
 
         def build_variant(variant: bytes) -> tuple[CodeModel, Analysis]:
-            # a trial reads only the start-up model: no file-scope facts
-            variant_build = build(umbrella, replace(settings, file_scope=False), variant)
+            # a trial reads only the start-up model, of the candidate's registrations: no
+            # file-scope facts, and tree-sitter's (libclang's would parse the unit again)
+            trial = replace(settings, file_scope=False, frontend="tree-sitter")
+            variant_build = build(umbrella, trial, variant)
             return variant_build.model, variant_build.analysis
 
         ctx.orphans = find_orphans(settings, model, ctx.requirements, build_variant, searched)

@@ -4,9 +4,11 @@
 When a start-up lookup has no provider in the amalgamation (AM102), looks for a source that
 provides it: a `.c`/`.cc`/`.cpp` file, not part of the unit, among the `sources` globs of the
 config (relative to the config file) or, without them, in the directories of the umbrella and of
-the sources it includes. A candidate counts when linting the umbrella with the candidate
+the sources it includes. A candidate counts when a build of the umbrella with the candidate
 included (before the first include that needs the key) shows one of its initializers
-registering the key. The finding names the lookup, the registration in the candidate, and the
+registering the key. That trial build reads only the start-up model, with tree-sitter whatever
+the front end of the run (libclang would parse the whole unit again for each candidate). The
+finding names the lookup, the registration in the candidate, and the
 line where the `#include` would go. It is a warning when every lookup it would satisfy is
 optional (see AM101).
 
