@@ -23,6 +23,7 @@ from amalint.cache.relocate import Relocation
 from amalint.cache.store import Store
 from amalint.config.settings import Settings, parse_compiler_args
 from amalint.engine.run import Build, build
+from amalint.frontends.filescope.macros import last_token, words_at
 from amalint.frontends.filescope.reads import read_files
 from amalint.frontends.filescope.source import _has_separator, blank
 from amalint.frontends.treesitter.syntax import (
@@ -305,3 +306,30 @@ def test_parses_are_kept_for_a_lints_trial_builds_and_forgotten_after() -> None:
     parse(text)
     forget_parses()
     assert parse.known(text) is None
+
+
+@given(st.lists(st.sampled_from([b"A", b"AB", b"B_1", b"_", b"1", b" ", b"(", b"$", b"\n"]),
+                max_size=30).map(b"".join),
+       st.sets(st.sampled_from(["A", "AB", "B_1", "_", "A_"]), max_size=4))
+@settings(max_examples=1000, deadline=None)
+def test_macro_uses_are_found_as_the_regular_expression_finds_them(
+        code: bytes, names: set[str]) -> None:
+    """A read's macro names are found word by word, where the file-scope pass compiled an
+    alternation of them: the same places, in the same order."""
+    expected = [(m.start(), m.group(0).decode()) for m in re.finditer(
+        rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b", code)] \
+        if names else []
+    assert words_at(code, names) == expected
+
+
+_BEFORE = re.compile(rb"([A-Za-z_]\w*|[*&])\s*$")
+
+
+@given(st.lists(st.sampled_from([b"a", b"Z9", b"_", b"1", b"*", b"&", b" ", b"\t", b"\n", b"\x0b",
+                                 b"(", b"$", b"->"]), max_size=20).map(b"".join))
+@settings(max_examples=2000, deadline=None)
+def test_the_token_before_a_macro_use_is_the_regular_expressions(window: bytes) -> None:
+    """How a macro use is used (a declarator after a type name or ``*``) rests on the token
+    before it, read back from the end: as the regular expression found it."""
+    found = _BEFORE.search(window)
+    assert last_token(window) == (None if found is None else (found.start(), found.group(1)))
