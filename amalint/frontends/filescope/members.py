@@ -58,7 +58,7 @@ def member_candidates(pp: preprocess.Unit, files: Sequence[FileText],
             continue
         for name in names:
             first_unit[name] = min(first_unit.get(name, f.source.unit), f.source.unit)
-    spelled: dict[str, set[str]] = {}  # the words of each file, computed when asked
+    spelled: dict[str, frozenset[str]] = {}  # the words of each file, computed when asked
     declared = set().union(*by_path.values())
     accessed: dict[int, dict[str, int]] = {}
     candidates: dict[int, set[str]] = {}
@@ -104,7 +104,7 @@ def not_dependent(file: FileText, names: set[str]) -> dict[str, int]:
     return out
 
 
-def _words(memo: dict[str, set[str]], path: str, text: bytes) -> set[str]:
+def _words(memo: dict[str, frozenset[str]], path: str, text: bytes) -> frozenset[str]:
     if path not in memo:
         memo[path] = words(text)
     return memo[path]

@@ -318,7 +318,7 @@ def _system(reference: Reference, origins: list[SystemName] | None, cxx: bool
     return replace(reference, system=usable[0]) if usable else None
 
 
-def _inactive_words(file: FileText, skipped: Container[int]) -> set[str]:
+def _inactive_words(file: FileText, skipped: Container[int]) -> frozenset[str]:
     """The words of the branches the build does not compile of ``file``, and of its directives
     but the bodies of its ``#define``\\ s: a name it may declare itself in another
     configuration (``#ifndef isnan`` and a fallback); not those of the lines ``skipped``

@@ -78,12 +78,15 @@ def blank(data: bytes) -> bytes:
 _WORD = re.compile(rb"\b[A-Za-z_]\w*")
 
 
-def identifiers(blanked: bytes) -> set[str]:
-    """The identifiers of ``blanked`` (a text whose comments and literals are blanked)."""
-    return {w.decode() for w in set(_WORD.findall(blanked))}
+@by_content(32 << 20)
+def identifiers(blanked: bytes) -> frozenset[str]:
+    """The identifiers of ``blanked`` (a text whose comments and literals are blanked).
+    Remembered: a read's code and its expansion are often the same text, and the macro events,
+    the uses and AM206's references each ask."""
+    return frozenset(w.decode() for w in set(_WORD.findall(blanked)))
 
 
-def words(data: bytes) -> set[str]:
+def words(data: bytes) -> frozenset[str]:
     """The identifiers of ``data`` (comments and literals blanked first)."""
     return identifiers(blank(data))
 
