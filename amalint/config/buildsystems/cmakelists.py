@@ -9,6 +9,7 @@ when it cannot tell.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -78,15 +79,29 @@ def _unescape(text: str) -> str:
                                                                           m.group(1)), text)
 
 
-def _line_column(data: bytes, offset: int) -> tuple[int, int]:
-    start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, len(data[start:offset].decode("utf-8", "replace")) + 1
+_NEWLINE = re.compile(rb"\n")
+
+
+class _Positions:
+    """Line and column (1-based; the column in characters) of byte offsets of one file: its
+    line starts found once (counting the newlines before each offset was quadratic in a big
+    file's arguments)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(data))]
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        start = self.starts[line - 1]
+        return line, len(self.data[start:offset].decode("utf-8", "replace")) + 1
 
 
 def parse(data: bytes, path: Path) -> tuple[Command, ...]:
     """The command invocations of a CMake file, in order. Raise :class:`InputError` naming the
     file when a command is not closed."""
     commands: list[Command] = []
+    position = _Positions(data)
     tokens = [(m.lastgroup or "", m.start(), m.end()) for m in _TOKENS.finditer(data)]
     index = 0
     while index < len(tokens):
@@ -119,14 +134,14 @@ def parse(data: bytes, path: Path) -> tuple[Command, ...]:
                 else:
                     text = _unescape(raw)
                 literal = arg_kind == "bracket" or not _REFERENCE.search(raw)
-                line, column = _line_column(data, a)
+                line, column = position(a)
                 args.append(Argument(text, literal, a, b, line, column, arg_kind != "unquoted",
                                       raw))
         if depth:
-            line, _ = _line_column(data, start)
+            line, _ = position(start)
             raise InputError(f"{path}:{line}: `{data[start:end].decode()}(` is never closed")
         commands.append(Command(data[start:end].decode().lower(), tuple(args), path,
-                                _line_column(data, start)[0], start, tokens[index - 1][2]))
+                                position(start)[0], start, tokens[index - 1][2]))
     return tuple(commands)
 
 
