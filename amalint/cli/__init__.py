@@ -93,10 +93,15 @@ class _Main(click.Group):
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]},
              epilog=EXIT_CODES)
 @click.version_option(__version__, "-V", "--version", message="amalint %(version)s")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """amalint: a linter for amalgamated (unity) C/C++ builds.
 
     Start with `amalint check UMBRELLA -- COMPILER_ARGS` (or `amalint check .`); `amalint
     COMMAND --help` describes each command.
     """
+    if ctx.invoked_subcommand != "server":  # one command, one view of the file system
+        from amalint.scan.sources import paths_remembered
+
+        ctx.with_resource(paths_remembered())
 
