@@ -151,15 +151,16 @@ def exists(path: Path) -> bool:
 def real(path: Path) -> Path:
     """``path`` made absolute with symlinks resolved as far as they go (a loop or a name too
     long stops the resolution there instead of raising); within :func:`paths_remembered`,
-    each path once."""
+    each absolute path once."""
     key = os.fspath(path)
-    found = _REAL.get(key) if _REAL is not None else None
+    remember = _REAL is not None and os.path.isabs(key)  # (a relative one: the cwd's)
+    found = _REAL.get(key) if remember and _REAL is not None else None
     if found is None:
         try:
             found = Path(os.path.realpath(path))
         except (OSError, ValueError):
             found = Path(os.path.abspath(path))
-        if _REAL is not None:
+        if remember and _REAL is not None:
             _REAL[key] = found
     return found
 
