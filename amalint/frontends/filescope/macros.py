@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from amalint import preprocess
+from amalint.frontends.filescope import lexemes
 from amalint.frontends.filescope.source import FileText, blank, identifiers
 from amalint.model import (
     INERT,
@@ -22,10 +23,6 @@ _WORD = re.compile(rb"\b[A-Za-z_]\w*")
 _WORD_STR = re.compile(r"\b[A-Za-z_]\w*")
 _DEFINE = re.compile(r"([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
 _DEFINED = re.compile(r"\bdefined\s*\(?\s*([A-Za-z_]\w*)")
-#: The characters of a name (``\\w`` of a bytes pattern).
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-
-
 def last_token(window: bytes) -> tuple[int, bytes] | None:
     """The start and text of the last token of ``window`` (spaces after it aside) if it is a
     name or ``*``/``&``, as ``([A-Za-z_]\\w*|[*&])\\s*$`` would find it; read back from the
@@ -36,9 +33,9 @@ def last_token(window: bytes) -> tuple[int, bytes] | None:
     if text[-1] in b"*&":
         return len(text) - 1, text[-1:]
     start = len(text)
-    while start > 0 and text[start - 1] in _WORD_BYTES:
+    while start > 0 and text[start - 1] in lexemes.WORD:
         start -= 1
-    while start < len(text) and text[start] in b"0123456789":  # a name starts with no digit
+    while start < len(text) and text[start] in lexemes.DIGITS:  # a name starts with no digit
         start += 1
     return (start, text[start:]) if start < len(text) else None
 
@@ -171,8 +168,8 @@ def words_at(code: bytes, names: Iterable[str]) -> list[tuple[int, str]]:
         at = code.find(word)
         while at != -1:
             end = at + len(word)
-            if (at == 0 or code[at - 1] not in _WORD_BYTES) \
-                    and (end == size or code[end] not in _WORD_BYTES):
+            if (at == 0 or code[at - 1] not in lexemes.WORD) \
+                    and (end == size or code[end] not in lexemes.WORD):
                 found.append((at, name))
             at = code.find(word, end)  # (no whole word starts inside this one)
     found.sort()

@@ -29,7 +29,7 @@ def _literals(raw_group: int) -> bytes:
 _LITERALS = re.compile(_literals(1), re.S)
 # In a text with digit separators (C++14 ``1'000``), a number is kept (group 1): its ``'``
 # opens no literal. (Only then: the extra alternative doubles the scan's time.)
-_WORD_OR_DOT = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+_WORD_OR_DOT = lexemes.WORD | frozenset(b".")
 
 
 def _has_separator(data: bytes) -> bool:
@@ -45,7 +45,7 @@ def _has_separator(data: bytes) -> bool:
             start = quote - 1
             while start > 0 and data[start - 1] in _WORD_OR_DOT:
                 start -= 1
-            if data[start] in b"0123456789" and (start == 0 or data[start - 1] not in b"$'\\"):
+            if data[start] in lexemes.DIGITS and (start == 0 or data[start - 1] not in b"$'\\"):
                 return True
         quote = data.find(b"'", quote + 1)
     return False
