@@ -153,15 +153,15 @@ def real(path: Path) -> Path:
     long stops the resolution there instead of raising); within :func:`paths_remembered`,
     each absolute path once."""
     key = os.fspath(path)
-    remember = _REAL is not None and os.path.isabs(key)  # (a relative one: the cwd's)
-    found = _REAL.get(key) if remember and _REAL is not None else None
+    memo = _REAL if os.path.isabs(key) else None  # (a relative path is the cwd's)
+    found = memo.get(key) if memo is not None else None
     if found is None:
         try:
             found = Path(os.path.realpath(path))
         except (OSError, ValueError):
             found = Path(os.path.abspath(path))
-        if remember and _REAL is not None:
-            _REAL[key] = found
+        if memo is not None:
+            memo[key] = found
     return found
 
 
