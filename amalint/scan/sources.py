@@ -192,6 +192,14 @@ def compiler_view(data: bytes) -> bytes:
     return _LONE_CR.sub(b"\n", data) if b"\r" in data else data
 
 
+def line_starts(data: bytes) -> list[int]:
+    """The byte offset of each line of ``data`` split at ``\\n`` (the first is 0)."""
+    return [0, *(m.end() for m in _LF.finditer(data))]
+
+
+_LF = re.compile(rb"\n")
+
+
 def line_number(data: bytes, offset: int) -> int:
     """The 1-based line of ``offset`` in ``data`` (LF, CRLF and CR line endings alike)."""
     return compiler_view(data[:offset]).count(b"\n") + 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amalint.errors import InputError
-from amalint.scan.sources import read_bounded
+from amalint.scan.sources import line_starts, read_bounded
 
 _TOKENS = re.compile(
     rb"(?P<bcomment>\#\[(?P<ceq>=*)\[.*?\](?P=ceq)\])"
@@ -79,9 +79,6 @@ def _unescape(text: str) -> str:
                                                                           m.group(1)), text)
 
 
-_NEWLINE = re.compile(rb"\n")
-
-
 class _Positions:
     """Line and column (1-based; the column in characters) of byte offsets of one file: its
     line starts found once (counting the newlines before each offset was quadratic in a big
@@ -89,7 +86,7 @@ class _Positions:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(data))]
+        self.starts = line_starts(data)
 
     def __call__(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset)

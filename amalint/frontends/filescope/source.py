@@ -8,7 +8,6 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
 
 from tree_sitter import Node, Tree
 
@@ -18,6 +17,7 @@ from amalint.frontends.treesitter.syntax import SourceText
 from amalint.model import Declaration, Location, Scope
 from amalint.scan.directives import SPACES_BUT_NEWLINES, Directive, Lines
 from amalint.scan.memo import by_content
+from amalint.scan.sources import line_starts
 
 
 # Comments and string/char literals (raw strings included), blanked for token scans.
@@ -147,7 +147,7 @@ class FileText(SourceText):
     @cached_property
     def starts(self) -> list[int]:
         """Byte offset of each line."""
-        return list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
+        return line_starts(self.source.data)
 
     def line_index(self, offset: int) -> int:
         return bisect_right(self.starts, offset) - 1

@@ -5,7 +5,6 @@ locations in a file of the unit."""
 from __future__ import annotations
 
 import itertools
-import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from tree_sitter import Language, Node, Parser, Point, Tree
 
 from amalint.model import Location
 from amalint.scan.memo import by_content
+from amalint.scan.sources import line_starts
 from amalint.scan.unit import SourceFile
 
 LANGUAGE = Language(tree_sitter_cpp.language())
@@ -37,7 +37,6 @@ def parser() -> Parser:
 
 #: The parser :func:`parse` and :func:`reparse` use.
 _PARSER = Parser(LANGUAGE)
-_NEWLINE = re.compile(rb"\n")
 
 
 @by_content(64 << 20)
@@ -103,7 +102,7 @@ def reparse(base: Tree, old: bytes, new: bytes,
     """tree-sitter's incremental parse of ``new`` from ``base``, the tree of ``old`` (see
     :func:`parse_edited`): what no edit touched is reused (the file-scope pass's expansions
     change a few spans outside function bodies), so it costs a fraction of a parse."""
-    starts = [0, *(m.end() for m in _NEWLINE.finditer(old))]
+    starts = line_starts(old)
 
     def point(offset: int) -> Point:
         row = bisect_right(starts, offset) - 1
