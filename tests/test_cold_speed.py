@@ -34,8 +34,10 @@ from amalint.frontends.treesitter.syntax import (
     reparse,
 )
 from amalint.model import Location
+from amalint.preprocess import scan as pp_scan
+from amalint.preprocess.tokens import LexOptions
 from amalint.scan.directives import Lines, scan
-from amalint.scan.memo import by_content
+from amalint.scan.memo import Held, by_content
 from amalint.scan.search import SearchPath
 from amalint.scan.sources import paths_remembered, read_source_remembered, real
 from amalint.scan.unit import load_unit
@@ -100,6 +102,19 @@ def test_remembered_results_stay_within_their_byte_budget() -> None:
     assert calls == [b"aaaa", b"bbbb", b"cccc", b"bbbb"]
     assert length(b"x" * 50) == 50 and length(b"x" * 50) == 50  # over budget, still kept last
     assert calls[-1] == b"x" * 50 and calls.count(b"x" * 50) == 1
+
+
+def test_the_preprocessors_scans_are_held_by_bytes_and_lexing_options(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pp_scan, "_SCANS", Held(100))
+    text = b"#define A 1\n#if A\nint a;\n#endif\n"
+    cxx, c = LexOptions(), LexOptions(digit_separators=False)
+    first = pp_scan.scan(text, cxx)
+    assert pp_scan.scan(text, cxx) is first  # remembered
+    assert pp_scan.scan(text, c) is not first  # other options, its own scan
+    big = b"int b;\n" * 20  # 140 bytes: more than the budget, so the others go
+    pp_scan.scan(big, cxx)
+    assert pp_scan.scan(text, cxx) is not first
 
 
 def test_one_text_scanned_under_two_search_paths_resolves_each_its_own_way(

@@ -14,8 +14,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from amalint.scan.memo import Held
 
 from .tokens import LexOptions, Token, tokenize_shared
 
@@ -395,7 +396,15 @@ def _guard(norm: bytes, found: Found, directives: list[Directive],
     return macro
 
 
-@lru_cache(maxsize=8192)
+#: The scans of the most recently read texts, up to 64 MB of them (a count would let a
+#: long-lived process, the language server, keep thousands of large files' scans).
+_SCANS: Held[tuple[bytes, LexOptions], FileScan] = Held(64 << 20)
+
+
 def scan(data: bytes, opts: LexOptions) -> FileScan:
-    """The directive scan of a file's bytes (cached per content and lexing options)."""
-    return _scan(data, opts)
+    """The directive scan of a file's bytes (remembered per content and lexing options)."""
+    found = _SCANS.get((data, opts))
+    if found is None:
+        found = _scan(data, opts)
+        _SCANS.put((data, opts), found, len(data))
+    return found
