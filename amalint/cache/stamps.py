@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amalint.scan.search import SearchPath
+from amalint.scan.sources import real
 
 #: Only a file last modified this long before the lint started gets the fast path.
 MARGIN_NS = 2_000_000_000
@@ -126,10 +127,10 @@ def resolves_alike(includes: Iterable[IncludeStamp], search: SearchPath) -> bool
     def lookup(is_angled: bool, spelling: str) -> str | None:
         key = (is_angled, spelling)
         if key not in found:
-            found[key] = next((os.path.realpath(p) for d in (angled if is_angled else quote)
+            found[key] = next((str(real(p)) for d in (angled if is_angled else quote)
                                if os.path.isfile(p := os.path.join(d, spelling))), None)
             if found[key] is None and not is_angled:  # the project root, tried last
-                found[key] = next((os.path.realpath(p) for d in root
+                found[key] = next((str(real(p)) for d in root
                                    if os.path.isfile(p := os.path.join(d, spelling))), None)
         return found[key]
 
@@ -137,13 +138,13 @@ def resolves_alike(includes: Iterable[IncludeStamp], search: SearchPath) -> bool
         if not inc.spelling or "\0" in inc.spelling:
             resolved = None
         elif inc.spelling.startswith("/"):  # the compiler opens the path itself
-            resolved = os.path.realpath(inc.spelling) if os.path.isfile(inc.spelling) \
+            resolved = str(real(inc.spelling)) if os.path.isfile(inc.spelling) \
                 else None
         elif inc.angled:
             resolved = lookup(True, inc.spelling)
         else:
             local = os.path.join(inc.directory, inc.spelling)
-            resolved = os.path.realpath(local) if os.path.isfile(local) \
+            resolved = str(real(local)) if os.path.isfile(local) \
                 else lookup(False, inc.spelling)
         if resolved != inc.resolved:
             return False

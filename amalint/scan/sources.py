@@ -148,7 +148,7 @@ def exists(path: Path) -> bool:
     return True
 
 
-def real(path: Path) -> Path:
+def real(path: Path | str) -> Path:
     """``path`` made absolute with symlinks resolved as far as they go (a loop or a name too
     long stops the resolution there instead of raising); within :func:`paths_remembered`,
     each absolute path once."""
