@@ -118,7 +118,8 @@ def resolves_alike(includes: Iterable[IncludeStamp], search: SearchPath) -> bool
     :meth:`~amalint.scan.search.SearchPath.resolve` does (an absolute spelling opened as it
     is; a quoted include next to its file, then on the include path, then in the project root;
     an angled one on the include path), on strings (a unit has a thousand includes; this runs
-    on every cache hit)."""
+    on every cache hit), each found file resolved through :func:`~amalint.scan.sources.real`:
+    once per command, however many units include it."""
     root = [] if search.root is None else [str(search.root)]
     quote = [str(d) for d in (*search.quote_dirs, *search.include_dirs)]
     angled = [str(d) for d in search.include_dirs]
