@@ -1,3 +1,3 @@
-from amalint.cli import main
+from amalint.cli import run
 
-main()
+run()

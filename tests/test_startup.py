@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from amalint import cli
 from amalint.engine.rule import Finding, Related
 from amalint.model import Location, Severity
 from amalint.reporters import text
@@ -109,3 +111,68 @@ def test_plain_report_is_what_rich_prints(tmp_path: Path, monkeypatch: pytest.Mo
         outputs.append(out.getvalue())
     assert outputs[0] == outputs[1]
     assert "[*]" in outputs[0] and "then 3 more step(s)" in outputs[0]
+
+
+class _Exited(Exception):
+    """What the test's ``os._exit`` raises instead of ending pytest."""
+
+
+@pytest.mark.parametrize(("raised", "code"), [(SystemExit(None), 0), (SystemExit(0), 0),
+                                              (SystemExit(1), 1), (SystemExit(2), 2)])
+def test_the_program_ends_at_once_with_mains_exit_code(
+        monkeypatch: pytest.MonkeyPatch, raised: SystemExit, code: int) -> None:
+    def main() -> None:
+        print("report")
+        raise raised
+
+    def exit_now(status: int) -> None:
+        raise _Exited(status)
+
+    monkeypatch.setattr(cli, "main", main)
+    monkeypatch.setattr(os, "_exit", exit_now)
+    with pytest.raises(_Exited) as ended:
+        cli.run()
+    assert ended.value.args == (code,)
+
+
+def test_the_program_exits_as_python_does_when_the_flush_fails(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    class Closed(io.StringIO):
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    def main() -> None:
+        raise SystemExit(1)
+
+    monkeypatch.setattr(cli, "main", main)
+    monkeypatch.setattr(sys, "stdout", Closed())
+    with pytest.raises(SystemExit) as ended:  # the interpreter's own exit, as before
+        cli.run()
+    assert ended.value.code == 1
+
+
+def test_a_message_exit_is_left_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    def main() -> None:
+        raise SystemExit("amalint: gone")
+
+    monkeypatch.setattr(cli, "main", main)
+    with pytest.raises(SystemExit) as ended:
+        cli.run()
+    assert ended.value.code == "amalint: gone"
+
+
+def test_a_long_report_through_a_pipe_is_whole(tmp_path: Path) -> None:
+    """More than a pipe holds (64 KB): what the process writes is all read, and its exit code
+    is the lint's."""
+    names = [f"helper_{n}" for n in range(400)]
+    body = "".join(f"static int {name}() {{ return {n}; }}\n" for n, name in enumerate(names))
+    (tmp_path / "a.cc").write_text(body)
+    (tmp_path / "b.cc").write_text(body)
+    (tmp_path / "u.cc").write_text('#include "a.cc"\n#include "b.cc"\n')
+    done = subprocess.run([sys.executable, "-m", "amalint", "check", "u.cc", "--no-cache",
+                           "--format", "json"], cwd=tmp_path, capture_output=True, check=False)
+    assert done.returncode == 1
+    assert len(done.stdout) > 1 << 16
+    found = json.loads(done.stdout)
+    assert {f["code"] for f in found} == {"AM201"}
+    assert len(found) == len(names)

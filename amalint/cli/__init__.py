@@ -105,3 +105,26 @@ def main(ctx: click.Context) -> None:
 
         ctx.with_resource(paths_remembered())
 
+
+
+def run() -> None:
+    """The ``amalint`` program (its console script and ``python -m amalint``): :func:`main`,
+    then its output flushed and the process ended at once with main's exit code. Tearing the
+    interpreter down (freeing every object of a lint, module by module) cost 0.04 s of a warm
+    re-lint's 0.5 s, and nothing is left to do then: files are written and closed, worker
+    processes stopped, before a command returns. Where the flush fails (a closed pipe) the
+    interpreter exits as it always did."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    else:  # pragma: no cover - click's main always exits
+        code = 0
+    if code is not None and not isinstance(code, int):  # a message: Python prints it
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    os._exit(code or 0)
