@@ -39,7 +39,7 @@ from amalint.preprocess.tokens import LexOptions
 from amalint.scan.directives import Lines, scan
 from amalint.scan.memo import Held, by_content
 from amalint.scan.search import SearchPath
-from amalint.scan.sources import paths_remembered, read_source_remembered, real
+from amalint.scan.sources import read_source_remembered
 from amalint.scan.unit import load_unit
 
 HIDDEN = FIXTURES / "hidden"
@@ -348,19 +348,3 @@ def test_the_token_before_a_macro_use_is_the_regular_expressions(window: bytes) 
     before it, read back from the end: as the regular expression found it."""
     found = _BEFORE.search(window)
     assert last_token(window) == (None if found is None else (found.start(), found.group(1)))
-
-
-def test_paths_are_resolved_once_within_a_command_and_afresh_outside(tmp_path: Path) -> None:
-    """One command sees one file system: within ``paths_remembered`` a path is resolved once
-    (a link changed meanwhile is not seen); outside it, as the language server's lints are,
-    every time."""
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    link = tmp_path / "link"
-    link.symlink_to(tmp_path / "a")
-    with paths_remembered():
-        assert real(link / "x.h") == tmp_path / "a" / "x.h"
-        link.unlink()
-        link.symlink_to(tmp_path / "b")
-        assert real(link / "x.h") == tmp_path / "a" / "x.h"
-    assert real(link / "x.h") == tmp_path / "b" / "x.h"

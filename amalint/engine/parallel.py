@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -27,6 +27,7 @@ from amalint.engine.cached import lint_cached, lookup, startup_cached
 from amalint.engine.result import Result
 from amalint.engine.shards import Shard
 from amalint.errors import InputError
+from amalint.scan.sources import paths_remembered, remembering
 
 if TYPE_CHECKING:  # the process pool loads only when a run needs workers
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -187,7 +188,8 @@ class Runner:
                 method = "forkserver" if "forkserver" in methods else "spawn"
             context = multiprocessing.get_context(method)
             self._pool = ProcessPoolExecutor(size, mp_context=context,
-                                             initializer=_init_worker)
+                                             initializer=_init_worker,
+                                             initargs=(remembering(),))
             self._size = size
         return self._pool
 
@@ -211,6 +213,8 @@ class Runner:
 
 
 _STORES: dict[Path, Store] = {}
+#: A spawned worker's scopes, entered for its life (:func:`_init_worker`).
+_SCOPES = ExitStack()
 
 
 def _lint_job(job: Job, cache: Path | None, root: Path | None,
@@ -219,9 +223,12 @@ def _lint_job(job: Job, cache: Path | None, root: Path | None,
     if store is None and cache is not None:
         store = _STORES.setdefault(cache, Store(cache, root=root))
     started = time.perf_counter()
+    # a worker of the language server: the file system as it is now, looked at once per lint
+    scope = paths_remembered() if _WORKER and not remembering() else nullcontext()
     try:
-        outcome: Result | InputError = lint_cached(job.umbrella, job.settings, store,
-                                                   job.data)[0]
+        with scope:
+            outcome: Result | InputError = lint_cached(job.umbrella, job.settings, store,
+                                                       job.data)[0]
     except InputError as exc:
         outcome = exc
     return outcome, time.perf_counter() - started
@@ -250,8 +257,19 @@ def _quiet_stderr() -> Iterator[None]:
         sys.stderr = saved
 
 
-def _init_worker() -> None:
+#: Whether this process is a worker (one job at a time, on one thread).
+_WORKER = False
+
+
+def _init_worker(remember: bool) -> None:
+    """Set up a worker process; with ``remember`` (its command remembers paths: not the
+    language server), it does too for its whole life, as a worker forked within the command
+    already does."""
     import signal
 
+    global _WORKER
+    _WORKER = True
+    if remember and not remembering():  # spawned (macOS): the command's view, kept
+        _SCOPES.enter_context(paths_remembered())
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent process handles ^C
     sys.stderr = _quiet_terminal()

@@ -9,11 +9,11 @@ sources from the root, ``#include "src/runtime/x.cc"``).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from amalint.scan.sources import exists, is_directory, is_regular, real
+from amalint.scan.sources import exists, is_directory, is_regular, real, remembered
 
 
 @dataclass(frozen=True)
@@ -62,25 +62,37 @@ class SearchPath:
         return _lookup(self.system_dirs, spelling) is not None
 
 
-@functools.lru_cache(maxsize=4096)
+#: A look-up not remembered yet (``None`` is a result: nothing found).
+_UNKNOWN = object()
+
+
 def _lookup(directories: tuple[Path, ...], spelling: str) -> Path | None:
-    """First ``directory / spelling`` that is a regular file (cached: system headers are asked
-    for by every file of a unit)."""
-    for directory in directories:
-        path = directory / spelling
-        if is_regular(path):
-            return real(path)
-    return None
+    """First ``directory / spelling`` that is a regular file (remembered within a command:
+    system headers are asked for by every file of every unit)."""
+    memo = remembered("include")
+    found = _UNKNOWN if memo is None else memo.get((directories, spelling), _UNKNOWN)
+    if found is _UNKNOWN:
+        found = next((real(path) for directory in directories
+                      if is_regular(path := directory / spelling)), None)
+        if memo is not None:
+            memo[(directories, spelling)] = found
+    return cast("Path | None", found)
 
 
-@functools.lru_cache(maxsize=4096)
 def _irregular(directories: tuple[Path, ...], spelling: str) -> Path | None:
     """The first ``directory / spelling`` that exists but is neither a regular file nor a
     directory (which compilers skip), unless a regular file comes first."""
-    for directory in directories:
-        candidate = directory / spelling
-        if is_regular(candidate):
-            return None
-        if exists(candidate) and not is_directory(candidate):
-            return candidate
-    return None
+    memo = remembered("irregular")
+    found = _UNKNOWN if memo is None else memo.get((directories, spelling), _UNKNOWN)
+    if found is _UNKNOWN:
+        found = None
+        for directory in directories:
+            candidate = directory / spelling
+            if is_regular(candidate):
+                break
+            if exists(candidate) and not is_directory(candidate):
+                found = candidate
+                break
+        if memo is not None:
+            memo[(directories, spelling)] = found
+    return cast("Path | None", found)

@@ -15,6 +15,7 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from amalint.errors import InputError
 from amalint.scan.memo import Held
@@ -167,21 +168,37 @@ def real(path: Path | str) -> Path:
 
 #: What :func:`real` resolved each path to, within :func:`paths_remembered`.
 _REAL: dict[str | bytes, Path] | None = None
+#: Other look-ups of the file system, by kind, within :func:`paths_remembered`.
+_LOOKUPS: dict[str, dict[Any, Any]] | None = None
 
 
 @contextmanager
 def paths_remembered() -> Iterator[None]:
-    """Within this, :func:`real` resolves each path once: one command's view of the file
-    system (the build's entries, each include of each unit, each look-up in the cache ask for
-    the same few hundred paths thousands of times: 9,548 resolutions of 596 paths on curl's
-    unity build). Not for the language server, whose lints each see the files afresh."""
-    global _REAL
-    outer = _REAL
+    """Within this, :func:`real` resolves each path once, and the include search
+    (:func:`remembered`) looks each name up once: one command's view of the file system
+    (the build's entries, each include of each unit, each look-up in the cache ask for the
+    same few hundred paths thousands of times: 9,548 resolutions of 596 paths on curl's unity
+    build). Not for the language server, whose lints each see the files afresh (a header
+    created or removed between two lints counts)."""
+    global _REAL, _LOOKUPS
+    outer, outer_lookups = _REAL, _LOOKUPS
     _REAL = {} if outer is None else outer
+    _LOOKUPS = {} if outer_lookups is None else outer_lookups
     try:
         yield
     finally:
-        _REAL = outer
+        _REAL, _LOOKUPS = outer, outer_lookups
+
+
+def remembering() -> bool:
+    """Whether this runs within :func:`paths_remembered`."""
+    return _REAL is not None
+
+
+def remembered(kind: str) -> dict[Any, Any] | None:
+    """Within :func:`paths_remembered`, the memo of the look-ups of ``kind`` (its caller's
+    keys and results); outside, ``None``: look afresh."""
+    return None if _LOOKUPS is None else _LOOKUPS.setdefault(kind, {})
 
 
 def compiler_view(data: bytes) -> bytes:
