@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
-from amalint.scan.sources import exists, is_directory, is_regular, real, remembered
+from amalint.scan.sources import exists, is_directory, is_regular, per_command, real
 
 
 @dataclass(frozen=True)
@@ -62,37 +61,25 @@ class SearchPath:
         return _lookup(self.system_dirs, spelling) is not None
 
 
-#: A look-up not remembered yet (``None`` is a result: nothing found).
-_UNKNOWN = object()
-
-
+@per_command
 def _lookup(directories: tuple[Path, ...], spelling: str) -> Path | None:
     """First ``directory / spelling`` that is a regular file (remembered within a command:
     system headers are asked for by every file of every unit)."""
-    memo = remembered("include")
-    found = _UNKNOWN if memo is None else memo.get((directories, spelling), _UNKNOWN)
-    if found is _UNKNOWN:
-        found = next((real(path) for directory in directories
-                      if is_regular(path := directory / spelling)), None)
-        if memo is not None:
-            memo[(directories, spelling)] = found
-    return cast("Path | None", found)
+    for directory in directories:
+        path = directory / spelling
+        if is_regular(path):
+            return real(path)
+    return None
 
 
+@per_command
 def _irregular(directories: tuple[Path, ...], spelling: str) -> Path | None:
     """The first ``directory / spelling`` that exists but is neither a regular file nor a
     directory (which compilers skip), unless a regular file comes first."""
-    memo = remembered("irregular")
-    found = _UNKNOWN if memo is None else memo.get((directories, spelling), _UNKNOWN)
-    if found is _UNKNOWN:
-        found = None
-        for directory in directories:
-            candidate = directory / spelling
-            if is_regular(candidate):
-                break
-            if exists(candidate) and not is_directory(candidate):
-                found = candidate
-                break
-        if memo is not None:
-            memo[(directories, spelling)] = found
-    return cast("Path | None", found)
+    for directory in directories:
+        candidate = directory / spelling
+        if is_regular(candidate):
+            return None
+        if exists(candidate) and not is_directory(candidate):
+            return candidate
+    return None

@@ -9,13 +9,14 @@ too long, a symlink loop or a NUL byte simply is not a file.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from amalint.errors import InputError
 from amalint.scan.memo import Held
@@ -154,7 +155,9 @@ def real(path: Path | str) -> Path:
     long stops the resolution there instead of raising); within :func:`paths_remembered`,
     each absolute path once."""
     key = os.fspath(path)
-    memo = _REAL if os.path.isabs(key) else None  # (a relative path is the cwd's)
+    # (a relative path is the cwd's: never remembered)
+    memo: dict[str, Path] | None = _SCOPE.setdefault(real, {}) \
+        if _SCOPE is not None and os.path.isabs(key) else None
     found = memo.get(key) if memo is not None else None
     if found is None:
         try:
@@ -166,39 +169,50 @@ def real(path: Path | str) -> Path:
     return found
 
 
-#: What :func:`real` resolved each path to, within :func:`paths_remembered`.
-_REAL: dict[str | bytes, Path] | None = None
-#: Other look-ups of the file system, by kind, within :func:`paths_remembered`.
-_LOOKUPS: dict[str, dict[Any, Any]] | None = None
+#: Within :func:`paths_remembered`, each remembering function's results by its arguments.
+_SCOPE: dict[Callable[..., Any], dict[Any, Any]] | None = None
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 @contextmanager
 def paths_remembered() -> Iterator[None]:
-    """Within this, :func:`real` resolves each path once, and the include search
-    (:func:`remembered`) looks each name up once: one command's view of the file system
-    (the build's entries, each include of each unit, each look-up in the cache ask for the
-    same few hundred paths thousands of times: 9,548 resolutions of 596 paths on curl's unity
-    build). Not for the language server, whose lints each see the files afresh (a header
-    created or removed between two lints counts)."""
-    global _REAL, _LOOKUPS
-    outer, outer_lookups = _REAL, _LOOKUPS
-    _REAL = {} if outer is None else outer
-    _LOOKUPS = {} if outer_lookups is None else outer_lookups
+    """Within this, :func:`real` resolves each path once, and each function made
+    :func:`per_command` (the include search's) looks once per arguments: one command's view
+    of the file system (the build's entries, each include of each unit, each look-up in the
+    cache ask for the same few hundred paths thousands of times: 9,548 resolutions of 596
+    paths on curl's unity build). Not for the language server, whose lints each see the files
+    afresh (a header created or removed between two lints counts)."""
+    global _SCOPE
+    outer = _SCOPE
+    _SCOPE = {} if outer is None else outer
     try:
         yield
     finally:
-        _REAL, _LOOKUPS = outer, outer_lookups
+        _SCOPE = outer
 
 
 def remembering() -> bool:
     """Whether this runs within :func:`paths_remembered`."""
-    return _REAL is not None
+    return _SCOPE is not None
 
 
-def remembered(kind: str) -> dict[Any, Any] | None:
-    """Within :func:`paths_remembered`, the memo of the look-ups of ``kind`` (its caller's
-    keys and results); outside, ``None``: look afresh."""
-    return None if _LOOKUPS is None else _LOOKUPS.setdefault(kind, {})
+def per_command(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function`` (of hashable arguments), its results remembered within
+    :func:`paths_remembered` and computed afresh outside it."""
+
+    @functools.wraps(function)
+    def remembered(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if _SCOPE is None:
+            return function(*args, **kwargs)
+        memo = _SCOPE.setdefault(function, {})
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = function(*args, **kwargs)
+        found: _R = memo[key]
+        return found
+
+    return remembered
 
 
 def compiler_view(data: bytes) -> bytes:
