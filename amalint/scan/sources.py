@@ -8,12 +8,13 @@ too long, a symlink loop or a NUL byte simply is not a file.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import functools
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -229,6 +230,13 @@ def line_starts(data: bytes) -> list[int]:
 
 
 _LF = re.compile(rb"\n")
+
+
+def line_column(data: bytes, starts: Sequence[int], offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of ``offset`` in ``data``, whose
+    :func:`line_starts` are ``starts``."""
+    line = bisect.bisect_right(starts, offset)
+    return line, len(data[starts[line - 1]:offset].decode("utf-8", "replace")) + 1
 
 
 def line_number(data: bytes, offset: int) -> int:

@@ -9,14 +9,13 @@ when it cannot tell.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from amalint.errors import InputError
-from amalint.scan.sources import line_starts, read_bounded
+from amalint.scan.sources import line_column, line_starts, read_bounded
 
 _TOKENS = re.compile(
     rb"(?P<bcomment>\#\[(?P<ceq>=*)\[.*?\](?P=ceq)\])"
@@ -79,26 +78,11 @@ def _unescape(text: str) -> str:
                                                                           m.group(1)), text)
 
 
-class _Positions:
-    """Line and column (1-based; the column in characters) of byte offsets of one file: its
-    line starts found once (counting the newlines before each offset was quadratic in a big
-    file's arguments)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.starts = line_starts(data)
-
-    def __call__(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, offset)
-        start = self.starts[line - 1]
-        return line, len(self.data[start:offset].decode("utf-8", "replace")) + 1
-
-
 def parse(data: bytes, path: Path) -> tuple[Command, ...]:
     """The command invocations of a CMake file, in order. Raise :class:`InputError` naming the
     file when a command is not closed."""
     commands: list[Command] = []
-    position = _Positions(data)
+    starts = line_starts(data)  # (counting the newlines before each offset was quadratic)
     tokens = [(m.lastgroup or "", m.start(), m.end()) for m in _TOKENS.finditer(data)]
     index = 0
     while index < len(tokens):
@@ -131,14 +115,14 @@ def parse(data: bytes, path: Path) -> tuple[Command, ...]:
                 else:
                     text = _unescape(raw)
                 literal = arg_kind == "bracket" or not _REFERENCE.search(raw)
-                line, column = position(a)
+                line, column = line_column(data, starts, a)
                 args.append(Argument(text, literal, a, b, line, column, arg_kind != "unquoted",
                                       raw))
         if depth:
-            line, _ = position(start)
+            line, _ = line_column(data, starts, start)
             raise InputError(f"{path}:{line}: `{data[start:end].decode()}(` is never closed")
         commands.append(Command(data[start:end].decode().lower(), tuple(args), path,
-                                position(start)[0], start, tokens[index - 1][2]))
+                                line_column(data, starts, start)[0], start, tokens[index - 1][2]))
     return tuple(commands)
 
 

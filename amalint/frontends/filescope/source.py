@@ -17,7 +17,7 @@ from amalint.frontends.treesitter.syntax import SourceText
 from amalint.model import Declaration, Location, Scope
 from amalint.scan.directives import SPACES_BUT_NEWLINES, Directive, Lines
 from amalint.scan.memo import by_content
-from amalint.scan.sources import line_starts
+from amalint.scan.sources import line_column, line_starts
 
 
 # Comments and string/char literals (raw strings included), blanked for token scans.
@@ -153,10 +153,7 @@ class FileText(SourceText):
         return bisect_right(self.starts, offset) - 1
 
     def point(self, offset: int) -> Location:
-        line = self.line_index(offset)
-        start = self.starts[line]
-        return Location(self.source.path, line + 1,
-                        len(self.source.data[start:offset].decode("utf-8", "replace")) + 1)
+        return Location(self.source.path, *line_column(self.source.data, self.starts, offset))
 
     def position(self, offset: int) -> tuple[int, ...]:
         """The unit position of ``offset`` of the parsed text."""
