@@ -23,6 +23,16 @@ _WORD = re.compile(rb"\b[A-Za-z_]\w*")
 _WORD_STR = re.compile(r"\b[A-Za-z_]\w*")
 _DEFINE = re.compile(r"([A-Za-z_]\w*)(\([^)]*\))?(.*)", re.S)
 _DEFINED = re.compile(r"\bdefined\s*\(?\s*([A-Za-z_]\w*)")
+#: What ends an operand: before it, ``*`` or ``&`` is a binary operator (``*ip++ & mask``).
+_OPERAND = re.compile(rb"(?:[)\]0-9]|\+\+|--)\s*$")
+#: Inside the braces of an ``enum``, up to the name: an enumerator list.
+_ENUM_BODY = re.compile(rb"\benum\b[^;{}]*\{[^;{}]*$")
+#: Words after which a name is an expression, not what a declaration declares.
+_EXPRESSION_WORDS = frozenset({b"return", b"case", b"sizeof", b"else", b"do", b"goto",
+                               b"throw", b"new", b"delete", b"typeid", b"decltype", b"co_return",
+                               b"co_yield", b"co_await", b"alignof", b"not", b"and", b"or"})
+
+
 def last_token(window: bytes) -> tuple[int, bytes] | None:
     """The start and text of the last token of ``window`` (spaces after it aside) if it is a
     name or ``*``/``&``, as ``([A-Za-z_]\\w*|[*&])\\s*$`` would find it; read back from the
@@ -38,16 +48,6 @@ def last_token(window: bytes) -> tuple[int, bytes] | None:
     while start < len(text) and text[start] in lexemes.DIGITS:  # a name starts with no digit
         start += 1
     return (start, text[start:]) if start < len(text) else None
-
-
-#: What ends an operand: before it, ``*`` or ``&`` is a binary operator (``*ip++ & mask``).
-_OPERAND = re.compile(rb"(?:[)\]0-9]|\+\+|--)\s*$")
-#: Inside the braces of an ``enum``, up to the name: an enumerator list.
-_ENUM_BODY = re.compile(rb"\benum\b[^;{}]*\{[^;{}]*$")
-#: Words after which a name is an expression, not what a declaration declares.
-_EXPRESSION_WORDS = frozenset({b"return", b"case", b"sizeof", b"else", b"do", b"goto",
-                               b"throw", b"new", b"delete", b"typeid", b"decltype", b"co_return",
-                               b"co_yield", b"co_await", b"alignof", b"not", b"and", b"or"})
 
 
 def use_context(code: bytes, start: int, end: int) -> str:
